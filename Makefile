@@ -1,0 +1,34 @@
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: play test bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+play: $(STAMP)
+	$(BIN)/pizzaborg
+
+test: $(TSTAMP)
+	$(BIN)/python -m pytest
+
+bench: $(TSTAMP)
+	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+check: $(STAMP)
+	$(BIN)/pizzaborg story check
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

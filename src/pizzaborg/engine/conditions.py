@@ -1,0 +1,321 @@
+"""The condition language of stories: parsed here, evaluated over a small interface, never ``eval``.
+
+Grammar::
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | cmp
+    cmp     := atom (("<" | "<=" | ">" | ">=" | "==" | "!=") atom)?
+    atom    := NUMBER | "true" | "false" | NAME | NAME "(" ARG ")" | "(" expr ")"
+
+A NAME is a KPI id, ``flag.X``, ``score``, ``assimilation`` or ``round``; the functions are
+``learning(ID)``, ``visited(SCENE)`` and ``chose(SCENE.CHOICE)``. Types are checked at parse time:
+comparisons take numbers, ``and``/``or``/``not`` take truths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+NUMBER_NAMES = {"score", "assimilation", "round"}
+FUNCTIONS = {"learning": "num", "visited": "bool", "chose": "bool"}
+COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op><=|>=|==|!=|<|>|\(|\))|(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)|(?P<bad>\S))"
+)
+
+
+class ConditionError(Exception):
+    """A malformed condition; ``offset`` is the 0-based character position of the problem."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class State(Protocol):
+    def kpi(self, name: str) -> float: ...
+    def flag(self, name: str) -> bool: ...
+    def number(self, name: str) -> float: ...  # score, assimilation, round
+    def learning(self, ident: str) -> float: ...
+    def visited(self, scene: str) -> bool: ...
+    def chose(self, scene: str, choice: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name a condition refers to, for the loader to check: kind is kpi, flag, learning, scene or choice."""
+
+    kind: str
+    name: str
+    offset: int
+
+
+class Node:
+    kind = "bool"
+
+    def eval(self, st: State):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass
+class Const(Node):
+    value: object
+    kind: str
+
+    def eval(self, st):
+        return self.value
+
+
+@dataclass
+class Kpi(Node):
+    name: str
+    kind = "num"
+
+    def eval(self, st):
+        return st.kpi(self.name)
+
+
+@dataclass
+class Flag(Node):
+    name: str
+
+    def eval(self, st):
+        return st.flag(self.name)
+
+
+@dataclass
+class Number(Node):
+    name: str
+    kind = "num"
+
+    def eval(self, st):
+        return st.number(self.name)
+
+
+@dataclass
+class Call(Node):
+    func: str
+    arg: str
+    kind: str
+
+    def eval(self, st):
+        if self.func == "learning":
+            return st.learning(self.arg)
+        if self.func == "visited":
+            return st.visited(self.arg)
+        scene, _, choice = self.arg.rpartition(".")
+        return st.chose(scene, choice)
+
+
+@dataclass
+class Not(Node):
+    operand: Node
+
+    def eval(self, st):
+        return not self.operand.eval(st)
+
+
+@dataclass
+class BoolOp(Node):
+    op: str
+    operands: list
+
+    def eval(self, st):
+        if self.op == "and":
+            return all(o.eval(st) for o in self.operands)
+        return any(o.eval(st) for o in self.operands)
+
+
+@dataclass
+class Compare(Node):
+    op: str
+    left: Node
+    right: Node
+
+    def eval(self, st):
+        a, b = self.left.eval(st), self.right.eval(st)
+        if self.op == "<":
+            return a < b
+        if self.op == "<=":
+            return a <= b
+        if self.op == ">":
+            return a > b
+        if self.op == ">=":
+            return a >= b
+        if self.op == "==":
+            return a == b
+        return a != b
+
+
+@dataclass
+class Condition:
+    """A parsed condition with its source text and the names it refers to."""
+
+    source: str
+    root: Node
+    refs: list
+
+    def __call__(self, st: State) -> bool:
+        return bool(self.root.eval(st))
+
+
+def _tokenize(text: str):
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        if m.group("bad") is not None:
+            raise ConditionError(f"unexpected character '{m.group('bad')}'", m.start("bad"))
+        for kind in ("num", "op", "name"):
+            if m.group(kind) is not None:
+                tokens.append((kind, m.group(kind), m.start(kind)))
+                break
+        pos = m.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, kpis: set):
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.kpis = kpis
+        self.refs: list[Ref] = []
+
+    def peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, None, len(self.text))
+
+    def take(self):
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def expect_kind(self, node: Node, kind: str, offset: int, what: str) -> Node:
+        if node.kind != kind:
+            need = "a number" if kind == "num" else "true or false"
+            raise ConditionError(f"{what} needs {need}", offset)
+        return node
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise ConditionError("the condition is empty", 0)
+        node = self.parse_or()
+        kind, value, offset = self.peek()
+        if kind is not None:
+            raise ConditionError(f"unexpected '{value}'", offset)
+        return self.expect_kind(node, "bool", 0, "a condition")
+
+    def parse_or(self) -> Node:
+        first_offset = self.peek()[2]
+        operands = [self.parse_and()]
+        while self.peek()[1] == "or":
+            _, _, off = self.take()
+            operands.append(self.parse_and())
+        if len(operands) == 1:
+            return operands[0]
+        for o in operands:
+            self.expect_kind(o, "bool", first_offset, "'or'")
+        return BoolOp("or", operands)
+
+    def parse_and(self) -> Node:
+        first_offset = self.peek()[2]
+        operands = [self.parse_not()]
+        while self.peek()[1] == "and":
+            self.take()
+            operands.append(self.parse_not())
+        if len(operands) == 1:
+            return operands[0]
+        for o in operands:
+            self.expect_kind(o, "bool", first_offset, "'and'")
+        return BoolOp("and", operands)
+
+    def parse_not(self) -> Node:
+        if self.peek()[1] == "not":
+            _, _, off = self.take()
+            return Not(self.expect_kind(self.parse_not(), "bool", off, "'not'"))
+        return self.parse_cmp()
+
+    def parse_cmp(self) -> Node:
+        left_offset = self.peek()[2]
+        left = self.parse_atom()
+        kind, value, offset = self.peek()
+        if kind == "op" and value in COMPARE:
+            self.take()
+            right_offset = self.peek()[2]
+            right = self.parse_atom()
+            self.expect_kind(left, "num", left_offset, f"'{value}'")
+            self.expect_kind(right, "num", right_offset, f"'{value}'")
+            return Compare(value, left, right)
+        return left
+
+    def parse_atom(self) -> Node:
+        kind, value, offset = self.take()
+        if kind is None:
+            raise ConditionError("the condition ends too early", offset)
+        if kind == "num":
+            return Const(float(value), "num")
+        if value == "(":
+            node = self.parse_or()
+            k, v, off = self.take()
+            if v != ")":
+                raise ConditionError("missing ')'", off)
+            return node
+        if kind == "op":
+            raise ConditionError(f"unexpected '{value}'", offset)
+        # a name
+        if value in ("true", "false"):
+            return Const(value == "true", "bool")
+        if value in ("and", "or", "not"):
+            raise ConditionError(f"unexpected '{value}'", offset)
+        if self.peek()[1] == "(":
+            if value not in FUNCTIONS:
+                raise ConditionError(
+                    f"unknown function '{value}' (use learning, visited or chose)", offset
+                )
+            self.take()
+            k, arg, arg_off = self.take()
+            if k != "name":
+                raise ConditionError(f"{value}() needs an id", arg_off)
+            k2, v2, off2 = self.take()
+            if v2 != ")":
+                raise ConditionError("missing ')'", off2)
+            if value == "learning":
+                self.refs.append(Ref("learning", arg, arg_off))
+            elif value == "visited":
+                self.refs.append(Ref("scene", arg, arg_off))
+            else:
+                if "." not in arg:
+                    raise ConditionError("chose() needs SCENE.CHOICE", arg_off)
+                self.refs.append(Ref("choice", arg, arg_off))
+            return Call(value, arg, FUNCTIONS[value])
+        if value.startswith("flag."):
+            name = value[5:]
+            if not name:
+                raise ConditionError("'flag.' needs a flag name", offset)
+            self.refs.append(Ref("flag", name, offset))
+            return Flag(name)
+        if value in NUMBER_NAMES:
+            return Number(value)
+        if value in self.kpis:
+            self.refs.append(Ref("kpi", value, offset))
+            return Kpi(value)
+        raise ConditionError(
+            f"unknown name '{value}' (a KPI id, flag.NAME, score, assimilation or round)", offset
+        )
+
+
+def parse_condition(text: str, kpis: set) -> Condition:
+    """Parse ``text``; ``kpis`` are the story's KPI ids. Raises ConditionError."""
+    if not isinstance(text, str):
+        raise ConditionError("a condition must be text", 0)
+    parser = _Parser(text, kpis)
+    root = parser.parse()
+    return Condition(text, root, parser.refs)

@@ -1,0 +1,680 @@
+"""Read a story folder into a :class:`~pizzaborg.engine.model.Story`, reporting every problem.
+
+``load_story(path)`` returns the story or raises :class:`StoryError`, whose ``problems`` list holds
+every problem found (``path:line:column: message``), not only the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conditions import ConditionError, parse_condition
+from .model import (
+    END,
+    ENDING_PREFIX,
+    EMPTY_TEXT,
+    Area,
+    Choice,
+    Ending,
+    Kpi,
+    LearningPoint,
+    Round,
+    Route,
+    Scene,
+    Story,
+    Text,
+    WorstPractice,
+)
+from .yamlsrc import Map, Pos, Seq, load_yaml
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+CHOICE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+FLAG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    pos: Pos
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pos}: {self.message}"
+
+
+class StoryError(Exception):
+    def __init__(self, problems: list):
+        self.problems = sorted(problems, key=lambda p: (p.pos.path, p.pos.line, p.pos.col))
+        first = str(self.problems[0]) if self.problems else "the story cannot be read"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+
+def default_story_dir() -> Path:
+    """The shipped story: inside the installed package, or story/ at the top of a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "story"
+    if (packaged / "story.yaml").is_file():
+        return packaged
+    return here.parent.parent / "story"
+
+
+def _num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+class _Reader:
+    """Validates YAML data against the format, collecting problems."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.kpi_ids: set = set()
+        self.cond_refs: list = []  # (Ref, Pos of the condition text)
+
+    def err(self, pos: Pos, message: str) -> None:
+        self.problems.append(Problem(pos, message))
+
+    def mapping(self, data, pos: Pos, what: str, allowed: set, required: set = frozenset()) -> Map | None:
+        if not isinstance(data, Map):
+            self.err(getattr(data, "pos", pos), f"{what} must be a mapping")
+            return None
+        for key in data:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.err(data.key_at(key), f"unknown key '{key}' in {what} (known: {hint})")
+        for key in sorted(required):
+            if key not in data:
+                self.err(data.pos, f"{what} is missing '{key}'")
+        return data
+
+    def seq(self, data, pos: Pos, what: str) -> Seq | None:
+        if not isinstance(data, Seq):
+            self.err(getattr(data, "pos", pos), f"{what} must be a list")
+            return None
+        return data
+
+    def text_value(self, m: Map, key: str, what: str, default: str = "") -> str:
+        if key not in m:
+            return default
+        v = m[key]
+        if isinstance(v, bool) or v is None or isinstance(v, (Map, Seq)):
+            self.err(m.at(key), f"'{key}' of {what} must be text")
+            return default
+        return str(v)
+
+    def ident(self, m: Map, key: str, what: str, pattern=ID_RE) -> str | None:
+        if key not in m:
+            return None
+        v = m[key]
+        if not isinstance(v, str):
+            self.err(m.at(key), f"'{key}' of {what} must be text (quote it: \"{v}\")")
+            return None
+        if not pattern.match(v) or v == END:
+            self.err(m.at(key), f"'{v}' is not a valid id for {what}")
+            return None
+        return v
+
+    def number(self, m: Map, key: str, what: str, default=None):
+        if key not in m:
+            return default
+        v = m[key]
+        if not _num(v):
+            self.err(m.at(key), f"'{key}' of {what} must be a number")
+            return default
+        return v
+
+    def condition(self, m: Map, key: str, what: str):
+        if key not in m:
+            return None
+        v = m[key]
+        pos = m.at(key)
+        if isinstance(v, bool):
+            return parse_condition("true" if v else "false", set())
+        if not isinstance(v, str):
+            self.err(pos, f"'{key}' of {what} must be a condition written as text")
+            return None
+        try:
+            cond = parse_condition(v, self.kpi_ids)
+        except ConditionError as exc:
+            self.err(Pos(pos.path, pos.line, pos.col + exc.offset), f"condition '{v}': {exc.message}")
+            return None
+        for ref in cond.refs:
+            self.cond_refs.append((ref, Pos(pos.path, pos.line, pos.col + ref.offset)))
+        return cond
+
+    def rich_text(self, m: Map, key: str, what: str, required: bool = False) -> Text:
+        if key not in m:
+            if required:
+                self.err(m.pos, f"{what} is missing '{key}'")
+            return EMPTY_TEXT
+        v = m[key]
+        if isinstance(v, str):
+            return Text(((None, v),))
+        if isinstance(v, Seq):
+            parts = []
+            for i, item in enumerate(v):
+                if isinstance(item, str):
+                    parts.append((None, item))
+                elif isinstance(item, Map):
+                    part = self.mapping(item, v.at(i), f"a part of '{key}'", {"when", "text"}, {"text"})
+                    if part is not None and "text" in part:
+                        body = self.text_value(part, "text", f"a part of '{key}'")
+                        parts.append((self.condition(part, "when", f"a part of '{key}'"), body))
+                else:
+                    self.err(v.at(i), f"a part of '{key}' must be text or {{when, text}}")
+            return Text(tuple(parts))
+        self.err(m.at(key), f"'{key}' of {what} must be text or a list of parts")
+        return EMPTY_TEXT
+
+    def routes(self, m: Map, key: str, what: str) -> list | None:
+        if key not in m:
+            return None
+        v = m[key]
+        if isinstance(v, str):
+            return [Route(v, None, m.at(key))]
+        if isinstance(v, Seq):
+            routes = []
+            for i, item in enumerate(v):
+                r = self.mapping(item, v.at(i), "a route", {"to", "when"}, {"to"})
+                if r is None or "to" not in r:
+                    continue
+                if not isinstance(r["to"], str):
+                    self.err(r.at("to"), "'to' of a route must be a scene id")
+                    continue
+                when = self.condition(r, "when", "a route")
+                if "when" not in r and i != len(v) - 1:
+                    self.err(r.pos, "only the last route may have no 'when'")
+                routes.append(Route(r["to"], when, r.at("to")))
+            if routes and routes[-1].when is not None:
+                self.err(v.at(len(v) - 1), "the last route must have no 'when' (it is the fallback)")
+            return routes
+        self.err(m.at(key), f"'{key}' of {what} must be a scene id or a list of routes")
+        return None
+
+
+STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds"}
+ROUND_FILE_KEYS = {"round", "scenes", "pools"}
+ROUND_KEYS = {"id", "title", "intro", "reflection"}
+SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup"}
+EVENT_KEYS = {"id", "title", "text", "when", "choices", "weight", "markup"}
+CHOICE_KEYS = {"id", "text", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next"}
+
+
+def _read_file(path: Path, rel: str, reader: _Reader):
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        reader.err(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
+        return None, b""
+    if size > MAX_FILE_BYTES:
+        reader.err(Pos(rel, 1, 1), f"the file is {size // 1024} KiB; a story file may be at most {MAX_FILE_BYTES // 1024} KiB")
+        return None, b""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reader.err(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
+        return None, b""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        reader.err(Pos(rel, line, 1), "the file is not UTF-8 text")
+        return None, raw
+    text = text.replace("\r\n", "\n")
+    data, problems = load_yaml(text, rel)
+    for p in problems:
+        reader.err(p.pos, p.message)
+    return data, raw
+
+
+def load_story(path: str | Path | None = None) -> Story:
+    story, problems = read_story(path)
+    if problems or story is None:
+        raise StoryError(problems)
+    return story
+
+
+def read_story(path: str | Path | None = None):
+    """Read and validate a story folder: returns (story or None, problems)."""
+    root = Path(path) if path is not None else default_story_dir()
+    reader = _Reader()
+    meta_path = root / "story.yaml"
+    if root.is_file():
+        reader.err(Pos(str(root), 1, 1), "a story is a folder with a story.yaml, not a file")
+        return None, reader.problems
+    if not meta_path.is_file():
+        reader.err(Pos(str(meta_path), 1, 1), "no story.yaml here: is this a story folder?")
+        return None, reader.problems
+    digest = hashlib.sha256()
+    rel_meta = _rel(meta_path)
+    data, raw = _read_file(meta_path, rel_meta, reader)
+    digest.update(b"story.yaml\0" + raw + b"\0")
+    if data is None:
+        return None, reader.problems
+    meta = reader.mapping(data, Pos(rel_meta, 1, 1), "story.yaml", STORY_KEYS, {"id", "title", "version", "start", "company", "kpis", "learning", "endings"})
+    if meta is None:
+        return None, reader.problems
+
+    story_id = reader.ident(meta, "id", "the story") or "?"
+    title = reader.text_value(meta, "title", "the story")
+    version = reader.text_value(meta, "version", "the story")
+    language = reader.text_value(meta, "language", "the story", "en")
+    intro = reader.rich_text(meta, "intro", "the story")
+
+    company_name, company_desc = "", ""
+    if "company" in meta:
+        comp = reader.mapping(meta["company"], meta.at("company"), "company", {"name", "description"}, {"name"})
+        if comp is not None:
+            company_name = reader.text_value(comp, "name", "company")
+            company_desc = reader.text_value(comp, "description", "company")
+
+    kpis = _read_kpis(meta, reader)
+    reader.kpi_ids = set(kpis)
+    areas, points, worst = _read_learning(meta, reader)
+    endings = _read_endings(meta, reader)
+
+    # round files
+    files: list[tuple[Path, str, Pos]] = []
+    if "rounds" in meta:
+        seq = reader.seq(meta["rounds"], meta.at("rounds"), "'rounds'")
+        for i, item in enumerate(seq or []):
+            if not isinstance(item, str):
+                reader.err(seq.at(i), "a round file must be a path")
+                continue
+            p = (root / item).resolve()
+            try:
+                p.relative_to(root.resolve())
+            except ValueError:
+                reader.err(seq.at(i), f"round file '{item}' is outside the story folder")
+                continue
+            if not p.is_file():
+                reader.err(seq.at(i), f"round file '{item}' does not exist")
+                continue
+            files.append((p, item, seq.at(i)))
+    else:
+        rdir = root / "rounds"
+        for p in sorted(rdir.glob("*.yaml")) + sorted(rdir.glob("*.yml")):
+            files.append((p, f"rounds/{p.name}", meta.pos))
+        if not files:
+            reader.err(meta.pos, "no round files: put them in rounds/*.yaml or list them in 'rounds'")
+
+    rounds: dict = {}
+    scenes: dict = {}
+    pools: dict = {}
+    pool_pos: dict = {}
+    scene_pos: dict = {}
+    for number, (p, rel_name, _) in enumerate(files, start=1):
+        rel = _rel(p)
+        rdata, rraw = _read_file(p, rel, reader)
+        digest.update(rel_name.encode() + b"\0" + rraw + b"\0")
+        if rdata is None:
+            continue
+        _read_round(rdata, rel, number, reader, rounds, scenes, pools, pool_pos, scene_pos)
+
+    start = reader.ident(meta, "start", "the story") or ""
+    story = Story(
+        id=story_id,
+        title=title,
+        version=version,
+        language=language,
+        start=start,
+        intro=intro,
+        company=company_name,
+        company_description=company_desc,
+        kpis=kpis,
+        areas=areas,
+        points=points,
+        worst=worst,
+        endings=endings,
+        rounds=rounds,
+        scenes=scenes,
+        pools=pools,
+        hash=digest.hexdigest(),
+        root=root,
+        files=[rel_meta] + [_rel(p) for p, _, _ in files],
+    )
+    _check_references(story, meta, reader)
+    return (story if not reader.problems else None), reader.problems
+
+
+def _rel(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def _read_kpis(meta: Map, reader: _Reader) -> dict:
+    kpis: dict = {}
+    if "kpis" not in meta:
+        return kpis
+    seq = reader.seq(meta["kpis"], meta.at("kpis"), "'kpis'")
+    for i, item in enumerate(seq or []):
+        k = reader.mapping(item, seq.at(i), "a KPI", {"id", "name", "unit", "min", "max", "start", "higher_is", "description"}, {"id", "name", "min", "max", "start"})
+        if k is None:
+            continue
+        kid = reader.ident(k, "id", "a KPI", FLAG_RE)
+        if kid is None:
+            continue
+        if kid in kpis:
+            reader.err(k.at("id"), f"duplicate KPI id '{kid}'")
+            continue
+        lo, hi, start = (reader.number(k, key, f"KPI '{kid}'", 0) for key in ("min", "max", "start"))
+        if lo > hi:
+            reader.err(k.at("min"), f"KPI '{kid}': min is above max")
+        elif not lo <= start <= hi:
+            reader.err(k.at("start"), f"KPI '{kid}': start is outside min..max")
+        higher = reader.text_value(k, "higher_is", f"KPI '{kid}'", "better")
+        if higher not in ("better", "worse"):
+            reader.err(k.at("higher_is"), "'higher_is' must be better or worse")
+        kpis[kid] = Kpi(kid, reader.text_value(k, "name", "a KPI"), lo, hi, start, reader.text_value(k, "unit", "a KPI"), higher, reader.text_value(k, "description", "a KPI"))
+    if seq is not None and not kpis and not reader.problems:
+        reader.err(seq.pos, "a story needs at least one KPI")
+    return kpis
+
+
+def _read_learning(meta: Map, reader: _Reader):
+    areas, points, worst = {}, {}, {}
+    if "learning" not in meta:
+        return areas, points, worst
+    lm = reader.mapping(meta["learning"], meta.at("learning"), "'learning'", {"areas", "worst_practices"}, {"areas"})
+    if lm is None:
+        return areas, points, worst
+    seq = reader.seq(lm["areas"], lm.at("areas"), "'areas'") if "areas" in lm else None
+    for i, item in enumerate(seq or []):
+        a = reader.mapping(item, seq.at(i), "an area", {"id", "name", "description", "points"}, {"id", "name", "points"})
+        if a is None:
+            continue
+        aid = reader.ident(a, "id", "an area")
+        if aid is None:
+            continue
+        if aid in areas or aid in points:
+            reader.err(a.at("id"), f"duplicate learning id '{aid}'")
+            continue
+        area = Area(aid, reader.text_value(a, "name", "an area"), [])
+        areas[aid] = area
+        pseq = reader.seq(a["points"], a.at("points"), "'points'") if "points" in a else None
+        for j, pitem in enumerate(pseq or []):
+            pm = reader.mapping(pitem, pseq.at(j), "a learning point", {"id", "name", "description"}, {"id", "name"})
+            if pm is None:
+                continue
+            pid = reader.ident(pm, "id", "a learning point")
+            if pid is None:
+                continue
+            if pid in points or pid in areas:
+                reader.err(pm.at("id"), f"duplicate learning id '{pid}'")
+                continue
+            points[pid] = LearningPoint(pid, reader.text_value(pm, "name", "a learning point"), aid, reader.text_value(pm, "description", "a learning point"), pm.at("id"))
+            area.points.append(pid)
+    if "worst_practices" in lm:
+        wseq = reader.seq(lm["worst_practices"], lm.at("worst_practices"), "'worst_practices'")
+        for i, item in enumerate(wseq or []):
+            w = reader.mapping(item, wseq.at(i), "a worst practice", {"id", "name", "description"}, {"id", "name"})
+            if w is None:
+                continue
+            wid = reader.ident(w, "id", "a worst practice")
+            if wid is None:
+                continue
+            if wid in worst:
+                reader.err(w.at("id"), f"duplicate worst practice id '{wid}'")
+                continue
+            worst[wid] = WorstPractice(wid, reader.text_value(w, "name", "a worst practice"), reader.text_value(w, "description", "a worst practice"), w.at("id"))
+    return areas, points, worst
+
+
+def _read_endings(meta: Map, reader: _Reader) -> list:
+    endings: list = []
+    if "endings" not in meta:
+        return endings
+    seq = reader.seq(meta["endings"], meta.at("endings"), "'endings'")
+    seen = set()
+    for i, item in enumerate(seq or []):
+        e = reader.mapping(item, seq.at(i), "an ending", {"id", "title", "text", "when"}, {"id", "title", "text"})
+        if e is None:
+            continue
+        eid = reader.ident(e, "id", "an ending")
+        if eid is None:
+            continue
+        if eid in seen:
+            reader.err(e.at("id"), f"duplicate ending id '{eid}'")
+            continue
+        seen.add(eid)
+        when = reader.condition(e, "when", f"ending '{eid}'")
+        endings.append(Ending(eid, reader.text_value(e, "title", "an ending"), reader.rich_text(e, "text", "an ending"), when, e.pos))
+    if seq is not None and not endings and not reader.problems:
+        reader.err(seq.pos, "a story needs at least one ending")
+    if endings and endings[-1].when is not None:
+        reader.err(endings[-1].pos, f"the last ending ('{endings[-1].id}') must have no 'when': it is the one reached when no other applies")
+    return endings
+
+
+def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scene_pos) -> None:
+    top = reader.mapping(data, Pos(rel, 1, 1), "a round file", ROUND_FILE_KEYS, {"round"})
+    if top is None or "round" not in top:
+        return
+    r = reader.mapping(top["round"], top.at("round"), "'round'", ROUND_KEYS, {"id", "title"})
+    if r is None:
+        return
+    rid = reader.ident(r, "id", "a round")
+    if rid is None:
+        return
+    if rid in rounds:
+        reader.err(r.at("id"), f"duplicate round id '{rid}'")
+        return
+    question = ""
+    if "reflection" in r:
+        refl = reader.mapping(r["reflection"], r.at("reflection"), "'reflection'", {"question"}, {"question"})
+        if refl is not None:
+            question = reader.text_value(refl, "question", "'reflection'")
+    rounds[rid] = Round(rid, number, reader.text_value(r, "title", "a round"), reader.rich_text(r, "intro", "a round"), question, rel)
+
+    if "scenes" in top:
+        seq = reader.seq(top["scenes"], top.at("scenes"), "'scenes'")
+        for i, item in enumerate(seq or []):
+            scene = _read_scene(item, seq.at(i), rid, reader, pool=None)
+            if scene is not None:
+                _add_scene(scene, scenes, scene_pos, reader)
+    if "pools" in top:
+        pm = reader.mapping(top["pools"], top.at("pools"), "'pools'", set(top["pools"]) if isinstance(top["pools"], Map) else set())
+        for name in pm or {}:
+            if not isinstance(name, str) or not ID_RE.match(name):
+                reader.err(pm.key_at(name), f"'{name}' is not a valid pool name")
+                continue
+            if name in pools:
+                reader.err(pm.key_at(name), f"duplicate pool '{name}' (first at {pool_pos[name]})")
+                continue
+            pools[name] = []
+            pool_pos[name] = pm.key_at(name)
+            eseq = reader.seq(pm[name], pm.at(name), f"pool '{name}'")
+            for i, item in enumerate(eseq or []):
+                scene = _read_scene(item, eseq.at(i), rid, reader, pool=name)
+                if scene is not None and _add_scene(scene, scenes, scene_pos, reader):
+                    pools[name].append(scene.id)
+
+
+def _add_scene(scene: Scene, scenes: dict, scene_pos: dict, reader: _Reader) -> bool:
+    if scene.id in scenes:
+        reader.err(scene.pos, f"duplicate scene id '{scene.id}' (first at {scene_pos[scene.id]})")
+        return False
+    scenes[scene.id] = scene
+    scene_pos[scene.id] = scene.pos
+    return True
+
+
+def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None) -> Scene | None:
+    what = "an event" if pool else "a scene"
+    s = reader.mapping(item, pos, what, EVENT_KEYS if pool else SCENE_KEYS, {"id"})
+    if s is None:
+        return None
+    sid = reader.ident(s, "id", what)
+    if sid is None:
+        return None
+    what = f"{'event' if pool else 'scene'} '{sid}'"
+    scene = Scene(sid, s.at("id"), round_id, pool=pool)
+    scene.title = reader.text_value(s, "title", what)
+    scene.when = reader.condition(s, "when", what)
+    if "markup" in s:
+        if not isinstance(s["markup"], bool):
+            reader.err(s.at("markup"), "'markup' must be true or false")
+        else:
+            scene.markup = s["markup"]
+    if pool:
+        w = reader.number(s, "weight", what, 1)
+        if w <= 0:
+            reader.err(s.at("weight"), "'weight' must be above 0")
+            w = 1
+        scene.weight = w
+    if "draw" in s:
+        d = reader.mapping(s["draw"], s.at("draw"), "'draw'", {"pool", "count"}, {"pool"})
+        if d is not None and "pool" in d:
+            if not isinstance(d["pool"], str):
+                reader.err(d.at("pool"), "'pool' must be a pool name")
+            else:
+                scene.draw_pool = d["pool"]
+                scene.draw_pos = d.at("pool")
+            count = reader.number(d, "count", "'draw'", 1)
+            if count != int(count) or count < 1:
+                reader.err(d.at("count"), "'count' must be a whole number of at least 1")
+                count = 1
+            scene.draw_count = int(count)
+        for key in ("text", "choices", "title"):
+            if key in s:
+                reader.err(s.key_at(key), f"a draw point has no '{key}': it only draws events")
+    scene.text = reader.rich_text(s, "text", what)
+    if not pool:
+        scene.next = reader.routes(s, "next", what) or []
+    if "choices" in s:
+        seq = reader.seq(s["choices"], s.at("choices"), f"'choices' of {what}")
+        for i, citem in enumerate(seq or []):
+            choice = _read_choice(citem, seq.at(i), what, reader, in_event=bool(pool))
+            if choice is None:
+                continue
+            if scene.choice(choice.id):
+                reader.err(choice.pos, f"duplicate choice id '{choice.id}' in {what}")
+                continue
+            scene.choices.append(choice)
+        if seq is not None and not seq:
+            reader.err(seq.pos, f"{what} has an empty list of choices (leave 'choices' out for a Continue)")
+    if not scene.choices and not scene.is_draw:
+        scene.choices.append(Choice("continue", Text(((None, "Continue"),)), scene.pos, synthetic=True))
+    if not scene.text and not scene.is_draw:
+        reader.err(s.pos, f"{what} has no 'text'")
+    return scene
+
+
+def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: bool) -> Choice | None:
+    c = reader.mapping(item, pos, f"a choice of {scene_what}", CHOICE_KEYS, {"id", "text"})
+    if c is None:
+        return None
+    cid = reader.ident(c, "id", f"a choice of {scene_what}", CHOICE_ID_RE)
+    if cid is None:
+        return None
+    what = f"choice '{cid}' of {scene_what}"
+    choice = Choice(cid, reader.rich_text(c, "text", what, required=True), c.at("id"))
+    choice.when = reader.condition(c, "when", what)
+    choice.borg = reader.rich_text(c, "borg", what)
+    choice.note = reader.rich_text(c, "note", what)
+    if "effects" in c:
+        eff = reader.mapping(c["effects"], c.at("effects"), f"'effects' of {what}", set(c["effects"]) if isinstance(c["effects"], Map) else set())
+        for k in eff or {}:
+            if k not in reader.kpi_ids:
+                reader.err(eff.key_at(k), f"unknown KPI '{k}' in effects of {what}")
+            elif not _num(eff[k]):
+                reader.err(eff.at(k), f"the effect on '{k}' must be a number")
+            else:
+                choice.effects[k] = eff[k]
+    if "evidence" in c:
+        ev = reader.mapping(c["evidence"], c.at("evidence"), f"'evidence' of {what}", set(c["evidence"]) if isinstance(c["evidence"], Map) else set())
+        for k in ev or {}:
+            if not _num(ev[k]):
+                reader.err(ev.at(k), f"the evidence weight for '{k}' must be a number")
+            else:
+                choice.evidence[k] = ev[k]
+                reader.cond_refs.append((_LpRef(k), ev.key_at(k)))
+    for key in ("set", "clear", "worst"):
+        if key in c:
+            seq = reader.seq(c[key], c.at(key), f"'{key}' of {what}")
+            for i, v in enumerate(seq or []):
+                pattern = FLAG_RE if key != "worst" else ID_RE
+                if not isinstance(v, str) or not pattern.match(v):
+                    reader.err(seq.at(i), f"'{v}' is not a valid {'flag name' if key != 'worst' else 'worst practice id'}")
+                    continue
+                getattr(choice, key).append(v)
+                if key == "worst":
+                    reader.cond_refs.append((_WorstRef(v), seq.at(i)))
+    if in_event and "next" in c:
+        reader.err(c.key_at("next"), f"{what}: a choice in a pool event has no 'next' (events return to their draw point)")
+    else:
+        choice.next = reader.routes(c, "next", what)
+    return choice
+
+
+@dataclass(frozen=True)
+class _LpRef:
+    name: str
+    kind: str = "evidence"
+
+
+@dataclass(frozen=True)
+class _WorstRef:
+    name: str
+    kind: str = "worst"
+
+
+def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
+    scenes = story.scenes
+    if story.start and story.start not in scenes and not reader.problems:
+        reader.err(meta.at("start"), f"start scene '{story.start}' does not exist")
+    elif story.start in scenes and scenes[story.start].is_event:
+        reader.err(meta.at("start"), "the start scene cannot be a pool event")
+    ending_ids = {e.id for e in story.endings}
+    set_flags = {f for s in scenes.values() for c in s.choices for f in c.set}
+
+    def check_dest(route: Route):
+        to = route.to
+        if to == END:
+            return
+        if to.startswith(ENDING_PREFIX):
+            if to[len(ENDING_PREFIX):] not in ending_ids:
+                reader.err(route.pos, f"unknown ending '{to[len(ENDING_PREFIX):]}'")
+            return
+        if to not in scenes:
+            reader.err(route.pos, f"unknown scene '{to}'")
+        elif scenes[to].is_event:
+            reader.err(route.pos, f"'{to}' is a pool event: events are reached through a draw point")
+
+    for s in scenes.values():
+        for r in s.next:
+            check_dest(r)
+        for c in s.choices:
+            for r in c.next or []:
+                check_dest(r)
+        if s.is_draw and s.draw_pool not in story.pools:
+            reader.err(s.draw_pos or s.pos, f"unknown pool '{s.draw_pool}'")
+        if not s.is_event and not s.next and any(c.next is None for c in s.choices):
+            reader.err(s.pos, f"scene '{s.id}' has no 'next' and a choice that does not say where it leads")
+        if s.is_draw and not s.next:
+            reader.err(s.pos, f"draw point '{s.id}' needs a 'next'")
+
+    for ref, pos in reader.cond_refs:
+        kind, name = ref.kind, ref.name
+        if kind == "evidence" and name not in story.points:
+            reader.err(pos, f"unknown learning point '{name}'")
+        elif kind == "worst" and name not in story.worst:
+            reader.err(pos, f"unknown worst practice '{name}'")
+        elif kind == "learning" and name not in story.points and name not in story.areas:
+            reader.err(pos, f"unknown learning point or area '{name}'")
+        elif kind == "scene" and name not in scenes:
+            reader.err(pos, f"unknown scene '{name}'")
+        elif kind == "choice":
+            sid, _, cid = name.rpartition(".")
+            if sid not in scenes:
+                reader.err(pos, f"unknown scene '{sid}' in chose()")
+            elif scenes[sid].choice(cid) is None:
+                reader.err(pos, f"scene '{sid}' has no choice '{cid}'")
+        elif kind == "flag" and name not in set_flags:
+            reader.err(pos, f"flag '{name}' is tested but never set by any choice")

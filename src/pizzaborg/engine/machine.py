@@ -1,0 +1,103 @@
+"""One ``transitions`` state machine per story: scenes and endings are states, choices are triggers.
+
+Trigger names are ``SCENE/CHOICE`` for a decision, ``SCENE/draw`` for a draw point and
+``SCENE/skip`` for a scene whose ``when`` does not hold — the slash keeps them apart from any model
+method. Routes become guarded transitions tried in order; ``end`` expands to one transition per
+ending, guarded by the ending's condition. Pool events go on to the next queued event or back to the
+draw point's routes. The engine applies effects before firing, so guards see the new numbers.
+"""
+
+from __future__ import annotations
+
+from transitions import Machine
+
+from .model import END, ENDING_PREFIX, Story
+
+
+def ending_state(ending_id: str) -> str:
+    return ENDING_PREFIX + ending_id
+
+
+def trigger_name(scene_id: str, choice_id: str) -> str:
+    return f"{scene_id}/{choice_id}"
+
+
+def _guard(cond):
+    return lambda event: cond(event.model.view)
+
+
+def _queue_head(scene_id):
+    return lambda event: bool(event.model.queue) and event.model.queue[0] == scene_id
+
+
+def _queue_empty(event) -> bool:
+    return not event.model.queue
+
+
+def _from_hub(hub_id):
+    return lambda event: event.model.hub == hub_id
+
+
+class StoryMachine:
+    """Builds and holds the machine of one story; games attach their model to it."""
+
+    def __init__(self, story: Story):
+        self.story = story
+        states = list(story.scenes) + [ending_state(e.id) for e in story.endings]
+        self.machine = Machine(
+            model=None,
+            states=states,
+            initial=story.start,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        self._hubs_of_pool: dict = {}
+        for s in story.scenes.values():
+            if s.is_draw:
+                self._hubs_of_pool.setdefault(s.draw_pool, []).append(s)
+        for scene in story.scenes.values():
+            self._add_scene(scene)
+
+    def _add_routes(self, trigger: str, source: str, routes: list, extra: list) -> None:
+        for route in routes:
+            guards = list(extra) + ([_guard(route.when)] if route.when else [])
+            if route.to == END:
+                for ending in self.story.endings:
+                    eguards = guards + ([_guard(ending.when)] if ending.when else [])
+                    self.machine.add_transition(trigger, source, ending_state(ending.id), conditions=eguards)
+            elif route.to.startswith(ENDING_PREFIX):
+                self.machine.add_transition(trigger, source, route.to, conditions=guards)
+            else:
+                self.machine.add_transition(trigger, source, route.to, conditions=guards)
+
+    def _to_queued(self, trigger: str, source: str, pool: str) -> None:
+        for ev in self.story.pools.get(pool, []):
+            self.machine.add_transition(trigger, source, ev, conditions=[_queue_head(ev)])
+
+    def _add_scene(self, scene) -> None:
+        if scene.is_draw:
+            trigger = trigger_name(scene.id, "draw")
+            self._to_queued(trigger, scene.id, scene.draw_pool)
+            self._add_routes(trigger, scene.id, scene.next, [_queue_empty])
+            return
+        if scene.is_event:
+            for c in scene.choices:
+                trigger = trigger_name(scene.id, c.id)
+                self._to_queued(trigger, scene.id, scene.pool)
+                for hub in self._hubs_of_pool.get(scene.pool, []):
+                    self._add_routes(trigger, scene.id, hub.next, [_queue_empty, _from_hub(hub.id)])
+            return
+        if scene.when is not None:
+            self._add_routes(trigger_name(scene.id, "skip"), scene.id, scene.next, [])
+        for c in scene.choices:
+            self._add_routes(trigger_name(scene.id, c.id), scene.id, c.next or scene.next, [])
+
+    def attach(self, model) -> None:
+        self.machine.add_model(model)
+
+    def detach(self, model) -> None:
+        self.machine.remove_model(model)
+
+    def reset(self, model) -> None:
+        self.machine.set_state(self.story.start, model=model)

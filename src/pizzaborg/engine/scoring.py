@@ -1,0 +1,93 @@
+"""Scoring: learning evidence of the decisions made, turned into 0–100 scores.
+
+For each decision, a learning point is *at stake* when the offered choices do not all carry the same
+weight for it. The choice taken earns its weight; the lowest and highest offered weights bound what was
+possible. A point's score is ``100 × Σ(earned − low) / Σ(high − low)`` over the decisions where it was
+at stake; the overall score is the same sum over every point. See docs/story-format.md#scoring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Stake:
+    earned: float
+    low: float
+    high: float
+
+
+def stakes_for(offered: list, taken) -> dict:
+    """The learning points at stake in one decision: {point id: Stake}."""
+    points = {p for c in offered for p in c.evidence}
+    stakes = {}
+    for p in sorted(points):
+        weights = [c.evidence.get(p, 0) for c in offered]
+        low, high = min(weights), max(weights)
+        if high > low:
+            stakes[p] = Stake(taken.evidence.get(p, 0), low, high)
+    return stakes
+
+
+def _pct(num: float, den: float) -> float | None:
+    if den <= 0:
+        return None
+    return round(100.0 * num / den, 1)
+
+
+@dataclass
+class PointScore:
+    id: str
+    name: str
+    area: str
+    score: float | None  # None: never at stake
+    evidence: list = field(default_factory=list)  # [(decision index, scene, choice, earned, low, high)]
+
+
+@dataclass
+class ScoreReport:
+    overall: float | None
+    points: dict  # id -> PointScore, in story order
+    areas: dict  # id -> score or None
+    assimilation: float
+    worst_taken: dict  # worst practice id -> count
+
+    def as_dict(self) -> dict:
+        return {
+            "score": self.overall,
+            "learning_points": {p.id: p.score for p in self.points.values()},
+            "areas": dict(self.areas),
+            "assimilation": self.assimilation,
+            "worst_practices": dict(self.worst_taken),
+        }
+
+
+def score_report(story, decisions: list) -> ScoreReport:
+    sums: dict = {p: [0.0, 0.0] for p in story.points}
+    evidence: dict = {p: [] for p in story.points}
+    worst_taken = {w: 0 for w in story.worst}
+    worst_offered = 0
+    worst_chosen = 0
+    for index, d in enumerate(decisions):
+        for p, st in d.stakes.items():
+            sums[p][0] += st.earned - st.low
+            sums[p][1] += st.high - st.low
+            evidence[p].append((index, d.scene, d.choice, st.earned, st.low, st.high))
+        if d.worst_offered:
+            worst_offered += 1
+            if d.worst:
+                worst_chosen += 1
+        for w in d.worst:
+            worst_taken[w] = worst_taken.get(w, 0) + 1
+    points = {
+        p.id: PointScore(p.id, p.name, p.area, _pct(*sums[p.id]), evidence[p.id]) for p in story.points.values()
+    }
+    areas = {}
+    for a in story.areas.values():
+        num = sum(sums[p][0] for p in a.points)
+        den = sum(sums[p][1] for p in a.points)
+        areas[a.id] = _pct(num, den)
+    overall = _pct(sum(v[0] for v in sums.values()), sum(v[1] for v in sums.values()))
+    assimilation = _pct(worst_chosen, worst_offered) or 0.0
+    return ScoreReport(overall, points, areas, assimilation, worst_taken)
