@@ -198,6 +198,11 @@ class Game:
         return self._track.state
 
     @property
+    def view(self):
+        """The game as conditions see it: pass it to ``Text.render``."""
+        return self._track.view
+
+    @property
     def over(self) -> bool:
         return self.ending is not None
 

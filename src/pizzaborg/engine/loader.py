@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conditions import ConditionError, parse_condition
+from .text import clean
 from .model import (
     END,
     ENDING_PREFIX,
@@ -104,7 +105,7 @@ class _Reader:
         if isinstance(v, bool) or v is None or isinstance(v, (Map, Seq)):
             self.err(m.at(key), f"'{key}' of {what} must be text")
             return default
-        return str(v)
+        return clean(str(v))
 
     def ident(self, m: Map, key: str, what: str, pattern=ID_RE) -> str | None:
         if key not in m:
@@ -153,12 +154,12 @@ class _Reader:
             return EMPTY_TEXT
         v = m[key]
         if isinstance(v, str):
-            return Text(((None, v),))
+            return Text(((None, clean(v)),))
         if isinstance(v, Seq):
             parts = []
             for i, item in enumerate(v):
                 if isinstance(item, str):
-                    parts.append((None, item))
+                    parts.append((None, clean(item)))
                 elif isinstance(item, Map):
                     part = self.mapping(item, v.at(i), f"a part of '{key}'", {"when", "text"}, {"text"})
                     if part is not None and "text" in part:

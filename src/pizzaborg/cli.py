@@ -1,0 +1,188 @@
+"""The ``pizzaborg`` command line. Imports stay light: no Textual on the headless paths."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not a usage dump
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError("the seed must be between 0 and 2^63-1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--story", metavar="DIR", help="play or check the story in DIR instead of the shipped one")
+    common.add_argument("--saves-dir", metavar="DIR", help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
+
+    parser = _Parser(
+        prog="pizzaborg",
+        description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
+        parents=[common],
+        epilog="Commands: play (headless scripted play), story check (validate a story). "
+        "Run 'pizzaborg COMMAND --help' for each.",
+    )
+    parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
+    parser.add_argument("--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)")
+    parser.add_argument("--seed", type=_seed, help="the game's seed: the same seed gives the same game")
+    parser.add_argument("--load", metavar="SLOT", help="start from a saved game")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    play = sub.add_parser(
+        "play",
+        parents=[common],
+        help="play headless from a list of choices or a script",
+        description="Play without a terminal UI. Exit 0 when played (and a script's expectations hold), "
+        "1 when an expectation fails, 2 on bad input.",
+    )
+    how = play.add_mutually_exclusive_group()
+    how.add_argument("--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)")
+    how.add_argument("--script", metavar="FILE", help="a YAML script with seed, choices and expect")
+    play.add_argument("--seed", type=_seed, help="the seed (default 0, or the script's)")
+    play.add_argument("--load", metavar="SLOT", help="start from a saved game")
+    play.add_argument("--save", metavar="SLOT", help="save the game at the end")
+    play.add_argument("--json", action="store_true", help="print one JSON object at the end instead of the transcript")
+
+    story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
+    story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
+    check = story_sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate a story folder",
+        description="Validate a story: YAML, references, conditions, reachability, dead ends, endings, "
+        "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
+    )
+    check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    return parser
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"pizzaborg: {message}", file=sys.stderr)
+    return code
+
+
+def _load(story_dir):
+    from .engine import StoryError, load_story
+
+    try:
+        return load_story(story_dir)
+    except StoryError as exc:
+        raise UsageError(f"the story cannot be played: {exc}; run 'pizzaborg story check' for every problem") from None
+
+
+def _saves(args) -> Path:
+    from .engine.saves import saves_dir
+
+    return saves_dir(args.saves_dir)
+
+
+def cmd_story_check(args) -> int:
+    from .engine import check_story
+
+    target = args.dir or args.story
+    story, problems = check_story(target)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FAILED
+    events = sum(len(v) for v in story.pools.values())
+    print(
+        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{events} event(s), {len(story.endings)} ending(s)"
+    )
+    return EXIT_OK
+
+
+def cmd_play(args) -> int:
+    from .headless import BadInput, load_script, parse_choices, run_play
+
+    try:
+        if args.script:
+            script = load_script(args.script)
+            choices, expect = script.choices, script.expect
+            seed = args.seed if args.seed is not None else (script.seed if script.seed is not None else 0)
+        else:
+            choices = parse_choices(args.choices or "")
+            expect = None
+            seed = args.seed if args.seed is not None else 0
+        story = _load(args.story)
+        return run_play(
+            story,
+            choices=choices,
+            seed=seed,
+            load=args.load,
+            save=args.save,
+            saves_dir=_saves(args),
+            as_json=args.json,
+            expect=expect,
+        )
+    except BadInput as exc:
+        return _fail(str(exc))
+
+
+def cmd_plain(args) -> int:
+    from .plain import PlainSession
+
+    story = _load(args.story)
+    session = PlainSession(story, _saves(args), seed=args.seed, load=args.load)
+    try:
+        return session.run()
+    except KeyboardInterrupt:
+        session.say("")
+        session.quit()
+        return 130
+
+
+def main(argv: list | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "play":
+            return cmd_play(args)
+        if args.command == "story":
+            if args.story_command == "check":
+                return cmd_story_check(args)
+            raise UsageError("story needs a tool: check (see pizzaborg story --help)")
+        return cmd_plain(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_FAILED
+    except Exception as exc:  # the last line of defence: a message, never a traceback
+        if os.environ.get("PIZZABORG_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (set PIZZABORG_DEBUG=1 for details)", 3)
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

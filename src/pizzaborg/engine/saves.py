@@ -1,0 +1,315 @@
+"""Saves: JSON files in the save folder, written atomically, read defensively.
+
+A save holds what defines a game — the story's id, version and content hash, the seed and the
+decisions — plus timestamps and a summary for a load screen. Loading replays the decisions, so a save
+from an edited story loads as far as the story still allows, and says so.
+
+Writes go to a temporary file in the same folder, are flushed and fsynced, then renamed over the old
+file: a failed write leaves the previous save as it was. A file that is not a PizzaBorg save is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .game import Game, ReplayError
+
+SCHEMA = 1
+FORMAT = "pizzaborg-save"
+AUTOSAVE = "autosave"
+MAX_SAVE_BYTES = 2 * 1024 * 1024
+SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,63}$")
+
+
+class SaveError(Exception):
+    """A save that cannot be read or written; the message is one line for the player."""
+
+
+def saves_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """--saves-dir, else $PIZZABORG_SAVES, else ./saves under the working directory."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("PIZZABORG_SAVES")
+    if env:
+        return Path(env)
+    return Path.cwd() / "saves"
+
+
+def check_slot(slot: str) -> str:
+    """Return the slot name if it is safe as a file name, else raise SaveError."""
+    if not isinstance(slot, str) or not slot:
+        raise SaveError("a save name cannot be empty")
+    if len(slot) > 64:
+        raise SaveError("a save name may be at most 64 characters")
+    if "/" in slot or "\\" in slot or ".." in slot or not SLOT_RE.match(slot):
+        raise SaveError(
+            f"'{_short(slot)}' is not a valid save name: use letters, digits, spaces, '-', '_' and '.', "
+            "starting with a letter or digit"
+        )
+    return slot
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def slot_path(directory: Path, slot: str) -> Path:
+    return Path(directory) / f"{check_slot(slot)}.json"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class SaveData:
+    slot: str
+    story: dict  # id, version, hash
+    seed: int
+    decisions: list  # [{scene, choice}]
+    created: str
+    updated: str
+    summary: dict = field(default_factory=dict)
+    learner: str | None = None
+    extra: dict = field(default_factory=dict)  # fields other tools added (assignment, cohort, ...)
+
+    def to_json(self) -> dict:
+        data = {
+            "format": FORMAT,
+            "schema": SCHEMA,
+            "story": self.story,
+            "seed": self.seed,
+            "decisions": self.decisions,
+            "created": self.created,
+            "updated": self.updated,
+            "summary": self.summary,
+        }
+        if self.learner is not None:
+            data["learner"] = self.learner
+        for k, v in self.extra.items():
+            data.setdefault(k, v)
+        return data
+
+
+def summary_of(game: Game) -> dict:
+    rnd = game.story.rounds[game.round_id]
+    return {
+        "round": rnd.number,
+        "round_title": rnd.title,
+        "scene": None if game.over else game.state,
+        "over": game.over,
+        "ending": game.ending,
+        "score": game.report().overall,
+        "decisions": len(game.decisions),
+    }
+
+
+def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None) -> SaveData:
+    stamp = now or _now()
+    return SaveData(
+        slot=check_slot(slot),
+        story=dict(game.story.ref),
+        seed=game.seed,
+        decisions=game.decision_list,
+        created=previous.created if previous else stamp,
+        updated=stamp,
+        summary=summary_of(game),
+        learner=learner if learner is not None else (previous.learner if previous else None),
+        extra=dict(previous.extra) if previous else {},
+    )
+
+
+def write_save(directory: Path, data: SaveData) -> Path:
+    """Write atomically. Raises SaveError (and leaves any previous file intact) on failure."""
+    directory = Path(directory)
+    target = slot_path(directory, data.slot)
+    if target.exists():
+        try:
+            read_save_file(target)
+        except SaveError as exc:
+            raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
+    payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    tmp_name = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{data.slot}.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+        tmp_name = None
+        _fsync_dir(directory)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SaveError(f"could not save to {target}: {reason}; the previous save is unchanged") from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    return target
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None) -> Path:
+    """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
+    target = slot_path(directory, slot)
+    previous = None
+    if target.exists():
+        previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
+    return write_save(directory, make_save(game, slot, previous, learner, now))
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number a save may hold")
+
+
+def read_save_file(path: Path) -> SaveData:
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_SAVE_BYTES:
+            raise SaveError(f"{name} is too large to be a save ({size // 1024} KiB)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SaveError(f"no save named '{path.stem}' in {path.parent}") from None
+    except IsADirectoryError:
+        raise SaveError(f"{name} is a folder, not a save") from None
+    except OSError as exc:
+        raise SaveError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise SaveError(f"{name} is damaged or not a save (it is not valid JSON)") from None
+    return _validate(data, path)
+
+
+def _validate(data, path: Path) -> SaveData:
+    name = path.name
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SaveError(f"{name} is not a PizzaBorg save")
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise SaveError(f"{name} has no valid schema version")
+    if schema > SCHEMA:
+        raise SaveError(f"{name} was written by a newer PizzaBorg (save schema {schema}, this one reads {SCHEMA})")
+    story = data.get("story")
+    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
+        raise SaveError(f"{name} does not say which story it belongs to")
+    seed = data.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise SaveError(f"{name} has no valid seed")
+    decisions = data.get("decisions")
+    if not isinstance(decisions, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
+    ):
+        raise SaveError(f"{name} has a damaged list of decisions")
+    created = data.get("created") if isinstance(data.get("created"), str) else ""
+    updated = data.get("updated") if isinstance(data.get("updated"), str) else created
+    summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+    learner = data.get("learner") if isinstance(data.get("learner"), str) else None
+    known = {"format", "schema", "story", "seed", "decisions", "created", "updated", "summary", "learner"}
+    extra = {k: v for k, v in data.items() if k not in known}
+    for v in summary.values():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise SaveError(f"{name} has a damaged summary")
+    return SaveData(
+        path.stem,
+        {k: story[k] for k in ("id", "version", "hash")},
+        seed,
+        [{"scene": d["scene"], "choice": d["choice"]} for d in decisions],
+        created,
+        updated,
+        summary,
+        learner,
+        extra,
+    )
+
+
+def read_save(directory: Path, slot: str) -> SaveData:
+    return read_save_file(slot_path(directory, slot))
+
+
+@dataclass
+class Loaded:
+    game: Game
+    save: SaveData
+    warning: str | None = None  # e.g. replayed only part of the decisions
+
+
+def restore(story, save: SaveData) -> Loaded:
+    """Rebuild the game a save describes. A save of another story raises SaveError."""
+    if save.story["id"] != story.id:
+        raise SaveError(f"'{save.slot}' is a save of the story '{save.story['id']}', not of '{story.id}'")
+    try:
+        game = Game.replay(story, save.seed, save.decisions)
+    except ReplayError as exc:
+        kept = exc.index
+        warning = (
+            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
+            f"{kept} of {len(save.decisions)} decisions still fit this version ({story.version}) "
+            f"and were replayed ({exc})"
+        )
+        return Loaded(exc.partial, save, warning)
+    warning = None
+    if save.story["hash"] != story.hash:
+        warning = (
+            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
+            f"all {len(save.decisions)} decisions replayed in this version ({story.version})"
+        )
+    return Loaded(game, save, warning)
+
+
+def load_game(directory: Path, slot: str, story) -> Loaded:
+    return restore(story, read_save(directory, slot))
+
+
+@dataclass
+class SlotInfo:
+    slot: str
+    path: Path
+    save: SaveData | None
+    error: str | None
+
+    @property
+    def readable(self) -> bool:
+        return self.save is not None
+
+
+def list_saves(directory: Path) -> list:
+    """Every *.json file in the folder, newest first; unreadable ones listed with their error."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    infos = []
+    for p in sorted(directory.glob("*.json")):
+        try:
+            infos.append(SlotInfo(p.stem, p, read_save_file(p), None))
+        except SaveError as exc:
+            infos.append(SlotInfo(p.stem, p, None, str(exc)))
+    infos.sort(key=lambda i: (i.save is not None, i.save.updated if i.save else ""), reverse=True)
+    return infos

@@ -1,0 +1,247 @@
+"""Headless play: ``pizzaborg play --choices …`` and ``pizzaborg play --script FILE.yaml``.
+
+The contract trainers' scripts rely on (keep it stable):
+
+- exit 0: played (and, with a script, every expectation held);
+- exit 1: a script's expectations did not all hold — each failure on its own line;
+- exit 2: bad input (an invalid choice names the scene and lists the valid choices).
+
+``--json`` prints one JSON object at the end (see :func:`result_json`) instead of the transcript.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import render
+from .engine import Game, GameError
+from .engine import saves as S
+
+
+class BadInput(Exception):
+    """Bad input to a headless run: exit 2 with this one-line message."""
+
+
+@dataclass
+class Script:
+    seed: int | None = None
+    choices: list = field(default_factory=list)  # int (number on screen) or str (choice id)
+    expect: dict = field(default_factory=dict)
+
+
+SCRIPT_KEYS = {"seed", "choices", "expect"}
+EXPECT_KEYS = {"ending", "over", "min_score", "max_score", "kpis", "learning_points"}
+
+
+def parse_choices(text: str) -> list:
+    items = []
+    for token in text.split(","):
+        token = token.strip()
+        if not token:
+            continue
+        items.append(int(token) if token.isdigit() else token)
+    return items
+
+
+def _bounds(value, where: str) -> tuple:
+    if not isinstance(value, dict) or not value or set(value) - {"min", "max"}:
+        raise BadInput(f"{where} must be a mapping with min and/or max")
+    for k, v in value.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise BadInput(f"{where}.{k} must be a number")
+    return value.get("min"), value.get("max")
+
+
+def load_script(path: str) -> Script:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such script file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise BadInput(f"{where}: YAML syntax: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise BadInput(f"{path}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}: a script is a mapping with seed, choices and expect")
+    unknown = set(data) - SCRIPT_KEYS
+    if unknown:
+        raise BadInput(f"{path}: unknown key '{sorted(map(str, unknown))[0]}' (known: choices, expect, seed)")
+    script = Script()
+    seed = data.get("seed")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise BadInput(f"{path}: seed must be a whole number")
+        script.seed = seed
+    choices = data.get("choices", [])
+    if not isinstance(choices, list):
+        raise BadInput(f"{path}: choices must be a list of numbers or choice ids")
+    for i, c in enumerate(choices, start=1):
+        if isinstance(c, bool) or not isinstance(c, (int, str)):
+            raise BadInput(f"{path}: choice {i} must be a number or a choice id")
+        script.choices.append(c)
+    expect = data.get("expect", {}) or {}
+    if not isinstance(expect, dict):
+        raise BadInput(f"{path}: expect must be a mapping")
+    unknown = set(expect) - EXPECT_KEYS
+    if unknown:
+        raise BadInput(f"{path}: unknown expectation '{sorted(map(str, unknown))[0]}' (known: {', '.join(sorted(EXPECT_KEYS))})")
+    for key in ("min_score", "max_score"):
+        v = expect.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise BadInput(f"{path}: expect.{key} must be a number")
+    if "ending" in expect and not isinstance(expect["ending"], str):
+        raise BadInput(f"{path}: expect.ending must be an ending id")
+    if "over" in expect and not isinstance(expect["over"], bool):
+        raise BadInput(f"{path}: expect.over must be true or false")
+    for group in ("kpis", "learning_points"):
+        if group in expect:
+            if not isinstance(expect[group], dict):
+                raise BadInput(f"{path}: expect.{group} must be a mapping of id to min/max")
+            for k, v in expect[group].items():
+                _bounds(v, f"{path}: expect.{group}.{k}")
+    script.expect = expect
+    return script
+
+
+def check_expectations(game: Game, expect: dict) -> list:
+    """Each expectation that does not hold, as a line."""
+    failures = []
+    report = game.report()
+    score = report.overall if report.overall is not None else 0.0
+    story = game.story
+    if "ending" in expect:
+        want = expect["ending"]
+        if story.ending(want) is None:
+            raise BadInput(f"expect.ending: the story has no ending '{want}'")
+        if game.ending != want:
+            failures.append(f"ending: expected {want}, got {game.ending or 'none (the game is not over)'}")
+    if "over" in expect and game.over != expect["over"]:
+        failures.append(f"over: expected {str(expect['over']).lower()}, got {str(game.over).lower()}")
+    if expect.get("min_score") is not None and score < expect["min_score"]:
+        failures.append(f"score: expected at least {expect['min_score']}, got {render.fmt_num(score)}")
+    if expect.get("max_score") is not None and score > expect["max_score"]:
+        failures.append(f"score: expected at most {expect['max_score']}, got {render.fmt_num(score)}")
+    for k, b in (expect.get("kpis") or {}).items():
+        if k not in story.kpis:
+            raise BadInput(f"expect.kpis: the story has no KPI '{k}'")
+        lo, hi = _bounds(b, f"expect.kpis.{k}")
+        v = game.kpis[k]
+        if lo is not None and v < lo:
+            failures.append(f"kpi {k}: expected at least {render.fmt_num(lo)}, got {render.fmt_num(v)}")
+        if hi is not None and v > hi:
+            failures.append(f"kpi {k}: expected at most {render.fmt_num(hi)}, got {render.fmt_num(v)}")
+    for k, b in (expect.get("learning_points") or {}).items():
+        if k not in report.points:
+            raise BadInput(f"expect.learning_points: the story has no learning point '{k}'")
+        lo, hi = _bounds(b, f"expect.learning_points.{k}")
+        v = report.points[k].score
+        shown = "no score (never at stake)" if v is None else render.fmt_num(v)
+        if lo is not None and (v is None or v < lo):
+            failures.append(f"learning point {k}: expected at least {render.fmt_num(lo)}, got {shown}")
+        if hi is not None and v is not None and v > hi:
+            failures.append(f"learning point {k}: expected at most {render.fmt_num(hi)}, got {shown}")
+    return failures
+
+
+def result_json(game: Game) -> dict:
+    report = game.report()
+    scene = game.scene
+    return {
+        "ending": game.ending,
+        "over": game.over,
+        "score": report.overall if report.overall is not None else 0.0,
+        "learning_points": {p.id: p.score for p in report.points.values()},
+        "kpis": dict(game.kpis),
+        "decisions": game.decision_list,
+        "seed": game.seed,
+        "story": dict(game.story.ref),
+        "next": None if scene is None else scene.as_dict(),
+    }
+
+
+def _choice_id(game: Game, item, index: int) -> str:
+    offered = game.available()
+    valid = ", ".join(f"{i} ({c.id})" for i, c in enumerate(offered, start=1))
+    if isinstance(item, int):
+        if 1 <= item <= len(offered):
+            return offered[item - 1].id
+        raise BadInput(f"choice {index}: there is no choice {item} in scene '{game.state}'; valid choices: {valid}")
+    if any(c.id == item for c in offered):
+        return item
+    raise BadInput(f"choice {index}: scene '{game.state}' has no choice '{item}'; valid choices: {valid}")
+
+
+def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool, expect: dict | None, out=None) -> int:
+    out = out or sys.stdout
+
+    def emit(text: str) -> None:
+        if not as_json:
+            out.write(text + "\n")
+
+    if load:
+        try:
+            loaded = S.load_game(saves_dir, load, story)
+        except S.SaveError as exc:
+            raise BadInput(str(exc)) from None
+        game = loaded.game
+        if loaded.warning:
+            print(f"pizzaborg: note: {loaded.warning}", file=sys.stderr)
+    else:
+        game = Game(story, seed)
+        emit(render.title_block(game))
+        emit("")
+        emit(render.round_intro(game))
+    for index, item in enumerate(choices, start=1):
+        if game.over:
+            raise BadInput(f"choice {index}: the game is already over (ending '{game.ending}'); {index - 1} choices were enough")
+        emit(render.scene_block(game.scene))
+        before = game.round_id
+        cid = _choice_id(game, item, index)
+        try:
+            outcome = game.choose(cid)
+        except GameError as exc:  # pragma: no cover - _choice_id validated it
+            raise BadInput(str(exc)) from None
+        emit(render.outcome_block(game, outcome))
+        if outcome.round_end:
+            emit(render.round_block(game, outcome.round_end))
+        if not game.over and game.round_id != before:
+            emit("")
+            emit(render.round_intro(game))
+    if game.over:
+        emit(render.ending_block(game))
+    else:
+        emit(render.scene_block(game.scene))
+        emit("\n(The choices ran out here.)")
+    if save:
+        try:
+            path = S.save_game(saves_dir, save, game)
+        except S.SaveError as exc:
+            raise BadInput(str(exc)) from None
+        if not as_json:
+            emit(f"\nSaved as '{save}' ({path}).")
+    failures = check_expectations(game, expect) if expect else []
+    if as_json:
+        out.write(json.dumps(result_json(game), ensure_ascii=False) + "\n")
+    if failures:
+        stream = sys.stderr if as_json else out
+        stream.write("\n" if not as_json else "")
+        for f in failures:
+            stream.write(f"expectation failed: {f}\n")
+        stream.write(f"{len(failures)} expectation(s) failed\n")
+        return 1
+    if expect and not as_json:
+        emit("\nAll expectations hold.")
+    return 0

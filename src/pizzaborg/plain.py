@@ -1,0 +1,246 @@
+"""Plain line mode: the whole game as lines of text on stdin/stdout (screen readers, dumb terminals).
+
+Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``k`` the numbers,
+``h`` help, ``q`` quit (autosaves). End of input counts as ``q``.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import render
+from .engine import Game, GameError, Outcome
+from .engine import saves as S
+from .engine.text import clean
+
+HELP = """\
+Commands:
+  1, 2, 3 ...  make that choice
+  u            undo your last decision
+  s [NAME]     save (without a name: asks for one)
+  l [NAME]     load a saved game (without a name: lists them)
+  k            show the numbers: KPIs, learning score, assimilation
+  h            this help
+  q            quit (your game is autosaved; load it with l autosave)"""
+
+
+class PlainSession:
+    def __init__(self, story, saves_dir: Path, seed: int | None = None, load: str | None = None, stdin=None, stdout=None):
+        self.story = story
+        self.dir = Path(saves_dir)
+        self.inp = stdin or sys.stdin
+        self.out = stdout or sys.stdout
+        self.seed = seed
+        self.load_slot = load
+        self.game: Game | None = None
+        self.loaded_from: str | None = None
+        self.autosave_checked = False
+        self.learner: str | None = None
+
+    # ---- io ----------------------------------------------------------------------------------
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def ask(self, prompt: str) -> str | None:
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.inp.readline()
+        if not line:
+            self.say()
+            return None
+        return line.strip()
+
+    # ---- flow --------------------------------------------------------------------------------
+    def run(self) -> int:
+        if self.load_slot:
+            if not self.load(self.load_slot):
+                return 2
+        else:
+            self.new_game()
+        self.show_scene()
+        while True:
+            if self.game.over:
+                self.say("\nThe game is over. u undoes the last decision, l loads a game, q quits.")
+            n = len(self.game.scene.choices) if not self.game.over else 0
+            prompt = f"\nChoose 1-{n}, or h for help > " if n else "> "
+            line = self.ask(prompt)
+            if line is None or line.lower() in ("q", "quit", "exit"):
+                self.quit()
+                return 0
+            self.command(line)
+
+    def new_game(self) -> None:
+        import random
+
+        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
+        self.game = Game(self.story, seed)
+        self.say(render.title_block(self.game))
+        self.hint_autosave()
+        self.say("")
+        self.say(render.round_intro(self.game))
+
+    def hint_autosave(self) -> None:
+        try:
+            info = S.read_save(self.dir, S.AUTOSAVE)
+        except S.SaveError:
+            return
+        if info.story.get("id") == self.story.id and not info.summary.get("over") and info.decisions:
+            self.say(f"You have an unfinished game (month {info.summary.get('round', '?')}): type l autosave to continue it.")
+
+    def show_scene(self) -> None:
+        if self.game.over:
+            self.say(render.ending_block(self.game))
+            return
+        self.say(render.scene_block(self.game.scene))
+
+    def command(self, line: str) -> None:
+        word, _, arg = line.partition(" ")
+        word = word.lower()
+        arg = arg.strip()
+        if word.isdigit():
+            self.choose(int(word))
+        elif word in ("u", "undo"):
+            self.undo()
+        elif word in ("s", "save"):
+            self.save(arg)
+        elif word in ("l", "load"):
+            self.load_prompt(arg)
+        elif word in ("k", "numbers"):
+            self.say(render.numbers_block(self.game))
+        elif word in ("h", "help", "?"):
+            self.say(HELP)
+        elif word == "":
+            self.show_scene()
+        else:
+            self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or h for help.")
+
+    def choose(self, n: int) -> None:
+        if self.game.over:
+            self.say("The game is over: there is nothing to choose. u undoes, q quits.")
+            return
+        before_round = self.game.round_id
+        try:
+            outcome = self.game.choose_number(n)
+        except GameError:
+            self.say(f"There is no choice {n} here: pick 1-{len(self.game.scene.choices)}.")
+            return
+        self.show_outcome(outcome, before_round)
+        self.autosave()
+
+    def show_outcome(self, outcome: Outcome, before_round: str) -> None:
+        self.say(render.outcome_block(self.game, outcome))
+        if outcome.round_end:
+            self.say(render.round_block(self.game, outcome.round_end))
+        if not self.game.over and self.game.round_id != before_round:
+            self.say("")
+            self.say(render.round_intro(self.game))
+        self.show_scene()
+
+    def undo(self) -> None:
+        if not self.game.undo():
+            self.say("Nothing to undo yet.")
+            return
+        self.say("Undone: your last decision is taken back.")
+        self.autosave()
+        self.show_scene()
+
+    # ---- saving ------------------------------------------------------------------------------
+    def autosave(self) -> None:
+        if not self.autosave_checked:
+            self.autosave_checked = True
+            if self.loaded_from != S.AUTOSAVE:
+                self.keep_old_autosave()
+        try:
+            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner)
+        except S.SaveError as exc:
+            self.say(f"(Autosave failed: {exc})")
+
+    def keep_old_autosave(self) -> None:
+        """A new game does not overwrite an older autosave: the old one is kept under a dated name."""
+        path = S.slot_path(self.dir, S.AUTOSAVE)
+        if not path.exists():
+            return
+        try:
+            old = S.read_save_file(path)
+        except S.SaveError:
+            return  # save_game will refuse to overwrite it and say why
+        if not old.decisions:
+            return
+        stamp = (old.updated or datetime.now(timezone.utc).isoformat())[:19].replace(":", "").replace("-", "")
+        keep = f"autosave-{stamp.replace('T', '-')}"
+        try:
+            path.replace(S.slot_path(self.dir, keep))
+            self.say(f"(Your previous autosave is kept as '{keep}'.)")
+        except (OSError, S.SaveError) as exc:
+            self.say(f"(Could not keep the previous autosave: {exc})")
+
+    def save(self, name: str) -> None:
+        if not name:
+            name = self.ask("Save as (a name, Enter for 'save1') > ")
+            if name is None:
+                return
+            name = name or "save1"
+        try:
+            target = S.slot_path(self.dir, name)
+            if target.exists() and name != self.loaded_from:
+                answer = self.ask(f"'{name}' exists. Overwrite it? (y/N) > ")
+                if (answer or "").lower() not in ("y", "yes"):
+                    self.say("Not saved.")
+                    return
+            path = S.save_game(self.dir, name, self.game, learner=self.learner)
+        except S.SaveError as exc:
+            self.say(f"Not saved: {exc}")
+            return
+        self.loaded_from = name
+        self.say(f"Saved as '{name}' ({path}).")
+
+    def load_prompt(self, name: str) -> None:
+        if not name:
+            infos = S.list_saves(self.dir)
+            if not infos:
+                self.say(f"No saved games in {self.dir}.")
+                return
+            self.say(f"Saved games in {self.dir}:")
+            for info in infos:
+                if info.save:
+                    sm = info.save.summary
+                    state = f"ending {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+                    score = sm.get("score")
+                    score_s = f", score {render.fmt_num(score)}" if isinstance(score, (int, float)) else ""
+                    self.say(f"  {clean(info.slot)}  ({info.save.updated[:16].replace('T', ' ')}, {state}{score_s})")
+                else:
+                    self.say(f"  {clean(info.slot)}  (unreadable: {info.error})")
+            name = self.ask("Load which? (Enter to cancel) > ")
+            if not name:
+                return
+        if self.load(name):
+            self.show_scene()
+
+    def load(self, name: str) -> bool:
+        try:
+            loaded = S.load_game(self.dir, name, self.story)
+        except S.SaveError as exc:
+            self.say(f"Cannot load: {exc}")
+            return False
+        if self.game is not None:
+            self.game.close()
+        self.game = loaded.game
+        self.learner = loaded.save.learner
+        self.loaded_from = name
+        self.autosave_checked = False
+        self.say(f"Loaded '{clean(name)}': seed {self.game.seed}, {len(self.game.decisions)} decisions.")
+        if loaded.warning:
+            self.say(f"Note: {loaded.warning}")
+        if not self.game.over:
+            self.say(render.round_intro(self.game))
+        return True
+
+    def quit(self) -> None:
+        if self.game is not None and self.game.decisions:
+            self.autosave()
+            self.say(f"Goodbye. Your game is saved in {S.slot_path(self.dir, S.AUTOSAVE)}.")
+        else:
+            self.say("Goodbye.")

@@ -1,0 +1,153 @@
+"""Plain-text rendering of the game for the line mode and headless transcripts (no Rich, no colour)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .engine import Game, Outcome, RoundSummary, SceneView
+from .engine.text import clean
+
+WIDTH = 78
+
+
+def wrap(text: str, indent: str = "") -> str:
+    out = []
+    for para in clean(text).split("\n\n"):
+        lines = para.strip().splitlines()
+        if not lines:
+            continue
+        out.append(textwrap.fill(" ".join(line.strip() for line in lines), WIDTH, initial_indent=indent, subsequent_indent=indent))
+    return "\n\n".join(out)
+
+
+def rule(title: str) -> str:
+    title = f" {clean(title)} "
+    return f"=={title}" + "=" * max(3, WIDTH - len(title) - 2)
+
+
+def fmt_num(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}"
+
+
+def fmt_delta(value: float) -> str:
+    sign = "+" if value > 0 else ("-" if value < 0 else "±")
+    return sign + fmt_num(abs(value))
+
+
+def title_block(game: Game) -> str:
+    story = game.story
+    lines = [rule(story.title), ""]
+    if story.intro:
+        lines += [wrap(story.intro.render(game.view)), ""]
+    lines.append(f"Seed {game.seed}. Type h for help.")
+    return "\n".join(lines)
+
+
+def round_intro(game: Game) -> str:
+    rnd = game.story.rounds[game.round_id]
+    lines = [rule(rnd.title)]
+    if rnd.intro:
+        lines += ["", wrap(rnd.intro.render(game.view))]
+    return "\n".join(lines)
+
+
+def scene_block(scene: SceneView) -> str:
+    head = f"-- {clean(scene.title)} --" if scene.title else ""
+    if scene.is_event:
+        head = f"-- News: {clean(scene.title)} --" if scene.title else "-- News --"
+    lines = ["", head, wrap(scene.text), ""] if head else ["", wrap(scene.text), ""]
+    for c in scene.choices:
+        lines.append(textwrap.fill(clean(c.text), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "))
+    return "\n".join(lines)
+
+
+def kpi_line(game: Game, deltas: dict) -> str:
+    parts = []
+    for k, d in deltas.items():
+        kpi = game.story.kpis[k]
+        unit = f" {kpi.unit}" if kpi.unit else ""
+        parts.append(f"{kpi.name} {fmt_delta(d)} (now {fmt_num(game.kpis[k])}{unit})")
+    return "; ".join(parts) if parts else "no change"
+
+
+def outcome_block(game: Game, outcome: Outcome) -> str:
+    lines = ["", f"> {clean(outcome.choice_text)}"]
+    if outcome.borg:
+        lines += ["", wrap(f"The Collective: {outcome.borg}", "  ")]
+    if outcome.note:
+        lines += ["", wrap(f"Learning note: {outcome.note}", "  ")]
+    lines += ["", wrap(f"Numbers: {kpi_line(game, outcome.deltas)}", "  ")]
+    return "\n".join(lines)
+
+
+def numbers_block(game: Game) -> str:
+    lines = ["", "The numbers:"]
+    for kpi in game.story.kpis.values():
+        unit = f" {kpi.unit}" if kpi.unit else ""
+        lines.append(f"  {kpi.name:<22} {fmt_num(game.kpis[kpi.id]):>8}{unit}   (range {fmt_num(kpi.min)}–{fmt_num(kpi.max)})")
+    score = game.report().overall
+    lines.append(f"  {'Learning score':<22} {fmt_num(score) if score is not None else '–':>8}")
+    lines.append(f"  {'Assimilation':<22} {fmt_num(game.report().assimilation):>8} %")
+    rnd = game.story.rounds[game.round_id]
+    lines.append(f"  {'Month':<22} {rnd.number:>8}   {clean(rnd.title)}")
+    return "\n".join(lines)
+
+
+def round_block(game: Game, summary: RoundSummary) -> str:
+    lines = ["", rule(f"End of {summary.title}"), "", "Scoreboard:"]
+    for kpi in game.story.kpis.values():
+        a, b = summary.kpi_start[kpi.id], summary.kpi_end[kpi.id]
+        unit = f" {kpi.unit}" if kpi.unit else ""
+        lines.append(f"  {kpi.name:<22} {fmt_num(a):>7} -> {fmt_num(b):>7}{unit}  ({fmt_delta(b - a)})")
+    if summary.decisions:
+        lines += ["", "Your decisions this month:"]
+        for d in summary.decisions:
+            scene = game.story.scenes[d.scene]
+            choice = scene.choice(d.choice)
+            label = scene.title or scene.id
+            text = choice.text.render(game.view) if choice else d.choice
+            moved = ", ".join(f"{game.story.kpis[k].name} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+            lines.append(textwrap.fill(f"{clean(label)}: {clean(text)} [{moved}]", WIDTH, initial_indent="  - ", subsequent_indent="    "))
+    if summary.question:
+        lines += ["", wrap(f"Reflection: {summary.question}")]
+    return "\n".join(lines)
+
+
+def bar(score: float | None, width: int = 20) -> str:
+    if score is None:
+        return "." * width
+    filled = int(round(score / 100 * width))
+    return "#" * filled + "-" * (width - filled)
+
+
+def ending_block(game: Game) -> str:
+    ending = game.story.ending(game.ending)
+    report = game.report()
+    lines = ["", rule(f"Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
+    lines.append(report_block(game))
+    return "\n".join(lines)
+
+
+def report_block(game: Game) -> str:
+    report = game.report()
+    overall = report.overall
+    lines = [f"Learning score: {fmt_num(overall) if overall is not None else '–'}/100", ""]
+    for area in game.story.areas.values():
+        a = report.areas[area.id]
+        lines.append(f"  {clean(area.name):<34} {bar(a)} {fmt_num(a) if a is not None else '–':>5}")
+        for pid in area.points:
+            p = report.points[pid]
+            if p.score is not None:
+                lines.append(f"    {clean(p.name)[:40]:<40} {fmt_num(p.score):>5}")
+    taken = {w: n for w, n in report.worst_taken.items() if n}
+    lines.append("")
+    if taken:
+        lines.append("Worst practices you fell into:")
+        for w, n in taken.items():
+            lines.append(f"  {w} ({n}x): {clean(game.story.worst[w].name)}")
+    else:
+        lines.append("You fell into no worst practice.")
+    lines.append(f"Assimilation: {fmt_num(report.assimilation)} %")
+    return "\n".join(lines)
