@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .loader import Problem, read_story
+from .loader import Problem, gc_paused, read_story
 from .model import END, ENDING_PREFIX, Story
 
 
@@ -90,7 +90,8 @@ def graph_problems(story: Story) -> list:
 
 def check_story(path=None):
     """The loader's validation, then the graph checks: returns (story or None, problems)."""
-    story, problems = read_story(path)
-    if story is None:
-        return None, problems
-    return story, sorted(graph_problems(story), key=lambda p: (p.pos.path, p.pos.line, p.pos.col))
+    with gc_paused():
+        story, problems = read_story(path)
+        if story is None:
+            return None, problems
+        return story, sorted(graph_problems(story), key=lambda p: (p.pos.path, p.pos.line, p.pos.col))

@@ -6,6 +6,7 @@ every problem found (``path:line:column: message``), not only the first.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 import re
@@ -75,6 +76,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.kpi_ids: set = set()
         self.cond_refs: list = []  # (Ref, Pos of the condition text)
+        self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
 
     def err(self, pos: Pos, message: str) -> None:
         self.problems.append(Problem(pos, message))
@@ -138,10 +140,15 @@ class _Reader:
         if not isinstance(v, str):
             self.err(pos, f"'{key}' of {what} must be a condition written as text")
             return None
-        try:
-            cond = parse_condition(v, self.kpi_ids)
-        except ConditionError as exc:
-            self.err(Pos(pos.path, pos.line, pos.col + exc.offset), f"condition '{v}': {exc.message}")
+        cond = self._conditions.get(v)
+        if cond is None:
+            try:
+                cond = parse_condition(v, self.kpi_ids)
+            except ConditionError as exc:
+                cond = exc
+            self._conditions[v] = cond
+        if isinstance(cond, ConditionError):
+            self.err(Pos(pos.path, pos.line, pos.col + cond.offset), f"condition '{v}': {cond.message}")
             return None
         for ref in cond.refs:
             self.cond_refs.append((ref, Pos(pos.path, pos.line, pos.col + ref.offset)))
@@ -239,8 +246,26 @@ def load_story(path: str | Path | None = None) -> Story:
     return story
 
 
+class gc_paused:
+    """Reading builds many small acyclic objects; the cyclic GC would rescan them again and again
+    (superlinear on big stories), so it is paused while a story is read and checked."""
+
+    def __enter__(self):
+        self.was_on = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_on:
+            gc.enable()
+
+
 def read_story(path: str | Path | None = None):
     """Read and validate a story folder: returns (story or None, problems)."""
+    with gc_paused():
+        return _read_story(path)
+
+
+def _read_story(path):
     root = Path(path) if path is not None else default_story_dir()
     reader = _Reader()
     meta_path = root / "story.yaml"

@@ -1,23 +1,43 @@
 """A safe YAML reader that remembers where every value came from.
 
-Mappings load as :class:`Map` and sequences as :class:`Seq`; both carry the file, line and column of
-themselves, of each key and of each value, so that the story loader can report problems as
-``path:line:column: message``. Only the YAML core schema is accepted (``yaml.SafeLoader``): a
-``!!python/...`` tag is an error, never code. Duplicate keys are reported instead of silently
-overwritten, and the number of nodes a document may expand to is bounded (alias bombs).
+Documents are parsed by PyYAML (libyaml's C parser when available) into events, from which a small
+builder of our own makes the values: mappings become :class:`Map`, sequences :class:`Seq`, both carrying the file, line and
+column of themselves, their keys and their values, so the story loader can report problems as
+``path:line:column: message``. Only the YAML core schema is accepted: any other tag (``!!python/...``)
+is an error, never code. Duplicate keys are reported instead of silently overwritten, merge keys
+(``<<``) work, and the number of values a document may expand to is bounded (alias bombs).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+from typing import NamedTuple
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
-MAX_NODES = 200_000  # generous for a story; an alias bomb blows past it quickly
+MAX_NODES = 2_000_000  # a 5 MiB story file has well under a million; an alias bomb blows past it
+MAX_DEPTH = 200
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_T = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, MAP, SEQ, MERGE, TIMESTAMP = (
+    _T + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
+)
+_PLAIN = frozenset((INT, FLOAT, BOOL, NULL))
 
 
-@dataclass(frozen=True)
-class Pos:
+class Pos(NamedTuple):
     path: str
     line: int  # 1-based
     col: int  # 1-based
@@ -26,28 +46,44 @@ class Pos:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-class Map(dict):
-    """A dict with the position of itself, its keys and its values."""
+def _mark_pos(path: str, mark) -> Pos:
+    return Pos(path, mark.line + 1, mark.column + 1)
 
-    pos: Pos
-    key_pos: dict
-    val_pos: dict
+
+class Map(dict):
+    """A dict with the position of itself, its keys and its values.
+
+    Positions are kept as the parser's marks and turned into :class:`Pos` only when asked for.
+    """
+
+    __slots__ = ("path", "mark", "key_marks", "val_marks")
+
+    @property
+    def pos(self) -> Pos:
+        return _mark_pos(self.path, self.mark)
 
     def at(self, key) -> Pos:
-        return self.val_pos.get(key, self.key_pos.get(key, self.pos))
+        m = self.val_marks.get(key) or self.key_marks.get(key)
+        return _mark_pos(self.path, m) if m is not None else self.pos
 
     def key_at(self, key) -> Pos:
-        return self.key_pos.get(key, self.pos)
+        m = self.key_marks.get(key)
+        return _mark_pos(self.path, m) if m is not None else self.pos
 
 
 class Seq(list):
     """A list with the position of itself and of each item."""
 
-    pos: Pos
-    item_pos: list
+    __slots__ = ("path", "mark", "item_marks")
+
+    @property
+    def pos(self) -> Pos:
+        return _mark_pos(self.path, self.mark)
 
     def at(self, index: int) -> Pos:
-        return self.item_pos[index] if 0 <= index < len(self.item_pos) else self.pos
+        if 0 <= index < len(self.item_marks):
+            return _mark_pos(self.path, self.item_marks[index])
+        return self.pos
 
 
 class YamlProblem(Exception):
@@ -57,95 +93,213 @@ class YamlProblem(Exception):
         self.message = message
 
 
-def _pos(path: str, mark) -> Pos:
-    return Pos(path, mark.line + 1, mark.column + 1)
+class _Builder:
+    """Builds Map/Seq values straight from the parser's event stream (no node tree in between)."""
 
-
-class _Loader(yaml.SafeLoader):
-    path = "<string>"
-
-    def __init__(self, stream, path: str):
-        super().__init__(stream)
+    def __init__(self, path: str):
         self.path = path
-        self.duplicates: list[YamlProblem] = []
-        self._nodes = 0
+        self.budget = MAX_NODES
+        self.duplicates: list = []
+        self.anchors: dict = {}  # name -> (value, expanded size)
+        self._scalars = yaml.constructor.SafeConstructor()
+        self._resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
 
-    def _count(self, node) -> None:
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise YamlProblem(
-                _pos(self.path, node.start_mark),
-                f"the document expands to more than {MAX_NODES} values (an alias bomb?)",
-            )
+    def problem(self, mark, message: str) -> YamlProblem:
+        return YamlProblem(_mark_pos(self.path, mark), message)
 
-    def construct_object(self, node, deep=False):
-        self._count(node)
-        return super().construct_object(node, deep=deep)
+    def scalar(self, ev):
+        tag = ev.tag
+        if tag is None:
+            if not ev.implicit[0]:  # quoted: always text
+                return ev.value
+            value = ev.value  # plain: resolve like YAML 1.1's core schema (as yaml.safe_load does)
+            for rtag, regexp in self._resolvers.get(value[:1] if value else "", ()):
+                if regexp.match(value):
+                    tag = rtag
+                    break
+            if tag not in _PLAIN:
+                return value  # text, and also "<<" (merge), "=" and dates, which stay text
+        elif tag == "!" or tag == STR or tag == TIMESTAMP:
+            return ev.value
+        elif tag not in _PLAIN:
+            raise self.bad_tag(ev)
+        if tag == INT:
+            digits = ev.value.lstrip("+-")
+            if digits.isdigit() and (digits[0] != "0" or len(digits) == 1):  # plain decimal: the common case
+                return int(ev.value)
+        return self._scalars.construct_object(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
 
-    def construct_yaml_map(self, node):
-        data = Map()
-        data.pos = _pos(self.path, node.start_mark)
-        data.key_pos = {}
-        data.val_pos = {}
-        yield data
-        own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
-        self.flatten_mapping(node)  # merged pairs come first, the mapping's own pairs after them
-        merged = len(node.value) - own
-        own_seen: set = set()
-        for index, (key_node, value_node) in enumerate(node.value):
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise YamlProblem(_pos(self.path, key_node.start_mark), "a mapping key must be text")
-            value = self.construct_object(value_node, deep=True)
-            if index >= merged:
-                if key in own_seen:
-                    self.duplicates.append(
-                        YamlProblem(_pos(self.path, key_node.start_mark), f"duplicate key '{key}'")
-                    )
-                own_seen.add(key)
-            data[key] = value
-            data.key_pos[key] = _pos(self.path, key_node.start_mark)
-            data.val_pos[key] = _pos(self.path, value_node.start_mark)
+    def bad_tag(self, ev) -> YamlProblem:
+        tag = ev.tag.replace(_T, "!!")
+        return self.problem(ev.start_mark, f"the tag {tag} is not allowed: a story is data, not code")
 
-    def construct_yaml_seq(self, node):
-        data = Seq()
-        data.pos = _pos(self.path, node.start_mark)
-        data.item_pos = [_pos(self.path, n.start_mark) for n in node.value]
-        yield data
-        data.extend(self.construct_sequence(node, deep=True))
+    def build(self, events):
+        """Consume one document's events; returns its value.
+
+        The hot paths (text scalars, adding to a mapping) are inlined: a big story has about a
+        million events, and a function call per event is a measurable share of the load time.
+        """
+        # a frame: [container, is_map, pending_key, key_mark, own_keys, merges, anchor, budget_at_start, start_event]
+        stack: list = []
+        root = None
+        have_root = False
+        docs = 0
+        resolvers = self._resolvers
+        add = self.add
+        for ev in events:
+            cls = ev.__class__
+            if cls is ScalarEvent:
+                self.budget -= 1
+                value = ev.value
+                if ev.tag is not None or (ev.implicit[0] and value[:1] in resolvers):
+                    value = self.scalar(ev)
+                if ev.anchor:
+                    self.anchors[ev.anchor] = (value, 1)
+                if not stack:
+                    root, have_root = value, True
+                    continue
+                frame = stack[-1]
+                if frame[1] and value.__class__ is str:
+                    key = frame[2]
+                    if key is _NO_KEY:  # a text key
+                        if value == "<<" and ev.implicit[0]:
+                            frame[2], frame[3] = _MERGE, ev.start_mark
+                        else:
+                            frame[2], frame[3] = value, ev.start_mark
+                        continue
+                    if key is not _MERGE:  # a text value
+                        frame[2] = _NO_KEY
+                        own = frame[4]
+                        if key in own:
+                            self.duplicates.append(self.problem(frame[3], f"duplicate key '{key}'"))
+                        own.add(key)
+                        c = frame[0]
+                        c[key] = value
+                        c.key_marks[key] = frame[3]
+                        c.val_marks[key] = ev.start_mark
+                        continue
+                add(frame, value, ev)
+            elif cls is AliasEvent:
+                found = self.anchors.get(ev.anchor)
+                if found is None:
+                    raise self.problem(ev.start_mark, f"unknown alias '*{ev.anchor}'")
+                value, size = found
+                self.budget -= size
+                if self.budget < 0:
+                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)")
+                if not stack:
+                    root, have_root = value, True
+                else:
+                    add(stack[-1], value, ev)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                is_map = cls is MappingStartEvent
+                if ev.tag not in (None, "!", MAP if is_map else SEQ):
+                    raise self.bad_tag(ev)
+                if len(stack) >= MAX_DEPTH:
+                    raise self.problem(ev.start_mark, f"the document is nested more than {MAX_DEPTH} levels deep")
+                if stack and stack[-1][1] and stack[-1][2] is _NO_KEY:
+                    raise self.problem(ev.start_mark, "a mapping key must be text")
+                self.budget -= 1
+                if self.budget < 0:
+                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_NODES} values")
+                if is_map:
+                    c = Map()
+                    c.key_marks, c.val_marks = {}, {}
+                    stack.append([c, True, _NO_KEY, None, set(), [], ev.anchor, self.budget, ev])
+                else:
+                    c = Seq()
+                    c.item_marks = []
+                    stack.append([c, False, None, None, None, None, ev.anchor, self.budget, ev])
+                c.path = self.path
+                c.mark = ev.start_mark
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                c = frame[0]
+                if frame[1]:
+                    for src in frame[5]:
+                        for k, v in src.items():
+                            if k not in frame[4] and k not in c:
+                                c[k] = v
+                                c.key_marks[k] = src.key_marks[k]
+                                c.val_marks[k] = src.val_marks[k]
+                if frame[6]:
+                    self.anchors[frame[6]] = (c, frame[7] - self.budget + 1)
+                if not stack:
+                    root, have_root = c, True
+                else:
+                    add(stack[-1], c, frame[8])
+            elif cls is DocumentStartEvent:
+                docs += 1
+                if docs > 1:
+                    raise self.problem(ev.start_mark, "a story file holds one YAML document, not several")
+        return root if have_root else None
+
+    def add(self, frame, value, ev) -> None:
+        c = frame[0]
+        if not frame[1]:
+            c.append(value)
+            c.item_marks.append(ev.start_mark)
+            return
+        if frame[2] is _NO_KEY:  # this value is a key
+            if isinstance(value, (Map, Seq)):
+                raise self.problem(ev.start_mark, "a mapping key must be text")
+            frame[2], frame[3] = value, ev.start_mark
+            if value == "<<" and ev.__class__ is ScalarEvent and ev.implicit[0]:
+                frame[2] = _MERGE
+            return
+        key, key_mark = frame[2], frame[3]
+        frame[2] = _NO_KEY
+        if key is _MERGE:
+            sources = value if isinstance(value, Seq) else [value]
+            for src in sources:
+                if not isinstance(src, Map):
+                    raise self.problem(ev.start_mark, "a merge key (<<) needs a mapping or a list of mappings")
+                frame[5].append(src)
+            return
+        own = frame[4]
+        if key in own:
+            self.duplicates.append(self.problem(key_mark, f"duplicate key '{key}'"))
+        own.add(key)
+        c[key] = value
+        c.key_marks[key] = key_mark
+        c.val_marks[key] = ev.start_mark
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_NO_KEY = object()
+_MERGE = object()
 
 
 def load_yaml(text: str, path: str):
     """Parse one YAML document. Returns (data, problems); data is None when it cannot be read."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    loader = _Loader(text, path)
+    builder = _Builder(path)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # building allocates many small objects and no cycles: the cyclic GC only slows it
+    loader = _Loader(text)
     try:
-        data = loader.get_single_data()
+        data = builder.build(_events(loader))
     except YamlProblem as exc:
         return None, [exc]
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = _pos(path, mark) if mark else Pos(path, 1, 1)
-        problem = exc.problem or "cannot be read"
-        if "could not determine a constructor for the tag" in problem:
-            tag = problem.split("tag", 1)[1].strip().strip("'")
-            problem = f"the tag {tag} is not allowed: a story is data, not code"
-        return None, [YamlProblem(pos, problem)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = _pos(path, mark) if mark else Pos(path, 1, 1)
+        pos = Pos(path, mark.line + 1, mark.column + 1) if mark else Pos(path, 1, 1)
         return None, [YamlProblem(pos, f"YAML syntax: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
-        return None, [YamlProblem(Pos(path, 1, 1), f"YAML: {exc}")]
-    except RecursionError:
-        return None, [YamlProblem(Pos(path, 1, 1), "the document is nested too deeply")]
+        return None, [YamlProblem(Pos(path, 1, 1), f"YAML: {str(exc).splitlines()[0]}")]
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar PyYAML cannot convert
+        return None, [YamlProblem(Pos(path, 1, 1), f"YAML value: {exc}")]
     finally:
         loader.dispose()
-    return data, list(loader.duplicates)
+        if gc_was_on:
+            gc.enable()
+    return data, list(builder.duplicates)
+
+
+def _events(loader):
+    get = loader.get_event
+    while True:
+        ev = get()
+        if ev is None or ev.__class__ is StreamEndEvent:
+            return
+        yield ev
