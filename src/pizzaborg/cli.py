@@ -16,7 +16,20 @@ class UsageError(Exception):
     pass
 
 
+def _formatter(prog):
+    # argparse's default formatter imports shutil to find the width: a measurable share of start-up
+    try:
+        width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+    except (ValueError, OSError):
+        width = 80
+    return argparse.HelpFormatter(prog, width=max(40, width - 2))
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line, not a usage dump
         raise UsageError(f"{message} (see {self.prog} --help)")
 

@@ -21,7 +21,6 @@ import yaml
 
 from . import render
 from .engine import Game, GameError
-from .engine import saves as S
 
 
 class BadInput(Exception):
@@ -190,6 +189,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
     def emit(text: str) -> None:
         if not as_json:
             out.write(text + "\n")
+
+    from .engine import saves as S  # only for --load/--save
 
     if load:
         try:

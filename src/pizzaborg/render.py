@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from .engine import Game, Outcome, RoundSummary, SceneView
+from typing import TYPE_CHECKING
+
 from .engine.text import clean
+
+if TYPE_CHECKING:
+    from .engine import Game, Outcome, RoundSummary, SceneView
 
 WIDTH = 78
 

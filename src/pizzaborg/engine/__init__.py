@@ -1,27 +1,42 @@
 """The PizzaBorg engine: story model, loader and checks, state machine, scoring, saves.
 
 It imports neither Textual nor Rich: the TUI and the plain mode are two faces over this API.
+Names are imported on first use, so a headless run loads only what it needs.
 """
 
-from .checks import check_story
-from .game import ChoiceView, Decision, Game, GameError, Outcome, ReplayError, RoundSummary, SceneView
-from .loader import Problem, StoryError, default_story_dir, load_story, read_story
-from .scoring import ScoreReport
+from __future__ import annotations
 
-__all__ = [
-    "ChoiceView",
-    "Decision",
-    "Game",
-    "GameError",
-    "Outcome",
-    "Problem",
-    "ReplayError",
-    "RoundSummary",
-    "SceneView",
-    "ScoreReport",
-    "StoryError",
-    "check_story",
-    "default_story_dir",
-    "load_story",
-    "read_story",
-]
+import importlib
+
+_WHERE = {
+    "check_story": "checks",
+    "ChoiceView": "game",
+    "Decision": "game",
+    "Game": "game",
+    "GameError": "game",
+    "Outcome": "game",
+    "ReplayError": "game",
+    "RoundSummary": "game",
+    "SceneView": "game",
+    "Problem": "loader",
+    "StoryError": "loader",
+    "default_story_dir": "loader",
+    "load_story": "loader",
+    "read_story": "loader",
+    "ScoreReport": "scoring",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pizzaborg.engine' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -17,8 +17,6 @@ comparisons take numbers, ``and``/``or``/``not`` take truths.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Protocol
 
 NUMBER_NAMES = {"score", "assimilation", "round"}
 FUNCTIONS = {"learning": "num", "visited": "bool", "chose": "bool"}
@@ -38,7 +36,9 @@ class ConditionError(Exception):
         self.offset = offset
 
 
-class State(Protocol):
+class State:
+    """What a condition evaluates against (the engine's game view implements it)."""
+
     def kpi(self, name: str) -> float: ...
     def flag(self, name: str) -> bool: ...
     def number(self, name: str) -> float: ...  # score, assimilation, round
@@ -47,62 +47,77 @@ class State(Protocol):
     def chose(self, scene: str, choice: str) -> bool: ...
 
 
-@dataclass(frozen=True)
 class Ref:
     """A name a condition refers to, for the loader to check: kind is kpi, flag, learning, scene or choice."""
 
-    kind: str
-    name: str
-    offset: int
+    __slots__ = ("kind", "name", "offset")
+
+    def __init__(self, kind: str, name: str, offset: int):
+        self.kind, self.name, self.offset = kind, name, offset
 
 
 class Node:
+    __slots__ = ()
     kind = "bool"
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
     def eval(self, st: State):  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-@dataclass
 class Const(Node):
-    value: object
-    kind: str
+    __slots__ = ('value', 'kind')
+
+    def __init__(self, value, kind):
+        self.value = value
+        self.kind = kind
 
     def eval(self, st):
         return self.value
 
 
-@dataclass
 class Kpi(Node):
-    name: str
+    __slots__ = ('name',)
     kind = "num"
+
+    def __init__(self, name):
+        self.name = name
 
     def eval(self, st):
         return st.kpi(self.name)
 
 
-@dataclass
 class Flag(Node):
-    name: str
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
 
     def eval(self, st):
         return st.flag(self.name)
 
 
-@dataclass
 class Number(Node):
-    name: str
+    __slots__ = ('name',)
     kind = "num"
+
+    def __init__(self, name):
+        self.name = name
 
     def eval(self, st):
         return st.number(self.name)
 
 
-@dataclass
 class Call(Node):
-    func: str
-    arg: str
-    kind: str
+    __slots__ = ('func', 'arg', 'kind')
+
+    def __init__(self, func, arg, kind):
+        self.func = func
+        self.arg = arg
+        self.kind = kind
 
     def eval(self, st):
         if self.func == "learning":
@@ -113,18 +128,22 @@ class Call(Node):
         return st.chose(scene, choice)
 
 
-@dataclass
 class Not(Node):
-    operand: Node
+    __slots__ = ('operand',)
+
+    def __init__(self, operand):
+        self.operand = operand
 
     def eval(self, st):
         return not self.operand.eval(st)
 
 
-@dataclass
 class BoolOp(Node):
-    op: str
-    operands: list
+    __slots__ = ('op', 'operands')
+
+    def __init__(self, op, operands):
+        self.op = op
+        self.operands = operands
 
     def eval(self, st):
         if self.op == "and":
@@ -132,11 +151,13 @@ class BoolOp(Node):
         return any(o.eval(st) for o in self.operands)
 
 
-@dataclass
 class Compare(Node):
-    op: str
-    left: Node
-    right: Node
+    __slots__ = ('op', 'left', 'right')
+
+    def __init__(self, op, left, right):
+        self.op = op
+        self.left = left
+        self.right = right
 
     def eval(self, st):
         a, b = self.left.eval(st), self.right.eval(st)
@@ -153,13 +174,18 @@ class Compare(Node):
         return a != b
 
 
-@dataclass
 class Condition:
     """A parsed condition with its source text and the names it refers to."""
 
-    source: str
-    root: Node
-    refs: list
+    __slots__ = ("source", "root", "refs")
+
+    def __init__(self, source: str, root: Node, refs: list):
+        self.source = source
+        self.root = root
+        self.refs = refs
+
+    def __repr__(self) -> str:
+        return f"Condition({self.source!r})"
 
     def __call__(self, st: State) -> bool:
         return bool(self.root.eval(st))

@@ -1,22 +1,30 @@
-"""The story model: what the loader builds from YAML and the engine plays. Plain data, read-only use."""
+"""The story model: what the loader builds from YAML and the engine plays. Plain data, read-only use.
+
+Plain classes with ``__slots__`` rather than dataclasses: defining a dataclass costs about 0.4 ms at
+import, and the headless path is measured against a bare ``import yaml, transitions``.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from .conditions import Condition
-from .yamlsrc import Pos
 
 END = "end"
 ENDING_PREFIX = "ending:"
 
 
-@dataclass(frozen=True)
-class Text:
+class _Record:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k, None)!r}" for k in self.__slots__[:3])
+        return f"{type(self).__name__}({fields}, ...)"
+
+
+class Text(_Record):
     """Text made of parts, each shown when its condition holds (None: always)."""
 
-    parts: tuple  # ((Condition | None, str), ...)
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple):
+        self.parts = parts  # ((Condition | None, str), ...)
 
     def render(self, state) -> str:
         return "\n\n".join(t.strip() for cond, t in self.parts if cond is None or cond(state)).strip()
@@ -28,50 +36,62 @@ class Text:
     def __bool__(self) -> bool:
         return bool(self.parts)
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Text) and self.parts == other.parts
+
+    __hash__ = None
+
 
 EMPTY_TEXT = Text(())
 
 
-@dataclass
-class Route:
-    to: str  # a scene id, "end" or "ending:ID"
-    when: Condition | None
-    pos: Pos
+class Route(_Record):
+    __slots__ = ("to", "when", "pos")
+
+    def __init__(self, to: str, when, pos):
+        self.to = to  # a scene id, "end" or "ending:ID"
+        self.when = when
+        self.pos = pos
 
 
-@dataclass
-class Choice:
-    id: str
-    text: Text
-    pos: Pos
-    when: Condition | None = None
-    effects: dict = field(default_factory=dict)
-    set: list = field(default_factory=list)
-    clear: list = field(default_factory=list)
-    evidence: dict = field(default_factory=dict)
-    worst: list = field(default_factory=list)
-    borg: Text = EMPTY_TEXT
-    note: Text = EMPTY_TEXT
-    next: list | None = None  # [Route] or None: the scene's next
-    synthetic: bool = False  # the "Continue" of a scene without choices
+class Choice(_Record):
+    __slots__ = ("id", "text", "pos", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next", "synthetic")
+
+    def __init__(self, id: str, text: Text, pos, synthetic: bool = False):
+        self.id = id
+        self.text = text
+        self.pos = pos
+        self.when = None
+        self.effects: dict = {}
+        self.set: list = []
+        self.clear: list = []
+        self.evidence: dict = {}
+        self.worst: list = []
+        self.borg = EMPTY_TEXT
+        self.note = EMPTY_TEXT
+        self.next = None  # [Route] or None: the scene's next
+        self.synthetic = synthetic  # the "Continue" of a scene without choices
 
 
-@dataclass
-class Scene:
-    id: str
-    pos: Pos
-    round: str
-    title: str = ""
-    text: Text = EMPTY_TEXT
-    when: Condition | None = None
-    choices: list = field(default_factory=list)
-    next: list = field(default_factory=list)  # [Route]
-    draw_pool: str | None = None
-    draw_count: int = 0
-    markup: bool = False
-    pool: str | None = None  # the pool an event belongs to
-    weight: float = 1.0
-    draw_pos: Pos | None = None
+class Scene(_Record):
+    __slots__ = ("id", "pos", "round", "title", "text", "when", "choices", "next", "draw_pool", "draw_count",
+                 "draw_pos", "markup", "pool", "weight")
+
+    def __init__(self, id: str, pos, round: str, pool: str | None = None):
+        self.id = id
+        self.pos = pos
+        self.round = round
+        self.title = ""
+        self.text = EMPTY_TEXT
+        self.when = None
+        self.choices: list = []
+        self.next: list = []  # [Route]
+        self.draw_pool: str | None = None
+        self.draw_count = 0
+        self.draw_pos = None
+        self.markup = False
+        self.pool = pool  # the pool an event belongs to
+        self.weight = 1.0
 
     @property
     def is_draw(self) -> bool:
@@ -81,91 +101,72 @@ class Scene:
     def is_event(self) -> bool:
         return self.pool is not None
 
-    def choice(self, choice_id: str) -> Choice | None:
+    def choice(self, choice_id: str):
         for c in self.choices:
             if c.id == choice_id:
                 return c
         return None
 
 
-@dataclass
-class Kpi:
-    id: str
-    name: str
-    min: float
-    max: float
-    start: float
-    unit: str = ""
-    higher_is: str = "better"
-    description: str = ""
+class Kpi(_Record):
+    __slots__ = ("id", "name", "min", "max", "start", "unit", "higher_is", "description")
+
+    def __init__(self, id, name, min, max, start, unit="", higher_is="better", description=""):
+        self.id, self.name, self.min, self.max, self.start = id, name, min, max, start
+        self.unit, self.higher_is, self.description = unit, higher_is, description
 
 
-@dataclass
-class LearningPoint:
-    id: str
-    name: str
-    area: str
-    description: str = ""
-    pos: Pos | None = None
+class LearningPoint(_Record):
+    __slots__ = ("id", "name", "area", "description", "pos")
+
+    def __init__(self, id, name, area, description="", pos=None):
+        self.id, self.name, self.area, self.description, self.pos = id, name, area, description, pos
 
 
-@dataclass
-class Area:
-    id: str
-    name: str
-    points: list  # [point id]
+class Area(_Record):
+    __slots__ = ("id", "name", "points")
+
+    def __init__(self, id, name, points):
+        self.id, self.name, self.points = id, name, points  # points: [point id]
 
 
-@dataclass
-class WorstPractice:
-    id: str
-    name: str
-    description: str = ""
-    pos: Pos | None = None
+class WorstPractice(_Record):
+    __slots__ = ("id", "name", "description", "pos")
+
+    def __init__(self, id, name, description="", pos=None):
+        self.id, self.name, self.description, self.pos = id, name, description, pos
 
 
-@dataclass
-class Ending:
-    id: str
-    title: str
-    text: Text
-    when: Condition | None
-    pos: Pos
+class Ending(_Record):
+    __slots__ = ("id", "title", "text", "when", "pos")
+
+    def __init__(self, id, title, text, when, pos):
+        self.id, self.title, self.text, self.when, self.pos = id, title, text, when, pos
 
 
-@dataclass
-class Round:
-    id: str
-    number: int
-    title: str
-    intro: Text = EMPTY_TEXT
-    question: str = ""
-    file: str = ""
+class Round(_Record):
+    __slots__ = ("id", "number", "title", "intro", "question", "file")
+
+    def __init__(self, id, number, title, intro=EMPTY_TEXT, question="", file=""):
+        self.id, self.number, self.title, self.intro, self.question, self.file = id, number, title, intro, question, file
 
 
-@dataclass
-class Story:
-    id: str
-    title: str
-    version: str
-    language: str
-    start: str
-    intro: Text
-    company: str
-    company_description: str
-    kpis: dict  # id -> Kpi, in story order
-    areas: dict  # id -> Area
-    points: dict  # id -> LearningPoint
-    worst: dict  # id -> WorstPractice
-    endings: list  # [Ending]
-    rounds: dict  # id -> Round, in order
-    scenes: dict  # id -> Scene
-    pools: dict  # name -> [scene id]
-    hash: str
-    root: Path
-    files: list = field(default_factory=list)  # relative paths read
+class Story(_Record):
+    """A loaded story. ``kpis``, ``areas``, ``points``, ``worst``, ``rounds`` and ``scenes`` are dicts
+    by id in story order; ``pools`` maps a pool name to its event scene ids."""
 
-    def ending(self, ending_id: str) -> Ending | None:
+    __slots__ = ("id", "title", "version", "language", "start", "intro", "company", "company_description", "kpis",
+                 "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "__dict__")
+
+    def __init__(self, **fields):
+        for k in self.__slots__[:-1]:
+            setattr(self, k, fields.pop(k, None))
+        if fields:
+            raise TypeError(f"unknown story fields: {', '.join(fields)}")
+        if self.files is None:
+            self.files = []
+
+    def ending(self, ending_id: str):
         for e in self.endings:
             if e.id == ending_id:
                 return e

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,6 +137,8 @@ def write_save(directory: Path, data: SaveData) -> Path:
         except SaveError as exc:
             raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    import tempfile  # only writers need it; keeps start-up light
+
     tmp_name = None
     try:
         directory.mkdir(parents=True, exist_ok=True)

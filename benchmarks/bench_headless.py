@@ -1,0 +1,76 @@
+"""A whole headless game, as a process, against a process that only imports yaml and transitions.
+
+Bar (issue 2): `pizzaborg play --choices … --json` of a whole game at most 2.0× the time of
+`python -c "import yaml, transitions"`. Also checks that the headless path never imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pizzaborg.engine import Game, load_story
+
+RUNS = 15
+
+
+def whole_game_choices(story_dir=None) -> str:
+    story = load_story(story_dir)
+    game = Game(story, seed=7)
+    numbers = []
+    while not game.over:
+        n = len(game.scene.choices)
+        pick = 1 + (len(numbers) % n)  # a varied but fixed path through the whole game
+        numbers.append(pick)
+        game.choose_number(pick)
+    return ",".join(map(str, numbers))
+
+
+def timed(cmd: list, runs: int = RUNS) -> float:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+    subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the file cache and .pyc files
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> int:
+    story_dir = sys.argv[1] if len(sys.argv) > 1 else None
+    choices = whole_game_choices(story_dir)
+    script = Path(sys.executable).with_name("pizzaborg")
+    play = [str(script)] if script.exists() else [sys.executable, "-m", "pizzaborg"]
+    play += ["play", "--choices", choices, "--seed", "7", "--json"]
+    if story_dir:
+        play += ["--story", story_dir]
+    out = subprocess.run(play, check=True, capture_output=True, text=True).stdout
+    result = json.loads(out)
+    assert result["over"], "the benchmark game must be a whole game"
+    args = play[1:] if script.exists() else play[3:]
+    probe_code = (
+        "import contextlib, io, sys\n"
+        "from pizzaborg.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({args!r})\n"
+        "print(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))\n"
+    )
+    probe = subprocess.run([sys.executable, "-c", probe_code], check=True, capture_output=True, text=True).stdout.strip()
+    base = timed([sys.executable, "-c", "import yaml, transitions"])
+    game = timed(play)
+    ratio = game / base
+    ok = ratio <= 2.0 and probe == "False"
+    print(f"headless whole game ({len(result['decisions'])} decisions) {game * 1000:6.0f} ms   "
+          f"import yaml, transitions {base * 1000:6.0f} ms   ratio {ratio:4.2f} (bar <= 2.0)   "
+          f"textual imported: {'no' if probe == 'False' else 'YES'}   {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
