@@ -215,7 +215,9 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             outcome = game.choose(cid)
         except GameError as exc:  # pragma: no cover - _choice_id validated it
             raise BadInput(str(exc)) from None
-        emit(render.outcome_block(game, outcome))
+        block = render.outcome_block(game, outcome)
+        if block:
+            emit(block)
         if outcome.round_end:
             emit(render.round_block(game, outcome.round_end))
         if not game.over and game.round_id != before:

@@ -65,7 +65,10 @@ class PlainSession:
             if self.game.over:
                 self.say("\nThe game is over. u undoes the last decision, l loads a game, q quits.")
             n = len(self.game.scene.choices) if not self.game.over else 0
-            prompt = f"\nChoose 1-{n}, or h for help > " if n else "> "
+            if n == 1:
+                prompt = "\nPress Enter to continue, or h for help > "
+            else:
+                prompt = f"\nChoose 1-{n}, or h for help > " if n else "> "
             line = self.ask(prompt)
             if line is None or line.lower() in ("q", "quit", "exit"):
                 self.quit()
@@ -113,7 +116,10 @@ class PlainSession:
         elif word in ("h", "help", "?"):
             self.say(HELP)
         elif word == "":
-            self.show_scene()
+            if not self.game.over and len(self.game.scene.choices) == 1:
+                self.choose(1)
+            else:
+                self.show_scene()
         else:
             self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or h for help.")
 
@@ -131,7 +137,9 @@ class PlainSession:
         self.autosave()
 
     def show_outcome(self, outcome: Outcome, before_round: str) -> None:
-        self.say(render.outcome_block(self.game, outcome))
+        block = render.outcome_block(self.game, outcome)
+        if block:
+            self.say(block)
         if outcome.round_end:
             self.say(render.round_block(self.game, outcome.round_end))
         if not self.game.over and self.game.round_id != before_round:

@@ -76,7 +76,25 @@ def kpi_line(game: Game, deltas: dict) -> str:
     return "; ".join(parts) if parts else "no change"
 
 
+def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
+    """A short name for a scene: its title, else the start of its text."""
+    scene = game.story.scenes[scene_id]
+    if scene.title:
+        return clean(scene.title)
+    text = " ".join(clean(scene.text.render(game.view)).split())
+    first = text.split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def is_plain_continue(game: Game, outcome: Outcome) -> bool:
+    scene = game.story.scenes[outcome.scene]
+    choice = scene.choice(outcome.choice)
+    return bool(choice and choice.synthetic and not outcome.deltas)
+
+
 def outcome_block(game: Game, outcome: Outcome) -> str:
+    if is_plain_continue(game, outcome) and not outcome.borg and not outcome.note:
+        return ""
     lines = ["", f"> {clean(outcome.choice_text)}"]
     if outcome.borg:
         lines += ["", wrap(f"The Collective: {outcome.borg}", "  ")]
@@ -106,11 +124,13 @@ def round_block(game: Game, summary: RoundSummary) -> str:
         unit = f" {kpi.unit}" if kpi.unit else ""
         lines.append(f"  {kpi.name:<22} {fmt_num(a):>7} -> {fmt_num(b):>7}{unit}  ({fmt_delta(b - a)})")
     if summary.decisions:
-        lines += ["", "Your decisions this month:"]
+        lines += ["", "What you decided this month:"]
         for d in summary.decisions:
             scene = game.story.scenes[d.scene]
             choice = scene.choice(d.choice)
-            label = scene.title or scene.id
+            if choice is not None and choice.synthetic and not d.deltas:
+                continue
+            label = scene_label(game, d.scene)
             text = choice.text.render(game.view) if choice else d.choice
             moved = ", ".join(f"{game.story.kpis[k].name} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
             lines.append(textwrap.fill(f"{clean(label)}: {clean(text)} [{moved}]", WIDTH, initial_indent="  - ", subsequent_indent="    "))
