@@ -44,15 +44,22 @@ def _seed(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common(default) -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--story", metavar="DIR", help="play or check the story in DIR instead of the shipped one")
-    common.add_argument("--saves-dir", metavar="DIR", help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
+    common.add_argument("--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one")
+    common.add_argument("--saves-dir", metavar="DIR", default=default, help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Options may stand before or after COMMAND. A subcommand's copy of an option defaults to
+    # SUPPRESS, so that leaving it out there keeps what was given before the command.
+    common = _common(argparse.SUPPRESS)
 
     parser = _Parser(
         prog="pizzaborg",
         description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
-        parents=[common],
+        parents=[_common(None)],
         epilog="Commands: play (headless scripted play), story check (validate a story). "
         "Run 'pizzaborg COMMAND --help' for each.",
     )
@@ -72,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     how = play.add_mutually_exclusive_group()
     how.add_argument("--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)")
     how.add_argument("--script", metavar="FILE", help="a YAML script with seed, choices and expect")
-    play.add_argument("--seed", type=_seed, help="the seed (default 0, or the script's)")
-    play.add_argument("--load", metavar="SLOT", help="start from a saved game")
+    play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help="the seed (default 0, or the script's)")
+    play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help="start from a saved game")
     play.add_argument("--save", metavar="SLOT", help="save the game at the end")
     play.add_argument("--json", action="store_true", help="print one JSON object at the end instead of the transcript")
 

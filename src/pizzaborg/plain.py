@@ -7,7 +7,6 @@ Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import render
@@ -168,22 +167,13 @@ class PlainSession:
 
     def keep_old_autosave(self) -> None:
         """A new game does not overwrite an older autosave: the old one is kept under a dated name."""
-        path = S.slot_path(self.dir, S.AUTOSAVE)
-        if not path.exists():
-            return
         try:
-            old = S.read_save_file(path)
-        except S.SaveError:
-            return  # save_game will refuse to overwrite it and say why
-        if not old.decisions:
-            return
-        stamp = (old.updated or datetime.now(timezone.utc).isoformat())[:19].replace(":", "").replace("-", "")
-        keep = f"autosave-{stamp.replace('T', '-')}"
-        try:
-            path.replace(S.slot_path(self.dir, keep))
-            self.say(f"(Your previous autosave is kept as '{keep}'.)")
-        except (OSError, S.SaveError) as exc:
+            keep = S.keep_autosave(self.dir)
+        except S.SaveError as exc:
             self.say(f"(Could not keep the previous autosave: {exc})")
+            return
+        if keep:
+            self.say(f"(Your previous autosave is kept as '{keep}'.)")
 
     def save(self, name: str) -> None:
         if not name:

@@ -239,29 +239,25 @@ class _Parser:
             raise ConditionError(f"unexpected '{value}'", offset)
         return self.expect_kind(node, "bool", 0, "a condition")
 
-    def parse_or(self) -> Node:
-        first_offset = self.peek()[2]
-        operands = [self.parse_and()]
-        while self.peek()[1] == "or":
-            _, _, off = self.take()
-            operands.append(self.parse_and())
+    def _chain(self, word: str, operand) -> Node:
+        # each operand keeps its own offset, so a wrong one is pointed at, not the first
+        offsets = [self.peek()[2]]
+        operands = [operand()]
+        while self.peek()[1] == word:
+            self.take()
+            offsets.append(self.peek()[2])
+            operands.append(operand())
         if len(operands) == 1:
             return operands[0]
-        for o in operands:
-            self.expect_kind(o, "bool", first_offset, "'or'")
-        return BoolOp("or", operands)
+        for o, off in zip(operands, offsets):
+            self.expect_kind(o, "bool", off, f"'{word}'")
+        return BoolOp(word, operands)
+
+    def parse_or(self) -> Node:
+        return self._chain("or", self.parse_and)
 
     def parse_and(self) -> Node:
-        first_offset = self.peek()[2]
-        operands = [self.parse_not()]
-        while self.peek()[1] == "and":
-            self.take()
-            operands.append(self.parse_not())
-        if len(operands) == 1:
-            return operands[0]
-        for o in operands:
-            self.expect_kind(o, "bool", first_offset, "'and'")
-        return BoolOp("and", operands)
+        return self._chain("and", self.parse_not)
 
     def parse_not(self) -> Node:
         if self.peek()[1] == "not":

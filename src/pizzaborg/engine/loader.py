@@ -77,6 +77,56 @@ class _Reader:
         self.kpi_ids: set = set()
         self.cond_refs: list = []  # (Ref, Pos of the condition text)
         self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
+        self.sources: dict = {}  # path -> file text, to place a position inside a scalar
+        self._lines: dict = {}
+
+    def _source_lines(self, path: str) -> list:
+        lines = self._lines.get(path)
+        if lines is None:
+            lines = self._lines[path] = self.sources.get(path, "").split("\n")
+        return lines
+
+    def spot(self, pos: Pos, value: str, offset: int) -> Pos:
+        """The file position of ``value[offset]``, where ``pos`` is where the scalar ``value`` starts.
+
+        A plain scalar is the text as written; a quoted or folded one has quotes, a block header
+        or line breaks in between, so the characters of ``value`` are followed through the source.
+        """
+        lines = self._source_lines(pos.path)
+        li, ci = pos.line - 1, pos.col - 1
+        if li < len(lines) and lines[li].startswith(value, ci):
+            return Pos(pos.path, pos.line, pos.col + offset)
+        fallback = Pos(pos.path, pos.line, pos.col + offset)
+        for k, ch in enumerate(value[: offset + 1]):
+            space = ch.isspace()
+            while True:
+                if li >= len(lines):
+                    return fallback
+                line = lines[li]
+                if ci >= len(line):
+                    if space:
+                        break
+                    li, ci = li + 1, 0
+                    continue
+                if line[ci] == ch or (space and line[ci].isspace()):
+                    break
+                ci += 1
+            if k == offset:
+                return Pos(pos.path, li + 1, ci + 1)
+            if ci >= len(lines[li]):
+                li, ci = li + 1, 0
+            else:
+                ci += 1
+        return Pos(pos.path, li + 1, ci + 1)  # the end of the condition
+
+    def written(self, pos: Pos, value) -> str:
+        """A plain scalar as the author typed it (``yes``, not YAML's reading of it, ``True``)."""
+        lines = self._source_lines(pos.path)
+        if 0 < pos.line <= len(lines):
+            token = re.split(r"[,\]}#]|:\s", lines[pos.line - 1][pos.col - 1 :] + " ", maxsplit=1)[0].strip()
+            if token:
+                return token
+        return str(value)
 
     def err(self, pos: Pos, message: str) -> None:
         self.problems.append(Problem(pos, message))
@@ -114,7 +164,8 @@ class _Reader:
             return None
         v = m[key]
         if not isinstance(v, str):
-            self.err(m.at(key), f"'{key}' of {what} must be text (quote it: \"{v}\")")
+            pos = m.at(key)
+            self.err(pos, f"'{key}' of {what} must be text (quote it: \"{self.written(pos, v)}\")")
             return None
         if not pattern.match(v) or v == END:
             self.err(m.at(key), f"'{v}' is not a valid id for {what}")
@@ -148,10 +199,10 @@ class _Reader:
                 cond = exc
             self._conditions[v] = cond
         if isinstance(cond, ConditionError):
-            self.err(Pos(pos.path, pos.line, pos.col + cond.offset), f"condition '{v}': {cond.message}")
+            self.err(self.spot(pos, v, cond.offset), f"condition '{v}': {cond.message}")
             return None
         for ref in cond.refs:
-            self.cond_refs.append((ref, Pos(pos.path, pos.line, pos.col + ref.offset)))
+            self.cond_refs.append((ref, self.spot(pos, v, ref.offset)))
         return cond
 
     def rich_text(self, m: Map, key: str, what: str, required: bool = False) -> Text:
@@ -233,6 +284,7 @@ def _read_file(path: Path, rel: str, reader: _Reader):
         reader.err(Pos(rel, line, 1), "the file is not UTF-8 text")
         return None, raw
     text = text.replace("\r\n", "\n")
+    reader.sources[rel] = text
     data, problems = load_yaml(text, rel)
     for p in problems:
         reader.err(p.pos, p.message)
@@ -593,7 +645,8 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
 
 
 def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: bool) -> Choice | None:
-    c = reader.mapping(item, pos, f"a choice of {scene_what}", CHOICE_KEYS, {"id", "text"})
+    # 'text' is required too, but reported below with the choice's id, once
+    c = reader.mapping(item, pos, f"a choice of {scene_what}", CHOICE_KEYS, {"id"})
     if c is None:
         return None
     cid = reader.ident(c, "id", f"a choice of {scene_what}", CHOICE_ID_RE)

@@ -314,3 +314,33 @@ def list_saves(directory: Path) -> list:
             infos.append(SlotInfo(p.stem, p, None, str(exc)))
     infos.sort(key=lambda i: (i.save is not None, i.save.updated if i.save else ""), reverse=True)
     return infos
+
+
+def keep_autosave(directory: Path) -> str | None:
+    """Before a new game: move an autosave that holds decisions to a dated slot of its own.
+
+    Returns the slot it was kept as, or None when there was nothing to keep (no autosave, an empty
+    one, or an unreadable one, which ``save_game`` then refuses to overwrite). The dated name gets
+    ``-2``, ``-3``... when a kept autosave of the same second exists, so none is ever replaced.
+    """
+    path = slot_path(directory, AUTOSAVE)
+    if not path.exists():
+        return None
+    try:
+        old = read_save_file(path)
+    except SaveError:
+        return None
+    if not old.decisions:
+        return None
+    stamp = (old.updated or _now())[:19].replace(":", "").replace("-", "").replace("T", "-")
+    base = f"autosave-{stamp}"
+    keep, n = base, 1
+    while slot_path(directory, keep).exists():
+        n += 1
+        keep = f"{base}-{n}"
+    try:
+        path.replace(slot_path(directory, keep))
+    except OSError as exc:
+        raise SaveError(f"cannot keep the previous autosave as '{keep}': {exc.strerror or exc}") from None
+    return keep
+
