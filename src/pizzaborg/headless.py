@@ -17,10 +17,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import render
 from .engine import Game, GameError
+from .engine.yamlsrc import load_yaml
 
 
 class BadInput(Exception):
@@ -65,14 +64,10 @@ def load_script(path: str) -> Script:
         raise BadInput(f"{path}: no such script file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise BadInput(f"{where}: YAML syntax: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise BadInput(f"{path}: {str(exc).splitlines()[0]}") from None
+    # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
+    data, problems = load_yaml(text, str(path))
+    if problems:
+        raise BadInput(f"{problems[0].pos}: {problems[0].message}")
     if not isinstance(data, dict):
         raise BadInput(f"{path}: a script is a mapping with seed, choices and expect")
     unknown = set(data) - SCRIPT_KEYS
@@ -99,7 +94,7 @@ def load_script(path: str) -> Script:
         raise BadInput(f"{path}: unknown expectation '{sorted(map(str, unknown))[0]}' (known: {', '.join(sorted(EXPECT_KEYS))})")
     for key in ("min_score", "max_score"):
         v = expect.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
             raise BadInput(f"{path}: expect.{key} must be a number")
     if "ending" in expect and not isinstance(expect["ending"], str):
         raise BadInput(f"{path}: expect.ending must be an ending id")
