@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: play test bench check clean
+.PHONY: play test bench check fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: $(TSTAMP)
 
 bench: $(TSTAMP)
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+fuzz: $(TSTAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
 
 check: $(STAMP)
 	$(BIN)/pizzaborg story check

@@ -288,6 +288,8 @@ def _read_file(path: Path, rel: str, reader: _Reader):
     data, problems = load_yaml(text, rel)
     for p in problems:
         reader.err(p.pos, p.message)
+    if data is None and not problems:
+        reader.err(Pos(rel, 1, 1), "the file is empty")
     return data, raw
 
 
