@@ -25,7 +25,7 @@ test: $(TSTAMP)
 	$(BIN)/python -m pytest
 
 bench: $(TSTAMP)
-	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py

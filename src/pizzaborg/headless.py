@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
@@ -26,11 +25,15 @@ class BadInput(Exception):
     """Bad input to a headless run: exit 2 with this one-line message."""
 
 
-@dataclass
 class Script:
-    seed: int | None = None
-    choices: list = field(default_factory=list)  # int (number on screen) or str (choice id)
-    expect: dict = field(default_factory=dict)
+    """A headless script: the seed, the choices (int: the number on screen, str: a choice id), expect."""
+
+    __slots__ = ("seed", "choices", "expect")
+
+    def __init__(self, seed: int | None = None, choices: list | None = None, expect: dict | None = None):
+        self.seed = seed
+        self.choices = [] if choices is None else choices
+        self.expect = {} if expect is None else expect
 
 
 SCRIPT_KEYS = {"seed", "choices", "expect"}
@@ -181,11 +184,14 @@ def _choice_id(game: Game, item, index: int) -> str:
 def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool, expect: dict | None, out=None) -> int:
     out = out or sys.stdout
 
-    def emit(text: str) -> None:
+    def emit(text, *args) -> None:
+        """Write a line of the transcript; ``text`` may be a render function and its arguments, so
+        that --json, which prints no transcript, does not pay for rendering one."""
         if not as_json:
-            out.write(text + "\n")
+            out.write((text(*args) if callable(text) else text) + "\n")
 
-    from .engine import saves as S  # only for --load/--save
+    if load or save:
+        from .engine import saves as S  # only for --load/--save: it is not free to import
 
     if load:
         try:
@@ -197,31 +203,32 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             print(f"pizzaborg: note: {loaded.warning}", file=sys.stderr)
     else:
         game = Game(story, seed)
-        emit(render.title_block(game))
+        emit(render.title_block, game)
         emit("")
-        emit(render.round_intro(game))
+        emit(render.round_intro, game)
     for index, item in enumerate(choices, start=1):
         if game.over:
             raise BadInput(f"choice {index}: the game is already over (ending '{game.ending}'); {index - 1} choices were enough")
-        emit(render.scene_block(game.scene))
+        emit(render.scene_block, game.scene)
         before = game.round_id
         cid = _choice_id(game, item, index)
         try:
             outcome = game.choose(cid)
         except GameError as exc:  # pragma: no cover - _choice_id validated it
             raise BadInput(str(exc)) from None
-        block = render.outcome_block(game, outcome)
-        if block:
-            emit(block)
+        if not as_json:
+            block = render.outcome_block(game, outcome)
+            if block:
+                emit(block)
         if outcome.round_end:
-            emit(render.round_block(game, outcome.round_end))
+            emit(render.round_block, game, outcome.round_end)
         if not game.over and game.round_id != before:
             emit("")
-            emit(render.round_intro(game))
+            emit(render.round_intro, game)
     if game.over:
-        emit(render.ending_block(game))
+        emit(render.ending_block, game)
     else:
-        emit(render.scene_block(game.scene))
+        emit(render.scene_block, game.scene)
         emit("\n(The choices ran out here.)")
     if save:
         try:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from typing import TYPE_CHECKING
-
 from .engine.text import clean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from .engine import Game, Outcome, RoundSummary, SceneView
 

@@ -17,10 +17,9 @@ got in ``partial``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from .machine import StoryMachine, ending_state, trigger_name
-from .model import ENDING_PREFIX, Story
+from .model import ENDING_PREFIX, Story, Value
 from .scoring import ScoreReport, Stake, score_report, stakes_for
 
 MAX_AUTO_STEPS = 10_000
@@ -37,24 +36,21 @@ class ReplayError(GameError):
         self.partial = partial
 
 
-@dataclass(frozen=True)
-class ChoiceView:
-    n: int
-    id: str
-    text: str
+class ChoiceView(Value):
+    __slots__ = ("n", "id", "text")
+
+    def __init__(self, n: int, id: str, text: str):
+        self.n, self.id, self.text = n, id, text
 
 
-@dataclass(frozen=True)
-class SceneView:
-    id: str
-    title: str
-    text: str
-    round_id: str
-    round_number: int
-    round_title: str
-    is_event: bool
-    markup: bool
-    choices: tuple
+class SceneView(Value):
+    __slots__ = ("id", "title", "text", "round_id", "round_number", "round_title", "is_event", "markup", "choices")
+
+    def __init__(self, id: str, title: str, text: str, round_id: str, round_number: int, round_title: str,
+                 is_event: bool, markup: bool, choices: tuple):
+        self.id, self.title, self.text = id, title, text
+        self.round_id, self.round_number, self.round_title = round_id, round_number, round_title
+        self.is_event, self.markup, self.choices = is_event, markup, choices
 
     def as_dict(self) -> dict:
         return {
@@ -65,50 +61,49 @@ class SceneView:
         }
 
 
-@dataclass
-class Decision:
+class Decision(Value):
     """A decision made: what was chosen, what it did, and the learning evidence at stake."""
 
-    scene: str
-    choice: str
-    round_id: str
-    deltas: dict
-    stakes: dict  # point id -> Stake
-    worst: list
-    worst_offered: bool
+    __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered")
+    __hash__ = None  # holds dicts
+
+    def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool):
+        self.scene, self.choice, self.round_id = scene, choice, round_id
+        self.deltas = deltas
+        self.stakes = stakes  # point id -> Stake
+        self.worst, self.worst_offered = worst, worst_offered
 
     def as_dict(self) -> dict:
         return {"scene": self.scene, "choice": self.choice}
 
 
-@dataclass
-class RoundSummary:
-    id: str
-    number: int
-    title: str
-    question: str
-    kpi_start: dict
-    kpi_end: dict
-    decisions: list  # [Decision]
+class RoundSummary(Value):
+    __slots__ = ("id", "number", "title", "question", "kpi_start", "kpi_end", "decisions")
+    __hash__ = None
+
+    def __init__(self, id: str, number: int, title: str, question: str, kpi_start: dict, kpi_end: dict, decisions: list):
+        self.id, self.number, self.title, self.question = id, number, title, question
+        self.kpi_start, self.kpi_end = kpi_start, kpi_end
+        self.decisions = decisions  # [Decision]
 
     @property
     def deltas(self) -> dict:
         return {k: round(self.kpi_end[k] - self.kpi_start[k], 6) for k in self.kpi_end}
 
 
-@dataclass
-class Outcome:
-    scene: str
-    choice: str
-    choice_text: str
-    deltas: dict
-    evidence: dict
-    worst: list
-    borg: str
-    note: str
-    round_end: RoundSummary | None = None
-    ending: str | None = None
-    events_drawn: list = field(default_factory=list)
+class Outcome(Value):
+    __slots__ = ("scene", "choice", "choice_text", "deltas", "evidence", "worst", "borg", "note", "round_end",
+                 "ending", "events_drawn")
+    __hash__ = None
+
+    def __init__(self, scene: str, choice: str, choice_text: str, deltas: dict, evidence: dict, worst: list,
+                 borg: str, note: str, round_end: RoundSummary | None = None, ending: str | None = None,
+                 events_drawn: list | None = None):
+        self.scene, self.choice, self.choice_text = scene, choice, choice_text
+        self.deltas, self.evidence, self.worst = deltas, evidence, worst
+        self.borg, self.note = borg, note
+        self.round_end, self.ending = round_end, ending
+        self.events_drawn = [] if events_drawn is None else events_drawn
 
 
 class _Track:
@@ -295,6 +290,7 @@ class Game:
         return outcome
 
     def _fire(self, trigger: str) -> None:
+        self._sm.ensure(self._track.state)
         ok = self._track.trigger(trigger)
         if not ok:  # pragma: no cover - the loader guarantees a fallback route
             raise GameError(f"the story has no way on from '{self.state}'")

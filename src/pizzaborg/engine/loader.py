@@ -7,10 +7,8 @@ every problem found (``path:line:column: message``), not only the first.
 from __future__ import annotations
 
 import gc
-import hashlib
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .conditions import ConditionError, parse_condition
@@ -29,8 +27,11 @@ from .model import (
     Scene,
     Story,
     Text,
+    Value,
     WorstPractice,
 )
+from . import cache
+from .cache import new_sha256
 from .yamlsrc import Map, Pos, Seq, load_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -39,10 +40,16 @@ CHOICE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 FLAG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    pos: Pos
-    message: str
+class Problem(Value):
+    """A problem in a story: where (``pos``) and what (``message``). Sorts by position."""
+
+    __slots__ = ("pos", "message")
+
+    def __init__(self, pos: Pos, message: str):
+        self.pos, self.message = pos, message
+
+    def __lt__(self, other):
+        return self._fields() < other._fields()
 
     def __str__(self) -> str:
         return f"{self.pos}: {self.message}"
@@ -294,9 +301,18 @@ def _read_file(path: Path, rel: str, reader: _Reader):
 
 
 def load_story(path: str | Path | None = None) -> Story:
-    story, problems = read_story(path)
+    """Load a story to play. An unchanged story comes from the cache (see ``cache``); a story with
+    problems raises StoryError with all of them."""
+    root = Path(path) if path is not None else default_story_dir()
+    key = cache.key_of(root)
+    story = cache.load(root, key)
+    if story is not None:
+        return story
+    story, problems = read_story(root)
     if problems or story is None:
         raise StoryError(problems)
+    if key is not None and cache.key_of(root) == key:  # unchanged while it was read
+        cache.store(story, key)
     return story
 
 
@@ -329,7 +345,7 @@ def _read_story(path):
     if not meta_path.is_file():
         reader.err(Pos(str(meta_path), 1, 1), "no story.yaml here: is this a story folder?")
         return None, reader.problems
-    digest = hashlib.sha256()
+    digest = new_sha256()
     rel_meta = _rel(meta_path)
     data, raw = _read_file(meta_path, rel_meta, reader)
     digest.update(b"story.yaml\0" + raw + b"\0")
@@ -694,16 +710,18 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
     return choice
 
 
-@dataclass(frozen=True)
-class _LpRef:
-    name: str
-    kind: str = "evidence"
+class _LpRef(Value):
+    __slots__ = ("name", "kind")
+
+    def __init__(self, name: str):
+        self.name, self.kind = name, "evidence"
 
 
-@dataclass(frozen=True)
-class _WorstRef:
-    name: str
-    kind: str = "worst"
+class _WorstRef(Value):
+    __slots__ = ("name", "kind")
+
+    def __init__(self, name: str):
+        self.name, self.kind = name, "worst"
 
 
 def _check_references(story: Story, meta: Map, reader: _Reader) -> None:

@@ -4,7 +4,7 @@ Trigger names are ``SCENE/CHOICE`` for a decision, ``SCENE/draw`` for a draw poi
 ``SCENE/skip`` for a scene whose ``when`` does not hold — the slash keeps them apart from any model
 method. Routes become guarded transitions tried in order; ``end`` expands to one transition per
 ending, guarded by the ending's condition. Pool events go on to the next queued event or back to the
-draw point's routes. The engine applies effects before firing, so guards see the new numbers.
+draw point's routes. A scene's transitions are added the first time a game leaves it. The engine applies effects before firing, so guards see the new numbers.
 """
 
 from __future__ import annotations
@@ -56,8 +56,18 @@ class StoryMachine:
         for s in story.scenes.values():
             if s.is_draw:
                 self._hubs_of_pool.setdefault(s.draw_pool, []).append(s)
-        for scene in story.scenes.values():
-            self._add_scene(scene)
+        self._built: set = set()  # scenes whose transitions exist: added on first use, see ensure()
+
+    def ensure(self, scene_id: str) -> None:
+        """Add the transitions out of ``scene_id`` if they are not there yet.
+
+        A game plays a fraction of a story's scenes and events, and each pool event has a
+        transition to every other event of its pool: building them all up front was most of the
+        cost of starting a game. The transitions of a scene are added all at once, the first time
+        any game on this machine leaves it, so every game sees the same machine."""
+        if scene_id not in self._built:
+            self._built.add(scene_id)
+            self._add_scene(self.story.scenes[scene_id])
 
     def _add_routes(self, trigger: str, source: str, routes: list, extra: list) -> None:
         for route in routes:

@@ -8,14 +8,14 @@ at stake; the overall score is the same sum over every point. See docs/story-for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .model import Value
 
 
-@dataclass
-class Stake:
-    earned: float
-    low: float
-    high: float
+class Stake(Value):
+    __slots__ = ("earned", "low", "high")
+
+    def __init__(self, earned: float, low: float, high: float):
+        self.earned, self.low, self.high = earned, low, high
 
 
 def stakes_for(offered: list, taken) -> dict:
@@ -36,22 +36,26 @@ def _pct(num: float, den: float) -> float | None:
     return round(100.0 * num / den, 1)
 
 
-@dataclass
-class PointScore:
-    id: str
-    name: str
-    area: str
-    score: float | None  # None: never at stake
-    evidence: list = field(default_factory=list)  # [(decision index, scene, choice, earned, low, high)]
+class PointScore(Value):
+    __slots__ = ("id", "name", "area", "score", "evidence")
+    __hash__ = None
+
+    def __init__(self, id: str, name: str, area: str, score: float | None, evidence: list | None = None):
+        self.id, self.name, self.area = id, name, area
+        self.score = score  # None: never at stake
+        self.evidence = [] if evidence is None else evidence  # [(decision index, scene, choice, earned, low, high)]
 
 
-@dataclass
-class ScoreReport:
-    overall: float | None
-    points: dict  # id -> PointScore, in story order
-    areas: dict  # id -> score or None
-    assimilation: float
-    worst_taken: dict  # worst practice id -> count
+class ScoreReport(Value):
+    __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken")
+    __hash__ = None
+
+    def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict):
+        self.overall = overall
+        self.points = points  # id -> PointScore, in story order
+        self.areas = areas  # id -> score or None
+        self.assimilation = assimilation
+        self.worst_taken = worst_taken  # worst practice id -> count
 
     def as_dict(self) -> dict:
         return {

@@ -11,7 +11,7 @@ is an error, never code. Duplicate keys are reported instead of silently overwri
 from __future__ import annotations
 
 import gc
-from typing import NamedTuple
+from collections import namedtuple
 
 import yaml
 from yaml.events import (
@@ -37,10 +37,11 @@ STR, INT, FLOAT, BOOL, NULL, MAP, SEQ, MERGE, TIMESTAMP = (
 _PLAIN = frozenset((INT, FLOAT, BOOL, NULL))
 
 
-class Pos(NamedTuple):
-    path: str
-    line: int  # 1-based
-    col: int  # 1-based
+class Pos(namedtuple("Pos", "path line col")):
+    """A place in a file: ``path``, 1-based ``line`` and ``col``. (A collections.namedtuple, not a
+    typing.NamedTuple: importing typing costs more start-up than the whole story cache saves.)"""
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"

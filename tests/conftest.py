@@ -1,0 +1,161 @@
+"""Shared fixtures: the mini fixture story, a writer for purpose-built stories, an in-process CLI runner."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pizzaborg.engine import load_story
+
+TESTS = Path(__file__).resolve().parent
+MINI_DIR = TESTS / "fixtures" / "mini"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_saves(tmp_path_factory, monkeypatch):
+    """No test writes into ./saves of the checkout or the user's story cache: both point at temp dirs."""
+    monkeypatch.setenv("PIZZABORG_SAVES", str(tmp_path_factory.mktemp("default-saves")))
+    monkeypatch.setenv("PIZZABORG_CACHE", str(tmp_path_factory.mktemp("story-cache")))
+    monkeypatch.delenv("PIZZABORG_DEBUG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def mini_dir() -> Path:
+    return MINI_DIR
+
+
+@pytest.fixture(scope="session")
+def mini(mini_dir):
+    """The loaded mini story (shared: games never mutate a Story)."""
+    return load_story(mini_dir)
+
+
+def write_story(tmp_path: Path, story_yaml: str, rounds: dict[str, str], name: str = "story") -> Path:
+    """Write a story folder ``tmp_path/name`` with story.yaml and rounds/<file> (texts are dedented)."""
+    root = Path(tmp_path) / name
+    (root / "rounds").mkdir(parents=True, exist_ok=True)
+    (root / "story.yaml").write_text(textwrap.dedent(story_yaml), encoding="utf-8")
+    for fname, text in rounds.items():
+        (root / "rounds" / fname).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def copy_mini(tmp_path: Path, name: str = "mini-copy") -> Path:
+    """A writable copy of the mini fixture story."""
+    dest = Path(tmp_path) / name
+    shutil.copytree(MINI_DIR, dest)
+    return dest
+
+
+def pos_of(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """1-based (line, column) of the nth occurrence of ``needle`` in the (dedented) text ``text``.
+
+    Expected positions in loader tests are derived from the YAML text itself, so the tests say *which
+    token* a message must point at rather than carrying hand-counted numbers.
+    """
+    text = textwrap.dedent(text)
+    start = -1
+    for _ in range(nth):
+        start = text.index(needle, start + 1)
+    line = text.count("\n", 0, start) + 1
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    return line, col
+
+
+# A small, clean story used as the base of purpose-built broken ones (mirrors the story format doc).
+BASE_STORY = """\
+id: base
+title: Base story
+version: "1"
+start: r1.one
+company:
+  name: Co
+kpis:
+  - { id: trust, name: Trust, min: 0, max: 100, start: 50 }
+learning:
+  areas:
+    - id: lp
+      name: Area
+      points:
+        - { id: lp.one, name: Point one }
+  worst_practices:
+    - { id: W1, name: Worst one }
+endings:
+  - id: bad
+    title: Bad
+    when: trust < 30
+    text: Bad end.
+  - id: ok
+    title: Ok
+    text: Ok end.
+"""
+
+BASE_ROUND = """\
+round:
+  id: r1
+  title: Round one
+scenes:
+  - id: r1.one
+    text: First scene.
+    choices:
+      - id: good
+        text: Good.
+        effects: { trust: 10 }
+        evidence: { lp.one: 1 }
+      - id: bad
+        text: Bad.
+        effects: { trust: -30 }
+        evidence: { lp.one: -1 }
+        worst: [W1]
+    next: end
+"""
+
+
+@pytest.fixture
+def base_story(tmp_path):
+    """A clean base story folder (story.yaml + rounds/01.yaml)."""
+    return write_story(tmp_path, BASE_STORY, {"01.yaml": BASE_ROUND})
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def __iter__(self):  # rc, out, err = run_cli(...)
+        return iter((self.code, self.out, self.err))
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """Run ``pizzaborg.cli.main(list(args))`` in-process; returns CliResult(code, out, err).
+
+    ``stdin`` is a string fed as standard input; ``cwd`` a folder to run in. argparse's ``--help`` and
+    ``--version`` exit through SystemExit, whose code is returned like the process would.
+    """
+    from pizzaborg.cli import main
+
+    def run(*args, stdin: str | None = None, cwd: str | os.PathLike | None = None) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as m:
+            m.setattr(sys, "stdin", io.StringIO(stdin if stdin is not None else ""))
+            m.setenv("COLUMNS", "100")
+            if cwd is not None:
+                m.chdir(cwd)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main([str(a) for a in args])
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
