@@ -237,7 +237,7 @@ def cmd_cohort(args) -> int:
         print(f"pizzaborg: note: {p}", file=sys.stderr)
     if summary["rejected"]:
         print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
-    return EXIT_OK
+    return EXIT_OK if summary["verified"] else EXIT_FAILED
 
 
 # ---- playing an assignment ---------------------------------------------------------------------

@@ -189,7 +189,7 @@ def _same_number(a, b) -> bool:
 
 
 def _diff(got, want, path: str, out: list) -> None:
-    if len(out) > 50:
+    if len(out) > 50 or got == want:  # equal values (1 and 1.0 are the same number): nothing to report
         return
     here = path or "the report"
     if isinstance(want, dict) and isinstance(got, dict):
@@ -209,8 +209,6 @@ def _diff(got, want, path: str, out: list) -> None:
         for i, (g, w) in enumerate(zip(got, want)):
             key = _key_of(w)
             _diff(g, w, f"{path}[{key if key is not None else i}]", out)
-        return
-    if got == want and type(got) is type(want):
         return
     if _same_number(got, want):
         return
