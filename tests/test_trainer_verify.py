@@ -173,3 +173,30 @@ def test_diff_paths():
     assert diff({"a": 1.0}, {"a": 1}) == []
     assert diff({"a": [1]}, {"a": [1, 2]}) == ["a: 1 entries, the replay gives 2"]
     assert diff({}, {"a": 1}) == ["a: missing (the replay gives 1)"]
+
+
+def test_verify_a_folder(cli, tmp_path, report):
+    d = tmp_path / "hand-ins"
+    d.mkdir()
+    write_json(d / "a.json", report)
+    write_json(d / "b.json", dict(report, score=1))
+    r = cli("verify", "--story", MINI, d)
+    assert r.code == 1
+    lines = r.out.strip().splitlines()
+    assert len(lines) == 2 and "a.json: verified" in lines[0] and "b.json: NOT verified: score" in lines[1]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = cli("verify", "--story", MINI, empty)
+    assert r.code == 1 and "no report files" in one_line(r.out)
+
+
+def test_help_lists_the_trainer_commands(cli):
+    r = cli("--help")
+    assert r.code == 0
+    for word in ("assignment", "report", "verify", "cohort", "--assignment"):
+        assert word in r.out
+
+
+def test_an_assignment_option_does_not_hijack_other_commands(cli, tmp_path):
+    r = cli("--assignment", tmp_path / "whatever.yaml", "story", "check", MINI)
+    assert r.code == 0 and "OK" in r.out

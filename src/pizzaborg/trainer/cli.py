@@ -55,7 +55,7 @@ def register(parser, sub, common, seed_type) -> None:
     ver = sub.add_parser("verify", parents=[common], help="trainer: check reports by replaying them",
                          description="Replay each report's decisions against the story with the report's hash (the "
                          "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.")
-    ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json, or xAPI statements .json)")
+    ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json reports or xAPI statements), or folders of them")
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
 
     coh = sub.add_parser("cohort", parents=[common], help="trainer: the whole group's results",
@@ -68,7 +68,10 @@ def register(parser, sub, common, seed_type) -> None:
 
 
 def wants(args) -> bool:
-    return args.command in COMMANDS or getattr(args, "assignment", None) is not None
+    """True when a trainer command (or a game with --assignment) is asked for."""
+    if args.command in COMMANDS:
+        return True
+    return args.command in (None, "play") and getattr(args, "assignment", None) is not None
 
 
 def dispatch(args) -> int:
@@ -196,17 +199,27 @@ def _verifier(args):
 
 
 def cmd_verify(args) -> int:
+    from pathlib import Path
+
     from ..engine.text import clean
 
     verifier = _verifier(args)
     code = EXIT_OK
+    paths = []
     for item in args.reports:
+        p = Path(item)
+        found = sorted(q for q in p.rglob("*.json") if q.is_file()) if p.is_dir() else [p]
+        if not found:
+            print(f"{clean(str(p))}: NOT verified: no report files (*.json) in this folder")
+            code = EXIT_FAILED
+        paths.extend(found)
+    for item in paths:
         v = verifier.verify_file(item)
         if v.ok:
             r = v.report
             who = r.get("learner") or "anonymous"
             ending = r["ending"]["title"] if r.get("ending") else "not finished"
-            print(f"{clean(v.name)}: verified ({clean(who)}, {ending}, score {_fmt(r['score'])})")
+            print(f"{clean(v.name)}: verified ({clean(who)}, {clean(ending)}, score {_fmt(r['score'])})")
         else:
             print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
             code = EXIT_FAILED
