@@ -3,6 +3,7 @@ no scripts, no external assets. Every piece of text is HTML-escaped."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from ..engine.text import clean
@@ -40,7 +41,13 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
     pad_l, pad_r, pad_t, pad_b = 44, 10, 22, 24
     steps = r["timeline"]
     n = max(1, len(steps) - 1)
-    lo, hi = float(kpi["min"]), float(kpi["max"])
+    values = [float(t["kpis"][kpi["id"]]) for t in steps] or [float(kpi["start"])]
+    kmin, kmax = float(kpi["min"]), float(kpi["max"])
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * 0.15, (kmax - kmin) * 0.02, 0.5)
+    lo, hi = max(kmin, lo - pad), min(kmax, hi + pad)  # zoom on what happened, within the KPI's range
+    if all(v.is_integer() for v in values):
+        lo, hi = max(kmin, math.floor(lo)), min(kmax, math.ceil(hi))
     span = (hi - lo) or 1.0
     iw, ih = width - pad_l - pad_r, height - pad_t - pad_b
 
@@ -69,6 +76,9 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
             parts.append(f'<text x="{x + 2:.1f}" y="{pad_t + ih + 14}" font-size="9">month {h(t["round"])}</text>')
             prev = t["round"]
     parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{pts}"/>')
+    for i, t in enumerate(steps):
+        x, y = xy(i, t["kpis"][kpi["id"]]).split(",")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="2.2" fill="#1565c0"><title>{h(_fmt(t["kpis"][kpi["id"]]))}</title></circle>')
     parts.append(f'<text x="{pad_l}" y="{height - 4}" font-size="9" class="muted">decisions →</text>')
     parts.append("</svg>")
     return "".join(parts)

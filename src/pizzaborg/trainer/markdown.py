@@ -53,13 +53,12 @@ def render_md(r: dict) -> str:
     if r.get("ending"):
         out += [f"## Ending: {md(r['ending']['title'])}", "", md(r["ending"]["text"]), ""]
 
-    out += ["## Learning scores", "", "| learning point | area | score | decisions at stake |", "| --- | --- | ---: | ---: |"]
-    areas = {a["id"]: a for a in r["areas"]}
+    out += ["## Learning scores", "", "| learning point | score | decisions at stake |", "| --- | ---: | ---: |"]
     for a in r["areas"]:
-        out.append(f"| **{md(a['name'])}** | | **{_fmt(a['score'])}** | |")
+        out.append(f"| **{md(a['name'])}** | **{_fmt(a['score'])}** | |")
         for p in r["learning_points"]:
             if p["area"] == a["id"]:
-                out.append(f"| {md(p['name'])} | {md(areas[a['id']]['name'])} | {_fmt(p['score'])} | {p['at_stake']} |")
+                out.append(f"| &nbsp;&nbsp;{md(p['name'])} | {_fmt(p['score'])} | {p['at_stake']} |")
     out.append("")
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:

@@ -302,12 +302,12 @@ def debrief(report: dict) -> list:
     areas = [a for a in report["areas"] if a["score"] is not None]
     weak_area = min(areas, key=lambda a: a["score"]) if areas else None
 
-    describe = ["What happened in your six months as CIO? Tell the story of your game in three sentences."]
+    describe = ["What happened during your time as CIO? Tell the story of your game in three sentences."]
     if worst_move is not None:
         _, d, k, v = worst_move
         sign = "+" if v > 0 else ""
         describe.append(
-            f"In month {d['round']} ('{_label(d)}') you chose: \"{d['choice_text']}\". "
+            f"In month {d['round']} ('{_label(d)}') you chose \"{d['choice_text']}\" and "
             f"{kpis[k]['name']} moved {sign}{_fmt(v)}. What did you expect to happen?"
         )
     if report.get("ending"):
