@@ -75,13 +75,15 @@ def main() -> int:
             try:
                 scenes = generate(story_dir, folder)
             except Exception as exc:  # e.g. a checkout without the shipped story
-                print(f"cohort  {label}: skipped ({type(exc).__name__}: {exc})")
+                print(f"cohort  {label}: could not generate reports ({type(exc).__name__}: {exc}) (bar <= {BAR:.0f} s) FAIL")
+                ok = False
                 continue
             elapsed, summary = run_cohort(folder, story_dir)
             passed = elapsed <= BAR
             ok = ok and passed
-            print(f"cohort  {label} ({scenes} scenes): {REPORTS} reports, {summary['verified']} verified, "
-                  f"{len(summary['rejected'])} rejected in {elapsed:5.2f} s (bar <= {BAR:.0f} s): {'OK' if passed else 'TOO SLOW'}")
+            print(f"cohort of {REPORTS:,} reports, verification included, {label} ({scenes} scenes): {elapsed:.2f} s "
+                  f"(bar <= {BAR:.0f} s)  {summary['verified']} verified, {len(summary['rejected'])} tampered left out  "
+                  f"{'PASS' if passed else 'FAIL'}")
     return 0 if ok else 1
 
 

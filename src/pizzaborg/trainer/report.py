@@ -380,6 +380,8 @@ def check_report_shape(data, name: str) -> dict:
         raise ReportError(f"{name} has no valid schema version")
     if schema > SCHEMA:
         raise ReportError(f"{name} was written by a newer PizzaBorg (report schema {schema}, this one reads {SCHEMA})")
+    if schema < 1:
+        raise ReportError(f"{name} has no valid schema version")
     story = data.get("story")
     if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
         raise ReportError(f"{name} does not say which story it was played with")
@@ -408,6 +410,9 @@ def check_assignment_ref(ref, name: str) -> dict:
     for key in ("id", "cohort", "deadline", "xapi_home"):
         if ref.get(key) is not None and not isinstance(ref.get(key), str):
             raise ReportError(f"{name}: assignment.{key} must be text")
+    seed = ref.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ReportError(f"{name}: assignment.seed must be a whole number")
     return ref
 
 

@@ -106,6 +106,7 @@ class Verifier:
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
         rebuilt = assemble(computed, meta)
         problems = [p for p in diff(data, rebuilt) if p.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0] not in METADATA_KEYS]
+        problems += _consistency(data)
         problems += self._assignment_problems(data)
         return Verdict(name, not problems, problems, rebuilt)
 
@@ -158,8 +159,20 @@ class Verifier:
             for p in diff(got, want):
                 problems.append(f"statement {i + 1} ({verb}) {p}")
         data = dict(rebuilt)
+        problems += _consistency(data)
         problems += self._assignment_problems(data)
         return Verdict(name, not problems, problems, rebuilt, kind="xapi")
+
+
+def _consistency(data: dict) -> list:
+    """Claims that contradict each other (the metadata is not replayed, but must agree with itself)."""
+    a = data.get("assignment") or {}
+    problems = []
+    if a.get("seed") is not None and a.get("seed") != data.get("seed"):
+        problems.append(f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with {_fmt(data.get('seed'))}")
+    if a and data.get("cohort") != a.get("cohort"):
+        problems.append(f"cohort: the report says {_fmt(data.get('cohort'))}, its assignment {_fmt(a.get('cohort'))}")
+    return problems
 
 
 def _fmt(v) -> str:

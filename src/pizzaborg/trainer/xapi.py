@@ -200,6 +200,15 @@ def statements(report: dict, actor: dict | None = None) -> list:
     return out
 
 
+def _dig(value, *keys):
+    """value[k1][k2]... or None when any level is not a mapping."""
+    for k in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(k)
+    return value
+
+
 def claim_of(stmts, name: str) -> dict:
     """What a list of statements claims: the story, seed, decisions and metadata to rebuild them.
 
@@ -236,7 +245,7 @@ def claim_of(stmts, name: str) -> dict:
     cohort = None
     grouping = (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
     if isinstance(grouping, list) and grouping and isinstance(grouping[0], dict):
-        names = ((grouping[0].get("definition") or {}).get("name") or {})
+        names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:
             cohort = next(iter(names.values()))
     decisions = []
@@ -252,8 +261,10 @@ def claim_of(stmts, name: str) -> dict:
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
         decisions.append({"scene": oid[len(prefix):], "choice": res["response"]})
     last = stmts[-1]
-    started = first.get("timestamp")
-    finished = last.get("timestamp") if isinstance(last, dict) else None
+    started = first.get("timestamp") if isinstance(first.get("timestamp"), str) else None
+    finished = last.get("timestamp") if isinstance(last.get("timestamp"), str) else None
+    if not isinstance(cohort, str):
+        cohort = None
     meta = {
         "learner": None,
         "cohort": cohort,
