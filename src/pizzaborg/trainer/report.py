@@ -410,6 +410,13 @@ def check_assignment_ref(ref, name: str) -> dict:
     for key in ("id", "cohort", "deadline", "xapi_home"):
         if ref.get(key) is not None and not isinstance(ref.get(key), str):
             raise ReportError(f"{name}: assignment.{key} must be text")
+    if ref.get("deadline") is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(ref["deadline"])
+        except ValueError:
+            raise ReportError(f"{name}: assignment.deadline must be a date (YYYY-MM-DD)") from None
     seed = ref.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ReportError(f"{name}: assignment.seed must be a whole number")
