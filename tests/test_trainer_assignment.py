@@ -260,3 +260,27 @@ def test_plain_assignment_past_deadline_says_late(tmp_path, mini):
     assert "The deadline was 2026-01-10" in " ".join(text.split())
     early = " ".join(assignment_intro(a, now=datetime(2026, 1, 9, tzinfo=timezone.utc)).split())
     assert "Hand in your report by 2026-01-10" in early
+
+
+def test_plain_assignment_resumes_from_the_autosave(cli, tmp_path):
+    _, a = new(cli, tmp_path, "--seed", "3")
+    saves = tmp_path / "s"
+    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, stdin="Dana\n1\nq\n")
+    assert r.code == 0 and not (saves / "reports").exists()
+    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--load", "autosave", stdin="1\n1\n1\n1\n1\nq\n")
+    assert r.code == 0, r.err
+    assert "Your name or learner id" not in r.out  # the save knows the learner
+    reports = list((saves / "reports").glob("*.json"))
+    assert len(reports) == 1 and json.loads(reports[0].read_text())["learner"] == "Dana"
+    assert len(json.loads(reports[0].read_text())["decisions"]) == 6
+
+
+def test_plain_assignment_says_so_when_the_report_cannot_be_written(cli, tmp_path):
+    _, a = new(cli, tmp_path, "--seed", "3")
+    saves = tmp_path / "s"
+    saves.mkdir()
+    (saves / "reports").write_text("a file where the folder should be")
+    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, stdin="Eli\n1\n1\n1\n1\n1\n1\nq\n")
+    assert r.code == 0
+    assert "Your report could not be written" in r.out and "pizzaborg report autosave" in r.out
+    assert json.loads((saves / "autosave.json").read_text())["summary"]["over"] is True
