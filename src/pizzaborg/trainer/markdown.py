@@ -58,7 +58,7 @@ def render_md(r: dict) -> str:
         out.append(f"| **{md(a['name'])}** | **{_fmt(a['score'])}** | |")
         for p in r["learning_points"]:
             if p["area"] == a["id"]:
-                out.append(f"| &nbsp;&nbsp;{md(p['name'])} | {_fmt(p['score'])} | {p['at_stake']} |")
+                out.append(f"| · {md(p['name'])} | {_fmt(p['score'])} | {p['at_stake']} |")
     out.append("")
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:
