@@ -284,3 +284,22 @@ def test_plain_assignment_says_so_when_the_report_cannot_be_written(cli, tmp_pat
     assert r.code == 0
     assert "Your report could not be written" in r.out and "pizzaborg report autosave" in r.out
     assert json.loads((saves / "autosave.json").read_text())["summary"]["over"] is True
+
+
+@pytest.mark.slow
+def test_the_installed_command_plays_an_assignment_without_a_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    a = tmp_path / "a.yaml"
+    base = [sys.executable, "-m", "pizzaborg"]
+    env = dict(os.environ, PIZZABORG_SAVES=str(tmp_path / "saves"))
+    made = subprocess.run(base + ["assignment", "new", "--story", str(MINI), "--cohort", "CI", "--seed", "3", "-o", str(a)],
+                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert made.returncode == 0, made.stderr
+    played = subprocess.run(base + ["--plain", "--story", str(MINI), "--assignment", str(a)], input="Fay\n1\n1\n1\n1\n1\n1\nq\n",
+                            capture_output=True, text=True, env=env)
+    assert played.returncode == 0, played.stderr
+    report = next((tmp_path / "saves" / "reports").glob("*.json"))
+    checked = subprocess.run(base + ["verify", "--story", str(MINI), str(report)], capture_output=True, text=True, env=env)
+    assert checked.returncode == 0 and "verified (Fay" in checked.stdout
