@@ -39,9 +39,12 @@ def test_without_a_seed_a_random_one_is_written_and_kept(cli, tmp_path):
     r1, out1 = new(cli, tmp_path, name="one.yaml")
     r2, out2 = new(cli, tmp_path, name="two.yaml")
     assert r1.code == r2.code == 0
-    s1, s2 = load_assignment(out1).seed, load_assignment(out2).seed
-    assert isinstance(s1, int) and s1 == load_assignment(out1).seed
+    seed = load_assignment(out1).seed
+    assert isinstance(seed, int) and f"seed {seed}" in r1.out
     assert load_assignment(out1).id != load_assignment(out2).id
+    played = cli("play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", out1, "--learner", "A",
+                 "--choices", "1", "--json")
+    assert json.loads(played.out)["seed"] == seed  # everyone who plays this file plays that seed
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from collections import Counter
 
 from .markdown import md
 from .report import _fmt, _label
-from .verify import Verdict
 
 TOP_WORST = 5
 
@@ -208,5 +207,3 @@ def _html(c: dict) -> str:
     b.append("</table></body></html>")
     return "\n".join(b) + "\n"
 
-
-__all__ = ["Verdict", "render_cohort", "summarise"]

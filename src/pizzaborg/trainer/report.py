@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
-from ..engine import Game, ReplayError
+from ..engine import Game
 
 FORMAT = "pizzaborg-report"
 SCHEMA = 1
@@ -245,29 +245,11 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
         computed = computed_part(story, save.seed, save.decisions)
     except ReplayMismatch as exc:
         raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
-    if assignment is None and isinstance(save.extra.get("assignment"), dict):
-        assignment = _AssignmentRef(save.extra["assignment"])
     started = parse_iso(save.created)
     finished = parse_iso(save.updated) or started
     meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
                      story_hash=story.hash, seed=save.seed)
     return assemble(computed, meta)
-
-
-class _AssignmentRef:
-    """An assignment as recorded in a save or report (its ref dict), usable where an Assignment is."""
-
-    def __init__(self, ref: dict):
-        self._ref = {k: ref.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")}
-        self.cohort = ref.get("cohort")
-
-    def ref(self) -> dict:
-        return dict(self._ref)
-
-
-def meta_of(report: dict) -> dict:
-    """The metadata of a (claimed) report, to rebuild it from a replay."""
-    return {k: report.get(k) for k in METADATA_KEYS if k != "debrief"}
 
 
 # ---- debrief questions -------------------------------------------------------------------------
