@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
         "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
     )
     check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    from .trainer.cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
+
+    register_trainer(parser, sub, common, _seed)
     return parser
 
 
@@ -179,6 +182,10 @@ def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser().parse_args(argv)
+        from .trainer import cli as trainer_cli
+
+        if trainer_cli.wants(args):
+            return trainer_cli.dispatch(args)
         if args.command == "play":
             return cmd_play(args)
         if args.command == "story":

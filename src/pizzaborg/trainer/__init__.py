@@ -1,0 +1,65 @@
+"""Trainer tools: assignments, learner reports, replay verification, the cohort view, xAPI.
+
+No Textual or Rich here: these are plain functions over the engine, shared by the CLI, the plain
+mode and (later) the TUI.
+
+The API the TUI calls
+---------------------
+
+``load_assignment(path) -> Assignment``
+    Read and validate an assignment file (``pizzaborg assignment new`` writes them). Raises
+    :class:`AssignmentError` with a one-line message. ``assignment.check_story(story)`` raises the
+    same error when the loaded story is not the one the assignment pins (id, version and hash).
+    Show ``assignment.note`` (plain text: escape it before it meets markup), play with
+    ``Game(story, assignment.seed)``, and ask the learner for a name or id
+    (``check_learner(text)`` validates it).
+
+``finish_assignment(game, assignment, learner, saves_dir, started=None) -> Path``
+    Call it when ``game.over``. Writes the learner's report (JSON, the file to hand in, plus a
+    printable HTML copy beside it) into ``<saves_dir>/reports/`` and returns the JSON file's path:
+    tell the learner to hand that file in. Raises :class:`ReportError` when it cannot be written.
+    ``started`` is the UTC datetime the game began (the xAPI duration uses it).
+
+``build_report(game, learner=None, assignment=None, started=None, finished=None) -> dict``
+    The report of any game (finished or not) as a JSON-ready dict (schema in docs/reports.md).
+
+``render(report, fmt) -> str``
+    The report as ``md``, ``html`` (one self-contained printable page), ``json`` or ``xapi``
+    (a JSON array of xAPI statements). The TUI's debrief export writes ``render(build_report(game,
+    learner, assignment), "html")`` (or the format the user picks) to a file.
+
+Everything else (verification, cohort figures) is used by the CLI: see ``commands.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "Assignment": "assignment",
+    "AssignmentError": "assignment",
+    "check_learner": "assignment",
+    "load_assignment": "assignment",
+    "new_assignment": "assignment",
+    "ReportError": "report",
+    "build_report": "report",
+    "finish_assignment": "report",
+    "render": "report",
+    "read_report_file": "report",
+    "Verifier": "verify",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pizzaborg.trainer' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,296 @@
+"""Assignment files: what a trainer sends a cohort (YAML, versioned schema, the story pinned).
+
+```yaml
+format: pizzaborg-assignment
+schema: 1
+id: 6f1c...                       # a UUID: the assignment's identity (also salts learner ids in xAPI)
+cohort: CIO workshop December
+story: {id: grab-at-pizza, version: 0.1.0, hash: <sha256>}
+seed: 48213                       # everyone plays the same game
+mastery: 0.7                      # optional: the scaled score (0-1] that passes
+deadline: '2026-12-01'            # optional ISO date
+note: Play before Tuesday's workshop.   # optional, shown to the learner
+xapi_home: https://lms.example.org      # optional: homePage of the learners' xAPI accounts
+created: '2026-11-25T09:00:00+00:00'
+```
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+FORMAT = "pizzaborg-assignment"
+SCHEMA = 1
+MAX_BYTES = 256 * 1024
+MAX_NOTE = 4000
+MAX_COHORT = 80
+MAX_LEARNER = 80
+KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "created"}
+DEFAULT_XAPI_HOME = "https://pizzaborg.example/learners"
+_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+
+
+class AssignmentError(Exception):
+    """An assignment that cannot be made, read or played; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    cohort: str
+    story: dict  # id, version, hash
+    seed: int
+    mastery: float | None = None
+    deadline: str | None = None  # ISO date
+    note: str = ""
+    xapi_home: str = DEFAULT_XAPI_HOME
+    created: str = ""
+    path: str = ""
+
+    def to_yaml_dict(self) -> dict:
+        data = {
+            "format": FORMAT,
+            "schema": SCHEMA,
+            "id": self.id,
+            "cohort": self.cohort,
+            "story": dict(self.story),
+            "seed": self.seed,
+        }
+        if self.mastery is not None:
+            data["mastery"] = self.mastery
+        if self.deadline:
+            data["deadline"] = self.deadline
+        if self.note:
+            data["note"] = self.note
+        if self.xapi_home != DEFAULT_XAPI_HOME:
+            data["xapi_home"] = self.xapi_home
+        data["created"] = self.created
+        return data
+
+    def ref(self) -> dict:
+        """What a report records of its assignment."""
+        return {
+            "id": self.id,
+            "cohort": self.cohort,
+            "seed": self.seed,
+            "mastery": self.mastery,
+            "deadline": self.deadline,
+            "xapi_home": self.xapi_home,
+        }
+
+    def check_story(self, story) -> None:
+        """Raise AssignmentError when ``story`` is not the story this assignment was made for."""
+        want = self.story
+        if story.hash == want["hash"]:
+            return
+        if story.id != want["id"]:
+            raise AssignmentError(
+                f"this assignment is for the story '{want['id']}', not '{story.id}': "
+                "start the game with --story DIR pointing at that story"
+            )
+        raise AssignmentError(
+            f"this assignment is for version {want['version']} of '{want['id']}' (hash {want['hash'][:12]}), "
+            f"but this game has version {story.version} (hash {story.hash[:12]}): ask your trainer for that "
+            "story version or a new assignment"
+        )
+
+    def days_late(self, when: datetime) -> int | None:
+        if not self.deadline:
+            return None
+        d = date.fromisoformat(self.deadline)
+        return (when.date() - d).days
+
+
+def parse_mastery(value) -> float:
+    """0 < mastery <= 1 (a scaled score, as in cmi5). '70%' and 70 are refused with a hint."""
+    if isinstance(value, bool):
+        raise AssignmentError("mastery must be a number between 0 and 1, e.g. 0.7")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise AssignmentError(f"mastery '{value[:20]}' is not a number: give a score between 0 and 1, e.g. 0.7") from None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise AssignmentError("mastery must be a number between 0 and 1, e.g. 0.7")
+    if not 0 < value <= 1:
+        hint = f" (for {value:g}% write {value / 100:g})" if 1 < value <= 100 else ""
+        raise AssignmentError(f"mastery must be above 0 and at most 1{hint}")
+    return round(float(value), 4)
+
+
+def parse_deadline(value, today: date | None = None, allow_past: bool = True) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        d = value
+    else:
+        text = str(value).strip()
+        try:
+            d = date.fromisoformat(text)
+        except ValueError:
+            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+    if not allow_past:
+        today = today or datetime.now(timezone.utc).date()
+        if d < today:
+            raise AssignmentError(f"the deadline {d.isoformat()} is in the past")
+    return d.isoformat()
+
+
+def check_cohort(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise AssignmentError("the cohort needs a name")
+    text = " ".join(value.split())
+    if len(text) > MAX_COHORT:
+        raise AssignmentError(f"the cohort name may be at most {MAX_COHORT} characters")
+    if any(not ch.isprintable() for ch in text):
+        raise AssignmentError("the cohort name may not contain control characters")
+    return text
+
+
+def check_learner(value) -> str:
+    """A learner's name or id as typed: trimmed, printable, 1-80 characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise AssignmentError("a learner name or id is needed")
+    text = " ".join(value.split())
+    if len(text) > MAX_LEARNER:
+        raise AssignmentError(f"a learner name or id may be at most {MAX_LEARNER} characters")
+    if any(not ch.isprintable() for ch in text):
+        raise AssignmentError("a learner name or id may not contain control characters")
+    return text
+
+
+def check_note(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise AssignmentError("the note must be text")
+    if len(value) > MAX_NOTE:
+        raise AssignmentError(f"the note may be at most {MAX_NOTE} characters")
+    return value.strip()
+
+
+def check_home(value) -> str:
+    if not isinstance(value, str) or not _URL_RE.match(value):
+        raise AssignmentError("xapi_home must be an http(s) URL, e.g. https://lms.example.org")
+    return value
+
+
+def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, deadline=None, note=None,
+                   xapi_home: str | None = None, now: datetime | None = None) -> Assignment:
+    now = now or datetime.now(timezone.utc)
+    if seed is None:
+        import random
+
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+    return Assignment(
+        id=str(uuid.uuid4()),
+        cohort=check_cohort(cohort),
+        story=dict(story.ref),
+        seed=seed,
+        mastery=parse_mastery(mastery) if mastery is not None else None,
+        deadline=parse_deadline(deadline, now.date(), allow_past=False) if deadline is not None else None,
+        note=check_note(note),
+        xapi_home=check_home(xapi_home) if xapi_home else DEFAULT_XAPI_HOME,
+        created=now.replace(microsecond=0).isoformat(),
+    )
+
+
+def write_assignment(assignment: Assignment, path: str | os.PathLike, force: bool = False) -> Path:
+    import yaml
+
+    from .files import write_atomic
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise AssignmentError(f"{target} exists; use --force to replace it")
+    text = (
+        "# PizzaBorg assignment: play it with  pizzaborg --assignment " + target.name + "\n"
+        + yaml.safe_dump(assignment.to_yaml_dict(), sort_keys=False, allow_unicode=True, width=100)
+    )
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise AssignmentError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def load_assignment(path: str | os.PathLike) -> Assignment:
+    """Read and validate an assignment file. Raises AssignmentError (one line) on any problem."""
+    import yaml
+
+    p = Path(path)
+    name = str(p)
+    try:
+        if p.is_dir():
+            raise AssignmentError(f"{name} is a folder, not an assignment file")
+        if p.stat().st_size > MAX_BYTES:
+            raise AssignmentError(f"{name} is too large to be an assignment")
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AssignmentError(f"{name}: no such assignment file") from None
+    except UnicodeDecodeError:
+        raise AssignmentError(f"{name} is not a text file") from None
+    except OSError as exc:
+        raise AssignmentError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        raise AssignmentError(f"{where}: YAML syntax: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise AssignmentError(f"{name}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise AssignmentError(f"{name} is not a PizzaBorg assignment")
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise AssignmentError(f"{name} has no valid schema version")
+    if schema > SCHEMA:
+        raise AssignmentError(f"{name} was written by a newer PizzaBorg (assignment schema {schema}, this one reads {SCHEMA})")
+    unknown = sorted(str(k) for k in data if k not in KEYS)
+    if unknown:
+        raise AssignmentError(f"{name}: unknown key '{unknown[0]}' (known: {', '.join(sorted(KEYS))})")
+
+    def field(msg_fn):
+        try:
+            return msg_fn()
+        except AssignmentError as exc:
+            raise AssignmentError(f"{name}: {exc}") from None
+
+    ident = data.get("id")
+    try:
+        ident = str(uuid.UUID(str(ident)))
+    except ValueError:
+        raise AssignmentError(f"{name}: id must be a UUID") from None
+    story = data.get("story")
+    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) and story.get(k) for k in ("id", "version", "hash")):
+        raise AssignmentError(f"{name}: story must give the story's id, version and hash")
+    if not re.fullmatch(r"[0-9a-f]{64}", story["hash"]):
+        raise AssignmentError(f"{name}: story.hash must be a sha256 hex digest")
+    seed = data.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise AssignmentError(f"{name}: seed must be a whole number between 0 and 2^63-1")
+    mastery = data.get("mastery")
+    deadline = data.get("deadline")
+    home = data.get("xapi_home")
+    created = data.get("created", "")
+    if isinstance(created, datetime):
+        created = created.isoformat()
+    return Assignment(
+        id=ident,
+        cohort=field(lambda: check_cohort(data.get("cohort"))),
+        story={k: story[k] for k in ("id", "version", "hash")},
+        seed=seed,
+        mastery=field(lambda: parse_mastery(mastery)) if mastery is not None else None,
+        deadline=field(lambda: parse_deadline(deadline)) if deadline is not None else None,
+        note=field(lambda: check_note(data.get("note"))),
+        xapi_home=field(lambda: check_home(home)) if home is not None else DEFAULT_XAPI_HOME,
+        created=str(created or ""),
+        path=name,
+    )

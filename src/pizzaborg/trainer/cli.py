@@ -1,0 +1,327 @@
+"""The trainer commands on the command line: ``assignment new``, ``report``, ``verify``, ``cohort``,
+and ``--assignment`` for the plain mode and ``play``.
+
+``register`` adds them to pizzaborg's parser; ``dispatch`` runs them. This module stays light (only
+argparse at import): the work is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+COMMANDS = ("assignment", "report", "verify", "cohort")
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class TrainerUsage(Exception):
+    """Bad input to a trainer command: exit 2 with this one-line message."""
+
+
+def register(parser, sub, common, seed_type) -> None:
+    """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers)."""
+    parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
+    play = sub.choices.get("play")
+    if play is not None:
+        play.add_argument("--assignment", metavar="FILE", default=argparse.SUPPRESS,
+                          help="play an assignment: its seed; the report is written at the end")
+        play.add_argument("--learner", metavar="NAME", help="the learner's name or id (with --assignment)")
+
+    asg = sub.add_parser("assignment", help="trainer: make an assignment file",
+                         description="Make assignment files for a cohort.")
+    asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
+    new = asg_sub.add_parser(
+        "new", parents=[common], help="write a new assignment file",
+        description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
+        "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.")
+    new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
+    new.add_argument("--seed", type=seed_type, help="the game everyone plays (default: a random one, written in the file)")
+    new.add_argument("--mastery", metavar="SCORE", help="the scaled score (above 0, at most 1) that passes, e.g. 0.7")
+    new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
+    new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
+    new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
+    new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
+    new.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    rep = sub.add_parser("report", parents=[common], help="trainer: a learner's report from a save",
+                         description="Write the report of a saved game: decisions with evidence, scores, the KPI "
+                         "timeline and debrief questions. Only the json (and xapi) format can be verified.")
+    rep.add_argument("save", metavar="SAVE", help="a save name in the save folder, or the path of a save file")
+    rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help="default md")
+    rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
+    rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
+
+    ver = sub.add_parser("verify", parents=[common], help="trainer: check reports by replaying them",
+                         description="Replay each report's decisions against the story with the report's hash (the "
+                         "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.")
+    ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json reports or xAPI statements), or folders of them")
+    ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
+
+    coh = sub.add_parser("cohort", parents=[common], help="trainer: the whole group's results",
+                         description="Verify every report and summarise the verified ones: endings, mean and median "
+                         "per learning point, the worst-practice choices taken most often, a table per learner.")
+    coh.add_argument("reports", nargs="+", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
+    coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
+    coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+
+
+def wants(args) -> bool:
+    """True when a trainer command (or a game with --assignment) is asked for."""
+    if args.command in COMMANDS:
+        return True
+    return args.command in (None, "play") and getattr(args, "assignment", None) is not None
+
+
+def dispatch(args) -> int:
+    from .assignment import AssignmentError
+    from .report import ReportError
+
+    try:
+        if args.command == "assignment":
+            return cmd_assignment(args)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "verify":
+            return cmd_verify(args)
+        if args.command == "cohort":
+            return cmd_cohort(args)
+        if args.command == "play":
+            return cmd_play_assignment(args)
+        return cmd_plain_assignment(args)
+    except (TrainerUsage, AssignmentError, ReportError) as exc:
+        return fail(str(exc))
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"pizzaborg: {message}", file=sys.stderr)
+    return code
+
+
+def _story(args):
+    from ..engine import StoryError, load_story
+
+    try:
+        return load_story(getattr(args, "story", None))
+    except StoryError as exc:
+        raise TrainerUsage(f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem") from None
+
+
+def _saves_dir(args):
+    from ..engine.saves import saves_dir
+
+    return saves_dir(getattr(args, "saves_dir", None))
+
+
+def _assignment(args):
+    from .assignment import load_assignment
+
+    path = getattr(args, "assignment", None)
+    return load_assignment(path) if path else None
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from .report import write_text
+
+        path = write_text(output, text)
+        print(f"Written to {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+# ---- assignment new ----------------------------------------------------------------------------
+
+
+def cmd_assignment(args) -> int:
+    from .assignment import new_assignment, write_assignment
+
+    if getattr(args, "assignment_command", None) != "new":
+        raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
+    story = _story(args)
+    a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
+                       note=args.note, xapi_home=args.xapi_home)
+    path = write_assignment(a, args.output, force=args.force)
+    print(f"Assignment for '{a.cohort}' written to {path}: {story.id} {story.version}, seed {a.seed}"
+          + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
+          + (f", deadline {a.deadline}" if a.deadline else "") + ".")
+    print(f"Learners play it with: pizzaborg --assignment {path.name}")
+    return EXIT_OK
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+
+def _read_save(args):
+    from pathlib import Path
+
+    from ..engine import saves as S
+
+    target = args.save
+    p = Path(target)
+    try:
+        if p.suffix == ".json" or "/" in target or "\\" in target or p.exists():
+            return S.read_save_file(p)
+        return S.read_save(_saves_dir(args), target)
+    except S.SaveError as exc:
+        raise TrainerUsage(str(exc)) from None
+
+
+def cmd_report(args) -> int:
+    from .assignment import check_learner
+    from .report import render, report_from_save
+
+    save = _read_save(args)
+    assignment = _assignment(args)
+    story = _story(args)
+    if assignment is not None:
+        assignment.check_story(story)
+        if save.seed != assignment.seed:
+            raise TrainerUsage(f"'{save.slot}' was played with seed {save.seed}, not the assignment's seed {assignment.seed}")
+    learner = check_learner(args.learner) if args.learner is not None else None
+    report = report_from_save(story, save, learner=learner, assignment=assignment)
+    _emit(render(report, args.format), args.output)
+    return EXIT_OK
+
+
+# ---- verify ------------------------------------------------------------------------------------
+
+
+def _verifier(args):
+    from .verify import Verifier, load_stories
+
+    story_dir = getattr(args, "story", None)
+    stories, problems = load_stories([story_dir] if story_dir else [])
+    if problems:
+        raise TrainerUsage(problems[0])
+    return Verifier(stories, assignment=_assignment(args))
+
+
+def cmd_verify(args) -> int:
+    from pathlib import Path
+
+    from ..engine.text import clean
+
+    verifier = _verifier(args)
+    code = EXIT_OK
+    paths = []
+    for item in args.reports:
+        p = Path(item)
+        found = sorted(q for q in p.rglob("*.json") if q.is_file()) if p.is_dir() else [p]
+        if not found:
+            print(f"{clean(str(p))}: NOT verified: no report files (*.json) in this folder")
+            code = EXIT_FAILED
+        paths.extend(found)
+    for item in paths:
+        v = verifier.verify_file(item)
+        if v.ok:
+            r = v.report
+            who = r.get("learner") or "anonymous"
+            ending = r["ending"]["title"] if r.get("ending") else "not finished"
+            print(f"{clean(v.name)}: verified ({clean(who)}, {clean(ending)}, score {_fmt(r['score'])})")
+        else:
+            print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
+            code = EXIT_FAILED
+    return code
+
+
+def _fmt(v) -> str:
+    from .report import _fmt as f
+
+    return f(v)
+
+
+# ---- cohort ------------------------------------------------------------------------------------
+
+
+def cmd_cohort(args) -> int:
+    from .cohort import render_cohort, summarise
+    from .verify import report_paths
+
+    paths, problems = report_paths(args.reports)
+    if not paths:
+        raise TrainerUsage(problems[0] if problems else "no report files given")
+    verifier = _verifier(args)
+    verdicts = [verifier.verify_file(p) for p in paths]
+    summary = summarise(verdicts, problems)
+    _emit(render_cohort(summary, args.format), args.output)
+    for p in problems:
+        print(f"pizzaborg: note: {p}", file=sys.stderr)
+    if summary["rejected"]:
+        print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
+    return EXIT_OK if summary["verified"] else EXIT_FAILED
+
+
+# ---- playing an assignment ---------------------------------------------------------------------
+
+
+def _assignment_and_story(args):
+    a = _assignment(args)
+    story = _story(args)
+    a.check_story(story)
+    if getattr(args, "seed", None) is not None and args.seed != a.seed:
+        raise TrainerUsage(f"--seed {args.seed} differs from the assignment's seed {a.seed}: leave --seed out")
+    return a, story
+
+
+def cmd_plain_assignment(args) -> int:
+    from .session import AssignmentSession
+
+    a, story = _assignment_and_story(args)
+    session = AssignmentSession(story, _saves_dir(args), a, load=getattr(args, "load", None))
+    try:
+        return session.run()
+    except KeyboardInterrupt:
+        session.say("")
+        session.quit()
+        return 130
+
+
+def cmd_play_assignment(args) -> int:
+    from datetime import datetime, timezone
+
+    from ..engine import saves as S
+    from ..headless import BadInput, load_script, parse_choices, run_play
+    from .assignment import check_learner
+    from .files import slug
+    from .report import finish_assignment, parse_iso
+
+    if not getattr(args, "learner", None):
+        raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
+    learner = check_learner(args.learner)
+    a, story = _assignment_and_story(args)
+    saves = _saves_dir(args)
+    started = datetime.now(timezone.utc).replace(microsecond=0)
+    try:
+        if args.script:
+            script = load_script(args.script)
+            if script.seed is not None and script.seed != a.seed:
+                raise TrainerUsage(f"the script's seed {script.seed} differs from the assignment's seed {a.seed}")
+            choices, expect = script.choices, script.expect
+        else:
+            choices, expect = parse_choices(args.choices or ""), None
+        load = getattr(args, "load", None)
+        if load:
+            info = S.read_save(saves, load)
+            if info.seed != a.seed:
+                raise TrainerUsage(f"'{load}' was played with seed {info.seed}, not the assignment's seed {a.seed}")
+            started = parse_iso(info.created) or started
+        slot = args.save or f"assignment-{slug(learner)}"
+        code = run_play(story, choices=choices, seed=a.seed, load=load, save=slot, saves_dir=saves,
+                        as_json=args.json, expect=expect)
+        loaded = S.load_game(saves, slot, story)
+        S.write_save(saves, S.make_save(loaded.game, slot, loaded.save, learner=learner))
+    except BadInput as exc:
+        return fail(str(exc))
+    except S.SaveError as exc:
+        return fail(str(exc))
+    game = loaded.game
+    out = sys.stderr if args.json else sys.stdout
+    if game.over:
+        path = finish_assignment(game, a, learner, saves, started=started)
+        print(f"\nHand in this file to your trainer: {path}", file=out)
+    else:
+        print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
+    game.close()
+    return code

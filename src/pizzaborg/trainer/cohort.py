@@ -1,0 +1,209 @@
+"""The cohort view: every learner's verified report in one picture for the workshop debrief.
+
+Reports that fail verification are listed and left out of every figure. When a learner handed in
+several reports, the one finished last counts (the others are listed as superseded).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections import Counter
+
+from .markdown import md
+from .report import _fmt, _label
+
+TOP_WORST = 5
+
+
+def _who(r: dict) -> str:
+    if r.get("learner"):
+        return r["learner"]
+    return "anonymous (xAPI " + str(r.get("registration", "?"))[:8] + ")"
+
+
+def summarise(verdicts: list, problems: list = ()) -> dict:
+    """The cohort's figures from verification verdicts (only the verified ones count)."""
+    ok = [v for v in verdicts if v.ok]
+    rejected = [{"file": v.name, "reason": v.message} for v in verdicts if not v.ok]
+    latest: dict = {}
+    superseded = []
+    for v in ok:
+        r = v.report
+        key = r.get("learner") or r.get("registration")
+        prev = latest.get(key)
+        if prev is None or (r.get("finished") or "") > (prev[1].get("finished") or ""):
+            if prev is not None:
+                superseded.append({"file": prev[0], "learner": _who(prev[1])})
+            latest[key] = (v.name, r)
+        else:
+            superseded.append({"file": v.name, "learner": _who(r)})
+    reports = [r for _, r in latest.values()]
+    files = {id(r): f for f, r in latest.values()}
+    reports.sort(key=lambda r: _who(r).lower())
+
+    endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
+    points: dict = {}
+    areas: dict = {}
+    for r in reports:
+        for p in r["learning_points"]:
+            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "values": []})
+            if p["score"] is not None:
+                points[p["id"]]["values"].append(p["score"])
+        for a in r["areas"]:
+            areas.setdefault(a["id"], {"id": a["id"], "name": a["name"], "values": []})
+            if a["score"] is not None:
+                areas[a["id"]]["values"].append(a["score"])
+
+    def stats(values):
+        if not values:
+            return {"n": 0, "mean": None, "median": None}
+        return {"n": len(values), "mean": round(statistics.fmean(values), 1), "median": round(statistics.median(values), 1)}
+
+    overall = stats([r["score"] for r in reports if r["score"] is not None])
+    worst = Counter()
+    where = {}
+    for r in reports:
+        for d in r["decisions"]:
+            if d["worst"]:
+                key = (r["story"]["hash"], d["scene"], d["choice"])
+                worst[key] += 1
+                where.setdefault(key, d)
+    top = []
+    for (h, scene, choice), count in sorted(worst.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][2]))[:TOP_WORST]:
+        d = where[(h, scene, choice)]
+        top.append({
+            "scene": scene, "choice": choice, "count": count, "learners_share": round(count / len(reports), 3),
+            "scene_title": _label(d), "scene_text": d["scene_text"], "choice_text": d["choice_text"],
+            "worst": d["worst"], "month": d["round"],
+        })
+    return {
+        "reports": len(verdicts),
+        "learners": len(reports),
+        "verified": len(ok),
+        "rejected": rejected,
+        "superseded": superseded,
+        "problems": list(problems),
+        "stories": sorted({f"{r['story']['id']} {r['story']['version']}" for r in reports}),
+        "endings": [{"id": e[0] or None, "title": e[1], "count": n} for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))],
+        "score": overall,
+        "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
+        "learning_points": [{"id": p["id"], "name": p["name"], **stats(p["values"])} for p in points.values()],
+        "worst_choices": top,
+        "learners_table": [
+            {
+                "learner": _who(r),
+                "file": str(files[id(r)]),
+                "ending": r["ending"]["title"] if r.get("ending") else "not finished",
+                "score": r["score"],
+                "assimilation": r["assimilation"],
+                "worst_taken": sum(w["count"] for w in r["worst_practices"]),
+                "passed": (r.get("mastery") or {}).get("passed"),
+                "finished": r.get("finished"),
+                "late_days": r.get("late_days"),
+            }
+            for r in reports
+        ],
+    }
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+
+def render_cohort(c: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(c, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _csv(c)
+    if fmt == "html":
+        return _html(c)
+    return _md(c)
+
+
+def _csv(c: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["learner", "ending", "score", "assimilation", "worst_taken", "passed", "finished", "late_days", "file"])
+    for row in c["learners_table"]:
+        w.writerow([_cell(row["learner"]), row["ending"], _fmt(row["score"]) if row["score"] is not None else "",
+                    _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
+                    row["finished"] or "", "" if row["late_days"] is None else row["late_days"], _cell(row["file"])])
+    return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    """No spreadsheet formula injection from learner-typed names."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _md(c: dict) -> str:
+    out = ["# PizzaBorg cohort", ""]
+    out.append(f"{c['learners']} learner(s), {c['verified']} verified report(s) of {c['reports']}; story: "
+               f"{md(', '.join(c['stories']) or '–')}.")
+    out.append("")
+    if c["rejected"]:
+        out += ["## Reports left out (failed verification)", ""]
+        out += [f"- {md(x['file'])}: {md(x['reason'])}" for x in c["rejected"]] + [""]
+    out += ["## Endings", "", "| ending | learners |", "| --- | ---: |"]
+    out += [f"| {md(e['title'])} | {e['count']} |" for e in c["endings"]] + [""]
+    out += ["## Scores", "", "| | mean | median | scored |", "| --- | ---: | ---: | ---: |"]
+    s = c["score"]
+    out.append(f"| **Overall** | {_fmt(s['mean'])} | {_fmt(s['median'])} | {s['n']} |")
+    for p in c["learning_points"]:
+        out.append(f"| {md(p['name'])} | {_fmt(p['mean'])} | {_fmt(p['median'])} | {p['n']} |")
+    out.append("")
+    out += ["## Worst-practice choices taken most often (discussion starters)", ""]
+    if not c["worst_choices"]:
+        out += ["Nobody fell into a worst practice.", ""]
+    for i, w in enumerate(c["worst_choices"], 1):
+        out += [f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
+                f"\"{md(w['choice_text'])}\" ({md(', '.join(w['worst']))})", "", f"   > {md(w['scene_text'])}", ""]
+    out += ["## Learners", "", "| learner | ending | score | assimilation | worst practices | passed | finished |",
+            "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    for row in c["learners_table"]:
+        passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
+        late = f" ({row['late_days']}d late)" if row["late_days"] else ""
+        out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
+                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} |")
+    if c["superseded"]:
+        out += ["", "Superseded (an older report of the same learner): " + ", ".join(md(x["file"]) for x in c["superseded"])]
+    return "\n".join(out) + "\n"
+
+
+def _html(c: dict) -> str:
+    from .html import CSS, h
+
+    b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PizzaBorg cohort</title>',
+         f"<style>{CSS}</style></head><body><h1>PizzaBorg cohort</h1>",
+         f"<p>{h(c['learners'])} learner(s), {h(c['verified'])} verified report(s) of {h(c['reports'])}; story: "
+         f"{h(', '.join(c['stories']) or '–')}.</p>"]
+    if c["rejected"]:
+        b.append("<h2>Reports left out (failed verification)</h2><ul>" + "".join(
+            f"<li>{h(x['file'])}: {h(x['reason'])}</li>" for x in c["rejected"]) + "</ul>")
+    b.append('<h2>Endings</h2><table><tr><th>ending</th><th class="n">learners</th></tr>' + "".join(
+        f'<tr><td>{h(e["title"])}</td><td class="n">{h(e["count"])}</td></tr>' for e in c["endings"]) + "</table>")
+    s = c["score"]
+    b.append('<h2>Scores</h2><table><tr><th></th><th class="n">mean</th><th class="n">median</th><th class="n">scored</th></tr>')
+    b.append(f'<tr class="area"><td>Overall</td><td class="n">{h(_fmt(s["mean"]))}</td><td class="n">{h(_fmt(s["median"]))}</td><td class="n">{h(s["n"])}</td></tr>')
+    b += [f'<tr><td>{h(p["name"])}</td><td class="n">{h(_fmt(p["mean"]))}</td><td class="n">{h(_fmt(p["median"]))}</td><td class="n">{h(p["n"])}</td></tr>'
+          for p in c["learning_points"]]
+    b.append("</table><h2>Worst-practice choices taken most often (discussion starters)</h2>")
+    if not c["worst_choices"]:
+        b.append("<p>Nobody fell into a worst practice.</p>")
+    b.append("<ol>" + "".join(
+        f'<li><strong>{h(w["scene_title"])}</strong> (month {h(w["month"])}): {h(w["count"])} learner(s) chose '
+        f'“{h(w["choice_text"])}” ({h(", ".join(w["worst"]))})<blockquote>{h(w["scene_text"])}</blockquote></li>'
+        for w in c["worst_choices"]) + "</ol>")
+    b.append('<h2>Learners</h2><table><tr><th>learner</th><th>ending</th><th class="n">score</th><th class="n">assimilation</th>'
+             '<th class="n">worst practices</th><th>passed</th><th>finished</th></tr>')
+    for row in c["learners_table"]:
+        passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
+        b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
+                 f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td><td>{h(passed)}</td>'
+                 f'<td>{h((row["finished"] or "")[:10])}</td></tr>')
+    b.append("</table></body></html>")
+    return "\n".join(b) + "\n"
+

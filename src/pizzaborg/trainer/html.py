@@ -1,0 +1,170 @@
+"""The report as one self-contained, printable HTML page: inline CSS, the KPI timeline as inline SVG,
+no scripts, no external assets. Every piece of text is HTML-escaped."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from ..engine.text import clean
+from .report import _fmt, _label
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #bbb;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right}.area td{font-weight:600;background:#f3f3f3}
+.bar{display:inline-block;height:.7rem;background:#2a6;vertical-align:middle}.barbg{display:inline-block;width:8rem;background:#eee;margin-right:.4rem}
+.decision{border-left:3px solid #999;padding-left:.8rem;margin:1rem 0;page-break-inside:avoid}.worst{border-left-color:#c33}
+.muted{color:#555}.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{page-break-inside:avoid}
+@media print{body{margin:0;max-width:none}a{color:inherit}}
+"""
+
+
+def h(text) -> str:
+    return escape(clean(str(text if text is not None else "")), quote=True)
+
+
+def _para(text) -> str:
+    parts = [p for p in clean(str(text or "")).split("\n\n") if p.strip()]
+    return "".join(f"<p>{h(' '.join(p.split()))}</p>" for p in parts)
+
+
+def _bar(score) -> str:
+    if score is None:
+        return '<span class="barbg"></span>–'
+    return f'<span class="barbg"><span class="bar" style="width:{max(0.0, min(100.0, float(score))):.1f}%"></span></span>{h(_fmt(score))}'
+
+
+def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
+    """One KPI over the decisions as an inline SVG line chart, month boundaries dashed."""
+    pad_l, pad_r, pad_t, pad_b = 44, 10, 22, 24
+    steps = r["timeline"]
+    n = max(1, len(steps) - 1)
+    values = [float(t["kpis"][kpi["id"]]) for t in steps] or [float(kpi["start"])]
+    kmin, kmax = float(kpi["min"]), float(kpi["max"])
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * 0.15, (kmax - kmin) * 0.02, 0.5)
+    lo, hi = max(kmin, lo - pad), min(kmax, hi + pad)  # zoom on what happened, within the KPI's range
+    if all(v.is_integer() for v in values):
+        lo, hi = max(kmin, math.floor(lo)), min(kmax, math.ceil(hi))
+    span = (hi - lo) or 1.0
+    iw, ih = width - pad_l - pad_r, height - pad_t - pad_b
+
+    def xy(i, v):
+        x = pad_l + iw * i / n
+        y = pad_t + ih * (1 - (float(v) - lo) / span)
+        return f"{x:.1f},{y:.1f}"
+
+    pts = " ".join(xy(i, t["kpis"][kpi["id"]]) for i, t in enumerate(steps))
+    unit = f" ({kpi['unit']})" if kpi.get("unit") else ""
+    title = f"{kpi['name']}{unit}: {_fmt(kpi['start'])} → {_fmt(kpi['end'])}"
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{h(title)}">',
+        f"<title>{h(title)}</title>",
+        f'<text x="{pad_l}" y="14" font-size="12" font-weight="600">{h(title)}</text>',
+        f'<rect x="{pad_l}" y="{pad_t}" width="{iw}" height="{ih}" fill="#fafafa" stroke="#ccc"/>',
+        f'<text x="{pad_l - 4}" y="{pad_t + 4}" font-size="10" text-anchor="end">{h(_fmt(hi))}</text>',
+        f'<text x="{pad_l - 4}" y="{pad_t + ih}" font-size="10" text-anchor="end">{h(_fmt(lo))}</text>',
+    ]
+    prev = steps[0]["round"] if steps else None
+    for i, t in enumerate(steps):
+        if t["round"] != prev:
+            x = pad_l + iw * (i - 1) / n
+            parts.append(f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{pad_t + ih}" stroke="#999" stroke-dasharray="3,3"/>')
+            parts.append(f'<text x="{x + 2:.1f}" y="{pad_t + ih + 14}" font-size="9">month {h(t["round"])}</text>')
+            prev = t["round"]
+    parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{pts}"/>')
+    for i, t in enumerate(steps):
+        x, y = xy(i, t["kpis"][kpi["id"]]).split(",")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="2.2" fill="#1565c0"><title>{h(_fmt(t["kpis"][kpi["id"]]))}</title></circle>')
+    parts.append(f'<text x="{pad_l}" y="{height - 4}" font-size="9" class="muted">decisions →</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(r: dict) -> str:
+    kpis = {k["id"]: k for k in r["kpis"]}
+    lp = {p["id"]: p for p in r["learning_points"]}
+    learner = r.get("learner") or "anonymous learner"
+    b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+         f"<title>PizzaBorg report: {h(learner)}</title><style>{CSS}</style></head><body>",
+         f"<h1>PizzaBorg report: {h(learner)}</h1>",
+         f'<p class="muted">{h(r["story"].get("title") or r["story"]["id"])}</p>',
+         "<table>"]
+    rows = [
+        ("Learner", r.get("learner") or "–"),
+        ("Cohort", r.get("cohort") or "–"),
+        ("Date", r.get("date") or "–"),
+        ("Story", f"{r['story']['id']} version {r['story']['version']}"),
+        ("Story hash", r["story"]["hash"]),
+        ("Seed", r["seed"]),
+        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
+        ("Learning score", f"{_fmt(r['score'])}/100"),
+        ("Assimilation", f"{_fmt(r['assimilation'])} %"),
+    ]
+    if r.get("mastery"):
+        m = r["mastery"]
+        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
+        rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
+    if r.get("assignment") and r["assignment"].get("deadline"):
+        late = r.get("late_days")
+        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+    b += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in rows]
+    b.append("</table>")
+    if r.get("ending"):
+        b += [f"<h2>Ending: {h(r['ending']['title'])}</h2>", _para(r["ending"]["text"])]
+
+    b += ["<h2>Learning scores</h2>", '<table><tr><th>learning point</th><th class="n">score</th><th class="n">decisions at stake</th></tr>']
+    for a in r["areas"]:
+        b.append(f'<tr class="area"><td>{h(a["name"])}</td><td>{_bar(a["score"])}</td><td></td></tr>')
+        for p in r["learning_points"]:
+            if p["area"] == a["id"]:
+                b.append(f'<tr><td>{h(p["name"])}</td><td>{_bar(p["score"])}</td><td class="n">{h(p["at_stake"])}</td></tr>')
+    b.append("</table>")
+    fell = [w for w in r["worst_practices"] if w["count"]]
+    if fell:
+        b.append("<p>Worst practices fallen into:</p><ul>" + "".join(
+            f"<li>{h(w['id'])} {h(w['name'])} ({h(w['count'])}x)</li>" for w in fell) + "</ul>")
+    else:
+        b.append("<p>No worst practice fallen into.</p>")
+
+    b += ["<h2>KPI timeline</h2>", '<div class="charts">']
+    b += [kpi_chart(r, k) for k in r["kpis"]]
+    b.append("</div>")
+    ids = list(kpis)
+    b.append('<table><tr><th>after</th><th class="n">month</th>' + "".join(f'<th class="n">{h(kpis[k]["name"])}</th>' for k in ids) + "</tr>")
+    for t in r["timeline"]:
+        label = "start" if t["step"] == 0 else f"decision {t['step']}"
+        b.append(f'<tr><td>{h(label)}</td><td class="n">{h(t["round"])}</td>' + "".join(
+            f'<td class="n">{h(_fmt(t["kpis"][k]))}</td>' for k in ids) + "</tr>")
+    b.append("</table>")
+
+    b.append("<h2>Decisions</h2>")
+    for d in r["decisions"]:
+        if d["continue"] and not d["deltas"] and not d["evidence"]:
+            continue
+        cls = "decision worst" if d["worst"] else "decision"
+        b.append(f'<div class="{cls}"><h3>{h(d["n"])}. Month {h(d["round"])}: {h(_label(d))}</h3>')
+        b.append(_para(d["scene_text"]))
+        b.append(f"<p><strong>Chosen:</strong> {h(d['choice_text'])}</p><ul>")
+        if d["deltas"]:
+            b.append("<li>Numbers: " + h(", ".join(f"{kpis[k]['name']} {('+' if v > 0 else '') + _fmt(v)}" for k, v in d["deltas"].items())) + "</li>")
+        for p, e in d["evidence"].items():
+            name = lp[p]["name"] if p in lp else p
+            b.append(f"<li>Evidence for {h(name)}: {h(_fmt(e['earned']))} (options ranged {h(_fmt(e['low']))} to {h(_fmt(e['high']))})</li>")
+        if d["worst"]:
+            b.append("<li>Worst practice: " + h(", ".join(d["worst"])) + "</li>")
+        if d.get("note"):
+            b.append(f"<li>Learning note: {h(d['note'])}</li>")
+        b.append("</ul></div>")
+
+    b.append("<h2>Debrief questions for the workshop</h2>")
+    for stage in r.get("debrief") or []:
+        b.append(f"<h3>{h(stage['title'])}</h3><ul>" + "".join(f"<li>{h(q)}</li>" for q in stage["questions"]) + "</ul>")
+    b.append(f'<p class="muted">Generated by {h(r.get("generator") or "pizzaborg")}. The JSON report verifies with '
+             "<code>pizzaborg verify</code>; this page is for reading and printing.</p>")
+    b.append("</body></html>")
+    return "\n".join(b) + "\n"

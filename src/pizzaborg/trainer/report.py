@@ -1,0 +1,478 @@
+"""The learner's report: built by replaying (story, seed, decisions), so it can be verified later.
+
+A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
+
+- the *computed* part — everything that follows from the story, the seed and the decisions: the
+  ending, every score, the KPI timeline, each decision with its evidence. :func:`computed_part`
+  builds it; ``pizzaborg verify`` rebuilds it and compares.
+- the *metadata* — who, which cohort, which assignment, when. Claimed, not provable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import __version__
+from ..engine import Game
+
+FORMAT = "pizzaborg-report"
+SCHEMA = 1
+MAX_REPORT_BYTES = 8 * 1024 * 1024
+FORMATS = ("md", "html", "json", "xapi")
+# Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
+METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
+                 "registration", "debrief")
+NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
+
+DEBRIEF_STAGES = (
+    ("describe", "Describe what happened"),
+    ("analyse", "Analyse why it happened"),
+    ("transfer", "Transfer it to your own organisation"),
+    ("apply", "Apply one change"),
+)
+
+
+class ReportError(Exception):
+    """A report that cannot be built, read or written; the message is one line."""
+
+
+class ReplayMismatch(ReportError):
+    """The decisions do not fit the story (a decision the story does not have)."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def _num(v):
+    """JSON-stable numbers: whole floats become ints (100.0 -> 100)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+# ---- the computed part -------------------------------------------------------------------------
+
+
+def computed_part(story, seed: int, decisions: list) -> dict:
+    """Replay ``decisions`` (``[{"scene", "choice"}]``) with ``seed`` and describe the game.
+
+    Raises :class:`ReplayMismatch` at the first decision the story does not allow."""
+    game = Game(story, seed)
+    try:
+        return _describe(game, decisions)
+    finally:
+        game.close()
+
+
+def _describe(game: Game, decisions: list) -> dict:
+    story = game.story
+    timeline = [{"step": 0, "round": game.round_number, "kpis": {k: _num(v) for k, v in game.kpis.items()}}]
+    rounds = []
+    entries = []
+    for index, d in enumerate(decisions):
+        scene_id, choice_id = (d.get("scene"), d.get("choice")) if isinstance(d, dict) else d
+        n = index + 1
+        if game.over:
+            raise ReplayMismatch(f"decision {n} ({scene_id}/{choice_id}) comes after the game ended")
+        if game.state != scene_id:
+            raise ReplayMismatch(f"decision {n} is for scene '{scene_id}', but the story is at '{game.state}' there")
+        view = game.scene
+        offered = {c.id: c for c in view.choices}
+        if choice_id not in offered:
+            known = story.scenes[scene_id].choice(choice_id) if scene_id in story.scenes else None
+            why = "is not offered at that point" if known else "does not exist in the story"
+            raise ReplayMismatch(f"decision {n}: choice '{choice_id}' of scene '{scene_id}' {why}")
+        round_number, round_title = view.round_number, view.round_title
+        outcome = game.choose(choice_id)
+        dec = game.decisions[-1]
+        choice = story.scenes[scene_id].choice(choice_id)
+        entries.append(
+            {
+                "n": n,
+                "round": round_number,
+                "round_title": round_title,
+                "scene": scene_id,
+                "scene_title": view.title,
+                "scene_text": view.text,
+                "event": view.is_event,
+                "choice": choice_id,
+                "choice_text": offered[choice_id].text,
+                "continue": bool(choice is not None and choice.synthetic),
+                "options": [{"id": c.id, "text": c.text} for c in view.choices],
+                "deltas": {k: _num(v) for k, v in dec.deltas.items()},
+                "kpis": {k: _num(v) for k, v in game.kpis.items()},
+                "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in dec.stakes.items()},
+                "worst": list(dec.worst),
+                "borg": outcome.borg,
+                "note": outcome.note,
+            }
+        )
+        timeline.append({"step": n, "round": round_number, "kpis": {k: _num(v) for k, v in game.kpis.items()}})
+        if outcome.round_end is not None:
+            rs = outcome.round_end
+            rounds.append(
+                {
+                    "number": rs.number,
+                    "id": rs.id,
+                    "title": rs.title,
+                    "question": rs.question,
+                    "kpis_start": {k: _num(v) for k, v in rs.kpi_start.items()},
+                    "kpis_end": {k: _num(v) for k, v in rs.kpi_end.items()},
+                    "decisions": [entries[i]["n"] for i in range(len(entries) - len(rs.decisions), len(entries))],
+                }
+            )
+    report = game.report()
+    ending = story.ending(game.ending) if game.over else None
+    return {
+        "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
+        "seed": game.seed,
+        "over": game.over,
+        "ending": None if ending is None else {"id": ending.id, "title": ending.title, "text": ending.text.render(game.view)},
+        "score": _num(report.overall),
+        "assimilation": _num(report.assimilation),
+        "areas": [{"id": a.id, "name": a.name, "score": _num(report.areas[a.id])} for a in story.areas.values()],
+        "learning_points": [
+            {"id": p.id, "name": p.name, "area": p.area, "score": _num(p.score), "at_stake": len(p.evidence)}
+            for p in report.points.values()
+        ],
+        "worst_practices": [
+            {"id": w.id, "name": w.name, "count": report.worst_taken.get(w.id, 0)} for w in story.worst.values()
+        ],
+        "kpis": [
+            {"id": k.id, "name": k.name, "unit": k.unit, "min": _num(k.min), "max": _num(k.max), "start": _num(k.start),
+             "end": _num(game.kpis[k.id]), "higher_is": k.higher_is}
+            for k in story.kpis.values()
+        ],
+        "timeline": timeline,
+        "rounds": rounds,
+        "decisions": entries,
+    }
+
+
+# ---- assembling a report -----------------------------------------------------------------------
+
+
+def registration_for(story_hash: str, seed: int, learner: str | None, started: str) -> str:
+    """One registration (UUID) per playthrough, stable for the same save."""
+    return str(uuid.uuid5(NAMESPACE, f"{story_hash}|{seed}|{learner or ''}|{started}"))
+
+
+def make_meta(*, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0) -> dict:
+    finished_dt = finished or _now()
+    started_dt = started or finished_dt
+    started_s, finished_s = iso(started_dt), iso(finished_dt)
+    ref = assignment.ref() if assignment is not None else None
+    return {
+        "format": FORMAT,
+        "schema": SCHEMA,
+        "generator": f"pizzaborg {__version__}",
+        "learner": learner,
+        "cohort": assignment.cohort if assignment is not None else None,
+        "assignment": ref,
+        "date": finished_s,
+        "started": started_s,
+        "finished": finished_s,
+        "registration": registration or registration_for(story_hash, seed, learner, started_s),
+    }
+
+
+def assemble(computed: dict, meta: dict) -> dict:
+    report = dict(meta)
+    report.update(computed)
+    assignment = meta.get("assignment") or {}
+    mastery = assignment.get("mastery")
+    if mastery is not None:
+        score = computed["score"]
+        passed = None if not computed["over"] else bool(score is not None and score / 100 >= mastery - 1e-9)
+        report["mastery"] = {"threshold": mastery, "passed": passed}
+    else:
+        report["mastery"] = None
+    deadline = assignment.get("deadline")
+    finished = parse_iso(meta.get("finished"))
+    if deadline and finished is not None:
+        from datetime import date
+
+        try:
+            report["late_days"] = max(0, (finished.date() - date.fromisoformat(deadline)).days)
+        except ValueError:
+            report["late_days"] = None
+    else:
+        report["late_days"] = None
+    report["debrief"] = debrief(report)
+    return report
+
+
+def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
+                 finished: datetime | None = None, registration: str | None = None) -> dict:
+    """The report of ``game`` (finished or not) as a JSON-ready dict."""
+    computed = computed_part(game.story, game.seed, game.decision_list)
+    meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
+                     registration=registration, story_hash=game.story.hash, seed=game.seed)
+    return assemble(computed, meta)
+
+
+def report_from_save(story, save, learner: str | None = None, assignment=None) -> dict:
+    """The report of a save (pizzaborg.engine.saves.SaveData) played on ``story`` (same hash)."""
+    if save.story.get("hash") != story.hash:
+        raise ReportError(
+            f"'{save.slot}' was played with '{save.story.get('id')}' version {save.story.get('version')} "
+            f"(hash {str(save.story.get('hash'))[:12]}), not with this story ({story.id} {story.version}, "
+            f"hash {story.hash[:12]}): pass --story DIR with that version"
+        )
+    try:
+        computed = computed_part(story, save.seed, save.decisions)
+    except ReplayMismatch as exc:
+        raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
+    started = parse_iso(save.created)
+    finished = parse_iso(save.updated) or started
+    meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
+                     story_hash=story.hash, seed=save.seed)
+    return assemble(computed, meta)
+
+
+# ---- debrief questions -------------------------------------------------------------------------
+
+
+def _label(entry: dict, limit: int = 60) -> str:
+    if entry.get("scene_title"):
+        return entry["scene_title"]
+    text = " ".join(str(entry.get("scene_text", "")).split())
+    first = text.split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def debrief(report: dict) -> list:
+    """Questions for the workshop debrief: describe, analyse, transfer, apply — general ones, and
+    ones about this learner's own game."""
+    kpis = {k["id"]: k for k in report["kpis"]}
+    decisions = [d for d in report["decisions"] if not d["continue"] or d["deltas"]]
+    worst_move = None
+    for d in decisions:
+        for k, v in d["deltas"].items():
+            info = kpis.get(k, {})
+            span = (info.get("max", 1) - info.get("min", 0)) or 1
+            bad = (-v if info.get("higher_is", "better") == "better" else v) / span
+            if bad > 0 and (worst_move is None or bad > worst_move[0]):
+                worst_move = (bad, d, k, v)
+    scored = [p for p in report["learning_points"] if p["score"] is not None]
+    weakest = min(scored, key=lambda p: p["score"]) if scored else None
+    strongest = max(scored, key=lambda p: p["score"]) if scored else None
+    fell = [w for w in report["worst_practices"] if w["count"]]
+    fell.sort(key=lambda w: -w["count"])
+    areas = [a for a in report["areas"] if a["score"] is not None]
+    weak_area = min(areas, key=lambda a: a["score"]) if areas else None
+
+    describe = ["What happened during your time as CIO? Tell the story of your game in three sentences."]
+    if worst_move is not None:
+        _, d, k, v = worst_move
+        sign = "+" if v > 0 else ""
+        describe.append(
+            f"In month {d['round']} ('{_label(d)}') you chose \"{d['choice_text']}\" and "
+            f"{kpis[k]['name']} moved {sign}{_fmt(v)}. What did you expect to happen?"
+        )
+    if report.get("ending"):
+        describe.append(f"Your game ended '{report['ending']['title']}'. Which decisions took you there?")
+    analyse = ["Why did it happen? Which decisions did the business notice, and which only IT?"]
+    if fell:
+        w = fell[0]
+        analyse.append(
+            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at the time?"
+        )
+    if weakest is not None and strongest is not None and weakest["id"] != strongest["id"]:
+        analyse.append(
+            f"Your strongest learning point was '{strongest['name']}' ({_fmt(strongest['score'])}), your weakest "
+            f"'{weakest['name']}' ({_fmt(weakest['score'])}). What made the difference?"
+        )
+    transfer = [
+        "Where do you see the same pattern in your own organisation: who calls everything top priority, "
+        "and who knows what an outage costs?"
+    ]
+    if weak_area is not None:
+        transfer.append(f"How does '{weak_area['name']}' work where you work today? Who would you need to talk to?")
+    apply = [
+        "Name one change you will make in the next month, and how the business will notice it.",
+        "How will you explain that change in terms of Value, Outcomes, Costs and Risks?",
+    ]
+    texts = {"describe": describe, "analyse": analyse, "transfer": transfer, "apply": apply}
+    return [{"stage": s, "title": t, "questions": texts[s]} for s, t in DEBRIEF_STAGES]
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:.1f}"
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number a report may hold")
+
+
+def read_json_file(path: str | os.PathLike):
+    p = Path(path)
+    name = str(p)
+    try:
+        if p.is_dir():
+            raise ReportError(f"{name} is a folder, not a report")
+        size = p.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise ReportError(f"{name} is too large to be a report ({size // 1024} KiB)")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ReportError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise ReportError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
+
+
+def check_report_shape(data, name: str) -> dict:
+    """The minimal shape a verifier needs; everything else is compared against the replay."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ReportError(f"{name} is not a PizzaBorg report")
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise ReportError(f"{name} has no valid schema version")
+    if schema > SCHEMA:
+        raise ReportError(f"{name} was written by a newer PizzaBorg (report schema {schema}, this one reads {SCHEMA})")
+    if schema < 1:
+        raise ReportError(f"{name} has no valid schema version")
+    story = data.get("story")
+    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
+        raise ReportError(f"{name} does not say which story it was played with")
+    seed = data.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ReportError(f"{name} has no valid seed")
+    decisions = data.get("decisions")
+    if not isinstance(decisions, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
+    ):
+        raise ReportError(f"{name} has a damaged list of decisions")
+    for key in ("learner", "cohort", "started", "finished", "date", "registration"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            raise ReportError(f"{name}: '{key}' must be text")
+    if data.get("assignment") is not None:
+        check_assignment_ref(data["assignment"], name)
+    return data
+
+
+def check_assignment_ref(ref, name: str) -> dict:
+    if not isinstance(ref, dict):
+        raise ReportError(f"{name}: 'assignment' must be a mapping")
+    m = ref.get("mastery")
+    if m is not None and (not finite(m) or not 0 < m <= 1):
+        raise ReportError(f"{name}: assignment.mastery must be a number above 0 and at most 1")
+    for key in ("id", "cohort", "deadline", "xapi_home"):
+        if ref.get(key) is not None and not isinstance(ref.get(key), str):
+            raise ReportError(f"{name}: assignment.{key} must be text")
+    if ref.get("deadline") is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(ref["deadline"])
+        except ValueError:
+            raise ReportError(f"{name}: assignment.deadline must be a date (YYYY-MM-DD)") from None
+    seed = ref.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ReportError(f"{name}: assignment.seed must be a whole number")
+    return ref
+
+
+def read_report_file(path: str | os.PathLike) -> dict:
+    """A JSON report from a file, shape-checked (not yet verified)."""
+    return check_report_shape(read_json_file(path), str(path))
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+
+def render(report: dict, fmt: str) -> str:
+    """The report as md, html, json or xapi (a JSON array of statements)."""
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if fmt == "md":
+        from .markdown import render_md
+
+        return render_md(report)
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(report)
+    if fmt == "xapi":
+        from .xapi import statements
+
+        return json.dumps(statements(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    raise ReportError(f"unknown report format '{fmt}' (known: {', '.join(FORMATS)})")
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    from .files import write_atomic
+
+    try:
+        return write_atomic(path, text)
+    except FileNotFoundError:
+        raise ReportError(f"cannot write {path}: the folder {Path(path).parent} does not exist") from None
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# ---- the end of an assignment ------------------------------------------------------------------
+
+
+def report_filename(assignment, learner: str, finished: datetime) -> str:
+    from .files import slug
+
+    stamp = finished.strftime("%Y%m%d-%H%M%S")
+    return f"{slug(assignment.cohort)}-{slug(learner)}-{stamp}"
+
+
+def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
+                      finished: datetime | None = None) -> Path:
+    """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
+    and return the JSON file's path. Raises ReportError when it cannot be written."""
+    finished = finished or _now()
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished)
+    folder = Path(saves_dir) / "reports"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    base = report_filename(assignment, learner, finished)
+    target = folder / f"{base}.json"
+    write_text(target, render(report, "json"))
+    try:
+        write_text(folder / f"{base}.html", render(report, "html"))
+    except ReportError:
+        pass  # the JSON is what counts; the printable copy is a courtesy
+    return target
+
+
+def finite(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

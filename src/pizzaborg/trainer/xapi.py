@@ -1,0 +1,276 @@
+"""xAPI statements for a report, following cmi5's rules for its defined statements.
+
+One playthrough is one ``context.registration``. The statements, in order:
+
+- ``initialized`` (cmi5 defined: category cmi5; no result);
+- one ``answered`` per decision (cmi5 allowed: no cmi5 category): the object is the scene (a
+  cmi.interaction of type choice), ``result.response`` the choice id;
+- when the game is over, ``completed`` (cmi5 defined, moveon: ``result.completion`` true and a
+  duration, no success, no score) whose ``result.extensions`` carry PizzaBorg's own figures;
+- then ``passed`` or ``failed`` only when the assignment sets a mastery score (``success``,
+  ``score.scaled`` = score / 100, ``masteryscore`` in the context);
+- ``terminated`` last, with the session's duration.
+
+The actor is an opaque account: ``homePage`` is the assignment's ``xapi_home`` and ``name`` a hash of
+the learner's name salted with the assignment id — the learner's name never appears. Statement ids
+and the registration are UUIDs derived from the playthrough, so rendering a report twice gives the
+same statements (an LRS treats a re-send as the same statements).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import datetime
+
+from .report import NAMESPACE, parse_iso
+
+ACTIVITY_BASE = "https://pizzaborg.example/xapi"
+EXT = ACTIVITY_BASE + "/extensions"
+EXT_STORY, EXT_SEED, EXT_ASSIGNMENT = EXT + "/story", EXT + "/seed", EXT + "/assignment"
+EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = EXT + "/decision", EXT + "/evidence", EXT + "/deltas", EXT + "/worst"
+EXT_RESULT = EXT + "/result"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+CMI5_MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+VERBS = {
+    "initialized": "http://adlnet.gov/expapi/verbs/initialized",
+    "answered": "http://adlnet.gov/expapi/verbs/answered",
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
+    "passed": "http://adlnet.gov/expapi/verbs/passed",
+    "failed": "http://adlnet.gov/expapi/verbs/failed",
+    "terminated": "http://adlnet.gov/expapi/verbs/terminated",
+}
+INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
+DEFAULT_HOME = "https://pizzaborg.example/learners"
+
+
+class XapiError(Exception):
+    """Statements that are not a PizzaBorg xAPI report; the message is one line."""
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration, e.g. PT1H2M3S (whole seconds; PT0S for zero)."""
+    s = max(0, int(round(seconds)))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    out = "PT"
+    if h:
+        out += f"{h}H"
+    if m:
+        out += f"{m}M"
+    if sec or out == "PT":
+        out += f"{sec}S"
+    return out
+
+
+def _id_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._~-]", "-", text)
+
+
+def au_iri(report: dict) -> str:
+    return f"{ACTIVITY_BASE}/stories/{_id_part(report['story']['id'])}"
+
+
+def scene_iri(report: dict, scene: str) -> str:
+    return f"{au_iri(report)}/scenes/{_id_part(scene)}"
+
+
+def actor_for(report: dict) -> dict:
+    assignment = report.get("assignment") or {}
+    home = assignment.get("xapi_home") or DEFAULT_HOME
+    salt = assignment.get("id") or report["story"]["hash"]
+    who = report.get("learner") or f"anonymous|{report.get('registration')}"
+    name = hashlib.sha256(f"{salt}|{who}".encode()).hexdigest()[:32]
+    return {"objectType": "Agent", "account": {"homePage": home, "name": name}}
+
+
+def _lang(report: dict) -> str:
+    return "en"
+
+
+def statements(report: dict, actor: dict | None = None) -> list:
+    """The report's xAPI statements (a list of dicts, in the order they happened)."""
+    lang = _lang(report)
+    registration = report["registration"]
+    actor = actor or actor_for(report)
+    au = {
+        "objectType": "Activity",
+        "id": au_iri(report),
+        "definition": {
+            "type": "http://adlnet.gov/expapi/activities/simulation",
+            "name": {lang: report["story"].get("title") or report["story"]["id"]},
+        },
+    }
+    assignment = report.get("assignment")
+    extensions = {
+        CMI5_SESSION: str(uuid.uuid5(NAMESPACE, f"session|{registration}")),
+        EXT_STORY: {k: report["story"][k] for k in ("id", "version", "hash")},
+        EXT_SEED: report["seed"],
+    }
+    if assignment:
+        extensions[EXT_ASSIGNMENT] = {k: v for k, v in assignment.items() if v is not None}
+    grouping = []
+    if report.get("cohort"):
+        cohort_id = (assignment or {}).get("id") or _id_part(report["cohort"])
+        grouping.append(
+            {"objectType": "Activity", "id": f"{ACTIVITY_BASE}/cohorts/{cohort_id}",
+             "definition": {"type": "http://id.tincanapi.com/activitytype/group", "name": {lang: report["cohort"]}}}
+        )
+    started = parse_iso(report.get("started"))
+    finished = parse_iso(report.get("finished")) or started
+    duration = iso_duration((finished - started).total_seconds()) if started and finished else "PT0S"
+    out = []
+
+    def context(categories=(), extra=None, parent=False) -> dict:
+        acts = {}
+        if parent:
+            acts["parent"] = [{"objectType": "Activity", "id": au["id"]}]
+        if grouping:
+            acts["grouping"] = grouping
+        if categories:
+            acts["category"] = [{"objectType": "Activity", "id": c} for c in categories]
+        ctx = {"registration": registration}
+        if acts:
+            ctx["contextActivities"] = acts
+        ext = dict(extensions)
+        ext.update(extra or {})
+        ctx["extensions"] = ext
+        return ctx
+
+    def add(verb: str, obj: dict, result: dict | None, ctx: dict, when: datetime | None) -> None:
+        st = {
+            "id": str(uuid.uuid5(NAMESPACE, f"{registration}|{len(out)}")),
+            "actor": actor,
+            "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+            "object": obj,
+        }
+        if result:
+            st["result"] = result
+        st["context"] = ctx
+        if when is not None:
+            st["timestamp"] = when.isoformat().replace("+00:00", "Z")
+        out.append(st)
+
+    add("initialized", au, None, context([CMI5_CATEGORY]), started)
+    for d in report["decisions"]:
+        definition = {
+            "type": INTERACTION,
+            "interactionType": "choice",
+            "name": {lang: d.get("scene_title") or d["scene"]},
+            "choices": [{"id": o["id"], "description": {lang: o["text"] or o["id"]}} for o in d["options"]],
+        }
+        if d.get("scene_text"):
+            definition["description"] = {lang: d["scene_text"]}
+        result = {"response": d["choice"]}
+        ext = {}
+        if d["evidence"]:
+            ext[EXT_EVIDENCE] = d["evidence"]
+        if d["deltas"]:
+            ext[EXT_DELTAS] = d["deltas"]
+        if d["worst"]:
+            ext[EXT_WORST] = d["worst"]
+        if ext:
+            result["extensions"] = ext
+        add("answered", {"objectType": "Activity", "id": scene_iri(report, d["scene"]), "definition": definition},
+            result, context(extra={EXT_DECISION: d["n"]}, parent=True), None)
+    if report["over"]:
+        figures = {
+            "ending": report["ending"]["id"] if report["ending"] else None,
+            "score": report["score"],
+            "assimilation": report["assimilation"],
+            "learning_points": {p["id"]: p["score"] for p in report["learning_points"]},
+            "areas": {a["id"]: a["score"] for a in report["areas"]},
+            "worst_practices": {w["id"]: w["count"] for w in report["worst_practices"]},
+            "kpis": {k["id"]: k["end"] for k in report["kpis"]},
+        }
+        add("completed", au, {"completion": True, "duration": duration, "extensions": {EXT_RESULT: figures}},
+            context([CMI5_CATEGORY, MOVEON_CATEGORY]), finished)
+        mastery = report.get("mastery")
+        if mastery and mastery.get("passed") is not None:
+            score = report["score"] or 0
+            verb = "passed" if mastery["passed"] else "failed"
+            add(verb, au,
+                {"score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
+                 "success": bool(mastery["passed"]), "duration": duration},
+                context([CMI5_CATEGORY, MOVEON_CATEGORY], {CMI5_MASTERY: mastery["threshold"]}), finished)
+    add("terminated", au, {"duration": duration}, context([CMI5_CATEGORY]), finished)
+    return out
+
+
+def _dig(value, *keys):
+    """value[k1][k2]... or None when any level is not a mapping."""
+    for k in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(k)
+    return value
+
+
+def claim_of(stmts, name: str) -> dict:
+    """What a list of statements claims: the story, seed, decisions and metadata to rebuild them.
+
+    Returns ``{"story", "seed", "decisions", "meta", "actor"}``; raises XapiError for statements that
+    are not a PizzaBorg playthrough."""
+    if not isinstance(stmts, list) or not stmts or not all(isinstance(s, dict) for s in stmts):
+        raise XapiError(f"{name} is not a list of xAPI statements")
+    first = stmts[0]
+    verb = (first.get("verb") or {}).get("id") if isinstance(first.get("verb"), dict) else None
+    if verb != VERBS["initialized"]:
+        raise XapiError(f"{name}: the first statement is not 'initialized'")
+    ctx = first.get("context") if isinstance(first.get("context"), dict) else {}
+    ext = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
+    story = ext.get(EXT_STORY)
+    seed = ext.get(EXT_SEED)
+    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
+        raise XapiError(f"{name}: the statements do not say which PizzaBorg story was played")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise XapiError(f"{name}: the statements carry no valid seed")
+    registration = ctx.get("registration")
+    if not isinstance(registration, str):
+        raise XapiError(f"{name}: the statements carry no registration")
+    assignment = ext.get(EXT_ASSIGNMENT)
+    if assignment is not None and not isinstance(assignment, dict):
+        raise XapiError(f"{name}: the assignment extension is damaged")
+    if assignment is not None:
+        from .report import ReportError, check_assignment_ref
+
+        try:
+            check_assignment_ref(assignment, name)
+        except ReportError as exc:
+            raise XapiError(str(exc)) from None
+        assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")}
+    cohort = None
+    grouping = (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
+    if isinstance(grouping, list) and grouping and isinstance(grouping[0], dict):
+        names = _dig(grouping[0], "definition", "name")
+        if isinstance(names, dict) and names:
+            cohort = next(iter(names.values()))
+    decisions = []
+    prefix = f"{ACTIVITY_BASE}/stories/{_id_part(story['id'])}/scenes/"
+    for i, s in enumerate(stmts):
+        v = s.get("verb")
+        if not isinstance(v, dict) or v.get("id") != VERBS["answered"]:
+            continue
+        obj = s.get("object") if isinstance(s.get("object"), dict) else {}
+        oid = obj.get("id")
+        res = s.get("result") if isinstance(s.get("result"), dict) else {}
+        if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
+            raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
+        decisions.append({"scene": oid[len(prefix):], "choice": res["response"]})
+    last = stmts[-1]
+    started = first.get("timestamp") if isinstance(first.get("timestamp"), str) else None
+    finished = last.get("timestamp") if isinstance(last.get("timestamp"), str) else None
+    if not isinstance(cohort, str):
+        cohort = None
+    meta = {
+        "learner": None,
+        "cohort": cohort,
+        "assignment": assignment,
+        "started": started,
+        "finished": finished,
+        "registration": registration,
+    }
+    return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor")}
