@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
     )
     check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    from . import storytools  # bots, map, randomtest, graph
+
+    storytools.add_commands(story_sub, common)
     return parser
 
 
@@ -177,7 +180,11 @@ def main(argv: list | None = None) -> int:
         if args.command == "story":
             if args.story_command == "check":
                 return cmd_story_check(args)
-            raise UsageError("story needs a tool: check (see pizzaborg story --help)")
+            from . import storytools
+
+            if args.story_command in storytools.COMMANDS:
+                return storytools.run(args)
+            raise UsageError("story needs a tool: check, bots, map, randomtest or graph (see pizzaborg story --help)")
         return cmd_plain(args)
     except UsageError as exc:
         return _fail(str(exc))
