@@ -116,6 +116,8 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
     rng = random.Random(seed)
     if game is None:
         game = ReusableGame(story, seed)
+    elif game.story is not story:
+        raise ValueError("the game given to play() belongs to another story")
     else:
         game.restart(seed)
     scenes = story.scenes

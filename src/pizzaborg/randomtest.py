@@ -150,7 +150,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
     return out
 
 
-# ---- parallel chunks (fork only: the loaded story is inherited, never pickled) --------------------
+# ---- parallel chunks (fork only: the loaded story is inherited, not sent to the workers) --------------------
 _STORY = None
 
 
