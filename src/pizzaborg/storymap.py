@@ -64,8 +64,8 @@ def learning_map(story) -> str:
     lines = [
         f"# Learning map: {md_cell(story.title)}",
         "",
-        f"Story `{story.id}` version {md_cell(story.version)}. Generated from the story by `{REGENERATE}`;",
-        "do not edit by hand (a test fails when this file is out of date).",
+        f"Story `{story.id}` version {md_cell(story.version)}. Generated from the story by `pizzaborg story map`;",
+        "do not edit by hand.",
         "",
         "A decision *tests* a learning point when its choices carry different evidence for it; each",
         "entry is `scene/choice` with the choice's evidence weight. A decision *tempts* with a worst",
