@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections import Counter
 
 import pytest
@@ -34,7 +35,8 @@ LIMITS = {"scene": 180, "choice": 30, "borg": 25, "note": 60}
 
 @pytest.fixture(scope="module")
 def story():
-    return load_story()
+    """The shipped story, or the folder in $PIZZABORG_SCENARIO_STORY (to test a story in progress)."""
+    return load_story(os.environ.get("PIZZABORG_SCENARIO_STORY") or None)
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +114,33 @@ def test_same_seed_same_game(story):
 
 
 # ---- decisions -------------------------------------------------------------------------------------
-def test_each_decision_has_3_or_4_full_choices(story):
+@pytest.fixture(scope="module")
+def offered_counts(story, game):
+    """{scene id: set of the numbers of choices offered there} over 300 random games."""
+    import random
+
+    seen: dict = {}
+    for seed in range(300):
+        rng = random.Random(seed)
+        game.restart(seed)
+        while not game.over:
+            offered = game.available()
+            seen.setdefault(game.state, set()).add(len(offered))
+            if not offered:
+                break
+            game.choose(offered[rng.randrange(len(offered))].id)
+    return seen
+
+
+def test_each_decision_offers_3_or_4_full_choices(story, offered_counts):
     problems = []
     for s in real_decisions(story):
-        if not 3 <= len(s.choices) <= 4:
-            problems.append(f"{s.id}: {len(s.choices)} choices")
+        most = max_together([(c.when, 1) for c in s.choices])
+        if most > 4:
+            problems.append(f"{s.id}: up to {most} choices can be offered together")
+        fewest = min(offered_counts.get(s.id, {len(s.choices)}))
+        if fewest < 3:
+            problems.append(f"{s.id}: a game was offered only {fewest} choice(s)")
         for c in s.choices:
             missing = [k for k in ("effects", "evidence", "borg", "note") if not getattr(c, k)]
             if missing:
@@ -255,10 +279,11 @@ def _satisfiable(literals) -> bool:
     return True
 
 
-def max_words(text) -> int:
-    """The most words of ``text``'s parts that can show together."""
-    always = sum(len(t.split()) for cond, t in text.parts if cond is None)
-    parts = [(_literals(cond.root), len(t.split())) for cond, t in text.parts if cond is not None]
+def max_together(items) -> int:
+    """The largest total weight of ``items`` ([(condition or None, weight)]) whose conditions can
+    hold together; items without a condition always count."""
+    always = sum(n for cond, n in items if cond is None)
+    parts = [(_literals(cond.root), n) for cond, n in items if cond is not None]
     free = sum(n for lits, n in parts if lits is None)
     bound = [(lits, n) for lits, n in parts if lits is not None]
     if len(bound) > 14:  # too many to try every subset: count them all (an upper bound)
@@ -270,6 +295,11 @@ def max_words(text) -> int:
             if n > best and _satisfiable([lit for lits, _ in subset for lit in lits]):
                 best = n
     return always + free + best
+
+
+def max_words(text) -> int:
+    """The most words of ``text``'s parts that can show together."""
+    return max_together([(cond, len(t.split())) for cond, t in text.parts])
 
 
 def test_max_words_counts_only_parts_that_can_show_together(tmp_path):

@@ -340,3 +340,21 @@ def test_every_scene_and_ending_is_in_the_graph(mini):
         assert f'"{sid}" [label=' in g
     for e in mini.endings:
         assert f'"ending:{e.id}" [label=' in g
+
+
+def test_conditions_see_the_same_assimilation_as_the_report(mini):
+    """The engine's fast path for `assimilation` in conditions agrees with the score report."""
+    import random
+
+    game = bots.ReusableGame(mini, 0)
+    seen = set()
+    for seed in range(40):
+        rng = random.Random(seed)
+        game.restart(seed)
+        while not game.over:
+            assert game.view.number("assimilation") == game.report().assimilation
+            seen.add(game.report().assimilation)
+            offered = game.available()
+            game.choose(offered[rng.randrange(len(offered))].id)
+        assert game.view.number("assimilation") == game.report().assimilation
+    assert len(seen) > 3  # the games covered several values, not only 0
