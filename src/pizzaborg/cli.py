@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
+    from . import storytools  # story bots, map, randomtest, graph
+
+    storytools.add_commands(story_sub, common)
     check = story_sub.add_parser(
         "check",
         parents=[common],
@@ -87,9 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
         "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
     )
     check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
-    from . import storytools  # bots, map, randomtest, graph
-
-    storytools.add_commands(story_sub, common)
     return parser
 
 
@@ -178,13 +178,13 @@ def main(argv: list | None = None) -> int:
         if args.command == "play":
             return cmd_play(args)
         if args.command == "story":
-            if args.story_command == "check":
-                return cmd_story_check(args)
             from . import storytools
 
             if args.story_command in storytools.COMMANDS:
                 return storytools.run(args)
-            raise UsageError("story needs a tool: check, bots, map, randomtest or graph (see pizzaborg story --help)")
+            if args.story_command == "check":
+                return cmd_story_check(args)
+            raise UsageError("story needs a tool: check (see pizzaborg story --help)")
         return cmd_plain(args)
     except UsageError as exc:
         return _fail(str(exc))
