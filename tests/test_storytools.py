@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 
 import pytest
 
@@ -358,3 +360,10 @@ def test_conditions_see_the_same_assimilation_as_the_report(mini):
             game.choose(offered[rng.randrange(len(offered))].id)
         assert game.view.number("assimilation") == game.report().assimilation
     assert len(seen) > 3  # the games covered several values, not only 0
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (the structure tests above still run)")
+def test_graphviz_accepts_the_dot_output(tmp_path, mini):
+    for story in (mini, load_story(_hostile_story(tmp_path))):
+        run = subprocess.run(["dot", "-Tsvg"], input=to_dot(story), capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and not run.stderr, run.stderr

@@ -87,7 +87,7 @@ class _Graph:
                     self._routes(s.id, c.next or s.next, label)
         uses_end = any(dst == _END_NODE for (_, dst, _) in self.edges)
         if uses_end:
-            self.nodes[_END_NODE] = (["end: the first ending whose condition holds"], "end")
+            self.nodes[_END_NODE] = (["end"], "end")  # the endings are tried in order: see the edge labels
         for e in story.endings:
             key = ENDING_PREFIX + e.id
             self.nodes[key] = ([f"Ending: {e.title}", f"({e.id})"], "ending")
