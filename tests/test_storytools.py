@@ -78,6 +78,21 @@ def test_a_dead_end_is_reported_by_the_bot(tmp_path):
         bots.play(load_story(root), "always-first", 0)
 
 
+def test_story_bots_reports_engine_errors_with_the_seed_and_goes_on(tmp_path, monkeypatch):
+    original = bots.ReusableGame.choose
+
+    def broken(self, choice_id):
+        if self.seed == 1 and self.state == "r1.two":
+            raise RuntimeError("boom")
+        return original(self, choice_id)
+
+    monkeypatch.setattr(bots.ReusableGame, "choose", broken)
+    code, out, err = run_cli("story", "bots", "--story", tiny_story(tmp_path), "-n", "3")
+    assert code == 1
+    assert out.count("error: seed 1: RuntimeError: boom") == len(bots.STRATEGIES)
+    assert "high 2" in next(line for line in out.splitlines() if line.startswith("best-evidence"))
+
+
 def test_story_bots_table(tmp_path):
     code, out, err = run_cli("story", "bots", "--story", tiny_story(tmp_path), "-n", "3")
     assert code == 0, err

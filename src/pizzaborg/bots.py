@@ -201,6 +201,9 @@ def run_bots(story, n: int = 20, seed: int = 0, strategies=None) -> list:
             except BotError as exc:
                 summary.errors.append(str(exc))
                 game = ReusableGame(story, seed)
+            except Exception as exc:  # an engine error: report it with the seed, go on with the next game
+                summary.errors.append(f"seed {s}: {type(exc).__name__}: {exc}")
+                game = ReusableGame(story, seed)
         out.append(summary)
     game.close()
     return out

@@ -170,3 +170,6 @@ def run(args) -> int:
     except ToolError as exc:
         print(f"pizzaborg: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("pizzaborg: interrupted", file=sys.stderr)
+        return 130
