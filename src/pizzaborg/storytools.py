@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -125,6 +124,8 @@ def _write(text: str, output) -> None:
 
 
 def cmd_bots(args) -> int:
+    import json
+
     from .bots import format_table, run_bots
 
     story = _story(args)
@@ -145,6 +146,8 @@ def cmd_map(args) -> int:
 
 
 def cmd_randomtest(args) -> int:
+    import json
+
     from .randomtest import format_report, run_randomtest
 
     story = _story(args)
