@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import shlex
 import shutil
 import subprocess
 
 import pytest
+from collections import Counter
 
 from _storyhelp import MINI_DIR, ROOT, run_cli, tiny_story, write_story
 from pizzaborg import bots
@@ -52,6 +54,19 @@ def test_random_bot_is_seeded(mini):
     runs = {s: bots.play(mini, "random", s).decisions for s in range(12)}
     assert all(bots.play(mini, "random", s).decisions == runs[s] for s in (0, 5, 11))
     assert len({tuple(d) for d in runs.values()}) > 3
+
+
+def test_random_leaning_players_spread_from_bad_to_good_play(tiny):
+    results = [bots.play(tiny, "random-leaning", s) for s in range(200)]
+    assert results[7] == bots.play(tiny, "random-leaning", 7)
+    endings = Counter(r.ending for r in results)
+    assert set(endings) == {"low", "mid", "high"}
+    # the leaning shows: the best-evidence opening is taken far more often by good-leaning players
+    lean = {s: random.Random(s).uniform(-1, 1) for s in range(200)}
+    good = [r for r in results if lean[r.seed] > 0.5]
+    bad = [r for r in results if lean[r.seed] < -0.5]
+    share = lambda rs: sum(r.decisions[1] == ("r1.two", "good") for r in rs) / len(rs)
+    assert share(good) - share(bad) > 0.3
 
 
 def test_a_restarted_game_is_the_same_as_a_new_one(mini):

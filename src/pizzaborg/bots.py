@@ -8,6 +8,8 @@ objects, in story order):
   them), else the lowest summed evidence; ties go to the first such choice.
 - ``always-first`` / ``always-last``: the first / last choice offered.
 - ``random``: uniformly at random, from a generator seeded with the game's seed.
+- ``random-leaning``: a random player with a leaning drawn per game, from drawn to bad practice to
+  drawn to good practice (see :func:`_random_leaning`); seeded like ``random``.
 
 Only the engine is imported here (no Textual, no Rich). :func:`play` also measures the words a player
 is shown (see :func:`play` for the definition), which the story tests hold against the issue's
@@ -16,6 +18,7 @@ is shown (see :func:`play` for the definition), which the story tests hold again
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from dataclasses import dataclass, field
@@ -27,33 +30,52 @@ def evidence_sum(choice) -> float:
     return sum(choice.evidence.values())
 
 
-def _best_evidence(offered, rng):
+def _best_evidence(offered):
     return max(offered, key=evidence_sum)  # max keeps the first of equal keys
 
 
-def _worst_practice(offered, rng):
+def _worst_practice(offered):
     worst = [c for c in offered if c.worst]
     return min(worst or offered, key=evidence_sum)  # min keeps the first of equal keys
 
 
-def _first(offered, rng):
+def _first(offered):
     return offered[0]
 
 
-def _last(offered, rng):
+def _last(offered):
     return offered[-1]
 
 
-def _random(offered, rng):
-    return offered[rng.randrange(len(offered))]
+LEANING_STRENGTH = 0.5
 
 
+def _random(rng):
+    return lambda offered: offered[rng.randrange(len(offered))]
+
+
+def _random_leaning(rng):
+    """A random player with a leaning: each game draws ``lean`` uniformly from -1 (drawn to bad
+    practice) to +1 (drawn to good practice); a choice is taken with a weight of
+    ``exp(LEANING_STRENGTH * lean * summed evidence)``. A population of such players spreads over
+    every ending a story can reach; a uniformly random player always scores near the middle."""
+    lean = rng.uniform(-1.0, 1.0)
+
+    def pick(offered):
+        weights = [math.exp(LEANING_STRENGTH * lean * evidence_sum(c)) for c in offered]
+        return rng.choices(offered, weights=weights)[0]
+
+    return pick
+
+
+# name -> a function of the game's seeded generator that returns the picker for one game
 STRATEGIES = {
-    "best-evidence": _best_evidence,
-    "worst-practice": _worst_practice,
-    "always-first": _first,
-    "always-last": _last,
+    "best-evidence": lambda rng: _best_evidence,
+    "worst-practice": lambda rng: _worst_practice,
+    "always-first": lambda rng: _first,
+    "always-last": lambda rng: _last,
     "random": _random,
+    "random-leaning": _random_leaning,
 }
 
 MAX_STEPS = 10_000  # more decisions than any story should need: a loop
@@ -112,8 +134,7 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
     the choice taken; each round's reflection question; and the ending's epilogue. Titles, numbers
     and menus are not counted.
     """
-    pick = STRATEGIES[strategy]
-    rng = random.Random(seed)
+    pick = STRATEGIES[strategy](random.Random(seed))
     if game is None:
         game = ReusableGame(story, seed)
     elif game.story is not story:
@@ -135,7 +156,7 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
             view = game.view
             shown += words(scenes[game.state].text.render(view))
             shown += sum(words(c.text.render(view)) for c in offered)
-        outcome = game.choose(pick(offered, rng).id)
+        outcome = game.choose(pick(offered).id)
         if count_words:
             shown += words(outcome.borg) + words(outcome.note)
             if outcome.round_end is not None:
