@@ -374,21 +374,28 @@ def test_every_scene_and_ending_is_in_the_graph(mini):
         assert f'"ending:{e.id}" [label=' in g
 
 
-def test_conditions_see_the_same_assimilation_as_the_report(mini):
-    """The engine's fast path for `assimilation` in conditions agrees with the score report."""
-    import random
-
-    game = bots.ReusableGame(mini, 0)
+def test_conditions_see_the_same_score_and_assimilation_as_the_report(mini, tmp_path):
+    """The engine's fast path for `score` and `assimilation` in conditions agrees with the report,
+    also with fractional weights (the sums are taken in the same order)."""
+    root = tiny_story(tmp_path)
+    path = root / "rounds" / "01.yaml"
+    path.write_text(path.read_text().replace("lp.one: 1, lp.two: 1", "lp.one: 0.1, lp.two: 0.7")
+                    .replace("lp.one: -1 }", "lp.one: -0.3 }").replace("lp.two: 2 }", "lp.two: 0.2 }"))
     seen = set()
-    for seed in range(40):
-        rng = random.Random(seed)
-        game.restart(seed)
-        while not game.over:
-            assert game.view.number("assimilation") == game.report().assimilation
-            seen.add(game.report().assimilation)
-            offered = game.available()
-            game.choose(offered[rng.randrange(len(offered))].id)
-        assert game.view.number("assimilation") == game.report().assimilation
+    for story in (mini, load_story(root)):
+        game = bots.ReusableGame(story, 0)
+        for seed in range(40):
+            rng = random.Random(seed)
+            game.restart(seed)
+            while True:
+                report = game.report()
+                assert game.view.number("assimilation") == report.assimilation
+                assert game.view.number("score") == (report.overall or 0.0)
+                seen.add((report.assimilation, report.overall))
+                if game.over:
+                    break
+                offered = game.available()
+                game.choose(offered[rng.randrange(len(offered))].id)
     assert len(seen) > 3  # the games covered several values, not only 0
 
 
