@@ -167,13 +167,13 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
         raise BotError(f"no ending after {MAX_STEPS} decisions: the story loops (seed {seed}, at '{game.state}')")
     if count_words:
         shown += words(story.ending(game.ending).text.render(game.view))
-    view = game.view  # the score and assimilation of the report, without building one
+    report = game.report()
     return PlayResult(
         strategy,
         seed,
         game.ending,
-        view.number("score"),
-        view.number("assimilation"),
+        report.overall or 0.0,
+        report.assimilation,
         dict(game.kpis),
         [(d.scene, d.choice) for d in game.decisions],
         shown if count_words else None,

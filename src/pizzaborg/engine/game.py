@@ -135,25 +135,10 @@ class _StateView:
     def number(self, name):
         if name == "round":
             return self.g.round_number
-        # score and assimilation as ScoreReport computes them (same sums, same order, same rounding),
-        # without building a whole report: the endings test the score, and the story's texts test
-        # assimilation after almost every decision (the Collective's tone)
         if name == "score":
-            sums: dict = {}
-            for d in self.g.decisions:
-                for p, st in d.stakes.items():
-                    s = sums.get(p)
-                    if s is None:
-                        sums[p] = s = [0.0, 0.0]
-                    s[0] += st.earned - st.low
-                    s[1] += st.high - st.low
-            num = den = 0.0
-            for p in self.g.story.points:
-                s = sums.get(p)
-                if s is not None:
-                    num += s[0]
-                    den += s[1]
-            return round(100.0 * num / den, 1) if den > 0 else 0.0
+            return self.g.report().overall or 0.0
+        # assimilation, as ScoreReport computes it, without building a whole report: the story's
+        # texts test it after almost every decision (the Collective's tone)
         offered = taken = 0
         for d in self.g.decisions:
             if d.worst_offered:
