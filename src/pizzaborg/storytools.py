@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 COMMANDS = ("bots", "map", "randomtest", "graph")
 
@@ -109,6 +107,9 @@ def _write(text: str, output) -> None:
     if not output:
         sys.stdout.write(text)
         return
+    import os
+    from pathlib import Path
+
     path = Path(output)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
