@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
+    from . import storytools  # story bots, map, randomtest, graph
+
+    storytools.add_commands(story_sub, common)
     check = story_sub.add_parser(
         "check",
         parents=[common],
@@ -189,6 +192,10 @@ def main(argv: list | None = None) -> int:
         if args.command == "play":
             return cmd_play(args)
         if args.command == "story":
+            from . import storytools
+
+            if args.story_command in storytools.COMMANDS:
+                return storytools.run(args)
             if args.story_command == "check":
                 return cmd_story_check(args)
             raise UsageError("story needs a tool: check (see pizzaborg story --help)")

@@ -132,7 +132,14 @@ class _StateView:
             return self.g.round_number
         if name == "score":
             return self.g.report().overall or 0.0
-        return self.g.report().assimilation
+        # assimilation, as ScoreReport computes it, without building a whole report: the story's
+        # texts test it after almost every decision (the Collective's tone)
+        offered = taken = 0
+        for d in self.g.decisions:
+            if d.worst_offered:
+                offered += 1
+                taken += bool(d.worst)
+        return round(100.0 * taken / offered, 1) if offered else 0.0
 
     def learning(self, ident):
         r = self.g.report()
