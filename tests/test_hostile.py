@@ -292,3 +292,24 @@ def test_hostile_scripts_are_bad_input(run_cli, mini_dir, tmp_path, script, frag
     assert time.perf_counter() - t0 < 2.0
     assert code == 2, (out, err)
     assert fragment in one_line(err)
+
+
+def test_a_deleted_working_directory_is_no_traceback(mini_dir, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        "import os, sys; os.makedirs(sys.argv[1], exist_ok=True); os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]);"
+        "from pizzaborg.cli import main; sys.exit(main(sys.argv[2:]))"
+    )
+    for args in (["play", "--story", str(mini_dir), "--choices", "1", "--json"], ["story", "check", str(mini_dir)]):
+        proc = subprocess.run([sys.executable, "-c", script, str(gone), *args], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+    monkeypatch.delenv("PIZZABORG_SAVES")  # the default ./saves, under a folder that is gone
+    proc = subprocess.run([sys.executable, "-c", script, str(gone), "play", "--story", str(mini_dir), "--choices", "1", "--save", "x"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1

@@ -440,7 +440,7 @@ def _read_story(path):
 def _rel(p: Path) -> str:
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):  # elsewhere, or the working directory was deleted
         return str(p)
 
 

@@ -39,7 +39,10 @@ def saves_dir(explicit: str | os.PathLike | None = None) -> Path:
     env = os.environ.get("PIZZABORG_SAVES")
     if env:
         return Path(env)
-    return Path.cwd() / "saves"
+    try:
+        return Path.cwd() / "saves"
+    except OSError:  # the working directory was deleted: a save attempt will say so
+        return Path("saves")
 
 
 def check_slot(slot: str) -> str:
