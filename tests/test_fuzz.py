@@ -1,5 +1,6 @@
-"""Property tests: whatever bytes a story file, a save or a script holds, the result is either a valid
-object or a list of clean problems — never an exception that would reach the player as a traceback.
+"""Property tests: whatever bytes a story file, a save, a script or a learner's report holds, the result
+is either a valid object or clean one-line problems — never an exception that would reach the player
+or the trainer as a traceback.
 
 `make test` runs a bounded number of examples; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs many more.
 """
@@ -145,5 +146,63 @@ def test_script_loader_gives_a_script_or_bad_input(data):
             load_script(str(path))
         except BadInput as exc:
             assert "\n" not in str(exc) and str(exc)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _valid_report() -> dict:
+    from pizzaborg.trainer import build_report
+
+    game = Game(load_story(MINI_DIR), 4)
+    while not game.over:
+        game.choose_number(1)
+    return build_report(game, learner="Ada")
+
+
+REPORT = _valid_report()
+REPORT_TEXT = json.dumps(REPORT, indent=1)
+
+
+def _mutate_json(obj, data):
+    """Replace one value somewhere in a JSON tree: a report edited by hand, or by a fuzzer."""
+    if isinstance(obj, dict) and obj:
+        key = data.draw(st.sampled_from(sorted(obj)))
+        out = dict(obj)
+        out[key] = _mutate_json(obj[key], data) if data.draw(st.booleans()) else data.draw(json_values)
+        return out
+    if isinstance(obj, list) and obj:
+        i = data.draw(st.integers(0, len(obj) - 1))
+        out = list(obj)
+        out[i] = _mutate_json(obj[i], data) if data.draw(st.booleans()) else data.draw(json_values)
+        return out
+    return data.draw(json_values)
+
+
+@given(st.data())
+def test_report_verification_gives_a_verdict_never_an_exception(data):
+    from pizzaborg.trainer import Verifier
+
+    verifier = Verifier([load_story(MINI_DIR)])
+    mode = data.draw(st.sampled_from(["tree", "text", "bytes"]))
+    directory = Path(tempfile.mkdtemp(prefix="fuzz-report-"))
+    try:
+        path = directory / "r.json"
+        if mode == "tree":
+            mutated = _mutate_json(REPORT, data)
+            path.write_text(json.dumps(mutated))
+        elif mode == "text":
+            path.write_text(_mutate(REPORT_TEXT, data))
+        else:
+            path.write_bytes(data.draw(st.binary(max_size=300)))
+        raw = path.read_bytes()
+        verdict = verifier.verify_file(path)
+        assert verdict.ok in (True, False)
+        assert "\n" not in verdict.message and verdict.message
+        if mode == "tree" and verdict.ok:
+            # an edit that still verifies may only touch what the report merely claims
+            assert {k: v for k, v in mutated.items() if k in ("seed", "decisions", "story", "score")} == {
+                k: v for k, v in REPORT.items() if k in ("seed", "decisions", "story", "score")
+            }
+        assert path.read_bytes() == raw
     finally:
         shutil.rmtree(directory, ignore_errors=True)
