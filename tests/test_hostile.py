@@ -313,3 +313,25 @@ def test_a_deleted_working_directory_is_no_traceback(mini_dir, tmp_path, monkeyp
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1
+
+
+def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mini, mini_dir, tmp_path, run_cli):
+    saves = tmp_path / "sv"
+    path = _valid_save(mini, saves)
+    data = json.loads(path.read_text())
+    data["learner"] = "Ada\x1b[2J\x1b]52;c;ZXZpbA==\x07"
+    data["summary"]["scene"] = "x\x1b[31mred"
+    path.write_text(json.dumps(data))
+    save = S.read_save_file(path)
+    assert "\x1b" not in save.learner and "\x07" not in save.learner and save.learner.startswith("Ada")
+    assert all("\x1b" not in str(v) for v in save.summary.values())
+    from pizzaborg.trainer import load_assignment
+
+    code, out, err = run_cli("assignment", "new", "--story", mini_dir, "--cohort", "c1", "--seed", "3",
+                             "--note", "hello", "-o", tmp_path / "a.yaml")
+    assert code == 0, err
+    edited = tmp_path / "b.yaml"  # a note edited by hand, with YAML escapes for ESC and BEL
+    edited.write_text((tmp_path / "a.yaml").read_text().replace("note: hello", 'note: "Read \\e[2Jthis \\e]52;c;eA==\\a"'))
+    note = load_assignment(edited).note
+    assert note.startswith("Read") and "this" in note
+    assert "\x1b" not in note and "\x07" not in note

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .game import Game, ReplayError
+from .text import clean
 
 SCHEMA = 1
 FORMAT = "pizzaborg-save"
@@ -235,7 +236,8 @@ def _validate(data, path: Path) -> SaveData:
     created = data.get("created") if isinstance(data.get("created"), str) else ""
     updated = data.get("updated") if isinstance(data.get("updated"), str) else created
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
-    learner = data.get("learner") if isinstance(data.get("learner"), str) else None
+    learner = clean(data["learner"]) if isinstance(data.get("learner"), str) else None  # shown on screens
+    summary = {k: clean(v) if isinstance(v, str) else v for k, v in summary.items()}
     known = {"format", "schema", "story", "seed", "decisions", "created", "updated", "summary", "learner"}
     extra = {k: v for k, v in data.items() if k not in known}
     for v in summary.values():

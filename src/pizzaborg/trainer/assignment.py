@@ -172,7 +172,9 @@ def check_note(value) -> str:
         raise AssignmentError("the note must be text")
     if len(value) > MAX_NOTE:
         raise AssignmentError(f"the note may be at most {MAX_NOTE} characters")
-    return value.strip()
+    from ..engine.text import clean
+
+    return clean(value).strip()  # shown in a terminal: no escape sequences
 
 
 def check_home(value) -> str:
