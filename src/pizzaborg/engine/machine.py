@@ -9,6 +9,8 @@ draw point's routes. A scene's transitions are added the first time a game leave
 
 from __future__ import annotations
 
+from functools import partial
+
 from transitions import Machine
 
 from .model import END, ENDING_PREFIX, Story
@@ -38,13 +40,33 @@ def _from_hub(hub_id):
     return lambda event: event.model.hub == hub_id
 
 
+class _GameMachine(Machine):
+    """transitions' Machine with a light model registry.
+
+    Games fire events with ``model.trigger(name)`` only. ``Machine.add_model`` would also bind a
+    method per event and per state (``model.<trigger>()``, ``may_<trigger>``, ``is_<state>``) to
+    every game, bind each new event to every game ever attached, and keep every game alive in
+    ``machine.models``. A report verifier or a random test plays thousands of games on one machine,
+    so here a game gets just its ``trigger`` and its initial state, and the machine keeps no
+    reference to it (so there is nothing to remove either).
+    """
+
+    def add_model(self, model, initial=None):
+        for mod in model if isinstance(model, list) else [model]:
+            mod.trigger = partial(self._get_trigger, mod)
+            self.set_state(self.initial if initial is None else initial, model=mod)
+
+    def remove_model(self, model):
+        pass
+
+
 class StoryMachine:
     """Builds and holds the machine of one story; games attach their model to it."""
 
     def __init__(self, story: Story):
         self.story = story
         states = list(story.scenes) + [ending_state(e.id) for e in story.endings]
-        self.machine = Machine(
+        self.machine = _GameMachine(
             model=None,
             states=states,
             initial=story.start,
