@@ -1,0 +1,180 @@
+"""The PizzaBorg Textual app: screens over a :class:`Session`; no game rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..engine import saves as S
+from .screens.game import GameScreen
+from .screens.title import TitleScreen
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .themes import DEFAULT, THEMES
+
+
+class PizzaBorgApp(App[None]):
+    TITLE = "PizzaBorg"
+    CSS_PATH = ["styles/app.tcss", "styles/game.tcss", "styles/dialogs.tcss"]
+    BINDINGS = [
+        Binding("q", "request_quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("ctrl+c", "quit_now", "Quit now", show=False, priority=True, id="quit-now"),
+    ]
+
+    def __init__(self, session, theme: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.session = session
+        self._start_theme = theme or DEFAULT
+        self.saved_to = None  # the autosave written on the way out
+
+    # ---- start -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._start_theme
+        if self.session.game is not None:  # started with --load
+            self.push_screen(GameScreen(self.session))
+            if self.session.game.over:
+                self.call_after_refresh(self.show_debrief)
+        else:
+            self.push_screen(self._title())
+        self._check_size(self.size.width, self.size.height)
+
+    def _title(self) -> TitleScreen:
+        return TitleScreen(self.session.story, self.session.latest_autosave())
+
+    def on_title_screen_menu_chosen(self, message: TitleScreen.MenuChosen) -> None:
+        what = message.what
+        if what == "new":
+            from .screens.new_game import NewGameScreen
+
+            self.push_screen(NewGameScreen(self.session.default_seed, self.session.learner), self._new_game)
+        elif what == "continue":
+            latest = self.session.latest_autosave()
+            if latest is not None:
+                self._load(latest.slot)
+        elif what == "load":
+            self.action_load()
+        elif what == "help":
+            self.action_help()
+        elif what == "quit":
+            self.action_request_quit()
+
+    def _new_game(self, settings) -> None:
+        if settings is None:
+            return
+        learner, seed = settings
+        game = self.session.new_game(seed=seed, learner=learner)
+        self.switch_screen(GameScreen(self.session))
+        if game.story.intro:
+            from .screens.prologue import PrologueScreen
+
+            self.push_screen(PrologueScreen(game.story.title, game.story.intro.render(game.view)))
+
+    # ---- game flow ---------------------------------------------------------------------------
+    def on_game_screen_game_over(self, message: GameScreen.GameOver) -> None:
+        self.show_debrief()
+
+    def show_debrief(self) -> None:
+        from .screens.debrief import DebriefScreen
+
+        if isinstance(self.screen, DebriefScreen) or self.session.game is None or not self.session.game.over:
+            return
+        self.push_screen(DebriefScreen(self.session), self._after_debrief)
+
+    def _after_debrief(self, what: str | None) -> None:
+        if what == "undo":
+            self.session.undo()
+            self._game_screen().show_game()
+            self.notify("Undone: your last decision is taken back.")
+        elif what == "new":
+            self.switch_screen(self._title())
+
+    def _game_screen(self) -> GameScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, GameScreen):
+                return screen
+        return None
+
+    def action_load(self) -> None:
+        from .screens.load import LoadScreen
+
+        self.push_screen(LoadScreen(self.session.slots(), self.session.dir), self._load)
+
+    def _load(self, slot: str | None) -> None:
+        if not slot:
+            return
+        try:
+            warning = self.session.load(slot)
+        except S.SaveError as exc:
+            self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
+            return
+        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {len(self.session.game.decisions)} decisions.", markup=False)
+        if warning:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        screen = self._game_screen()
+        if screen is None or screen is not self.screen:
+            self.switch_screen(GameScreen(self.session))
+        else:
+            screen.show_game()
+        if self.session.game.over:
+            self.call_after_refresh(self.show_debrief)
+
+    # ---- help and quitting -------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.session.story))
+
+    def action_request_quit(self) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        game = self.session.game
+        question = "Quit PizzaBorg?"
+        if game is not None and game.decisions:
+            question += f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen takes you back."
+        self.push_screen(ConfirmScreen(question, "Quit", "Stay"), lambda yes: self.action_quit_now() if yes else None)
+
+    def action_quit_now(self) -> None:
+        self.saved_to = self.session.quit()
+        self.exit()
+
+    # ---- command palette ---------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        game_screen = screen if isinstance(screen, GameScreen) else None
+        if game_screen is not None and self.session.game is not None:
+            game = self.session.game
+            if not game.over:
+                for c in game.scene.choices:
+                    yield SystemCommand(f"Choose {c.n}", c.text[:70], lambda n=c.n: game_screen.action_choose(n))
+            yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
+            yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
+            yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)
+            if game.over:
+                yield SystemCommand("Debrief", "The end-of-game debrief (d)", self.show_debrief)
+        yield SystemCommand("Load", "Load a saved game (l)", self.action_load)
+        yield SystemCommand("Help", "Keys and what each number means (?)", self.action_help)
+        yield SystemCommand("Quit", "Quit; the game is autosaved (q)", self.action_request_quit)
+        for cmd in super().get_system_commands(screen):
+            if cmd.title not in ("Quit",):
+                yield cmd
+
+    # ---- terminal size -----------------------------------------------------------------------
+    def on_resize(self, event) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if small and not isinstance(top, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif small:
+            top.show_size(width, height)
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()
