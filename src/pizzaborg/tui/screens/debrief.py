@@ -30,13 +30,13 @@ def scorecard(game) -> Content:
     for area in game.story.areas.values():
         a = report.areas[area.id]
         full, empty = meter(a or 0, BAR) if a is not None else ("", "·" * BAR)
-        parts += [(f"{clean(area.name)[:name_w]:<{name_w}}", "bold"), " ", (full, "$success"), (empty, "$text-muted"), (f" {_score(a):>5}\n", "bold")]
+        parts += [(f"{clean(area.name)[:name_w]:<{name_w}}", "bold"), " ", (full, "$success"), (empty, "dim"), (f" {_score(a):>5}\n", "bold")]
         for pid in area.points:
             p = report.points[pid]
             full, empty = meter(p.score or 0, BAR) if p.score is not None else ("", "·" * BAR)
             label = clean(p.name)
             label = label if len(label) <= name_w - 2 else label[: name_w - 3] + "…"
-            parts += [f"  {label:<{name_w - 2}} ", (full, "$primary"), (empty, "$text-muted"), f" {_score(p.score):>5}\n"]
+            parts += [f"  {label:<{name_w - 2}} ", (full, "$primary"), (empty, "dim"), f" {_score(p.score):>5}\n"]
     return Content.assemble(*parts).rstrip()
 
 

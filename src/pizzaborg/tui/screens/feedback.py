@@ -53,7 +53,7 @@ class FeedbackScreen(ModalScreen[None]):
                     yield Static(shown(o.note, self.markup), id="fb-note", classes="note")
                 yield Static("The numbers", classes="heading")
                 yield Static(kpi_changes(self.game, o.deltas), id="fb-numbers")
-            yield Button("Continue (Enter)", id="fb-continue", variant="primary")
+            yield Button("Continue (Enter)", id="fb-continue", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#fb-continue", Button).focus()

@@ -28,8 +28,8 @@ class NewGameScreen(ModalScreen[tuple | None]):
             yield Input(value="" if self.seed is None else str(self.seed), placeholder="random", id="new-seed", max_length=19)
             yield Static("", id="new-error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Start (Enter)", id="new-start", variant="primary")
-                yield Button("Cancel (Esc)", id="new-cancel")
+                yield Button("Start (Enter)", id="new-start", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="new-cancel", compact=True)
 
     def on_mount(self) -> None:
         for box in self.query(Input):

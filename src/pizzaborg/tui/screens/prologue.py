@@ -25,7 +25,7 @@ class PrologueScreen(ModalScreen[None]):
             yield Static(clean(self.title_text), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
                 yield Static(shown(self.text), id="prologue-text")
-            yield Button("Begin (Enter)", id="prologue-begin", variant="primary")
+            yield Button("Begin (Enter)", id="prologue-begin", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Button).focus()

@@ -36,7 +36,7 @@ def month_decisions(game, summary) -> Content:
         if choice is not None and choice.synthetic and not d.deltas:
             continue  # a bare "Continue"
         moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        parts += ["• ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "$text-muted"), "\n"]
+        parts += ["• ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
     if not parts:
         return Content("No decisions this month.")
     return Content.assemble(*parts).rstrip()
@@ -62,7 +62,7 @@ class ReflectionScreen(ModalScreen[None]):
                 if s.question:
                     yield Static("Reflection", classes="heading")
                     yield Static(clean(s.question), id="rf-question", classes="question", markup=False)
-            yield Button("Continue (Enter)", id="rf-continue", variant="primary")
+            yield Button("Continue (Enter)", id="rf-continue", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#rf-continue", Button).focus()

@@ -49,7 +49,7 @@ class Dashboard(VerticalScroll, can_focus=False):
                 ("Assimilation", "bold"),
                 "\n",
                 (full, "$error"),
-                (empty, "$text-muted"),
+                (empty, "dim"),
                 " ",
                 (f"{fmt_num(report.assimilation)} %", "bold"),
             )

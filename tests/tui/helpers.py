@@ -1,0 +1,40 @@
+"""Small helpers for Pilot tests: read what a widget shows, play through screens."""
+
+from __future__ import annotations
+
+
+def shows(app, selector: str) -> str:
+    """The plain text a Static on the current screen shows."""
+    return str(app.screen.query_one(selector).content)
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def new_game(pilot, seed: str | None = None, learner: str | None = None) -> None:
+    """Title -> New game dialog -> (prologue) -> the game screen."""
+    await pilot.press("n")
+    await pilot.pause()
+    if learner:
+        await pilot.press(*learner)
+    if seed is not None:
+        await pilot.press("tab")
+        box = pilot.app.screen.query_one("#new-seed")
+        box.value = ""
+        await pilot.press(*seed)
+    await pilot.press("enter")
+    await pilot.pause()
+    if screen_name(pilot.app) == "PrologueScreen":
+        await pilot.press("enter")
+        await pilot.pause()
+    assert screen_name(pilot.app) == "GameScreen"
+
+
+async def choose(pilot, key: str) -> None:
+    """Press a choice key, then continue through feedback and reflection screens."""
+    await pilot.press(key)
+    await pilot.pause()
+    while screen_name(pilot.app) in ("FeedbackScreen", "ReflectionScreen"):
+        await pilot.press("enter")
+        await pilot.pause()
