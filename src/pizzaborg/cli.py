@@ -174,7 +174,7 @@ def cmd_tui(args) -> int:
     problem = need_terminal()
     if problem:
         return _fail(problem, EXIT_FAILED)
-    return run_tui(_load(args.story), _saves(args), seed=args.seed, load=args.load)
+    return run_tui(lambda: _load(args.story), args.saves_dir, seed=args.seed, load=args.load)
 
 
 def main(argv: list | None = None) -> int:

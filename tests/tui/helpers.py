@@ -14,6 +14,7 @@ def screen_name(app) -> str:
 
 async def new_game(pilot, seed: str | None = None, learner: str | None = None) -> None:
     """Title -> New game dialog -> (prologue) -> the game screen."""
+    await title_ready(pilot)
     await pilot.press("n")
     await pilot.pause()
     if learner:
@@ -38,3 +39,12 @@ async def choose(pilot, key: str) -> None:
     while screen_name(pilot.app) in ("FeedbackScreen", "ReflectionScreen"):
         await pilot.press("enter")
         await pilot.pause()
+
+
+async def title_ready(pilot) -> None:
+    """Wait until the title screen has looked for an autosave to continue (it does so once drawn)."""
+    for _ in range(200):
+        if getattr(pilot.app.screen, "looked", False):
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the title screen never looked for the autosave")

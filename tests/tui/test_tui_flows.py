@@ -11,7 +11,7 @@ from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 
 from .conftest import CLOCK, copy_mini, write_story
-from .helpers import choose, new_game, screen_name, shows
+from .helpers import choose, new_game, screen_name, shows, title_ready
 
 pytestmark = pytest.mark.asyncio
 SIZE = (100, 30)
@@ -184,6 +184,7 @@ async def test_save_quit_and_continue(make_app, mini_story, saves):
     # a new start: Continue on the title screen takes the player back
     app2 = make_app()
     async with app2.run_test(size=SIZE) as pilot:
+        await title_ready(pilot)
         option = app2.screen.query_one("#title-menu").get_option("continue")
         assert not option.disabled and "month 1" in str(option.prompt)
         await pilot.press("c")
@@ -264,7 +265,7 @@ async def test_load_option_with_a_corrupt_save_is_one_line(tmp_path, mini_story,
 
     Path("saves").mkdir()
     Path("saves/bad.json").write_text("[]", encoding="utf-8")
-    assert run_tui(mini_story, Path("saves"), load="bad") == 2
+    assert run_tui(lambda: mini_story, Path("saves"), load="bad") == 2
     err = capsys.readouterr().err
     assert err.strip() == "pizzaborg: cannot load: bad.json is not a PizzaBorg save"
 
@@ -429,3 +430,20 @@ async def test_a_story_edited_since_the_save_loads_with_a_note(tmp_path, make_ap
         assert screen_name(app) == "GameScreen"
         assert len(app.session.game.decisions) == 2
         assert any("all 2 decisions replayed" in str(n.message) for n in app._notifications)
+
+
+async def test_a_broken_story_ends_the_app_with_its_error(saves):
+    from pizzaborg.cli import UsageError
+    from pizzaborg.tui.app import PizzaBorgApp
+    from pizzaborg.tui.session import Session
+
+    def broken():
+        raise UsageError("the story cannot be played: story.yaml:3:1: something is wrong")
+
+    app = PizzaBorgApp(Session(None, saves), load_story=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if app.startup_error is not None:
+                break
+            await pilot.pause(0.01)
+    assert isinstance(app.startup_error, UsageError) and app.return_code == 2

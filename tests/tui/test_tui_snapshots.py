@@ -10,13 +10,13 @@ from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 
 from .conftest import CLOCK
-from .helpers import choose, new_game
+from .helpers import choose, new_game, title_ready
 
 SIZE = (100, 30)
 
 
 def test_title(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=title_ready)
 
 
 def test_game(snap_compare, make_app):
@@ -73,6 +73,7 @@ def test_load(snap_compare, make_app, mini_story, saves):
     (saves / "broken.json").write_text("{", encoding="utf-8")
 
     async def run_before(pilot):
+        await title_ready(pilot)
         await pilot.press("l")
         await pilot.pause()
 

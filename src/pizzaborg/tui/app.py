@@ -8,35 +8,40 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..engine import saves as S
-from .screens.game import GameScreen
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
 
 
+def _game_screen_class():
+    from .screens.game import GameScreen  # the engine's game and state machine come with it
+
+    return GameScreen
+
+
 class PizzaBorgApp(App[None]):
     TITLE = "PizzaBorg"
-    CSS_PATH = ["styles/app.tcss", "styles/game.tcss", "styles/dialogs.tcss"]
+    CSS_PATH = "styles/app.tcss"  # the other screens bring their own .tcss when first shown
     BINDINGS = [
         Binding("q", "request_quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("ctrl+c", "quit_now", "Quit now", show=False, priority=True, id="quit-now"),
     ]
 
-    def __init__(self, session, theme: str | None = None, **kwargs):
+    def __init__(self, session, theme: str | None = None, load_story=None, **kwargs):
         super().__init__(**kwargs)
         self.session = session
-        self._start_theme = theme or DEFAULT
+        for t in THEMES:
+            self.register_theme(t)
+        self.theme = theme if theme in self.available_themes else DEFAULT  # before mount: no restyling
+        self._load_story = load_story  # called once the title is drawn, when the session has no story yet
+        self.startup_error: BaseException | None = None  # re-raised by the launcher after the app ends
         self.saved_to = None  # the autosave written on the way out
 
     # ---- start -------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = self._start_theme
         if self.session.game is not None:  # started with --load
-            self.push_screen(GameScreen(self.session))
+            self.push_screen(_game_screen_class()(self.session))
             if self.session.game.over:
                 self.call_after_refresh(self.show_debrief)
         else:
@@ -44,10 +49,28 @@ class PizzaBorgApp(App[None]):
         self._check_size(self.size.width, self.size.height)
 
     def _title(self) -> TitleScreen:
-        return TitleScreen(self.session.story, self.session.latest_autosave())
+        """The title screen; the story (if not read yet) and the autosave to continue are looked up
+        once it is on the terminal."""
+        screen = TitleScreen(self.session.story)
+        # a short timer rather than call_after_refresh: the first frame reaches the terminal first
+        screen.call_after_refresh(lambda: self.set_timer(0.02, lambda: self._fill_title(screen)))
+        return screen
+
+    def _fill_title(self, screen: TitleScreen) -> None:
+        if self.session.story is None:
+            try:
+                self.session.story = self._load_story()
+            except Exception as exc:  # a broken story: leave, and let the launcher print the one line
+                self.startup_error = exc
+                self.exit(return_code=2)
+                return
+            screen.show_story(self.session.story)
+        screen.show_latest(self.session.latest_autosave())
 
     def on_title_screen_menu_chosen(self, message: TitleScreen.MenuChosen) -> None:
         what = message.what
+        if self.session.story is None and what != "quit":
+            return  # still reading the story: a few milliseconds
         if what == "new":
             from .screens.new_game import NewGameScreen
 
@@ -68,14 +91,14 @@ class PizzaBorgApp(App[None]):
             return
         learner, seed = settings
         game = self.session.new_game(seed=seed, learner=learner)
-        self.switch_screen(GameScreen(self.session))
+        self.switch_screen(_game_screen_class()(self.session))
         if game.story.intro:
             from .screens.prologue import PrologueScreen
 
             self.push_screen(PrologueScreen(game.story.title, game.story.intro.render(game.view)))
 
     # ---- game flow ---------------------------------------------------------------------------
-    def on_game_screen_game_over(self, message: GameScreen.GameOver) -> None:
+    def on_game_screen_game_over(self, message) -> None:
         self.show_debrief()
 
     def show_debrief(self) -> None:
@@ -93,9 +116,10 @@ class PizzaBorgApp(App[None]):
         elif what == "new":
             self.switch_screen(self._title())
 
-    def _game_screen(self) -> GameScreen | None:
+    def _game_screen(self):
+        game_screen = _game_screen_class()
         for screen in reversed(self.screen_stack):
-            if isinstance(screen, GameScreen):
+            if isinstance(screen, game_screen):
                 return screen
         return None
 
@@ -107,9 +131,11 @@ class PizzaBorgApp(App[None]):
     def _load(self, slot: str | None) -> None:
         if not slot:
             return
+        from ..engine.saves import SaveError
+
         try:
             warning = self.session.load(slot)
-        except S.SaveError as exc:
+        except SaveError as exc:
             self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
             return
         self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {len(self.session.game.decisions)} decisions.", markup=False)
@@ -117,7 +143,7 @@ class PizzaBorgApp(App[None]):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         screen = self._game_screen()
         if screen is None or screen is not self.screen:
-            self.switch_screen(GameScreen(self.session))
+            self.switch_screen(_game_screen_class()(self.session))
         else:
             screen.show_game()
         if self.session.game.over:
@@ -127,7 +153,7 @@ class PizzaBorgApp(App[None]):
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if self.session.story is not None and not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.session.story))
 
     def action_request_quit(self) -> None:
@@ -147,7 +173,7 @@ class PizzaBorgApp(App[None]):
 
     # ---- command palette ---------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        game_screen = screen if isinstance(screen, GameScreen) else None
+        game_screen = screen if isinstance(screen, _game_screen_class()) else None
         if game_screen is not None and self.session.game is not None:
             game = self.session.game
             if not game.over:

@@ -29,12 +29,17 @@ def need_terminal(stdin=None, stdout=None) -> str | None:
     return None if ok else NOT_A_TERMINAL
 
 
-def run_tui(story, saves_dir, seed: int | None = None, load: str | None = None) -> int:
-    from ..engine import saves as S
+def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | None = None) -> int:
+    """Run the game. ``load_story`` is a callable returning the story (its errors propagate as they
+    are). Without ``load`` the story is read once the title screen is on the terminal, so that the
+    screen appears as fast as Textual allows; with ``load`` both are read before the screen changes."""
     from .session import Session
 
-    session = Session(story, saves_dir, seed=seed)
+    session = Session(None, saves_dir, seed=seed)
     if load:
+        from ..engine import saves as S
+
+        session.story = load_story()
         try:
             warning = session.load(load)
         except S.SaveError as exc:
@@ -53,11 +58,13 @@ def run_tui(story, saves_dir, seed: int | None = None, load: str | None = None) 
     try:
         from .app import PizzaBorgApp
 
-        app = PizzaBorgApp(session, theme=os.environ.get("PIZZABORG_THEME") or None)
+        app = PizzaBorgApp(session, theme=os.environ.get("PIZZABORG_THEME") or None, load_story=load_story)
         try:
             app.run()
         except KeyboardInterrupt:
             pass
+        if app.startup_error is not None:
+            raise app.startup_error
     finally:
         saved = session.quit()
         for s, handler in old.items():

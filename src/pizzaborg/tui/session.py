@@ -9,16 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine import Game, Outcome
-from ..engine import saves as S
+AUTOSAVE = "autosave"  # the engine's saves.AUTOSAVE; the saves module is imported on first use
 
-AUTOSAVE_PREFIX = S.AUTOSAVE
+
+def _saves():
+    from ..engine import saves  # imports the game and the state machine: not before the title is drawn
+
+    return saves
 
 
 class Session:
-    def __init__(self, story, saves_dir, seed: int | None = None, now: Callable[[], str] | None = None):
+    """``story`` may be None at first (the app loads it once the title is drawn); ``saves_dir`` None
+    means the saves module's default ($PIZZABORG_SAVES or ./saves), worked out on first use."""
+
+    def __init__(self, story, saves_dir=None, seed: int | None = None, now: Callable[[], str] | None = None):
         self.story = story
-        self.dir = Path(saves_dir)
+        self._dir = Path(saves_dir) if saves_dir is not None else None
         self.default_seed = seed
         self.now = now  # a clock for save stamps (tests fix it); None: the saves module's clock
         self.game: Game | None = None
@@ -27,18 +33,26 @@ class Session:
         self._autosave_checked = False
         self.notes: list = []  # one-line notes for the player (the UI shows and clears them)
 
+    @property
+    def dir(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(_saves().saves_dir(None))
+        return self._dir
+
     # ---- clock -------------------------------------------------------------------------------
     def _stamp(self) -> str | None:
         return self.now() if self.now else None
 
     # ---- starting ----------------------------------------------------------------------------
-    def new_game(self, seed: int | None = None, learner: str | None = None) -> Game:
+    def new_game(self, seed: int | None = None, learner: str | None = None):
         if seed is None:
             seed = self.default_seed
         if seed is None:
             import random
 
             seed = random.SystemRandom().randrange(1, 1_000_000)
+        from ..engine import Game
+
         if self.game is not None:
             self.game.close()
         self.game = Game(self.story, seed)
@@ -49,7 +63,7 @@ class Session:
 
     def load(self, slot: str) -> str | None:
         """Load a slot; returns the engine's warning (or None). Raises SaveError."""
-        loaded = S.load_game(self.dir, slot, self.story)
+        loaded = _saves().load_game(self.dir, slot, self.story)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
@@ -59,7 +73,7 @@ class Session:
         return loaded.warning
 
     # ---- playing -----------------------------------------------------------------------------
-    def choose(self, n: int) -> Outcome:
+    def choose(self, n: int):
         """Make choice ``n`` (raises GameError when there is none) and autosave."""
         outcome = self.game.choose_number(n)
         self.autosave()
@@ -76,6 +90,7 @@ class Session:
         """Write the autosave slot. A failure becomes a note, never an exception."""
         if self.game is None:
             return None
+        S = _saves()
         if not self._autosave_checked:
             self._autosave_checked = True
             if self.loaded_from != S.AUTOSAVE:
@@ -88,6 +103,7 @@ class Session:
 
     def _keep_old_autosave(self) -> None:
         """A new game never destroys an unfinished one: the older autosave keeps a dated name."""
+        S = _saves()
         path = S.slot_path(self.dir, S.AUTOSAVE)
         if not path.exists():
             return
@@ -111,22 +127,24 @@ class Session:
 
     def needs_overwrite_confirmation(self, slot: str) -> bool:
         """True when saving to ``slot`` would replace another game's save (raises SaveError for a bad name)."""
+        S = _saves()
         return S.slot_path(self.dir, slot).exists() and slot != self.loaded_from
 
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
+        S = _saves()
         path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp())
         self.loaded_from = slot
         return path
 
     def slots(self) -> list:
-        return S.list_saves(self.dir)
+        return _saves().list_saves(self.dir)
 
     def latest_autosave(self):
         """The newest readable autosave of this story (``autosave`` or a kept ``autosave-…``), or None."""
         best = None
         for info in self.slots():
-            if not info.readable or not (info.slot == S.AUTOSAVE or info.slot.startswith(AUTOSAVE_PREFIX + "-")):
+            if not info.readable or not (info.slot == AUTOSAVE or info.slot.startswith(AUTOSAVE + "-")):
                 continue
             if info.save.story.get("id") != self.story.id or not info.save.decisions:
                 continue
@@ -142,4 +160,4 @@ class Session:
 
     @property
     def autosave_path(self) -> Path:
-        return S.slot_path(self.dir, S.AUTOSAVE)
+        return self.dir / f"{AUTOSAVE}.json"

@@ -12,6 +12,7 @@ from ..text import shown
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),

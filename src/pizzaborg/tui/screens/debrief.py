@@ -68,6 +68,7 @@ def tips(game) -> Content:
 
 
 class DebriefScreen(Screen[str | None]):
+    CSS_PATH = "../styles/game.tcss"
     BINDINGS = [
         Binding("e", "export", "Export report", id="export"),
         Binding("u", "close('undo')", "Undo last", id="debrief-undo"),

@@ -32,6 +32,7 @@ def kpi_changes(game, deltas: dict) -> Content:
 
 
 class FeedbackScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("enter,space,escape", "close", "Continue", id="feedback-continue")]
 
     def __init__(self, game, outcome, markup: bool = False, **kwargs):

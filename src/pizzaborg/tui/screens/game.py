@@ -24,6 +24,7 @@ def _choose_bindings():
 
 
 class GameScreen(Screen):
+    CSS_PATH = "../styles/game.tcss"
     BINDINGS = [
         *_choose_bindings(),
         Binding("u", "undo", "Undo", id="undo"),

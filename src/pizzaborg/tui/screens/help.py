@@ -27,6 +27,7 @@ KEYS = (
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,enter,space,question_mark", "close", "Close", id="help-close")]
 
     def __init__(self, story, **kwargs):

@@ -30,6 +30,7 @@ def history_content(game) -> Content:
 
 
 class HistoryScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,enter,h", "close", "Close", id="history-close")]
 
     def __init__(self, game, **kwargs):

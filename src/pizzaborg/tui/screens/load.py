@@ -14,6 +14,7 @@ from .slots import slot_line
 
 
 class LoadScreen(ModalScreen[str | None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="load-cancel")]
 
     def __init__(self, slots: list, folder, **kwargs):

@@ -12,6 +12,7 @@ MAX_SEED = 2**63
 
 
 class NewGameScreen(ModalScreen[tuple | None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="new-cancel")]
 
     def __init__(self, seed: int | None = None, learner: str | None = None, **kwargs):

@@ -13,6 +13,7 @@ from ..text import shown
 
 
 class PrologueScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("enter,space,escape", "close", "Begin", id="prologue-begin")]
 
     def __init__(self, title: str, text: str, **kwargs):

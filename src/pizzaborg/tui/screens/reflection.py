@@ -43,6 +43,7 @@ def month_decisions(game, summary) -> Content:
 
 
 class ReflectionScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("enter,space,escape", "close", "Continue", id="reflection-continue")]
 
     def __init__(self, game, summary, **kwargs):

@@ -16,6 +16,7 @@ from .slots import slot_line
 
 
 class SaveScreen(ModalScreen[str | None]):
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save-cancel")]
 
     def __init__(self, slots: list, current: str | None, **kwargs):

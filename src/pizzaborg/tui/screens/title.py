@@ -8,11 +8,10 @@ from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.text import clean
-from ...render import fmt_num
 
 BANNER = r"""
  ___ _              ___
@@ -40,35 +39,59 @@ class TitleScreen(Screen):
         Binding("h", "menu('help')", "How to play", id="title-help"),
     ]
 
-    def __init__(self, story, latest=None, **kwargs):
+    def __init__(self, story, **kwargs):
         super().__init__(**kwargs)
         self.story = story
-        self.latest = latest  # SlotInfo of the newest autosave, or None
+        self.latest = None  # SlotInfo of the newest autosave, once looked up
+        self.looked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
             yield Static(BANNER, id="banner", markup=False)
-            yield Static(clean(self.story.title), id="story-title", markup=False)
+            yield Static(clean(self.story.title) if self.story else "", id="story-title", markup=False)
             yield Static(TAGLINE, id="tagline", markup=False)
             with Center():
                 yield OptionList(*self._options(), id="title-menu")
-        yield Footer()
+            yield Static("↑/↓ and Enter, a letter, or the mouse · ? help · ctrl+p commands", id="title-keys", markup=False)
 
     def _options(self):
         yield Option(Content.assemble(("n", "bold $accent"), "  New game"), id="new")
+        yield self._continue_option()
+        yield Option(Content.assemble(("l", "bold $accent"), "  Load a saved game"), id="load")
+        yield Option(Content.assemble(("h", "bold $accent"), "  How to play"), id="help")
+        yield Option(Content.assemble(("q", "bold $accent"), "  Quit"), id="quit")
+
+    def _continue_option(self) -> Option:
+        if not self.looked:
+            return Option(Content.assemble(("c", "bold"), "  Continue"), id="continue", disabled=True)
         if self.latest is not None:
             sm = self.latest.save.summary
             when = (self.latest.save.updated or "")[:16].replace("T", " ")
             where = f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+            from ...render import fmt_num
+
             score = sm.get("score")
             score_s = f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
             label = f"  Continue ({where}{score_s}, saved {when})"
-            yield Option(Content.assemble(("c", "bold $accent"), label), id="continue")
+            return Option(Content.assemble(("c", "bold $accent"), label), id="continue")
+        return Option(Content.assemble(("c", "bold"), "  Continue (no autosave yet)"), id="continue", disabled=True)
+
+    def show_story(self, story) -> None:
+        self.story = story
+        self.query_one("#story-title", Static).update(clean(story.title))
+
+    def show_latest(self, latest) -> None:
+        """The newest autosave to continue (or None), found once the title is on the screen."""
+        self.latest = latest
+        self.looked = True
+        menu = self.query_one("#title-menu", OptionList)
+        highlighted = menu.highlighted
+        menu.replace_option_prompt("continue", self._continue_option().prompt)
+        if latest is None:
+            menu.disable_option("continue")
         else:
-            yield Option(Content.assemble(("c", "bold"), "  Continue (no autosave yet)"), id="continue", disabled=True)
-        yield Option(Content.assemble(("l", "bold $accent"), "  Load a saved game"), id="load")
-        yield Option(Content.assemble(("h", "bold $accent"), "  How to play"), id="help")
-        yield Option(Content.assemble(("q", "bold $accent"), "  Quit"), id="quit")
+            menu.enable_option("continue")
+        menu.highlighted = highlighted
 
     def on_mount(self) -> None:
         self.query_one("#title-menu", OptionList).focus()
@@ -79,6 +102,7 @@ class TitleScreen(Screen):
 
     def action_menu(self, what: str) -> None:
         if what == "continue" and self.latest is None:
-            self.notify("There is no autosave to continue yet: start a new game.", severity="warning")
+            if self.looked:
+                self.notify("There is no autosave to continue yet: start a new game.", severity="warning")
             return
         self.post_message(self.MenuChosen(what))
