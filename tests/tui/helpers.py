@@ -12,6 +12,11 @@ def screen_name(app) -> str:
     return type(app.screen).__name__
 
 
+def in_feedback(app) -> bool:
+    """The game screen shows a choice's feedback in place of the scene."""
+    return screen_name(app) == "GameScreen" and app.screen.pending is not None
+
+
 async def new_game(pilot, seed: str | None = None, learner: str | None = None) -> None:
     """Title -> New game dialog -> (prologue) -> the game screen."""
     await title_ready(pilot)
@@ -36,7 +41,7 @@ async def choose(pilot, key: str) -> None:
     """Press a choice key, then continue through feedback and reflection screens."""
     await pilot.press(key)
     await pilot.pause()
-    while screen_name(pilot.app) in ("FeedbackScreen", "ReflectionScreen"):
+    while in_feedback(pilot.app) or screen_name(pilot.app) == "ReflectionScreen":
         await pilot.press("enter")
         await pilot.pause()
 

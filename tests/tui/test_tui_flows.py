@@ -11,7 +11,7 @@ from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 
 from .conftest import CLOCK, copy_mini, write_story
-from .helpers import choose, new_game, screen_name, shows, title_ready
+from .helpers import choose, in_feedback, new_game, screen_name, shows, title_ready
 
 pytestmark = pytest.mark.asyncio
 SIZE = (100, 30)
@@ -33,7 +33,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
         # the scene and its numbered choices
         assert "The oven controller needs a patch." in shows(app, "#scene-text")
         choices = app.screen.query_one("#choices")
-        assert [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)] == [
+        assert choices.texts == [
             "1. Assess the impact with the owner first.",
             "2. Push the patch tonight.",
             "3. Wait and see.",
@@ -41,20 +41,26 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
         assert "Month 1 of 2" in shows(app, "#dash-month")
         assert "Ada" in shows(app, "#topbar") and "seed 3" in shows(app, "#topbar")
 
-        # feedback after the choice: the Collective, the note, the numbers
+        # feedback after the choice, in place of the scene: the Collective, the note, the numbers
         await pilot.press("1")
         await pilot.pause()
-        assert screen_name(app) == "FeedbackScreen"
+        assert in_feedback(app)
+        assert not app.screen.query_one("#scene-text").display
         assert "Assess the impact with the owner first." in shows(app, "#fb-choice")
         assert shows(app, "#fb-borg") == "Delay. Irrelevant."
         assert shows(app, "#fb-note") == "Change management, impact first."
         numbers = shows(app, "#fb-numbers")
         assert "Revenue" in numbers and "-5" in numbers and "now 95 k€" in numbers
         assert "Business trust" in numbers and "+10" in numbers and "now 60 %" in numbers
+        # the dashboard shows the change of the last decision next to it
+        assert "+10" in shows(app, "#kpi-trust") and "60 %" in shows(app, "#kpi-trust")
+        # a number key does not skip the feedback; Enter goes on to the next scene
+        await pilot.press("2")
+        await pilot.pause()
+        assert in_feedback(app) and len(app.session.game.decisions) == 1
         await pilot.press("enter")
         await pilot.pause()
-        # the dashboard shows the change of the last decision
-        assert "+10" in shows(app, "#kpi-trust") and "60 %" in shows(app, "#kpi-trust")
+        assert not in_feedback(app) and app.screen.query_one("#scene-text").display
 
         # play on with the first choice each time, up to the end of round A
         expected = engine_game(mini_story, 3, [1])
@@ -63,7 +69,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
             await pilot.press("1")
             await pilot.pause()
             outcome_round_end = expected.choose_number(1).round_end
-            if screen_name(app) == "FeedbackScreen":
+            if in_feedback(app):
                 await pilot.press("enter")
                 await pilot.pause()
             if outcome_round_end is not None:
@@ -107,17 +113,21 @@ async def test_arrows_and_enter_choose_and_so_does_the_mouse(make_app):
         await new_game(pilot)
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert screen_name(app) == "FeedbackScreen"
+        assert in_feedback(app)
         assert "Push the patch tonight." in shows(app, "#fb-choice")
         await pilot.press("enter")
         await pilot.press("u")
         await pilot.pause()
         assert app.session.game.decisions == []
-        # the mouse: click the third choice
-        await pilot.click("#choices", offset=(6, 3))
+        # the mouse: click the third choice, then "Continue"
+        third = list(app.screen.query(".choice"))[2]
+        await pilot.click(third)
         await pilot.pause()
-        assert screen_name(app) == "FeedbackScreen"
+        assert in_feedback(app)
         assert "Wait and see." in shows(app, "#fb-choice")
+        await pilot.click(list(app.screen.query(".choice"))[0])
+        await pilot.pause()
+        assert not in_feedback(app)
 
 
 async def test_a_number_with_no_choice_is_explained(make_app):
@@ -319,6 +329,7 @@ async def test_80_by_24_is_enough_to_play(make_app):
         await new_game(pilot)
         choices = app.screen.query_one("#choices")
         assert choices.region.height >= 5 and choices.region.bottom <= 23
+        assert all(c.region.height >= 1 for c in list(app.screen.query(".choice"))[:3])
         assert app.screen.query_one("#dashboard").region.width >= 26
         await choose(pilot, "1")
         assert screen_name(app) == "GameScreen"
@@ -395,7 +406,7 @@ async def test_story_text_is_escaped_unless_the_scene_allows_markup(tmp_path, ma
         assert "[i]one[/i]" in shows(app, "#intro")
         assert "[b]Bold[/b] title" in shows(app, "#topbar")
         choices = app.screen.query_one("#choices")
-        assert str(choices.get_option_at_index(0).prompt) == "1. Pick [u]me[/u]"
+        assert choices.texts[0] == "1. Pick [u]me[/u]"
         await pilot.press("1")
         await pilot.pause()
         assert shows(app, "#fb-borg") == "[blink]We[/blink]"

@@ -45,7 +45,7 @@ def test_reflection(snap_compare, make_app):
             await choose(pilot, "1")
         await pilot.press("1")
         await pilot.pause()
-        await pilot.press("enter")  # the feedback, then the month's reflection
+        await pilot.press("enter")  # past the feedback, to the month's reflection
         await pilot.pause()
         assert type(pilot.app.screen).__name__ == "ReflectionScreen"
 

@@ -73,10 +73,12 @@ class Session:
         return loaded.warning
 
     # ---- playing -----------------------------------------------------------------------------
-    def choose(self, n: int):
-        """Make choice ``n`` (raises GameError when there is none) and autosave."""
+    def choose(self, n: int, autosave: bool = True):
+        """Make choice ``n`` (raises GameError when there is none) and autosave; a caller that passes
+        ``autosave=False`` calls :meth:`autosave` itself right after (the UI does, once drawn)."""
         outcome = self.game.choose_number(n)
-        self.autosave()
+        if autosave:
+            self.autosave()
         return outcome
 
     def undo(self) -> bool:

@@ -16,6 +16,7 @@ from ...render import is_plain_continue
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
+from ..widgets.feedback import FeedbackPanel
 
 
 def _choose_bindings():
@@ -32,6 +33,7 @@ class GameScreen(Screen):
         Binding("l", "load", "Load", id="load"),
         Binding("h", "history", "History", id="history"),
         Binding("d", "debrief", "Debrief", show=False, id="debrief"),
+        Binding("space", "continue", "Continue", show=False, id="continue"),
         Binding("pageup", "scroll_text(-1)", "Scroll up", show=False, priority=True, id="text-up"),
         Binding("pagedown", "scroll_text(1)", "Scroll down", show=False, priority=True, id="text-down"),
     ]
@@ -42,6 +44,7 @@ class GameScreen(Screen):
     def __init__(self, session, **kwargs):
         super().__init__(**kwargs)
         self.session = session
+        self.pending = None  # the outcome whose feedback is on the screen, until the player goes on
 
     @property
     def game(self):
@@ -55,6 +58,7 @@ class GameScreen(Screen):
                     yield Static(id="intro", classes="intro")
                     yield Static(id="scene-title")
                     yield Static(id="scene-text")
+                    yield FeedbackPanel(id="feedback")
                 yield ChoiceList(id="choices")
             yield Dashboard(self.session.story, id="dashboard")
         yield Footer()
@@ -74,6 +78,20 @@ class GameScreen(Screen):
         title = self.query_one("#scene-title", Static)
         text = self.query_one("#scene-text", Static)
         choices = self.query_one(ChoiceList)
+        feedback = self.query_one(FeedbackPanel)
+        if self.pending is not None:
+            outcome, markup = self.pending
+            for w in (intro, title, text):
+                w.display = False
+            feedback.show(game, outcome, markup)
+            feedback.display = True
+            choices.display = True
+            choices.set_continue()
+            choices.focus(scroll_visible=False)
+            self.query_one("#scene-scroll", VerticalScroll).scroll_home(animate=False)
+            return
+        feedback.display = False
+        text.display = True
         if game.over:
             ending = story.ending(game.ending)
             intro.display = False
@@ -112,26 +130,46 @@ class GameScreen(Screen):
     def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
         self.action_choose(message.number)
 
+    def on_choice_list_go_on(self, message: ChoiceList.GoOn) -> None:
+        self.action_continue()
+
     def action_choose(self, n: int) -> None:
         game = self.game
+        if self.pending is not None:
+            return  # the feedback is on the screen: Enter, space or a click goes on
         if game.over:
             self.post_message(self.GameOver())
             return
         count = len(game.scene.choices)
         markup = game.scene.markup
         try:
-            outcome = self.session.choose(n)
+            outcome = self.session.choose(n, autosave=False)
         except GameError:
             self.notify(f"There is no choice {n} here: pick 1-{count}.", severity="warning")
             return
-        self.show_game()
-        self.flush_notes()
-        if is_plain_continue(game, outcome) and not outcome.borg and not outcome.note:
+        if not (is_plain_continue(game, outcome) and not outcome.borg and not outcome.note):
+            self.pending = (outcome, markup)
+        with self.app.batch_update():
+            self.show_game()
+        self.call_after_refresh(self._autosave)
+        if self.pending is None:
             self._after_feedback(outcome)
-            return
-        from .feedback import FeedbackScreen
 
-        self.app.push_screen(FeedbackScreen(game, outcome, markup), lambda _: self._after_feedback(outcome))
+    def _autosave(self) -> None:
+        """After the frame is on the screen: the autosave of the decision just made."""
+        self.session.autosave()
+        self.flush_notes()
+
+    def action_continue(self) -> None:
+        if self.pending is None:
+            if self.game.scene is not None and len(self.game.scene.choices) == 1:
+                self.action_choose(1)  # space on a bare "Continue"
+            return
+        outcome, _ = self.pending
+        self.pending = None
+        with self.app.batch_update():
+            self.show_game()
+        self._after_feedback(outcome)
 
     def _after_feedback(self, outcome) -> None:
         if outcome.round_end is not None:
@@ -146,6 +184,7 @@ class GameScreen(Screen):
             self.post_message(self.GameOver())
 
     def action_undo(self) -> None:
+        self.pending = None
         if self.session.undo():
             self.show_game()
             self.notify("Undone: your last decision is taken back.")
