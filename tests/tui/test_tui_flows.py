@@ -458,3 +458,18 @@ async def test_a_broken_story_ends_the_app_with_its_error(saves):
                 break
             await pilot.pause(0.01)
     assert isinstance(app.startup_error, UsageError) and app.return_code == 2
+
+
+async def test_a_title_key_pressed_before_the_story_is_read_is_not_lost(mini_story, saves):
+    from pizzaborg.tui.app import PizzaBorgApp
+    from pizzaborg.tui.session import Session
+
+    app = PizzaBorgApp(Session(None, saves, seed=3), load_story=lambda: mini_story)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # at once, before the story is read
+        for _ in range(100):
+            if screen_name(app) == "NewGameScreen":
+                break
+            await pilot.pause(0.01)
+        assert screen_name(app) == "NewGameScreen"
+        assert "A small test story" in str(app.screen_stack[-2].query_one("#story-title").content)

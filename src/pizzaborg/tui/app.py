@@ -36,6 +36,7 @@ class PizzaBorgApp(App[None]):
         self.theme = theme if theme in self.available_themes else DEFAULT  # before mount: no restyling
         self._load_story = load_story  # called once the title is drawn, when the session has no story yet
         self.startup_error: BaseException | None = None  # re-raised by the launcher after the app ends
+        self._early_choice: str | None = None  # a title key pressed before the story was read
         self.saved_to = None  # the autosave written on the way out
 
     # ---- start -------------------------------------------------------------------------------
@@ -66,11 +67,17 @@ class PizzaBorgApp(App[None]):
                 return
             screen.show_story(self.session.story)
         screen.show_latest(self.session.latest_autosave())
+        if self._early_choice is not None:
+            what, self._early_choice = self._early_choice, None
+            self.on_title_screen_menu_chosen(TitleScreen.MenuChosen(what))
 
     def on_title_screen_menu_chosen(self, message: TitleScreen.MenuChosen) -> None:
         what = message.what
+        if not isinstance(self.screen, TitleScreen):
+            return  # a second key before the first one's dialog was up
         if self.session.story is None and what != "quit":
-            return  # still reading the story: a few milliseconds
+            self._early_choice = what  # still reading the story (a few ms): done right after
+            return
         if what == "new":
             from .screens.new_game import NewGameScreen
 
