@@ -31,7 +31,7 @@ async def new_game(pilot, seed: str | None = None, learner: str | None = None) -
         await pilot.press(*seed)
     await pilot.press("enter")
     await pilot.pause()
-    if screen_name(pilot.app) == "PrologueScreen":
+    if screen_name(pilot.app) == "IntroScreen":
         await pilot.press("enter")
         await pilot.pause()
     assert screen_name(pilot.app) == "GameScreen"

@@ -77,14 +77,14 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
                 break
         assert screen_name(app) == "ReflectionScreen"
         assert "End of Round A" in shows(app, ".dialog-title")
-        assert shows(app, "#rf-question") == "What did you see?"
+        assert shows(app, "#rf-question") == "Reflection: What did you see?"
         board = shows(app, "#rf-scoreboard")
         assert "Business trust" in board and "50 →" in board
         assert "Assess the impact with the owner first." in shows(app, "#rf-decisions")
         await pilot.press("enter")
         await pilot.pause()
         assert screen_name(app) == "GameScreen"
-        assert "Round B" in shows(app, "#intro")
+        assert "Round B" in shows(app, "#topbar")
         assert "Month 2 of 2" in shows(app, "#dash-month")
 
         # to the end: reflection of round B, then the debrief
@@ -330,7 +330,9 @@ async def test_80_by_24_is_enough_to_play(make_app):
         choices = app.screen.query_one("#choices")
         assert choices.region.height >= 5 and choices.region.bottom <= 23
         assert all(c.region.height >= 1 for c in list(app.screen.query(".choice"))[:3])
-        assert app.screen.query_one("#dashboard").region.width >= 26
+        # the narrow dashboard: each KPI on two lines, the assimilation meter on the screen
+        assert all(row.region.height == 2 for row in app.screen.query(".kpi"))
+        assert app.screen.query_one("#dash-assimilation").region.bottom <= 23
         await choose(pilot, "1")
         assert screen_name(app) == "GameScreen"
 
@@ -403,7 +405,7 @@ async def test_story_text_is_escaped_unless_the_scene_allows_markup(tmp_path, ma
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
         assert shows(app, "#scene-text") == "Plain [bold]not bold[/bold] and [link=x]y[/link]"
-        assert "[i]one[/i]" in shows(app, "#intro")
+        assert "[i]one[/i]" in shows(app, "#topbar")
         assert "[b]Bold[/b] title" in shows(app, "#topbar")
         choices = app.screen.query_one("#choices")
         assert choices.texts[0] == "1. Pick [u]me[/u]"
@@ -473,3 +475,64 @@ async def test_a_title_key_pressed_before_the_story_is_read_is_not_lost(mini_sto
             await pilot.pause(0.01)
         assert screen_name(app) == "NewGameScreen"
         assert "A small test story" in str(app.screen_stack[-2].query_one("#story-title").content)
+
+
+async def test_a_month_with_an_intro_opens_with_it(tmp_path, make_app):
+    from pizzaborg.engine import load_story
+
+    root = copy_mini(tmp_path)
+    p = root / "rounds" / "02-b.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text.replace('  title: "Round B"\n', '  title: "Round B"\n  intro: "The [b]shop[/b] reopens."\n'), encoding="utf-8")
+    app = make_app(story=load_story(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot)
+        while app.session.game.round_number == 1:
+            await pilot.press("1")
+            await pilot.pause()
+            if in_feedback(app):
+                await pilot.press("enter")
+                await pilot.pause()
+        assert screen_name(app) == "ReflectionScreen"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "IntroScreen"
+        assert shows(app, "#intro-text") == "The [b]shop[/b] reopens."
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "GameScreen" and "The shop opens." in shows(app, "#scene-text")
+
+
+@pytest.fixture(scope="module")
+def shipped_story():
+    from pizzaborg.engine import default_story_dir, load_story
+
+    if not (default_story_dir() / "story.yaml").is_file():
+        pytest.skip("the shipped story is not in this checkout")
+    return load_story()
+
+
+async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, shipped_story, saves):
+    app = make_app(story=shipped_story, seed=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await new_game(pilot)
+        dash = app.screen.query_one("#dashboard")
+        assert all(row.region.height == 2 for row in dash.query(".kpi"))
+        assert app.screen.query_one("#dash-assimilation").region.bottom <= 23
+        months = set()
+        n = 0
+        while not app.session.game.over:
+            months.add(app.session.game.round_number)
+            count = len(app.session.game.scene.choices)
+            await choose(pilot, str(1 + n % count))
+            if screen_name(app) == "IntroScreen":
+                await pilot.press("enter")
+                await pilot.pause()
+            n += 1
+        assert months == {r.number for r in shipped_story.rounds.values()}
+        assert screen_name(app) == "DebriefScreen"
+        game = app.session.game
+        assert shipped_story.ending(game.ending).title in shows(app, "#ending-title")
+        for area in shipped_story.areas.values():
+            assert area.name[:40] in shows(app, "#scorecard")
+    assert len(S.read_save(saves, "autosave").decisions) == len(game.decisions) == n

@@ -99,10 +99,15 @@ class PizzaBorgApp(App[None]):
         learner, seed = settings
         game = self.session.new_game(seed=seed, learner=learner)
         self.switch_screen(_game_screen_class()(self.session))
-        if game.story.intro:
-            from .screens.prologue import PrologueScreen
+        from .screens.intro import IntroScreen
 
-            self.push_screen(PrologueScreen(game.story.title, game.story.intro.render(game.view)))
+        rnd = game.story.rounds[game.round_id]
+        self.push_screen(
+            IntroScreen(
+                game.story.title,
+                [(None, game.story.intro.render(game.view)), (rnd.title, rnd.intro.render(game.view))],
+            )
+        )
 
     # ---- game flow ---------------------------------------------------------------------------
     def on_game_screen_game_over(self, message) -> None:

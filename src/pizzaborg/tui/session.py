@@ -106,6 +106,16 @@ class Session:
     def _keep_old_autosave(self) -> None:
         """A new game never destroys an unfinished one: the older autosave keeps a dated name."""
         S = _saves()
+        keep_autosave = getattr(S, "keep_autosave", None)  # the saves module's own, where it has one
+        if keep_autosave is not None:
+            try:
+                kept = keep_autosave(self.dir)
+            except S.SaveError as exc:
+                self.notes.append(f"Could not keep the previous autosave: {exc}")
+                return
+            if kept:
+                self.notes.append(f"Your previous autosave is kept as '{kept}'.")
+            return
         path = S.slot_path(self.dir, S.AUTOSAVE)
         if not path.exists():
             return

@@ -40,18 +40,24 @@ def scorecard(game) -> Content:
     return Content.assemble(*parts).rstrip()
 
 
-def impacts(items, empty: str) -> Content:
+def impacts(items, empty: str, per_decision: int = 3) -> Content:
+    """Each decision, then the learning points it moved most: ✓ the best offered, ✗ the worst, ~ between."""
     if not items:
         return Content.styled(empty, "italic")
     parts = []
     for it in items:
         parts += [(f"Month {it.round_number}, {it.label}: ", "bold"), f"{it.choice}\n"]
-        for name, earned, low, high in it.evidence:
-            verdict = "best" if earned == high else ("worst" if earned == low else "partly")
-            parts += [f"    {clean(name)}: ", (verdict, "$success" if verdict == "best" else "$error" if verdict == "worst" else "$warning"),
-                      f" (earned {fmt_num(earned)}, best {fmt_num(high)}, worst {fmt_num(low)})\n"]
+        evidence = sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:per_decision]
+        for name, earned, low, high in evidence:
+            if earned == high:
+                mark, style = "✓", "$success"
+            elif earned == low:
+                mark, style = "✗", "$error"
+            else:
+                mark, style = "~", "$warning"
+            parts += ["    ", (mark, f"bold {style}"), f" {clean(name)} ", (f"({fmt_num(earned)} of {fmt_num(low)}…{fmt_num(high)})", "dim"), "\n"]
         for w in it.worst:
-            parts += ["    ", ("worst practice: ", "$error"), f"{clean(w)}\n"]
+            parts += ["    ", ("✗ worst practice: ", "bold $error"), f"{clean(w)}\n"]
     return Content.assemble(*parts).rstrip()
 
 
@@ -98,7 +104,7 @@ class DebriefScreen(Screen[str | None]):
             )
             yield Static("Scorecard", classes="heading")
             yield Static(scorecard(game), id="scorecard")
-            yield Static("Decisions that helped most", classes="heading")
+            yield Static("Decisions that helped most  (✓ the best choice offered for a learning point, ✗ the worst)", classes="heading")
             yield Static(impacts(helped, "None of your decisions beat the alternatives."), id="helped")
             yield Static("Decisions that hurt most", classes="heading")
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")

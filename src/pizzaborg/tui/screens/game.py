@@ -26,6 +26,7 @@ def _choose_bindings():
 
 class GameScreen(Screen):
     CSS_PATH = "../styles/game.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
         *_choose_bindings(),
         Binding("u", "undo", "Undo", id="undo"),
@@ -55,7 +56,6 @@ class GameScreen(Screen):
         with Horizontal(id="game-body"):
             with Vertical(id="scene-column"):
                 with VerticalScroll(id="scene-scroll", can_focus=False):
-                    yield Static(id="intro", classes="intro")
                     yield Static(id="scene-title")
                     yield Static(id="scene-text")
                     yield FeedbackPanel(id="feedback")
@@ -72,16 +72,15 @@ class GameScreen(Screen):
         story = game.story
         rnd = story.rounds[game.round_id]
         who = f" · {clean(self.session.learner)}" if self.session.learner else ""
-        self.query_one("#topbar", Static).update(f"{clean(story.title)} · seed {game.seed}{who}")
+        self.query_one("#topbar", Static).update(f"{clean(story.title)} · {clean(rnd.title)} · seed {game.seed}{who}")
         self.query_one(Dashboard).show(game)
-        intro = self.query_one("#intro", Static)
         title = self.query_one("#scene-title", Static)
         text = self.query_one("#scene-text", Static)
         choices = self.query_one(ChoiceList)
         feedback = self.query_one(FeedbackPanel)
         if self.pending is not None:
             outcome, markup = self.pending
-            for w in (intro, title, text):
+            for w in (title, text):
                 w.display = False
             feedback.show(game, outcome, markup)
             feedback.display = True
@@ -94,7 +93,7 @@ class GameScreen(Screen):
         text.display = True
         if game.over:
             ending = story.ending(game.ending)
-            intro.display = False
+            title.display = True
             title.update(Content.assemble(("The end: ", "bold"), (clean(ending.title), "bold $accent")))
             text.update("The game is over. d shows the debrief again; u takes back your last decision; "
                         "q quits.")
@@ -102,14 +101,6 @@ class GameScreen(Screen):
             choices.display = False
             return
         scene = game.scene
-        parts = []
-        first_of_round = not game.decisions or game.decisions[-1].round_id != game.round_id
-        if first_of_round:
-            parts.append((clean(rnd.title), "bold $accent"))
-            if rnd.intro:
-                parts += ["\n", shown(rnd.intro.render(game.view))]
-        intro.update(Content.assemble(*parts))
-        intro.display = bool(parts)
         heading = clean(scene.title)
         if scene.is_event:
             heading = f"News: {heading}" if heading else "News"
@@ -180,8 +171,16 @@ class GameScreen(Screen):
             self._after_reflection()
 
     def _after_reflection(self) -> None:
-        if self.game.over:
+        game = self.game
+        if game.over:
             self.post_message(self.GameOver())
+            return
+        rnd = game.story.rounds[game.round_id]
+        first_of_round = game.decisions and game.decisions[-1].round_id != game.round_id
+        if first_of_round and rnd.intro:
+            from .intro import IntroScreen
+
+            self.app.push_screen(IntroScreen(rnd.title, [(None, rnd.intro.render(game.view))], button="Go on"))
 
     def action_undo(self) -> None:
         self.pending = None

@@ -26,6 +26,16 @@ KEYS = (
 )
 
 
+HOW_TO_PLAY = (
+    "You are the new CIO. Each month brings scenes: the business, your own IT people or events ask "
+    "something of you, and you pick one of the numbered choices. After each choice you see what the "
+    "Collective (the Borg voice) thinks of it, a plain learning note, and how the company's numbers "
+    "moved. Each month ends with a scoreboard and a question to reflect on; the game ends with a "
+    "debrief of what you did and what to try at work. Nothing is lost: every decision is autosaved, "
+    "and u takes any decision back.\n"
+)
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,enter,space,question_mark", "close", "Close", id="help-close")]
@@ -36,14 +46,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static("Help", classes="dialog-title")
+            yield Static("How to play", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
+                yield Static(HOW_TO_PLAY, id="help-how", markup=False)
                 yield Static(self._keys(), id="help-keys")
                 yield Static(self._numbers(), id="help-numbers")
             yield Static("Esc or Enter closes", classes="dialog-hint")
 
     def _keys(self) -> Content:
-        parts = [("Keys\n", "bold $accent")]
+        parts = [("\nKeys\n", "bold $accent")]
         for key, what in KEYS:
             parts += [(f"  {key:<14}", "bold"), f"{what}\n"]
         return Content.assemble(*parts)

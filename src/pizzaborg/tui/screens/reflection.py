@@ -60,9 +60,8 @@ class ReflectionScreen(ModalScreen[None]):
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
                 yield Static("What you decided this month", classes="heading")
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
-                if s.question:
-                    yield Static("Reflection", classes="heading")
-                    yield Static(clean(s.question), id="rf-question", classes="question", markup=False)
+            if s.question:  # outside the scrolling part: always on the screen
+                yield Static(Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)), id="rf-question", classes="question")
             yield Button("Continue (Enter)", id="rf-continue", variant="primary", compact=True)
 
     def on_mount(self) -> None:
