@@ -536,3 +536,23 @@ async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, ship
         for area in shipped_story.areas.values():
             assert area.name[:40] in shows(app, "#scorecard")
     assert len(S.read_save(saves, "autosave").decisions) == len(game.decisions) == n
+
+
+@pytest.mark.parametrize("theme", ["borg", "plain-dark", "plain-light"])
+async def test_the_three_themes(make_app, theme):
+    from pizzaborg.tui.app import PizzaBorgApp
+
+    app = PizzaBorgApp(make_app().session, theme=theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot)
+        assert app.theme == theme
+        background = app.screen.styles.background
+        assert (background.brightness > 0.5) == (theme == "plain-light")
+
+
+async def test_an_unknown_theme_falls_back_to_the_borg_one(make_app):
+    from pizzaborg.tui.app import PizzaBorgApp
+
+    app = PizzaBorgApp(make_app().session, theme="no-such-theme")
+    async with app.run_test(size=SIZE):
+        assert app.theme == "borg"

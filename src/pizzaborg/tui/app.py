@@ -150,7 +150,8 @@ class PizzaBorgApp(App[None]):
         except SaveError as exc:
             self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
             return
-        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {len(self.session.game.decisions)} decisions.", markup=False)
+        n = len(self.session.game.decisions)
+        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False)
         if warning:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         screen = self._game_screen()
