@@ -62,6 +62,8 @@ async def play(story_dir=None) -> tuple:
             await pilot.pause()
             n = 0
             while not session.game.over:
+                if n > 1000:
+                    raise RuntimeError(f"the game does not end; stuck on {type(app.screen).__name__}")
                 count = len(session.game.scene.choices)
                 key = str(1 + (n % count))
                 n += 1
@@ -71,7 +73,10 @@ async def play(story_dir=None) -> tuple:
                 await settle(pilot)
                 if frames:
                     choice_ms.append(first_final(frames, t0))
-                while getattr(app.screen, "pending", None) is not None or type(app.screen).__name__ == "ReflectionScreen":
+                while getattr(app.screen, "pending", None) is not None or type(app.screen).__name__ in (
+                    "ReflectionScreen",
+                    "IntroScreen",
+                ):
                     frames.clear()
                     t0 = time.perf_counter()
                     await pilot.press("enter")

@@ -556,3 +556,32 @@ async def test_an_unknown_theme_falls_back_to_the_borg_one(make_app):
     app = PizzaBorgApp(make_app().session, theme="no-such-theme")
     async with app.run_test(size=SIZE):
         assert app.theme == "borg"
+
+
+async def test_from_the_debrief_undo_and_new_game(make_app, saves):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot)
+        while not app.session.game.over:
+            await choose(pilot, "1")
+        assert screen_name(app) == "DebriefScreen"
+        played = len(app.session.game.decisions)
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen_name(app) == "GameScreen" and not app.session.game.over
+        assert len(app.session.game.decisions) == played - 1
+        assert len(S.read_save(saves, "autosave").decisions) == played - 1
+        await choose(pilot, "2")
+        assert screen_name(app) == "DebriefScreen"
+        await pilot.press("n")
+        await pilot.pause()
+        await title_ready(pilot)
+        assert screen_name(app) == "TitleScreen"
+        assert "ended" in str(app.screen.query_one("#title-menu").get_option("continue").prompt)
+        # continuing a finished game shows its debrief again
+        await pilot.press("c")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "DebriefScreen":
+                break
+        assert screen_name(app) == "DebriefScreen"
