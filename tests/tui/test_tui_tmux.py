@@ -38,8 +38,10 @@ def tmux():
 
 
 def start(tmux, saves: Path, *args: str) -> None:
-    env = f"PIZZABORG_SAVES={shlex.quote(str(saves))} TERM=xterm-256color"
-    command = f"{env} {shlex.quote(str(SCRIPT))} --story {shlex.quote(str(MINI_DIR))} {' '.join(args)}; echo EXIT=$?; sleep 60"
+    command = (
+        f"TERM=xterm-256color {shlex.quote(str(SCRIPT))} --story {shlex.quote(str(MINI_DIR))} "
+        f"--saves-dir {shlex.quote(str(saves))} {' '.join(args)}; echo EXIT=$?; sleep 60"
+    )
     tmux("new-session", "-d", "-s", "game", "-x", "100", "-y", "30", command)
 
 
@@ -65,6 +67,7 @@ def keys(tmux, *names: str) -> None:
 
 
 def processes_with(marker: str) -> list:
+    """The game's processes: the Python process whose command line holds ``marker``."""
     found = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -72,7 +75,7 @@ def processes_with(marker: str) -> list:
                 cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if marker in cmdline and "tmux" not in cmdline.split(" ")[0]:
+            if marker in cmdline and "python" in cmdline.split(" ")[0]:
                 found.append(proc.name)
     return found
 
@@ -141,3 +144,25 @@ def test_ctrl_c_quits_with_an_autosave(tmux, tmp_path):
     shown = wait_for(tmux, "EXIT=0")
     assert "Goodbye. Your game is saved in" in shown and "Traceback" not in shown
     assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "wait"}]
+
+
+def test_sigterm_autosaves_and_gives_the_terminal_back(tmux, tmp_path):
+    saves = tmp_path / f"saves-{uuid.uuid4().hex[:6]}"
+    start(tmux, saves, "--seed", "3")
+    wait_for(tmux, "A small test story")
+    keys(tmux, "n")
+    wait_for(tmux, "Your name")
+    keys(tmux, "Enter")
+    wait_for(tmux, "You run the IT of a small bakery.")
+    keys(tmux, "Enter")
+    wait_for(tmux, "The oven controller needs a patch.")
+    keys(tmux, "1")
+    wait_for(tmux, "Delay. Irrelevant.")
+    pids = processes_with(str(saves))
+    assert pids
+    for pid in pids:
+        os.kill(int(pid), 15)
+    shown = wait_for(tmux, "EXIT=")
+    assert "Goodbye. Your game is saved in" in shown and "Traceback" not in shown
+    assert "The oven controller" not in shown  # the game's screen is gone: the terminal is restored
+    assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "assess"}]

@@ -41,6 +41,13 @@ class PizzaBorgApp(App[None]):
 
     # ---- start -------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        try:  # told to stop (the terminal stays): autosave and restore the terminal like q does
+            import asyncio
+            import signal
+
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.action_quit_now)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass
         if self.session.game is not None:  # started with --load
             self.push_screen(_game_screen_class()(self.session))
             if self.session.game.over:

@@ -48,13 +48,14 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
         if warning:
             session.notes.append(warning)
 
-    def closed(signum, frame):  # the terminal went away, or we were told to stop
+    def closed(signum, frame):  # the terminal went away: save, and leave without touching it
         try:
             session.quit()
         finally:
             os._exit(128 + signum)
 
-    old = {s: signal.signal(s, closed) for s in (signal.SIGHUP, signal.SIGTERM)}
+    # SIGTERM (the terminal is still there) is handled by the app: it autosaves and restores the terminal
+    old = {signal.SIGHUP: signal.signal(signal.SIGHUP, closed)}
     try:
         from .app import PizzaBorgApp
 
