@@ -412,6 +412,16 @@ async def test_story_text_is_escaped_unless_the_scene_allows_markup(tmp_path, ma
         await pilot.press("1")
         await pilot.pause()
         assert shows(app, "#fb-borg") == "[blink]We[/blink]"
+        from textual.content import Content
+
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert "Choose 1" not in helps  # the feedback is on the screen: nothing to choose
+        await pilot.press("u")
+        await pilot.pause()
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert Content.from_markup(helps["Choose 1"]).plain == "Pick [u]me[/u]"
+        await pilot.press("1")
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert shows(app, "#scene-text") == "Now bold is allowed"

@@ -196,9 +196,15 @@ class PizzaBorgApp(App[None]):
         game_screen = screen if isinstance(screen, _game_screen_class()) else None
         if game_screen is not None and self.session.game is not None:
             game = self.session.game
-            if not game.over:
-                for c in game.scene.choices:
-                    yield SystemCommand(f"Choose {c.n}", c.text[:70], lambda n=c.n: game_screen.action_choose(n))
+            if game_screen.pending is not None:
+                yield SystemCommand("Continue", "Go on after the feedback (Enter)", game_screen.action_continue)
+            elif not game.over:
+                from textual.markup import escape
+
+                from ..engine.text import clean
+
+                for c in game.scene.choices:  # the palette reads help texts as markup: story text is escaped
+                    yield SystemCommand(f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n))
             yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
             yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
             yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)

@@ -33,7 +33,7 @@ class KpiRow(Static):
         trend = spark(history, min(MAX_TREND, width - len(amount) - 1))
         gap = max(1, width - len(amount) - len(trend))
         self.update(Content.assemble(*line1, "\n", (amount, "bold"), " " * gap, (trend, "$secondary")))
-        self.tooltip = clean(kpi.description or kpi.name)
+        self.tooltip = Content(clean(kpi.description or kpi.name))
 
     def on_resize(self) -> None:
         if self._shown is not None:
