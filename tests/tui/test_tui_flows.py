@@ -595,3 +595,23 @@ async def test_from_the_debrief_undo_and_new_game(make_app, saves):
             if screen_name(app) == "DebriefScreen":
                 break
         assert screen_name(app) == "DebriefScreen"
+
+
+async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_story, saves):
+    Path(saves).mkdir()
+    S.save_game(saves, "fresh", Game(mini_story, 3), now=CLOCK)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert in_feedback(app)
+        await pilot.press("l")
+        await pilot.pause()
+        slots = app.screen.query_one("#load-slots")
+        slots.highlighted = next(i for i in range(slots.option_count) if str(slots.get_option_at_index(i).prompt).startswith("fresh"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "GameScreen" and not in_feedback(app)
+        assert app.session.game.decisions == []
+        assert "The oven controller needs a patch." in shows(app, "#scene-text")

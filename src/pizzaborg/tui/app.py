@@ -165,6 +165,7 @@ class PizzaBorgApp(App[None]):
         if screen is None or screen is not self.screen:
             self.switch_screen(_game_screen_class()(self.session))
         else:
+            screen.pending = None  # the feedback on the screen belonged to the game before
             screen.show_game()
         if self.session.game.over:
             self.call_after_refresh(self.show_debrief)
