@@ -39,7 +39,8 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(f"History: {len(self.game.decisions)} decision(s)", classes="dialog-title")
+            n = len(self.game.decisions)
+            yield Static(f"History: {n} decision{'' if n == 1 else 's'}", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(history_content(self.game), id="history-list")
             yield Static("Esc closes", classes="dialog-hint")

@@ -47,7 +47,8 @@ class TitleScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
-            yield Static(BANNER, id="banner", markup=False)
+            with Center():
+                yield Static(BANNER, id="banner", markup=False)
             yield Static(clean(self.story.title) if self.story else "", id="story-title", markup=False)
             yield Static(TAGLINE, id="tagline", markup=False)
             with Center():
@@ -72,7 +73,7 @@ class TitleScreen(Screen):
 
             score = sm.get("score")
             score_s = f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
-            label = f"  Continue ({where}{score_s}, saved {when})"
+            label = f"  Continue ({where}{score_s}, {when})"
             return Option(Content.assemble(("c", "bold $accent"), label), id="continue")
         return Option(Content.assemble(("c", "bold"), "  Continue (no autosave yet)"), id="continue", disabled=True)
 
