@@ -615,3 +615,21 @@ async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_stor
         assert screen_name(app) == "GameScreen" and not in_feedback(app)
         assert app.session.game.decisions == []
         assert "The oven controller needs a patch." in shows(app, "#scene-text")
+
+
+async def test_a_load_option_note_is_shown_when_the_game_opens(tmp_path, make_app, mini_story):
+    from pizzaborg.engine import load_story
+    from pizzaborg.tui.app import PizzaBorgApp
+    from pizzaborg.tui.session import Session
+
+    S.save_game("saves", "old", engine_game(mini_story, 3, [1]), now=CLOCK)
+    root = copy_mini(tmp_path)
+    p = root / "rounds" / "01-a.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("Wait and see.", "Wait and watch."), encoding="utf-8")
+    session = Session(load_story(root), "saves")
+    session.notes.append(session.load("old"))  # what the launcher does with --load
+    app = PizzaBorgApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert screen_name(app) == "GameScreen"
+        assert any("decisions replayed" in str(n.message) for n in app._notifications)

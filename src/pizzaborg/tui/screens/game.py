@@ -65,6 +65,7 @@ class GameScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_game()
+        self.flush_notes()  # e.g. the note of a --load from an older version of the story
 
     # ---- showing -----------------------------------------------------------------------------
     def show_game(self) -> None:
