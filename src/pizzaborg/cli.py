@@ -181,6 +181,15 @@ def cmd_plain(args) -> int:
         return 130
 
 
+def cmd_tui(args) -> int:
+    from .tui.launch import need_terminal, run_tui
+
+    problem = need_terminal()
+    if problem:
+        return _fail(problem, EXIT_FAILED)
+    return run_tui(lambda: _load(args.story), args.saves_dir, seed=args.seed, load=args.load)
+
+
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -199,7 +208,7 @@ def main(argv: list | None = None) -> int:
             if args.story_command == "check":
                 return cmd_story_check(args)
             raise UsageError("story needs a tool: check (see pizzaborg story --help)")
-        return cmd_plain(args)
+        return cmd_plain(args) if args.plain else cmd_tui(args)
     except UsageError as exc:
         return _fail(str(exc))
     except BrokenPipeError:

@@ -1,0 +1,94 @@
+"""Views of a game for the screens and the exported report: trends, the decisions that helped and
+hurt most, what to try at work. Plain Python over the engine's records; no Textual, no game rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.text import clean
+from ..render import scene_label
+
+
+def kpi_history(game) -> dict:
+    """{kpi id: [value at the start, after decision 1, after decision 2, ...]}"""
+    values = {k.id: k.start for k in game.story.kpis.values()}
+    history = {k: [v] for k, v in values.items()}
+    for d in game.decisions:
+        for k, delta in d.deltas.items():
+            values[k] = round(values[k] + delta, 6)
+        for k, v in values.items():
+            history[k].append(v)
+    return history
+
+
+def last_deltas(game) -> dict:
+    return dict(game.decisions[-1].deltas) if game.decisions else {}
+
+
+def is_good(kpi, delta: float) -> bool:
+    """Whether a change of ``delta`` is good news for this KPI (higher_is better or worse)."""
+    return (delta > 0) == (kpi.higher_is != "worse")
+
+
+def choice_text(game, scene_id: str, choice_id: str) -> str:
+    scene = game.story.scenes.get(scene_id)
+    choice = scene.choice(choice_id) if scene else None
+    return clean(choice.text.render(game.view)) if choice else choice_id
+
+
+@dataclass
+class Impact:
+    index: int  # 0-based decision index
+    round_number: int
+    scene: str
+    label: str  # a short name for the scene
+    choice: str  # the choice's text
+    net: float  # > 0 helped the learning score, < 0 hurt it
+    evidence: list  # [(point name, earned, low, high)]
+    worst: list  # worst-practice names
+
+
+def decision_impacts(game) -> list:
+    """Every decision that had a learning point at stake, with how far it helped or hurt."""
+    out = []
+    for i, d in enumerate(game.decisions):
+        if not d.stakes:
+            continue
+        net = sum((st.earned - st.low) - (st.high - st.earned) for st in d.stakes.values())
+        evidence = [(game.story.points[p].name, st.earned, st.low, st.high) for p, st in d.stakes.items()]
+        out.append(
+            Impact(
+                i,
+                game.story.rounds[d.round_id].number,
+                d.scene,
+                scene_label(game, d.scene),
+                choice_text(game, d.scene, d.choice),
+                net,
+                evidence,
+                [game.story.worst[w].name for w in d.worst if w in game.story.worst],
+            )
+        )
+    return out
+
+
+def helped_and_hurt(game, n: int = 3) -> tuple:
+    impacts = decision_impacts(game)
+    helped = sorted((i for i in impacts if i.net > 0), key=lambda i: (-i.net, i.index))[:n]
+    hurt = sorted((i for i in impacts if i.net < 0), key=lambda i: (i.net, i.index))[:n]
+    return helped, hurt
+
+
+def to_try_at_work(game, n: int = 3, below: float = 75.0) -> list:
+    """(heading, advice) pairs: the weakest learning points, then the worst practices fallen into."""
+    report = game.report()
+    weak = sorted((p for p in report.points.values() if p.score is not None and p.score < below), key=lambda p: (p.score, p.id))
+    tips = []
+    for p in weak[:n]:
+        point = game.story.points[p.id]
+        tips.append((clean(point.name), clean(point.description or "")))
+    for w, count in report.worst_taken.items():
+        if count and w in game.story.worst:
+            wp = game.story.worst[w]
+            times = "once" if count == 1 else f"{count} times"
+            tips.append((f"Avoid: {clean(wp.name)} ({w}, {times})", clean(wp.description or "")))
+    return tips

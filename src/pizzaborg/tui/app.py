@@ -1,0 +1,233 @@
+"""The PizzaBorg Textual app: screens over a :class:`Session`; no game rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .screens.title import TitleScreen
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .themes import DEFAULT, THEMES
+
+
+def _game_screen_class():
+    from .screens.game import GameScreen  # the engine's game and state machine come with it
+
+    return GameScreen
+
+
+class PizzaBorgApp(App[None]):
+    TITLE = "PizzaBorg"
+    CSS_PATH = "styles/app.tcss"  # the other screens bring their own .tcss when first shown
+    BINDINGS = [
+        Binding("q", "request_quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("ctrl+c", "quit_now", "Quit now", show=False, priority=True, id="quit-now"),
+    ]
+
+    def __init__(self, session, theme: str | None = None, load_story=None, **kwargs):
+        super().__init__(**kwargs)
+        self.session = session
+        for t in THEMES:
+            self.register_theme(t)
+        self.theme = theme if theme in self.available_themes else DEFAULT  # before mount: no restyling
+        self._load_story = load_story  # called once the title is drawn, when the session has no story yet
+        self.startup_error: BaseException | None = None  # re-raised by the launcher after the app ends
+        self._early_choice: str | None = None  # a title key pressed before the story was read
+        self.saved_to = None  # the autosave written on the way out
+
+    # ---- start -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        try:  # told to stop (the terminal stays): autosave and restore the terminal like q does
+            import asyncio
+            import signal
+
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.action_quit_now)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass
+        if self.session.game is not None:  # started with --load
+            self.push_screen(_game_screen_class()(self.session))
+            if self.session.game.over:
+                self.call_after_refresh(self.show_debrief)
+        else:
+            self.push_screen(self._title())
+        self._check_size(self.size.width, self.size.height)
+
+    def _title(self) -> TitleScreen:
+        """The title screen; the story (if not read yet) and the autosave to continue are looked up
+        once it is on the terminal."""
+        screen = TitleScreen(self.session.story)
+        # a short timer rather than call_after_refresh: the first frame reaches the terminal first
+        screen.call_after_refresh(lambda: self.set_timer(0.02, lambda: self._fill_title(screen)))
+        return screen
+
+    def _fill_title(self, screen: TitleScreen) -> None:
+        if self.session.story is None:
+            try:
+                self.session.story = self._load_story()
+            except Exception as exc:  # a broken story: leave, and let the launcher print the one line
+                self.startup_error = exc
+                self.exit(return_code=2)
+                return
+            screen.show_story(self.session.story)
+        screen.show_latest(self.session.latest_autosave())
+        if self._early_choice is not None:
+            what, self._early_choice = self._early_choice, None
+            self.on_title_screen_menu_chosen(TitleScreen.MenuChosen(what))
+
+    def on_title_screen_menu_chosen(self, message: TitleScreen.MenuChosen) -> None:
+        what = message.what
+        if not isinstance(self.screen, TitleScreen):
+            return  # a second key before the first one's dialog was up
+        if self.session.story is None and what != "quit":
+            self._early_choice = what  # still reading the story (a few ms): done right after
+            return
+        if what == "new":
+            from .screens.new_game import NewGameScreen
+
+            self.push_screen(NewGameScreen(self.session.default_seed, self.session.learner), self._new_game)
+        elif what == "continue":
+            latest = self.session.latest_autosave()
+            if latest is not None:
+                self._load(latest.slot)
+        elif what == "load":
+            self.action_load()
+        elif what == "help":
+            self.action_help()
+        elif what == "quit":
+            self.action_request_quit()
+
+    def _new_game(self, settings) -> None:
+        if settings is None:
+            return
+        learner, seed = settings
+        game = self.session.new_game(seed=seed, learner=learner)
+        self.switch_screen(_game_screen_class()(self.session))
+        from .screens.intro import IntroScreen
+
+        rnd = game.story.rounds[game.round_id]
+        self.push_screen(
+            IntroScreen(
+                game.story.title,
+                [(None, game.story.intro.render(game.view)), (rnd.title, rnd.intro.render(game.view))],
+            )
+        )
+
+    # ---- game flow ---------------------------------------------------------------------------
+    def on_game_screen_game_over(self, message) -> None:
+        self.show_debrief()
+
+    def show_debrief(self) -> None:
+        from .screens.debrief import DebriefScreen
+
+        if isinstance(self.screen, DebriefScreen) or self.session.game is None or not self.session.game.over:
+            return
+        self.push_screen(DebriefScreen(self.session), self._after_debrief)
+
+    def _after_debrief(self, what: str | None) -> None:
+        if what == "undo":
+            self.session.undo()
+            self._game_screen().show_game()
+            self.notify("Undone: your last decision is taken back.")
+        elif what == "new":
+            self.switch_screen(self._title())
+
+    def _game_screen(self):
+        game_screen = _game_screen_class()
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, game_screen):
+                return screen
+        return None
+
+    def action_load(self) -> None:
+        from .screens.load import LoadScreen
+
+        self.push_screen(LoadScreen(self.session.slots(), self.session.dir), self._load)
+
+    def _load(self, slot: str | None) -> None:
+        if not slot:
+            return
+        from ..engine.saves import SaveError
+
+        try:
+            warning = self.session.load(slot)
+        except SaveError as exc:
+            self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
+            return
+        n = len(self.session.game.decisions)
+        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False)
+        if warning:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        screen = self._game_screen()
+        if screen is None or screen is not self.screen:
+            self.switch_screen(_game_screen_class()(self.session))
+        else:
+            screen.pending = None  # the feedback on the screen belonged to the game before
+            screen.show_game()
+        if self.session.game.over:
+            self.call_after_refresh(self.show_debrief)
+
+    # ---- help and quitting -------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if self.session.story is not None and not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.session.story))
+
+    def action_request_quit(self) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        game = self.session.game
+        question = "Quit PizzaBorg?"
+        if game is not None and game.decisions:
+            question += f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen takes you back."
+        self.push_screen(ConfirmScreen(question, "Quit", "Stay"), lambda yes: self.action_quit_now() if yes else None)
+
+    def action_quit_now(self) -> None:
+        self.saved_to = self.session.quit()
+        self.exit()
+
+    # ---- command palette ---------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        game_screen = screen if isinstance(screen, _game_screen_class()) else None
+        if game_screen is not None and self.session.game is not None:
+            game = self.session.game
+            if game_screen.pending is not None:
+                yield SystemCommand("Continue", "Go on after the feedback (Enter)", game_screen.action_continue)
+            elif not game.over:
+                from textual.markup import escape
+
+                from ..engine.text import clean
+
+                for c in game.scene.choices:  # the palette reads help texts as markup: story text is escaped
+                    yield SystemCommand(f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n))
+            yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
+            yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
+            yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)
+            if game.over:
+                yield SystemCommand("Debrief", "The end-of-game debrief (d)", self.show_debrief)
+        yield SystemCommand("Load", "Load a saved game (l)", self.action_load)
+        yield SystemCommand("Help", "Keys and what each number means (?)", self.action_help)
+        yield SystemCommand("Quit", "Quit; the game is autosaved (q)", self.action_request_quit)
+        for cmd in super().get_system_commands(screen):
+            if cmd.title not in ("Quit",):
+                yield cmd
+
+    # ---- terminal size -----------------------------------------------------------------------
+    def on_resize(self, event) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if small and not isinstance(top, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif small:
+            top.show_size(width, height)
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()

@@ -1,0 +1,80 @@
+"""Starting the terminal game: checks that need no Textual first, then the app.
+
+A bare ``pizzaborg`` comes here. Without a terminal it explains ``--plain`` and ``play``; a bad
+``--load`` is a one-line message before the screen changes; q, ctrl+c, SIGTERM and a closed
+terminal (SIGHUP) all leave an autosave.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+NOT_A_TERMINAL = (
+    "the terminal game needs a terminal (stdin and stdout must be a TTY). "
+    "Use 'pizzaborg --plain' to play as plain lines of text, or "
+    "'pizzaborg play --choices 1,2,...' for scripted play (see 'pizzaborg --help')"
+)
+
+
+def need_terminal(stdin=None, stdout=None) -> str | None:
+    """The message to print when the game cannot start a terminal UI here, else None."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        ok = stdin.isatty() and stdout.isatty()
+    except (AttributeError, ValueError):
+        ok = False
+    return None if ok else NOT_A_TERMINAL
+
+
+def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | None = None) -> int:
+    """Run the game. ``load_story`` is a callable returning the story (its errors propagate as they
+    are). Without ``load`` the story is read once the title screen is on the terminal, so that the
+    screen appears as fast as Textual allows; with ``load`` both are read before the screen changes."""
+    from .session import Session
+
+    session = Session(None, saves_dir, seed=seed)
+    if load:
+        from ..engine import saves as S
+
+        session.story = load_story()
+        try:
+            warning = session.load(load)
+        except S.SaveError as exc:
+            print(f"pizzaborg: cannot load: {exc}", file=sys.stderr)
+            return 2
+        if warning:
+            session.notes.append(warning)
+
+    def closed(signum, frame):  # the terminal went away: save, and leave without touching it
+        try:
+            session.quit()
+        finally:
+            os._exit(128 + signum)
+
+    # SIGTERM (the terminal is still there) is handled by the app: it autosaves and restores the terminal
+    old = {signal.SIGHUP: signal.signal(signal.SIGHUP, closed)}
+    try:
+        from .app import PizzaBorgApp
+
+        app = PizzaBorgApp(session, theme=os.environ.get("PIZZABORG_THEME") or None, load_story=load_story)
+        try:
+            app.run()
+        except KeyboardInterrupt:
+            pass
+        if app.startup_error is not None:
+            raise app.startup_error
+    finally:
+        saved = session.quit()
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    if saved is not None:
+        print(f"Goodbye. Your game is saved in {saved}.")
+    elif session.game is None or not session.game.decisions:
+        print("Goodbye.")
+    for note in session.notes:
+        if "failed" in note:
+            print(f"pizzaborg: {note}", file=sys.stderr)
+    return 0

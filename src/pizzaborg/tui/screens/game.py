@@ -1,0 +1,231 @@
+"""The game: the scene in a readable column, numbered choices, and the dashboard at the side."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...engine import GameError
+from ...engine.text import clean
+from ...render import is_plain_continue
+from ..text import shown
+from ..widgets.choices import ChoiceList
+from ..widgets.dashboard import Dashboard
+from ..widgets.feedback import FeedbackPanel
+
+
+def _choose_bindings():
+    for n in range(1, 10):
+        yield Binding(str(n), f"choose({n})", "Choose", show=n == 1, key_display="1-9", id=f"choose-{n}")
+
+
+class GameScreen(Screen):
+    CSS_PATH = "../styles/game.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    BINDINGS = [
+        *_choose_bindings(),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("s", "save", "Save", id="save"),
+        Binding("l", "load", "Load", id="load"),
+        Binding("h", "history", "History", id="history"),
+        Binding("d", "debrief", "Debrief", show=False, id="debrief"),
+        Binding("space", "continue", "Continue", show=False, id="continue"),
+        Binding("pageup", "scroll_text(-1)", "Scroll up", show=False, priority=True, id="text-up"),
+        Binding("pagedown", "scroll_text(1)", "Scroll down", show=False, priority=True, id="text-down"),
+    ]
+
+    class GameOver(Message):
+        """The game reached an ending and the player has seen the last reflection."""
+
+    def __init__(self, session, **kwargs):
+        super().__init__(**kwargs)
+        self.session = session
+        self.pending = None  # the outcome whose feedback is on the screen, until the player goes on
+
+    @property
+    def game(self):
+        return self.session.game
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar", markup=False)
+        with Horizontal(id="game-body"):
+            with Vertical(id="scene-column"):
+                with VerticalScroll(id="scene-scroll", can_focus=False):
+                    yield Static(id="scene-title")
+                    yield Static(id="scene-text")
+                    yield FeedbackPanel(id="feedback")
+                yield ChoiceList(id="choices")
+            yield Dashboard(self.session.story, id="dashboard")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_game()
+        self.flush_notes()  # e.g. the note of a --load from an older version of the story
+
+    # ---- showing -----------------------------------------------------------------------------
+    def show_game(self) -> None:
+        game = self.game
+        story = game.story
+        rnd = story.rounds[game.round_id]
+        who = f" · {clean(self.session.learner)}" if self.session.learner else ""
+        self.query_one("#topbar", Static).update(f"{clean(story.title)} · {clean(rnd.title)} · seed {game.seed}{who}")
+        self.query_one(Dashboard).show(game)
+        title = self.query_one("#scene-title", Static)
+        text = self.query_one("#scene-text", Static)
+        choices = self.query_one(ChoiceList)
+        feedback = self.query_one(FeedbackPanel)
+        if self.pending is not None:
+            outcome, markup = self.pending
+            for w in (title, text):
+                w.display = False
+            feedback.show(game, outcome, markup)
+            feedback.display = True
+            choices.display = True
+            choices.set_continue()
+            choices.focus(scroll_visible=False)
+            self.query_one("#scene-scroll", VerticalScroll).scroll_home(animate=False)
+            return
+        feedback.display = False
+        text.display = True
+        if game.over:
+            ending = story.ending(game.ending)
+            title.display = True
+            title.update(Content.assemble(("The end: ", "bold"), (clean(ending.title), "bold $accent")))
+            text.update("The game is over. d shows the debrief again; u takes back your last decision; "
+                        "q quits.")
+            choices.set_choices(())
+            choices.display = False
+            return
+        scene = game.scene
+        heading = clean(scene.title)
+        if scene.is_event:
+            heading = f"News: {heading}" if heading else "News"
+        title.update(Content.styled(heading, "bold $secondary"))
+        title.display = bool(heading)
+        text.update(shown(scene.text, scene.markup))
+        choices.display = True
+        choices.set_choices(scene.choices, scene.markup)
+        choices.focus(scroll_visible=False)
+        self.query_one("#scene-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def flush_notes(self) -> None:
+        for note in self.session.notes:
+            self.notify(note, markup=False, severity="warning" if "failed" in note else "information")
+        self.session.notes.clear()
+
+    # ---- playing -----------------------------------------------------------------------------
+    def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
+        self.action_choose(message.number)
+
+    def on_choice_list_go_on(self, message: ChoiceList.GoOn) -> None:
+        self.action_continue()
+
+    def action_choose(self, n: int) -> None:
+        game = self.game
+        if self.pending is not None:
+            return  # the feedback is on the screen: Enter, space or a click goes on
+        if game.over:
+            self.post_message(self.GameOver())
+            return
+        count = len(game.scene.choices)
+        markup = game.scene.markup
+        try:
+            outcome = self.session.choose(n, autosave=False)
+        except GameError:
+            self.notify(f"There is no choice {n} here: pick 1-{count}.", severity="warning")
+            return
+        if not (is_plain_continue(game, outcome) and not outcome.borg and not outcome.note):
+            self.pending = (outcome, markup)
+        with self.app.batch_update():
+            self.show_game()
+        self.call_after_refresh(self._autosave)
+        if self.pending is None:
+            self._after_feedback(outcome)
+
+    def _autosave(self) -> None:
+        """After the frame is on the screen: the autosave of the decision just made."""
+        self.session.autosave()
+        self.flush_notes()
+
+    def action_continue(self) -> None:
+        if self.pending is None:
+            if self.game.scene is not None and len(self.game.scene.choices) == 1:
+                self.action_choose(1)  # space on a bare "Continue"
+            return
+        outcome, _ = self.pending
+        self.pending = None
+        with self.app.batch_update():
+            self.show_game()
+        self._after_feedback(outcome)
+
+    def _after_feedback(self, outcome) -> None:
+        if outcome.round_end is not None:
+            from .reflection import ReflectionScreen
+
+            self.app.push_screen(ReflectionScreen(self.game, outcome.round_end), lambda _: self._after_reflection())
+        else:
+            self._after_reflection()
+
+    def _after_reflection(self) -> None:
+        game = self.game
+        if game.over:
+            self.post_message(self.GameOver())
+            return
+        rnd = game.story.rounds[game.round_id]
+        first_of_round = game.decisions and game.decisions[-1].round_id != game.round_id
+        if first_of_round and rnd.intro:
+            from .intro import IntroScreen
+
+            self.app.push_screen(IntroScreen(rnd.title, [(None, rnd.intro.render(game.view))], button="Go on"))
+
+    def action_undo(self) -> None:
+        self.pending = None
+        if self.session.undo():
+            self.show_game()
+            self.notify("Undone: your last decision is taken back.")
+        else:
+            self.notify("Nothing to undo yet.", severity="warning")
+        self.flush_notes()
+
+    def action_save(self) -> None:
+        from .save import SaveScreen
+
+        self.app.push_screen(SaveScreen(self.session.slots(), self.session.loaded_from), self._save_to)
+
+    def _save_to(self, slot: str | None) -> None:
+        if not slot:
+            return
+        from ...engine import saves as S
+
+        try:
+            path = self.session.save(slot)
+        except S.SaveError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Saved as '{slot}' ({path}).", markup=False)
+
+    def action_load(self) -> None:
+        self.app.action_load()
+
+    def action_scroll_text(self, direction: int) -> None:
+        scroll = self.query_one("#scene-scroll", VerticalScroll)
+        if direction < 0:
+            scroll.scroll_page_up(animate=False)
+        else:
+            scroll.scroll_page_down(animate=False)
+
+    def action_debrief(self) -> None:
+        if self.game.over:
+            self.post_message(self.GameOver())
+        else:
+            self.notify("The debrief comes at the end of the game.", severity="warning")
+
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.game))

@@ -1,0 +1,90 @@
+"""Help: the keys, and what each number on the screen means."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...engine.text import clean
+from ...render import fmt_num
+
+KEYS = (
+    ("1-9", "make that choice (or ↑/↓ and Enter, or click it)"),
+    ("Enter / Space", "continue after feedback and reflections"),
+    ("u", "undo your last decision (as often as you like)"),
+    ("s", "save the game in a named slot"),
+    ("l", "load a saved game"),
+    ("h", "history: every decision so far"),
+    ("?", "this help"),
+    ("ctrl+p", "command palette: every action, and the themes"),
+    ("q", "quit (asks first); ctrl+c quits at once; both autosave"),
+    ("Esc", "close a dialog"),
+)
+
+
+HOW_TO_PLAY = (
+    "You are the new CIO. Each month brings scenes: the business, your own IT people or events ask "
+    "something of you, and you pick one of the numbered choices. After each choice you see what the "
+    "Collective (the Borg voice) thinks of it, a plain learning note, and how the company's numbers "
+    "moved. Each month ends with a scoreboard and a question to reflect on; the game ends with a "
+    "debrief of what you did and what to try at work. Nothing is lost: every decision is autosaved, "
+    "and u takes any decision back.\n"
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [Binding("escape,enter,space,question_mark", "close", "Close", id="help-close")]
+
+    def __init__(self, story, **kwargs):
+        super().__init__(**kwargs)
+        self.story = story
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static("How to play", classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(HOW_TO_PLAY, id="help-how", markup=False)
+                yield Static(self._keys(), id="help-keys")
+                yield Static(self._numbers(), id="help-numbers")
+            yield Static("Esc or Enter closes", classes="dialog-hint")
+
+    def _keys(self) -> Content:
+        parts = [("\nKeys\n", "bold $accent")]
+        for key, what in KEYS:
+            parts += [(f"  {key:<14}", "bold"), f"{what}\n"]
+        return Content.assemble(*parts)
+
+    def _numbers(self) -> Content:
+        parts = [("\nWhat the numbers mean\n", "bold $accent")]
+        for kpi in self.story.kpis.values():
+            unit = f" {clean(kpi.unit)}" if kpi.unit else ""
+            better = "lower is better" if kpi.higher_is == "worse" else "higher is better"
+            parts += [
+                (f"  {clean(kpi.name)}", "bold"),
+                f"  ({fmt_num(kpi.min)}–{fmt_num(kpi.max)}{unit}, starts at {fmt_num(kpi.start)}; {better})\n",
+            ]
+            if kpi.description:
+                parts.append(f"    {clean(kpi.description)}\n")
+        parts += [
+            ("  Trend", "bold"),
+            "  the small chart beside each number: its value after every decision so far.\n",
+            ("  Coloured change", "bold"),
+            "  what your last decision did to it: green is good for the business, red is bad.\n",
+            ("  Learning score", "bold"),
+            "  0–100: how close your decisions came to the best practice the workshop teaches,\n"
+            "    over every learning point at stake so far.\n",
+            ("  Assimilation", "bold"),
+            "  0–100 %: how often you took the tempting worst practice when one was offered.\n"
+            "    The Collective loves it; the business does not.\n",
+            ("  Month", "bold"),
+            "  the round you are in; each month ends with a scoreboard and a reflection question.\n",
+        ]
+        return Content.assemble(*parts)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,64 @@
+"""Start a new game: an optional learner name and seed."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+MAX_SEED = 2**63
+
+
+class NewGameScreen(ModalScreen[tuple | None]):
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="new-cancel")]
+
+    def __init__(self, seed: int | None = None, learner: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.learner = learner
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog new-game"):
+            yield Static("New game", classes="dialog-title")
+            yield Label("Your name (optional; it goes into your saves and report)")
+            yield Input(value=self.learner or "", placeholder="learner name", id="new-learner", max_length=80)
+            yield Label("Seed (optional; the same seed gives the same game: your trainer may give you one)")
+            yield Input(value="" if self.seed is None else str(self.seed), placeholder="random", id="new-seed", max_length=19)
+            yield Static("", id="new-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Start (Enter)", id="new-start", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="new-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.cursor_blink = not self.app.is_headless
+        self.query_one("#new-learner", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "new-start":
+            self.start()
+        else:
+            self.dismiss(None)
+
+    def start(self) -> None:
+        learner = " ".join(self.query_one("#new-learner", Input).value.split()) or None
+        text = self.query_one("#new-seed", Input).value.strip()
+        seed = None
+        if text:
+            if not text.isdigit() or int(text) >= MAX_SEED:
+                self.query_one("#new-error", Static).update("The seed must be a whole number from 0 to 2^63-1, or empty for a random game.")
+                self.query_one("#new-seed", Input).focus()
+                return
+            seed = int(text)
+        self.dismiss((learner, seed))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

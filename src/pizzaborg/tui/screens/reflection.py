@@ -1,0 +1,75 @@
+"""The end of a month: the scoreboard, the month's decisions, the reflection question."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from ...engine.text import clean
+from ...render import fmt_delta, fmt_num, scene_label
+from ..analysis import choice_text, is_good
+from ..text import delta_style
+
+
+def scoreboard(game, summary) -> Content:
+    width = max(len(clean(k.name)) for k in game.story.kpis.values())
+    parts = []
+    for kpi in game.story.kpis.values():
+        a, b = summary.kpi_start[kpi.id], summary.kpi_end[kpi.id]
+        unit = f" {clean(kpi.unit)}" if kpi.unit else ""
+        d = round(b - a, 6)
+        parts += [f"{clean(kpi.name):<{width}}  {fmt_num(a):>7} → ", (f"{fmt_num(b):>7}", "bold"), f"{unit:<10} "]
+        parts.append((f"{fmt_delta(d):>6}", delta_style(is_good(kpi, d))) if d else f"{'±0':>6}")
+        parts.append("\n")
+    return Content.assemble(*parts).rstrip()
+
+
+def month_decisions(game, summary) -> Content:
+    parts = []
+    for d in summary.decisions:
+        scene = game.story.scenes[d.scene]
+        choice = scene.choice(d.choice)
+        if choice is not None and choice.synthetic and not d.deltas:
+            continue  # a bare "Continue"
+        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        parts += ["• ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
+    if not parts:
+        return Content("No decisions this month.")
+    return Content.assemble(*parts).rstrip()
+
+
+class ReflectionScreen(ModalScreen[None]):
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [Binding("enter,space,escape", "close", "Continue", id="reflection-continue")]
+
+    def __init__(self, game, summary, **kwargs):
+        super().__init__(**kwargs)
+        self.game = game
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        with Vertical(classes="dialog wide reflection"):
+            yield Static(Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static("Scoreboard", classes="heading")
+                yield Static(scoreboard(self.game, s), id="rf-scoreboard")
+                yield Static("What you decided this month", classes="heading")
+                yield Static(month_decisions(self.game, s), id="rf-decisions")
+            if s.question:  # outside the scrolling part: always on the screen
+                yield Static(Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)), id="rf-question", classes="question")
+            yield Button("Continue (Enter)", id="rf-continue", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#rf-continue", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,27 @@
+"""How a save slot reads in the save and load dialogs."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from ...engine.text import clean
+from ...render import fmt_num
+
+
+def slot_line(info) -> Content:
+    """name (learner) · date · month or ending · score · decisions, on one line of about 80 cells."""
+    name = clean(info.slot)
+    if not info.readable:
+        return Content.assemble((f"{name[:24]:<24}", "bold"), " ", (f"unreadable: {clean(info.error or '')}", "$error"))
+    save = info.save
+    sm = save.summary
+    label = name + (f" ({clean(save.learner)})" if save.learner else "")
+    label = label if len(label) <= 24 else label[:23] + "…"
+    when = (save.updated or "")[:16].replace("T", " ") or "no date"
+    where = f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+    score = sm.get("score")
+    score_s = f"score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else "score –"
+    n = len(save.decisions)
+    return Content.assemble(
+        (f"{label:<24}", "bold"), f" {when:<16}  ", f"{where[:13]:<13} ", f"{score_s:<10}", f"{n:>3} decision{'' if n == 1 else 's'}"
+    )

@@ -1,0 +1,23 @@
+"""Shown over everything while the terminal is smaller than the game needs."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class TooSmallScreen(ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small-text")
+
+    def on_mount(self) -> None:
+        self.show_size(self.app.size.width, self.app.size.height)
+
+    def show_size(self, width: int, height: int) -> None:
+        self.query_one("#too-small-text", Static).update(
+            f"Please enlarge the terminal.\n\nPizzaBorg needs at least {MIN_WIDTH}×{MIN_HEIGHT};"
+            f" this one is {width}×{height}.\n\nq quits (your game is autosaved)."
+        )

@@ -1,0 +1,98 @@
+"""The numbered choices: number keys (bound on the game screen), ↑/↓ and Enter, or the mouse.
+
+A fixed set of nine one-choice lines that are filled and shown as needed: nothing is mounted or
+removed between scenes, and the height is known in the same layout pass, so a choice is drawn in one
+frame. Posts ``Chosen`` (a choice) or ``GoOn`` (Enter on the feedback's "Continue") up.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Static
+
+from ..text import shown
+
+MAX_CHOICES = 9
+
+
+class ChoiceItem(Static):
+    def __init__(self, index: int, **kwargs):
+        super().__init__(**kwargs)
+        self.index = index
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.parent.pick(self.index)
+
+
+class ChoiceList(Vertical, can_focus=True):
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous choice", show=False, id="choice-up"),
+        Binding("down", "move(1)", "Next choice", show=False, id="choice-down"),
+        Binding("enter", "select", "Choose", show=False, id="choice-select"),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    class GoOn(Message):
+        """The player goes on from the feedback (Enter or a click on "Continue")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.feedback = False
+        self.count = 0
+        self.highlighted = 0
+        self.texts: list = []  # the plain text of each line shown, for tests and screen readers
+
+    def compose(self) -> ComposeResult:
+        for i in range(MAX_CHOICES):
+            yield ChoiceItem(i, classes="choice")
+
+    def _fill(self, lines: list) -> None:
+        self.count = len(lines)
+        self.texts = [str(line) for line in lines]
+        for i, item in enumerate(self.query(ChoiceItem)):
+            if i < self.count:
+                item.update(lines[i])
+                item.display = True
+            else:
+                item.display = False
+        self.highlighted = 0
+        self._highlight()
+
+    def set_choices(self, choices, markup: bool = False) -> None:
+        self.feedback = False
+        self._fill([Content.assemble((f"{c.n}. ", "bold $accent"), shown(c.text, markup)) for c in choices[:MAX_CHOICES]])
+
+    def set_continue(self) -> None:
+        """One line, to go on after the feedback."""
+        self.feedback = True
+        self._fill([Content.assemble(("⏎ ", "bold $accent"), "Continue (Enter)")])
+
+    def _highlight(self) -> None:
+        for i, item in enumerate(self.query(ChoiceItem)):
+            item.set_class(i == self.highlighted and i < self.count, "-highlighted")
+
+    def action_move(self, step: int) -> None:
+        if self.count:
+            self.highlighted = (self.highlighted + step) % self.count
+            self._highlight()
+
+    def action_select(self) -> None:
+        if self.count:
+            self.pick(self.highlighted)
+
+    def pick(self, index: int) -> None:
+        if index >= self.count:
+            return
+        self.highlighted = index
+        self._highlight()
+        self.post_message(self.GoOn() if self.feedback else self.Chosen(index + 1))

@@ -1,0 +1,53 @@
+"""Feedback after a choice, shown in place of the scene: the choice, the Collective's line, the
+learning note and the KPI changes. The game screen passes them down with ``show``."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from ...engine.text import clean
+from ...render import fmt_delta, fmt_num
+from ..analysis import is_good
+from ..text import delta_style, shown
+
+
+def kpi_changes(game, deltas: dict) -> Content:
+    if not deltas:
+        return Content.styled("No number moved.", "italic")
+    parts = []
+    width = max(len(clean(game.story.kpis[k].name)) for k in deltas)
+    for k, d in deltas.items():
+        kpi = game.story.kpis[k]
+        unit = f" {clean(kpi.unit)}" if kpi.unit else ""
+        parts += [
+            f"  {clean(kpi.name):<{width}}  ",
+            (f"{fmt_delta(d):>7}", delta_style(is_good(kpi, d))),
+            f"   now {fmt_num(game.kpis[k])}{unit}\n",
+        ]
+    return Content.assemble(*parts).rstrip()
+
+
+class FeedbackPanel(Vertical):
+    """The last outcome's feedback, in place of the scene text."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="fb-choice")
+        yield Static("The Collective", id="fb-borg-heading", classes="heading borg-heading")
+        yield Static(id="fb-borg", classes="borg")
+        yield Static("Learning note", id="fb-note-heading", classes="heading")
+        yield Static(id="fb-note", classes="note")
+        yield Static("The numbers", classes="heading")
+        yield Static(id="fb-numbers")
+
+    def show(self, game, outcome, markup: bool = False) -> None:
+        self.query_one("#fb-choice", Static).update(
+            Content.assemble(("You chose: ", "bold $accent"), shown(outcome.choice_text, markup))
+        )
+        for part, text in (("borg", outcome.borg), ("note", outcome.note)):
+            self.query_one(f"#fb-{part}", Static).update(shown(text, markup))
+            self.query_one(f"#fb-{part}", Static).display = bool(text)
+            self.query_one(f"#fb-{part}-heading", Static).display = bool(text)
+        self.query_one("#fb-numbers", Static).update(kpi_changes(game, outcome.deltas))

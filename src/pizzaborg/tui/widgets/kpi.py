@@ -1,0 +1,40 @@
+"""One KPI on the dashboard: name, value, its trend over the game and the last decision's change."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ...engine.text import clean
+from ...render import fmt_delta, fmt_num
+from ..analysis import is_good
+from ..text import delta_style
+from .sparkline import spark
+
+DEFAULT_WIDTH = 26  # the dashboard's inner width before the first layout
+MAX_TREND = 12
+
+
+class KpiRow(Static):
+    """Shows one KPI; the screen passes the values down with ``show``. Re-drawn to fit on resize."""
+
+    _shown: tuple | None = None
+
+    def show(self, kpi, history: list, delta: float | None) -> None:
+        self._shown = (kpi, history, delta)
+        width = self.content_size.width or DEFAULT_WIDTH
+        value = history[-1] if history else kpi.start
+        change = fmt_delta(delta) if delta else ""
+        name = clean(kpi.name)[: max(1, width - len(change) - 1)]
+        line1 = [(name, "bold"), " " * max(1, width - len(name) - len(change))]
+        if change:
+            line1.append((change, delta_style(is_good(kpi, delta))))
+        amount = fmt_num(value) + (f" {clean(kpi.unit)}" if kpi.unit else "")
+        trend = spark(history, min(MAX_TREND, width - len(amount) - 1))
+        gap = max(1, width - len(amount) - len(trend))
+        self.update(Content.assemble(*line1, "\n", (amount, "bold"), " " * gap, (trend, "$secondary")))
+        self.tooltip = Content(clean(kpi.description or kpi.name))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)

@@ -1,0 +1,168 @@
+"""The installed console script in a real terminal: tmux runs it, send-keys plays, capture-pane reads."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from pizzaborg.engine import saves as S
+
+from .conftest import MINI_DIR
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = Path(sys.executable).with_name("pizzaborg")
+
+
+@pytest.fixture
+def tmux():
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed: apt-get install tmux (.ci/run installs it when it runs as root)")
+    if not SCRIPT.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable}")
+    socket = f"pizzaborg-test-{uuid.uuid4().hex[:8]}"
+
+    def run(*args: str) -> str:
+        return subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, text=True, timeout=20).stdout
+
+    yield run
+    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def start(tmux, saves: Path, *args: str) -> None:
+    command = (
+        f"TERM=xterm-256color {shlex.quote(str(SCRIPT))} --story {shlex.quote(str(MINI_DIR))} "
+        f"--saves-dir {shlex.quote(str(saves))} {' '.join(args)}; echo EXIT=$?; sleep 60"
+    )
+    tmux("new-session", "-d", "-s", "game", "-x", "100", "-y", "30", command)
+
+
+def screen(tmux) -> str:
+    return tmux("capture-pane", "-p", "-t", "game")
+
+
+def wait_for(tmux, *texts: str, timeout: float = 15.0) -> str:
+    end = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < end:
+        shown = screen(tmux)
+        if all(t in shown for t in texts):
+            return shown
+        time.sleep(0.05)
+    raise AssertionError(f"{texts} not on the screen after {timeout} s:\n{shown}")
+
+
+def keys(tmux, *names: str) -> None:
+    for name in names:
+        tmux("send-keys", "-t", "game", name)
+        time.sleep(0.15)
+
+
+def processes_with(marker: str) -> list:
+    """The game's processes: the Python process whose command line holds ``marker``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if marker in cmdline and "python" in cmdline.split(" ")[0]:
+                found.append(proc.name)
+    return found
+
+
+def test_play_a_few_choices_quit_and_find_the_autosave(tmux, tmp_path):
+    saves = tmp_path / "saves"
+    start(tmux, saves, "--seed", "3")
+    wait_for(tmux, "New game", "A small test story")
+    keys(tmux, "n")
+    wait_for(tmux, "Your name")
+    keys(tmux, "Enter")
+    wait_for(tmux, "You run the IT of a small bakery.")  # the prologue
+    keys(tmux, "Enter")
+    shown = wait_for(tmux, "The oven controller needs a patch.", "1. Assess the impact", "Month 1 of 2")
+    assert "Business trust" in shown and "50 %" in shown
+    keys(tmux, "1")
+    shown = wait_for(tmux, "The Collective", "Delay. Irrelevant.", "Learning note")
+    assert "+10" in shown and "now 60 %" in shown
+    keys(tmux, "Enter")
+    wait_for(tmux, "News")
+    keys(tmux, "Enter")  # a news item with one "Continue"
+    time.sleep(0.3)
+    keys(tmux, "q")
+    wait_for(tmux, "Quit PizzaBorg?")
+    keys(tmux, "y")
+    shown = wait_for(tmux, "EXIT=0")
+    assert "Goodbye. Your game is saved in" in shown
+    save = S.read_save(saves, "autosave")
+    assert save.decisions[0] == {"scene": "a.start", "choice": "assess"} and save.seed == 3 and len(save.decisions) >= 2
+
+
+def test_a_closed_terminal_leaves_an_autosave(tmux, tmp_path):
+    saves = tmp_path / f"saves-{uuid.uuid4().hex[:6]}"
+    start(tmux, saves, "--seed", "3")
+    wait_for(tmux, "New game")
+    keys(tmux, "n")
+    wait_for(tmux, "Your name")
+    keys(tmux, "Enter")
+    wait_for(tmux, "You run the IT of a small bakery.")
+    keys(tmux, "Enter")
+    wait_for(tmux, "The oven controller needs a patch.")
+    keys(tmux, "2")
+    wait_for(tmux, "The Collective", "Efficient. We approve.")
+    assert processes_with(str(saves))
+    tmux("kill-session", "-t", "game")  # the terminal goes away: SIGHUP
+    end = time.monotonic() + 10
+    while processes_with(str(saves)) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not processes_with(str(saves)), "the game kept running after its terminal closed"
+    assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "push"}]
+
+
+def test_ctrl_c_quits_with_an_autosave(tmux, tmp_path):
+    saves = tmp_path / "saves"
+    start(tmux, saves, "--seed", "3")
+    wait_for(tmux, "New game")
+    keys(tmux, "n")
+    wait_for(tmux, "Your name")
+    keys(tmux, "Enter")
+    wait_for(tmux, "You run the IT of a small bakery.")
+    keys(tmux, "Enter")
+    wait_for(tmux, "The oven controller needs a patch.")
+    keys(tmux, "3")
+    wait_for(tmux, "Indecision.")
+    keys(tmux, "C-c")
+    shown = wait_for(tmux, "EXIT=0")
+    assert "Goodbye. Your game is saved in" in shown and "Traceback" not in shown
+    assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "wait"}]
+
+
+def test_sigterm_autosaves_and_gives_the_terminal_back(tmux, tmp_path):
+    saves = tmp_path / f"saves-{uuid.uuid4().hex[:6]}"
+    start(tmux, saves, "--seed", "3")
+    wait_for(tmux, "A small test story")
+    keys(tmux, "n")
+    wait_for(tmux, "Your name")
+    keys(tmux, "Enter")
+    wait_for(tmux, "You run the IT of a small bakery.")
+    keys(tmux, "Enter")
+    wait_for(tmux, "The oven controller needs a patch.")
+    keys(tmux, "1")
+    wait_for(tmux, "Delay. Irrelevant.")
+    pids = processes_with(str(saves))
+    assert pids
+    for pid in pids:
+        os.kill(int(pid), 15)
+    shown = wait_for(tmux, "EXIT=")
+    assert "Goodbye. Your game is saved in" in shown and "Traceback" not in shown
+    assert "The oven controller" not in shown  # the game's screen is gone: the terminal is restored
+    assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "assess"}]
