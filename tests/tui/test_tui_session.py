@@ -101,17 +101,19 @@ def test_helped_hurt_and_advice(mini_story):
     assert any(head.startswith("Avoid: Ignore business impact (W1, once)") for head, _ in tips)
 
 
-def test_export_writes_markdown_with_inert_text(mini_story, tmp_path):
+def test_export_writes_the_trainer_report_as_markdown_and_html_with_inert_text(mini_story, tmp_path):
     game = play(mini_story, 3, [2])
     while not game.over:
         game.choose_number(1)
     path = export_report(game, tmp_path / "out", learner="Ada [x](http://evil) <b>", now=CLOCK)
     assert path.parent == tmp_path / "out" and path.suffix == ".md"
     text = path.read_text(encoding="utf-8")
-    assert "- Learner: Ada \\[x\\](http://evil) \\<b\\>" in text
+    assert "| Learner | Ada \\[x\\](http://evil) \\<b\\> |" in text
     assert f"## Ending: {mini_story.ending(game.ending).title}" in text
-    assert "| Assess impact |" in text and "## Decisions that hurt most" in text
-    assert "1. `a.start` → `push`" in text
+    assert "Assess impact" in text and "## Decisions" in text
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "Ada [x](http://evil) &lt;b&gt;" in html and "evil) <b>" not in html
+    assert "| Seed | 3 |" in text
     again = export_report(game, tmp_path / "out", now=CLOCK)
     assert again != path and again.exists()
 

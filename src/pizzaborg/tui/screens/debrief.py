@@ -110,7 +110,7 @@ class DebriefScreen(Screen[str | None]):
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
-            yield Static("e exports this report as Markdown to the save folder.", classes="dialog-hint")
+            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.", classes="dialog-hint")
         yield Footer()
 
     def action_export(self) -> None:
