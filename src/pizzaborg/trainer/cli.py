@@ -89,7 +89,9 @@ def dispatch(args) -> int:
             return cmd_cohort(args)
         if args.command == "play":
             return cmd_play_assignment(args)
-        return cmd_plain_assignment(args)
+        if getattr(args, "plain", False):
+            return cmd_plain_assignment(args)
+        return cmd_tui_assignment(args)
     except (TrainerUsage, AssignmentError, ReportError) as exc:
         return fail(str(exc))
 
@@ -276,6 +278,16 @@ def cmd_plain_assignment(args) -> int:
         session.say("")
         session.quit()
         return 130
+
+
+def cmd_tui_assignment(args) -> int:
+    from ..tui.launch import need_terminal, run_tui
+
+    problem = need_terminal()
+    if problem:
+        return fail(problem, 1)
+    a, story = _assignment_and_story(args)
+    return run_tui(lambda: story, _saves_dir(args), seed=a.seed, load=getattr(args, "load", None), assignment=a)
 
 
 def cmd_play_assignment(args) -> int:

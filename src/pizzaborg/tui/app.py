@@ -88,7 +88,8 @@ class PizzaBorgApp(App[None]):
         if what == "new":
             from .screens.new_game import NewGameScreen
 
-            self.push_screen(NewGameScreen(self.session.default_seed, self.session.learner), self._new_game)
+            self.push_screen(NewGameScreen(self.session.default_seed, self.session.learner, self.session.assignment),
+                             self._new_game)
         elif what == "continue":
             latest = self.session.latest_autosave()
             if latest is not None:
@@ -125,7 +126,26 @@ class PizzaBorgApp(App[None]):
 
         if isinstance(self.screen, DebriefScreen) or self.session.game is None or not self.session.game.over:
             return
+        if self.session.assignment is not None:
+            self._hand_in()
         self.push_screen(DebriefScreen(self.session), self._after_debrief)
+
+    def _hand_in(self) -> None:
+        """An assignment's game is over: write the report to hand in and say where it is."""
+        from ..trainer import ReportError
+
+        if not self.session.learner:
+            self.notify("This game has no learner name, so no report was written: start a new game from the "
+                        "assignment to get one.", severity="warning", markup=False, timeout=12)
+            return
+        fresh = self.session.handed_in is None
+        try:
+            path = self.session.finish_assignment()
+        except ReportError as exc:
+            self.notify(f"Your report could not be written: {exc}", severity="error", markup=False, timeout=12)
+            return
+        if fresh and path is not None:
+            self.notify(f"Your report for the trainer is written: {path}. Hand in this file.", markup=False, timeout=20)
 
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":

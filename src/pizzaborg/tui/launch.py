@@ -29,13 +29,15 @@ def need_terminal(stdin=None, stdout=None) -> str | None:
     return None if ok else NOT_A_TERMINAL
 
 
-def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | None = None) -> int:
+def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | None = None, assignment=None) -> int:
     """Run the game. ``load_story`` is a callable returning the story (its errors propagate as they
     are). Without ``load`` the story is read once the title screen is on the terminal, so that the
-    screen appears as fast as Textual allows; with ``load`` both are read before the screen changes."""
+    screen appears as fast as Textual allows; with ``load`` both are read before the screen changes.
+    ``assignment`` (from the trainer tools) fixes the seed, asks for the learner's name and writes the
+    report to hand in when the game ends."""
     from .session import Session
 
-    session = Session(None, saves_dir, seed=seed)
+    session = Session(None, saves_dir, seed=seed, assignment=assignment)
     if load:
         from ..engine import saves as S
 
@@ -70,6 +72,8 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
         saved = session.quit()
         for s, handler in old.items():
             signal.signal(s, handler)
+    if session.handed_in is not None:
+        print(f"Your report for the trainer: {session.handed_in} (hand in this file).")
     if saved is not None:
         print(f"Goodbye. Your game is saved in {saved}.")
     elif session.game is None or not session.game.decisions:

@@ -12,6 +12,21 @@ from pathlib import Path
 AUTOSAVE = "autosave"  # the engine's saves.AUTOSAVE; the saves module is imported on first use
 
 
+def _utcnow():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _parse_time(text):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
 def _saves():
     from ..engine import saves  # imports the game and the state machine: not before the title is drawn
 
@@ -22,8 +37,12 @@ class Session:
     """``story`` may be None at first (the app loads it once the title is drawn); ``saves_dir`` None
     means the saves module's default ($PIZZABORG_SAVES or ./saves), worked out on first use."""
 
-    def __init__(self, story, saves_dir=None, seed: int | None = None, now: Callable[[], str] | None = None):
+    def __init__(self, story, saves_dir=None, seed: int | None = None, now: Callable[[], str] | None = None,
+                 assignment=None):
         self.story = story
+        self.assignment = assignment  # a trainer's assignment: its seed, a learner name, a report at the end
+        self.started = None  # when this game began (the report's duration)
+        self.handed_in: Path | None = None  # the report file written for the assignment
         self._dir = Path(saves_dir) if saves_dir is not None else None
         self.default_seed = seed
         self.now = now  # a clock for save stamps (tests fix it); None: the saves module's clock
@@ -45,6 +64,8 @@ class Session:
 
     # ---- starting ----------------------------------------------------------------------------
     def new_game(self, seed: int | None = None, learner: str | None = None):
+        if self.assignment is not None:
+            seed = self.assignment.seed  # everyone in the cohort plays the same game
         if seed is None:
             seed = self.default_seed
         if seed is None:
@@ -57,17 +78,26 @@ class Session:
             self.game.close()
         self.game = Game(self.story, seed)
         self.learner = learner or None
+        self.started = _utcnow()
+        self.handed_in = None
         self.loaded_from = None
         self._autosave_checked = False
         return self.game
 
     def load(self, slot: str) -> str | None:
         """Load a slot; returns the engine's warning (or None). Raises SaveError."""
-        loaded = _saves().load_game(self.dir, slot, self.story)
+        S = _saves()
+        if self.assignment is not None:
+            info = S.read_save(self.dir, slot)
+            if info.seed != self.assignment.seed or info.story.get("hash") != self.assignment.story["hash"]:
+                raise S.SaveError(f"'{slot}' is not a game of this assignment (it was played with seed {info.seed})")
+        loaded = S.load_game(self.dir, slot, self.story)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
         self.learner = loaded.save.learner
+        self.started = _parse_time(loaded.save.created)
+        self.handed_in = None
         self.loaded_from = slot
         self._autosave_checked = False
         return loaded.warning
@@ -84,8 +114,20 @@ class Session:
     def undo(self) -> bool:
         if self.game is None or not self.game.undo():
             return False
+        self.handed_in = None  # finishing again writes a new report
         self.autosave()
         return True
+
+    def finish_assignment(self) -> Path | None:
+        """At the end of an assignment's game: write the report to hand in (once) and return its path.
+        Raises the trainer tools' ReportError when it cannot be written."""
+        if self.assignment is None or self.game is None or not self.game.over or not self.learner:
+            return None
+        if self.handed_in is None:
+            from ..trainer import finish_assignment
+
+            self.handed_in = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started)
+        return self.handed_in
 
     # ---- saves -------------------------------------------------------------------------------
     def autosave(self) -> Path | None:

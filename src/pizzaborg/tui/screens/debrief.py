@@ -110,6 +110,9 @@ class DebriefScreen(Screen[str | None]):
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
+            if self.session.handed_in is not None:
+                yield Static(f"Your report for the trainer: {self.session.handed_in}. Hand in this file.",
+                             id="handed-in", markup=False)
             yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.", classes="dialog-hint")
         yield Footer()
 
@@ -118,7 +121,8 @@ class DebriefScreen(Screen[str | None]):
 
         try:
             path = export_report(self.session.game, self.session.dir, learner=self.session.learner,
-                                 now=self.session.now() if self.session.now else None)
+                                 now=self.session.now() if self.session.now else None,
+                                 assignment=self.session.assignment)
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return

@@ -1,4 +1,5 @@
-"""Start a new game: an optional learner name and seed."""
+"""Start a new game: an optional learner name and seed; for a trainer's assignment, the trainer's note,
+a required learner name or id, and the assignment's seed."""
 
 from __future__ import annotations
 
@@ -15,18 +16,30 @@ class NewGameScreen(ModalScreen[tuple | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="new-cancel")]
 
-    def __init__(self, seed: int | None = None, learner: str | None = None, **kwargs):
+    def __init__(self, seed: int | None = None, learner: str | None = None, assignment=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = seed if assignment is None else assignment.seed
         self.learner = learner
+        self.assignment = assignment
 
     def compose(self) -> ComposeResult:
+        a = self.assignment
         with Vertical(classes="dialog new-game"):
-            yield Static("New game", classes="dialog-title")
-            yield Label("Your name (optional; it goes into your saves and report)")
+            if a is None:
+                yield Static("New game", classes="dialog-title")
+                yield Label("Your name (optional; it goes into your saves and report)")
+            else:
+                yield Static(f"New game: assignment for {a.cohort}", classes="dialog-title", markup=False)
+                if a.note:
+                    yield Static(f"From your trainer: {a.note}", id="new-note", markup=False)
+                yield Label("Your name or learner id, as your trainer knows you")
             yield Input(value=self.learner or "", placeholder="learner name", id="new-learner", max_length=80)
-            yield Label("Seed (optional; the same seed gives the same game: your trainer may give you one)")
-            yield Input(value="" if self.seed is None else str(self.seed), placeholder="random", id="new-seed", max_length=19)
+            if a is None:
+                yield Label("Seed (optional: the same seed gives the same game)")
+            else:
+                yield Label("Seed: set by the assignment, the same for everyone")
+            yield Input(value="" if self.seed is None else str(self.seed), placeholder="random", id="new-seed",
+                        max_length=19, disabled=a is not None)
             yield Static("", id="new-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start (Enter)", id="new-start", variant="primary", compact=True)
@@ -50,6 +63,17 @@ class NewGameScreen(ModalScreen[tuple | None]):
 
     def start(self) -> None:
         learner = " ".join(self.query_one("#new-learner", Input).value.split()) or None
+        if self.assignment is not None:
+            from ...trainer import AssignmentError, check_learner
+
+            try:
+                learner = check_learner(learner or "")
+            except AssignmentError as exc:
+                self.query_one("#new-error", Static).update(f"{exc}.")
+                self.query_one("#new-learner", Input).focus()
+                return
+            self.dismiss((learner, self.assignment.seed))
+            return
         text = self.query_one("#new-seed", Input).value.strip()
         seed = None
         if text:
