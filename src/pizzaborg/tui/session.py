@@ -148,36 +148,13 @@ class Session:
     def _keep_old_autosave(self) -> None:
         """A new game never destroys an unfinished one: the older autosave keeps a dated name."""
         S = _saves()
-        keep_autosave = getattr(S, "keep_autosave", None)  # the saves module's own, where it has one
-        if keep_autosave is not None:
-            try:
-                kept = keep_autosave(self.dir)
-            except S.SaveError as exc:
-                self.notes.append(f"Could not keep the previous autosave: {exc}")
-                return
-            if kept:
-                self.notes.append(f"Your previous autosave is kept as '{kept}'.")
-            return
-        path = S.slot_path(self.dir, S.AUTOSAVE)
-        if not path.exists():
-            return
         try:
-            old = S.read_save_file(path)
-        except S.SaveError:
-            return  # save_game refuses to overwrite it and says why
-        if not old.decisions:
-            return
-        stamp = (old.updated or "")[:19].replace(":", "").replace("-", "").replace("T", "-") or "old"
-        base = f"{S.AUTOSAVE}-{stamp}"
-        keep, n = base, 1
-        while S.slot_path(self.dir, keep).exists():
-            n += 1
-            keep = f"{base}-{n}"
-        try:
-            path.replace(S.slot_path(self.dir, keep))
-            self.notes.append(f"Your previous autosave is kept as '{keep}'.")
-        except (OSError, S.SaveError) as exc:
+            kept = S.keep_autosave(self.dir)
+        except S.SaveError as exc:
             self.notes.append(f"Could not keep the previous autosave: {exc}")
+            return
+        if kept:
+            self.notes.append(f"Your previous autosave is kept as '{kept}'.")
 
     def needs_overwrite_confirmation(self, slot: str) -> bool:
         """True when saving to ``slot`` would replace another game's save (raises SaveError for a bad name)."""
