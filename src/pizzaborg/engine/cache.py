@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import model
 from .conditions import Condition, parse_condition
+from .files import write_atomic
 from .yamlsrc import Pos
 
 FORMAT = 1
@@ -169,25 +170,12 @@ def store(story, key: str | None) -> None:
     except (Unsupported, ValueError, RecursionError):
         return
     header = json.dumps({"format": FORMAT, "key": key, "kpis": sorted(story.kpis)})
-    import tempfile
-
-    tmp = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".story.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(header + "\n" + body)
-        os.replace(tmp, directory / f"{key}.json")
-        tmp = None
+        write_atomic(directory / f"{key}.json", header + "\n" + body)
         _prune(directory)
     except OSError:
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _prune(directory: Path, keep: int = KEEP) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .files import write_atomic
 from .game import Game, ReplayError
 from .text import clean
 
@@ -141,42 +142,13 @@ def write_save(directory: Path, data: SaveData) -> Path:
         except SaveError as exc:
             raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    import tempfile  # only writers need it; keeps start-up light
-
-    tmp_name = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{data.slot}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-        tmp_name = None
-        _fsync_dir(directory)
+        write_atomic(target, payload, sync_dir=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SaveError(f"could not save to {target}: {reason}; the previous save is unchanged") from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
     return target
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None) -> Path:
