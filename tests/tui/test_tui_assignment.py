@@ -1,5 +1,6 @@
-"""A trainer's assignment in the terminal UI: the note, a required learner name, the assignment's seed,
-and the report to hand in written when the game ends — the same report `pizzaborg verify` accepts."""
+"""Learners in the terminal UI: a trainer's assignment (the note, a required learner name, the
+assignment's seed, and the report to hand in written when the game ends — the same report
+`pizzaborg verify` accepts), and learner names that look like markup, shown as typed."""
 
 from __future__ import annotations
 
@@ -78,3 +79,19 @@ async def test_a_save_of_another_game_is_refused_in_an_assignment(mini_story, sa
         with pytest.raises(S.SaveError, match="not a game of this assignment"):
             app.session.load("other")
         assert app.session.game is None
+
+
+async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
+    from pizzaborg.tui.app import PizzaBorgApp
+    from pizzaborg.tui.session import Session
+
+    from .helpers import new_game
+
+    app = PizzaBorgApp(Session(mini_story, saves, seed=3, now=fixed_clock))
+    name = "[bold]Eve[/] [link=http://x]y[/link]"
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot, seed="3", learner=name)
+        assert app.session.learner == name
+        assert name in shows(app, "#topbar")
+        await choose(pilot, "1")
+        assert S.read_save(saves, "autosave").learner == name
