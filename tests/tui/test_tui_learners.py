@@ -1,6 +1,7 @@
 """Learners in the terminal UI: a trainer's assignment (the note, a required learner name, the
 assignment's seed, and the report to hand in written when the game ends — the same report
-`pizzaborg verify` accepts), and learner names that look like markup, shown as typed."""
+`pizzaborg verify` accepts), learner names that look like markup, shown as typed, and a save folder
+that cannot be written: a notice, and the game goes on."""
 
 from __future__ import annotations
 
@@ -95,3 +96,27 @@ async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
         assert name in shows(app, "#topbar")
         await choose(pilot, "1")
         assert S.read_save(saves, "autosave").learner == name
+
+
+async def test_an_unwritable_save_folder_is_a_notice_and_the_game_goes_on(mini_story, tmp_path):
+    from pizzaborg.tui.app import PizzaBorgApp
+    from pizzaborg.tui.session import Session
+
+    from .helpers import in_feedback, new_game
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")  # root ignores permission bits: a folder that cannot exist
+    app = PizzaBorgApp(Session(mini_story, blocker / "saves", seed=3, now=fixed_clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await new_game(pilot, seed="3")
+        await pilot.press("1")
+        await pilot.pause(0.2)
+        notices = [str(n.message) for n in app._notifications]
+        assert any("Autosave failed" in n for n in notices), notices
+        assert in_feedback(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(app.session.game.decisions) == 2  # the game went on
+    assert blocker.read_text() == "not a folder"
