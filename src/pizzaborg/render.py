@@ -153,17 +153,24 @@ def ending_block(game: Game) -> str:
     return "\n".join(lines)
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def report_block(game: Game) -> str:
     report = game.report()
     overall = report.overall
     lines = [f"Learning score: {fmt_num(overall) if overall is not None else '–'}/100", ""]
-    for area in game.story.areas.values():
+    areas = list(game.story.areas.values())
+    width = min(max((len(clean(a.name)) for a in areas), default=10), WIDTH - 30)
+    for area in areas:
         a = report.areas[area.id]
-        lines.append(f"  {clean(area.name):<34} {bar(a)} {fmt_num(a) if a is not None else '–':>5}")
+        lines.append(f"  {_fit(clean(area.name), width):<{width}} {bar(a)} {fmt_num(a) if a is not None else '–':>5}")
         for pid in area.points:
             p = report.points[pid]
             if p.score is not None:
-                lines.append(f"    {clean(p.name)[:40]:<40} {fmt_num(p.score):>5}")
+                lines.append(f"    {_fit(clean(p.name), WIDTH - 14):<{WIDTH - 14}} {fmt_num(p.score):>5}")
     taken = {w: n for w, n in report.worst_taken.items() if n}
     lines.append("")
     if taken:
