@@ -64,7 +64,7 @@ class Node:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
-    def eval(self, st: State):  # pragma: no cover - abstract
+    def evaluate(self, st: State):  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -75,7 +75,7 @@ class Const(Node):
         self.value = value
         self.kind = kind
 
-    def eval(self, st):
+    def evaluate(self, st):
         return self.value
 
 
@@ -86,7 +86,7 @@ class Kpi(Node):
     def __init__(self, name):
         self.name = name
 
-    def eval(self, st):
+    def evaluate(self, st):
         return st.kpi(self.name)
 
 
@@ -96,7 +96,7 @@ class Flag(Node):
     def __init__(self, name):
         self.name = name
 
-    def eval(self, st):
+    def evaluate(self, st):
         return st.flag(self.name)
 
 
@@ -107,7 +107,7 @@ class Number(Node):
     def __init__(self, name):
         self.name = name
 
-    def eval(self, st):
+    def evaluate(self, st):
         return st.number(self.name)
 
 
@@ -119,7 +119,7 @@ class Call(Node):
         self.arg = arg
         self.kind = kind
 
-    def eval(self, st):
+    def evaluate(self, st):
         if self.func == "learning":
             return st.learning(self.arg)
         if self.func == "visited":
@@ -134,8 +134,8 @@ class Not(Node):
     def __init__(self, operand):
         self.operand = operand
 
-    def eval(self, st):
-        return not self.operand.eval(st)
+    def evaluate(self, st):
+        return not self.operand.evaluate(st)
 
 
 class BoolOp(Node):
@@ -145,10 +145,10 @@ class BoolOp(Node):
         self.op = op
         self.operands = operands
 
-    def eval(self, st):
+    def evaluate(self, st):
         if self.op == "and":
-            return all(o.eval(st) for o in self.operands)
-        return any(o.eval(st) for o in self.operands)
+            return all(o.evaluate(st) for o in self.operands)
+        return any(o.evaluate(st) for o in self.operands)
 
 
 class Compare(Node):
@@ -159,8 +159,8 @@ class Compare(Node):
         self.left = left
         self.right = right
 
-    def eval(self, st):
-        a, b = self.left.eval(st), self.right.eval(st)
+    def evaluate(self, st):
+        a, b = self.left.evaluate(st), self.right.evaluate(st)
         if self.op == "<":
             return a < b
         if self.op == "<=":
@@ -188,7 +188,7 @@ class Condition:
         return f"Condition({self.source!r})"
 
     def __call__(self, st: State) -> bool:
-        return bool(self.root.eval(st))
+        return bool(self.root.evaluate(st))
 
 
 def _tokenize(text: str):
