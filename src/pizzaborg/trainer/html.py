@@ -143,6 +143,8 @@ def render_html(r: dict) -> str:
     b.append("</table>")
 
     b.append("<h2>Decisions</h2>")
+    if any(d["continue"] and not d["deltas"] and not d["evidence"] for d in r["decisions"]):
+        b.append("<p>Numbered as in the timeline; scenes that only said <em>Continue</em> and changed nothing are left out.</p>")
     for d in r["decisions"]:
         if d["continue"] and not d["deltas"] and not d["evidence"]:
             continue

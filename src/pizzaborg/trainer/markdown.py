@@ -76,6 +76,8 @@ def render_md(r: dict) -> str:
     out.append("")
 
     out += ["## Decisions", ""]
+    if any(d["continue"] and not d["deltas"] and not d["evidence"] for d in r["decisions"]):
+        out += ["Numbered as in the timeline; scenes that only said *Continue* and changed nothing are left out.", ""]
     for d in r["decisions"]:
         if d["continue"] and not d["deltas"] and not d["evidence"]:
             continue
