@@ -7,7 +7,7 @@ import math
 from html import escape
 
 from ..engine.text import clean
-from .report import _fmt, _label
+from .report import _fmt, _label, summary_rows
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -94,24 +94,7 @@ def render_html(r: dict) -> str:
          f"<h1>PizzaBorg report: {h(learner)}</h1>",
          f'<p class="muted">{h(r["story"].get("title") or r["story"]["id"])}</p>',
          "<table>"]
-    rows = [
-        ("Learner", r.get("learner") or "–"),
-        ("Cohort", r.get("cohort") or "–"),
-        ("Date", r.get("date") or "–"),
-        ("Story", f"{r['story']['id']} version {r['story']['version']}"),
-        ("Story hash", r["story"]["hash"]),
-        ("Seed", r["seed"]),
-        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
-        ("Learning score", f"{_fmt(r['score'])}/100"),
-        ("Assimilation", f"{_fmt(r['assimilation'])} %"),
-    ]
-    if r.get("mastery"):
-        m = r["mastery"]
-        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
-        rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
-    if r.get("assignment") and r["assignment"].get("deadline"):
-        late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+    rows = summary_rows(r)
     b += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in rows]
     b.append("</table>")
     if r.get("ending"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..engine.text import clean
-from .report import _fmt, _label
+from .report import _fmt, _label, summary_rows
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -30,24 +30,7 @@ def render_md(r: dict) -> str:
     kpis = {k["id"]: k for k in r["kpis"]}
     lp = {p["id"]: p for p in r["learning_points"]}
     out = [f"# PizzaBorg report: {md(r.get('learner') or 'anonymous learner')}", ""]
-    rows = [
-        ("Learner", r.get("learner") or "–"),
-        ("Cohort", r.get("cohort") or "–"),
-        ("Date", r.get("date") or "–"),
-        ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
-        ("Story hash", r["story"]["hash"]),
-        ("Seed", r["seed"]),
-        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
-        ("Learning score", f"{_fmt(r['score'])}/100"),
-        ("Assimilation", f"{_fmt(r['assimilation'])} %"),
-    ]
-    if r.get("mastery"):
-        m = r["mastery"]
-        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
-        rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
-    if r.get("assignment") and r["assignment"].get("deadline"):
-        late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+    rows = summary_rows(r)
     out += ["| | |", "| --- | --- |"] + [f"| {k} | {md(v)} |" for k, v in rows] + [""]
 
     if r.get("ending"):

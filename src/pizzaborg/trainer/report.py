@@ -410,6 +410,29 @@ def read_report_file(path: str | os.PathLike) -> dict:
     return check_report_shape(read_json_file(path), str(path))
 
 
+def summary_rows(r: dict) -> list:
+    """The report's head as (label, value) rows, shared by the Markdown and HTML renderings."""
+    rows = [
+        ("Learner", r.get("learner") or "–"),
+        ("Cohort", r.get("cohort") or "–"),
+        ("Date", r.get("date") or "–"),
+        ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
+        ("Story hash", r["story"]["hash"]),
+        ("Seed", r["seed"]),
+        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
+        ("Learning score", f"{_fmt(r['score'])}/100"),
+        ("Assimilation", f"{_fmt(r['assimilation'])} %"),
+    ]
+    if r.get("mastery"):
+        m = r["mastery"]
+        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
+        rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
+    if r.get("assignment") and r["assignment"].get("deadline"):
+        late = r.get("late_days")
+        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+    return rows
+
+
 # ---- rendering ---------------------------------------------------------------------------------
 
 
