@@ -335,3 +335,21 @@ def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mi
     note = load_assignment(edited).note
     assert note.startswith("Read") and "this" in note
     assert "\x1b" not in note and "\x07" not in note
+
+
+def test_a_hostile_assignment_file_is_bad_input_fast(run_cli, mini_dir, tmp_path):
+    # learners run files their trainer sends: an alias bomb or a code tag in one must not hurt them
+    bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh")
+    ) + "format: pizzaborg-assignment\n"
+    for name, text, fragment in (
+        ("bomb.yaml", bomb, "alias"),
+        ("tag.yaml", "format: !!python/object/apply:os.system ['true']\n", "not allowed"),
+    ):
+        path = tmp_path / name
+        path.write_text(text)
+        t0 = time.perf_counter()
+        code, out, err = run_cli("play", "--story", mini_dir, "--assignment", path, "--learner", "Ada", "--choices", "1")
+        assert time.perf_counter() - t0 < 2.0
+        assert code == 2, (out, err)
+        assert fragment in one_line(err).lower()
