@@ -173,12 +173,7 @@ def cmd_plain(args) -> int:
 
     story = _load(args.story)
     session = PlainSession(story, _saves(args), seed=args.seed, load=args.load)
-    try:
-        return session.run()
-    except KeyboardInterrupt:
-        session.say("")
-        session.quit()
-        return 130
+    return session.play()
 
 
 def cmd_tui(args) -> int:

@@ -53,6 +53,15 @@ class PlainSession:
         return line.strip()
 
     # ---- flow --------------------------------------------------------------------------------
+    def play(self) -> int:
+        """Run the session; ctrl+c leaves like q does (with an autosave), exit code 130."""
+        try:
+            return self.run()
+        except KeyboardInterrupt:
+            self.say("")
+            self.quit()
+            return 130
+
     def run(self) -> int:
         if self.load_slot:
             if not self.load(self.load_slot):

@@ -272,12 +272,7 @@ def cmd_plain_assignment(args) -> int:
 
     a, story = _assignment_and_story(args)
     session = AssignmentSession(story, _saves_dir(args), a, load=getattr(args, "load", None))
-    try:
-        return session.run()
-    except KeyboardInterrupt:
-        session.say("")
-        session.quit()
-        return 130
+    return session.play()
 
 
 def cmd_tui_assignment(args) -> int:
