@@ -1,4 +1,5 @@
-"""Atomic file writes, shared by saves, the story cache, reports and assignments.
+"""Files the game writes and reads back: atomic writes (saves, the story cache, reports, assignments)
+and the format/schema header they all carry.
 
 The text goes to a temporary file in the target's folder, is flushed to disk, and is renamed over
 the target: a reader sees the old file or the new one, never a mix, and a failed or killed write
@@ -53,3 +54,18 @@ def fsync_dir(directory: str | os.PathLike) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def check_header(data, name: str, fmt: str, schema: int, what: str, error) -> int:
+    """Check a JSON or YAML file's ``format`` and ``schema``; return the schema.
+
+    ``what`` names the kind of file in messages ("save", "report"); ``error`` is the exception class
+    raised, with a one-line message, when ``data`` is not such a file or comes from a newer PizzaBorg."""
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise error(f"{name} is not a PizzaBorg {what}")
+    found = data.get("schema")
+    if not isinstance(found, int) or isinstance(found, bool):
+        raise error(f"{name} has no valid schema version")
+    if found > schema:
+        raise error(f"{name} was written by a newer PizzaBorg ({what} schema {found}, this one reads {schema})")
+    return found

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .files import write_atomic
+from .files import check_header, write_atomic
 from .game import Game, ReplayError
 from .text import clean
 
@@ -187,13 +187,7 @@ def read_save_file(path: Path) -> SaveData:
 
 def _validate(data, path: Path) -> SaveData:
     name = path.name
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SaveError(f"{name} is not a PizzaBorg save")
-    schema = data.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool):
-        raise SaveError(f"{name} has no valid schema version")
-    if schema > SCHEMA:
-        raise SaveError(f"{name} was written by a newer PizzaBorg (save schema {schema}, this one reads {SCHEMA})")
+    check_header(data, name, FORMAT, SCHEMA, "save", SaveError)
     story = data.get("story")
     if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
         raise SaveError(f"{name} does not say which story it belongs to")

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ..engine.files import check_header
+
 FORMAT = "pizzaborg-assignment"
 SCHEMA = 1
 MAX_BYTES = 256 * 1024
@@ -246,13 +248,7 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
     data, problems = load_yaml(text, name)
     if problems:
         raise AssignmentError(f"{problems[0].pos}: {problems[0].message}")
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise AssignmentError(f"{name} is not a PizzaBorg assignment")
-    schema = data.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool):
-        raise AssignmentError(f"{name} has no valid schema version")
-    if schema > SCHEMA:
-        raise AssignmentError(f"{name} was written by a newer PizzaBorg (assignment schema {schema}, this one reads {SCHEMA})")
+    check_header(data, name, FORMAT, SCHEMA, "assignment", AssignmentError)
     unknown = sorted(str(k) for k in data if k not in KEYS)
     if unknown:
         raise AssignmentError(f"{name}: unknown key '{unknown[0]}' (known: {', '.join(sorted(KEYS))})")

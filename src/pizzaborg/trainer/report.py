@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..engine import Game
+from ..engine.files import check_header
 
 FORMAT = "pizzaborg-report"
 SCHEMA = 1
@@ -355,13 +356,7 @@ def read_json_file(path: str | os.PathLike):
 
 def check_report_shape(data, name: str) -> dict:
     """The minimal shape a verifier needs; everything else is compared against the replay."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ReportError(f"{name} is not a PizzaBorg report")
-    schema = data.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool):
-        raise ReportError(f"{name} has no valid schema version")
-    if schema > SCHEMA:
-        raise ReportError(f"{name} was written by a newer PizzaBorg (report schema {schema}, this one reads {SCHEMA})")
+    schema = check_header(data, name, FORMAT, SCHEMA, "report", ReportError)
     if schema < 1:
         raise ReportError(f"{name} has no valid schema version")
     story = data.get("story")
