@@ -226,8 +226,6 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
 
 def load_assignment(path: str | os.PathLike) -> Assignment:
     """Read and validate an assignment file. Raises AssignmentError (one line) on any problem."""
-    import yaml
-
     p = Path(path)
     name = str(p)
     try:
