@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
+from .typeahead import Typeahead
 
 
 def _game_screen_class():
@@ -38,6 +40,15 @@ class PizzaBorgApp(App[None]):
         self.startup_error: BaseException | None = None  # re-raised by the launcher after the app ends
         self._early_choice: str | None = None  # a title key pressed before the story was read
         self.saved_to = None  # the autosave written on the way out
+        self.typeahead = Typeahead(self)  # keys typed fast are handled in order, none lost
+
+    async def on_event(self, event) -> None:
+        fresh_key = isinstance(event, events.Key) and not event.is_forwarded
+        if self.typeahead.take(event):
+            return  # held until what the previous key set off is done
+        await super().on_event(event)
+        if fresh_key and self.typeahead.busy:
+            self.typeahead.dispatched()
 
     # ---- start -------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -58,23 +69,36 @@ class PizzaBorgApp(App[None]):
 
     def _title(self) -> TitleScreen:
         """The title screen; the story (if not read yet) and the autosave to continue are looked up
-        once it is on the terminal."""
+        in a worker once the screen is up, so its first frame does not wait for them."""
         screen = TitleScreen(self.session.story)
-        # a short timer rather than call_after_refresh: the first frame reaches the terminal first
-        screen.call_after_refresh(lambda: self.set_timer(0.02, lambda: self._fill_title(screen)))
+        self.typeahead.block()  # keys typed meanwhile wait for the story and the autosave, then count
+        screen.call_after_refresh(lambda: self.run_worker(self._fill_title(screen), group="title", exclusive=True))
         return screen
 
-    def _fill_title(self, screen: TitleScreen) -> None:
+    async def _fill_title(self, screen: TitleScreen) -> None:
+        try:
+            await self._read_for_title(screen)
+        finally:
+            self.typeahead.unblock()
+
+    async def _read_for_title(self, screen: TitleScreen) -> None:
+        import asyncio
+
         if self.session.story is None:
-            try:
-                self.session.story = self._load_story()
+            try:  # in a thread: the title stays drawn and keys are kept while the story is read
+                story = await asyncio.to_thread(self._load_story)
             except Exception as exc:  # a broken story: leave, and let the launcher print the one line
                 self.startup_error = exc
                 self.exit(return_code=2)
                 return
-            screen.show_story(self.session.story)
-        screen.show_latest(self.session.latest_autosave())
-        if self._early_choice is not None:
+            self.session.story = story
+            if screen.is_attached:
+                screen.show_story(story)
+        latest = await asyncio.to_thread(self.session.latest_autosave)
+        if not screen.is_attached:
+            return  # the app is closing, or the title has gone
+        screen.show_latest(latest)
+        if self._early_choice is not None:  # a click on the menu while the story was read
             what, self._early_choice = self._early_choice, None
             self.on_title_screen_menu_chosen(TitleScreen.MenuChosen(what))
 
