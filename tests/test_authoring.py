@@ -10,8 +10,9 @@ import shutil
 import pytest
 
 from _storyhelp import ROOT, run_cli
-from pizzaborg import bots
-from pizzaborg.engine import check_story, load_story
+from pizzaborg.author import bots
+from pizzaborg.author.check import check_story
+from pizzaborg.engine import load_story
 
 DOC = ROOT / "docs" / "authoring.md"
 EXAMPLE = ROOT / "examples" / "first-story"

@@ -23,7 +23,7 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
-from .engine import Game
+from ..engine import Game
 
 
 def evidence_sum(choice) -> float:

@@ -1,9 +1,10 @@
-"""Author tools under ``pizzaborg story``: bots, map, randomtest, graph.
+"""Author tools under ``pizzaborg story``: check, bots, map, randomtest, graph.
 
-``cli.py`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic lives in
-:mod:`pizzaborg.bots`, :mod:`pizzaborg.randomtest`, :mod:`pizzaborg.storymap` and
-:mod:`pizzaborg.storygraph`. Exit codes: 0 fine, 1 the tool found problems (randomtest failures),
-2 bad input (an unreadable story, a bad option, a file that cannot be written).
+``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
+lives in the sibling modules :mod:`.check`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
+:mod:`.graph`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
+(check problems, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
+cannot be written).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("bots", "map", "randomtest", "graph")
+COMMANDS = ("check", "bots", "map", "randomtest", "graph")
 
 
 class ToolError(Exception):
@@ -50,6 +51,15 @@ def _jobs(text: str) -> int:
 
 def add_commands(story_sub, common) -> None:
     """Register the tools on the ``story`` subparsers; ``common`` carries --story."""
+    p = story_sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate a story folder",
+        description="Validate a story: YAML, references, conditions, reachability, dead ends, endings, "
+        "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+
     p = story_sub.add_parser(
         "bots",
         parents=[common],
@@ -95,7 +105,7 @@ def add_commands(story_sub, common) -> None:
 
 
 def _story(args):
-    from .engine import StoryError, load_story
+    from ..engine import StoryError, load_story
 
     target = getattr(args, "story", None)
     try:
@@ -125,6 +135,24 @@ def _write(text: str, output) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
+def cmd_check(args) -> int:
+    from .check import check_story
+
+    target = args.dir or getattr(args, "story", None)
+    story, problems = check_story(target)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    events = sum(len(v) for v in story.pools.values())
+    print(
+        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{events} event(s), {len(story.endings)} ending(s)"
+    )
+    return 0
+
+
 def cmd_bots(args) -> int:
     import json
 
@@ -141,7 +169,7 @@ def cmd_bots(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from .storymap import learning_map
+    from .map import learning_map
 
     _write(learning_map(_story(args)), args.output)
     return 0
@@ -162,16 +190,19 @@ def cmd_randomtest(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from .storygraph import render
+    from .graph import render
 
     _write(render(_story(args), args.format), args.output)
     return 0
 
 
+_COMMANDS = {"check": cmd_check, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
+
+
 def run(args) -> int:
     """Dispatch ``pizzaborg story TOOL``; bad input prints one line and returns 2."""
     try:
-        return {"bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}[args.story_command](args)
+        return _COMMANDS[args.story_command](args)
     except ToolError as exc:
         print(f"pizzaborg: {exc}", file=sys.stderr)
         return 2
