@@ -1,9 +1,9 @@
-"""Author tools under ``pizzaborg story``: check, bots, map, randomtest, graph.
+"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph.
 
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
-lives in the sibling modules :mod:`.check`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
+lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
 :mod:`.graph`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
-(check problems, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
+(check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
 cannot be written).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("check", "bots", "map", "randomtest", "graph")
+COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph")
 
 
 class ToolError(Exception):
@@ -61,6 +61,20 @@ def add_commands(story_sub, common) -> None:
     p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
 
     p = story_sub.add_parser(
+        "audit",
+        parents=[common],
+        help="the answer-key audit: every tell a test-wise learner could exploit",
+        description="Measure what gives the answer away without the substance: length, position, the numbers, "
+        "missing temptation, one right answer, stamps in notes and Borg lines, and test-wise learners who play "
+        "by such rules. Each figure is printed with its threshold (defaults, or the story's 'audit:' mapping) and "
+        "the worst scenes as path:line:column. Exit 0 when every threshold holds, 1 when one fails.",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    p.add_argument("--seeds", type=_count, default=50, metavar="N", help="games per test-wise learner (default 50)")
+    p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
+    p = story_sub.add_parser(
         "bots",
         parents=[common],
         help="strategy players: endings and scores per strategy (the balance check)",
@@ -107,7 +121,7 @@ def add_commands(story_sub, common) -> None:
 def _story(args):
     from ..engine import StoryError, load_story
 
-    target = getattr(args, "story", None)
+    target = getattr(args, "dir", None) or getattr(args, "story", None)
     try:
         return load_story(target)
     except StoryError as exc:
@@ -153,6 +167,20 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    import json
+
+    from .audit import format_report, run_audit
+
+    story = _story(args)
+    report = run_audit(story, args.seeds, args.seed)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 1 if report.failed or report.errors else 0
+
+
 def cmd_bots(args) -> int:
     import json
 
@@ -196,7 +224,7 @@ def cmd_graph(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": cmd_check, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
+_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
 
 
 def run(args) -> int:
