@@ -366,7 +366,20 @@ def phrase_tell(story, st) -> Tell:
                 break
         else:
             kept.append([words, len(cs), cs[0]])
-    kept = [(" ".join(w), count, first) for w, count, first in kept]
+    merged = True
+    while merged:  # chains met from both ends: join phrases whose ends overlap by n-1 words
+        merged = False
+        for a in kept:
+            for b in kept:
+                if a is not b and a[0][-(n - 1):] == b[0][: n - 1]:
+                    a[0].extend(b[0][n - 1:])
+                    a[1] = max(a[1], b[1])
+                    kept.remove(b)
+                    merged = True
+                    break
+            if merged:
+                break
+    kept = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
     offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in kept]
     return Tell("phrases", f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
                 float(len(kept)), f"{len(kept)} phrase(s)", 0, "max", st.source("phrase_repeats_max"), offenders[:TOP],
