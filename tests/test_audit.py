@@ -170,6 +170,19 @@ def test_tied_best_options_count_a_rule_hit_as_one_in_k(tmp_path):
     assert position.details["best_per_position"]["2"] == pytest.approx(0.25)
 
 
+def test_a_note_that_alone_opens_with_an_area_name_is_a_stamp(tmp_path):
+    root = tiny_story(tmp_path)
+    path = root / "rounds" / "01.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("note: Note e.", "note: Area thinking first, then the rest."),
+                    encoding="utf-8")
+    report = audit.run_audit(load_story(root), seeds=1)
+    form = next(t for t in report.tells if t.id == "stamps.form")
+    assert form.value == pytest.approx(0.5) and not form.passed
+    assert form.offenders[0][1] == "r1.two: only the best option's note opens with an area or learning point name"
+    report = audit.run_audit(load_story(tiny_story(tmp_path / "plain")), seeds=1)
+    assert next(t for t in report.tells if t.id == "stamps.form").value == 0.0
+
+
 def test_the_learners_follow_the_order_the_engine_shows(tmp_path, monkeypatch):
     """When the engine shows the choices in another order (as shuffling will), always-first takes
     the first one shown, not the first one written."""

@@ -490,12 +490,13 @@ def format_report(report: AuditReport) -> str:
     ]
     if report.portfolio_skipped:
         lines.append(f"Portfolio scenes left out of the per-decision tells: {', '.join(report.portfolio_skipped)}")
-    lines += ["", f"{'':4} {'tell':<58} {'threshold':>10}  figure"]
+    width = max((len(t.name) for t in report.tells), default=4)
+    lines += ["", f"{'':4} {'tell':<{width}} {'threshold':>10}  figure"]
     for t in report.tells:
         mark = "ok" if t.passed else "FAIL"
         if t.kind == "info":
             mark = "-"
-        lines.append(f"{mark:<4} {t.name:<58} {t.threshold_text():>10}  {t.figure}")
+        lines.append(f"{mark:<4} {t.name:<{width}} {t.threshold_text():>10}  {t.figure}")
         if not t.passed:
             for where, text in t.offenders:
                 lines.append(f"       {where}: {text}")

@@ -28,7 +28,7 @@ VIRTUE_WORDS = (
     "listening", "owner", "owners", "value", "values", "case", "partner", "partners", "partnership",
     "share", "shared", "ask", "explain", "involve", "collaborate", "collaboration", "both", "customer",
     "customers", "stakeholders", "understand", "openly", "honest", "honestly", "outcomes", "impact",
-    "priorities", "prioritise", "learn",
+    "priorities", "prioritise", "learn", "with",  # doing it *with* someone is the commonest tell
 )
 
 
