@@ -147,8 +147,8 @@ def _share_tell(tid, name, hits: list, threshold, kind, source, offender_text) -
         ranked = [d for d, h in sorted(hits, key=lambda dh: dh[1]) if h < 1]
     else:
         ranked = [d for d, h in sorted(hits, key=lambda dh: -dh[1]) if h > 0]
-    return Tell(tid, name, value, figure, threshold, kind, source, [(_where(d.scene), offender_text(d)) for d in ranked[:TOP]],
-                {"decisions": n, "offending": len(ranked)})
+    return Tell(tid, name, value, figure, threshold, kind if n else "info", source,
+                [(_where(d.scene), offender_text(d)) for d in ranked[:TOP]], {"decisions": n, "offending": len(ranked)})
 
 
 def _label(options, idx) -> str:

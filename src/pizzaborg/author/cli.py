@@ -77,10 +77,11 @@ def add_commands(story_sub, common) -> None:
     p = story_sub.add_parser(
         "bots",
         parents=[common],
-        help="strategy players: endings and scores per strategy (the balance check)",
+        help="strategy players and test-wise learners: endings and scores per strategy (the balance check)",
         description="Play whole games with fixed strategies (best-evidence, worst-practice, always-first, "
-        "always-last, random, random-leaning) and print the endings, the learning scores and the words shown per "
-        "strategy. Exit 1 when a game cannot finish.",
+        "always-last, random, random-leaning) and the test-wise learners of 'story audit' (longest, virtuous, "
+        "trust-gain, myopic), and print the endings, the learning scores and the words shown per strategy. "
+        "Exit 1 when a game cannot finish.",
     )
     p.add_argument("-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)")
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
