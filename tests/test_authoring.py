@@ -10,12 +10,13 @@ import shutil
 import pytest
 
 from _storyhelp import ROOT, run_cli
-from pizzaborg import bots
-from pizzaborg.engine import check_story, load_story
+from pizzaborg.author import bots
+from pizzaborg.author.check import check_story
+from pizzaborg.engine import load_story
 
 DOC = ROOT / "docs" / "authoring.md"
 EXAMPLE = ROOT / "examples" / "first-story"
-BLOCK = re.compile(r"<!-- (file|output|output-after-typo): (.+?) -->\n```[\w-]*\n(.*?)```", re.S)
+BLOCK = re.compile(r"<!-- (file|output|output-fails|output-after-typo): (.+?) -->\n```[\w-]*\n(.*?)```", re.S)
 
 
 def blocks(kind: str) -> list:
@@ -57,6 +58,14 @@ def _run(command: str, cwd):
 def test_the_doc_shows_what_each_command_prints(command, shown):
     code, out, err = _run(command, ROOT)
     assert code == 0, err
+    assert normalise(out) == normalise(shown), f"docs/authoring.md shows another output for '{command}'"
+
+
+@pytest.mark.parametrize("command, shown", blocks("output-fails"), ids=[c for c, _ in blocks("output-fails")])
+def test_the_doc_shows_what_each_failing_command_prints(command, shown):
+    """Commands the doc shows failing on purpose (the audit of the walk-through story): exit 1."""
+    code, out, err = _run(command, ROOT)
+    assert code == 1, err
     assert normalise(out) == normalise(shown), f"docs/authoring.md shows another output for '{command}'"
 
 

@@ -12,6 +12,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "pizzaborg"
 ENGINE = SRC / "engine"
+AUTHOR = SRC / "author"
 UI_PACKAGES = {"textual", "rich"}
 
 
@@ -20,7 +21,9 @@ def test_headless_run_loads_neither_textual_nor_rich(mini_dir):
         f"""
         import contextlib, io, json, sys
         import pizzaborg.engine, pizzaborg.cli, pizzaborg.headless, pizzaborg.plain
-        from pizzaborg.engine import load_story, Game, check_story
+        from pizzaborg.engine import load_story, Game
+        from pizzaborg.author.check import check_story
+        import pizzaborg.author.cli, pizzaborg.author.bots, pizzaborg.author.randomtest
         from pizzaborg.cli import main
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -55,8 +58,8 @@ def _py_files(root: Path) -> list:
     return files
 
 
-@pytest.mark.parametrize("path", _py_files(ENGINE), ids=lambda p: p.name)
-def test_engine_does_not_import_ui_packages(path):
+@pytest.mark.parametrize("path", _py_files(ENGINE) + _py_files(AUTHOR), ids=lambda p: str(p.relative_to(SRC)))
+def test_engine_and_author_tools_do_not_import_ui_packages(path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     bad = {m for m in _modules(tree) if m.split(".")[0] in UI_PACKAGES}
     assert not bad, f"{path} imports {sorted(bad)}"

@@ -10,7 +10,7 @@ Definitions used here (also in docs/authoring.md):
 - words are whitespace-separated tokens; a text's length is the most words of its parts that can
   show together (parts whose conditions contradict each other, like `trust >= 50` and
   `trust < 35`, are never counted together);
-- the words a playthrough *shows* are counted by :func:`pizzaborg.bots.play`: the intro, each round's
+- the words a playthrough *shows* are counted by :func:`pizzaborg.author.bots.play`: the intro, each round's
   intro, every scene's text as shown, every offered choice's text, the Borg line and note of each
   choice taken, each round's reflection question, and the ending's epilogue.
 """
@@ -24,10 +24,10 @@ from collections import Counter
 
 import pytest
 
-from pizzaborg import bots
+from pizzaborg.author import bots
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import conditions as C
-from pizzaborg.storymap import decisions, point_tests, worst_tests
+from pizzaborg.author.map import decisions, point_tests, worst_tests
 
 REQUIRED_ENDINGS = {"outsourced", "assimilated", "aligned", "converged"}
 LIMITS = {"scene": 180, "choice": 30, "borg": 25, "note": 60}

@@ -86,17 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
-    from . import storytools  # story bots, map, randomtest, graph
+    from .author.cli import add_commands  # story check, bots, map, randomtest, graph
 
-    storytools.add_commands(story_sub, common)
-    check = story_sub.add_parser(
-        "check",
-        parents=[common],
-        help="validate a story folder",
-        description="Validate a story: YAML, references, conditions, reachability, dead ends, endings, "
-        "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
-    )
-    check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    add_commands(story_sub, common)
     from .trainer.cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
 
     register_trainer(parser, sub, common, _seed)
@@ -121,24 +113,6 @@ def _saves(args) -> Path:
     from .engine.saves import saves_dir
 
     return saves_dir(args.saves_dir)
-
-
-def cmd_story_check(args) -> int:
-    from .engine import check_story
-
-    target = args.dir or args.story
-    story, problems = check_story(target)
-    for p in problems:
-        print(p)
-    if problems:
-        print(f"{len(problems)} problem(s)", file=sys.stderr)
-        return EXIT_FAILED
-    events = sum(len(v) for v in story.pools.values())
-    print(
-        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
-        f"{events} event(s), {len(story.endings)} ending(s)"
-    )
-    return EXIT_OK
 
 
 def cmd_play(args) -> int:
@@ -196,13 +170,11 @@ def main(argv: list | None = None) -> int:
         if args.command == "play":
             return cmd_play(args)
         if args.command == "story":
-            from . import storytools
+            from .author import cli as author_cli
 
-            if args.story_command in storytools.COMMANDS:
-                return storytools.run(args)
-            if args.story_command == "check":
-                return cmd_story_check(args)
-            raise UsageError("story needs a tool: check (see pizzaborg story --help)")
+            if args.story_command in author_cli.COMMANDS:
+                return author_cli.run(args)
+            raise UsageError(f"story needs a tool: {', '.join(author_cli.COMMANDS)} (see pizzaborg story --help)")
         return cmd_plain(args) if args.plain else cmd_tui(args)
     except UsageError as exc:
         return _fail(str(exc))

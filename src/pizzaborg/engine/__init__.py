@@ -1,4 +1,4 @@
-"""The PizzaBorg engine: story model, loader and checks, state machine, scoring, saves.
+"""The PizzaBorg engine: story model, loader and validation, state machine, scoring, saves.
 
 It imports neither Textual nor Rich: the TUI and the plain mode are two faces over this API.
 Names are imported on first use, so a headless run loads only what it needs.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 
 _WHERE = {
-    "check_story": "checks",
     "ChoiceView": "game",
     "Decision": "game",
     "Game": "game",

@@ -262,7 +262,25 @@ class _Reader:
         return None
 
 
-STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds"}
+STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds", "audit"}
+# ``audit:`` in story.yaml: the thresholds of ``pizzaborg story audit`` (the author tools read them;
+# see pizzaborg.author.settings for the defaults and docs/story-format.md#audit for their meaning).
+# name -> (smallest, largest, whole number)
+AUDIT_NUMBERS = {
+    "length_share_max": (0, 1, False),
+    "length_ratio_max": (0, 100, False),
+    "position_share_max": (0, 1, False),
+    "number_share_max": (0, 1, False),
+    "temptation_min": (0, 1, False),
+    "one_right_max": (0, 1, False),
+    "stamp_share_max": (0, 1, False),
+    "phrase_words": (2, 20, True),
+    "phrase_repeats_max": (1, 10_000, True),
+    "collective_share_max": (0, 1, False),
+    "learner_score_max": (0, 100, False),
+    "learner_best_share_max": (0, 1, False),
+}
+AUDIT_KEYS = set(AUDIT_NUMBERS) | {"best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase"}
 ROUND_FILE_KEYS = {"round", "scenes", "pools"}
 ROUND_KEYS = {"id", "title", "intro", "reflection"}
 SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup"}
@@ -372,6 +390,7 @@ def _read_story(path):
     reader.kpi_ids = set(kpis)
     areas, points, worst = _read_learning(meta, reader)
     endings = _read_endings(meta, reader)
+    audit = _read_audit(meta, reader, kpis, endings)
 
     # round files
     files: list[tuple[Path, str, Pos]] = []
@@ -432,6 +451,7 @@ def _read_story(path):
         hash=digest.hexdigest(),
         root=root,
         files=[rel_meta] + [_rel(p) for p, _, _ in files],
+        audit=audit,
     )
     _check_references(story, meta, reader)
     return (story if not reader.problems else None), reader.problems
@@ -546,6 +566,57 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
     if endings and endings[-1].when is not None:
         reader.err(endings[-1].pos, f"the last ending ('{endings[-1].id}') must have no 'when': it is the one reached when no other applies")
     return endings
+
+
+def _read_audit(meta: Map, reader: _Reader, kpis: dict, endings: list) -> dict:
+    """The ``audit:`` mapping, checked: {name: value} with only the keys the author set."""
+    out: dict = {}
+    if "audit" not in meta:
+        return out
+    a = reader.mapping(meta["audit"], meta.at("audit"), "'audit'", AUDIT_KEYS)
+    if a is None:
+        return out
+    for key in a:
+        if key in AUDIT_NUMBERS:
+            lo, hi, whole = AUDIT_NUMBERS[key]
+            v = reader.number(a, key, "'audit'")
+            if v is None:
+                continue
+            if not lo <= v <= hi or (whole and v != int(v)):
+                kind = "a whole number" if whole else "a number"
+                reader.err(a.at(key), f"'{key}' of 'audit' must be {kind} from {lo} to {hi}")
+                continue
+            out[key] = int(v) if whole else float(v)
+        elif key == "best_ending":
+            v = a[key]
+            if not isinstance(v, str) or v not in {e.id for e in endings}:
+                reader.err(a.at(key), f"'best_ending' of 'audit' must be the id of an ending, not '{reader.written(a.at(key), v)}'")
+                continue
+            out[key] = v
+        elif key == "trust_kpi":
+            v = a[key]
+            if not isinstance(v, str) or v not in kpis:
+                reader.err(a.at(key), f"'trust_kpi' of 'audit' must be the id of a KPI, not '{reader.written(a.at(key), v)}'")
+                continue
+            out[key] = v
+        elif key == "collective_phrase":
+            v = reader.text_value(a, key, "'audit'")
+            if v.strip():
+                out[key] = v.strip()
+        else:  # business_kpis, virtue_words: lists
+            seq = reader.seq(a[key], a.at(key), f"'{key}' of 'audit'")
+            if seq is None:
+                continue
+            items = []
+            for i, v in enumerate(seq):
+                if key == "business_kpis" and (not isinstance(v, str) or v not in kpis):
+                    reader.err(seq.at(i), f"unknown KPI '{reader.written(seq.at(i), v)}' in 'business_kpis' of 'audit'")
+                elif key == "virtue_words" and (not isinstance(v, str) or not v.strip() or len(v.split()) != 1):
+                    reader.err(seq.at(i), "a word in 'virtue_words' of 'audit' must be one word of text")
+                else:
+                    items.append(v.strip().lower() if key == "virtue_words" else v)
+            out[key] = items
+    return out
 
 
 def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scene_pos) -> None:

@@ -179,10 +179,12 @@ class Round(_Record):
 
 class Story(_Record):
     """A loaded story. ``kpis``, ``areas``, ``points``, ``worst``, ``rounds`` and ``scenes`` are dicts
-    by id in story order; ``pools`` maps a pool name to its event scene ids."""
+    by id in story order; ``pools`` maps a pool name to its event scene ids; ``audit`` holds the
+    thresholds story.yaml sets for ``story audit`` (only the keys it sets)."""
 
     __slots__ = ("id", "title", "version", "language", "start", "intro", "company", "company_description", "kpis",
-                 "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "__dict__")
+                 "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "audit",
+                 "__dict__")
 
     def __init__(self, **fields):
         for k in self.__slots__[:-1]:
@@ -191,6 +193,8 @@ class Story(_Record):
             raise TypeError(f"unknown story fields: {', '.join(fields)}")
         if self.files is None:
             self.files = []
+        if self.audit is None:
+            self.audit = {}  # story.yaml's ``audit:`` thresholds (the author tools read them)
 
     def ending(self, ending_id: str):
         for e in self.endings:

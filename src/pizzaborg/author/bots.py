@@ -1,15 +1,32 @@
-"""Strategy players: whole games played by a fixed rule, for balance checks (``pizzaborg story bots``).
+"""Strategy players: whole games played by a fixed rule, for balance checks (``pizzaborg story bots``)
+and the answer-key audit (``pizzaborg story audit``). One player framework serves both.
 
-Each strategy picks one of the offered choices (engine :class:`~pizzaborg.engine.model.Choice`
-objects, in story order):
+A strategy is a factory ``STRATEGIES[name](rng, story)`` that returns the picker for one game,
+``pick(offered, game) -> Choice``, where ``offered`` are the engine's
+:class:`~pizzaborg.engine.model.Choice` objects *in the order the player is shown them* (see
+:func:`shown`) and ``game`` is the :class:`~pizzaborg.engine.Game` (for rendering texts). Ties go to
+the first such choice *as shown*.
 
-- ``best-evidence``: the highest summed evidence weight; ties go to the first such choice.
+Strategy players (they read what the player cannot see: the evidence):
+
+- ``best-evidence``: the highest summed evidence weight.
 - ``worst-practice``: a choice marked ``worst`` whenever one is offered (the lowest evidence among
-  them), else the lowest summed evidence; ties go to the first such choice.
-- ``always-first`` / ``always-last``: the first / last choice offered.
-- ``random``: uniformly at random, from a generator seeded with the game's seed.
+  them), else the lowest summed evidence.
 - ``random-leaning``: a random player with a leaning drawn per game, from drawn to bad practice to
-  drawn to good practice (see :func:`_random_leaning`); seeded like ``random``.
+  drawn to good practice (see :func:`_random_leaning`); seeded with the game's seed.
+
+Test-wise learners (:data:`TEST_WISE`: they read only what a learner sees on the screen):
+
+- ``longest``: the longest choice text (in characters, as rendered).
+- ``virtuous``: the most words from a lexicon of collaborative wording (``together``, ``business``,
+  ``agree``, ``listen``, ``joint``, ``owners``, ``value``, ``case``, ...; a story can replace it, see
+  docs/story-format.md#audit).
+- ``trust-gain``: the biggest immediate change of the trust KPI (``trust``, or the story's
+  ``audit: trust_kpi``); only for stories that have one.
+- ``myopic``: the best immediate business numbers: the sum over the business-visible KPIs of each
+  change divided by the KPI's range, signed by ``higher_is``.
+- ``always-first`` / ``always-last``: the first / last choice shown.
+- ``random``: uniformly at random, from a generator seeded with the game's seed.
 
 Only the engine is imported here (no Textual, no Rich). :func:`play` also measures the words a player
 is shown (see :func:`play` for the definition), which the story tests hold against the issue's
@@ -20,63 +37,148 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import statistics
 from dataclasses import dataclass, field
 
-from .engine import Game
+from ..engine import Game
+from .settings import audit_settings
 
 
 def evidence_sum(choice) -> float:
     return sum(choice.evidence.values())
 
 
-def _best_evidence(offered):
+def immediate_effects(choice, game=None) -> dict:
+    """{KPI id: change} the choice makes at once, as its effects are written.
+
+    TODO(conditional effects): when effects may depend on flags and numbers, ask the engine for the
+    effects that apply in ``game``'s state; every tell and learner goes through this one function."""
+    return choice.effects
+
+
+def as_shown(game) -> list:
+    """The choices offered now, in the order the player sees them (numbered 1, 2, ...).
+
+    ``Game.available()`` is the engine's shown order (``choose_number`` numbers it). When choices are
+    shuffled per seed, the engine's order is the shuffled one, so the learners that read the order
+    (``always-first``, ``always-last``, ties) follow what the player sees."""
+    return game.available()
+
+
+def portfolio_size(scene) -> int:
+    """How many choices a scene asks for at once (1 for an ordinary decision)."""
+    k = getattr(scene, "pick", None)
+    return k if isinstance(k, int) and k > 1 else 1
+
+
+def _best_evidence(offered, game=None):
     return max(offered, key=evidence_sum)  # max keeps the first of equal keys
 
 
-def _worst_practice(offered):
+def _worst_practice(offered, game=None):
     worst = [c for c in offered if c.worst]
     return min(worst or offered, key=evidence_sum)  # min keeps the first of equal keys
 
 
-def _first(offered):
+def _first(offered, game=None):
     return offered[0]
 
 
-def _last(offered):
+def _last(offered, game=None):
     return offered[-1]
 
 
 LEANING_STRENGTH = 0.5
 
 
-def _random(rng):
-    return lambda offered: offered[rng.randrange(len(offered))]
+def _random(rng, story=None):
+    return lambda offered, game=None: offered[rng.randrange(len(offered))]
 
 
-def _random_leaning(rng):
+def _random_leaning(rng, story=None):
     """A random player with a leaning: each game draws ``lean`` uniformly from -1 (drawn to bad
     practice) to +1 (drawn to good practice); a choice is taken with a weight of
     ``exp(LEANING_STRENGTH * lean * summed evidence)``. A population of such players spreads over
     every ending a story can reach; a uniformly random player always scores near the middle."""
     lean = rng.uniform(-1.0, 1.0)
 
-    def pick(offered):
+    def pick(offered, game=None):
         weights = [math.exp(LEANING_STRENGTH * lean * evidence_sum(c)) for c in offered]
         return rng.choices(offered, weights=weights)[0]
 
     return pick
 
 
-# name -> a function of the game's seeded generator that returns the picker for one game
+# ---- test-wise learners: only what is on the screen ---------------------------------------------
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def virtue(text: str, lexicon) -> int:
+    """How many words of ``text`` are in ``lexicon`` (lower case, whole words)."""
+    return sum(1 for w in _WORD.findall(text.lower()) if w in lexicon)
+
+
+def _rendered(choice, game) -> str:
+    return choice.text.render(game.view) if game is not None else choice.text.all_text
+
+
+def _longest(rng, story=None):
+    return lambda offered, game=None: max(offered, key=lambda c: len(_rendered(c, game)))
+
+
+def _virtuous(rng, story=None):
+    lexicon = audit_settings(story).virtue_words
+
+    return lambda offered, game=None: max(offered, key=lambda c: virtue(_rendered(c, game), lexicon))
+
+
+def _trust_gain(rng, story=None):
+    kpi = audit_settings(story).trust_kpi
+    if kpi is None:
+        return None  # the story has no trust number: this learner does not play it
+    return lambda offered, game=None: max(offered, key=lambda c: immediate_effects(c, game).get(kpi, 0))
+
+
+def business_value(choice, story, kpis, game=None) -> float:
+    """The immediate business numbers of a choice as one figure: each business-visible KPI's change
+    divided by its range, signed by ``higher_is``, summed."""
+    total = 0.0
+    for k, delta in immediate_effects(choice, game).items():
+        if k in kpis:
+            kpi = story.kpis[k]
+            span = (kpi.max - kpi.min) or 1
+            total += (delta if kpi.higher_is != "worse" else -delta) / span
+    return total
+
+
+def _myopic(rng, story=None):
+    kpis = set(audit_settings(story).business_kpis)
+    return lambda offered, game=None: max(offered, key=lambda c: business_value(c, story, kpis, game))
+
+
+# name -> a function of (the game's seeded generator, the story) that returns the picker for one
+# game, or None when the strategy does not apply to the story
 STRATEGIES = {
-    "best-evidence": lambda rng: _best_evidence,
-    "worst-practice": lambda rng: _worst_practice,
-    "always-first": lambda rng: _first,
-    "always-last": lambda rng: _last,
+    "best-evidence": lambda rng, story=None: _best_evidence,
+    "worst-practice": lambda rng, story=None: _worst_practice,
+    "always-first": lambda rng, story=None: _first,
+    "always-last": lambda rng, story=None: _last,
     "random": _random,
     "random-leaning": _random_leaning,
+    "longest": _longest,
+    "virtuous": _virtuous,
+    "trust-gain": _trust_gain,
+    "myopic": _myopic,
 }
+
+# the learners who read only the screen: the audit fails when one of them wins
+TEST_WISE = ("longest", "virtuous", "trust-gain", "myopic", "always-first", "always-last", "random")
+
+
+def applies(story, strategy: str) -> bool:
+    return STRATEGIES[strategy](random.Random(0), story) is not None
+
 
 MAX_STEPS = 10_000  # more decisions than any story should need: a loop
 
@@ -134,7 +236,9 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
     the choice taken; each round's reflection question; and the ending's epilogue. Titles, numbers
     and menus are not counted.
     """
-    pick = STRATEGIES[strategy](random.Random(seed))
+    pick = STRATEGIES[strategy](random.Random(seed), story)
+    if pick is None:
+        raise BotError(f"the strategy '{strategy}' does not apply to this story")
     if game is None:
         game = ReusableGame(story, seed)
     elif game.story is not story:
@@ -149,14 +253,17 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
     for _ in range(MAX_STEPS):
         if game.over:
             break
-        offered = game.available()
+        offered = as_shown(game)
         if not offered:
             raise BotError(f"dead end: scene '{game.state}' offers no choice (seed {seed})")
+        if portfolio_size(scenes[game.state]) > 1:
+            # TODO(portfolio): play the first K choices shown (bots) once the engine takes K at once
+            raise BotError(f"scene '{game.state}' asks for several choices at once: the bots cannot play it yet")
         if count_words:
             view = game.view
             shown += words(scenes[game.state].text.render(view))
             shown += sum(words(c.text.render(view)) for c in offered)
-        outcome = game.choose(pick(offered).id)
+        outcome = game.choose(pick(offered, game).id)
         if count_words:
             shown += words(outcome.borg) + words(outcome.note)
             if outcome.round_end is not None:
@@ -210,15 +317,18 @@ class BotSummary:
         }
 
 
-def run_bots(story, n: int = 20, seed: int = 0, strategies=None) -> list:
-    """Each strategy plays ``n`` games with seeds ``seed`` .. ``seed + n - 1``."""
+def run_bots(story, n: int = 20, seed: int = 0, strategies=None, count_words: bool = True) -> list:
+    """Each strategy plays ``n`` games with seeds ``seed`` .. ``seed + n - 1`` (strategies that do not
+    apply to the story are left out)."""
     game = ReusableGame(story, seed)
     out = []
     for name in strategies or STRATEGIES:
+        if not applies(story, name):
+            continue
         summary = BotSummary(name)
         for s in range(seed, seed + n):
             try:
-                summary.results.append(play(story, name, s, count_words=True, game=game))
+                summary.results.append(play(story, name, s, count_words=count_words, game=game))
             except BotError as exc:
                 summary.errors.append(str(exc))
                 game = ReusableGame(story, seed)

@@ -1,9 +1,10 @@
-"""Author tools under ``pizzaborg story``: bots, map, randomtest, graph.
+"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph.
 
-``cli.py`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic lives in
-:mod:`pizzaborg.bots`, :mod:`pizzaborg.randomtest`, :mod:`pizzaborg.storymap` and
-:mod:`pizzaborg.storygraph`. Exit codes: 0 fine, 1 the tool found problems (randomtest failures),
-2 bad input (an unreadable story, a bad option, a file that cannot be written).
+``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
+lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
+:mod:`.graph`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
+(check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
+cannot be written).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("bots", "map", "randomtest", "graph")
+COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph")
 
 
 class ToolError(Exception):
@@ -51,12 +52,36 @@ def _jobs(text: str) -> int:
 def add_commands(story_sub, common) -> None:
     """Register the tools on the ``story`` subparsers; ``common`` carries --story."""
     p = story_sub.add_parser(
+        "check",
+        parents=[common],
+        help="validate a story folder",
+        description="Validate a story: YAML, references, conditions, reachability, dead ends, endings, "
+        "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+
+    p = story_sub.add_parser(
+        "audit",
+        parents=[common],
+        help="the answer-key audit: every tell a test-wise learner could exploit",
+        description="Measure what gives the answer away without the substance: length, position, the numbers, "
+        "missing temptation, one right answer, stamps in notes and Borg lines, and test-wise learners who play "
+        "by such rules. Each figure is printed with its threshold (defaults, or the story's 'audit:' mapping) and "
+        "the worst scenes as path:line:column. Exit 0 when every threshold holds, 1 when one fails.",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    p.add_argument("--seeds", type=_count, default=50, metavar="N", help="games per test-wise learner (default 50)")
+    p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
+    p = story_sub.add_parser(
         "bots",
         parents=[common],
-        help="strategy players: endings and scores per strategy (the balance check)",
+        help="strategy players and test-wise learners: endings and scores per strategy (the balance check)",
         description="Play whole games with fixed strategies (best-evidence, worst-practice, always-first, "
-        "always-last, random, random-leaning) and print the endings, the learning scores and the words shown per "
-        "strategy. Exit 1 when a game cannot finish.",
+        "always-last, random, random-leaning) and the test-wise learners of 'story audit' (longest, virtuous, "
+        "trust-gain, myopic), and print the endings, the learning scores and the words shown per strategy. "
+        "Exit 1 when a game cannot finish.",
     )
     p.add_argument("-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)")
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
@@ -95,9 +120,9 @@ def add_commands(story_sub, common) -> None:
 
 
 def _story(args):
-    from .engine import StoryError, load_story
+    from ..engine import StoryError, load_story
 
-    target = getattr(args, "story", None)
+    target = getattr(args, "dir", None) or getattr(args, "story", None)
     try:
         return load_story(target)
     except StoryError as exc:
@@ -125,6 +150,38 @@ def _write(text: str, output) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
+def cmd_check(args) -> int:
+    from .check import check_story
+
+    target = args.dir or getattr(args, "story", None)
+    story, problems = check_story(target)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    events = sum(len(v) for v in story.pools.values())
+    print(
+        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{events} event(s), {len(story.endings)} ending(s)"
+    )
+    return 0
+
+
+def cmd_audit(args) -> int:
+    import json
+
+    from .audit import format_report, run_audit
+
+    story = _story(args)
+    report = run_audit(story, args.seeds, args.seed)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 1 if report.failed or report.errors else 0
+
+
 def cmd_bots(args) -> int:
     import json
 
@@ -141,7 +198,7 @@ def cmd_bots(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from .storymap import learning_map
+    from .map import learning_map
 
     _write(learning_map(_story(args)), args.output)
     return 0
@@ -162,16 +219,19 @@ def cmd_randomtest(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from .storygraph import render
+    from .graph import render
 
     _write(render(_story(args), args.format), args.output)
     return 0
 
 
+_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
+
+
 def run(args) -> int:
     """Dispatch ``pizzaborg story TOOL``; bad input prints one line and returns 2."""
     try:
-        return {"bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}[args.story_command](args)
+        return _COMMANDS[args.story_command](args)
     except ToolError as exc:
         print(f"pizzaborg: {exc}", file=sys.stderr)
         return 2

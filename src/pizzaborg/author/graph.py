@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .engine.model import END, ENDING_PREFIX
+from ..engine.model import END, ENDING_PREFIX
 
 FORMATS = ("mermaid", "dot")
 _END_NODE = "__end__"

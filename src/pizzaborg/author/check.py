@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .loader import Problem, gc_paused, read_story
-from .model import END, ENDING_PREFIX, Story
+from ..engine.loader import Problem, gc_paused, read_story
+from ..engine.model import END, ENDING_PREFIX, Story
 
 
 def _route_targets(story: Story, routes) -> set:

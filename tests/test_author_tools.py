@@ -13,11 +13,11 @@ import pytest
 from collections import Counter
 
 from _storyhelp import MINI_DIR, ROOT, run_cli, tiny_story, write_story
-from pizzaborg import bots
+from pizzaborg.author import bots
 from pizzaborg.engine import Game, load_story
-from pizzaborg.randomtest import run_randomtest
-from pizzaborg.storygraph import to_dot, to_mermaid
-from pizzaborg.storymap import REGENERATE, learning_map
+from pizzaborg.author.randomtest import run_randomtest
+from pizzaborg.author.graph import to_dot, to_mermaid
+from pizzaborg.author.map import REGENERATE, learning_map
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +215,7 @@ def test_randomtest_lists_choices_never_taken(tmp_path):
 
 
 def test_randomtest_same_seed_same_result_in_one_process_or_several(mini, monkeypatch):
-    monkeypatch.setattr("pizzaborg.randomtest.CHUNK", 100)  # three chunks of a small run
+    monkeypatch.setattr("pizzaborg.author.randomtest.CHUNK", 100)  # three chunks of a small run
     n = 2 * 100 + 37
     one = run_randomtest(mini, n, seed=7, jobs=1).as_dict()
     two = run_randomtest(mini, n, seed=7, jobs=2).as_dict()

@@ -1,0 +1,516 @@
+"""The answer-key audit (``pizzaborg story audit``): every tell a learner could exploit, measured.
+
+A *decision* is a scene or event with at least two authored choices (draw points and a lone
+"Continue" are not). In each decision:
+
+- the *best-evidence* options are those with the highest summed evidence weight (more than one when
+  tied: a rule that picks one of them scores 1/k per tied pick, and the report counts the ties);
+- the *worst-practice* options are those marked ``worst:``; when none is, those with the lowest
+  summed evidence (unless every option has the same sum: then the decision has no worst);
+- a decision whose options all carry the same evidence sum and no ``worst:`` gives no verdict and is
+  left out of the tells that need a best option.
+
+Per-decision tells read the story as written (choice texts, effects, notes, Borg lines in authored
+order). The test-wise learners play whole games through the engine (:mod:`.bots`), so they see the
+choices as a player does: the texts as rendered, the order as shown.
+
+A rule's *hit* in a decision is the share of the options the rule picks (several when tied) that are
+best: the chance that a learner following the rule, breaking ties at random, takes a best option.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from . import bots
+from .settings import audit_settings
+
+TOP = 5  # worst offenders shown per tell
+
+
+@dataclass
+class Decision:
+    scene: object
+    options: list  # authored choices (not the synthetic "Continue")
+    sums: list  # evidence sum per option
+    best: set  # indexes
+    worst: set  # indexes
+
+    @property
+    def verdict(self) -> bool:
+        return bool(self.best) and len(self.best) < len(self.options)
+
+
+def decisions(story) -> tuple:
+    """(decisions, portfolio scenes skipped), in story order."""
+    out, skipped = [], []
+    for s in story.scenes.values():
+        if s.is_draw:
+            continue
+        options = [c for c in s.choices if not c.synthetic]
+        if len(options) < 2:
+            continue
+        if bots.portfolio_size(s) > 1:
+            # TODO(portfolio): per-decision tells of "pick K of N" scenes (best K by evidence vs the
+            # K longest, ...). Left out for now, and counted in the report.
+            skipped.append(s)
+            continue
+        sums = [bots.evidence_sum(c) for c in options]
+        hi, lo = max(sums), min(sums)
+        best = {i for i, v in enumerate(sums) if v == hi} if hi > lo else set()
+        tagged = {i for i, c in enumerate(options) if c.worst}
+        worst = tagged or ({i for i, v in enumerate(sums) if v == lo} if hi > lo else set())
+        out.append(Decision(s, options, sums, best, worst))
+    return out, skipped
+
+
+def _hit(picked: set, best: set) -> float:
+    return len(picked & best) / len(picked) if picked else 0.0
+
+
+def _argmax(values) -> set:
+    top = max(values)
+    return {i for i, v in enumerate(values) if v == top}
+
+
+def _where(obj) -> str:
+    return str(obj.pos) if getattr(obj, "pos", None) is not None else "?"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+@dataclass
+class Tell:
+    id: str
+    name: str
+    value: float  # the figure compared with the threshold
+    figure: str  # the figure as shown
+    threshold: float
+    kind: str  # "max": fails above; "min": fails below; "below": fails at or above; "info": never fails
+    source: str = "default"  # where the threshold comes from: default or story
+    offenders: list = field(default_factory=list)  # [(where, text)], worst first
+    details: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        if self.kind == "max":
+            return self.value <= self.threshold + 1e-9
+        if self.kind == "min":
+            return self.value >= self.threshold - 1e-9
+        if self.kind == "below":
+            return self.value < self.threshold
+        return True
+
+    def threshold_text(self) -> str:
+        if self.kind == "info":
+            return "-"
+        op = {"max": "<=", "min": ">=", "below": "<"}[self.kind]
+        t = self.threshold
+        if self.id.startswith(("learner.", "phrases")):
+            shown = f"{t:g}" if not self.id.endswith(".best") else _pct(t)
+        elif self.id == "length.ratio":
+            shown = f"{t:.2f}"
+        else:
+            shown = _pct(t)
+        return f"{op} {shown}"
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "value": round(self.value, 4),
+            "figure": self.figure,
+            "threshold": self.threshold,
+            "kind": self.kind,
+            "threshold_source": self.source,
+            "passed": self.passed,
+            "offenders": [{"where": w, "detail": t} for w, t in self.offenders],
+            **({"details": self.details} if self.details else {}),
+        }
+
+
+# ---- per-decision tells ----------------------------------------------------------------------------
+def _share_tell(tid, name, hits: list, threshold, kind, source, offender_text) -> Tell:
+    """hits: [(decision, hit 0..1)]; offenders: the decisions with the highest hit (for max) or the
+    lowest (for min)."""
+    n = len(hits)
+    total = sum(h for _, h in hits)
+    value = total / n if n else 0.0
+    count = f"{total:.0f}" if abs(total - round(total)) < 1e-9 else f"{total:.1f}"
+    figure = f"{_pct(value)} ({count} of {n})" if n else "no decision"
+    if kind == "min":
+        ranked = [d for d, h in sorted(hits, key=lambda dh: dh[1]) if h < 1]
+    else:
+        ranked = [d for d, h in sorted(hits, key=lambda dh: -dh[1]) if h > 0]
+    return Tell(tid, name, value, figure, threshold, kind if n else "info", source,
+                [(_where(d.scene), offender_text(d)) for d in ranked[:TOP]], {"decisions": n, "offending": len(ranked)})
+
+
+def _label(options, idx) -> str:
+    return "/".join(options[i].id for i in sorted(idx))
+
+
+def length_tells(ds, st) -> list:
+    judged = [d for d in ds if d.verdict]
+    hits, ratios = [], []
+    for d in judged:
+        lengths = [len(c.text.all_text) for c in d.options]
+        hits.append((d, _hit(_argmax(lengths), d.best)))
+        best_len = statistics.fmean(lengths[i] for i in d.best)
+        others = [lengths[i] for i in range(len(d.options)) if i not in d.best]
+        ratios.append((d, best_len / max(1.0, statistics.fmean(others))))
+
+    def text(d):
+        lengths = [len(c.text.all_text) for c in d.options]
+        longest = _argmax(lengths)
+        return f"{d.scene.id}: best {_label(d.options, d.best)} is the longest ({max(lengths)} characters; others {', '.join(str(lengths[i]) for i in range(len(lengths)) if i not in longest)})"
+
+    share = _share_tell("length.share", "length: the best option is the longest", hits, st.length_share_max, "max",
+                        st.source("length_share_max"), text)
+    mean_ratio = statistics.fmean(r for _, r in ratios) if ratios else 0.0
+    ranked = sorted(ratios, key=lambda dr: -dr[1])
+    ratio = Tell("length.ratio", "length: mean length of the best over the others", mean_ratio, f"{mean_ratio:.2f}",
+                 st.length_ratio_max, "max", st.source("length_ratio_max"),
+                 [(_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is {r:.2f}x the others") for d, r in ranked[:TOP] if r > 1])
+    return [share, ratio]
+
+
+def position_tell(ds, st) -> Tell:
+    judged = [d for d in ds if d.verdict]
+    width = max((len(d.options) for d in ds), default=0)
+    best_at = [0.0] * width
+    worst_at = [0.0] * width
+    best_last = worst_last = 0.0
+    for d in judged:
+        n = len(d.options)
+        for i in d.best:
+            best_at[i] += 1 / len(d.best)
+            best_last += (i == n - 1) / len(d.best)
+        for i in d.worst:
+            worst_at[i] += 1 / len(d.worst)
+            worst_last += (i == n - 1) / len(d.worst)
+    n = len(judged) or 1
+    shares = {str(i + 1): best_at[i] / n for i in range(width)}
+    shares["last"] = best_last / n
+    where = max(shares, key=lambda k: shares[k]) if judged else "1"
+    value = shares[where] if judged else 0.0
+
+    def at(d):
+        k = len(d.options) - 1 if where == "last" else int(where) - 1
+        return k in d.best
+
+    offenders = [(_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is choice {where}") for d in judged if at(d)]
+    per = ", ".join(f"{k}: {_pct(v)}" for k, v in shares.items())
+    worst_shares = {str(i + 1): worst_at[i] / n for i in range(width)}
+    worst_shares["last"] = worst_last / n
+    wper = ", ".join(f"{k}: {_pct(v)}" for k, v in worst_shares.items())
+    return Tell("position", "position: best options at one authored position", value,
+                f"{_pct(value)} at {where} (best per position {per}; worst per position {wper})",
+                st.position_share_max, "max", st.source("position_share_max"), offenders[:TOP],
+                {"best_per_position": {k: round(v, 4) for k, v in shares.items()},
+                 "worst_per_position": {k: round(v, 4) for k, v in worst_shares.items()}, "decisions": len(judged)})
+    # TODO(shuffle): once choices are shuffled per seed, only scenes with a fixed order (shuffling off,
+    # or pinned choices) leak their authored position; count those here.
+
+
+def _signed(story, k, delta) -> float:
+    return -delta if story.kpis[k].higher_is == "worse" else delta
+
+
+def number_tells(story, ds, st) -> list:
+    judged = [d for d in ds if d.verdict]
+    out = []
+    for k, kpi in story.kpis.items():
+        hits = []
+        for d in judged:
+            values = [_signed(story, k, bots.immediate_effects(c).get(k, 0)) for c in d.options]
+            if max(values) == min(values):
+                continue  # the number does not tell these options apart
+            hits.append((d, _hit(_argmax(values), d.best)))
+
+        def text(d, k=k):
+            values = [bots.immediate_effects(c).get(k, 0) for c in d.options]
+            return f"{d.scene.id}: best {_label(d.options, d.best)} has the best {k} change ({', '.join(f'{c.id} {v:+g}' for c, v in zip(d.options, values))})"
+
+        t = _share_tell(f"number.{k}", f"number: the best option has the best {kpi.name} change", hits,
+                        st.number_share_max, "max", st.source("number_share_max"), text)
+        t.details["higher_is"] = kpi.higher_is
+        out.append(t)
+    return out
+
+
+def temptation_tell(story, ds, st) -> Tell:
+    business = [k for k in st.business_kpis if k in story.kpis]
+    hits = []
+    for d in ds:
+        if not d.verdict or not d.worst or d.worst & d.best:
+            continue
+        pairs = beats = 0
+        for w in d.worst:
+            we = bots.immediate_effects(d.options[w])
+            for b in d.best:
+                be = bots.immediate_effects(d.options[b])
+                pairs += 1
+                beats += any(_signed(story, k, we.get(k, 0)) > _signed(story, k, be.get(k, 0)) for k in business)
+        hits.append((d, beats / pairs))
+
+    def text(d):
+        w = _label(d.options, d.worst)
+        b = _label(d.options, d.best)
+        return f"{d.scene.id}: worst {w} wins no business number over best {b}"
+
+    t = _share_tell("temptation", "temptation: the worst option wins a business number now", hits, st.temptation_min,
+                    "min", st.source("temptation_min"), text)
+    t.name += f" ({', '.join(business) or 'no business KPI'})"
+    t.details["business_kpis"] = business
+    return t
+
+
+def one_right_tell(ds, st) -> Tell:
+    hits = [(d, float(sum(1 for v in d.sums if v > 0) == 1)) for d in ds]
+
+    def text(d):
+        i = next(i for i, v in enumerate(d.sums) if v > 0)
+        return f"{d.scene.id}: only {d.options[i].id} has positive evidence (sums {', '.join(f'{v:+g}' for v in d.sums)})"
+
+    return _share_tell("one-right", "one right answer: only one option has positive evidence", hits, st.one_right_max,
+                       "max", st.source("one_right_max"), text)
+
+
+# ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
+_LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
+
+
+def _forms(story) -> list:
+    """(name, test(text) -> bool) of the forms looked for at the start of a note or Borg line."""
+    names = [a.name for a in story.areas.values()] + [a.id for a in story.areas.values()]
+    names += [p.name for p in story.points.values()]
+    lowered = tuple(n.lower() for n in names if n)
+
+    def label(text):
+        return bool(_LABEL.match(text))
+
+    def area(text):
+        return text.strip().lower().startswith(lowered)
+
+    return [("opens with a 'Label:'", label), ("opens with an area or learning point name", area)]
+
+
+def stamp_tell(story, ds, st) -> Tell:
+    forms = _forms(story)
+    hits, found = [], {}
+    for d in ds:
+        if not d.verdict:
+            continue
+        stamp = None
+        for what in ("note", "borg"):
+            texts = [getattr(c, what).all_text for c in d.options]
+            for name, test in forms:
+                marks = [test(t) for t in texts]
+                best = {marks[i] for i in d.best}
+                rest = {marks[i] for i in range(len(texts)) if i not in d.best}
+                if len(best) == 1 and len(rest) == 1 and best != rest:
+                    stamp = f"{d.scene.id}: {'only' if True in best else 'all but'} the best option's {what} {name}"
+                    break
+            if stamp:
+                break
+        hits.append((d, 1.0 if stamp else 0.0))
+        if stamp:
+            found[d.scene.id] = stamp
+    return _share_tell("stamps.form", "stamps: a note's or Borg line's form singles out the best", hits,
+                       st.stamp_share_max, "max", st.source("stamp_share_max"), lambda d: found[d.scene.id])
+
+
+_TOKEN = re.compile(r"[\w'’]+")
+
+
+def _texts(story) -> list:
+    """Every note and Borg line (each conditional part apart): [(choice, kind, text)]."""
+    out = []
+    for s in story.scenes.values():
+        for c in s.choices:
+            for kind in ("note", "borg"):
+                for _, t in getattr(c, kind).parts:
+                    if t.strip():
+                        out.append((c, kind, t))
+    return out
+
+
+def phrase_tell(story, st) -> Tell:
+    n = st.phrase_words
+    where: dict = {}  # phrase -> [choice] (one per text)
+    for c, _, t in _texts(story):
+        words = [w.lower() for w in _TOKEN.findall(t)]
+        seen = set()
+        for i in range(len(words) - n + 1):
+            g = " ".join(words[i:i + n])
+            if g not in seen:
+                seen.add(g)
+                where.setdefault(g, []).append(c)
+    repeated = sorted(((g, cs) for g, cs in where.items() if len(cs) > st.phrase_repeats_max), key=lambda gc: (-len(gc[1]), gc[0]))
+    # a long repeated phrase shows up as a chain of n-grams, each shifted by one word: join them
+    kept = []  # [words, texts, first choice]
+    for g, cs in repeated:
+        words = g.split()
+        for k in kept:
+            if k[0][-(n - 1):] == words[:-1]:
+                k[0].append(words[-1])
+                break
+            if k[0][: n - 1] == words[1:]:
+                k[0].insert(0, words[0])
+                break
+        else:
+            kept.append([words, len(cs), cs[0]])
+    merged = True
+    while merged:  # chains met from both ends: join phrases whose ends overlap by n-1 words
+        merged = False
+        for a in kept:
+            for b in kept:
+                if a is not b and a[0][-(n - 1):] == b[0][: n - 1]:
+                    a[0].extend(b[0][n - 1:])
+                    a[1] = max(a[1], b[1])
+                    kept.remove(b)
+                    merged = True
+                    break
+            if merged:
+                break
+    kept = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
+    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in kept]
+    return Tell("phrases", f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
+                float(len(kept)), f"{len(kept)} phrase(s)", 0, "max", st.source("phrase_repeats_max"), offenders[:TOP],
+                {"phrases": {g: count for g, count, _ in kept}})
+
+
+def collective_tell(story, st) -> Tell:
+    phrase = st.collective_phrase.lower()
+    lines = [(c, t) for c, kind, t in _texts(story) if kind == "borg"]
+    with_it = [(c, t) for c, t in lines if phrase in t.lower()]
+    value = len(with_it) / len(lines) if lines else 0.0
+    return Tell("stamps.collective", f"stamps: Borg lines that say \"{st.collective_phrase}\"", value,
+                f"{_pct(value)} ({len(with_it)} of {len(lines)})", st.collective_share_max, "max",
+                st.source("collective_share_max"), [(_where(c), f"{c.id}: {t.strip()[:60]}") for c, t in with_it[:TOP]])
+
+
+# ---- test-wise learners -------------------------------------------------------------------------------
+def learner_tells(story, st, seeds: int, seed: int) -> tuple:
+    names = [n for n in bots.TEST_WISE if bots.applies(story, n)]
+    summaries = bots.run_bots(story, seeds, seed, names + ["best-evidence"], count_words=False)
+    rows, tells = [], []
+    best = st.best_ending
+    for s in summaries:
+        d = s.as_dict()
+        mean = d["score"]["mean"] if d["score"] else 0.0
+        reached = d["endings"].get(best, 0) if best else 0
+        games = d["games"] or 1
+        row = {"learner": s.strategy, "games": d["games"], "mean": mean, "endings": d["endings"],
+               "best_ending": reached, "errors": d["errors"], "test_wise": s.strategy in bots.TEST_WISE}
+        rows.append(row)
+        if s.strategy not in bots.TEST_WISE:
+            continue
+        endings = ", ".join(f"{e} {k}" for e, k in d["endings"].items()) or "no game finished"
+        tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: mean score", mean, f"{mean:.1f} ({endings})",
+                          st.learner_score_max, "below", st.source("learner_score_max")))
+        tells.append(Tell(f"learner.{s.strategy}.best", f"learner {s.strategy}: games that end {best or '(no best ending)'}",
+                          reached / games, f"{_pct(reached / games)} ({reached} of {d['games']})", st.learner_best_share_max,
+                          "max", st.source("learner_best_share_max")))
+    return rows, tells
+
+
+@dataclass
+class AuditReport:
+    story: dict
+    decisions: int
+    verdicts: int
+    ties: int
+    portfolio_skipped: list
+    seeds: int
+    seed: int
+    best_ending: str | None
+    tells: list
+    learners: list
+    seconds: float
+
+    @property
+    def failed(self) -> list:
+        return [t for t in self.tells if not t.passed]
+
+    @property
+    def errors(self) -> list:
+        return [e for r in self.learners for e in r["errors"]]
+
+    def as_dict(self) -> dict:
+        return {
+            "story": self.story,
+            "passed": not self.failed and not self.errors,
+            "decisions": self.decisions,
+            "decisions_with_a_best_option": self.verdicts,
+            "tied_best": self.ties,
+            "portfolio_scenes_skipped": self.portfolio_skipped,
+            "games_per_learner": self.seeds,
+            "seed": self.seed,
+            "best_ending": self.best_ending,
+            "seconds": round(self.seconds, 2),
+            "tells": [t.as_dict() for t in self.tells],
+            "learners": self.learners,
+        }
+
+
+def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
+    t0 = time.perf_counter()
+    st = audit_settings(story)
+    ds, skipped = decisions(story)
+    tells = length_tells(ds, st)
+    tells.append(position_tell(ds, st))
+    tells += number_tells(story, ds, st)
+    tells.append(temptation_tell(story, ds, st))
+    tells.append(one_right_tell(ds, st))
+    tells.append(stamp_tell(story, ds, st))
+    tells.append(phrase_tell(story, st))
+    tells.append(collective_tell(story, st))
+    learners, ltells = learner_tells(story, st, seeds, seed)
+    tells += ltells
+    return AuditReport(
+        {"id": story.id, "version": story.version, "hash": story.hash}, len(ds), sum(d.verdict for d in ds),
+        sum(len(d.best) > 1 for d in ds if d.verdict), [s.id for s in skipped], seeds, seed, st.best_ending, tells,
+        learners, time.perf_counter() - t0,
+    )
+
+
+def format_report(report: AuditReport) -> str:
+    s = report.story
+    lines = [
+        f"Audit: {s['id']} {s['version']}: {report.decisions} decision(s), {report.verdicts} with a best option "
+        f"({report.ties} tied), {report.seeds} game(s) per learner (seeds {report.seed}..{report.seed + report.seeds - 1}), "
+        f"best ending: {report.best_ending or 'none'}",
+    ]
+    if report.portfolio_skipped:
+        lines.append(f"Portfolio scenes left out of the per-decision tells: {', '.join(report.portfolio_skipped)}")
+    width = max((len(t.name) for t in report.tells), default=4)
+    lines += ["", f"{'':4} {'tell':<{width}} {'threshold':>10}  figure"]
+    for t in report.tells:
+        mark = "ok" if t.passed else "FAIL"
+        if t.kind == "info":
+            mark = "-"
+        lines.append(f"{mark:<4} {t.name:<{width}} {t.threshold_text():>10}  {t.figure}")
+        if not t.passed:
+            for where, text in t.offenders:
+                lines.append(f"       {where}: {text}")
+    lines += ["", f"{'player':<16} {'games':>5} {'mean':>6} {'best':>5}  endings"]
+    for r in report.learners:
+        endings = ", ".join(f"{e} {k}" for e, k in r["endings"].items()) or "-"
+        tag = "" if r["test_wise"] else "  (reads the evidence: the ceiling)"
+        lines.append(f"{r['learner']:<16} {r['games']:>5} {r['mean']:>6.1f} {r['best_ending']:>5}  {endings}{tag}")
+        for e in r["errors"][:3]:
+            lines.append(f"  error: {e}")
+    failed = report.failed
+    lines += [
+        "",
+        f"{len(failed)} of {len(report.tells)} threshold(s) failed" if failed else f"all {len(report.tells)} threshold(s) hold",
+        f"({report.seconds:.1f} s; thresholds: docs/story-format.md#audit)",
+    ]
+    return "\n".join(lines)

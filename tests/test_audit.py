@@ -1,0 +1,257 @@
+"""``pizzaborg story audit``: every threshold trips on a story with the tell and holds on one without.
+
+The fixtures are written by tests/fixtures/audit/generate.py (see its docstring for their design):
+``clean`` has no tell, ``tells`` has every tell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+
+import pytest
+
+from _storyhelp import ROOT, STORY_DIR, run_cli, tiny_story
+from pizzaborg.author import audit, bots
+from pizzaborg.author.settings import DEFAULTS, audit_settings, default_best_ending
+from pizzaborg.engine import Game, load_story
+
+FIXTURES = ROOT / "tests" / "fixtures" / "audit"
+CLEAN = FIXTURES / "clean"
+TELLS = FIXTURES / "tells"
+POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
+
+# tells the "tells" fixture trips (always-last and random play it badly: they are tested below
+# with thresholds the story sets)
+STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
+          "one-right", "stamps.form", "phrases", "stamps.collective"]
+LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
+
+
+def _audit(path, *extra):
+    code, out, err = run_cli("story", "audit", path, "--json", "--seeds", "12", *extra)
+    assert code in (0, 1), err
+    return code, {t["id"]: t for t in json.loads(out)["tells"]}, json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return _audit(CLEAN)
+
+
+@pytest.fixture(scope="module")
+def tells():
+    return _audit(TELLS)
+
+
+def _copy(tmp_path, src, audit_yaml: str):
+    dst = tmp_path / src.name
+    shutil.copytree(src, dst)
+    meta = dst / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "audit:\n" + audit_yaml, encoding="utf-8")
+    return dst
+
+
+def test_a_story_without_tells_passes(clean):
+    code, by_id, data = clean
+    assert code == 0 and data["passed"] is True
+    assert [t for t, d in by_id.items() if not d["passed"]] == []
+    assert data["best_ending"] == "top" and data["decisions"] == 12
+
+
+def test_a_story_with_every_tell_fails(tells):
+    code, by_id, data = tells
+    assert code == 1 and data["passed"] is False
+    failed = {t for t, d in by_id.items() if not d["passed"]}
+    expected = set(STATIC) | {f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")}
+    assert failed == expected
+
+
+@pytest.mark.parametrize("tell", STATIC + [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")])
+def test_each_threshold_trips_on_its_tell_and_holds_without(tell, clean, tells):
+    assert clean[1][tell]["passed"] is True, clean[1][tell]
+    bad = tells[1][tell]
+    assert bad["passed"] is False, bad
+    if not tell.startswith("learner."):  # the worst offenders, as path:line:column
+        assert bad["offenders"] and all(POS.match(o["where"]) for o in bad["offenders"]), bad["offenders"]
+
+
+def test_the_figures_of_the_tells_fixture(tells):
+    by = tells[1]
+    assert by["length.share"]["value"] == 1.0 and by["length.share"]["figure"] == "100% (4 of 4)"
+    assert by["position"]["details"]["best_per_position"]["1"] == 1.0
+    assert by["temptation"]["value"] == 0.0 and by["temptation"]["details"]["business_kpis"] == ["revenue", "trust"]
+    assert by["phrases"]["details"]["phrases"] == {"and that is why it matters": 12}
+    assert by["stamps.collective"]["figure"] == "100% (12 of 12)"
+    assert "only the best option's note opens with a 'Label:'" in by["stamps.form"]["offenders"][0]["detail"]
+
+
+def test_the_figures_of_the_clean_fixture(clean):
+    by = clean[1]
+    for tid in ("length.share", "position", "number.revenue", "number.cost", "number.trust"):
+        assert by[tid]["value"] == pytest.approx(1 / 3, abs=1e-3), tid
+    assert by["temptation"]["value"] == pytest.approx(8 / 12, abs=1e-3)
+    assert by["one-right"]["value"] == pytest.approx(5 / 12, abs=1e-3)
+
+
+def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
+    # on the clean story they score about 50 and never reach the top: lower the bar, name another best
+    story = _copy(tmp_path, CLEAN, "  learner_score_max: 45\n  best_ending: middle\n")
+    code, by, _ = _audit(story)
+    assert code == 1
+    for name in ("always-last", "random"):
+        assert by[f"learner.{name}.score"]["passed"] is False
+        assert by[f"learner.{name}.score"]["threshold_source"] == "story"
+        assert by[f"learner.{name}.best"]["passed"] is False
+
+
+def test_thresholds_set_in_the_story_replace_the_defaults(tmp_path):
+    story = _copy(tmp_path, TELLS, "  length_share_max: 1\n  length_ratio_max: 5\n  collective_share_max: 1.0\n"
+                  "  phrase_repeats_max: 12\n  temptation_min: 0\n")
+    _, by, _ = _audit(story)
+    for tid in ("length.share", "length.ratio", "stamps.collective", "phrases", "temptation"):
+        assert by[tid]["passed"] is True and by[tid]["threshold_source"] == "story", tid
+    assert by["position"]["passed"] is False and by["position"]["threshold_source"] == "default"
+
+
+def test_business_kpis_decide_what_tempts(tmp_path):
+    story = _copy(tmp_path, CLEAN, "  business_kpis: [cost]\n")
+    _, by, _ = _audit(story)
+    # the worst option's cost is lowest in four of twelve decisions
+    assert by["temptation"]["value"] == pytest.approx(4 / 12, abs=1e-3) and by["temptation"]["passed"] is False
+
+
+def test_the_virtue_lexicon_can_be_replaced(tmp_path):
+    story = load_story(_copy(tmp_path, TELLS, "  virtue_words: [Scooter]\n"))
+    assert audit_settings(story).virtue_words == {"scooter"}
+    assert bots.virtue("A scooter, two scooters; SCOOTER.", {"scooter"}) == 2
+
+
+@pytest.mark.parametrize("yaml, message", [
+    ("  length_share_max: 2\n", "'length_share_max' of 'audit' must be a number from 0 to 1"),
+    ("  phrase_words: 2.5\n", "'phrase_words' of 'audit' must be a whole number from 2 to 20"),
+    ("  lenght_share_max: 0.3\n", "unknown key 'lenght_share_max' in 'audit'"),
+    ("  best_ending: heaven\n", "'best_ending' of 'audit' must be the id of an ending, not 'heaven'"),
+    ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
+    ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
+    ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
+])
+def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, message):
+    story = _copy(tmp_path, CLEAN, yaml)
+    code, out, err = run_cli("story", "check", story)
+    assert code == 1
+    line = next(line for line in out.splitlines() if message in line)
+    assert re.match(rf"^{re.escape(str(story))}/story\.yaml:\d+:\d+: ", line) or re.match(r"^\S*story\.yaml:\d+:\d+: ", line), line
+    code, out, err = run_cli("story", "audit", story)
+    assert code == 2 and "the story cannot be read" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_best_ending_defaults_to_the_one_needing_the_highest_score(tmp_path):
+    assert default_best_ending(load_story(STORY_DIR)) == "converged"
+    assert default_best_ending(load_story(CLEAN)) == "top"
+    tiny = load_story(tiny_story(tmp_path))  # endings read trust only: there is no best ending by score
+    assert default_best_ending(tiny) is None
+    story = load_story(_copy(tmp_path, CLEAN, "  best_ending: low\n"))
+    assert audit_settings(story).best_ending == "low"
+
+
+def test_tied_best_options_count_a_rule_hit_as_one_in_k(tmp_path):
+    story = load_story(tiny_story(tmp_path))
+    ds, _ = audit.decisions(story)
+    one = next(d for d in ds if d.scene.id == "r1.one")
+    assert [one.options[i].id for i in sorted(one.best)] == ["tie-a", "tie-b"]
+    report = audit.run_audit(story, seeds=2)
+    assert report.ties == 1
+    position = next(t for t in report.tells if t.id == "position")
+    # r1.one: best at 1 and 2 (half each); r1.two: best "good" at 1
+    assert position.details["best_per_position"]["1"] == pytest.approx(0.75)
+    assert position.details["best_per_position"]["2"] == pytest.approx(0.25)
+
+
+def test_a_note_that_alone_opens_with_an_area_name_is_a_stamp(tmp_path):
+    root = tiny_story(tmp_path)
+    path = root / "rounds" / "01.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("note: Note e.", "note: Area thinking first, then the rest."),
+                    encoding="utf-8")
+    report = audit.run_audit(load_story(root), seeds=1)
+    form = next(t for t in report.tells if t.id == "stamps.form")
+    assert form.value == pytest.approx(0.5) and not form.passed
+    assert form.offenders[0][1] == "r1.two: only the best option's note opens with an area or learning point name"
+    report = audit.run_audit(load_story(tiny_story(tmp_path / "plain")), seeds=1)
+    assert next(t for t in report.tells if t.id == "stamps.form").value == 0.0
+
+
+def test_the_learners_follow_the_order_the_engine_shows(tmp_path, monkeypatch):
+    """When the engine shows the choices in another order (as shuffling will), always-first takes
+    the first one shown, not the first one written."""
+    story = load_story(TELLS)
+    assert bots.play(story, "always-first", 0).ending == "top"
+    monkeypatch.setattr(Game, "available", lambda self: list(reversed([c for c in story.scenes[self.state].choices])) if not self.over else [])
+    result = bots.play(story, "always-first", 0)
+    assert result.decisions[0] == ("r1.s0", "worst") and result.ending == "low"
+
+
+def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
+    code, out, err = run_cli("story", "audit", TELLS, "--seeds", "3")
+    assert code == 1, err
+    assert re.search(r"^FAIL length: the best option is the longest\s+<= 40%\s+100% \(4 of 4\)$", out, re.M)
+    assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
+    assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
+    assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
+    assert "21 of 25 threshold(s) failed" in out
+    code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
+    assert code == 0 and "all 25 threshold(s) hold" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seeds", "0"], "between 1 and"),
+    (["--seeds", "x"], "'x' is not a whole number"),
+    (["/nonexistent/story"], "the story cannot be read"),
+])
+def test_bad_input_is_one_line(args, message):
+    code, out, err = run_cli("story", "audit", *args)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_shipped_story_fails_the_audit_within_thirty_seconds():
+    t0 = time.perf_counter()
+    code, out, err = run_cli("story", "audit", "--json")
+    seconds = time.perf_counter() - t0
+    assert code == 1, err
+    data = json.loads(out)
+    assert seconds < 30, f"the audit took {seconds:.1f} s"
+    by = {t["id"]: t for t in data["tells"]}
+    assert data["decisions"] == 68 and data["games_per_learner"] == 50
+    # the figures issue 9 measured: the best option is the longest in 63 of 68 decisions, never first
+    assert by["length.share"]["figure"].endswith("(63 of 68)") and not by["length.share"]["passed"]
+    assert by["position"]["details"]["best_per_position"]["1"] == 0.0
+    assert by["learner.longest.best"]["passed"] is False  # "always the longest" reaches Converged
+
+
+def test_bots_play_the_test_wise_learners_too(tmp_path):
+    code, out, err = run_cli("story", "bots", "--story", TELLS, "-n", "2", "--json")
+    assert code == 0, err
+    by = {s["strategy"]: s for s in json.loads(out)["strategies"]}
+    assert set(bots.TEST_WISE) <= set(by) and {"best-evidence", "worst-practice", "random-leaning"} <= set(by)
+    assert by["longest"]["endings"] == {"top": 2} and by["always-last"]["endings"] == {"low": 2}
+
+
+def test_a_story_without_a_trust_number_has_no_trust_learner(tmp_path):
+    dst = tmp_path / "notrust"
+    shutil.copytree(CLEAN, dst)
+    for p in [dst / "story.yaml", dst / "rounds" / "01.yaml"]:
+        text = p.read_text(encoding="utf-8").replace("trust", "mood").replace("id: mood, name: Trust", "id: mood, name: Mood")
+        p.write_text(text, encoding="utf-8")
+    story = load_story(dst)
+    assert not bots.applies(story, "trust-gain")
+    report = audit.run_audit(story, seeds=2)
+    assert "trust-gain" not in {r["learner"] for r in report.learners}
+
+
+def test_defaults_are_documented():
+    doc = (ROOT / "docs" / "story-format.md").read_text(encoding="utf-8")
+    for key in list(DEFAULTS) + ["best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase"]:
+        assert f"`{key}`" in doc, key
