@@ -373,6 +373,7 @@ def test_always_first_or_last_neither_converges_nor_scores_above_60(story, game,
     assert not bad, f"{strategy} games that converge or score above 60 (seed, ending, score): {bad}"
 
 
+@pytest.mark.slow  # the whole shipped story: make test-all / CI
 def test_1000_random_games_reach_every_ending_and_none_takes_60_percent(story, game):
     """1,000 seeded random players, each with its own leaning from drawn-to-bad to drawn-to-good
     practice (the bots' ``random-leaning``): a uniformly random player scores near the middle every

@@ -522,6 +522,7 @@ def shipped_story():
     return load_story()
 
 
+@pytest.mark.slow  # the whole shipped story: make test-all / CI
 async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, shipped_story, saves):
     app = make_app(story=shipped_story, seed=5)
     async with app.run_test(size=(80, 24)) as pilot:
