@@ -3,8 +3,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+WSTAMP := $(VENV)/.installed-web
+BSTAMP := $(VENV)/.installed-browser
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
-.PHONY: play test bench check fuzz clean
+.PHONY: play serve test test-browser bench check fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +22,29 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
+$(WSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[web]'
+	touch $@ $(STAMP)
+
+$(BSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,web,browser]'
+	touch $@ $(TSTAMP) $(WSTAMP) $(STAMP)
+
 play: $(STAMP)
 	$(BIN)/pizzaborg
 
-test: $(TSTAMP)
-	$(BIN)/python -m pytest
+# the class server on this machine only (see docs/trainers.md for a class on a network)
+serve: $(WSTAMP)
+	$(BIN)/pizzaborg serve --host $(HOST) --port $(PORT)
 
-bench: $(TSTAMP)
+test: $(TSTAMP)
+	$(BIN)/python -m pytest -m "not browser"
+
+# the class server's page in the system Chromium (Debian package chromium) driven by Playwright
+test-browser: $(BSTAMP)
+	$(BIN)/python -m pytest -m browser
+
+bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)
