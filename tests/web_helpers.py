@@ -138,3 +138,16 @@ def wait_screen(page, *texts: str, timeout: float = 20.0) -> str:
     except Exception:
         raise AssertionError(f"{texts} not on the page's screen after {timeout} s:\n{screen(page)}") from None
     return screen(page)
+
+
+def press_until(page, key: str, *texts: str, tries: int = 3, timeout: float = 6.0) -> str:
+    """Press ``key`` until every text shows: a key that reaches the game while a screen is still being
+    swapped can be dropped by the browser's terminal, so it is pressed again (at most ``tries`` times)."""
+    for attempt in range(tries):
+        page.keyboard.press(key)
+        try:
+            return wait_screen(page, *texts, timeout=timeout if attempt < tries - 1 else 20.0)
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
