@@ -56,8 +56,9 @@ class ClassSession:
     resume: str  # the code the learner keeps (held in memory, stored only hashed)
     created: str
     folder: Path
-    service: "SessionService | None" = None
+    service: "SessionService | None" = None  # the game being played (it holds a place on the server)
     websocket: web.WebSocketResponse | None = None
+    leaving: "SessionService | None" = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
 
 
@@ -322,13 +323,15 @@ class ClassServer(Server):
         if s is None:
             raise web.HTTPForbidden(text="no session: reload the class page")
         if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
-            old_ws = s.websocket
+            old, old_ws = s.service, s.websocket
             s.closed = ("This game was opened in another tab or window, so it closed here. It is saved: reload this "
                         "page to take it back.")
-            await s.service.stop_within()
-            s.service = None
+            s.service = s.websocket = None
+            await old.stop_within()
             if old_ws is not None:
                 await old_ws.close()
+        if s.leaving is not None:  # its autosave is written before the next game reads it
+            await s.leaving.stop_within()
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
         if self.sessions.live() >= self.max_sessions:
@@ -339,11 +342,21 @@ class ClassServer(Server):
         height = _clamp(request.query.get("height"), 24)
         s.folder.mkdir(parents=True, exist_ok=True)
         self.sessions.keep(s)
+        service: SessionService
+
+        def release() -> None:  # the place on the server is free as soon as the game is leaving
+            if s.service is service:
+                s.service = s.websocket = None
+
+        async def game_left() -> None:
+            release()
+            await websocket.close()
+
         service = SessionService(
             self._child_env(s), write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-            close=websocket.close, download_manager=self.download_manager,
+            close=game_left, download_manager=self.download_manager,
         )
-        s.service, s.websocket, s.closed = service, websocket, None
+        s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.started_games += 1
         try:
             await service.start(width, height)
@@ -353,10 +366,10 @@ class ClassServer(Server):
         except Exception as exc:  # one line in the server's log, never a traceback for the class
             log.warning("session %s: %s: %s", s.id, type(exc).__name__, exc)
         finally:
-            if s.service is service:
-                await service.stop_within()
-                s.service = None
-                s.websocket = None
+            release()
+            await service.stop_within()
+            if s.leaving is service:
+                s.leaving = None
             if not websocket.closed:
                 await websocket.close()
         return websocket
