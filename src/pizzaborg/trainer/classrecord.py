@@ -38,7 +38,10 @@ def ensure_key(folder: str | os.PathLike) -> bytes:
         pass
     key = secrets.token_bytes(32)
     Path(folder).mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another server sharing the folder made it just now: use that one
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(key.hex() + "\n")
     return key

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 MIN_CODE = 6
-DEFAULT_MAX_SESSIONS = 20
+DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
@@ -121,7 +121,10 @@ def settings(args) -> dict:
         assignment_path = str(Path(args.assignment).resolve())
         cohort = a.cohort
         hand_ins = _writable_folder(Path(args.hand_ins) if args.hand_ins else data_dir / "hand-ins", "hand-ins folder")
-        ensure_key(hand_ins)
+        try:
+            ensure_key(hand_ins)
+        except (OSError, ValueError) as exc:
+            raise ServeError(f"the hand-ins folder's class-server key cannot be made or read: {exc}") from None
     elif args.hand_ins:
         raise ServeError("--hand-ins needs --assignment (reports are written for an assignment)")
     return dict(host=args.host, port=args.port, data_dir=data_dir, story_dir=story_dir, code=code,
