@@ -200,7 +200,26 @@ class ClassServer(Server):
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    def serve(self, debug: bool = False) -> None:
+        """Listen until Ctrl+C or SIGTERM (textual-serve's serve, with our lines printed once listening)."""
+        import signal
+
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.request_exit)
+            except NotImplementedError:
+                pass
+        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                    print=lambda *_: self.listening())
+
     async def on_startup(self, app: web.Application) -> None:
+        pass
+
+    def listening(self) -> None:
+        """Called once the socket is bound: the first line is what scripts and tests wait for."""
         p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
         shown = self.host if self.host not in ("0.0.0.0", "::", "") else "<this machine's address>"
         if ":" in shown and not shown.startswith("<"):
