@@ -3,7 +3,8 @@
 The server starts ``python -m pizzaborg.web.child`` for every connected browser and passes everything
 in the environment, all of it made by the server (nothing typed in the browser):
 
-- ``PIZZABORG_SAVES``: this session's own saves folder;
+- ``PIZZABORG_SAVES``: '.', the session's own saves folder, which is the working directory (so the
+  paths the game shows are short and say nothing about the server);
 - ``PIZZABORG_WEB_STORY``: the story folder ('' for the shipped story);
 - ``PIZZABORG_WEB_ASSIGNMENT`` and ``PIZZABORG_WEB_HANDINS``: the assignment file and the trainer's
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``

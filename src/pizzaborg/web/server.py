@@ -113,9 +113,10 @@ class Sessions:
 class SessionService(AppService):
     """One game process: ``python -m pizzaborg.web.child`` (no shell), its settings in the environment."""
 
-    def __init__(self, env: dict, **kwargs):
+    def __init__(self, env: dict, cwd: Path, **kwargs):
         super().__init__("pizzaborg.web.child", **kwargs)
         self.extra_env = env
+        self.cwd = cwd
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -124,10 +125,11 @@ class SessionService(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
         environment = self._build_environment(width=width, height=height)
+        # -P: the session's folder (its working directory) is not on the import path
         self._process = process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "pizzaborg.web.child",
+            sys.executable, "-P", "-m", "pizzaborg.web.child",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=environment,
+            env=environment, cwd=self.cwd,
         )
         self._stdin = process.stdin
         return process
@@ -326,7 +328,7 @@ class ClassServer(Server):
     # ---- the game ----------------------------------------------------------------------------
     def _child_env(self, s: ClassSession) -> dict:
         env = {
-            "PIZZABORG_SAVES": str(s.folder),
+            "PIZZABORG_SAVES": ".",  # the game runs in the session's folder: no server path reaches the page
             "PIZZABORG_WEB_STORY": self.story_dir or "",
             "PIZZABORG_WEB_SESSION": s.id,
             "PIZZABORG_WEB_CREATED": s.created,
@@ -372,7 +374,7 @@ class ClassServer(Server):
             await websocket.close()
 
         service = SessionService(
-            self._child_env(s), write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+            self._child_env(s), s.folder, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
             close=game_left, download_manager=self.download_manager,
         )
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
