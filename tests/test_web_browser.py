@@ -24,7 +24,7 @@ CODE = "class-42-code"
 NAME = "Ada O'Neil <b>"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     problem = browser_problem()
     if problem:
@@ -147,3 +147,20 @@ def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
                             timeout=60)
     assert cohort.returncode == 0, cohort.stderr
     assert "recorded by the class server" in cohort.stdout and f"session {record['session']}" in cohort.stdout
+
+
+def test_an_idle_game_is_closed_and_the_page_says_why(browser, tmp_path):
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", "--idle-minutes", "0.05", cwd=tmp_path) as srv:
+        page = browser.new_page(viewport={"width": 1000, "height": 640})
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.add_init_script(TERMINAL_HOOK)
+        page.goto(srv.url)
+        wait_screen(page, "New game")
+        message = page.locator("#closed-message")
+        message.filter(has_text="without a key press").wait_for(state="visible", timeout=30000)
+        assert "It is saved: reload this page and choose Continue." in message.text_content()
+        assert blocked == []  # the page's own script and styles run under its Content-Security-Policy
+        page.click("#reload")
+        wait_screen(page, "New game")  # a new game process for the same session
+        page.close()
