@@ -3,8 +3,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+WSTAMP := $(VENV)/.installed-web
+BSTAMP := $(VENV)/.installed-browser
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
-.PHONY: play test test-all test-slow test-floor bench check fuzz clean
+.PHONY: play serve test test-all test-slow test-browser test-floor bench check fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +22,21 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
+$(WSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[web]'
+	touch $@ $(STAMP)
+
+$(BSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,web,browser]'
+	touch $@ $(TSTAMP) $(WSTAMP) $(STAMP)
+
 play: $(STAMP)
 	$(BIN)/pizzaborg
 
 test: $(TSTAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
-test-all: $(TSTAMP)
+test-all: $(BSTAMP)
 	$(BIN)/python -m pytest
 
 test-slow: $(TSTAMP)
@@ -36,9 +48,17 @@ FLOOR := .venv-floor
 test-floor:
 	test -x $(FLOOR)/bin/python || $(PYTHON) -m venv $(FLOOR)
 	$(FLOOR)/bin/python -m pip install --quiet -e '.[test]' 'textual==6.0.0' 'pyyaml==6.0' 'transitions==0.9.1'
-	$(FLOOR)/bin/python -m pytest -m "not slow" --ignore=tests/tui/test_tui_snapshots.py
+	$(FLOOR)/bin/python -m pytest -m "not slow and not browser" --ignore=tests/tui/test_tui_snapshots.py
 
-bench: $(TSTAMP)
+# the class server on this machine only (see docs/trainers.md for a class on a network)
+serve: $(WSTAMP)
+	$(BIN)/pizzaborg serve --host $(HOST) --port $(PORT)
+
+# the class server's page in the system Chromium (Debian package chromium) driven by Playwright
+test-browser: $(BSTAMP)
+	$(BIN)/python -m pytest -m browser
+
+bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)

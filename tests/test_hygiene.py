@@ -14,6 +14,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "pizzaborg"
 ENGINE = SRC / "engine"
 AUTHOR = SRC / "author"
 UI_PACKAGES = {"textual", "rich"}
+WEB_PACKAGES = {"aiohttp", "aiohttp_jinja2", "jinja2", "textual_serve", "playwright", "yarl", "multidict"}
 
 
 def test_headless_run_loads_neither_textual_nor_rich(mini_dir):
@@ -30,13 +31,34 @@ def test_headless_run_loads_neither_textual_nor_rich(mini_dir):
             rc = main(['play', '--choices', '1', '--story', {str(mini_dir)!r}, '--json'])
         assert rc == 0, rc
         assert json.loads(out.getvalue())['decisions'] == [{{'scene': 'a.start', 'choice': 'assess'}}]
-        ui = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(UI_PACKAGES)!r})
+        ui = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(UI_PACKAGES | WEB_PACKAGES)!r})
         print(json.dumps(ui))
         """
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "[]", f"UI modules loaded: {run.stdout}"
+    assert run.stdout.strip() == "[]", f"UI or web modules loaded: {run.stdout}"
+
+
+def test_the_serve_command_s_options_load_no_web_library():
+    """'pizzaborg serve --help' (and every parse) stays light: aiohttp and textual-serve come when it serves."""
+    code = textwrap.dedent(
+        f"""
+        import contextlib, io, json, sys
+        from pizzaborg.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                main(['serve', '--help'])
+            except SystemExit:
+                pass
+        assert '--max-sessions' in out.getvalue(), out.getvalue()
+        print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(UI_PACKAGES | WEB_PACKAGES)!r})))
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", f"UI or web modules loaded: {run.stdout}"
 
 
 def _modules(tree: ast.AST) -> set:

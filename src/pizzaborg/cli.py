@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pizzaborg",
         description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
         parents=[_common(None)],
-        epilog="Commands: play (headless scripted play), story check (validate a story). "
+        epilog="Commands: play (headless scripted play), story check (validate a story), serve (a class in the browser). "
         "Run 'pizzaborg COMMAND --help' for each.",
     )
     parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .trainer.cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
 
     register_trainer(parser, sub, common, _seed)
+    from .web.command import register as register_serve  # serve (argparse only; the server comes on use)
+
+    register_serve(sub, common)
     return parser
 
 
@@ -169,6 +172,10 @@ def main(argv: list | None = None) -> int:
             return trainer_cli.dispatch(args)
         if args.command == "play":
             return cmd_play(args)
+        if args.command == "serve":
+            from .web.command import run as serve
+
+            return serve(args)
         if args.command == "story":
             from .author import cli as author_cli
 

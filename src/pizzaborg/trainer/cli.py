@@ -248,7 +248,7 @@ def cmd_cohort(args) -> int:
     verdicts = [verifier.verify_file(p) for p in paths]
     summary = summarise(verdicts, problems)
     _emit(render_cohort(summary, args.format), args.output)
-    for p in problems:
+    for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
         print(f"pizzaborg: note: {p}", file=sys.stderr)
     if summary["rejected"]:
         print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)

@@ -24,6 +24,28 @@ def _who(r: dict) -> str:
     return "anonymous (xAPI " + str(r.get("registration", "?"))[:8] + ")"
 
 
+def _server_record(file: str, problems: list) -> dict | None:
+    """Identity and times from the class server's record beside a hand-in (``pizzaborg serve``), or None."""
+    from .classrecord import read_record
+
+    record, problem = read_record(file)
+    if problem:
+        problems.append(f"{file}: {problem}; shown as the report's claims only")
+    if record is None:
+        return None
+    return {k: record.get(k) for k in ("session", "learner_as_typed", "session_started", "game_started", "finished")}
+
+
+def _recorded(row: dict) -> str:
+    """The learners table's 'recorded by the class server' cell."""
+    rec = row.get("server_record")
+    if not rec:
+        return "–"
+    start, end = str(rec.get("game_started") or rec.get("session_started") or ""), str(rec.get("finished") or "")
+    when = f"{start[:10]} {start[11:16]}–{end[11:16]} UTC" if start and end else end[:16]
+    return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
+
+
 def summarise(verdicts: list, problems: list = ()) -> dict:
     """The cohort's figures from verification verdicts (only the verified ones count)."""
     ok = [v for v in verdicts if v.ok]
@@ -43,6 +65,8 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
     reports = [r for _, r in latest.values()]
     files = {id(r): f for f, r in latest.values()}
     reports.sort(key=lambda r: _who(r).lower())
+    problems = list(problems)
+    records = {id(r): _server_record(files[id(r)], problems) for r in reports}
 
     endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
     points: dict = {}
@@ -103,6 +127,7 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
                 "passed": (r.get("mastery") or {}).get("passed"),
                 "finished": r.get("finished"),
                 "late_days": r.get("late_days"),
+                "server_record": records[id(r)],  # recorded by the class server, not claimed by the report
             }
             for r in reports
         ],
@@ -125,12 +150,21 @@ def render_cohort(c: dict, fmt: str) -> str:
 def _csv(c: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["learner", "ending", "score", "assimilation", "worst_taken", "passed", "finished", "late_days", "file"])
+    w.writerow(["learner", "ending", "score", "assimilation", "worst_taken", "passed", "finished", "late_days", "file",
+                "server_learner", "server_session", "server_started", "server_finished"])
     for row in c["learners_table"]:
         w.writerow([_cell(row["learner"]), row["ending"], _fmt(row["score"]) if row["score"] is not None else "",
                     _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
-                    row["finished"] or "", "" if row["late_days"] is None else row["late_days"], _cell(row["file"])])
+                    row["finished"] or "", "" if row["late_days"] is None else row["late_days"], _cell(row["file"])]
+                   + _server_cells(row.get("server_record")))
     return buf.getvalue()
+
+
+def _server_cells(rec: dict | None) -> list:
+    if not rec:
+        return ["", "", "", ""]
+    return [_cell(rec.get("learner_as_typed") or ""), rec.get("session") or "",
+            rec.get("game_started") or rec.get("session_started") or "", rec.get("finished") or ""]
 
 
 def _cell(text: str) -> str:
@@ -161,13 +195,13 @@ def _md(c: dict) -> str:
     for i, w in enumerate(c["worst_choices"], 1):
         out += [f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
                 f"\"{md(w['choice_text'])}\" ({md(', '.join(w['worst']))})", "", f"   > {md(w['scene_text'])}", ""]
-    out += ["## Learners", "", "| learner | ending | score | assimilation | worst practices | passed | finished |",
-            "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    out += ["## Learners", "", "| learner | ending | score | assimilation | worst practices | passed | finished | "
+            "recorded by the class server |", "| --- | --- | ---: | ---: | ---: | --- | --- | --- |"]
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
         late = f" ({row['late_days']}d late)" if row["late_days"] else ""
         out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
-                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} |")
+                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {md(_recorded(row))} |")
     if c["superseded"]:
         out += ["", "Superseded (an older report of the same learner): " + ", ".join(md(x["file"]) for x in c["superseded"])]
     return "\n".join(out) + "\n"
@@ -198,12 +232,12 @@ def _html(c: dict) -> str:
         f'“{h(w["choice_text"])}” ({h(", ".join(w["worst"]))})<blockquote>{h(w["scene_text"])}</blockquote></li>'
         for w in c["worst_choices"]) + "</ol>")
     b.append('<h2>Learners</h2><table><tr><th>learner</th><th>ending</th><th class="n">score</th><th class="n">assimilation</th>'
-             '<th class="n">worst practices</th><th>passed</th><th>finished</th></tr>')
+             '<th class="n">worst practices</th><th>passed</th><th>finished</th><th>recorded by the class server</th></tr>')
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
         b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
                  f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td><td>{h(passed)}</td>'
-                 f'<td>{h((row["finished"] or "")[:10])}</td></tr>')
+                 f'<td>{h((row["finished"] or "")[:10])}</td><td>{h(_recorded(row))}</td></tr>')
     b.append("</table></body></html>")
     return "\n".join(b) + "\n"
 

@@ -472,17 +472,18 @@ def report_filename(assignment, learner: str, finished: datetime) -> str:
 
 
 def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                      finished: datetime | None = None) -> Path:
+                      finished: datetime | None = None, folder=None, name: str | None = None) -> Path:
     """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
-    and return the JSON file's path. Raises ReportError when it cannot be written."""
+    and return the JSON file's path. Raises ReportError when it cannot be written. The class server
+    passes ``folder`` (its hand-ins folder) and ``name`` (a file name it made, without extension)."""
     finished = finished or _now()
     report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished)
-    folder = Path(saves_dir) / "reports"
+    folder = Path(folder) if folder is not None else Path(saves_dir) / "reports"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    base = report_filename(assignment, learner, finished)
+    base = name or report_filename(assignment, learner, finished)
     target = folder / f"{base}.json"
     write_text(target, render(report, "json"))
     try:

@@ -18,8 +18,14 @@ NOT_A_TERMINAL = (
 )
 
 
-def need_terminal(stdin=None, stdout=None) -> str | None:
-    """The message to print when the game cannot start a terminal UI here, else None."""
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"  # what textual-serve sets in $TEXTUAL_DRIVER
+
+
+def need_terminal(stdin=None, stdout=None, environ=None) -> str | None:
+    """The message to print when the game cannot start a terminal UI here, else None. Under Textual's
+    web driver (a browser through textual-serve) the pipes are the screen: no terminal is needed."""
+    if (os.environ if environ is None else environ).get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return None
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     try:

@@ -129,6 +129,13 @@ class Session:
             self.handed_in = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started)
         return self.handed_in
 
+    @property
+    def hand_in_note(self) -> str | None:
+        """What the debrief says about the report to hand in (None before there is one)."""
+        if self.handed_in is None:
+            return None
+        return f"Your report for the trainer: {self.handed_in}. Hand in this file."
+
     # ---- saves -------------------------------------------------------------------------------
     def autosave(self) -> Path | None:
         """Write the autosave slot. A failure becomes a note, never an exception."""

@@ -110,9 +110,8 @@ class DebriefScreen(Screen[str | None]):
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
-            if self.session.handed_in is not None:
-                yield Static(f"Your report for the trainer: {self.session.handed_in}. Hand in this file.",
-                             id="handed-in", markup=False)
+            if self.session.hand_in_note:
+                yield Static(self.session.hand_in_note, id="handed-in", markup=False)
             yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.", classes="dialog-hint")
         yield Footer()
 

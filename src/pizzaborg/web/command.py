@@ -1,0 +1,150 @@
+"""``pizzaborg serve``: its options and the checks made before anything listens. Only argparse at import:
+aiohttp and textual-serve come with :func:`run`."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+
+MIN_CODE = 6
+DEFAULT_MAX_SESSIONS = 30
+DEFAULT_IDLE_MINUTES = 30.0
+NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
+
+
+class ServeError(Exception):
+    """Bad input to serve: exit 2 with this one-line message."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError("must be between 1 and 1000")
+    return n
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 1 and 65535")
+    return n
+
+
+def _minutes(text: str) -> float:
+    try:
+        m = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
+    if not 0.01 <= m <= 24 * 60:
+        raise argparse.ArgumentTypeError("must be between 0.01 and 1440 minutes")
+    return m
+
+
+def register(sub, common) -> None:
+    serve = sub.add_parser(
+        "serve", parents=[common], help="trainer: host the game for a class in the browser",
+        description="Serve the terminal game to browsers (needs the web extra: pip install 'pizzaborg[web]'). "
+        "Each browser gets its own game, saves and resume code. Only this machine can connect unless --host "
+        "says otherwise; any other host needs an access code (--code, or one is made and printed).")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=_port, default=8000, help="default 8000")
+    serve.add_argument("--code", metavar="CODE", help=f"the access code learners type (at least {MIN_CODE} characters)")
+    serve.add_argument("--max-sessions", type=_positive_int, default=DEFAULT_MAX_SESSIONS, metavar="N",
+                       help=f"games played at once (default {DEFAULT_MAX_SESSIONS}); more learners are asked to wait")
+    serve.add_argument("--idle-minutes", type=_minutes, default=DEFAULT_IDLE_MINUTES, metavar="M",
+                       help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})")
+    serve.add_argument("--assignment", metavar="FILE", default=argparse.SUPPRESS,
+                       help="every learner plays this assignment; reports go to --hand-ins")
+    serve.add_argument("--hand-ins", metavar="DIR", help="where reports and server records land (default DATA/hand-ins)")
+    serve.add_argument("--data-dir", metavar="DIR", default="pizzaborg-class",
+                       help="the server's folder: sessions and their saves (default ./pizzaborg-class)")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _writable_folder(path: Path, what: str) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".pizzaborg-write-test"
+        probe.write_text("", encoding="ascii")
+        probe.unlink()
+    except OSError as exc:
+        raise ServeError(f"the {what} {path} cannot be written: {exc.strerror or exc}") from None
+    return path.resolve()
+
+
+def settings(args) -> dict:
+    """Everything the server needs, checked: a one-line ServeError for each problem."""
+    code = args.code
+    if code is not None:
+        code = code.strip()
+        if len(code) < MIN_CODE or len(code) > 64 or not code.isprintable():
+            raise ServeError(f"--code must be {MIN_CODE} to 64 printable characters")
+    elif not is_loopback(args.host):
+        from .codes import new_code
+
+        code = new_code(2)  # off this machine, never without a code: one is made and printed
+    story_dir = getattr(args, "story", None)
+    story_dir = str(Path(story_dir).resolve()) if story_dir else None
+    from ..engine import StoryError, load_story
+
+    try:
+        story = load_story(story_dir)
+    except StoryError as exc:
+        raise ServeError(f"the story cannot be played: {exc}; run 'pizzaborg story check' for every problem") from None
+    assignment_path, cohort, hand_ins = None, None, None
+    data_dir = _writable_folder(Path(args.data_dir), "data folder")
+    if getattr(args, "assignment", None):
+        from ..trainer.assignment import AssignmentError, load_assignment
+        from ..trainer.classrecord import ensure_key
+
+        try:
+            a = load_assignment(args.assignment)
+            a.check_story(story)
+        except AssignmentError as exc:
+            raise ServeError(str(exc)) from None
+        assignment_path = str(Path(args.assignment).resolve())
+        cohort = a.cohort
+        hand_ins = _writable_folder(Path(args.hand_ins) if args.hand_ins else data_dir / "hand-ins", "hand-ins folder")
+        try:
+            ensure_key(hand_ins)
+        except (OSError, ValueError) as exc:
+            raise ServeError(f"the hand-ins folder's class-server key cannot be made or read: {exc}") from None
+    elif args.hand_ins:
+        raise ServeError("--hand-ins needs --assignment (reports are written for an assignment)")
+    return dict(host=args.host, port=args.port, data_dir=data_dir, story_dir=story_dir, code=code,
+                max_sessions=args.max_sessions, idle_seconds=args.idle_minutes * 60, assignment_path=assignment_path,
+                hand_ins=hand_ins, cohort=cohort)
+
+
+def run(args) -> int:
+    try:
+        conf = settings(args)
+        try:
+            from .server import ClassServer
+        except ImportError:
+            raise ServeError(NEEDS_EXTRA) from None
+        server = ClassServer(**conf)
+        try:
+            server.serve()
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except ServeError as exc:
+        print(f"pizzaborg: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,503 @@
+"""The class server: textual-serve's ``Server`` with one game process per browser session.
+
+textual-serve serves a page whose script opens a websocket; for each websocket it starts the app
+command with Textual's web driver and pipes keys and screen. This subclass adds what a class needs:
+
+- sessions: a browser gets a resume code (a cookie, also shown on the page); the code names a session
+  the server made, whose saves folder is ``<data>/sessions/<id>/``; the code is only ever a key into
+  the server's own table (stored hashed), never part of a path;
+- an access code (required off loopback) asked for by a form before any game starts;
+- at most ``max_sessions`` games at once and an idle timeout, each explained on the page;
+- the page and its font come from this server only (no web fonts or scripts from elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server
+
+from .codes import MAX_FIELD, new_code, normal_code
+
+log = logging.getLogger("pizzaborg.serve")
+
+HERE = Path(__file__).resolve().parent
+ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
+STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+       "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(normal_code(code).encode("ascii", "replace")).hexdigest()
+
+
+@dataclass
+class ClassSession:
+    id: str  # made by the server: the folder name and the id in hand-in records
+    resume: str  # the code the learner keeps (held in memory, stored only hashed)
+    created: str
+    folder: Path
+    service: "SessionService | None" = None  # the game being played (it holds a place on the server)
+    websocket: web.WebSocketResponse | None = None
+    leaving: "SessionService | None" = None  # the last game, perhaps still saving on its way out
+    closed: str | None = None  # why the last game closed, for the page
+
+
+class Sessions:
+    """The server's table of sessions, by resume code; ``<data>/sessions.json`` keeps it (hashed codes)
+    across restarts."""
+
+    def __init__(self, data_dir: Path):
+        self.root = data_dir / "sessions"
+        self.index_path = data_dir / "sessions.json"
+        self.by_digest: dict[str, ClassSession] = {}
+        self._stored: dict[str, dict] = {}
+        try:
+            stored = json.loads(self.index_path.read_text(encoding="utf-8"))
+            if isinstance(stored, dict):
+                self._stored = {k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()}
+        except (OSError, ValueError):
+            pass
+
+    def new(self) -> ClassSession:
+        sid = secrets.token_hex(6)
+        resume = new_code()
+        s = ClassSession(sid, resume, _utcnow(), self.root / sid)
+        self.by_digest[_digest(resume)] = s
+        return s
+
+    def find(self, code: str | None) -> ClassSession | None:
+        if not code:
+            return None
+        d = _digest(code)
+        s = self.by_digest.get(d)
+        if s is None and d in self._stored:  # a session from before a restart
+            rec = self._stored[d]
+            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root / rec["id"])
+            self.by_digest[d] = s
+        return s
+
+    def keep(self, s: ClassSession) -> None:
+        """Write the session into the stored table (when its first game starts)."""
+        d = _digest(s.resume)
+        if d in self._stored:
+            return
+        self._stored[d] = {"id": s.id, "created": s.created}
+        from ..engine.files import write_atomic
+
+        write_atomic(self.index_path, json.dumps(self._stored, indent=1) + "\n")
+
+    def live(self) -> int:
+        return sum(1 for s in self.by_digest.values() if s.service is not None)
+
+
+class SessionService(AppService):
+    """One game process: ``python -m pizzaborg.web.child`` (no shell), its settings in the environment."""
+
+    def __init__(self, env: dict, cwd: Path, **kwargs):
+        super().__init__("pizzaborg.web.child", **kwargs)
+        self.extra_env = env
+        self.cwd = cwd
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict:
+        env = super()._build_environment(width, height)
+        env.update(self.extra_env)
+        return env
+
+    async def _open_app_process(self, width: int = 80, height: int = 24):
+        environment = self._build_environment(width=width, height=height)
+        # -P: the session's folder (its working directory) is not on the import path
+        self._process = process = await asyncio.create_subprocess_exec(
+            sys.executable, "-P", "-m", "pizzaborg.web.child",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=environment, cwd=self.cwd,
+        )
+        self._stdin = process.stdin
+        return process
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def stop_within(self, grace: float = STOP_GRACE) -> None:
+        """Ask the game to leave (it autosaves); kill it when it has not left after ``grace`` seconds."""
+        try:
+            await asyncio.wait_for(self.stop(), grace)
+        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            if self._process is not None and self._process.returncode is None:
+                self._process.kill()
+                await self._process.wait()
+
+
+class ClassServer(Server):
+    def __init__(self, *, host: str, port: int, data_dir: Path, story_dir: str | None, code: str | None,
+                 max_sessions: int, idle_seconds: float, assignment_path: str | None = None,
+                 hand_ins: Path | None = None, cohort: str | None = None, out=None):
+        import textual_serve
+
+        statics = Path(textual_serve.__file__).resolve().parent / "static"
+        super().__init__("pizzaborg.web.child", host=host, port=port, title="PizzaBorg", statics_path=statics,
+                         templates_path=HERE)
+        self.data_dir = data_dir
+        self.story_dir = story_dir
+        self.code = code
+        self.max_sessions = max_sessions
+        self.idle_seconds = idle_seconds
+        self.assignment_path = assignment_path
+        self.hand_ins = hand_ins
+        self.cohort = cohort
+        self.out = out or sys.stdout
+        self.sessions = Sessions(data_dir)
+        self._secret = secrets.token_bytes(32)
+        self.started_games = 0
+
+    # ---- aiohttp plumbing --------------------------------------------------------------------
+    def initialize_logging(self) -> None:
+        logging.basicConfig(level=logging.WARNING, format="pizzaborg serve: %(message)s")
+
+    async def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._headers], client_max_size=4096)
+        app.add_routes([
+            web.get("/", self.handle_index, name="index"),
+            web.post("/enter", self.handle_enter),
+            web.post("/resume", self.handle_resume),
+            web.get("/new", self.handle_new),
+            web.post("/new", self.handle_new),
+            web.get("/status", self.handle_status),
+            web.get("/favicon.ico", self.handle_favicon),
+            web.get("/ws", self.handle_websocket, name="websocket"),
+            web.static("/static", self.statics_path, name="static"),
+            web.static("/pb", HERE / "static", name="pb"),
+        ])
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
+        return app
+
+    @web.middleware
+    async def _headers(self, request: web.Request, handler):
+        response = await handler(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path == "/" or request.path == "/status":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def serve(self, debug: bool = False) -> None:
+        """Listen until Ctrl+C or SIGTERM (textual-serve's serve, with our lines printed once listening)."""
+        import signal
+
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.request_exit)
+            except NotImplementedError:
+                pass
+        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                    print=lambda *_: self.listening())
+
+    async def on_startup(self, app: web.Application) -> None:
+        pass
+
+    def listening(self) -> None:
+        """Called once the socket is bound: the first line is what scripts and tests wait for."""
+        p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
+        shown = self.host if self.host not in ("0.0.0.0", "::", "") else "<this machine's address>"
+        if ":" in shown and not shown.startswith("<"):
+            shown = f"[{shown}]"
+        p(f"PizzaBorg class server: http://{shown}:{self.port}/")
+        if self.code:
+            p(f"Access code: {self.code} (learners type it once on the page)")
+        p(f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved and closed.")
+        p(f"Sessions and their saves: {self.data_dir / 'sessions'}")
+        if self.hand_ins is not None:
+            p(f"Assignment for '{self.cohort}': reports and server records go to {self.hand_ins}")
+        p("Press Ctrl+C to stop (every game is saved).")
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        live = [s for s in self.sessions.by_digest.values() if s.service is not None]
+        for s in live:
+            s.closed = "The class server was stopped. Your game is saved: when it is back, reload this page and choose Continue."
+        await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
+        for s in live:
+            if s.websocket is not None:
+                await s.websocket.close()
+
+    # ---- who is asking -----------------------------------------------------------------------
+    def _access_token(self) -> str:
+        return hmac.new(self._secret, b"access", hashlib.sha256).hexdigest()
+
+    def _has_access(self, request: web.Request) -> bool:
+        if not self.code:
+            return True
+        return hmac.compare_digest(request.cookies.get(ACCESS_COOKIE, ""), self._access_token())
+
+    def _session(self, request: web.Request) -> ClassSession | None:
+        return self.sessions.find(request.cookies.get(SESSION_COOKIE))
+
+    def _same_origin(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin")
+        if not origin:
+            return True
+        return origin.split("://", 1)[-1].rstrip("/") == request.host
+
+    def _cookie(self, response: web.StreamResponse, name: str, value: str, days: int) -> None:
+        response.set_cookie(name, value, max_age=days * 86400, httponly=True, samesite="Strict", path="/",
+                            secure=None)
+
+    # ---- pages -------------------------------------------------------------------------------
+    async def handle_index(self, request: web.Request) -> web.Response:
+        if not self._has_access(request):
+            return page_response(gate_page(need_code=True), status=401)
+        s = self._session(request)
+        fresh = s is None
+        if fresh:
+            s = self.sessions.new()
+        if s.service is None and self.sessions.live() >= self.max_sessions:
+            return page_response(full_page(self.max_sessions), status=503)
+        response = page_response(game_page(s.resume, self.cohort))
+        if fresh:
+            self._cookie(response, SESSION_COOKIE, s.resume, 30)
+        return response
+
+    async def handle_enter(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        typed = str(form.get("code", ""))[:MAX_FIELD].strip()
+        if not self.code or not hmac.compare_digest(typed.encode(), self.code.encode()):
+            return page_response(gate_page(need_code=True, error="That access code is not right: ask your trainer for it."), status=403)
+        response = web.HTTPSeeOther("/")
+        self._cookie(response, ACCESS_COOKIE, self._access_token(), 1)
+        raise response
+
+    async def handle_resume(self, request: web.Request) -> web.Response:
+        if not self._has_access(request):
+            return page_response(gate_page(need_code=True), status=401)
+        form = await request.post()
+        s = self.sessions.find(str(form.get("resume", "")))
+        if s is None:
+            return page_response(gate_page(need_code=False, error="No game on this server has that resume code. "
+                                           "Check it, or start a new game."), status=404)
+        response = web.HTTPSeeOther("/")
+        self._cookie(response, SESSION_COOKIE, s.resume, 30)
+        raise response
+
+    async def handle_new(self, request: web.Request) -> web.Response:
+        if not self._has_access(request):
+            return page_response(gate_page(need_code=True), status=401)
+        if request.method != "POST":
+            return page_response(gate_page(need_code=False))
+        response = web.HTTPSeeOther("/")
+        response.del_cookie(SESSION_COOKIE, path="/")
+        raise response
+
+    async def handle_status(self, request: web.Request) -> web.Response:
+        s = self._session(request) if self._has_access(request) else None
+        if s is None:
+            message = "This page has no game. Reload it to start."
+        elif s.closed:
+            message = s.closed
+        else:
+            message = (f"The game has ended. It is saved on the class server: reload this page and choose Continue "
+                       f"(or use your resume code {s.resume} on another day or device).")
+        return web.json_response({"message": message, "resume": s.resume if s else None})
+
+    async def handle_favicon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    # ---- the game ----------------------------------------------------------------------------
+    def _child_env(self, s: ClassSession) -> dict:
+        env = {
+            "PIZZABORG_SAVES": ".",  # the game runs in the session's folder: no server path reaches the page
+            "PIZZABORG_WEB_STORY": self.story_dir or "",
+            "PIZZABORG_WEB_SESSION": s.id,
+            "PIZZABORG_WEB_CREATED": s.created,
+            "PIZZABORG_WEB_ASSIGNMENT": self.assignment_path or "",
+            "PIZZABORG_WEB_HANDINS": str(self.hand_ins) if self.hand_ins is not None else "",
+        }
+        return env
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        if not self._same_origin(request) or not self._has_access(request):
+            raise web.HTTPForbidden(text="no access: open the class page and enter the access code")
+        s = self._session(request)
+        if s is None:
+            raise web.HTTPForbidden(text="no session: reload the class page")
+        if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
+            old, old_ws = s.service, s.websocket
+            s.closed = ("This game was opened in another tab or window, so it closed here. It is saved: reload this "
+                        "page to take it back.")
+            s.service = s.websocket = None
+            await old.stop_within()
+            if old_ws is not None:
+                await old_ws.close()
+        if s.leaving is not None:  # its autosave is written before the next game reads it
+            await s.leaving.stop_within()
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+        await websocket.prepare(request)
+        if self.sessions.live() >= self.max_sessions:
+            s.closed = full_message(self.max_sessions)
+            await websocket.close()
+            return websocket
+        width = _clamp(request.query.get("width"), 80)
+        height = _clamp(request.query.get("height"), 24)
+        s.folder.mkdir(parents=True, exist_ok=True)
+        self.sessions.keep(s)
+        service: SessionService
+
+        def release() -> None:  # the place on the server is free as soon as the game is leaving
+            if s.service is service:
+                s.service = s.websocket = None
+
+        async def game_left() -> None:
+            release()
+            await websocket.close()
+
+        service = SessionService(
+            self._child_env(s), s.folder, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+            close=game_left, download_manager=self.download_manager,
+        )
+        s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
+        self.started_games += 1
+        try:
+            await service.start(width, height)
+            await self._pump(websocket, service, s)
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # one line in the server's log, never a traceback for the class
+            log.warning("session %s: %s: %s", s.id, type(exc).__name__, exc)
+        finally:
+            release()
+            await service.stop_within()
+            if s.leaving is service:
+                s.leaving = None
+            if not websocket.closed:
+                await websocket.close()
+        return websocket
+
+    async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> None:
+        """Browser to game: keys, sizes, focus. Ends when the page goes, the game ends, or nobody pressed a
+        key for the idle timeout."""
+        last = time.monotonic()
+        while True:
+            left = self.idle_seconds - (time.monotonic() - last)
+            if left <= 0:
+                minutes = self.idle_seconds / 60
+                s.closed = (f"This game was closed after {minutes:g} minute{'' if minutes == 1 else 's'} without a key "
+                            "press, to make room for others. It is saved: reload this page and choose Continue.")
+                return
+            try:
+                message = await websocket.receive(timeout=left)
+            except asyncio.TimeoutError:
+                continue
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+                kind = envelope[0]
+            except (ValueError, TypeError, IndexError, KeyError):
+                continue
+            if kind == "stdin" and len(envelope) > 1 and isinstance(envelope[1], str):
+                last = time.monotonic()
+                await service.send_bytes(envelope[1].encode("utf-8"))
+            elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
+                last = time.monotonic()
+                await service.set_terminal_size(_clamp(envelope[1].get("width"), 80), _clamp(envelope[1].get("height"), 24))
+            elif kind == "ping" and len(envelope) > 1:
+                await websocket.send_json(["pong", str(envelope[1])[:32]])
+            elif kind == "blur":
+                await service.blur()
+            elif kind == "focus":
+                await service.focus()
+
+
+def _clamp(value, default: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return default
+    return max(10, min(n, 400))
+
+
+# ---- HTML ----------------------------------------------------------------------------------------
+
+
+def page_response(body: str, status: int = 200) -> web.Response:
+    return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+def _head(title: str, extra: str = "") -> str:
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(title)}</title><link rel="stylesheet" href="/pb/page.css">{extra}</head>')
+
+
+def gate_page(need_code: bool, error: str | None = None) -> str:
+    parts = [_head("PizzaBorg class"), '<body class="gate"><main><h1>PizzaBorg</h1>']
+    if error:
+        parts.append(f'<p class="error" role="alert">{escape(error)}</p>')
+    if need_code:
+        parts.append('<form method="post" action="/enter"><label for="code">Access code from your trainer</label>'
+                     '<input id="code" name="code" autocomplete="off" autofocus maxlength="64">'
+                     '<button type="submit" id="enter">Enter</button></form>')
+    else:
+        parts.append('<form method="post" action="/resume"><label for="resume">Your resume code</label>'
+                     '<input id="resume" name="resume" autocomplete="off" autofocus maxlength="64" placeholder="ABCD-EFGH-JKMN">'
+                     '<button type="submit" id="resume-go">Continue that game</button></form>'
+                     '<form method="post" action="/new"><button type="submit" id="new-session">'
+                     'Start a new session instead</button></form>'
+                     '<p><a href="/">Back to my game</a></p>')
+    parts.append("</main></body></html>")
+    return "".join(parts)
+
+
+def full_message(n: int) -> str:
+    return (f"The class server is full: {n} game{'' if n == 1 else 's'} are being played, the most it takes. "
+            "Try again in a few minutes; if you had a game, it is saved.")
+
+
+def full_page(n: int) -> str:
+    return (_head("PizzaBorg class: full") + '<body class="gate"><main><h1>PizzaBorg</h1>'
+            f'<p class="error" role="alert" id="full">{escape(full_message(n))}</p>'
+            '<p><a href="/">Try again</a></p></main></body></html>')
+
+
+def game_page(resume: str, cohort: str | None) -> str:
+    what = f"Assignment: {escape(cohort)} · " if cohort else ""
+    return (
+        _head("PizzaBorg", '<link rel="stylesheet" href="/static/css/xterm.css"><script src="/static/js/textual.js"></script>'
+              '<script src="/pb/page.js"></script>')
+        + '<body class="game"><header id="bar">'
+        + f'<span>{what}Your resume code: <strong id="resume-code">{escape(resume)}</strong> '
+        + "(keep it to continue another day or on another device)</span>"
+        + '<a href="/new">Another code…</a></header>'
+        + '<div class="dialog-container intro-dialog"><div class="shade"></div><div class="intro">'
+        + '<div>Starting PizzaBorg…</div><button type="button" id="start">Start</button></div></div>'
+        + '<div class="dialog-container closed-dialog"><div class="shade"></div><div class="intro">'
+        + '<div class="message" id="closed-message" role="alert">The game has ended.</div>'
+        + '<button type="button" id="reload">Reload</button></div></div>'
+        + '<div id="terminal" class="textual-terminal" data-session-websocket-url="" data-font-size="16"></div>'
+        + "</body></html>"
+    )
