@@ -3,8 +3,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+# Ralph, the real LRS the `lrs` tests start, in a venv of its own (its pins are not ours)
+RALPH  := .venv-ralph
+RSTAMP := $(RALPH)/.installed
 
-.PHONY: play test bench check fuzz clean
+.PHONY: play test bench check fuzz clean lrs-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
+
+$(RSTAMP):
+	$(PYTHON) -m venv $(RALPH)
+	$(RALPH)/bin/python -m pip install --quiet 'ralph-malph[cli,lrs]>=5.1,<6' 'requests>=2.31'
+	touch $@
+
+lrs-env: $(RSTAMP)
 
 play: $(STAMP)
 	$(BIN)/pizzaborg
@@ -34,4 +44,4 @@ check: $(STAMP)
 	$(BIN)/pizzaborg story check
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(RALPH) build dist .pytest_cache

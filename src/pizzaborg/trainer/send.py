@@ -22,6 +22,7 @@ from .lrs import Lrs, LrsError
 
 OUTBOX = "outbox"
 OUTBOX_FORMAT = "pizzaborg-outbox"
+LEARNER_TIMEOUT = 10.0  # a learner waits at most this long per request at the end of a game
 
 
 class SendError(Exception):
@@ -39,7 +40,7 @@ def statements_of_report(data, name: str, verifier) -> list:
     """The statements of a JSON report or an xAPI statements file, once it replay-verifies."""
     verdict = verifier.verify_data(data, name)
     if not verdict.ok:
-        raise SendError(f"not verified, not sent: {verdict.message}")
+        raise SendError(f"not verified: {verdict.message}")
     from .xapi import statements
 
     if verdict.kind == "xapi":
@@ -97,7 +98,7 @@ def lrs_of(assignment) -> Lrs | None:
     spec = getattr(assignment, "lrs", None)
     if not spec:
         return None
-    return Lrs(spec["endpoint"], spec.get("key"), spec.get("secret"))
+    return Lrs(spec["endpoint"], spec.get("key"), spec.get("secret"), timeout=LEARNER_TIMEOUT)
 
 
 def deliver(report: dict, assignment, saves_dir) -> str | None:
