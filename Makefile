@@ -35,6 +35,7 @@ test: $(TSTAMP)
 	$(BIN)/python -m pytest
 
 bench: $(TSTAMP)
+	@$(MAKE) --no-print-directory lrs-env || echo "note: could not install Ralph; the LRS benchmark cannot measure" >&2
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)
