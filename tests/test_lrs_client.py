@@ -202,3 +202,14 @@ def test_headless_play_does_not_load_the_http_client(mini_dir):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_cohort_needs_reports_or_an_lrs_with_an_assignment(cli, tmp_path, mini):
+    code, out, err = cli("cohort", "--story", MINI)
+    assert code == 2 and "cohort needs report files or folders, or --lrs URL" in one_line(err)
+    code, out, err = cli("cohort", "--lrs", closed_port_url(), "--story", MINI)
+    assert code == 2 and "needs --assignment FILE" in one_line(err)
+    a = make_assignment(mini)
+    write_assignment(a, tmp_path / "a.yaml")
+    code, out, err = cli("cohort", "--lrs", closed_port_url(), "--assignment", tmp_path / "a.yaml", "--story", MINI)
+    assert code == 1 and out == "" and "cannot reach the LRS" in one_line(err)
