@@ -371,7 +371,10 @@ def cmd_send(args) -> int:
                 else:
                     stmts = statements_of_report(data, name, verifier)
         except (SendError, ReportError, S.SaveError, AssignmentError) as exc:
-            print(f"{clean(name)}: NOT sent: {clean(str(exc))}")
+            why = str(exc)
+            if why.startswith(f"{name}: "):  # the readers name the file themselves
+                why = why[len(name) + 2:]
+            print(f"{clean(name)}: NOT sent: {clean(why)}")
             code = EXIT_FAILED
             continue
         outcome = send_statements(lrs, stmts, clean(name))
