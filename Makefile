@@ -8,7 +8,11 @@ BSTAMP := $(VENV)/.installed-browser
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: play serve test test-all test-slow test-browser test-floor bench check fuzz clean
+# Ralph, the real LRS the `lrs` tests start, in a venv of its own (its pins are not ours)
+RALPH  := .venv-ralph
+RSTAMP := $(RALPH)/.installed
+
+.PHONY: play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +34,18 @@ $(BSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,web,browser]'
 	touch $@ $(TSTAMP) $(WSTAMP) $(STAMP)
 
+$(RSTAMP):
+	$(PYTHON) -m venv $(RALPH)
+	$(RALPH)/bin/python -m pip install --quiet 'ralph-malph[cli,lrs]>=5.1,<6' 'requests>=2.31'
+	touch $@
+
+lrs-env: $(RSTAMP)
+
 play: $(STAMP)
 	$(BIN)/pizzaborg
 
 test: $(TSTAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser and not lrs"
 
 test-all: $(BSTAMP)
 	$(BIN)/python -m pytest
@@ -48,7 +59,7 @@ FLOOR := .venv-floor
 test-floor:
 	test -x $(FLOOR)/bin/python || $(PYTHON) -m venv $(FLOOR)
 	$(FLOOR)/bin/python -m pip install --quiet -e '.[test]' 'textual==6.0.0' 'pyyaml==6.0' 'transitions==0.9.1'
-	$(FLOOR)/bin/python -m pytest -m "not slow and not browser" --ignore=tests/tui/test_tui_snapshots.py
+	$(FLOOR)/bin/python -m pytest -m "not slow and not browser and not lrs" --ignore=tests/tui/test_tui_snapshots.py
 
 # the class server on this machine only (see docs/trainers.md for a class on a network)
 serve: $(WSTAMP)
@@ -59,6 +70,13 @@ test-browser: $(BSTAMP)
 	$(BIN)/python -m pytest -m browser
 
 bench: $(BSTAMP)
+
+# against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env)
+test-lrs: $(TSTAMP)
+	$(BIN)/python -m pytest -m lrs
+
+bench: $(BSTAMP)
+	@$(MAKE) --no-print-directory lrs-env || echo "note: could not install Ralph; the LRS benchmark cannot measure" >&2
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)
@@ -68,4 +86,4 @@ check: $(STAMP)
 	$(BIN)/pizzaborg story check
 
 clean:
-	rm -rf $(VENV) $(FLOOR) build dist .pytest_cache
+	rm -rf $(VENV) $(FLOOR) $(RALPH) build dist .pytest_cache

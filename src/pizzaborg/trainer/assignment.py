@@ -11,6 +11,10 @@ mastery: 0.7                      # optional: the scaled score (0-1] that passes
 deadline: '2026-12-01'            # optional ISO date
 note: Play before Tuesday's workshop.   # optional, shown to the learner
 xapi_home: https://lms.example.org      # optional: homePage of the learners' xAPI accounts
+lrs:                                    # optional: each game sends its statements here at the end
+  endpoint: https://lrs.example.org/xAPI/
+  key: cohort-key                       # optional basic-auth key and secret: write-only rights,
+  secret: s3cret                        #   every learner gets them (never copied into reports)
 created: '2026-11-25T09:00:00+00:00'
 ```
 """
@@ -33,7 +37,8 @@ MAX_BYTES = 256 * 1024
 MAX_NOTE = 4000
 MAX_COHORT = 80
 MAX_LEARNER = 80
-KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "created"}
+KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "lrs", "created"}
+LRS_KEYS = ("endpoint", "key", "secret")
 DEFAULT_XAPI_HOME = "https://pizzaborg.example/learners"
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
@@ -54,6 +59,7 @@ class Assignment:
     xapi_home: str = DEFAULT_XAPI_HOME
     created: str = ""
     path: str = ""
+    lrs: dict | None = None  # {"endpoint", "key", "secret"}: where the games send their statements
 
     def to_yaml_dict(self) -> dict:
         data = {
@@ -72,6 +78,8 @@ class Assignment:
             data["note"] = self.note
         if self.xapi_home != DEFAULT_XAPI_HOME:
             data["xapi_home"] = self.xapi_home
+        if self.lrs:
+            data["lrs"] = {k: self.lrs[k] for k in LRS_KEYS if self.lrs.get(k) is not None}
         data["created"] = self.created
         return data
 
@@ -185,8 +193,29 @@ def check_home(value) -> str:
     return value
 
 
+def check_lrs(value) -> dict:
+    """An assignment's LRS: an http(s) xAPI endpoint, optionally a key and its secret (both or neither)."""
+    if not isinstance(value, dict) or any(k not in LRS_KEYS for k in value):
+        raise AssignmentError("lrs must be a mapping of endpoint, key and secret")
+    from .lrs import LrsError, check_endpoint
+
+    try:
+        endpoint = check_endpoint(value.get("endpoint"))
+    except LrsError as exc:
+        raise AssignmentError(f"lrs.endpoint: {exc}") from None
+    key, secret = value.get("key"), value.get("secret")
+    for name, v in (("key", key), ("secret", secret)):
+        if v is not None and (not isinstance(v, str) or not v or any(not ch.isprintable() for ch in v)):
+            raise AssignmentError(f"lrs.{name} must be text")
+    if (key is None) != (secret is None):
+        raise AssignmentError("lrs needs both a key and its secret, or neither")
+    if key is not None and ":" in key:
+        raise AssignmentError("lrs.key cannot contain ':'")
+    return {"endpoint": endpoint, "key": key, "secret": secret}
+
+
 def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, deadline=None, note=None,
-                   xapi_home: str | None = None, now: datetime | None = None) -> Assignment:
+                   xapi_home: str | None = None, now: datetime | None = None, lrs: dict | None = None) -> Assignment:
     now = now or datetime.now(timezone.utc)
     if seed is None:
         import random
@@ -202,6 +231,7 @@ def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, de
         note=check_note(note),
         xapi_home=check_home(xapi_home) if xapi_home else DEFAULT_XAPI_HOME,
         created=now.replace(microsecond=0).isoformat(),
+        lrs=check_lrs({k: v for k, v in lrs.items() if v is not None}) if lrs else None,
     )
 
 
@@ -287,4 +317,5 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
         xapi_home=field(lambda: check_home(home)) if home is not None else DEFAULT_XAPI_HOME,
         created=str(created or ""),
         path=name,
+        lrs=field(lambda: check_lrs(data["lrs"])) if data.get("lrs") is not None else None,
     )

@@ -1,5 +1,5 @@
 """The trainer commands on the command line: ``assignment new``, ``report``, ``verify``, ``cohort``,
-and ``--assignment`` for the plain mode and ``play``.
+``send``, and ``--assignment`` for the plain mode and ``play``.
 
 ``register`` adds them to pizzaborg's parser; ``dispatch`` runs them. This module stays light (only
 argparse at import): the work is imported when a command runs.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("assignment", "report", "verify", "cohort")
+COMMANDS = ("assignment", "report", "verify", "cohort", "send")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -40,6 +40,10 @@ def register(parser, sub, common, seed_type) -> None:
     new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
     new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
     new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
+    new.add_argument("--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end")
+    new.add_argument("--lrs-key", metavar="KEY", help="the LRS key the games use (give it write-only rights: every learner "
+                     "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET")
+    new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
     new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
     new.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
@@ -61,10 +65,30 @@ def register(parser, sub, common, seed_type) -> None:
     coh = sub.add_parser("cohort", parents=[common], help="trainer: the whole group's results",
                          description="Verify every report and summarise the verified ones: endings, mean and median "
                          "per learning point, the worst-practice choices taken most often, a table per learner.")
-    coh.add_argument("reports", nargs="+", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
+    coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+    coh.add_argument("--lrs", metavar="URL", help="read the assignment's statements from this LRS (xAPI endpoint) "
+                     "instead of report files; needs --assignment")
+    _lrs_credentials(coh)
+
+    snd = sub.add_parser("send", parents=[common], help="trainer: send results to a Learning Record Store",
+                         description="Send the xAPI statements of saves and reports to an LRS (reports are "
+                         "replay-verified first). One line per item; re-sending the same results changes nothing. "
+                         "Exit 0 when all were sent, 1 otherwise.")
+    snd.add_argument("items", nargs="+", metavar="SAVE|REPORT", help="a save (name or file), a report (.json or "
+                     "xAPI statements), or a folder of reports")
+    snd.add_argument("--lrs", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
+    _lrs_credentials(snd)
+    snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
+    snd.add_argument("--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)")
+
+
+def _lrs_credentials(p) -> None:
+    p.add_argument("--user", metavar="USER", help="LRS user or key (default: $PIZZABORG_LRS_USER)")
+    p.add_argument("--password", metavar="PASSWORD", help="LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
+                   "the environment keeps it out of the process list)")
 
 
 def wants(args) -> bool:
@@ -87,6 +111,8 @@ def dispatch(args) -> int:
             return cmd_verify(args)
         if args.command == "cohort":
             return cmd_cohort(args)
+        if args.command == "send":
+            return cmd_send(args)
         if args.command == "play":
             return cmd_play_assignment(args)
         if getattr(args, "plain", False):
@@ -94,6 +120,12 @@ def dispatch(args) -> int:
         return cmd_tui_assignment(args)
     except (TrainerUsage, AssignmentError, ReportError) as exc:
         return fail(str(exc))
+    except Exception as exc:
+        from .lrs import LrsError
+
+        if isinstance(exc, LrsError):
+            return fail(str(exc), EXIT_BAD_INPUT if exc.status is None and not exc.retry else EXIT_FAILED)
+        raise
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -142,12 +174,23 @@ def cmd_assignment(args) -> int:
     if getattr(args, "assignment_command", None) != "new":
         raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
     story = _story(args)
+    lrs = None
+    if args.lrs:
+        import os
+
+        secret = args.lrs_secret if args.lrs_secret is not None else os.environ.get("PIZZABORG_LRS_SECRET")
+        lrs = {"endpoint": args.lrs, "key": args.lrs_key, "secret": secret}
+    elif args.lrs_key or args.lrs_secret:
+        raise TrainerUsage("--lrs-key and --lrs-secret go with --lrs URL")
     a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
-                       note=args.note, xapi_home=args.xapi_home)
+                       note=args.note, xapi_home=args.xapi_home, lrs=lrs)
     path = write_assignment(a, args.output, force=args.force)
     print(f"Assignment for '{a.cohort}' written to {path}: {story.id} {story.version}, seed {a.seed}"
           + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
-          + (f", deadline {a.deadline}" if a.deadline else "") + ".")
+          + (f", deadline {a.deadline}" if a.deadline else "")
+          + (f", results sent to {a.lrs['endpoint']}" if a.lrs else "") + ".")
+    if a.lrs and a.lrs.get("key"):
+        print("Every learner gets this file and its LRS key: give the key the right to write statements only.")
     print(f"Learners play it with: pizzaborg --assignment {path.name}")
     return EXIT_OK
 
@@ -241,6 +284,10 @@ def cmd_cohort(args) -> int:
     from .cohort import render_cohort, summarise
     from .verify import report_paths
 
+    if args.lrs:
+        return cmd_cohort_lrs(args)
+    if not args.reports:
+        raise TrainerUsage("cohort needs report files or folders, or --lrs URL with --assignment FILE")
     paths, problems = report_paths(args.reports)
     if not paths:
         raise TrainerUsage(problems[0] if problems else "no report files given")
@@ -253,6 +300,105 @@ def cmd_cohort(args) -> int:
     if summary["rejected"]:
         print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
     return EXIT_OK if summary["verified"] else EXIT_FAILED
+
+
+def _lrs(args):
+    from .lrs import Lrs, credentials
+
+    user, password = credentials(args.user, args.password)
+    return Lrs(args.lrs, user, password)
+
+
+def cmd_cohort_lrs(args) -> int:
+    from .cohort import render_cohort, summarise
+    from .lrs_cohort import verdicts_from_lrs
+
+    if args.reports:
+        raise TrainerUsage("cohort --lrs reads the LRS: leave out the report files")
+    if not getattr(args, "assignment", None):
+        raise TrainerUsage("cohort --lrs needs --assignment FILE (whose statements to read)")
+    lrs = _lrs(args)
+    verifier = _verifier(args)
+    verdicts, notes = verdicts_from_lrs(lrs, verifier.assignment, verifier)
+    if not verdicts:
+        print(f"pizzaborg: the LRS at {lrs.where} holds no statements of this assignment", file=sys.stderr)
+        return EXIT_FAILED
+    summary = summarise(verdicts, [])
+    _emit(render_cohort(summary, args.format), args.output)
+    for n in notes:
+        print(f"pizzaborg: note: {n}", file=sys.stderr)
+    if summary["rejected"]:
+        print(f"pizzaborg: note: {len(summary['rejected'])} attempt(s) failed verification and were left out", file=sys.stderr)
+    return EXIT_OK if summary["verified"] else EXIT_FAILED
+
+
+# ---- send --------------------------------------------------------------------------------------
+
+
+def cmd_send(args) -> int:
+    from pathlib import Path
+
+    from ..engine import saves as S
+    from ..engine.text import clean
+    from .assignment import AssignmentError
+    from .report import ReportError, read_json_file
+    from .send import SendError, send_statements, statements_of_report
+    from .verify import report_paths
+
+    lrs = _lrs(args)
+    verifier = _verifier(args)
+    items = []  # (name, path or None for a save name)
+    for item in args.items:
+        p = Path(item)
+        if p.is_dir():
+            found, problems = report_paths([p])
+            if not found:
+                print(f"{clean(str(p))}: NOT sent: {clean(problems[0])}")
+            items += [(str(q), q) for q in found]
+        elif p.exists() or p.suffix == ".json" or "/" in item or "\\" in item:
+            items.append((str(p), p))
+        else:
+            items.append((item, None))
+    code = EXIT_OK if items else EXIT_FAILED
+    for name, path in items:
+        try:
+            if path is None:
+                stmts = _save_statements(args, S.read_save(_saves_dir(args), name), verifier)
+            else:
+                data = read_json_file(path)
+                if isinstance(data, dict) and data.get("format") == S.FORMAT:
+                    stmts = _save_statements(args, S.read_save_file(path), verifier)
+                else:
+                    stmts = statements_of_report(data, name, verifier)
+        except (SendError, ReportError, S.SaveError, AssignmentError) as exc:
+            why = str(exc)
+            if why.startswith(f"{name}: "):  # the readers name the file themselves
+                why = why[len(name) + 2:]
+            print(f"{clean(name)}: NOT sent: {clean(why)}")
+            code = EXIT_FAILED
+            continue
+        outcome = send_statements(lrs, stmts, clean(name))
+        print(clean(outcome.line))
+        if not outcome.ok:
+            code = EXIT_FAILED
+    return code
+
+
+def _save_statements(args, save, verifier) -> list:
+    from .assignment import check_learner
+    from .report import report_from_save
+    from .send import SendError
+    from .xapi import statements
+
+    story = verifier.stories.get(save.story.get("hash"))
+    if story is None:
+        raise SendError(f"played with '{save.story.get('id')}' version {save.story.get('version')}, which is not here: "
+                        "pass --story DIR with that version")
+    a = verifier.assignment
+    if a is not None and (save.seed != a.seed or save.story.get("hash") != a.story["hash"]):
+        raise SendError(f"not a game of this assignment (played with seed {save.seed}, the assignment's is {a.seed})")
+    learner = check_learner(args.learner) if args.learner is not None else None
+    return statements(report_from_save(story, save, learner=learner, assignment=a))
 
 
 # ---- playing an assignment ---------------------------------------------------------------------
@@ -300,6 +446,13 @@ def cmd_play_assignment(args) -> int:
     a, story = _assignment_and_story(args)
     saves = _saves_dir(args)
     started = datetime.now(timezone.utc).replace(microsecond=0)
+    out = sys.stderr if args.json else sys.stdout
+    if a.lrs:
+        from .send import retry_pending
+
+        note = retry_pending(a, saves)
+        if note:
+            print(note, file=out)
     try:
         if args.script:
             script = load_script(args.script)
@@ -324,10 +477,14 @@ def cmd_play_assignment(args) -> int:
     except S.SaveError as exc:
         return fail(str(exc))
     game = loaded.game
-    out = sys.stderr if args.json else sys.stdout
     if game.over:
         path = finish_assignment(game, a, learner, saves, started=started)
         print(f"\nHand in this file to your trainer: {path}", file=out)
+        if a.lrs:
+            from .report import read_json_file
+            from .send import deliver
+
+            print(deliver(read_json_file(path), a, saves), file=out)
     else:
         print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
     game.close()

@@ -225,10 +225,20 @@ def assemble(computed: dict, meta: dict) -> dict:
     return report
 
 
+def attach_times(computed: dict, decisions: list) -> dict:
+    """Copy each decision's ``at`` (when it was made, as the save recorded it: a claim, not replayed)
+    onto the report's decisions; decisions without one (older saves) get none."""
+    for entry, d in zip(computed["decisions"], decisions):
+        at = d.get("at") if isinstance(d, dict) else None
+        if isinstance(at, str) and parse_iso(at) is not None:
+            entry["at"] = at
+    return computed
+
+
 def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
                  finished: datetime | None = None, registration: str | None = None) -> dict:
     """The report of ``game`` (finished or not) as a JSON-ready dict."""
-    computed = computed_part(game.story, game.seed, game.decision_list)
+    computed = attach_times(computed_part(game.story, game.seed, game.decision_list), game.decision_list)
     meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
                      registration=registration, story_hash=game.story.hash, seed=game.seed)
     return assemble(computed, meta)
@@ -243,7 +253,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
-        computed = computed_part(story, save.seed, save.decisions)
+        computed = attach_times(computed_part(story, save.seed, save.decisions), save.decisions)
     except ReplayMismatch as exc:
         raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
     started = parse_iso(save.created)

@@ -44,6 +44,13 @@ class AssignmentSession(PlainSession):
     def run(self) -> int:
         self.say(assignment_intro(self.assignment))
         self.say("")
+        if self.assignment.lrs:
+            from .send import retry_pending
+
+            note = retry_pending(self.assignment, self.dir)
+            if note:
+                self.say(render.wrap(note))
+                self.say("")
         if self.load_slot is None and self.learner is None and not self.ask_learner():
             return 2
         return super().run()
@@ -101,3 +108,12 @@ class AssignmentSession(PlainSession):
         self.say(render.rule("Your report"))
         self.say(f"Hand in this file to your trainer:\n  {path}")
         self.say(f"A printable copy to read: {path.with_suffix('.html')}")
+        if self.assignment.lrs:
+            from .report import read_json_file
+            from .send import deliver
+
+            try:
+                line = deliver(read_json_file(path), self.assignment, self.dir)
+            except ReportError as exc:
+                line = f"Your results were not sent to your trainer's LRS: {exc}; hand in the file above."
+            self.say(render.wrap(line))

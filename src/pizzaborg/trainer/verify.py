@@ -20,6 +20,7 @@ from .report import (
     assemble,
     check_report_shape,
     computed_part,
+    parse_iso,
     read_json_file,
 )
 
@@ -104,7 +105,7 @@ class Verifier:
         except ReplayMismatch as exc:
             return Verdict(name, False, [f"a decision the story does not have: {exc}"])
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
-        rebuilt = assemble(computed, meta)
+        rebuilt = assemble(_with_times(computed, data["decisions"]), meta)
         problems = [p for p in diff(data, rebuilt) if p.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0] not in METADATA_KEYS]
         problems += _consistency(data)
         problems += self._assignment_problems(data)
@@ -146,7 +147,7 @@ class Verifier:
         meta = {"format": FORMAT, "schema": SCHEMA, "generator": None, "learner": None, "cohort": m["cohort"],
                 "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
                 "finished": m["finished"], "registration": m["registration"]}
-        rebuilt = assemble(computed, meta)
+        rebuilt = assemble(_with_times(computed, claim["decisions"]), meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
         except (KeyError, TypeError, ValueError) as exc:
@@ -164,6 +165,19 @@ class Verifier:
         return Verdict(name, not problems, problems, rebuilt, kind="xapi")
 
 
+def _with_times(computed: dict, claimed: list) -> dict:
+    """The replay plus the claimed decision times (``at``: when the save says each decision was made,
+    a claim like ``started``): a copy, the cached replay is left as it is."""
+    if not any(isinstance(d, dict) and "at" in d for d in claimed):
+        return computed
+    out = dict(computed)
+    out["decisions"] = [dict(e) for e in computed["decisions"]]
+    for entry, d in zip(out["decisions"], claimed):
+        if isinstance(d, dict) and "at" in d:
+            entry["at"] = d["at"]
+    return out
+
+
 def _consistency(data: dict) -> list:
     """Claims that contradict each other (the metadata is not replayed, but must agree with itself)."""
     a = data.get("assignment") or {}
@@ -172,6 +186,17 @@ def _consistency(data: dict) -> list:
         problems.append(f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with {_fmt(data.get('seed'))}")
     if a and data.get("cohort") != a.get("cohort"):
         problems.append(f"cohort: the report says {_fmt(data.get('cohort'))}, its assignment {_fmt(a.get('cohort'))}")
+    previous = None
+    for i, d in enumerate(data.get("decisions") or []):
+        if not isinstance(d, dict) or "at" not in d:
+            continue
+        at = parse_iso(d["at"])
+        if at is None:
+            problems.append(f"decisions[{d.get('n', i + 1)}].at: {_fmt(d['at'])} is not a time")
+        elif previous is not None and at < previous:
+            problems.append(f"decisions[{d.get('n', i + 1)}].at: earlier than the decision before")
+        else:
+            previous = at
     return problems
 
 

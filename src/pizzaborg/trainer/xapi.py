@@ -4,7 +4,8 @@ One playthrough is one ``context.registration``. The statements, in order:
 
 - ``initialized`` (cmi5 defined: category cmi5; no result);
 - one ``answered`` per decision (cmi5 allowed: no cmi5 category): the object is the scene (a
-  cmi.interaction of type choice), ``result.response`` the choice id;
+  cmi.interaction of type choice), ``result.response`` the choice id (an opaque string), the
+  ``timestamp`` when the decision was made and ``result.duration`` the time since the one before;
 - when the game is over, ``completed`` (cmi5 defined, moveon: ``result.completion`` true and a
   duration, no success, no score) whose ``result.extensions`` carry PizzaBorg's own figures;
 - then ``passed`` or ``failed`` only when the assignment sets a mastery score (``success``,
@@ -15,6 +16,15 @@ The actor is an opaque account: ``homePage`` is the assignment's ``xapi_home`` a
 the learner's name salted with the assignment id — the learner's name never appears. Statement ids
 and the registration are UUIDs derived from the playthrough, so rendering a report twice gives the
 same statements (an LRS treats a re-send as the same statements).
+
+Every statement carries a ``timestamp``, so that a conformant LRS does not fill in its own and a
+re-send is byte for byte the same statements (a no-op): ``initialized`` the game's start,
+``completed``/``passed``/``failed``/``terminated`` its end, and each ``answered`` the decision's
+``at`` (UTC, milliseconds), its ``result.duration`` the time since the decision before (the first:
+since the start), truncated to 0.01 s as xAPI compares durations. A decision without ``at`` (a save
+from before decisions were timed) takes the time of the last decision before it that has one (or the
+start) and no duration, and so does the duration of the decision after it: a placeholder, never an
+invented figure.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from .report import NAMESPACE, parse_iso
 
@@ -63,6 +73,49 @@ def iso_duration(seconds: float) -> str:
         out += f"{m}M"
     if sec or out == "PT":
         out += f"{sec}S"
+    return out
+
+
+def precise_duration(ms: int) -> str:
+    """ISO 8601 duration of ``ms`` milliseconds, truncated to 0.01 s: PT3.45S, PT1M2S, PT0S."""
+    cs = max(0, int(ms)) // 10
+    h, rest = divmod(cs, 360000)
+    m, rest = divmod(rest, 6000)
+    sec, frac = divmod(rest, 100)
+    out = "PT"
+    if h:
+        out += f"{h}H"
+    if m:
+        out += f"{m}M"
+    if frac:
+        out += f"{sec}.{frac:02d}".rstrip("0") + "S"
+    elif sec or out == "PT":
+        out += f"{sec}S"
+    return out
+
+
+def stamp_ms(dt: datetime) -> str:
+    """A UTC timestamp with milliseconds: 2026-11-28T18:46:12.345Z."""
+    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def decision_times(report: dict) -> list:
+    """[(timestamp, duration or None)] for each decision of the report, by the rules above."""
+    from .report import parse_iso
+
+    last = parse_iso(report.get("started"))  # the last time known
+    previous = last  # the time of the decision before (the start for the first), None when unknown
+    out = []
+    for d in report["decisions"]:
+        at = parse_iso(d.get("at"))
+        if at is None:
+            out.append((last, None))
+        elif previous is None:
+            out.append((at, None))
+        else:
+            out.append((at, precise_duration((at - previous) // timedelta(milliseconds=1))))
+        previous = at
+        last = at or last
     return out
 
 
@@ -140,7 +193,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
         ctx["extensions"] = ext
         return ctx
 
-    def add(verb: str, obj: dict, result: dict | None, ctx: dict, when: datetime | None) -> None:
+    def add(verb: str, obj: dict, result: dict | None, ctx: dict, when: datetime | str | None) -> None:
         st = {
             "id": str(uuid.uuid5(NAMESPACE, f"{registration}|{len(out)}")),
             "actor": actor,
@@ -150,12 +203,15 @@ def statements(report: dict, actor: dict | None = None) -> list:
         if result:
             st["result"] = result
         st["context"] = ctx
-        if when is not None:
+        if isinstance(when, str):
+            st["timestamp"] = when
+        elif when is not None:
             st["timestamp"] = when.isoformat().replace("+00:00", "Z")
         out.append(st)
 
     add("initialized", au, None, context([CMI5_CATEGORY]), started)
-    for d in report["decisions"]:
+    times = decision_times(report)
+    for d, (when, took) in zip(report["decisions"], times):
         definition = {
             "type": INTERACTION,
             "interactionType": "choice",
@@ -165,6 +221,8 @@ def statements(report: dict, actor: dict | None = None) -> list:
         if d.get("scene_text"):
             definition["description"] = {lang: d["scene_text"]}
         result = {"response": d["choice"]}
+        if took is not None:
+            result["duration"] = took
         ext = {}
         if d["evidence"]:
             ext[EXT_EVIDENCE] = d["evidence"]
@@ -175,7 +233,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
         if ext:
             result["extensions"] = ext
         add("answered", {"objectType": "Activity", "id": scene_iri(report, d["scene"]), "definition": definition},
-            result, context(extra={EXT_DECISION: d["n"]}, parent=True), None)
+            result, context(extra={EXT_DECISION: d["n"]}, parent=True), stamp_ms(when) if when is not None else None)
     if report["over"]:
         figures = {
             "ending": report["ending"]["id"] if report["ending"] else None,
@@ -250,6 +308,9 @@ def claim_of(stmts, name: str) -> dict:
             cohort = next(iter(names.values()))
     decisions = []
     prefix = f"{ACTIVITY_BASE}/stories/{_id_part(story['id'])}/scenes/"
+    from .report import parse_iso
+
+    last = parse_iso(first.get("timestamp"))  # the decision times are rebuilt by the rules of decision_times
     for i, s in enumerate(stmts):
         v = s.get("verb")
         if not isinstance(v, dict) or v.get("id") != VERBS["answered"]:
@@ -259,7 +320,14 @@ def claim_of(stmts, name: str) -> dict:
         res = s.get("result") if isinstance(s.get("result"), dict) else {}
         if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
-        decisions.append({"scene": oid[len(prefix):], "choice": res["response"]})
+        decision = {"scene": oid[len(prefix):], "choice": res["response"]}
+        ts = s.get("timestamp")
+        if isinstance(ts, str):
+            placeholder = stamp_ms(last) if last is not None else None
+            if isinstance(res.get("duration"), str) or ts != placeholder:
+                decision["at"] = ts
+                last = parse_iso(ts) or last
+        decisions.append(decision)
     last = stmts[-1]
     started = first.get("timestamp") if isinstance(first.get("timestamp"), str) else None
     finished = last.get("timestamp") if isinstance(last.get("timestamp"), str) else None

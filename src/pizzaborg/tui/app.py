@@ -66,6 +66,8 @@ class PizzaBorgApp(App[None]):
         else:
             self.push_screen(self._title())
         self._check_size(self.size.width, self.size.height)
+        if getattr(self.session.assignment, "lrs", None):  # results an earlier game could not send
+            self._to_lrs(None)
 
     def _title(self) -> TitleScreen:
         """The title screen; the story (if not read yet) and the autosave to continue are looked up
@@ -170,6 +172,29 @@ class PizzaBorgApp(App[None]):
             return
         if fresh and path is not None:
             self.notify(f"Your report for the trainer is written: {path}. Hand in this file.", markup=False, timeout=20)
+            if getattr(self.session.assignment, "lrs", None):
+                self._to_lrs(path)
+
+    def _to_lrs(self, report_path) -> None:
+        """Send to the assignment's LRS in a thread (the game never waits on the network): the report
+        just written, or (``None``) what earlier games left in the outbox. The outcome is a notice."""
+
+        def work() -> None:
+            from ..trainer.report import read_json_file
+            from ..trainer.send import deliver, retry_pending
+
+            try:
+                if report_path is None:
+                    line = retry_pending(self.session.assignment, self.session.dir)
+                else:
+                    line = deliver(read_json_file(report_path), self.session.assignment, self.session.dir)
+            except Exception as exc:  # noqa: BLE001 - a notice, never a crash of the game
+                line = f"Your results were not sent to your trainer's LRS: {exc}"
+            if line:
+                self.call_from_thread(self.notify, line, markup=False, timeout=15,
+                                      severity="information" if " were sent" in line else "warning")
+
+        self.run_worker(work, thread=True, exclusive=False, group="lrs")
 
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":

@@ -1,0 +1,156 @@
+"""Results to a Learning Record Store: ``pizzaborg send`` and an assignment's own LRS.
+
+``pizzaborg send SAVE|REPORT --lrs URL`` sends a save's or a report's xAPI statements (a report,
+JSON or xAPI, is replay-verified first: only what verifies is sent). A game played for an assignment
+that names an LRS sends its statements at the end by itself: they are first written into the saves
+folder's ``outbox/`` (one file per playthrough, statements only, never credentials), then POSTed,
+and the file is removed once the LRS has them. What could not be sent stays there and is sent again
+the next time an assignment for the same LRS starts.
+
+Statements are deterministic (:mod:`.xapi`), so sending the same results twice is a no-op for a
+conformant LRS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lrs import Lrs, LrsError
+
+OUTBOX = "outbox"
+OUTBOX_FORMAT = "pizzaborg-outbox"
+LEARNER_TIMEOUT = 10.0  # a learner waits at most this long per request at the end of a game
+
+
+class SendError(Exception):
+    """An input that cannot be sent (not a save or report, not verified); one line."""
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    line: str
+    retry: bool = False
+
+
+def statements_of_report(data, name: str, verifier) -> list:
+    """The statements of a JSON report or an xAPI statements file, once it replay-verifies."""
+    verdict = verifier.verify_data(data, name)
+    if not verdict.ok:
+        raise SendError(f"not verified: {verdict.message}")
+    from .xapi import statements
+
+    if verdict.kind == "xapi":
+        return data if isinstance(data, list) else [data]
+    return statements(data)
+
+
+def send_statements(lrs: Lrs, stmts: list, name: str) -> Outcome:
+    try:
+        n = lrs.post(stmts)
+    except LrsError as exc:
+        return Outcome(False, f"{name}: NOT sent: {exc}", exc.retry)
+    return Outcome(True, f"{name}: {n} statement(s) sent to {lrs.where}")
+
+
+# ---- an assignment's LRS: the outbox ----------------------------------------------------------
+
+
+def outbox_dir(saves_dir) -> Path:
+    return Path(saves_dir) / OUTBOX
+
+
+def queue(saves_dir, endpoint: str, registration: str, stmts: list) -> Path:
+    """Keep ``stmts`` for ``endpoint`` in the outbox (atomically) until the LRS has them."""
+    from ..engine.files import write_atomic
+
+    folder = outbox_dir(saves_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{registration}.json"
+    payload = {"format": OUTBOX_FORMAT, "schema": 1, "endpoint": endpoint, "statements": stmts}
+    write_atomic(target, json.dumps(payload, ensure_ascii=False, allow_nan=False) + "\n")
+    return target
+
+
+def pending(saves_dir, endpoint: str) -> list:
+    """[(path, statements)] waiting in the outbox for ``endpoint``; unreadable files are left alone."""
+    folder = outbox_dir(saves_dir)
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.glob("*.json")):
+        try:
+            if not p.is_file() or p.stat().st_size > 16 * 1024 * 1024:
+                continue
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue
+        if (isinstance(data, dict) and data.get("format") == OUTBOX_FORMAT and data.get("endpoint") == endpoint
+                and isinstance(data.get("statements"), list)):
+            out.append((p, data["statements"]))
+    return out
+
+
+def lrs_of(assignment) -> Lrs | None:
+    spec = getattr(assignment, "lrs", None)
+    if not spec:
+        return None
+    return Lrs(spec["endpoint"], spec.get("key"), spec.get("secret"), timeout=LEARNER_TIMEOUT)
+
+
+def deliver(report: dict, assignment, saves_dir) -> str | None:
+    """At the end of an assignment's game: send its statements to the assignment's LRS.
+
+    Returns one line for the learner (None when the assignment names no LRS). Nothing is lost: the
+    statements are in the outbox before the first byte goes out, and stay there unless the LRS took them."""
+    lrs = lrs_of(assignment)
+    if lrs is None:
+        return None
+    from .xapi import statements
+
+    stmts = statements(report)
+    try:
+        path = queue(saves_dir, lrs.endpoint, report["registration"], stmts)
+    except OSError as exc:
+        path = None
+        kept = f"and could not be kept for later ({exc.strerror or exc}): your report file is what counts"
+    else:
+        kept = f"they are kept in {path.parent} and sent the next time you start this assignment"
+    try:
+        lrs.post(stmts)
+    except LrsError as exc:
+        return f"Your results were not sent to your trainer's LRS yet: {exc}; {kept}."
+    if path is not None:
+        _remove(path)
+    return f"Your results were sent to your trainer's LRS ({lrs.where})."
+
+
+def retry_pending(assignment, saves_dir) -> str | None:
+    """On start: send what an earlier game of an assignment for the same LRS could not. One line, or None."""
+    lrs = lrs_of(assignment)
+    if lrs is None:
+        return None
+    waiting = pending(saves_dir, lrs.endpoint)
+    if not waiting:
+        return None
+    sent = 0
+    for path, stmts in waiting:
+        try:
+            lrs.post(stmts)
+        except LrsError as exc:
+            left = len(waiting) - sent
+            return (f"{left} earlier result(s) are still waiting to be sent to your trainer's LRS ({exc}); "
+                    f"they stay in {path.parent} and are tried again next time.")
+        _remove(path)
+        sent += 1
+    return f"{sent} earlier result(s) that could not be sent before were sent to your trainer's LRS now."
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # sent twice next time: the LRS treats identical statements as one

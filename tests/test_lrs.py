@@ -1,0 +1,218 @@
+"""Results to a real Learning Record Store: Ralph on 127.0.0.1 with its filesystem backend and
+basic-auth users (a trainer with every right, a write-only key for assignments).
+
+Skipped, with the reason, only when Ralph is not installed (see ralph_server.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import ralph_server
+from pizzaborg.trainer.assignment import write_assignment
+from pizzaborg.trainer.lrs import Lrs
+from pizzaborg.trainer.xapi import statements
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: F401
+
+pytestmark = pytest.mark.lrs
+
+
+@pytest.fixture(scope="session")
+def ralph_py():
+    py, why = ralph_server.ralph_python()
+    if py is None:
+        pytest.skip(why)
+    return py
+
+
+@pytest.fixture(scope="session")
+def auth_file(ralph_py, tmp_path_factory):
+    return ralph_server.make_auth_file(ralph_py, tmp_path_factory.mktemp("ralph-auth") / "auth.json")
+
+
+@pytest.fixture(scope="session")
+def ralph(ralph_py, auth_file, tmp_path_factory):
+    server = ralph_server.start(ralph_py, tmp_path_factory.mktemp("ralph-data"), auth_file)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def trainer_env(monkeypatch):
+    monkeypatch.setenv("PIZZABORG_LRS_USER", ralph_server.TRAINER[0])
+    monkeypatch.setenv("PIZZABORG_LRS_PASSWORD", ralph_server.TRAINER[1])
+
+
+def trainer(ralph) -> Lrs:
+    return Lrs(ralph.url, *ralph_server.TRAINER)
+
+
+def stored(ralph, registration: str) -> list:
+    """What the LRS holds for one playthrough (read back with GET)."""
+    return trainer(ralph).get_statements({"registration": registration})
+
+
+def sent_part(st: dict) -> dict:
+    return {k: v for k, v in st.items() if k not in ("stored", "authority", "version")}
+
+
+_STARTS = itertools.count()
+
+
+def timed_report(story, policy="first", learner="Ann", assignment=None, start=None):
+    # one LRS serves every test: each playthrough starts at its own minute, so registrations differ
+    start = start or T0 + timedelta(minutes=next(_STARTS))
+    r = report_of(story, policy, learner=learner, assignment=assignment, start=start, minutes=20)
+    for i, d in enumerate(r["decisions"]):
+        d["at"] = (start + timedelta(seconds=31.5 * (i + 1))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return r
+
+
+def test_send_reads_back_and_a_resend_changes_nothing(ralph, cli, tmp_path, mini, trainer_env):
+    a = make_assignment(mini)
+    r = timed_report(mini, assignment=a)
+    path = write_json(tmp_path / "ann.json", r)
+    code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)
+    assert code == 0, err
+    expected = statements(r)
+    assert out.strip() == f"{path}: {len(expected)} statement(s) sent to {ralph.url}"
+    held = stored(ralph, r["registration"])
+    assert sorted((sent_part(s) for s in held), key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
+    assert all(s["stored"] for s in held)  # the LRS's own record of when
+    # the same results again: no error, no duplicate
+    code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)
+    assert code == 0, err
+    assert len(stored(ralph, r["registration"])) == len(expected)
+
+
+def test_send_a_save_played_headless(ralph, cli, tmp_path, mini, trainer_env):
+    game = play(mini, 5, "worst")
+    ids = ",".join(d["choice"] for d in game.decision_list)
+    game.close()
+    code, _, err = cli("play", "--story", MINI, "--seed", 5, "--choices", ids, "--save", "mine")
+    assert code == 0, err
+    code, out, err = cli("send", "mine", "--lrs", ralph.url, "--story", MINI, "--learner", "Bo")
+    assert code == 0, err
+    assert "statement(s) sent" in out
+    code, out2, err = cli("send", "mine", "--lrs", ralph.url, "--story", MINI, "--learner", "Bo")
+    assert code == 0 and out2 == out
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(ralph, cli, tmp_path, mini, monkeypatch):
+    r = timed_report(mini, learner="Nobody sent this")
+    path = write_json(tmp_path / "r.json", r)
+    monkeypatch.setenv("PIZZABORG_LRS_USER", ralph_server.TRAINER[0])
+    monkeypatch.setenv("PIZZABORG_LRS_PASSWORD", "not-the-password")
+    code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)
+    assert code == 1
+    line = one_line(out)
+    assert "NOT sent" in line and "refused the credentials (HTTP 401" in line
+    assert "not-the-password" not in out + err
+    assert stored(ralph, r["registration"]) == []
+    # the cohort as well
+    code, out, err = cli("cohort", "--lrs", ralph.url, "--assignment", _assignment_file(mini, tmp_path), "--story", MINI)
+    assert code == 1 and "refused the credentials" in one_line(err)
+
+
+def _assignment_file(story, tmp_path, **kw):
+    a = make_assignment(story, **kw)
+    path = tmp_path / f"assignment-{a.id[:8]}.yaml"
+    write_assignment(a, path)
+    return path
+
+
+def test_the_cohort_from_the_lrs_matches_the_cohort_from_files(ralph, cli, tmp_path, mini, trainer_env):
+    from pizzaborg.trainer.assignment import load_assignment
+
+    apath = _assignment_file(mini, tmp_path, mastery=0.5, deadline=None)
+    a = load_assignment(apath)
+    folder = tmp_path / "handed-in"
+    folder.mkdir()
+    for learner, policy in (("Ann", "first"), ("Bo", "worst"), ("Cy", "best")):
+        write_json(folder / f"{learner}.json", timed_report(mini, policy, learner=learner, assignment=a))
+    other = make_assignment(mini)  # another assignment's results in the same LRS are not this cohort's
+    write_json(folder.parent / "other.json", timed_report(mini, "worst", learner="Di", assignment=other))
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    code, out, err = cli("send", folder, folder.parent / "other.json", "--lrs", ralph.url, "--story", MINI)
+    assert code == 0, out + err
+    assert len(out.strip().splitlines()) == 4
+
+    code, out, err = cli("cohort", "--lrs", ralph.url, "--assignment", apath, "--story", MINI, "--format", "json")
+    assert code == 0, err
+    from_lrs = json.loads(out)
+    code, out, err = cli("cohort", folder, "--assignment", apath, "--story", MINI, "--format", "json")
+    assert code == 0, err
+    from_files = json.loads(out)
+    assert from_lrs["learners"] == from_lrs["verified"] == 3 and from_lrs["rejected"] == []
+    for key in ("endings", "score", "areas", "learning_points", "worst_choices", "stories"):
+        assert from_lrs[key] == from_files[key], key
+    assert sorted(r["score"] for r in from_lrs["learners_table"]) == sorted(r["score"] for r in from_files["learners_table"])
+    # when: the LRS's stored time, not the claim in the statements (T0, days ago)
+    for row in from_lrs["learners_table"]:
+        assert datetime.fromisoformat(row["finished"].replace("Z", "+00:00")) >= before
+        assert row["learner"].startswith("account ")  # the LRS holds no names
+
+
+def test_an_edited_statement_in_the_lrs_is_left_out(ralph, cli, tmp_path, mini, trainer_env):
+    apath = _assignment_file(mini, tmp_path)
+    from pizzaborg.trainer.assignment import load_assignment
+
+    a = load_assignment(apath)
+    good = statements(timed_report(mini, "first", learner="Ann", assignment=a))
+    forged = statements(timed_report(mini, "worst", learner="Eve", assignment=a))
+    completed = next(s for s in forged if s["verb"]["id"].endswith("/completed"))
+    completed["result"]["extensions"][next(iter(completed["result"]["extensions"]))]["score"] = 100
+    trainer(ralph).post(good + forged)
+    code, out, err = cli("cohort", "--lrs", ralph.url, "--assignment", apath, "--story", MINI, "--format", "json")
+    assert code == 0, err
+    c = json.loads(out)
+    assert c["verified"] == 1 and len(c["rejected"]) == 1 and "score" in c["rejected"][0]["reason"]
+    assert "failed verification" in err
+
+
+def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, auth_file, cli, tmp_path, mini,
+                                                                    monkeypatch):
+    port = ralph_server.free_port()
+    url = f"http://127.0.0.1:{port}/xAPI/"
+    a = make_assignment(mini, lrs={"endpoint": url, "key": ralph_server.KEY[0], "secret": ralph_server.KEY[1]})
+    apath = tmp_path / "a.yaml"
+    write_assignment(a, apath)
+    assert ralph_server.KEY[1] in apath.read_text()  # the write-only key travels with the assignment...
+    game = play(mini, a.seed, "first")
+    ids = ",".join(d["choice"] for d in game.decision_list)
+    game.close()
+    saves = tmp_path / "saves"
+
+    # offline: nothing listens on the port yet
+    code, out, err = cli("play", "--assignment", apath, "--learner", "Ann", "--choices", ids, "--story", MINI,
+                         "--saves-dir", saves)
+    assert code == 0, err
+    assert "not sent to your trainer's LRS yet" in out and "cannot reach the LRS" in out
+    queued = list((saves / "outbox").glob("*.json"))
+    assert len(queued) == 1
+    report_file = next((saves / "reports").glob("*.json"))
+    for f in [report_file, *queued, *saves.glob("*.json")]:  # ...but never lands in reports, saves or the outbox
+        assert ralph_server.KEY[1] not in f.read_text(), f
+
+    server = ralph_server.start(ralph_py, tmp_path / "lrs-data", auth_file, port=port)
+    try:
+        code, out, err = cli("play", "--assignment", apath, "--learner", "Bo", "--choices", ids, "--story", MINI,
+                             "--saves-dir", saves)
+        assert code == 0, err
+        assert "1 earlier result(s) that could not be sent before were sent" in out
+        assert "Your results were sent to your trainer's LRS" in out
+        assert list((saves / "outbox").glob("*.json")) == []
+        monkeypatch.setenv("PIZZABORG_LRS_USER", ralph_server.TRAINER[0])
+        monkeypatch.setenv("PIZZABORG_LRS_PASSWORD", ralph_server.TRAINER[1])
+        code, out, err = cli("cohort", "--lrs", url, "--assignment", apath, "--story", MINI, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)["learners"] == 2
+        # the key can write, not read
+        code, out, err = cli("cohort", "--lrs", url, "--assignment", apath, "--story", MINI,
+                             "--user", ralph_server.KEY[0], "--password", ralph_server.KEY[1])
+        assert code == 1 and "refused the credentials" in err
+    finally:
+        server.stop()
