@@ -18,8 +18,11 @@ class TrainerUsage(Exception):
     """Bad input to a trainer command: exit 2 with this one-line message."""
 
 
-def register(parser, sub, common, seed_type) -> None:
-    """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers)."""
+def register(parser, sub, common, seed_type, story_only=None) -> None:
+    """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers).
+    ``common`` carries --story and --saves-dir, ``story_only`` --story alone (for the commands that
+    use no saves)."""
+    story_only = common if story_only is None else story_only
     parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
     play = sub.choices.get("play")
     if play is not None:
@@ -31,7 +34,7 @@ def register(parser, sub, common, seed_type) -> None:
                          description="Make assignment files for a cohort.")
     asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
     new = asg_sub.add_parser(
-        "new", parents=[common], help="write a new assignment file",
+        "new", parents=[story_only], help="write a new assignment file",
         description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
         "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.")
     new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
@@ -52,13 +55,13 @@ def register(parser, sub, common, seed_type) -> None:
     rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
     rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
 
-    ver = sub.add_parser("verify", parents=[common], help="trainer: check reports by replaying them",
+    ver = sub.add_parser("verify", parents=[story_only], help="trainer: check reports by replaying them",
                          description="Replay each report's decisions against the story with the report's hash (the "
                          "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.")
     ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json reports or xAPI statements), or folders of them")
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
 
-    coh = sub.add_parser("cohort", parents=[common], help="trainer: the whole group's results",
+    coh = sub.add_parser("cohort", parents=[story_only], help="trainer: the whole group's results",
                          description="Verify every report and summarise the verified ones: endings, mean and median "
                          "per learning point, the worst-practice choices taken most often, a table per learner.")
     coh.add_argument("reports", nargs="+", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
@@ -316,7 +319,7 @@ def cmd_play_assignment(args) -> int:
             started = parse_iso(info.created) or started
         slot = args.save or f"assignment-{slug(learner)}"
         code = run_play(story, choices=choices, seed=a.seed, load=load, save=slot, saves_dir=saves,
-                        as_json=args.json, expect=expect)
+                        as_json=args.json, expect=expect, extra_ok=True)
         loaded = S.load_game(saves, slot, story)
         S.write_save(saves, S.make_save(loaded.game, slot, loaded.save, learner=learner))
     except BadInput as exc:
