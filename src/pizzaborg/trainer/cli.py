@@ -68,6 +68,8 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+    coh.add_argument("--names", action="store_true",
+                     help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
 
 
 def wants(args) -> bool:
@@ -244,13 +246,15 @@ def cmd_cohort(args) -> int:
     from .cohort import render_cohort, summarise
     from .verify import report_paths
 
+    if args.names and args.format != "html":
+        raise TrainerUsage(f"--names is for --format html (the {args.format} view always has the names)")
     paths, problems = report_paths(args.reports)
     if not paths:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
     summary = summarise(verdicts, problems)
-    _emit(render_cohort(summary, args.format), args.output)
+    _emit(render_cohort(summary, args.format, names=args.names), args.output)
     for p in problems:
         print(f"pizzaborg: note: {p}", file=sys.stderr)
     if summary["rejected"]:
