@@ -10,20 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_num
+from ...render import KEYS as KEYS_BOTH_FACES, fmt_num
 
-KEYS = (
-    ("1-9", "make that choice (or ↑/↓ and Enter, or click it)"),
-    ("Enter / Space", "continue after feedback and reflections"),
-    ("u", "undo your last decision (as often as you like)"),
-    ("s", "save the game in a named slot"),
-    ("l", "load a saved game"),
-    ("h", "history: every decision so far"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette: every action, and the themes"),
-    ("q", "quit (asks first); ctrl+c quits at once; both autosave"),
-    ("Esc", "close a dialog"),
-)
+# One set of keys for both faces (render.KEYS), with the keys only the terminal UI has.
+KEYS = tuple((key, what) for key, what, where in KEYS_BOTH_FACES if where != "plain")
 
 
 HOW_TO_PLAY = (
