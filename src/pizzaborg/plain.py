@@ -52,11 +52,12 @@ class PlainSession:
         if any(len(line) > render.WIDTH for line in text.split("\n")):
             import textwrap  # only for the rare long line
 
-            text = "\n".join(
-                line if len(line) <= render.WIDTH else textwrap.fill(
-                    line, render.WIDTH, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2),
-                    break_long_words=False, break_on_hyphens=False)
-                for line in text.split("\n"))
+            def fill(line: str) -> str:
+                indent = line[: len(line) - len(line.lstrip())]
+                return textwrap.fill(line.lstrip(), render.WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                                     break_long_words=False, break_on_hyphens=False)
+
+            text = "\n".join(line if len(line) <= render.WIDTH else fill(line) for line in text.split("\n"))
         self.out.write(text + "\n")
         self.out.flush()
 
