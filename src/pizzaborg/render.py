@@ -240,17 +240,24 @@ def report_block(game: Game, mastery: float | None = None) -> str:
     return "\n".join(lines)
 
 
+def evidence_words(earned: float, low: float, high: float) -> str:
+    """How a choice did for one learning point, against the options offered, in words (a ✓ only for a
+    best choice that earned something)."""
+    if high > low and earned == high and earned > 0:
+        return "the best choice offered"
+    if high > low and earned == low:
+        return "the worst choice offered"
+    if earned == high:
+        return "no worse than the others, but it earned nothing"
+    return "between the best and the worst offered"
+
+
 def _impact_lines(items) -> list:
     lines = []
     for it in items:
         lines.append(item(f"Month {it.round_number}, {it.label}: {sentence(it.choice)}", "  ", "    "))
         for name, earned, low, high in sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:3]:
-            if earned == high and high != low:
-                how = "the best choice offered"
-            elif earned == low and high != low:
-                how = "the worst choice offered"
-            else:
-                how = "between the best and the worst offered"
+            how = evidence_words(earned, low, high)
             lines.append(item(f"For {clean(name)}: {how}.", "    ", "      "))
         for w in it.worst:
             lines.append(item(f"A worst practice: {clean(w)}.", "    ", "      "))
