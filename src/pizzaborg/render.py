@@ -29,6 +29,7 @@ KEYS = (
     ("h", "history, every decision so far", "both"),
     ("k", "the numbers (KPIs, learning score, assimilation), which the terminal UI shows all the time", "plain"),
     ("?", "help, these keys", "both"),
+    ("d", "the debrief again, once the game is over", "tui"),
     ("ctrl+p", "command palette, every action and the themes", "tui"),
     ("Esc", "close a dialog", "tui"),
     ("q", "quit (the terminal UI asks first; ctrl+c quits at once); your game is autosaved", "both"),

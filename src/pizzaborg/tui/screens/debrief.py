@@ -127,7 +127,8 @@ class DebriefScreen(Screen[str | None]):
             if self.session.handed_in is not None:
                 yield Static(f"Your report for the trainer: {self.session.handed_in}. Hand in this file.",
                              id="handed-in", markup=False)
-            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.", classes="dialog-hint")
+            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.",
+                         id="export-status", classes="dialog-hint", markup=False)
         yield Footer()
 
     def action_export(self) -> None:
@@ -140,7 +141,11 @@ class DebriefScreen(Screen[str | None]):
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Report written to {path}", markup=False, timeout=8)
+        # in the page, not a notice: the path stays whole on a line of its own, as long as needed
+        status = self.query_one("#export-status", Static)
+        status.update(f"Report written to:\n{path}")
+        status.remove_class("dialog-hint")
+        status.scroll_visible(animate=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen
