@@ -7,16 +7,20 @@ TSTAMP := $(VENV)/.installed-test
 .PHONY: play test bench check fuzz clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "PizzaBorg: first run, creating a Python environment in $(VENV) (once; about a minute with the install)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "PizzaBorg: installing the game and its libraries (Textual, PyYAML, transitions) into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+	@echo "PizzaBorg: installed. Starting the game."
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@ $(STAMP)
+	@echo "PizzaBorg: installing the game and the test tools into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP)
 
 play: $(STAMP)
 	$(BIN)/pizzaborg
