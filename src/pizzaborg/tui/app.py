@@ -159,7 +159,9 @@ class PizzaBorgApp(App[None]):
             self.notify(f"Your report could not be written: {exc}", severity="error", markup=False, timeout=12)
             return
         if fresh and path is not None:
-            self.notify(f"Your report for the trainer is written: {path}. Hand in this file.", markup=False, timeout=20)
+            # the path itself is in the debrief, whole on a line of its own (a notice would split it)
+            self.notify("Your report for the trainer is written: the debrief says which file to hand in.",
+                        title="Report written", markup=False, timeout=8)
 
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":

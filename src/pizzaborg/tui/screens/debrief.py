@@ -114,6 +114,8 @@ class DebriefScreen(Screen[str | None]):
                 ),
                 id="debrief-totals",
             )
+            if self.session.handed_in is not None:  # near the top, the path whole on a line of its own
+                yield Static(f"Hand in this file to your trainer:\n{self.session.handed_in}", id="handed-in", markup=False)
             yield Static("The numbers over the whole game", classes="heading")
             yield Static(whole_game(game), id="debrief-kpis")
             yield Static("Scorecard", classes="heading")
@@ -124,9 +126,6 @@ class DebriefScreen(Screen[str | None]):
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
-            if self.session.handed_in is not None:
-                yield Static(f"Your report for the trainer: {self.session.handed_in}. Hand in this file.",
-                             id="handed-in", markup=False)
             yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.",
                          id="export-status", classes="dialog-hint", markup=False)
         yield Footer()
