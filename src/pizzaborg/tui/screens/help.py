@@ -62,9 +62,11 @@ class HelpScreen(ModalScreen[None]):
                 parts.append(f"    {clean(kpi.description)}\n")
         parts += [
             ("  Trend", "bold"),
-            "  the small chart beside each number: its value after every decision so far.\n",
+            "  the small chart beside each number: its value after every decision so far,\n"
+            "    on the number's whole range (the same all game).\n",
             ("  Coloured change", "bold"),
-            "  what your last decision did to it: green is good for the business, red is bad.\n",
+            "  what your last decision did to it: red is bad for the business; good news has\n"
+            "    a colour of its own (blue in the Borg theme, green in the plain ones).\n",
             ("  Learning score", "bold"),
             "  0–100: how close your decisions came to the best practice the workshop teaches,\n"
             "    over every learning point at stake so far.\n",
