@@ -210,6 +210,11 @@ def ending_block(game: Game, mastery: float | None = None) -> str:
     ending = game.story.ending(game.ending)
     lines = ["", sentence(f"The game is over. Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
     lines.append(report_block(game, mastery))
+    lines += ["", "The numbers over the whole game:"]
+    for kpi in game.story.kpis.values():
+        now = game.kpis[kpi.id]
+        lines.append(item(f"{kpi.name} {fmt_num(now)}{unit_words(kpi)}, {said_delta(round(now - kpi.start, 6))} "
+                          f"since the start ({fmt_num(kpi.start)})."))
     lines.append(debrief_block(game))
     return "\n".join(lines)
 
