@@ -60,19 +60,20 @@ class HelpScreen(ModalScreen[None]):
             ]
             if kpi.description:
                 parts.append(f"    {clean(kpi.description)}\n")
+        # one line per entry, no hard breaks inside: the dialog wraps it to its width (80x24 too)
         parts += [
             ("  Trend", "bold"),
-            "  the small chart beside each number: its value after every decision so far,\n"
-            "    on the number's whole range (the same all game).\n",
+            "  the small chart beside each number: its value after every decision so far, on the "
+            "number's whole range (the same all game).\n",
             ("  Coloured change", "bold"),
-            "  what your last decision did to it: red is bad for the business; good news has\n"
-            "    a colour of its own (blue in the Borg theme, green in the plain ones).\n",
+            "  what your last decision did to it: red is bad for the business; good news has a colour "
+            "of its own (blue in the Borg theme, green in the plain ones).\n",
             ("  Learning score", "bold"),
-            "  0–100: how close your decisions came to the best practice the workshop teaches,\n"
-            "    over every learning point at stake so far.\n",
+            "  0–100: how close your decisions came to the best practice the workshop teaches, over every "
+            "learning point at stake so far.\n",
             ("  Assimilation", "bold"),
-            "  0–100 %: how often you took the tempting worst practice when one was offered.\n"
-            "    The Collective loves it; the business does not.\n",
+            "  0–100 %: how often you took the tempting worst practice when one was offered. The Collective "
+            "loves it; the business does not.\n",
             ("  Month", "bold"),
             "  the round you are in; each month ends with a scoreboard and a reflection question.\n",
         ]
