@@ -15,16 +15,20 @@ RSTAMP := $(RALPH)/.installed
 .PHONY: play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "PizzaBorg: first run, creating a Python environment in $(VENV) (once; about a minute with the install)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "PizzaBorg: installing the game and its libraries (Textual, PyYAML, transitions) into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+	@echo "PizzaBorg: installed. Starting the game."
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@ $(STAMP)
+	@echo "PizzaBorg: installing the game and the test tools into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP)
 
 $(WSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[web]'

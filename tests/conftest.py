@@ -24,6 +24,7 @@ def _isolated_saves(tmp_path_factory, monkeypatch):
     """No test writes into ./saves of the checkout or the user's story cache: both point at temp dirs."""
     monkeypatch.setenv("PIZZABORG_SAVES", str(tmp_path_factory.mktemp("default-saves")))
     monkeypatch.setenv("PIZZABORG_CACHE", str(tmp_path_factory.mktemp("story-cache")))
+    monkeypatch.setenv("PIZZABORG_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))  # never the real home
     monkeypatch.delenv("PIZZABORG_DEBUG", raising=False)
 
 

@@ -43,10 +43,10 @@ def test_transcript(run_cli, mini_dir):
     assert "The oven controller needs a patch." in out
     assert "1. Assess the impact with the owner first." in out
     assert "3. Wait and see." in out
-    assert "> Assess the impact with the owner first." in out
+    assert "You chose: Assess the impact with the owner first." in out
     assert "The Collective: Delay. Irrelevant." in out
     assert "Learning note: Change management, impact first." in out
-    assert "Business trust +10" in out
+    assert "Business trust up 10" in out
     assert "(The choices ran out here.)" in out
     assert err == ""
 
@@ -54,10 +54,10 @@ def test_transcript(run_cli, mini_dir):
 def test_transcript_to_the_end(run_cli, mini_dir, mini):
     code, out, err = run_cli("play", "--story", mini_dir, "--choices", best_choices(mini), "--seed", "3")
     assert code == 0, err
-    assert "End of Round A" in out and "What did you see?" in out
+    assert "Month 1 ends: Round A." in out and "What did you see?" in out
     assert "Ending: Good" in out
     assert "The bakery thrives." in out
-    assert "Learning score: 100/100" in out
+    assert "Learning score: 100 of 100." in out
 
 
 def test_choices_by_number_and_id_give_the_same_game(run_cli, mini_dir):

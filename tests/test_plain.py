@@ -29,7 +29,7 @@ def by_numbers(mini, seed: int, numbers: list) -> Game:
 
 def test_a_session(run_cli, mini_dir, mini, tmp_path):
     sd = tmp_path / "sv"
-    code, out, err = plain(run_cli, mini_dir, sd, "1\nk\nu\n1\nh\ns mine\n1\nq\n")
+    code, out, err = plain(run_cli, mini_dir, sd, "1\nk\nu\n1\nh\n?\ns mine\n1\nq\n")
     assert code == 0, err
     # the scene, its numbered choices
     assert "The oven controller needs a patch." in out
@@ -37,16 +37,17 @@ def test_a_session(run_cli, mini_dir, mini, tmp_path):
     assert "  2. Push the patch tonight." in out
     assert "  3. Wait and see." in out
     # feedback on the choice
-    assert "> Assess the impact with the owner first." in out
+    assert "You chose: Assess the impact with the owner first." in out
     assert "The Collective: Delay. Irrelevant." in out
     assert "Learning note: Change management, impact first." in out
-    assert "Business trust +10 (now 60 %)" in out
+    assert "Business trust up 10, now 60 %" in out
     # k: the numbers
     assert "The numbers:" in out
     assert "Learning score" in out and "Assimilation" in out
-    # u, h, s
+    # u, h (history), ? (help), s
     assert "Undone: your last decision is taken back." in out
-    assert "Commands:" in out and "undo your last decision" in out
+    assert "History: 1 decision." in out and "1. The oven controller needs a patch: Assess the impact with the owner first." in " ".join(out.split())
+    assert "Commands (the same keys as in the terminal UI):" in out and "undo your last decision" in out
     assert "Saved as 'mine'" in out
     assert "Goodbye." in out
     # the save holds the game at the time of 's'; the autosave the game at 'q'
@@ -75,10 +76,10 @@ def test_invalid_number_is_explained_and_the_game_goes_on(run_cli, mini_dir, min
     sd = tmp_path / "sv"
     code, out, _ = plain(run_cli, mini_dir, sd, "9\n0\nfoo\n2\nq\n")
     assert code == 0
-    assert "There is no choice 9 here: pick 1-3." in out
-    assert "There is no choice 0 here: pick 1-3." in out
+    assert "There is no choice 9 here: pick 1 to 3." in out
+    assert "There is no choice 0 here: pick 1 to 3." in out
     assert "'foo' is not a command" in out
-    assert "> Push the patch tonight." in out
+    assert "You chose: Push the patch tonight." in out
     assert S.load_game(sd, "autosave", mini).game.decision_list == [{"scene": "a.start", "choice": "push"}]
 
 
@@ -100,8 +101,8 @@ def test_playing_to_the_end(run_cli, mini_dir, tmp_path):
     assert code == 0
     assert "Ending: Good" in out
     assert "The bakery thrives." in out
-    assert "Learning score: 100/100" in out
-    assert "End of Round A" in out and "End of Round B" in out
+    assert "Learning score: 100 of 100." in out
+    assert "Month 1 ends: Round A." in out and "Month 2 ends: Round B." in out
     assert "The game is over" in out
 
 

@@ -182,6 +182,20 @@ def test_play_json_keeps_stdout_json(cli, tmp_path):
     assert "Hand in this file" in r.err
 
 
+def test_play_with_more_choices_than_the_game_needs_plays_to_the_end_and_hands_in(cli, tmp_path):
+    _, a = new(cli, tmp_path, "--seed", "3")
+    saves = tmp_path / "s"
+    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Bo",
+            "--choices", "assess,1,1,visit,fix,done,1,2,3")
+    assert r.code == 0, r.err
+    assert "3 choices were left over" in one_line(r.err)
+    assert "Hand in this file to your trainer:" in r.out
+    assert len(list((saves / "reports").glob("*.json"))) == 1
+    # without an assignment, extra choices stay bad input (a script's author wants to know)
+    r = cli("play", "--story", MINI, "--seed", "3", "--choices", "assess,1,1,visit,fix,done,1")
+    assert r.code == 2 and "already over" in one_line(r.err)
+
+
 def test_play_an_unfinished_assignment_writes_no_report(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
     r = cli("play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", a, "--learner", "Bo", "--choices", "1")

@@ -44,24 +44,35 @@ def _seed(text: str) -> int:
     return value
 
 
-def _common(default) -> argparse.ArgumentParser:
+def _common(default, saves: bool = True) -> argparse.ArgumentParser:
+    """The options most commands share: --story, and --saves-dir for the commands that use saves
+    (an option that would do nothing is not offered)."""
     common = _Parser(add_help=False)
     common.add_argument("--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one")
-    common.add_argument("--saves-dir", metavar="DIR", default=default, help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
+    if saves:
+        common.add_argument("--saves-dir", metavar="DIR", default=default, help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
     return common
+
+
+EPILOG = (
+    "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph (author tools), "
+    "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
+    "With no command the game starts. "
+    "Run 'pizzaborg COMMAND --help' for each."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     # Options may stand before or after COMMAND. A subcommand's copy of an option defaults to
     # SUPPRESS, so that leaving it out there keeps what was given before the command.
     common = _common(argparse.SUPPRESS)
+    story_only = _common(argparse.SUPPRESS, saves=False)
 
     parser = _Parser(
         prog="pizzaborg",
         description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
         parents=[_common(None)],
-        epilog="Commands: play (headless scripted play), story check (validate a story), serve (a class in the browser). "
-        "Run 'pizzaborg COMMAND --help' for each.",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
     parser.add_argument("--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)")
@@ -88,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
     from .author.cli import add_commands  # story check, bots, map, randomtest, graph
 
-    add_commands(story_sub, common)
+    add_commands(story_sub, story_only)
     from .trainer.cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
 
-    register_trainer(parser, sub, common, _seed)
+    register_trainer(parser, sub, common, _seed, story_only)
     from .web.command import register as register_serve  # serve (argparse only; the server comes on use)
 
     register_serve(sub, common)

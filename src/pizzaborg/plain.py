@@ -1,7 +1,8 @@
 """Plain line mode: the whole game as lines of text on stdin/stdout (screen readers, dumb terminals).
 
-Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``k`` the numbers,
-``h`` help, ``q`` quit (autosaves). End of input counts as ``q``.
+Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``h`` history, ``k`` the
+numbers, ``?`` help, ``q`` quit (autosaves): the keys of the terminal UI (``render.KEYS``). End of input
+counts as ``q``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ from .engine import Game, GameError, Outcome
 from .engine import saves as S
 from .engine.text import clean
 
-HELP = """\
-Commands:
-  1, 2, 3 ...  make that choice
-  u            undo your last decision
-  s [NAME]     save (without a name: asks for one)
-  l [NAME]     load a saved game (without a name: lists them)
-  k            show the numbers: KPIs, learning score, assimilation
-  h            this help
-  q            quit (your game is autosaved; load it with l autosave)"""
+def help_text() -> str:
+    """The commands, from the keys both faces share (render.KEYS)."""
+    lines = ["Commands (the same keys as in the terminal UI):"]
+    for key, what, where in render.KEYS:
+        if where == "tui":
+            continue
+        if key == "s":
+            what = "save (s NAME saves under NAME; without a name it asks)"
+        elif key == "l":
+            what = "load a saved game (l NAME; without a name it lists them)"
+        elif key == "1-9":
+            key, what = "A number", "make that choice"
+        lines.append(render.item(f"{key}: {what}.", "  ", "    "))
+    return "\n".join(lines)
 
 
 class PlainSession:
@@ -37,9 +43,21 @@ class PlainSession:
         self.loaded_from: str | None = None
         self.autosave_checked = False
         self.learner: str | None = None
+        self.mastery: float | None = None  # the pass mark (0-1] of an assignment, shown in the debrief
 
     # ---- io ----------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
+        """Write ``text``; a line longer than the width is wrapped at word boundaries (a path or a
+        long word stays whole on a line of its own)."""
+        if any(len(line) > render.WIDTH for line in text.split("\n")):
+            import textwrap  # only for the rare long line
+
+            def fill(line: str) -> str:
+                indent = line[: len(line) - len(line.lstrip())]
+                return textwrap.fill(line.lstrip(), render.WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                                     break_long_words=False, break_on_hyphens=False)
+
+            text = "\n".join(line if len(line) <= render.WIDTH else fill(line) for line in text.split("\n"))
         self.out.write(text + "\n")
         self.out.flush()
 
@@ -71,12 +89,12 @@ class PlainSession:
         self.show_scene()
         while True:
             if self.game.over:
-                self.say("\nThe game is over. u undoes the last decision, l loads a game, q quits.")
+                self.say("\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits.")
             n = len(self.game.scene.choices) if not self.game.over else 0
             if n == 1:
-                prompt = "\nPress Enter to continue, or h for help > "
+                prompt = "\nPress Enter to continue, or ? for help > "
             else:
-                prompt = f"\nChoose 1-{n}, or h for help > " if n else "> "
+                prompt = f"\nChoose 1 to {n}, or ? for help > " if n else "> "
             line = self.ask(prompt)
             if line is None or line.lower() in ("q", "quit", "exit"):
                 self.quit()
@@ -103,7 +121,7 @@ class PlainSession:
 
     def show_scene(self) -> None:
         if self.game.over:
-            self.say(render.ending_block(self.game))
+            self.say(render.ending_block(self.game, self.mastery))
             return
         self.say(render.scene_block(self.game.scene))
 
@@ -121,15 +139,17 @@ class PlainSession:
             self.load_prompt(arg)
         elif word in ("k", "numbers"):
             self.say(render.numbers_block(self.game))
-        elif word in ("h", "help", "?"):
-            self.say(HELP)
+        elif word in ("h", "history"):
+            self.say(render.history_block(self.game))
+        elif word in ("?", "help"):
+            self.say(help_text())
         elif word == "":
             if not self.game.over and len(self.game.scene.choices) == 1:
                 self.choose(1)
             else:
                 self.show_scene()
         else:
-            self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or h for help.")
+            self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or ? for help.")
 
     def choose(self, n: int) -> None:
         if self.game.over:
@@ -139,7 +159,7 @@ class PlainSession:
         try:
             outcome = self.game.choose_number(n)
         except GameError:
-            self.say(f"There is no choice {n} here: pick 1-{len(self.game.scene.choices)}.")
+            self.say(f"There is no choice {n} here: pick 1 to {len(self.game.scene.choices)}.")
             return
         self.show_outcome(outcome, before_round)
         self.autosave()

@@ -1,7 +1,13 @@
-"""Plain-text rendering of the game for the line mode and headless transcripts (no Rich, no colour)."""
+"""Plain-text rendering of the game for the line mode and headless transcripts (no Rich, no colour).
+
+Plain mode is what screen readers speak, so the text uses words and sentences, never drawings:
+no rules of ``=`` or ``-``, no bars of ``#``, no arrows; "Revenue 895, down 5", not "900 -> 895".
+Every line is wrapped at word boundaries to :data:`WIDTH` columns.
+"""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .engine.text import clean
@@ -11,6 +17,23 @@ if TYPE_CHECKING:
     from .engine import Game, Outcome, RoundSummary, SceneView
 
 WIDTH = 78
+
+#: The keys of both faces, documented once (the plain mode's help and the TUI's help screen).
+#: (key, what it does, where: "both", "tui" or "plain")
+KEYS = (
+    ("1-9", "make that choice (in the terminal UI also arrow keys and Enter, or a click)", "both"),
+    ("Enter", "continue after feedback, a month's end and other one-choice scenes", "both"),
+    ("u", "undo your last decision (as often as you like)", "both"),
+    ("s", "save the game under a name", "both"),
+    ("l", "load a saved game", "both"),
+    ("h", "history, every decision so far", "both"),
+    ("k", "the numbers (KPIs, learning score, assimilation), which the terminal UI shows all the time", "plain"),
+    ("?", "help, these keys", "both"),
+    ("d", "the debrief again, once the game is over", "tui"),
+    ("ctrl+p", "command palette, every action and the themes", "tui"),
+    ("Esc", "close a dialog", "tui"),
+    ("q", "quit (the terminal UI asks first; ctrl+c quits at once); your game is autosaved", "both"),
+)
 
 
 def wrap(text: str, indent: str = "") -> str:
@@ -23,9 +46,20 @@ def wrap(text: str, indent: str = "") -> str:
     return "\n\n".join(out)
 
 
+def item(text: str, first: str = "  ", rest: str = "    ") -> str:
+    """One entry of a list, wrapped at word boundaries under its first line."""
+    return textwrap.fill(" ".join(clean(text).split()), WIDTH, initial_indent=first, subsequent_indent=rest)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: it ends with a full stop unless it ends with punctuation already."""
+    text = " ".join(clean(text).split())
+    return text if not text or text[-1] in ".!?:…\"'”" else text + "."
+
+
 def rule(title: str) -> str:
-    title = f" {clean(title)} "
-    return f"=={title}" + "=" * max(3, WIDTH - len(title) - 2)
+    """A heading, as a line of its own (a sentence, not a drawing)."""
+    return sentence(title)
 
 
 def fmt_num(value: float) -> str:
@@ -39,42 +73,67 @@ def fmt_delta(value: float) -> str:
     return sign + fmt_num(abs(value))
 
 
+def said_delta(value: float) -> str:
+    """A change in words: "up 5", "down 2.5", "unchanged"."""
+    if value > 0:
+        return f"up {fmt_num(value)}"
+    if value < 0:
+        return f"down {fmt_num(-value)}"
+    return "unchanged"
+
+
+def times(n: int) -> str:
+    return "once" if n == 1 else ("twice" if n == 2 else f"{n} times")
+
+
+def month_heading(game: Game, round_id: str, what: str) -> str:
+    """ "Month 2 begins: Going online." from a round titled "Month 2: Going online"."""
+    rnd = game.story.rounds[round_id]
+    title = clean(rnd.title)
+    rest = re.sub(rf"^\s*month\s+{rnd.number}\s*[:.\-–—]?\s*", "", title, flags=re.IGNORECASE)
+    head = f"Month {rnd.number} {what}".rstrip()
+    return sentence(f"{head}: {rest}" if rest else head)
+
+
 def title_block(game: Game) -> str:
     story = game.story
-    lines = [rule(story.title), ""]
+    lines = [sentence(story.title), ""]
     if story.intro:
         lines += [wrap(story.intro.render(game.view)), ""]
-    lines.append(f"Seed {game.seed}. Type h for help.")
+    lines.append(f"Seed {game.seed}. Type ? for help.")
     return "\n".join(lines)
 
 
 def round_intro(game: Game) -> str:
     rnd = game.story.rounds[game.round_id]
-    lines = [rule(rnd.title)]
+    lines = [month_heading(game, game.round_id, "begins")]
     if rnd.intro:
         lines += ["", wrap(rnd.intro.render(game.view))]
     return "\n".join(lines)
 
 
 def scene_block(scene: SceneView) -> str:
-    head = f"-- {clean(scene.title)} --" if scene.title else ""
+    head = sentence(f"Scene: {scene.title}") if scene.title else ""
     if scene.is_event:
-        head = f"-- News: {clean(scene.title)} --" if scene.title else "-- News --"
+        head = sentence(f"News: {scene.title}") if scene.title else "News."
     lines = ["", head, wrap(scene.text), ""] if head else ["", wrap(scene.text), ""]
     for c in scene.choices:
         lines.append(textwrap.fill(clean(c.text), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "))
     return "\n".join(lines)
 
 
+def unit_words(kpi) -> str:
+    """The KPI's unit as read aloud, with a leading space: "k€ per month", not "k€ slash month"."""
+    return f" {clean(kpi.unit).replace('/', ' per ')}" if kpi.unit else ""
+
+
 def kpi_line(game: Game, deltas: dict) -> str:
     parts = []
     for k, d in deltas.items():
         kpi = game.story.kpis[k]
-        unit = f" {kpi.unit}" if kpi.unit else ""
-        parts.append(f"{kpi.name} {fmt_delta(d)} (now {fmt_num(game.kpis[k])}{unit})")
-    return "; ".join(parts) if parts else "no change"
-
-
+        unit = unit_words(kpi)
+        parts.append(f"{kpi.name} {said_delta(d)}, now {fmt_num(game.kpis[k])}{unit}")
+    return "; ".join(parts) + "." if parts else "no change."
 def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
     """A short name for a scene: its title, else the start of its text."""
     scene = game.story.scenes[scene_id]
@@ -94,7 +153,7 @@ def is_plain_continue(game: Game, outcome: Outcome) -> bool:
 def outcome_block(game: Game, outcome: Outcome) -> str:
     if is_plain_continue(game, outcome) and not outcome.borg and not outcome.note:
         return ""
-    lines = ["", f"> {clean(outcome.choice_text)}"]
+    lines = ["", item(f"You chose: {outcome.choice_text}", "", "  ")]
     if outcome.borg:
         lines += ["", wrap(f"The Collective: {outcome.borg}", "  ")]
     if outcome.note:
@@ -106,22 +165,22 @@ def outcome_block(game: Game, outcome: Outcome) -> str:
 def numbers_block(game: Game) -> str:
     lines = ["", "The numbers:"]
     for kpi in game.story.kpis.values():
-        unit = f" {kpi.unit}" if kpi.unit else ""
-        lines.append(f"  {kpi.name:<22} {fmt_num(game.kpis[kpi.id]):>8}{unit}   (range {fmt_num(kpi.min)}–{fmt_num(kpi.max)})")
-    score = game.report().overall
-    lines.append(f"  {'Learning score':<22} {fmt_num(score) if score is not None else '–':>8}")
-    lines.append(f"  {'Assimilation':<22} {fmt_num(game.report().assimilation):>8} %")
-    rnd = game.story.rounds[game.round_id]
-    lines.append(f"  {'Month':<22} {rnd.number:>8}   {clean(rnd.title)}")
+        unit = unit_words(kpi)
+        lines.append(item(f"{kpi.name}: {fmt_num(game.kpis[kpi.id])}{unit}, on a scale from {fmt_num(kpi.min)} to {fmt_num(kpi.max)}."))
+    report = game.report()
+    score = report.overall
+    lines.append(item(f"Learning score: {fmt_num(score) + ' of 100' if score is not None else 'none yet'}."))
+    lines.append(item(f"Assimilation: {fmt_num(report.assimilation)} percent."))
+    lines.append(item(month_heading(game, game.round_id, "is under way")))
     return "\n".join(lines)
 
 
 def round_block(game: Game, summary: RoundSummary) -> str:
-    lines = ["", rule(f"End of {summary.title}"), "", "Scoreboard:"]
+    lines = ["", month_heading(game, summary.id, "ends"), "", "The numbers this month:"]
     for kpi in game.story.kpis.values():
         a, b = summary.kpi_start[kpi.id], summary.kpi_end[kpi.id]
-        unit = f" {kpi.unit}" if kpi.unit else ""
-        lines.append(f"  {kpi.name:<22} {fmt_num(a):>7} -> {fmt_num(b):>7}{unit}  ({fmt_delta(b - a)})")
+        unit = unit_words(kpi)
+        lines.append(item(f"{kpi.name} {fmt_num(b)}{unit}, {said_delta(round(b - a, 6))}."))
     if summary.decisions:
         lines += ["", "What you decided this month:"]
         for d in summary.decisions:
@@ -131,53 +190,119 @@ def round_block(game: Game, summary: RoundSummary) -> str:
                 continue
             label = scene_label(game, d.scene)
             text = choice.text.render(game.view) if choice else d.choice
-            moved = ", ".join(f"{game.story.kpis[k].name} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-            lines.append(textwrap.fill(f"{clean(label)}: {clean(text)} [{moved}]", WIDTH, initial_indent="  - ", subsequent_indent="    "))
+            moved = "; ".join(f"{game.story.kpis[k].name} {said_delta(v)}" for k, v in d.deltas.items()) or "No change"
+            lines.append(item(f"{sentence(f'{label}: {text}')} {sentence(moved)}", "  ", "    "))
     if summary.question:
         lines += ["", wrap(f"Reflection: {summary.question}")]
     return "\n".join(lines)
 
 
-def bar(score: float | None, width: int = 20) -> str:
-    if score is None:
-        return "." * width
-    filled = int(round(score / 100 * width))
-    return "#" * filled + "-" * (width - filled)
+def pass_line(score: float | None, mastery: float | None) -> str:
+    """ "Pass mark 70 of 100: passed." (the trainer report's rule), or "" without a pass mark."""
+    if mastery is None:
+        return ""
+    mark = fmt_num(round(mastery * 100, 2))
+    passed = score is not None and score / 100 >= mastery - 1e-9
+    return f"Pass mark {mark} of 100: {'passed' if passed else 'not passed'}."
 
 
-def ending_block(game: Game) -> str:
+def ending_block(game: Game, mastery: float | None = None) -> str:
     ending = game.story.ending(game.ending)
-    report = game.report()
-    lines = ["", rule(f"Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
-    lines.append(report_block(game))
+    lines = ["", sentence(f"The game is over. Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
+    lines.append(report_block(game, mastery))
+    lines += ["", "The numbers over the whole game:"]
+    for kpi in game.story.kpis.values():
+        now = game.kpis[kpi.id]
+        lines.append(item(f"{kpi.name} {fmt_num(now)}{unit_words(kpi)}, {said_delta(round(now - kpi.start, 6))} "
+                          f"since the start ({fmt_num(kpi.start)})."))
+    lines.append(debrief_block(game))
     return "\n".join(lines)
 
 
-def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, with an ellipsis where it was cut."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def report_block(game: Game) -> str:
+def report_block(game: Game, mastery: float | None = None) -> str:
     report = game.report()
     overall = report.overall
-    lines = [f"Learning score: {fmt_num(overall) if overall is not None else '–'}/100", ""]
-    areas = list(game.story.areas.values())
-    width = min(max((len(clean(a.name)) for a in areas), default=10), WIDTH - 30)
-    for area in areas:
+    lines = [f"Learning score: {fmt_num(overall) + ' of 100' if overall is not None else 'none'}."]
+    verdict = pass_line(overall, mastery)
+    if verdict:
+        lines.append(verdict)
+    lines += ["", "Scores by learning area, each of 100:"]
+    for area in game.story.areas.values():
         a = report.areas[area.id]
-        lines.append(f"  {_fit(clean(area.name), width):<{width}} {bar(a)} {fmt_num(a) if a is not None else '–':>5}")
+        lines.append(item(f"{clean(area.name)}: {fmt_num(a) if a is not None else 'not scored'}."))
         for pid in area.points:
             p = report.points[pid]
             if p.score is not None:
-                lines.append(f"    {_fit(clean(p.name), WIDTH - 14):<{WIDTH - 14}} {fmt_num(p.score):>5}")
+                lines.append(item(f"{clean(p.name)}: {fmt_num(p.score)}.", "    ", "      "))
     taken = {w: n for w, n in report.worst_taken.items() if n}
     lines.append("")
     if taken:
         lines.append("Worst practices you fell into:")
         for w, n in taken.items():
-            lines.append(f"  {w} ({n}x): {clean(game.story.worst[w].name)}")
+            lines.append(item(f"{clean(game.story.worst[w].name)}: {times(n)}."))
     else:
         lines.append("You fell into no worst practice.")
-    lines.append(f"Assimilation: {fmt_num(report.assimilation)} %")
+    lines.append(f"Assimilation: {fmt_num(report.assimilation)} percent.")
+    return "\n".join(lines)
+
+
+def evidence_words(earned: float, low: float, high: float) -> str:
+    """How a choice did for one learning point, against the options offered, in words (a ✓ only for a
+    best choice that earned something)."""
+    if high > low and earned == high and earned > 0:
+        return "the best choice offered"
+    if high > low and earned == low:
+        return "the worst choice offered"
+    if earned == high:
+        return "no worse than the others, but it earned nothing"
+    return "between the best and the worst offered"
+
+
+def _impact_lines(items) -> list:
+    lines = []
+    for it in items:
+        lines.append(item(f"Month {it.round_number}, {it.label}: {sentence(it.choice)}", "  ", "    "))
+        for name, earned, low, high in sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:3]:
+            how = evidence_words(earned, low, high)
+            lines.append(item(f"For {clean(name)}: {how}.", "    ", "      "))
+        for w in it.worst:
+            lines.append(item(f"A worst practice: {clean(w)}.", "    ", "      "))
+    return lines
+
+
+def debrief_block(game: Game) -> str:
+    """The TUI debrief's analysis in words: the decisions that helped and hurt most, what to try at work."""
+    from .tui.analysis import helped_and_hurt, to_try_at_work  # plain Python, no Textual
+
+    helped, hurt = helped_and_hurt(game)
+    lines = ["", "Decisions that helped most:"]
+    lines += _impact_lines(helped) or ["  None of your decisions beat the alternatives."]
+    lines += ["", "Decisions that hurt most:"]
+    lines += _impact_lines(hurt) or ["  None: no decision fell short of the alternatives."]
+    lines += ["", "What to try at work:"]
+    tips = to_try_at_work(game)
+    if not tips:
+        lines.append("  Keep doing what you did: no learning point below 75 and no worst practice taken.")
+    for head, advice in tips:
+        lines.append(item(sentence(head)))
+        if advice:
+            lines.append(item(advice, "    ", "    "))
+    return "\n".join(lines)
+
+
+def history_block(game: Game) -> str:
+    """Every decision so far, month by month, in words (the TUI's history)."""
+    if not game.decisions:
+        return "\nNo decisions yet."
+    lines = ["", f"History: {len(game.decisions)} decision{'' if len(game.decisions) == 1 else 's'}."]
+    month = None
+    for i, d in enumerate(game.decisions, start=1):
+        if d.round_id != month:
+            month = d.round_id
+            lines += ["", month_heading(game, d.round_id, "")]
+        scene = game.story.scenes[d.scene]
+        choice = scene.choice(d.choice)
+        text = choice.text.render(game.view) if choice else d.choice
+        moved = "; ".join(f"{game.story.kpis[k].name} {said_delta(v)}" for k, v in d.deltas.items()) or "No change"
+        lines.append(item(f"{i}. {sentence(f'{scene_label(game, d.scene)}: {text}')} {sentence(moved)}", "  ", "     "))
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Snapshots of the main screens at 100×30 on the fixture story (fixed seed, fixed clock, no blinking).
+"""Snapshots of the main screens at 80×24 (the advertised minimum) and 100×30 on the fixture story
+(fixed seed, fixed clock, no blinking).
 
 Update with ``pytest tests/tui/test_tui_snapshots.py --snapshot-update`` and look at every changed SVG
 before committing it.
@@ -6,39 +7,46 @@ before committing it.
 
 from __future__ import annotations
 
+import pytest
+
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 
 from .conftest import CLOCK
 from .helpers import choose, new_game, title_ready
 
-SIZE = (100, 30)
+SIZES = [(80, 24), (100, 30)]
+sizes = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
-def test_title(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=title_ready)
+@sizes
+def test_title(snap_compare, size, make_app):
+    assert snap_compare(make_app(), terminal_size=size, run_before=title_ready)
 
 
-def test_game(snap_compare, make_app):
+@sizes
+def test_game(snap_compare, size, make_app):
     async def run_before(pilot):
         await new_game(pilot)
         await choose(pilot, "2")
         while pilot.app.session.game.state != "a.bake":  # through the news, to a scene with choices
             await choose(pilot, "1")
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-def test_feedback(snap_compare, make_app):
+@sizes
+def test_feedback(snap_compare, size, make_app):
     async def run_before(pilot):
         await new_game(pilot)
         await pilot.press("1")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-def test_reflection(snap_compare, make_app):
+@sizes
+def test_reflection(snap_compare, size, make_app):
     async def run_before(pilot):
         await new_game(pilot)
         for _ in range(3):
@@ -49,10 +57,11 @@ def test_reflection(snap_compare, make_app):
         await pilot.pause()
         assert type(pilot.app.screen).__name__ == "ReflectionScreen"
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-def test_debrief(snap_compare, make_app):
+@sizes
+def test_debrief(snap_compare, size, make_app):
     async def run_before(pilot):
         await new_game(pilot)
         for key in "2111111":
@@ -61,10 +70,11 @@ def test_debrief(snap_compare, make_app):
             await choose(pilot, key)
         assert type(pilot.app.screen).__name__ == "DebriefScreen"
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-def test_load(snap_compare, make_app, mini_story, saves):
+@sizes
+def test_load(snap_compare, size, make_app, mini_story, saves):
     game = Game(mini_story, 3)
     game.choose_number(2)
     S.save_game(saves, "before the bake", game, learner="Ada", now=CLOCK)
@@ -77,4 +87,20 @@ def test_load(snap_compare, make_app, mini_story, saves):
         await pilot.press("l")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_too_small_after_a_dialog(snap_compare, make_app):
+    """Once a dialog was open, the too-small screen still hides the squeezed game."""
+
+    async def run_before(pilot):
+        await new_game(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "TooSmallScreen"
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

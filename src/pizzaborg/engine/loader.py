@@ -55,9 +55,29 @@ class Problem(Value):
         return f"{self.pos}: {self.message}"
 
 
+class SyntaxProblem(Problem):
+    """A file that cannot be read at all (YAML syntax, encoding, size): reported before anything else,
+    since every later problem may only follow from it."""
+
+    __slots__ = ()
+
+
+def problem_order(p: Problem) -> tuple:
+    """Sort key: problems that stop a file from being read first, then by position."""
+    return (not isinstance(p, SyntaxProblem), p.pos.path, p.pos.line, p.pos.col)
+
+
+def did_you_mean(name: str, known) -> str:
+    """ ``"; did you mean 'x'?"`` for the nearest of ``known`` to ``name``, or "" when none is near."""
+    import difflib  # only on the error path
+
+    near = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
+    return f"; did you mean '{near[0]}'?" if near else ""
+
+
 class StoryError(Exception):
     def __init__(self, problems: list):
-        self.problems = sorted(problems, key=lambda p: (p.pos.path, p.pos.line, p.pos.col))
+        self.problems = sorted(problems, key=problem_order)
         first = str(self.problems[0]) if self.problems else "the story cannot be read"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(first + more)
@@ -86,6 +106,8 @@ class _Reader:
         self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
         self.sources: dict = {}  # path -> file text, to place a position inside a scalar
         self._lines: dict = {}
+        self.broken: list = []  # files that could not be read: ids they define are unknown, not missing
+        self.suppressed = 0  # follow-on problems left out because of a broken file
 
     def _source_lines(self, path: str) -> list:
         lines = self._lines.get(path)
@@ -138,6 +160,20 @@ class _Reader:
     def err(self, pos: Pos, message: str) -> None:
         self.problems.append(Problem(pos, message))
 
+    def fatal(self, pos: Pos, message: str) -> None:
+        """A problem that stops a file from being read (see :class:`SyntaxProblem`)."""
+        self.problems.append(SyntaxProblem(pos, message))
+        if pos.path not in self.broken:
+            self.broken.append(pos.path)
+
+    def missing(self, pos: Pos, message: str) -> None:
+        """A reference to an id that does not exist: while a file is broken, the id may be defined
+        there, so the problem is counted, not reported (the syntax error comes first)."""
+        if self.broken:
+            self.suppressed += 1
+        else:
+            self.err(pos, message)
+
     def mapping(self, data, pos: Pos, what: str, allowed: set, required: set = frozenset()) -> Map | None:
         if not isinstance(data, Map):
             self.err(getattr(data, "pos", pos), f"{what} must be a mapping")
@@ -145,7 +181,11 @@ class _Reader:
         for key in data:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                self.err(data.key_at(key), f"unknown key '{key}' in {what} (known: {hint})")
+                near = did_you_mean(key, allowed)
+                if near:
+                    self.err(data.key_at(key), f"unknown key '{key}' in {what}{near}")
+                else:
+                    self.err(data.key_at(key), f"unknown key '{key}' in {what} (known: {hint})")
         for key in sorted(required):
             if key not in data:
                 self.err(data.pos, f"{what} is missing '{key}'")
@@ -292,27 +332,27 @@ def _read_file(path: Path, rel: str, reader: _Reader):
     try:
         size = path.stat().st_size
     except OSError as exc:
-        reader.err(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
+        reader.fatal(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
         return None, b""
     if size > MAX_FILE_BYTES:
-        reader.err(Pos(rel, 1, 1), f"the file is {size // 1024} KiB; a story file may be at most {MAX_FILE_BYTES // 1024} KiB")
+        reader.fatal(Pos(rel, 1, 1), f"the file is {size // 1024} KiB; a story file may be at most {MAX_FILE_BYTES // 1024} KiB")
         return None, b""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        reader.err(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
+        reader.fatal(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
         return None, b""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        reader.err(Pos(rel, line, 1), "the file is not UTF-8 text")
+        reader.fatal(Pos(rel, line, 1), "the file is not UTF-8 text")
         return None, raw
     text = text.replace("\r\n", "\n")
     reader.sources[rel] = text
     data, problems = load_yaml(text, rel)
     for p in problems:
-        reader.err(p.pos, p.message)
+        (reader.fatal if data is None else reader.err)(p.pos, p.message)
     if data is None and not problems:
         reader.err(Pos(rel, 1, 1), "the file is empty")
     return data, raw
@@ -359,6 +399,9 @@ def _read_story(path):
     meta_path = root / "story.yaml"
     if root.is_file():
         reader.err(Pos(str(root), 1, 1), "a story is a folder with a story.yaml, not a file")
+        return None, reader.problems
+    if not root.exists():
+        reader.err(Pos(str(root), 1, 1), "no such folder")
         return None, reader.problems
     if not meta_path.is_file():
         reader.err(Pos(str(meta_path), 1, 1), "no story.yaml here: is this a story folder?")
@@ -454,7 +497,11 @@ def _read_story(path):
         audit=audit,
     )
     _check_references(story, meta, reader)
-    return (story if not reader.problems else None), reader.problems
+    if reader.suppressed:
+        first = next(p for p in reader.problems if isinstance(p, SyntaxProblem))
+        reader.fatal(first.pos, f"{reader.suppressed} reference(s) to ids are not checked until this file can be read "
+                     "(they may be defined in it)")
+    return (story if not reader.problems else None), sorted(reader.problems, key=problem_order)
 
 
 def _rel(p: Path) -> str:
@@ -750,7 +797,7 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
         eff = reader.mapping(c["effects"], c.at("effects"), f"'effects' of {what}", set(c["effects"]) if isinstance(c["effects"], Map) else set())
         for k in eff or {}:
             if k not in reader.kpi_ids:
-                reader.err(eff.key_at(k), f"unknown KPI '{k}' in effects of {what}")
+                reader.err(eff.key_at(k), f"unknown KPI '{k}' in effects of {what}{did_you_mean(k, reader.kpi_ids)}")
             elif not _num(eff[k]):
                 reader.err(eff.at(k), f"the effect on '{k}' must be a number")
             else:
@@ -797,8 +844,8 @@ class _WorstRef(Value):
 
 def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
     scenes = story.scenes
-    if story.start and story.start not in scenes and not reader.problems:
-        reader.err(meta.at("start"), f"start scene '{story.start}' does not exist")
+    if story.start and story.start not in scenes:
+        reader.missing(meta.at("start"), f"start scene '{story.start}' does not exist{did_you_mean(story.start, scenes)}")
     elif story.start in scenes and scenes[story.start].is_event:
         reader.err(meta.at("start"), "the start scene cannot be a pool event")
     ending_ids = {e.id for e in story.endings}
@@ -810,10 +857,11 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
             return
         if to.startswith(ENDING_PREFIX):
             if to[len(ENDING_PREFIX):] not in ending_ids:
-                reader.err(route.pos, f"unknown ending '{to[len(ENDING_PREFIX):]}'")
+                name = to[len(ENDING_PREFIX):]
+                reader.missing(route.pos, f"unknown ending '{name}'{did_you_mean(name, ending_ids)}")
             return
         if to not in scenes:
-            reader.err(route.pos, f"unknown scene '{to}'")
+            reader.missing(route.pos, f"unknown scene '{to}'{did_you_mean(to, scenes)}")
         elif scenes[to].is_event:
             reader.err(route.pos, f"'{to}' is a pool event: events are reached through a draw point")
 
@@ -824,7 +872,7 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
             for r in c.next or []:
                 check_dest(r)
         if s.is_draw and s.draw_pool not in story.pools:
-            reader.err(s.draw_pos or s.pos, f"unknown pool '{s.draw_pool}'")
+            reader.missing(s.draw_pos or s.pos, f"unknown pool '{s.draw_pool}'{did_you_mean(s.draw_pool, story.pools)}")
         if not s.is_event and not s.next and any(c.next is None for c in s.choices):
             reader.err(s.pos, f"scene '{s.id}' has no 'next' and a choice that does not say where it leads")
         if s.is_draw and not s.next:
@@ -833,18 +881,18 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
     for ref, pos in reader.cond_refs:
         kind, name = ref.kind, ref.name
         if kind == "evidence" and name not in story.points:
-            reader.err(pos, f"unknown learning point '{name}'")
+            reader.missing(pos, f"unknown learning point '{name}'{did_you_mean(name, story.points)}")
         elif kind == "worst" and name not in story.worst:
-            reader.err(pos, f"unknown worst practice '{name}'")
+            reader.missing(pos, f"unknown worst practice '{name}'{did_you_mean(name, story.worst)}")
         elif kind == "learning" and name not in story.points and name not in story.areas:
-            reader.err(pos, f"unknown learning point or area '{name}'")
+            reader.missing(pos, f"unknown learning point or area '{name}'{did_you_mean(name, [*story.points, *story.areas])}")
         elif kind == "scene" and name not in scenes:
-            reader.err(pos, f"unknown scene '{name}'")
+            reader.missing(pos, f"unknown scene '{name}'{did_you_mean(name, scenes)}")
         elif kind == "choice":
             sid, _, cid = name.rpartition(".")
             if sid not in scenes:
-                reader.err(pos, f"unknown scene '{sid}' in chose()")
+                reader.missing(pos, f"unknown scene '{sid}' in chose(){did_you_mean(sid, scenes)}")
             elif scenes[sid].choice(cid) is None:
-                reader.err(pos, f"scene '{sid}' has no choice '{cid}'")
+                reader.err(pos, f"scene '{sid}' has no choice '{cid}'{did_you_mean(cid, [c.id for c in scenes[sid].choices])}")
         elif kind == "flag" and name not in set_flags:
-            reader.err(pos, f"flag '{name}' is tested but never set by any choice")
+            reader.missing(pos, f"flag '{name}' is tested but never set by any choice{did_you_mean(name, set_flags)}")

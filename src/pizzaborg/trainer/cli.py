@@ -18,8 +18,11 @@ class TrainerUsage(Exception):
     """Bad input to a trainer command: exit 2 with this one-line message."""
 
 
-def register(parser, sub, common, seed_type) -> None:
-    """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers)."""
+def register(parser, sub, common, seed_type, story_only=None) -> None:
+    """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers).
+    ``common`` carries --story and --saves-dir, ``story_only`` --story alone (for the commands that
+    use no saves)."""
+    story_only = common if story_only is None else story_only
     parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
     play = sub.choices.get("play")
     if play is not None:
@@ -31,7 +34,7 @@ def register(parser, sub, common, seed_type) -> None:
                          description="Make assignment files for a cohort.")
     asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
     new = asg_sub.add_parser(
-        "new", parents=[common], help="write a new assignment file",
+        "new", parents=[story_only], help="write a new assignment file",
         description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
         "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.")
     new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
@@ -56,13 +59,13 @@ def register(parser, sub, common, seed_type) -> None:
     rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
     rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
 
-    ver = sub.add_parser("verify", parents=[common], help="trainer: check reports by replaying them",
+    ver = sub.add_parser("verify", parents=[story_only], help="trainer: check reports by replaying them",
                          description="Replay each report's decisions against the story with the report's hash (the "
                          "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.")
     ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json reports or xAPI statements), or folders of them")
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
 
-    coh = sub.add_parser("cohort", parents=[common], help="trainer: the whole group's results",
+    coh = sub.add_parser("cohort", parents=[story_only], help="trainer: the whole group's results",
                          description="Verify every report and summarise the verified ones: endings, mean and median "
                          "per learning point, the worst-practice choices taken most often, a table per learner.")
     coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
@@ -72,6 +75,9 @@ def register(parser, sub, common, seed_type) -> None:
     coh.add_argument("--lrs", metavar="URL", help="read the assignment's statements from this LRS (xAPI endpoint) "
                      "instead of report files; needs --assignment")
     _lrs_credentials(coh)
+
+    coh.add_argument("--names", action="store_true",
+                     help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
 
     snd = sub.add_parser("send", parents=[common], help="trainer: send results to a Learning Record Store",
                          description="Send the xAPI statements of saves and reports to an LRS (reports are "
@@ -288,13 +294,15 @@ def cmd_cohort(args) -> int:
         return cmd_cohort_lrs(args)
     if not args.reports:
         raise TrainerUsage("cohort needs report files or folders, or --lrs URL with --assignment FILE")
+    if args.names and args.format != "html":
+        raise TrainerUsage(f"--names is for --format html (the {args.format} view always has the names)")
     paths, problems = report_paths(args.reports)
     if not paths:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
     summary = summarise(verdicts, problems)
-    _emit(render_cohort(summary, args.format), args.output)
+    _emit(render_cohort(summary, args.format, names=args.names), args.output)
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
         print(f"pizzaborg: note: {p}", file=sys.stderr)
     if summary["rejected"]:
@@ -469,7 +477,7 @@ def cmd_play_assignment(args) -> int:
             started = parse_iso(info.created) or started
         slot = args.save or f"assignment-{slug(learner)}"
         code = run_play(story, choices=choices, seed=a.seed, load=load, save=slot, saves_dir=saves,
-                        as_json=args.json, expect=expect)
+                        as_json=args.json, expect=expect, extra_ok=True)
         loaded = S.load_game(saves, slot, story)
         S.write_save(saves, S.make_save(loaded.game, slot, loaded.save, learner=learner))
     except BadInput as exc:

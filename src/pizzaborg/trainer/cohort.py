@@ -73,7 +73,7 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
     areas: dict = {}
     for r in reports:
         for p in r["learning_points"]:
-            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "values": []})
+            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": []})
             if p["score"] is not None:
                 points[p["id"]]["values"].append(p["score"])
         for a in r["areas"]:
@@ -89,6 +89,7 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
     overall = stats([r["score"] for r in reports if r["score"] is not None])
     worst = Counter()
     where = {}
+    worst_names = {w["id"]: w["name"] for r in reports for w in r.get("worst_practices") or []}
     for r in reports:
         for d in r["decisions"]:
             if d["worst"]:
@@ -101,7 +102,7 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
         top.append({
             "scene": scene, "choice": choice, "count": count, "learners_share": round(count / len(reports), 3),
             "scene_title": _label(d), "scene_text": d["scene_text"], "choice_text": d["choice_text"],
-            "worst": d["worst"], "month": d["round"],
+            "worst": d["worst"], "worst_names": [worst_names.get(w, w) for w in d["worst"]], "month": d["round"],
         })
     return {
         "reports": len(verdicts),
@@ -111,10 +112,13 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
         "superseded": superseded,
         "problems": list(problems),
         "stories": sorted({f"{r['story']['id']} {r['story']['version']}" for r in reports}),
+        "story_titles": sorted({r["story"].get("title") or r["story"]["id"] for r in reports}),
+        "cohorts": sorted({r["cohort"] for r in reports if r.get("cohort")}),
+        "mastery": sorted({(r.get("mastery") or {}).get("threshold") for r in reports} - {None}),
         "endings": [{"id": e[0] or None, "title": e[1], "count": n} for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))],
         "score": overall,
         "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
-        "learning_points": [{"id": p["id"], "name": p["name"], **stats(p["values"])} for p in points.values()],
+        "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"])} for p in points.values()],
         "worst_choices": top,
         "learners_table": [
             {
@@ -137,13 +141,14 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
 # ---- rendering ---------------------------------------------------------------------------------
 
 
-def render_cohort(c: dict, fmt: str) -> str:
+def render_cohort(c: dict, fmt: str, names: bool = False) -> str:
+    """``names``: the HTML page shows learners' names (it is anonymous by default, to project)."""
     if fmt == "json":
         return json.dumps(c, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _csv(c)
     if fmt == "html":
-        return _html(c)
+        return _html(c, names)
     return _md(c)
 
 
@@ -207,37 +212,7 @@ def _md(c: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def _html(c: dict) -> str:
-    from .html import CSS, h
+def _html(c: dict, names: bool = False) -> str:
+    from .cohort_html import render_page  # the projectable page
 
-    b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PizzaBorg cohort</title>',
-         f"<style>{CSS}</style></head><body><h1>PizzaBorg cohort</h1>",
-         f"<p>{h(c['learners'])} learner(s), {h(c['verified'])} verified report(s) of {h(c['reports'])}; story: "
-         f"{h(', '.join(c['stories']) or '–')}.</p>"]
-    if c["rejected"]:
-        b.append("<h2>Reports left out (failed verification)</h2><ul>" + "".join(
-            f"<li>{h(x['file'])}: {h(x['reason'])}</li>" for x in c["rejected"]) + "</ul>")
-    b.append('<h2>Endings</h2><table><tr><th>ending</th><th class="n">learners</th></tr>' + "".join(
-        f'<tr><td>{h(e["title"])}</td><td class="n">{h(e["count"])}</td></tr>' for e in c["endings"]) + "</table>")
-    s = c["score"]
-    b.append('<h2>Scores</h2><table><tr><th></th><th class="n">mean</th><th class="n">median</th><th class="n">scored</th></tr>')
-    b.append(f'<tr class="area"><td>Overall</td><td class="n">{h(_fmt(s["mean"]))}</td><td class="n">{h(_fmt(s["median"]))}</td><td class="n">{h(s["n"])}</td></tr>')
-    b += [f'<tr><td>{h(p["name"])}</td><td class="n">{h(_fmt(p["mean"]))}</td><td class="n">{h(_fmt(p["median"]))}</td><td class="n">{h(p["n"])}</td></tr>'
-          for p in c["learning_points"]]
-    b.append("</table><h2>Worst-practice choices taken most often (discussion starters)</h2>")
-    if not c["worst_choices"]:
-        b.append("<p>Nobody fell into a worst practice.</p>")
-    b.append("<ol>" + "".join(
-        f'<li><strong>{h(w["scene_title"])}</strong> (month {h(w["month"])}): {h(w["count"])} learner(s) chose '
-        f'“{h(w["choice_text"])}” ({h(", ".join(w["worst"]))})<blockquote>{h(w["scene_text"])}</blockquote></li>'
-        for w in c["worst_choices"]) + "</ol>")
-    b.append('<h2>Learners</h2><table><tr><th>learner</th><th>ending</th><th class="n">score</th><th class="n">assimilation</th>'
-             '<th class="n">worst practices</th><th>passed</th><th>finished</th><th>recorded by the class server</th></tr>')
-    for row in c["learners_table"]:
-        passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
-        b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
-                 f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td><td>{h(passed)}</td>'
-                 f'<td>{h((row["finished"] or "")[:10])}</td><td>{h(_recorded(row))}</td></tr>')
-    b.append("</table></body></html>")
-    return "\n".join(b) + "\n"
-
+    return render_page(c, names=names)

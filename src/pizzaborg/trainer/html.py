@@ -16,6 +16,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 td.n,th.n{text-align:right}.area td{font-weight:600;background:#f3f3f3}
 .bar{display:inline-block;height:.7rem;background:#2a6;vertical-align:middle}.barbg{display:inline-block;width:8rem;background:#eee;margin-right:.4rem}
 .decision{border-left:3px solid #999;padding-left:.8rem;margin:1rem 0;page-break-inside:avoid}.worst{border-left-color:#c33}
+td.score{white-space:nowrap}.score .v{display:inline-block;min-width:2.6rem;text-align:right}
 .muted{color:#555}.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{page-break-inside:avoid}
 @media print{body{margin:0;max-width:none}a{color:inherit}}
 """
@@ -32,8 +33,9 @@ def _para(text) -> str:
 
 def _bar(score) -> str:
     if score is None:
-        return '<span class="barbg"></span>–'
-    return f'<span class="barbg"><span class="bar" style="width:{max(0.0, min(100.0, float(score))):.1f}%"></span></span>{h(_fmt(score))}'
+        return '<span class="barbg"></span><span class="v">–</span>'
+    return (f'<span class="barbg"><span class="bar" style="width:{max(0.0, min(100.0, float(score))):.1f}%"></span></span>'
+            f'<span class="v">{h(_fmt(score))}</span>')
 
 
 def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
@@ -100,12 +102,12 @@ def render_html(r: dict) -> str:
     if r.get("ending"):
         b += [f"<h2>Ending: {h(r['ending']['title'])}</h2>", _para(r["ending"]["text"])]
 
-    b += ["<h2>Learning scores</h2>", '<table><tr><th>learning point</th><th class="n">score</th><th class="n">decisions at stake</th></tr>']
+    b += ["<h2>Learning scores</h2>", '<table><tr><th>learning point</th><th>score</th><th class="n">decisions at stake</th></tr>']
     for a in r["areas"]:
-        b.append(f'<tr class="area"><td>{h(a["name"])}</td><td>{_bar(a["score"])}</td><td></td></tr>')
+        b.append(f'<tr class="area"><td>{h(a["name"])}</td><td class="score">{_bar(a["score"])}</td><td></td></tr>')
         for p in r["learning_points"]:
             if p["area"] == a["id"]:
-                b.append(f'<tr><td>{h(p["name"])}</td><td>{_bar(p["score"])}</td><td class="n">{h(p["at_stake"])}</td></tr>')
+                b.append(f'<tr><td>{h(p["name"])}</td><td class="score">{_bar(p["score"])}</td><td class="n">{h(p["at_stake"])}</td></tr>')
     b.append("</table>")
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:

@@ -36,6 +36,7 @@ class AssignmentSession(PlainSession):
                  stdin=None, stdout=None):
         super().__init__(story, saves_dir, seed=assignment.seed, load=load, stdin=stdin, stdout=stdout)
         self.assignment = assignment
+        self.mastery = assignment.mastery
         self.learner = learner
         self.started = datetime.now(timezone.utc).replace(microsecond=0)
         self.reported: tuple | None = None

@@ -89,6 +89,6 @@ def to_try_at_work(game, n: int = 3, below: float = 75.0) -> list:
     for w, count in report.worst_taken.items():
         if count and w in game.story.worst:
             wp = game.story.worst[w]
-            times = "once" if count == 1 else f"{count} times"
-            tips.append((f"Avoid: {clean(wp.name)} ({w}, {times})", clean(wp.description or "")))
+            times = "once" if count == 1 else ("twice" if count == 2 else f"{count} times")
+            tips.append((f"Avoid: {clean(wp.name)} (you fell into it {times})", clean(wp.description or "")))
     return tips

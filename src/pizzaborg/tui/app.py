@@ -30,8 +30,9 @@ class PizzaBorgApp(App[None]):
         Binding("ctrl+c", "quit_now", "Quit now", show=False, priority=True, id="quit-now"),
     ]
 
-    def __init__(self, session, theme: str | None = None, load_story=None, **kwargs):
+    def __init__(self, session, theme: str | None = None, load_story=None, remember_theme: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self._remember_theme = False  # set below, once the starting theme is in place
         self.session = session
         for t in THEMES:
             self.register_theme(t)
@@ -49,6 +50,19 @@ class PizzaBorgApp(App[None]):
         await super().on_event(event)
         if fresh_key and self.typeahead.busy:
             self.typeahead.dispatched()
+        self._remember_theme = remember_theme  # a theme picked from now on is kept in the user's settings
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked in the command palette is kept for the next game (settings.py)."""
+        if not getattr(self, "_remember_theme", False) or theme not in self.available_themes:
+            return
+        from .. import settings
+
+        try:
+            settings.save(theme=theme)
+        except OSError as exc:
+            self.notify(f"The theme is not kept for next time: {exc.strerror or exc}", title="Not saved",
+                        severity="warning", markup=False)
 
     # ---- start -------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -171,7 +185,9 @@ class PizzaBorgApp(App[None]):
             self.notify(f"Your report could not be written: {exc}", severity="error", markup=False, timeout=12)
             return
         if fresh and path is not None:
-            self.notify(f"Your report for the trainer is written: {path}. Hand in this file.", markup=False, timeout=20)
+            # the path itself is in the debrief, whole on a line of its own (a notice would split it)
+            self.notify("Your report for the trainer is written: the debrief says which file to hand in.",
+                        title="Report written", markup=False, timeout=8)
             if getattr(self.session.assignment, "lrs", None):
                 self._to_lrs(path)
 
@@ -284,7 +300,9 @@ class PizzaBorgApp(App[None]):
         yield SystemCommand("Help", "Keys and what each number means (?)", self.action_help)
         yield SystemCommand("Quit", "Quit; the game is autosaved (q)", self.action_request_quit)
         for cmd in super().get_system_commands(screen):
-            if cmd.title not in ("Quit",):
+            # ours: Quit (autosaves); not Textual's Keys panel, which squeezes the game and repeats
+            # "1-9 Choose" for every number (? shows the keys), nor Maximize of a single widget
+            if cmd.title not in ("Quit", "Keys", "Maximize", "Minimize"):
                 yield cmd
 
     # ---- terminal size -----------------------------------------------------------------------

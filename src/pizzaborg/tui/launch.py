@@ -35,6 +35,13 @@ def need_terminal(stdin=None, stdout=None, environ=None) -> str | None:
     return None if ok else NOT_A_TERMINAL
 
 
+def starting_theme() -> str | None:
+    """$PIZZABORG_THEME, else the theme the player picked last time (settings.py), else None."""
+    from .. import settings
+
+    return os.environ.get("PIZZABORG_THEME") or settings.load().get("theme") or None
+
+
 def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | None = None, assignment=None) -> int:
     """Run the game. ``load_story`` is a callable returning the story (its errors propagate as they
     are). Without ``load`` the story is read once the title screen is on the terminal, so that the
@@ -67,7 +74,7 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
     try:
         from .app import PizzaBorgApp
 
-        app = PizzaBorgApp(session, theme=os.environ.get("PIZZABORG_THEME") or None, load_story=load_story)
+        app = PizzaBorgApp(session, theme=starting_theme(), load_story=load_story, remember_theme=True)
         try:
             app.run()
         except KeyboardInterrupt:

@@ -134,7 +134,7 @@ class Session:
         """What the debrief says about the report to hand in (None before there is one)."""
         if self.handed_in is None:
             return None
-        return f"Your report for the trainer: {self.handed_in}. Hand in this file."
+        return f"Hand in this file to your trainer:\n{self.handed_in}"
 
     # ---- saves -------------------------------------------------------------------------------
     def autosave(self) -> Path | None:

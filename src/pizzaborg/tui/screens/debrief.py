@@ -11,9 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine.text import clean
-from ...render import fmt_num
-from ..analysis import helped_and_hurt, to_try_at_work
-from ..text import shown
+from ...render import evidence_words, fmt_delta, fmt_num, pass_line
+from ..analysis import helped_and_hurt, is_good, to_try_at_work
+from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
 BAR = 20
@@ -23,25 +23,38 @@ def _score(score) -> str:
     return fmt_num(score) if score is not None else "–"
 
 
+def whole_game(game) -> Content:
+    """Each KPI from the start of the game to now, with the change: not only the last month's."""
+    parts = []
+    width = max(len(clean(k.name)) for k in game.story.kpis.values())
+    for kpi in game.story.kpis.values():
+        start, now = kpi.start, game.kpis[kpi.id]
+        unit = f" {clean(kpi.unit)}" if kpi.unit else ""
+        d = round(now - start, 6)
+        parts += [f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ", (f"{fmt_num(now)}{unit}", "bold"), "  "]
+        parts.append((fmt_delta(d), delta_style(is_good(kpi, d))) if d else "unchanged")
+        parts.append("\n")
+    return Content.assemble(*parts).rstrip()
+
+
 def scorecard(game) -> Content:
+    """A bar and the score first, then the full name: nothing is cut, long names wrap under their line."""
     report = game.report()
-    name_w = 46
     parts = []
     for area in game.story.areas.values():
         a = report.areas[area.id]
         full, empty = meter(a or 0, BAR) if a is not None else ("", "·" * BAR)
-        parts += [(f"{clean(area.name)[:name_w]:<{name_w}}", "bold"), " ", (full, "$success"), (empty, "dim"), (f" {_score(a):>5}\n", "bold")]
+        parts += [(full, "$success"), (empty, "dim"), (f" {_score(a):>5}  ", "bold"), (clean(area.name), "bold"), "\n"]
         for pid in area.points:
             p = report.points[pid]
             full, empty = meter(p.score or 0, BAR) if p.score is not None else ("", "·" * BAR)
-            label = clean(p.name)
-            label = label if len(label) <= name_w - 2 else label[: name_w - 3] + "…"
-            parts += [f"  {label:<{name_w - 2}} ", (full, "$primary"), (empty, "dim"), f" {_score(p.score):>5}\n"]
+            parts += [(full, "$primary"), (empty, "dim"), f" {_score(p.score):>5}    {clean(p.name)}\n"]
     return Content.assemble(*parts).rstrip()
 
 
 def impacts(items, empty: str, per_decision: int = 3) -> Content:
-    """Each decision, then the learning points it moved most: ✓ the best offered, ✗ the worst, ~ between."""
+    """Each decision, then the learning points it moved most, in words: the best choice offered for
+    that point (✓), the worst (✗), or one in between (~)."""
     if not items:
         return Content.styled(empty, "italic")
     parts = []
@@ -49,13 +62,9 @@ def impacts(items, empty: str, per_decision: int = 3) -> Content:
         parts += [(f"Month {it.round_number}, {it.label}: ", "bold"), f"{it.choice}\n"]
         evidence = sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:per_decision]
         for name, earned, low, high in evidence:
-            if earned == high:
-                mark, style = "✓", "$success"
-            elif earned == low:
-                mark, style = "✗", "$error"
-            else:
-                mark, style = "~", "$warning"
-            parts += ["    ", (mark, f"bold {style}"), f" {clean(name)} ", (f"({fmt_num(earned)} of {fmt_num(low)}…{fmt_num(high)})", "dim"), "\n"]
+            how = evidence_words(earned, low, high)
+            mark, style = {"best": ("✓", "$success"), "worst": ("✗", "$error")}.get(how.split()[1], ("~", "$warning"))
+            parts += ["    ", (mark, f"bold {style}"), f" {clean(name)}: ", (how, "dim"), "\n"]
         for w in it.worst:
             parts += ["    ", ("✗ worst practice: ", "bold $error"), f"{clean(w)}\n"]
     return Content.assemble(*parts).rstrip()
@@ -94,25 +103,31 @@ class DebriefScreen(Screen[str | None]):
         with VerticalScroll(id="debrief-body"):
             yield Static(Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title")
             yield Static(shown(ending.text.render(game.view)), id="epilogue")
+            assignment = self.session.assignment
+            verdict = pass_line(report.overall, assignment.mastery if assignment is not None else None)
             yield Static(
                 Content.assemble(
-                    ("Learning score ", "bold"), (f"{_score(report.overall)}/100", "bold $accent"),
-                    ("   Assimilation ", "bold"), (f"{fmt_num(report.assimilation)} %", "bold $error"),
+                    ("Learning score ", "bold"), (f"{_score(report.overall)} of 100", "bold $accent"),
+                    *((("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),) if verdict else ()),
+                    "\n", ("Assimilation ", "bold"), (f"{fmt_num(report.assimilation)} %", "bold $error"),
                     f"   {len(game.decisions)} decisions, seed {game.seed}",
                 ),
                 id="debrief-totals",
             )
+            if self.session.hand_in_note:  # near the top, the path whole on a line of its own
+                yield Static(self.session.hand_in_note, id="handed-in", markup=False)
+            yield Static("The numbers over the whole game", classes="heading")
+            yield Static(whole_game(game), id="debrief-kpis")
             yield Static("Scorecard", classes="heading")
             yield Static(scorecard(game), id="scorecard")
-            yield Static("Decisions that helped most  (✓ the best choice offered for a learning point, ✗ the worst)", classes="heading")
+            yield Static("Decisions that helped most", classes="heading")
             yield Static(impacts(helped, "None of your decisions beat the alternatives."), id="helped")
             yield Static("Decisions that hurt most", classes="heading")
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
-            if self.session.hand_in_note:
-                yield Static(self.session.hand_in_note, id="handed-in", markup=False)
-            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.", classes="dialog-hint")
+            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.",
+                         id="export-status", classes="dialog-hint", markup=False)
         yield Footer()
 
     def action_export(self) -> None:
@@ -125,7 +140,11 @@ class DebriefScreen(Screen[str | None]):
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Report written to {path}", markup=False, timeout=8)
+        # in the page, not a notice: the path stays whole on a line of its own, as long as needed
+        status = self.query_one("#export-status", Static)
+        status.update(f"Report written to:\n{path}")
+        status.remove_class("dialog-hint")
+        status.scroll_visible(animate=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen

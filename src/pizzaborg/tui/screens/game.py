@@ -71,10 +71,16 @@ class GameScreen(Screen):
     def show_game(self) -> None:
         game = self.game
         story = game.story
-        rnd = story.rounds[game.round_id]
+        # while a decision's feedback is on the screen, it is still that decision's month
+        round_id = game.decisions[-1].round_id if self.pending is not None and game.decisions else game.round_id
+        rnd = story.rounds[round_id]
         who = f" · {clean(self.session.learner)}" if self.session.learner else ""
-        self.query_one("#topbar", Static).update(f"{clean(story.title)} · {clean(rnd.title)} · seed {game.seed}{who}")
-        self.query_one(Dashboard).show(game)
+        facts = f"{clean(rnd.title)} · seed {game.seed}{who}"
+        # the month, seed and name always fit: the story's title goes first when the line is short
+        width = self.size.width or 80
+        line = f"{clean(story.title)} · {facts}"
+        self.query_one("#topbar", Static).update(line if len(line) <= width - 2 else facts)
+        self.query_one(Dashboard).show(game, round_id)
         title = self.query_one("#scene-title", Static)
         text = self.query_one("#scene-text", Static)
         choices = self.query_one(ChoiceList)

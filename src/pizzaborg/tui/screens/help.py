@@ -10,20 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_num
+from ...render import KEYS as KEYS_BOTH_FACES, fmt_num
 
-KEYS = (
-    ("1-9", "make that choice (or ↑/↓ and Enter, or click it)"),
-    ("Enter / Space", "continue after feedback and reflections"),
-    ("u", "undo your last decision (as often as you like)"),
-    ("s", "save the game in a named slot"),
-    ("l", "load a saved game"),
-    ("h", "history: every decision so far"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette: every action, and the themes"),
-    ("q", "quit (asks first); ctrl+c quits at once; both autosave"),
-    ("Esc", "close a dialog"),
-)
+# One set of keys for both faces (render.KEYS), with the keys only the terminal UI has.
+KEYS = tuple((key, what) for key, what, where in KEYS_BOTH_FACES if where != "plain")
 
 
 HOW_TO_PLAY = (
@@ -70,17 +60,20 @@ class HelpScreen(ModalScreen[None]):
             ]
             if kpi.description:
                 parts.append(f"    {clean(kpi.description)}\n")
+        # one line per entry, no hard breaks inside: the dialog wraps it to its width (80x24 too)
         parts += [
             ("  Trend", "bold"),
-            "  the small chart beside each number: its value after every decision so far.\n",
+            "  the small chart beside each number: its value after every decision so far, on the "
+            "number's whole range (the same all game).\n",
             ("  Coloured change", "bold"),
-            "  what your last decision did to it: green is good for the business, red is bad.\n",
+            "  what your last decision did to it: red is bad for the business; good news has a colour "
+            "of its own (blue in the Borg theme, green in the plain ones).\n",
             ("  Learning score", "bold"),
-            "  0–100: how close your decisions came to the best practice the workshop teaches,\n"
-            "    over every learning point at stake so far.\n",
+            "  0–100: how close your decisions came to the best practice the workshop teaches, over every "
+            "learning point at stake so far.\n",
             ("  Assimilation", "bold"),
-            "  0–100 %: how often you took the tempting worst practice when one was offered.\n"
-            "    The Collective loves it; the business does not.\n",
+            "  0–100 %: how often you took the tempting worst practice when one was offered. The Collective "
+            "loves it; the business does not.\n",
             ("  Month", "bold"),
             "  the round you are in; each month ends with a scoreboard and a reflection question.\n",
         ]

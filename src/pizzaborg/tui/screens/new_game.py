@@ -32,6 +32,11 @@ class NewGameScreen(ModalScreen[tuple | None]):
                 yield Static(f"New game: assignment for {a.cohort}", classes="dialog-title", markup=False)
                 if a.note:
                     yield Static(f"From your trainer: {a.note}", id="new-note", markup=False)
+                if a.mastery is not None:
+                    from ...render import fmt_num
+
+                    yield Static(f"To pass, reach a learning score of {fmt_num(round(a.mastery * 100, 2))} of 100.",
+                                 id="new-pass-mark", markup=False)
                 yield Label("Your name or learner id, as your trainer knows you")
             yield Input(value=self.learner or "", placeholder="learner name", id="new-learner", max_length=80)
             if a is None:

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from ...engine.text import clean
 from ...render import fmt_delta, fmt_num, scene_label
@@ -45,6 +45,7 @@ def month_decisions(game, summary) -> Content:
 class ReflectionScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("enter,space,escape", "close", "Continue", id="reflection-continue")]
+    # ↑/↓, PgUp/PgDn scroll the scoreboard and the decisions: the scrolling part has the focus
 
     def __init__(self, game, summary, **kwargs):
         super().__init__(**kwargs)
@@ -55,21 +56,17 @@ class ReflectionScreen(ModalScreen[None]):
         s = self.summary
         with Vertical(classes="dialog wide reflection"):
             yield Static(Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
+            with VerticalScroll(classes="dialog-body", id="rf-body"):
                 yield Static("Scoreboard", classes="heading")
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
                 yield Static("What you decided this month", classes="heading")
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
             if s.question:  # outside the scrolling part: always on the screen
                 yield Static(Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)), id="rf-question", classes="question")
-            yield Button("Continue (Enter)", id="rf-continue", variant="primary", compact=True)
+            yield Static("Enter continues · ↑/↓ scroll the month", id="rf-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#rf-continue", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
+        self.query_one("#rf-body", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -28,8 +28,9 @@ class Dashboard(VerticalScroll, can_focus=False):
         yield Static(id="dash-score")
         yield Static(id="dash-assimilation")
 
-    def show(self, game) -> None:
-        rnd = game.story.rounds[game.round_id]
+    def show(self, game, round_id: str | None = None) -> None:
+        """``round_id``: the month to show (the month of the feedback on the screen), else the game's."""
+        rnd = game.story.rounds[round_id or game.round_id]
         months = len(game.story.rounds)
         self.query_one("#dash-month", Static).update(
             Content.assemble((f"Month {rnd.number} of {months}", "bold $accent"), "\n", clean(rnd.title))

@@ -13,6 +13,7 @@ from .sparkline import spark
 
 DEFAULT_WIDTH = 26  # the dashboard's inner width before the first layout
 MAX_TREND = 12
+AMOUNT_WIDTH = 12  # room for the value and its unit ("900 k€/month"): every trend starts in the same column
 
 
 class KpiRow(Static):
@@ -30,7 +31,7 @@ class KpiRow(Static):
         if change:
             line1.append((change, delta_style(is_good(kpi, delta))))
         amount = fmt_num(value) + (f" {clean(kpi.unit)}" if kpi.unit else "")
-        trend = spark(history, min(MAX_TREND, width - len(amount) - 1))
+        trend = spark(history, max(4, min(MAX_TREND, width - AMOUNT_WIDTH - 1)), kpi.min, kpi.max)
         gap = max(1, width - len(amount) - len(trend))
         self.update(Content.assemble(*line1, "\n", (amount, "bold"), " " * gap, (trend, "$secondary")))
         self.tooltip = Content(clean(kpi.description or kpi.name))

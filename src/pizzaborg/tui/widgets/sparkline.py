@@ -5,16 +5,24 @@ from __future__ import annotations
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def spark(values: list, width: int) -> str:
-    """The last ``width`` values scaled between their own lowest and highest; a flat line when constant."""
-    if width <= 0 or not values:
+def spark(values: list, width: int, lo: float | None = None, hi: float | None = None) -> str:
+    """The last ``width`` values as exactly ``width`` cells (blank on the left until there are enough).
+
+    ``lo`` and ``hi`` fix the scale: a KPI's whole range, the same all game, so that 180 -> 177
+    customers stays a small step instead of a cliff. Without them the values' own range is used.
+    """
+    if width <= 0:
         return ""
     values = list(values)[-width:]
-    lo, hi = min(values), max(values)
-    if hi == lo:
-        return BLOCKS[3] * len(values)
+    pad = " " * (width - len(values))
+    if not values:
+        return pad
+    lo = min(values) if lo is None else lo
+    hi = max(values) if hi is None else hi
+    if hi <= lo:
+        return pad + BLOCKS[3] * len(values)
     top = len(BLOCKS) - 1
-    return "".join(BLOCKS[int(round((v - lo) / (hi - lo) * top))] for v in values)
+    return pad + "".join(BLOCKS[int(round((min(hi, max(lo, v)) - lo) / (hi - lo) * top))] for v in values)
 
 
 def meter(percent: float, width: int) -> tuple:

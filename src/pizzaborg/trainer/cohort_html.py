@@ -1,0 +1,147 @@
+"""The cohort page: the group's results as one self-contained HTML page to project in the debrief.
+
+Read from the front of a room: large type, one column of sections in the order a debrief runs
+(how it ended, what was learnt per area, the choices to discuss), bars instead of tables of numbers.
+It is anonymous unless ``names`` is set: a projected page shows no learner's name or file; the table
+per learner is the trainer's (``pizzaborg cohort --format html --names``). The reports left out
+come last. No scripts, no external assets; every piece of text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .html import h
+from .report import _fmt
+
+CSS = """
+:root{--ink:#111;--muted:#555;--bar:#2a6f4e;--bar-bg:#e6e6e6;--worst:#b3261e}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:20px;line-height:1.4;color:var(--ink);
+max-width:1200px;margin:0 auto;padding:1.5rem 2rem 3rem}
+header{border-bottom:3px solid var(--ink);margin-bottom:1rem}
+h1{font-size:2.1rem;margin:0 0 .2rem}h2{font-size:1.45rem;margin:2rem 0 .6rem}
+.sub{color:var(--muted);margin:.2rem 0 .8rem}
+.muted{color:var(--muted)}
+.kpis{display:flex;flex-wrap:wrap;gap:1rem 3rem;margin:.5rem 0}
+.kpis div{min-width:10rem}.kpis b{display:block;font-size:2.2rem;line-height:1.1}
+.rows{display:grid;grid-template-columns:minmax(12rem,26rem) 1fr 7.5rem;gap:.35rem 1rem;align-items:center}
+.rows .name{overflow-wrap:anywhere}.rows .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.track{background:var(--bar-bg);height:1.1rem;border-radius:2px}.fill{background:var(--bar);height:100%;border-radius:2px}
+.rows .point{font-size:.8em;color:var(--muted);padding-left:1.2rem}.rows .point-track{height:.55rem}
+.rows .area{font-weight:600;margin-top:.5rem}
+ol.worst{padding-left:1.6rem}ol.worst li{margin-bottom:1.1rem}
+ol.worst blockquote{margin:.3rem 0 0;padding-left:.8rem;border-left:4px solid var(--worst);color:#333;font-size:.85em}
+table{border-collapse:collapse;font-size:.8em}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right}
+footer{margin-top:2.5rem;border-top:1px solid #bbb;padding-top:.5rem;font-size:.8em}
+@media print{body{font-size:12pt;max-width:none;padding:0}h2{page-break-after:avoid}ol.worst li{page-break-inside:avoid}}
+"""
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{round(100 * n / total)}%" if total else "–"
+
+
+def _row(name: str, value, text: str, cls: str = "", scale: float = 100.0) -> str:
+    width = 0.0 if value is None else max(0.0, min(100.0, 100 * float(value) / scale)) if scale else 0.0
+    kind = f" {cls}" if cls else ""
+    track = "track point-track" if cls == "point" else "track"
+    return (f'<div class="name{kind}">{h(name)}</div>'
+            f'<div class="{track}" role="img" aria-label="{h(name)}: {h(text)}"><div class="fill" style="width:{width:.1f}%"></div></div>'
+            f'<div class="num{kind}">{h(text)}</div>')
+
+
+def _title(c: dict, today: str) -> str:
+    cohort = ", ".join(c.get("cohorts") or []) or "PizzaBorg cohort"
+    return f"{cohort} — debrief {today}"
+
+
+def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
+    today = today or datetime.now(timezone.utc).date().isoformat()
+    title = _title(c, today)
+    learners = c["learners"]
+    b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+         f"<title>{h(title)}</title><style>{CSS}</style></head><body>",
+         f"<header><h1>{h(title)}</h1>",
+         f'<p class="sub">{h(", ".join(c.get("story_titles") or c["stories"]) or "–")} · {h(learners)} learner(s) · '
+         f'{h(c["verified"])} of {h(c["reports"])} report(s) verified</p></header>']
+
+    # the headline figures
+    s = c["score"]
+    table = c["learners_table"]
+    finished = sum(1 for row in table if row["ending"] != "not finished")
+    b.append('<section class="kpis">')
+    b.append(f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median {h(_fmt(s["median"]))}</span></div>')
+    b.append(f'<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>')
+    judged = [row["passed"] for row in table if row["passed"] is not None]
+    if judged:
+        marks = " or ".join(f"{round(m * 100)}" for m in c.get("mastery") or [])
+        mark = f" (pass mark {marks} of 100)" if marks else ""
+        b.append(f'<div>Passed<b>{h(sum(judged))} of {h(len(judged))}</b><span class="muted">{h(mark)}</span></div>')
+    b.append("</section>")
+
+    # how it ended
+    b.append('<h2>How the games ended</h2><div class="rows">')
+    top = max((e["count"] for e in c["endings"]), default=0)
+    for e in c["endings"]:
+        b.append(_row(e["title"], e["count"], f"{e['count']} · {_pct(e['count'], learners)}", scale=top or 1))
+    b.append("</div>")
+
+    # learning areas, their points beneath
+    b.append('<h2>Learning scores by area</h2><p class="muted">Mean score of 100 per learning area, with its '
+             "learning points beneath; the figure right is the mean (and how many learners were scored).</p>"
+             '<div class="rows">')
+    by_area: dict = {}
+    for p in c["learning_points"]:
+        by_area.setdefault(p.get("area"), []).append(p)
+    for a in c["areas"]:
+        b.append(_row(a["name"], a["mean"], f"{_fmt(a['mean'])} ({a['n']})", cls="area"))
+        for p in by_area.get(a["id"], []):
+            b.append(_row(p["name"], p["mean"], f"{_fmt(p['mean'])} ({p['n']})", cls="point"))
+    b.append("</div>")
+
+    # what to discuss
+    b.append("<h2>Worst-practice choices taken most often</h2>")
+    if not c["worst_choices"]:
+        b.append("<p>Nobody fell into a worst practice.</p>")
+    else:
+        b.append('<ol class="worst">')
+        for w in c["worst_choices"]:
+            named = ", ".join(w.get("worst_names") or w["worst"])
+            b.append(f'<li><strong>{h(w["scene_title"])}</strong> (month {h(w["month"])}): {h(w["count"])} of {h(learners)} '
+                     f'chose “{h(w["choice_text"])}” — {h(named)}<blockquote>{h(w["scene_text"])}</blockquote></li>')
+        b.append("</ol>")
+
+    # the trainer's table
+    if names:
+        from .cohort import _recorded  # the class server's record of the session, when there is one
+
+        b.append("<h2>Learners</h2><table><tr><th>learner</th><th>ending</th><th class=\"n\">score</th>"
+                 '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished</th>'
+                 '<th>recorded by the class server</th></tr>')
+        for row in table:
+            passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
+            late = f" ({row['late_days']} days late)" if row["late_days"] else ""
+            b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
+                     f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
+                     f'<td>{h(passed)}</td><td>{h((row["finished"] or "")[:10])}{h(late)}</td><td>{h(_recorded(row))}</td></tr>')
+        b.append("</table>")
+
+    # left out, last
+    b.append("<footer>")
+    if c["rejected"]:
+        b.append(f"<h2>Reports left out ({h(len(c['rejected']))}: failed verification)</h2><ul>")
+        for i, x in enumerate(c["rejected"], 1):
+            who = x["file"] if names else f"report {i}"
+            b.append(f"<li>{h(who)}: {h(x['reason'])}</li>")
+        b.append("</ul>")
+    if c["superseded"]:
+        b.append(f"<p>{h(len(c['superseded']))} older report(s) of learners who handed in again are not counted"
+                 + (": " + h(", ".join(x["file"] for x in c["superseded"])) if names else "") + ".</p>")
+    if not names:
+        b.append('<p class="muted">No names on this page, to project it. The table per learner: '
+                 "<code>pizzaborg cohort … --format html --names</code>.</p>")
+    b.append("</footer></body></html>")
+    return "\n".join(b) + "\n"
