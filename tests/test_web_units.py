@@ -94,4 +94,5 @@ def test_cohort_shows_the_record_as_recorded_by_the_class_server(tmp_path):
     csv = render_cohort(summary, "csv").splitlines()
     assert csv[0].endswith("server_learner,server_session,server_started,server_finished")
     assert csv[1].endswith("Ada  O'Neil,0123456789ab,2026-11-28T10:01:00+00:00,2026-11-28T10:15:00+00:00")
-    assert "recorded by the class server" in render_cohort(summary, "html")
+    assert "recorded by the class server" in render_cohort(summary, "html", names=True)  # the trainer's table
+    assert "Ada" not in render_cohort(summary, "html")  # the projector view is anonymous
