@@ -42,6 +42,7 @@ class PizzaBorgApp(App[None]):
         self._early_choice: str | None = None  # a title key pressed before the story was read
         self.saved_to = None  # the autosave written on the way out
         self.typeahead = Typeahead(self)  # keys typed fast are handled in order, none lost
+        self._remember_theme = remember_theme  # a theme picked from now on is kept in the user's settings
 
     async def on_event(self, event) -> None:
         fresh_key = isinstance(event, events.Key) and not event.is_forwarded
@@ -50,7 +51,6 @@ class PizzaBorgApp(App[None]):
         await super().on_event(event)
         if fresh_key and self.typeahead.busy:
             self.typeahead.dispatched()
-        self._remember_theme = remember_theme  # a theme picked from now on is kept in the user's settings
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked in the command palette is kept for the next game (settings.py)."""
