@@ -1,7 +1,7 @@
 """Plain line mode: the whole game as lines of text on stdin/stdout (screen readers, dumb terminals).
 
-Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``k`` the numbers,
-``h`` help, ``q`` quit (autosaves). End of input counts as ``q``.
+Commands at the prompt: a number chooses (in a portfolio scene several: ``2 5 7``), ``u`` undo,
+``s`` save, ``l`` load, ``k`` the numbers, ``h`` help, ``q`` quit (autosaves). End of input counts as ``q``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .engine.text import clean
 HELP = """\
 Commands:
   1, 2, 3 ...  make that choice
+  2 5 7        where a scene asks you to pick several: those choices together
   u            undo your last decision
   s [NAME]     save (without a name: asks for one)
   l [NAME]     load a saved game (without a name: lists them)
@@ -73,7 +74,11 @@ class PlainSession:
             if self.game.over:
                 self.say("\nThe game is over. u undoes the last decision, l loads a game, q quits.")
             n = len(self.game.scene.choices) if not self.game.over else 0
-            if n == 1:
+            pick = self.game.pick
+            if pick is not None:
+                many = str(pick[0]) if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
+                prompt = f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or h for help > "
+            elif n == 1:
                 prompt = "\nPress Enter to continue, or h for help > "
             else:
                 prompt = f"\nChoose 1-{n}, or h for help > " if n else "> "
@@ -111,7 +116,10 @@ class PlainSession:
         word, _, arg = line.partition(" ")
         word = word.lower()
         arg = arg.strip()
-        if word.isdigit():
+        numbers = line.replace("+", " ").replace(",", " ").split()
+        if len(numbers) > 1 and all(n.isdigit() for n in numbers):
+            self.choose_many([int(n) for n in numbers])
+        elif word.isdigit():
             self.choose(int(word))
         elif word in ("u", "undo"):
             self.undo()
@@ -132,14 +140,33 @@ class PlainSession:
             self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or h for help.")
 
     def choose(self, n: int) -> None:
-        if self.game.over:
+        self.choose_many([n])
+
+    def choose_many(self, numbers: list) -> None:
+        """One number, or several in a portfolio scene."""
+        game = self.game
+        if game.over:
             self.say("The game is over: there is nothing to choose. u undoes, q quits.")
             return
-        before_round = self.game.round_id
+        count = len(game.scene.choices)
+        bad = [n for n in numbers if not 1 <= n <= count]
+        if bad:
+            self.say(f"There is no choice {bad[0]} here: pick 1-{count}.")
+            return
+        if game.pick is None and len(numbers) > 1:
+            self.say(f"Pick one choice here: 1-{count}.")
+            return
+        offered = game.offered()
+        for n in numbers:
+            why = game.reason(offered[n - 1])
+            if why:
+                self.say(f"Choice {n} is not available: {why}.")
+                return
+        before_round = game.round_id
         try:
-            outcome = self.game.choose_number(n)
-        except GameError:
-            self.say(f"There is no choice {n} here: pick 1-{len(self.game.scene.choices)}.")
+            outcome = game.choose_numbers(numbers) if game.pick is not None else game.choose_number(numbers[0])
+        except GameError as exc:  # e.g. too few or too many picks, or more than the capacity left
+            self.say(f"Not possible: {exc}.")
             return
         self.show_outcome(outcome, before_round)
         self.autosave()

@@ -52,21 +52,26 @@ def shown_order(scene, seed: int, shuffle: bool = True) -> list:
     """The choices of ``scene`` in the order a game with ``seed`` shows them.
 
     Choices pinned ``first`` lead and ``last`` close, in the order written; the others are shuffled by
-    a Fisher-Yates shuffle driven by splitmix64 from (seed, scene id): the same for every learner with
-    that seed, on every Python version, and independent of the path taken through the story."""
+    a Fisher-Yates shuffle whose draws are the digits of one splitmix64 number of (seed, FNV-1a of the
+    scene id) in the mixed radix n, n-1, ... 2 (remixed every 16 draws): the same for every learner
+    with that seed, on every Python version, and independent of the path taken through the story."""
     choices = scene.choices
     if len(choices) < 2:
         return list(choices)
-    first = [c for c in choices if c.pin == "first"]
-    last = [c for c in choices if c.pin == "last"]
-    middle = [c for c in choices if c.pin is None] if (first or last) else list(choices)
+    pinned = any(c.pin for c in choices)
+    first = [c for c in choices if c.pin == "first"] if pinned else None
+    last = [c for c in choices if c.pin == "last"] if pinned else None
+    middle = [c for c in choices if c.pin is None] if pinned else list(choices)
     if shuffle and scene.shuffle and len(middle) > 1:
-        x = (seed & _M64) ^ _scene_key(scene.id)
-        for i in range(len(middle) - 1, 0, -1):
-            x = _mix(x)
-            j = x % (i + 1)
+        x = _mix((seed & _M64) ^ _scene_key(scene.id))
+        r = x
+        for step, i in enumerate(range(len(middle) - 1, 0, -1)):
+            if step and not step % 16:
+                x = _mix(x)
+                r = x
+            r, j = divmod(r, i + 1)
             middle[i], middle[j] = middle[j], middle[i]
-    return first + middle + last if (first or last) else middle
+    return first + middle + last if pinned else middle
 
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story, Value
@@ -147,17 +152,22 @@ class Decision(Value):
     ``choice`` is a choice id, or ``a+b+c`` for a portfolio (``picks`` holds the ids, in story order);
     ``shown`` is the choice ids in the order the player saw them."""
 
-    __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered", "shown", "picks")
+    __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered", "offered", "picks")
     __hash__ = None  # holds dicts
 
     def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool,
-                 shown: tuple = (), picks: tuple = ()):
+                 offered: list = (), picks: tuple = ()):
         self.scene, self.choice, self.round_id = scene, choice, round_id
         self.deltas = deltas
         self.stakes = stakes  # point id -> Stake
         self.worst, self.worst_offered = worst, worst_offered
-        self.shown = shown
+        self.offered = offered  # the Choice objects shown, in the order shown
         self.picks = picks or (choice,)
+
+    @property
+    def shown(self) -> tuple:
+        """The choice ids in the order the player saw them."""
+        return tuple(c.id for c in self.offered)
 
     def as_dict(self) -> dict:
         return {"scene": self.scene, "choice": self.choice}
@@ -284,6 +294,8 @@ class Game:
         self.played_events: set = set()
         self.draw_visits: dict = {}
         self._orders: dict = {}  # scene id -> its choices in the order this game shows them
+        self._offer_key = None  # (scene, decisions made) of the cached offered() list
+        self._offer: list = []
         self.round_id = self.story.scenes[self.story.start].round
         self._round_start = dict(self.kpis)
         self._round_decisions: list = []
@@ -352,15 +364,19 @@ class Game:
     # ---- what the player sees ----------------------------------------------------------------
     def offered(self) -> list:
         """The choices shown now, in the order shown (numbers are positions in this list), including
-        those the capacity cannot pay for."""
+        those the capacity cannot pay for. The list is shared: copy it before changing it."""
         if self.over:
             return []
         sid = self._track.state
-        order = self._orders.get(sid)
-        if order is None:
-            order = self._orders[sid] = shown_order(self.story.scenes[sid], self.seed, self.story.shuffle)
-        view = self._track.view
-        return [c for c in order if c.when is None or c.when(view)]
+        key = (sid, len(self.decisions))  # what is offered changes only with a decision (or a reset)
+        if key != self._offer_key:
+            order = self._orders.get(sid)
+            if order is None:
+                order = self._orders[sid] = shown_order(self.story.scenes[sid], self.seed, self.story.shuffle)
+            view = self._track.view
+            self._offer = [c for c in order if c.when is None or c.when(view)]  # a new list: never changed
+            self._offer_key = key
+        return self._offer
 
     def available(self) -> list:
         """The choices that can be taken now, in the order shown."""
@@ -410,15 +426,32 @@ class Game:
             ids.append(offered[n - 1].id)
         return self.choose(PICK.join(ids))
 
+    def portfolio(self, preference: list, k: int | None = None) -> str | None:
+        """A valid portfolio (``a+b+c``) from available choices in order of preference: the first ones
+        the capacity left can pay for, ``k`` of them (default: as many as the scene allows). None when
+        fewer than the scene's minimum fit. For players that are programs (bots, random tests)."""
+        lo, hi = self.pick or (1, 1)
+        want = hi if k is None else max(lo, min(hi, k))
+        left = self.capacity_left
+        picks = []
+        for c in preference:
+            if len(picks) == want:
+                break
+            if c in picks or (left is not None and c.cost > left):
+                continue
+            picks.append(c)
+            if left is not None:
+                left -= c.cost
+        return PICK.join(c.id for c in picks) if len(picks) >= lo else None
+
     def _invalid(self, what: str) -> str:
         if self.over:
             return f"{what}: the game is over ({self.ending})"
         opts = ", ".join(f"{i} {c.id}" for i, c in enumerate(self.offered(), start=1))
         return f"{what} in scene '{self.state}'; valid choices: {opts}"
 
-    def _picks(self, scene, choice_id: str) -> list:
-        """The choices ``choice_id`` names (one id, or ``a+b+c`` in a portfolio), checked; raises GameError."""
-        offered = self.offered()
+    def _picks(self, scene, choice_id: str, offered: list) -> list:
+        """The choices ``choice_id`` names (``a+b+c`` in a portfolio), checked; raises GameError."""
         ids = choice_id.split(PICK) if scene.pick is not None else [choice_id]
         picks = []
         for cid in ids:
@@ -447,6 +480,8 @@ class Game:
 
     def _effects(self, picks: list) -> dict:
         """The summed effects of ``picks``, with each ``effects_if`` whose condition holds now."""
+        if len(picks) == 1 and not picks[0].effects_if:
+            return picks[0].effects
         view = self._track.view
         total: dict = {}
         for c in picks:
@@ -460,17 +495,38 @@ class Game:
 
     def _apply(self, effects: dict) -> None:
         kpis = self.story.kpis
+        values = self.kpis
         for k, delta in effects.items():
-            self.kpis[k] = kpis[k].apply(self.kpis[k], delta)
+            kpi = kpis[k]
+            if kpi.saturate:
+                values[k] = kpi.apply(values[k], delta)
+            else:
+                values[k] = min(kpi.max, max(kpi.min, values[k] + delta))
 
     def choose(self, choice_id: str) -> Outcome:
         """Make a decision: a choice id, or ``a+b+c`` (ids) in a portfolio scene. Raises GameError."""
         if self.over:
             raise GameError(self._invalid(f"choice '{choice_id}'"))
         scene = self.story.scenes[self.state]
-        picks = self._picks(scene, choice_id)
         offered = self.offered()
-        available = self.available()
+        if scene.pick is None:  # the common case, kept quick: random tests make millions of these
+            chosen = None
+            for c in offered:
+                if c.id == choice_id:
+                    chosen = c
+                    break
+            if chosen is None:
+                raise GameError(self._invalid(f"no choice '{choice_id}'"))
+            if chosen.cost and self.reason(chosen):
+                raise GameError(f"choice '{choice_id}' in scene '{scene.id}' is not available: {self.reason(chosen)}")
+            picks = [chosen]
+        else:
+            picks = self._picks(scene, choice_id, offered)
+        if self.story.capacity is None:
+            available = offered
+        else:
+            left = self.capacity_left
+            available = [c for c in offered if c.cost <= left]
         before = dict(self.kpis)
         self._apply(self._effects(picks))
         for c in picks:
@@ -499,11 +555,11 @@ class Game:
             for c in picks:
                 for p, w in c.evidence.items():
                     evidence[p] = evidence.get(p, 0) + w
-            text = "; ".join(c.text.render(view) for c in picks)
+            text = " + ".join(c.text.render(view) for c in picks)
             borg = "\n\n".join(b for b in (c.borg.render(view) for c in picks) if b)
             note = "\n\n".join(n for n in (c.note.render(view) for c in picks) if n)
-        decision = Decision(scene.id, cid, self.round_id, deltas, stakes, worst, worst_offered,
-                            tuple(c.id for c in offered), tuple(c.id for c in picks))
+        decision = Decision(scene.id, cid, self.round_id, deltas, stakes, worst, worst_offered, offered,
+                            tuple(c.id for c in picks) if scene.pick is not None else ())
         self.decisions.append(decision)
         self._round_decisions.append(decision)
         self._report = None

@@ -86,7 +86,6 @@ class _Reader:
         self.kpi_ids: set = set()
         self.kpis: dict = {}  # id -> Kpi, for the ranges of impossible comparisons
         self.capacity = None  # the story's Capacity, for choices' costs
-        self.costs: list = []  # (cost, Pos, what): checked against the rounds' capacity at the end
         self.cond_refs: list = []  # (Ref, Pos of the condition text)
         self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
         self.sources: dict = {}  # path -> file text, to place a position inside a scalar
@@ -828,7 +827,6 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
                 reader.err(cost.at(k), f"the cost in '{k}' must be a number of 0 or more")
             else:
                 choice.cost = cost[k]
-                reader.costs.append((cost[k], cost.at(k), what))
     if "evidence" in c:
         ev = reader.mapping(c["evidence"], c.at("evidence"), f"'evidence' of {what}", set(c["evidence"]) if isinstance(c["evidence"], Map) else set())
         for k in ev or {}:
@@ -853,6 +851,34 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
     else:
         choice.next = reader.routes(c, "next", what)
     return choice
+
+
+def _check_costs(story: Story, cap, reader: _Reader) -> None:
+    """A cost its round can never pay (events: no round), and portfolios whose cheapest allowed set of
+    picks costs more than the round has."""
+    def budget(rid):
+        r = story.rounds.get(rid)
+        return cap.per_round if r is None or r.capacity is None else r.capacity
+
+    name = cap.name or cap.id
+    hubs: dict = {}
+    for s in story.scenes.values():
+        if s.is_draw:
+            hubs.setdefault(s.draw_pool, []).append(budget(s.round))
+    for s in story.scenes.values():
+        if s.is_event:
+            most = max(hubs.get(s.pool, []), default=cap.per_round)
+            where = "any round that draws it"
+        else:
+            most = budget(s.round)
+            where = f"its round ('{s.round}')"
+        for c in s.choices:
+            if c.cost > most:
+                reader.err(c.pos, f"choice '{c.id}' of scene '{s.id}' costs {c.cost:g} {name}, more than {where} ever has ({most:g})")
+        if s.pick is not None and s.choices:
+            cheapest = sum(sorted(c.cost for c in s.choices)[: s.pick[0]])
+            if cheapest > most:
+                reader.err(s.pos, f"scene '{s.id}': the {s.pick[0]} cheapest choices cost {cheapest:g} {name}, more than its round has ({most:g})")
 
 
 def _read_weights(s: Map, what: str, reader: _Reader):
@@ -949,17 +975,7 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
 
     cap = story.capacity
     if cap is not None:
-        budgets = [cap.per_round if r.capacity is None else r.capacity for r in story.rounds.values()]
-        most = max(budgets, default=cap.per_round)
-        for cost, pos, what in reader.costs:
-            if cost > most:
-                reader.err(pos, f"{what} costs {cost:g} {cap.name or cap.id} but no round has more than {most:g}")
-        for s in scenes.values():
-            if s.pick is not None and s.choices:
-                cheapest = sum(sorted(c.cost for c in s.choices)[: s.pick[0]])
-                budget = cap.per_round if story.rounds.get(s.round) is None or story.rounds[s.round].capacity is None else story.rounds[s.round].capacity
-                if cheapest > budget:
-                    reader.err(s.pos, f"scene '{s.id}': the {s.pick[0]} cheapest choices cost {cheapest:g} {cap.name or cap.id}, more than its round has ({budget:g})")
+        _check_costs(story, cap, reader)
 
     for ref, pos in reader.cond_refs:
         kind, name = ref.kind, ref.name
