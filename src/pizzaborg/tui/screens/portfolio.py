@@ -33,8 +33,8 @@ class PortfolioScreen(ModalScreen[list | None]):
         cap = self.scene.capacity
         if cap is not None and c.cost:
             parts.append((f"  ({fmt_num(c.cost)} {clean(cap.name or cap.id)})", "dim"))
-        if not c.available:
-            parts.append((f"  not available: {clean(c.reason)}", "dim italic"))
+        if not c.available:  # the reason is the capacity left, which the status line shows
+            parts.append(("  not available", "dim italic"))
         return Content.assemble(*parts)
 
     def compose(self) -> ComposeResult:
@@ -80,7 +80,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         cap = self.scene.capacity
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
-            text += f" {clean(cap.name or cap.id)}: {fmt_num(cost)} of {fmt_num(cap.left)} left."
+            text = f"{len(ids)} ticked, using {fmt_num(cost)} of the {fmt_num(cap.left)} {clean(cap.name or cap.id)} left."
         self.query_one("#portfolio-status", Static).update(text)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
