@@ -143,3 +143,27 @@ def test_plain_mode_shows_the_start_of_month_bill_and_the_matching_reflection(ru
     assert "Reflection: Was the rush worth it?" in out
     assert "The refunds for last month's rushed change arrive." in out
     assert "As the month begins:" in out and "Revenue -60" in out
+
+
+# ---- reports and xAPI ----------------------------------------------------------------------------
+def test_reports_and_xapi_carry_the_shown_order_and_portfolio_answers(mech):
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    from pizzaborg.trainer.report import build_report
+    from pizzaborg.trainer.xapi import VERBS, statements
+
+    game = Game(mech, SEED)
+    game.choose("careful")
+    game.choose("app+crm")
+    while not game.over:
+        game.choose(game.available()[0].id)
+    report = build_report(game, learner="Ann")
+    first, plan = report["decisions"][0], report["decisions"][1]
+    assert [o["id"] for o in first["options"]] == list(game.decisions[0].shown)  # as the learner saw them
+    assert plan["choice"] == "app+crm" and plan["choice_text"] == "The delivery app. + The loyalty scheme."
+    answered = [s for s in statements(report) if s["verb"]["id"] == VERBS["answered"]]
+    for st in answered:
+        BaseXapiStatement(**st)
+    shown = [[c["id"] for c in s["object"]["definition"]["choices"]] for s in answered]
+    assert shown == [list(d.shown) for d in game.decisions]
+    assert answered[1]["result"]["response"] == "app[,]crm"  # xAPI's multiple-response form

@@ -164,7 +164,9 @@ def statements(report: dict, actor: dict | None = None) -> list:
         }
         if d.get("scene_text"):
             definition["description"] = {lang: d["scene_text"]}
-        result = {"response": d["choice"]}
+        # xAPI joins the choices of a multiple response with "[,]"; a portfolio is "a+b+c" in a save.
+        # The definition's choices are listed in the order the learner saw them (the game shuffles).
+        result = {"response": d["choice"].replace("+", "[,]")}
         ext = {}
         if d["evidence"]:
             ext[EXT_EVIDENCE] = d["evidence"]
@@ -259,7 +261,7 @@ def claim_of(stmts, name: str) -> dict:
         res = s.get("result") if isinstance(s.get("result"), dict) else {}
         if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
-        decisions.append({"scene": oid[len(prefix):], "choice": res["response"]})
+        decisions.append({"scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
     last = stmts[-1]
     started = first.get("timestamp") if isinstance(first.get("timestamp"), str) else None
     finished = last.get("timestamp") if isinstance(last.get("timestamp"), str) else None
