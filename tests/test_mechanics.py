@@ -325,3 +325,11 @@ def test_a_portfolio_no_round_can_afford_is_reported(tmp_path):
 def test_the_mech_fixture_is_clean(run_cli):
     code, out, err = run_cli("story", "check", MECH_DIR)
     assert code == 0 and err == "" and out.startswith("mech 1.0: OK")
+
+
+def test_story_graph_draws_portfolio_scenes_and_their_choices(mech):
+    from pizzaborg.storygraph import to_mermaid
+
+    chart = to_mermaid(mech)
+    assert 'n_m1_plan -->|"app, crm, infra, tidy"| n_m1_news' in chart
+    assert 'n_m2_peak -->|"promo, steady, migrate, wait"| n___end__' in chart

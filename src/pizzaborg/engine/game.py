@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import random
 
+from .machine import StoryMachine, ending_state, trigger_name
+from .model import ENDING_PREFIX, Story, Value
+from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pick
+
 _M64 = (1 << 64) - 1
 _SCENE_KEYS: dict = {}
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
@@ -55,27 +59,73 @@ def shown_order(scene, seed: int, shuffle: bool = True) -> list:
     a Fisher-Yates shuffle whose draws are the digits of one splitmix64 number of (seed, FNV-1a of the
     scene id) in the mixed radix n, n-1, ... 2 (remixed every 16 draws): the same for every learner
     with that seed, on every Python version, and independent of the path taken through the story."""
-    choices = scene.choices
-    if len(choices) < 2:
-        return list(choices)
-    pinned = any(c.pin for c in choices)
-    first = [c for c in choices if c.pin == "first"] if pinned else None
-    last = [c for c in choices if c.pin == "last"] if pinned else None
-    middle = [c for c in choices if c.pin is None] if pinned else list(choices)
-    if shuffle and scene.shuffle and len(middle) > 1:
-        x = _mix((seed & _M64) ^ _scene_key(scene.id))
-        r = x
-        for step, i in enumerate(range(len(middle) - 1, 0, -1)):
-            if step and not step % 16:
-                x = _mix(x)
-                r = x
-            r, j = divmod(r, i + 1)
-            middle[i], middle[j] = middle[j], middle[i]
-    return first + middle + last if pinned else middle
+    split = _SPLITS.get(scene)
+    if split is None:
+        split = _split(scene)
+    first, middle, last = split
+    n = len(middle)
+    if shuffle and n > 1 and scene.shuffle:
+        key = _SCENE_KEYS.get(scene.id)
+        if key is None:
+            key = _scene_key(scene.id)
+        x = (((seed & _M64) ^ key) + 0x9E3779B97F4A7C15) & _M64  # splitmix64, inline: this runs per scene
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        x ^= x >> 31
+        if n <= _TABLED:
+            table = _PERMS.get(n) or _perms(n)
+            middle = [middle[i] for i in table[x % len(table)]]
+        else:
+            middle = _fisher_yates(list(middle), x)
+    elif not (first or last):
+        return list(middle)
+    return first + middle + last if (first or last) else middle
 
-from .machine import StoryMachine, ending_state, trigger_name
-from .model import ENDING_PREFIX, Story, Value
-from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pick
+
+def _fisher_yates(items: list, x: int) -> list:
+    r = x
+    for step, i in enumerate(range(len(items) - 1, 0, -1)):
+        if step and not step % 16:
+            x = _mix(x)
+            r = x
+        j = r % (i + 1)
+        r //= i + 1
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+_TABLED = 7  # up to 7 choices the permutations are tabled (7! = 5040): the same result, faster
+_PERMS: dict = {}
+
+
+def _perms(n: int) -> list:
+    """Every shuffle of n items, indexed by the random number modulo n!: the digits of r in the radix
+    n, n-1, ... 2 drive Fisher-Yates, so r and r mod n! give the same order."""
+    count = 1
+    for k in range(2, n + 1):
+        count *= k
+    table = []
+    for r in range(count):
+        table.append(tuple(_fisher_yates(list(range(n)), r)))
+    _PERMS[n] = table
+    return table
+
+
+_SPLITS: dict = {}  # Scene -> (pinned first, the rest, pinned last); stories are read-only
+
+
+def _split(scene) -> tuple:
+    choices = scene.choices
+    if any(c.pin for c in choices):
+        split = ([c for c in choices if c.pin == "first"], [c for c in choices if c.pin is None],
+                 [c for c in choices if c.pin == "last"])
+    else:
+        split = ([], list(choices), [])
+    if len(_SPLITS) >= 50_000:  # many stories in one process (tests): start over
+        _SPLITS.clear()
+    _SPLITS[scene] = split
+    return split
+
 
 MAX_AUTO_STEPS = 10_000
 
@@ -528,7 +578,13 @@ class Game:
             left = self.capacity_left
             available = [c for c in offered if c.cost <= left]
         before = dict(self.kpis)
-        self._apply(self._effects(picks))
+        if len(picks) == 1 and not picks[0].effects_if and not self._saturating():
+            values, kpis = self.kpis, self.story.kpis
+            for k, delta in picks[0].effects.items():
+                kpi = kpis[k]
+                values[k] = min(kpi.max, max(kpi.min, values[k] + delta))
+        else:
+            self._apply(self._effects(picks))
         for c in picks:
             self.flags.update(c.set)
             self.flags.difference_update(c.clear)
@@ -658,6 +714,12 @@ class Game:
         self._apply(total)
         self.round_start_deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
         self._report = None
+
+    def _saturating(self) -> bool:
+        sat = self.story.__dict__.get("_saturating")
+        if sat is None:
+            sat = self.story.__dict__["_saturating"] = any(k.saturate for k in self.story.kpis.values())
+        return sat
 
     def _drifts(self) -> list:
         d = self.story.__dict__.get("_drifts")

@@ -20,30 +20,32 @@ class Stake(Value):
         self.earned, self.low, self.high = earned, low, high
 
 
-_BOUNDS: dict = {}  # tuple of offered Choice objects -> [(point, low, high)]; stories are read-only
+_STAKES: dict = {}  # (offered Choice objects as shown, the one taken) -> {point: Stake}; stories are read-only
 
 
-def _bounds(offered: list) -> list:
-    key = frozenset(offered)  # the shown order differs from game to game; the bounds do not
-    bounds = _BOUNDS.get(key)
-    if bounds is None:
-        bounds = []
-        for p in sorted({p for c in offered for p in c.evidence}):
-            weights = [c.evidence.get(p, 0) for c in offered]
-            low, high = min(weights), max(weights)
-            if high > low:
-                bounds.append((p, low, high))
-        if len(_BOUNDS) >= 20_000:  # many stories in one process (tests): start over
-            _BOUNDS.clear()
-        _BOUNDS[key] = bounds
+def _bounds(offered) -> list:
+    bounds = []
+    for p in sorted({p for c in offered for p in c.evidence}):
+        weights = [c.evidence.get(p, 0) for c in offered]
+        low, high = min(weights), max(weights)
+        if high > low:
+            bounds.append((p, low, high))
     return bounds
 
 
 def stakes_for(offered: list, taken) -> dict:
-    """The learning points at stake in one decision: {point id: Stake}. The bounds of each set of
-    offered choices are computed once (random playthroughs make hundreds of thousands of decisions)."""
-    evidence = taken.evidence
-    return {p: Stake(evidence.get(p, 0), low, high) for p, low, high in _bounds(offered)}
+    """The learning points at stake in one decision: {point id: Stake}. Computed once per set of
+    offered choices and choice taken (random playthroughs make hundreds of thousands of decisions);
+    each decision gets its own dict of the shared, unchanging Stakes."""
+    key = (tuple(offered), taken)
+    stakes = _STAKES.get(key)
+    if stakes is None:
+        evidence = taken.evidence
+        stakes = {p: Stake(evidence.get(p, 0), low, high) for p, low, high in _bounds(offered)}
+        if len(_STAKES) >= 50_000:  # many stories in one process (tests): start over
+            _STAKES.clear()
+        _STAKES[key] = stakes
+    return dict(stakes)
 
 
 _PICK_BOUNDS: dict = {}
