@@ -155,3 +155,18 @@ def test_the_shipped_story_shuffles_and_is_a_new_version():
     assert story.version == "0.1.1" and story.shuffle
     orders = {tuple(Game(story, s).scene.order) for s in range(20)}
     assert len(orders) > 1 or len(Game(story, 0).scene.order) < 2
+
+
+def test_a_real_save_of_story_version_0_1_0_loads_in_this_version_and_says_so(tmp_path):
+    """tests/fixtures/saves-0.1.0/midgame.json was written by pizzaborg before the shuffle (story
+    0.1.0, choices in the written order, played by numbers). Its decisions are ids: this version
+    replays what still fits and tells the player which version the save came from."""
+    src = ROOT / "tests" / "fixtures" / "saves-0.1.0"
+    shutil.copytree(src, tmp_path / "saves")
+    story = load_story()
+    loaded = S.load_game(tmp_path / "saves", "midgame", story)
+    saved = json.loads((src / "midgame.json").read_text())["decisions"]
+    kept = loaded.game.decision_list
+    assert kept == saved[: len(kept)] and kept  # replayed by id, in order, as far as they fit
+    assert f"was saved with version 0.1.0 of the story" in loaded.warning
+    assert f"({story.version})" in loaded.warning

@@ -20,7 +20,7 @@ class Stake(Value):
         self.earned, self.low, self.high = earned, low, high
 
 
-_STAKES: dict = {}  # (offered Choice objects as shown, the one taken) -> {point: Stake}; stories are read-only
+_STAKES: dict = {}  # (offered Choice objects, the one taken) -> {point: Stake}; stories are read-only
 
 
 def _bounds(offered) -> list:
@@ -37,7 +37,7 @@ def stakes_for(offered: list, taken) -> dict:
     """The learning points at stake in one decision: {point id: Stake}. Computed once per set of
     offered choices and choice taken (random playthroughs make hundreds of thousands of decisions);
     each decision gets its own dict of the shared, unchanging Stakes."""
-    key = (tuple(offered), taken)
+    key = (frozenset(offered), taken)  # not the order: each game shows its own, the stakes are the same
     stakes = _STAKES.get(key)
     if stakes is None:
         evidence = taken.evidence
