@@ -37,7 +37,9 @@ def timed(cmd: list, runs: int = RUNS) -> tuple:
 
     CPU time is the figure compared with the bar: it is the work the command does, and it hardly
     moves when other processes share the machine, while wall time does."""
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+    # the warm-up run writes the .pyc files: any non-empty PYTHONDONTWRITEBYTECODE (even "0") stops
+    # that, and every run would then compile the modules changed since the last write
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the file cache, .pyc files, story cache
     walls, cpus = [], []
     for _ in range(runs):

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from genstory import write_story  # noqa: E402
 
-from pizzaborg.engine import check_story  # noqa: E402
+from pizzaborg.author.check import check_story  # noqa: E402
 
 
 def measure(path: Path, repeat: int) -> float:

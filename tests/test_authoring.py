@@ -91,4 +91,5 @@ def test_the_example_plays_to_every_ending():
     story = load_story(EXAMPLE)
     assert bots.play(story, "best-evidence", 0).ending == "trusted"
     assert bots.play(story, "worst-practice", 0).ending == "replaced"
-    assert bots.play(story, "always-last", 0).ending == "getting-there"
+    # the last choice as shown: another one per seed, since each game shuffles the order
+    assert "getting-there" in {bots.play(story, "always-last", s).ending for s in range(10)}

@@ -24,7 +24,8 @@ def test_clean_base_story_passes(run_cli, base_story):
     code, lines, err = check(run_cli, base_story)
     assert code == 0, lines
     assert lines == ["base 1: OK — 1 round(s), 1 scene(s), 0 event(s), 2 ending(s)"]
-    assert err == ""
+    # only warnings, which do not fail the check (here: the catch-all 'ok' covers numbers worse than the start)
+    assert all(": warning: " in ln for ln in err.splitlines())
 
 
 def test_unreachable_scene(run_cli, tmp_path):

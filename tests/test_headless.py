@@ -84,7 +84,8 @@ def test_json_keys(run_cli, mini_dir):
     nxt = result["next"]
     assert set(nxt) == {"scene", "round", "text", "choices"}
     assert nxt["round"] == 1 and nxt["scene"].startswith("ev.")
-    assert all(set(c) == {"n", "id", "text"} for c in nxt["choices"])
+    assert all(set(c) == {"n", "id", "text", "available", "reason"} for c in nxt["choices"])
+    assert all(c["available"] is True and c["reason"] == "" for c in nxt["choices"])
     assert [c["n"] for c in nxt["choices"]] == list(range(1, len(nxt["choices"]) + 1))
     assert out.count("\n") == 1  # one JSON object, nothing else on stdout
 

@@ -26,7 +26,8 @@ class BadInput(Exception):
 
 
 class Script:
-    """A headless script: the seed, the choices (int: the number on screen, str: a choice id), expect."""
+    """A headless script: the seed, the choices (int: the number on screen, str: a choice id, or a
+    portfolio ``a+b+c`` / ``2+5+7``), expect."""
 
     __slots__ = ("seed", "choices", "expect")
 
@@ -41,6 +42,7 @@ EXPECT_KEYS = {"ending", "over", "min_score", "max_score", "kpis", "learning_poi
 
 
 def parse_choices(text: str) -> list:
+    """``1,3,a+b,2+5+7`` -> [1, 3, "a+b", "2+5+7"]: a number as shown, a choice id, or a portfolio."""
     items = []
     for token in text.split(","):
         token = token.strip()
@@ -170,15 +172,34 @@ def result_json(game: Game) -> dict:
 
 
 def _choice_id(game: Game, item, index: int) -> str:
-    offered = game.available()
+    """The choice id (or ``a+b+c`` portfolio) for a script item; numbers are positions as shown."""
+    offered = game.offered()
     valid = ", ".join(f"{i} ({c.id})" for i, c in enumerate(offered, start=1))
-    if isinstance(item, int):
-        if 1 <= item <= len(offered):
-            return offered[item - 1].id
-        raise BadInput(f"choice {index}: there is no choice {item} in scene '{game.state}'; valid choices: {valid}")
-    if any(c.id == item for c in offered):
-        return item
-    raise BadInput(f"choice {index}: scene '{game.state}' has no choice '{item}'; valid choices: {valid}")
+    pick = game.pick
+    parts = str(item).split("+") if isinstance(item, str) and "+" in item else [item]
+    if pick is None and len(parts) > 1:
+        raise BadInput(f"choice {index}: '{item}' picks several choices, but scene '{game.state}' takes one; valid choices: {valid}")
+    ids = []
+    for part in parts:
+        if isinstance(part, str) and part.strip().isdigit():
+            part = int(part.strip())
+        if isinstance(part, int):
+            if not 1 <= part <= len(offered):
+                raise BadInput(f"choice {index}: there is no choice {part} in scene '{game.state}'; valid choices: {valid}")
+            choice = offered[part - 1]
+        else:
+            part = part.strip()
+            choice = next((c for c in offered if c.id == part), None)
+            if choice is None:
+                raise BadInput(f"choice {index}: scene '{game.state}' has no choice '{part}'; valid choices: {valid}")
+        why = game.reason(choice)
+        if why:
+            raise BadInput(f"choice {index}: choice '{choice.id}' in scene '{game.state}' is not available: {why}")
+        ids.append(choice.id)
+    if pick is not None and not pick[0] <= len(ids) <= pick[1]:
+        want = f"{pick[0]}" if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
+        raise BadInput(f"choice {index}: scene '{game.state}' asks for {want} choices at once, written a+b+c or 2+5+7; valid choices: {valid}")
+    return "+".join(ids)
 
 
 def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool,
@@ -222,8 +243,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         cid = _choice_id(game, item, index)
         try:
             outcome = game.choose(cid)
-        except GameError as exc:  # pragma: no cover - _choice_id validated it
-            raise BadInput(str(exc)) from None
+        except GameError as exc:  # e.g. a portfolio the capacity cannot pay for
+            raise BadInput(f"choice {index}: {exc}") from None
         if not as_json:
             block = render.outcome_block(game, outcome)
             if block:

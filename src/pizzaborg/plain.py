@@ -1,8 +1,8 @@
 """Plain line mode: the whole game as lines of text on stdin/stdout (screen readers, dumb terminals).
 
-Commands at the prompt: a number chooses, ``u`` undo, ``s`` save, ``l`` load, ``h`` history, ``k`` the
-numbers, ``?`` help, ``q`` quit (autosaves): the keys of the terminal UI (``render.KEYS``). End of input
-counts as ``q``.
+Commands at the prompt: a number chooses (in a portfolio scene several: ``2 5 7``), ``u`` undo,
+``s`` save, ``l`` load, ``h`` history, ``k`` the numbers, ``?`` help, ``q`` quit (autosaves): the keys of
+the terminal UI (``render.KEYS``). End of input counts as ``q``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ def help_text() -> str:
             what = "load a saved game (l NAME; without a name it lists them)"
         elif key == "1-9":
             key, what = "A number", "make that choice"
+            lines.append(render.item(f"{key}: {what}.", "  ", "    "))
+            key, what = "Several numbers, such as 2 5 7", "where a scene asks you to pick several: those choices together"
         lines.append(render.item(f"{key}: {what}.", "  ", "    "))
     return "\n".join(lines)
 
@@ -91,7 +93,11 @@ class PlainSession:
             if self.game.over:
                 self.say("\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits.")
             n = len(self.game.scene.choices) if not self.game.over else 0
-            if n == 1:
+            pick = self.game.pick
+            if pick is not None:
+                many = str(pick[0]) if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
+                prompt = f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or ? for help > "
+            elif n == 1:
                 prompt = "\nPress Enter to continue, or ? for help > "
             else:
                 prompt = f"\nChoose 1 to {n}, or ? for help > " if n else "> "
@@ -129,7 +135,10 @@ class PlainSession:
         word, _, arg = line.partition(" ")
         word = word.lower()
         arg = arg.strip()
-        if word.isdigit():
+        numbers = line.replace("+", " ").replace(",", " ").split()
+        if len(numbers) > 1 and all(n.isdigit() for n in numbers):
+            self.choose_many([int(n) for n in numbers])
+        elif word.isdigit():
             self.choose(int(word))
         elif word in ("u", "undo"):
             self.undo()
@@ -152,14 +161,33 @@ class PlainSession:
             self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or ? for help.")
 
     def choose(self, n: int) -> None:
-        if self.game.over:
+        self.choose_many([n])
+
+    def choose_many(self, numbers: list) -> None:
+        """One number, or several in a portfolio scene."""
+        game = self.game
+        if game.over:
             self.say("The game is over: there is nothing to choose. u undoes, q quits.")
             return
-        before_round = self.game.round_id
+        count = len(game.scene.choices)
+        bad = [n for n in numbers if not 1 <= n <= count]
+        if bad:
+            self.say(f"There is no choice {bad[0]} here: pick 1 to {count}.")
+            return
+        if game.pick is None and len(numbers) > 1:
+            self.say(f"Pick one choice here: 1 to {count}.")
+            return
+        offered = game.offered()
+        for n in numbers:
+            why = game.reason(offered[n - 1])
+            if why:
+                self.say(f"Choice {n} is not available: {why}.")
+                return
+        before_round = game.round_id
         try:
-            outcome = self.game.choose_number(n)
-        except GameError:
-            self.say(f"There is no choice {n} here: pick 1 to {len(self.game.scene.choices)}.")
+            outcome = game.choose_numbers(numbers) if game.pick is not None else game.choose_number(numbers[0])
+        except GameError as exc:  # e.g. too few or too many picks, or more than the capacity left
+            self.say(f"Not possible: {exc}.")
             return
         self.show_outcome(outcome, before_round)
         self.autosave()

@@ -109,7 +109,34 @@ def round_intro(game: Game) -> str:
     lines = [month_heading(game, game.round_id, "begins")]
     if rnd.intro:
         lines += ["", wrap(rnd.intro.render(game.view))]
+    if game.round_start_deltas:  # drift and the round's on_enter effects
+        lines += ["", wrap(f"As the month begins: {kpi_line(game, game.round_start_deltas)}", "  ")]
     return "\n".join(lines)
+
+
+def capacity_note(scene: SceneView) -> str:
+    """'Team weeks left this month: 5 of 8', or '' when the story has no capacity."""
+    cap = scene.capacity
+    return f"{clean(cap.name or cap.id)} left this month: {fmt_num(cap.left)} of {fmt_num(cap.total)}" if cap else ""
+
+
+def pick_note(scene: SceneView) -> str:
+    """'Pick 3 of these 7 at once.' for a portfolio scene, else ''."""
+    if scene.pick is None:
+        return ""
+    lo, hi = scene.pick
+    many = str(lo) if lo == hi else f"{lo} to {hi}"
+    return f"Pick {many} of these {len(scene.choices)} at once."
+
+
+def choice_suffix(scene: SceneView, c) -> str:
+    """What a choice costs and, when it cannot be taken, why: ' (3 Team weeks)', ' [not available: ...]'."""
+    out = ""
+    if scene.capacity is not None and c.cost:
+        out += f" ({fmt_num(c.cost)} {clean(scene.capacity.name or scene.capacity.id)})"
+    if not c.available:
+        out += f" [not available: {clean(c.reason)}]"
+    return out
 
 
 def scene_block(scene: SceneView) -> str:
@@ -117,8 +144,11 @@ def scene_block(scene: SceneView) -> str:
     if scene.is_event:
         head = sentence(f"News: {scene.title}") if scene.title else "News."
     lines = ["", head, wrap(scene.text), ""] if head else ["", wrap(scene.text), ""]
+    notes = " ".join(n for n in (pick_note(scene), capacity_note(scene) + "." if scene.capacity else "") if n)
+    if notes and (scene.pick is not None or any(c.cost for c in scene.choices)):
+        lines += [wrap(notes), ""]
     for c in scene.choices:
-        lines.append(textwrap.fill(clean(c.text), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "))
+        lines.append(textwrap.fill(clean(c.text) + choice_suffix(scene, c), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "))
     return "\n".join(lines)
 
 
@@ -189,7 +219,8 @@ def round_block(game: Game, summary: RoundSummary) -> str:
             if choice is not None and choice.synthetic and not d.deltas:
                 continue
             label = scene_label(game, d.scene)
-            text = choice.text.render(game.view) if choice else d.choice
+            texts = [scene.choice(p) for p in d.picks]  # one choice, or each of a portfolio's picks
+            text = " + ".join(c.text.render(game.view) if c else p for c, p in zip(texts, d.picks))
             moved = "; ".join(f"{game.story.kpis[k].name} {said_delta(v)}" for k, v in d.deltas.items()) or "No change"
             lines.append(item(f"{sentence(f'{label}: {text}')} {sentence(moved)}", "  ", "    "))
     if summary.question:

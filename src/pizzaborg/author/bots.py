@@ -263,7 +263,17 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
             view = game.view
             shown += words(scenes[game.state].text.render(view))
             shown += sum(words(c.text.render(view)) for c in offered)
-        outcome = game.choose(pick(offered, game).id)
+        if game.pick is not None:  # a portfolio: the strategy ranks the choices, the best that fit are taken
+            rest, ranked = list(offered), []
+            while rest:
+                ranked.append(pick(rest, game))
+                rest.remove(ranked[-1])
+            cid = game.portfolio(ranked)
+            if cid is None:
+                raise BotError(f"dead end: scene '{game.state}' offers no portfolio the capacity can pay for (seed {seed})")
+            outcome = game.choose(cid)
+        else:
+            outcome = game.choose(pick(offered, game).id)
         if count_words:
             shown += words(outcome.borg) + words(outcome.note)
             if outcome.round_end is not None:

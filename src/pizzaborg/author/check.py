@@ -95,3 +95,64 @@ def check_story(path=None):
         if story is None:
             return None, problems
         return story, sorted(graph_problems(story), key=lambda p: (p.pos.path, p.pos.line, p.pos.col))
+
+
+class _Probe:
+    """A made-up end of game for the ending check: every KPI at ``kpis``, flags all set or none."""
+
+    def __init__(self, kpis: dict, flags: bool, score: float, assimilation: float, last_round: int):
+        self.kpis, self.flags, self.score, self.assim, self.last_round = kpis, flags, score, assimilation, last_round
+
+    def kpi(self, name):
+        return self.kpis[name]
+
+    def flag(self, name):
+        return self.flags
+
+    def number(self, name):
+        return {"score": self.score, "assimilation": self.assim}.get(name, self.last_round)
+
+    def learning(self, ident):
+        return self.score
+
+    def visited(self, scene):
+        return self.flags
+
+    def chose(self, scene, choice):
+        return self.flags
+
+    def delta(self, name):
+        return 0.0
+
+
+def _worse(kpi, far: bool):
+    """A value of ``kpi`` worse than its start: one step, or the worst bound (``far``)."""
+    if kpi.higher_is == "worse":
+        return kpi.max if far else min(kpi.max, kpi.start + 1)
+    return kpi.min if far else max(kpi.min, kpi.start - 1)
+
+
+def ending_warnings(story: Story) -> list:
+    """Warn when the last ending (the one with no ``when``) is reached with every number worse than at
+    the start. Heuristic: the earlier endings' conditions are tried on 36 made-up ends of game (every
+    KPI one step worse than its start, or at its worst bound; no flag or every flag set, every scene
+    visited and choice made; score and learning 0, 50 or 100; assimilation 0, 50 or 100). When none
+    of the earlier endings holds for one of them, the catch-all would contradict the numbers."""
+    if len(story.endings) < 1 or story.endings[-1].when is not None:
+        return []
+    last = story.endings[-1]
+    earlier = [e for e in story.endings[:-1] if e.when is not None]
+    last_round = max((r.number for r in story.rounds.values()), default=1)
+    for far in (False, True):
+        kpis = {k.id: _worse(k, far) for k in story.kpis.values()}
+        for flags in (False, True):
+            for score in (0.0, 50.0, 100.0):
+                for assim in (0.0, 50.0, 100.0):
+                    probe = _Probe(kpis, flags, score, assim, last_round)
+                    if not any(e.when(probe) for e in earlier):
+                        nums = ", ".join(f"{k} {v:g}" for k, v in kpis.items())
+                        return [Problem(last.pos, (
+                            f"warning: ending '{last.id}' (the last, with no 'when') is reached with every number "
+                            f"worse than at the start ({nums}; score {score:g}, assimilation {assim:g}, "
+                            f"{'every' if flags else 'no'} flag set): add an earlier ending whose 'when' covers it"))]
+    return []

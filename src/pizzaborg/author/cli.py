@@ -160,6 +160,10 @@ def cmd_check(args) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
+    from .check import ending_warnings
+
+    for w in ending_warnings(story):  # warnings do not fail the check
+        print(w, file=sys.stderr)
     events = sum(len(v) for v in story.pools.values())
     print(
         f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "

@@ -105,12 +105,25 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
                 if game.over:
                     break
                 state = game.state
-                offered = game.available()
-                if len(offered) == 1:
-                    pick = offered[0]
-                elif not offered:
+                offered = game.available()  # only what the capacity can pay for
+                if not offered:
                     failure = Failure("dead-end", game_seed, state, f"scene '{state}' offers no choice", taken)
                     break
+                span = game.pick
+                if span is not None:  # a portfolio: least taken first, a random allowed number of picks
+                    ordered = sorted(offered, key=lambda c: (hits[c], randrange(1 << 30)))
+                    cid = game.portfolio(ordered, span[0] + randrange(span[1] - span[0] + 1))
+                    if cid is None:
+                        failure = Failure("dead-end", game_seed, state, f"scene '{state}' offers no portfolio the capacity left can pay for", taken)
+                        break
+                    for c in offered:
+                        if c.id in cid.split("+"):
+                            hits[c] += 1
+                    taken.append((state, cid))
+                    game.choose(cid)
+                    continue
+                if len(offered) == 1:
+                    pick = offered[0]
                 else:
                     low = min(hits[c] for c in offered)
                     least = [c for c in offered if hits[c] == low]

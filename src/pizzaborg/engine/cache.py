@@ -22,12 +22,12 @@ from .conditions import Condition, parse_condition
 from .files import write_atomic
 from .yamlsrc import Pos
 
-FORMAT = 1
+FORMAT = 2  # 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift
 KEEP = 16  # entries kept in the cache folder
 _CLASSES = {
     c.__name__: c
     for c in (model.Text, model.Route, model.Choice, model.Scene, model.Kpi, model.LearningPoint, model.Area,
-              model.WorstPractice, model.Ending, model.Round, model.Story)
+              model.WorstPractice, model.Ending, model.Round, model.Story, model.Effect, model.Capacity)
 }
 
 

@@ -10,8 +10,9 @@ Grammar::
     atom    := NUMBER | "true" | "false" | NAME | NAME "(" ARG ")" | "(" expr ")"
 
 A NAME is a KPI id, ``flag.X``, ``score``, ``assimilation`` or ``round``; the functions are
-``learning(ID)``, ``visited(SCENE)`` and ``chose(SCENE.CHOICE)``. Types are checked at parse time:
-comparisons take numbers, ``and``/``or``/``not`` take truths.
+``learning(ID)``, ``visited(SCENE)``, ``chose(SCENE.CHOICE)`` and ``delta(KPI)`` (the KPI's change
+since the current round began). Types are checked at parse time: comparisons take numbers,
+``and``/``or``/``not`` take truths.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 
 NUMBER_NAMES = {"score", "assimilation", "round"}
-FUNCTIONS = {"learning": "num", "visited": "bool", "chose": "bool"}
+FUNCTIONS = {"learning": "num", "visited": "bool", "chose": "bool", "delta": "num"}
 COMPARE = {"<", "<=", ">", ">=", "==", "!="}
 
 _TOKEN = re.compile(
@@ -45,6 +46,7 @@ class State:
     def learning(self, ident: str) -> float: ...
     def visited(self, scene: str) -> bool: ...
     def chose(self, scene: str, choice: str) -> bool: ...
+    def delta(self, kpi: str) -> float: ...  # the change since the current round began
 
 
 class Ref:
@@ -124,6 +126,8 @@ class Call(Node):
             return st.learning(self.arg)
         if self.func == "visited":
             return st.visited(self.arg)
+        if self.func == "delta":
+            return st.delta(self.arg)
         scene, _, choice = self.arg.rpartition(".")
         return st.chose(scene, choice)
 
@@ -152,12 +156,13 @@ class BoolOp(Node):
 
 
 class Compare(Node):
-    __slots__ = ('op', 'left', 'right')
+    __slots__ = ('op', 'left', 'right', 'offset')
 
-    def __init__(self, op, left, right):
+    def __init__(self, op, left, right, offset=0):
         self.op = op
         self.left = left
         self.right = right
+        self.offset = offset  # where the comparison starts in the source
 
     def evaluate(self, st):
         a, b = self.left.evaluate(st), self.right.evaluate(st)
@@ -275,7 +280,7 @@ class _Parser:
             right = self.parse_atom()
             self.expect_kind(left, "num", left_offset, f"'{value}'")
             self.expect_kind(right, "num", right_offset, f"'{value}'")
-            return Compare(value, left, right)
+            return Compare(value, left, right, left_offset)
         return left
 
     def parse_atom(self) -> Node:
@@ -300,7 +305,7 @@ class _Parser:
         if self.peek()[1] == "(":
             if value not in FUNCTIONS:
                 raise ConditionError(
-                    f"unknown function '{value}' (use learning, visited or chose)", offset
+                    f"unknown function '{value}' (use learning, visited, chose or delta)", offset
                 )
             self.take()
             k, arg, arg_off = self.take()
@@ -313,6 +318,10 @@ class _Parser:
                 self.refs.append(Ref("learning", arg, arg_off))
             elif value == "visited":
                 self.refs.append(Ref("scene", arg, arg_off))
+            elif value == "delta":
+                if arg not in self.kpis:
+                    raise ConditionError(f"delta() needs a KPI id, not '{arg}'", arg_off)
+                self.refs.append(Ref("kpi", arg, arg_off))
             else:
                 if "." not in arg:
                     raise ConditionError("chose() needs SCENE.CHOICE", arg_off)
@@ -341,3 +350,60 @@ def parse_condition(text: str, kpis: set) -> Condition:
     parser = _Parser(text, kpis)
     root = parser.parse()
     return Condition(text, root, parser.refs)
+
+
+def _range(node, kpis: dict):
+    """The values a number node can take, or None when unknown."""
+    if isinstance(node, Const):
+        return (node.value, node.value)
+    if isinstance(node, Kpi) and node.name in kpis:
+        k = kpis[node.name]
+        return (k.min, k.max)
+    if isinstance(node, Number) and node.name in ("score", "assimilation"):
+        return (0.0, 100.0)
+    if isinstance(node, Call) and node.func == "learning":
+        return (0.0, 100.0)
+    if isinstance(node, Call) and node.func == "delta" and node.arg in kpis:
+        k = kpis[node.arg]
+        return (k.min - k.max, k.max - k.min)
+    return None
+
+
+def _can_hold(op: str, a: tuple, b: tuple) -> bool:
+    (alo, ahi), (blo, bhi) = a, b
+    if op == "<":
+        return alo < bhi
+    if op == "<=":
+        return alo <= bhi
+    if op == ">":
+        return ahi > blo
+    if op == ">=":
+        return ahi >= blo
+    if op == "==":
+        return alo <= bhi and blo <= ahi
+    return not (alo == ahi == blo == bhi)
+
+
+def impossible_parts(cond: Condition, kpis: dict) -> list:
+    """Comparisons in ``cond`` that can never hold given the ranges of KPIs (``kpis``: id -> Kpi with
+    min and max), scores and learning (0-100): ``[(offset, why)]``. E.g. ``trust > 100`` when trust
+    is at most 100."""
+    out = []
+
+    def walk(node):
+        if isinstance(node, Compare):
+            a, b = _range(node.left, kpis), _range(node.right, kpis)
+            if a is not None and b is not None and not (isinstance(node.left, Const) and isinstance(node.right, Const)):
+                if not _can_hold(node.op, a, b):
+                    named = node.left if not isinstance(node.left, Const) else node.right
+                    lo, hi = a if named is node.left else b
+                    what = getattr(named, "name", None) or f"{named.func}({named.arg})"
+                    out.append((node.offset, f"{what} is always between {lo:g} and {hi:g}"))
+        elif isinstance(node, Not):
+            walk(node.operand)
+        elif isinstance(node, BoolOp):
+            for o in node.operands:
+                walk(o)
+
+    walk(cond.root)
+    return out

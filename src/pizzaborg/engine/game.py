@@ -5,9 +5,15 @@ Typical use::
     story = load_story()
     game = Game(story, seed=42)
     while not game.over:
-        scene = game.scene            # SceneView: text, round, choices numbered from 1
+        scene = game.scene            # SceneView: text, round, choices numbered from 1 as shown
         outcome = game.choose(scene.choices[0].id)   # or game.choose_number(1)
     game.ending, game.report()
+
+The choices of a scene are shown in an order shuffled from (seed, scene id) (see :func:`shown_order`):
+numbers are positions as shown, ids never change. ``game.offered()`` is the list as shown (with
+choices the capacity cannot pay for), ``game.available()`` the ones that can be taken now,
+``game.reason(choice)`` why one cannot. In a portfolio scene (``scene.pick``) the choice is
+``"a+b+c"`` (ids, in any order; stored in story order) or ``game.choose_numbers([2, 5, 7])``.
 
 ``undo()`` replays all decisions but the last. ``Game.replay(story, seed, decisions)`` rebuilds a game;
 it raises :class:`ReplayError` at the first decision the story cannot take, with the game as far as it
@@ -20,7 +26,106 @@ import random
 
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story, Value
-from .scoring import ScoreReport, Stake, score_report, stakes_for
+from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pick
+
+_M64 = (1 << 64) - 1
+_SCENE_KEYS: dict = {}
+PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finaliser: a well-spread 64-bit integer from another, the same on every Python."""
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+
+def _scene_key(scene_id: str) -> int:
+    """FNV-1a (64 bit) of the scene id: a stable number for a name (``hash()`` differs per process)."""
+    k = _SCENE_KEYS.get(scene_id)
+    if k is None:
+        k = 0xCBF29CE484222325
+        for b in scene_id.encode("utf-8"):
+            k = ((k ^ b) * 0x100000001B3) & _M64
+        _SCENE_KEYS[scene_id] = k
+    return k
+
+
+def shown_order(scene, seed: int, shuffle: bool = True) -> list:
+    """The choices of ``scene`` in the order a game with ``seed`` shows them.
+
+    Choices pinned ``first`` lead and ``last`` close, in the order written; the others are shuffled by
+    a Fisher-Yates shuffle whose draws are the digits of one splitmix64 number of (seed, FNV-1a of the
+    scene id) in the mixed radix n, n-1, ... 2 (remixed every 16 draws): the same for every learner
+    with that seed, on every Python version, and independent of the path taken through the story."""
+    split = _SPLITS.get(scene)
+    if split is None:
+        split = _split(scene)
+    first, middle, last = split
+    n = len(middle)
+    if shuffle and n > 1 and scene.shuffle:
+        key = _SCENE_KEYS.get(scene.id)
+        if key is None:
+            key = _scene_key(scene.id)
+        x = (((seed & _M64) ^ key) + 0x9E3779B97F4A7C15) & _M64  # splitmix64, inline: this runs per scene
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        x ^= x >> 31
+        if n <= _TABLED:
+            table = _PERMS.get(n) or _perms(n)
+            middle = [middle[i] for i in table[x % len(table)]]
+        else:
+            middle = _fisher_yates(list(middle), x)
+    elif not (first or last):
+        return list(middle)
+    return first + middle + last if (first or last) else middle
+
+
+def _fisher_yates(items: list, x: int) -> list:
+    r = x
+    for step, i in enumerate(range(len(items) - 1, 0, -1)):
+        if step and not step % 16:
+            x = _mix(x)
+            r = x
+        j = r % (i + 1)
+        r //= i + 1
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+_TABLED = 5  # up to 5 choices the permutations are tabled (5! = 120, built in well under a ms): same orders, faster
+_PERMS: dict = {}
+
+
+def _perms(n: int) -> list:
+    """Every shuffle of n items, indexed by the random number modulo n!: the digits of r in the radix
+    n, n-1, ... 2 drive Fisher-Yates, so r and r mod n! give the same order."""
+    count = 1
+    for k in range(2, n + 1):
+        count *= k
+    table = []
+    for r in range(count):
+        table.append(tuple(_fisher_yates(list(range(n)), r)))
+    _PERMS[n] = table
+    return table
+
+
+_SPLITS: dict = {}  # Scene -> (pinned first, the rest, pinned last); stories are read-only
+
+
+def _split(scene) -> tuple:
+    choices = scene.choices
+    if any(c.pin for c in choices):
+        split = ([c for c in choices if c.pin == "first"], [c for c in choices if c.pin is None],
+                 [c for c in choices if c.pin == "last"])
+    else:
+        split = ([], list(choices), [])
+    if len(_SPLITS) >= 50_000:  # many stories in one process (tests): start over
+        _SPLITS.clear()
+    _SPLITS[scene] = split
+    return split
+
 
 MAX_AUTO_STEPS = 10_000
 
@@ -37,47 +142,91 @@ class ReplayError(GameError):
 
 
 class ChoiceView(Value):
-    __slots__ = ("n", "id", "text")
+    """A choice as shown: its number (position as shown), id, text, whether it can be taken now and,
+    if not, why; its cost in the story's capacity (0 when none)."""
 
-    def __init__(self, n: int, id: str, text: str):
+    __slots__ = ("n", "id", "text", "available", "reason", "cost")
+
+    def __init__(self, n: int, id: str, text: str, available: bool = True, reason: str = "", cost: float = 0):
         self.n, self.id, self.text = n, id, text
+        self.available, self.reason, self.cost = available, reason, cost
+
+
+class CapacityView(Value):
+    __slots__ = ("id", "name", "left", "total")
+
+    def __init__(self, id: str, name: str, left: float, total: float):
+        self.id, self.name, self.left, self.total = id, name, left, total
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "left": self.left, "total": self.total}
 
 
 class SceneView(Value):
-    __slots__ = ("id", "title", "text", "round_id", "round_number", "round_title", "is_event", "markup", "choices")
+    """A scene as shown. ``choices`` are in the order shown; ``pick`` is (min, max) in a portfolio
+    scene, else None; ``capacity`` is a CapacityView when the story has a capacity."""
+
+    __slots__ = ("id", "title", "text", "round_id", "round_number", "round_title", "is_event", "markup", "choices",
+                 "pick", "capacity")
 
     def __init__(self, id: str, title: str, text: str, round_id: str, round_number: int, round_title: str,
-                 is_event: bool, markup: bool, choices: tuple):
+                 is_event: bool, markup: bool, choices: tuple, pick: tuple | None = None, capacity=None):
         self.id, self.title, self.text = id, title, text
         self.round_id, self.round_number, self.round_title = round_id, round_number, round_title
         self.is_event, self.markup, self.choices = is_event, markup, choices
+        self.pick, self.capacity = pick, capacity
+
+    @property
+    def order(self) -> list:
+        """The choice ids in the order shown."""
+        return [c.id for c in self.choices]
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "scene": self.id,
             "round": self.round_number,
             "text": self.text,
-            "choices": [{"n": c.n, "id": c.id, "text": c.text} for c in self.choices],
+            "choices": [{"n": c.n, "id": c.id, "text": c.text, "available": c.available, "reason": c.reason}
+                        for c in self.choices],
         }
+        if self.pick is not None:
+            out["pick"] = {"min": self.pick[0], "max": self.pick[1]}
+        if self.capacity is not None:
+            out["capacity"] = self.capacity.as_dict()
+        return out
 
 
 class Decision(Value):
-    """A decision made: what was chosen, what it did, and the learning evidence at stake."""
+    """A decision made: what was chosen, what it did, and the learning evidence at stake.
 
-    __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered")
+    ``choice`` is a choice id, or ``a+b+c`` for a portfolio (``picks`` holds the ids, in story order);
+    ``shown`` is the choice ids in the order the player saw them."""
+
+    __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered", "offered", "picks")
     __hash__ = None  # holds dicts
 
-    def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool):
+    def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool,
+                 offered: list = (), picks: tuple = ()):
         self.scene, self.choice, self.round_id = scene, choice, round_id
         self.deltas = deltas
         self.stakes = stakes  # point id -> Stake
         self.worst, self.worst_offered = worst, worst_offered
+        self.offered = offered  # the Choice objects shown, in the order shown
+        self.picks = picks or (choice,)
+
+    @property
+    def shown(self) -> tuple:
+        """The choice ids in the order the player saw them."""
+        return tuple(c.id for c in self.offered)
 
     def as_dict(self) -> dict:
         return {"scene": self.scene, "choice": self.choice}
 
 
 class RoundSummary(Value):
+    """A round that ended: the numbers at its start (before its start effects) and end, its decisions,
+    and the reflection question that matched how it went."""
+
     __slots__ = ("id", "number", "title", "question", "kpi_start", "kpi_end", "decisions")
     __hash__ = None
 
@@ -92,8 +241,11 @@ class RoundSummary(Value):
 
 
 class Outcome(Value):
+    """What a decision did. ``round_start`` holds the changes the next round's start made (drift and
+    ``on_enter`` effects) when the decision ended a round."""
+
     __slots__ = ("scene", "choice", "choice_text", "deltas", "evidence", "worst", "borg", "note", "round_end",
-                 "ending", "events_drawn")
+                 "ending", "events_drawn", "round_start")
     __hash__ = None
 
     def __init__(self, scene: str, choice: str, choice_text: str, deltas: dict, evidence: dict, worst: list,
@@ -104,6 +256,7 @@ class Outcome(Value):
         self.borg, self.note = borg, note
         self.round_end, self.ending = round_end, ending
         self.events_drawn = [] if events_drawn is None else events_drawn
+        self.round_start: dict = {}
 
 
 class _Track:
@@ -154,6 +307,9 @@ class _StateView:
     def chose(self, scene, choice):
         return (scene, choice) in self.g.chosen
 
+    def delta(self, name):
+        return self.g.kpis[name] - self.g._round_start[name]
+
 
 def _machine_for(story: Story) -> StoryMachine:
     """One machine per loaded story, built on first use and kept with the story."""
@@ -187,13 +343,19 @@ class Game:
         self.decisions: list = []
         self.played_events: set = set()
         self.draw_visits: dict = {}
+        self._orders: dict = {}  # scene id -> its choices in the order this game shows them
+        self._offer_key = None  # (scene, decisions made) of the cached offered() list
+        self._offer: list = []
         self.round_id = self.story.scenes[self.story.start].round
         self._round_start = dict(self.kpis)
         self._round_decisions: list = []
+        self.spent = 0  # capacity spent this round
+        self.round_start_deltas: dict = {}  # what the current round's start changed (drift, on_enter)
         self.ending: str | None = None
         self.last_round: RoundSummary | None = None
         self._report: ScoreReport | None = None
         self._settle([])
+        self._start_round(first=True)
 
     @property
     def state(self) -> str:
@@ -225,13 +387,59 @@ class Game:
         """Detach from the story's machine (for programs that create many games)."""
         self._sm.detach(self._track)
 
+    # ---- capacity ----------------------------------------------------------------------------
+    @property
+    def capacity_total(self) -> float | None:
+        """The current round's capacity, None when the story has none."""
+        cap = self.story.capacity
+        if cap is None:
+            return None
+        rc = self.story.rounds[self.round_id].capacity
+        return cap.per_round if rc is None else rc
+
+    @property
+    def capacity_left(self) -> float | None:
+        total = self.capacity_total
+        return None if total is None else round(total - self.spent, 6)
+
+    def reason(self, choice) -> str:
+        """Why ``choice`` cannot be taken now ("" when it can)."""
+        if choice.cost and self.story.capacity is not None:
+            left = self.capacity_left
+            if choice.cost > left:
+                cap = self.story.capacity
+                return f"needs {_num(choice.cost)} {cap.name or cap.id}, {_num(left)} left this round"
+        return ""
+
     # ---- what the player sees ----------------------------------------------------------------
-    def available(self) -> list:
+    def offered(self) -> list:
+        """The choices shown now, in the order shown (numbers are positions in this list), including
+        those the capacity cannot pay for. The list is shared: copy it before changing it."""
         if self.over:
             return []
-        scene = self.story.scenes[self.state]
-        view = self._track.view
-        return [c for c in scene.choices if c.when is None or c.when(view)]
+        sid = self._track.state
+        key = (sid, len(self.decisions))  # what is offered changes only with a decision (or a reset)
+        if key != self._offer_key:
+            order = self._orders.get(sid)
+            if order is None:
+                order = self._orders[sid] = shown_order(self.story.scenes[sid], self.seed, self.story.shuffle)
+            view = self._track.view
+            self._offer = [c for c in order if c.when is None or c.when(view)]  # a new list: never changed
+            self._offer_key = key
+        return self._offer
+
+    def available(self) -> list:
+        """The choices that can be taken now, in the order shown."""
+        offered = self.offered()
+        if self.story.capacity is None:
+            return offered
+        left = self.capacity_left
+        return [c for c in offered if c.cost <= left]
+
+    @property
+    def pick(self) -> tuple | None:
+        """(min, max) when the current scene is a portfolio, else None."""
+        return None if self.over else self.story.scenes[self.state].pick
 
     @property
     def scene(self) -> SceneView | None:
@@ -240,58 +448,179 @@ class Game:
         s = self.story.scenes[self.state]
         rnd = self.story.rounds[self.round_id]
         view = self._track.view
-        choices = tuple(ChoiceView(i, c.id, c.text.render(view)) for i, c in enumerate(self.available(), start=1))
-        return SceneView(s.id, s.title, s.text.render(view), rnd.id, rnd.number, rnd.title, s.is_event, s.markup, choices)
+        choices = []
+        for i, c in enumerate(self.offered(), start=1):
+            why = self.reason(c)
+            choices.append(ChoiceView(i, c.id, c.text.render(view), not why, why, c.cost))
+        cap = None
+        if self.story.capacity is not None:
+            cap = CapacityView(self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total)
+        return SceneView(s.id, s.title, s.text.render(view), rnd.id, rnd.number, rnd.title, s.is_event, s.markup,
+                         tuple(choices), s.pick, cap)
 
     # ---- playing -----------------------------------------------------------------------------
     def choose_number(self, n: int) -> Outcome:
-        offered = self.available()
+        """Choose by the number shown (1 = the first choice on the screen)."""
+        offered = self.offered()
         if not 1 <= n <= len(offered):
             raise GameError(self._invalid(f"no choice {n}"))
         return self.choose(offered[n - 1].id)
 
+    def choose_numbers(self, numbers: list) -> Outcome:
+        """A portfolio by the numbers shown, e.g. [2, 5, 7]."""
+        offered = self.offered()
+        ids = []
+        for n in numbers:
+            if not 1 <= n <= len(offered):
+                raise GameError(self._invalid(f"no choice {n}"))
+            ids.append(offered[n - 1].id)
+        return self.choose(PICK.join(ids))
+
+    def portfolio(self, preference: list, k: int | None = None) -> str | None:
+        """A valid portfolio (``a+b+c``) from available choices in order of preference: the first ones
+        the capacity left can pay for, ``k`` of them (default: as many as the scene allows). None when
+        fewer than the scene's minimum fit. For players that are programs (bots, random tests)."""
+        lo, hi = self.pick or (1, 1)
+        want = hi if k is None else max(lo, min(hi, k))
+        left = self.capacity_left
+        picks = []
+        for c in preference:
+            if len(picks) == want:
+                break
+            if c in picks or (left is not None and c.cost > left):
+                continue
+            picks.append(c)
+            if left is not None:
+                left -= c.cost
+        return PICK.join(c.id for c in picks) if len(picks) >= lo else None
+
     def _invalid(self, what: str) -> str:
         if self.over:
             return f"{what}: the game is over ({self.ending})"
-        opts = ", ".join(f"{i} {c.id}" for i, c in enumerate(self.available(), start=1))
+        opts = ", ".join(f"{i} {c.id}" for i, c in enumerate(self.offered(), start=1))
         return f"{what} in scene '{self.state}'; valid choices: {opts}"
 
+    def _picks(self, scene, choice_id: str, offered: list) -> list:
+        """The choices ``choice_id`` names (``a+b+c`` in a portfolio), checked; raises GameError."""
+        ids = choice_id.split(PICK) if scene.pick is not None else [choice_id]
+        picks = []
+        for cid in ids:
+            c = next((c for c in offered if c.id == cid), None)
+            if c is None:
+                raise GameError(self._invalid(f"no choice '{cid}'"))
+            if c in picks:
+                raise GameError(f"choice '{cid}' is picked twice in scene '{scene.id}'")
+            why = self.reason(c)
+            if why:
+                raise GameError(f"choice '{cid}' in scene '{scene.id}' is not available: {why}")
+            picks.append(c)
+        if scene.pick is not None:
+            lo, hi = scene.pick
+            if not lo <= len(picks) <= hi:
+                want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+                raise GameError(f"scene '{scene.id}' asks for {want} choices at once, not {len(picks)} (e.g. a+b+c)")
+            cost = sum(c.cost for c in picks)
+            if self.story.capacity is not None and cost > self.capacity_left:
+                cap = self.story.capacity
+                raise GameError(f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
+                                f"{_num(self.capacity_left)} left this round")
+            order = {c: i for i, c in enumerate(scene.choices)}
+            picks.sort(key=order.__getitem__)
+        return picks
+
+    def _effects(self, picks: list) -> dict:
+        """The summed effects of ``picks``, with each ``effects_if`` whose condition holds now."""
+        if len(picks) == 1 and not picks[0].effects_if:
+            return picks[0].effects
+        view = self._track.view
+        total: dict = {}
+        for c in picks:
+            for k, d in c.effects.items():
+                total[k] = total.get(k, 0) + d
+            for e in c.effects_if:
+                if e.when is None or e.when(view):
+                    for k, d in e.effects.items():
+                        total[k] = total.get(k, 0) + d
+        return total
+
+    def _apply(self, effects: dict) -> None:
+        kpis = self.story.kpis
+        values = self.kpis
+        for k, delta in effects.items():
+            kpi = kpis[k]
+            if kpi.saturate:
+                values[k] = kpi.apply(values[k], delta)
+            else:
+                values[k] = min(kpi.max, max(kpi.min, values[k] + delta))
+
     def choose(self, choice_id: str) -> Outcome:
+        """Make a decision: a choice id, or ``a+b+c`` (ids) in a portfolio scene. Raises GameError."""
         if self.over:
             raise GameError(self._invalid(f"choice '{choice_id}'"))
-        offered = self.available()
-        chosen = next((c for c in offered if c.id == choice_id), None)
-        if chosen is None:
-            raise GameError(self._invalid(f"no choice '{choice_id}'"))
         scene = self.story.scenes[self.state]
+        offered = self.offered()
+        if scene.pick is None:  # the common case, kept quick: random tests make millions of these
+            chosen = None
+            for c in offered:
+                if c.id == choice_id:
+                    chosen = c
+                    break
+            if chosen is None:
+                raise GameError(self._invalid(f"no choice '{choice_id}'"))
+            if chosen.cost and self.reason(chosen):
+                raise GameError(f"choice '{choice_id}' in scene '{scene.id}' is not available: {self.reason(chosen)}")
+            picks = [chosen]
+        else:
+            picks = self._picks(scene, choice_id, offered)
+        if self.story.capacity is None:
+            available = offered
+        else:
+            left = self.capacity_left
+            available = [c for c in offered if c.cost <= left]
         before = dict(self.kpis)
-        for k, delta in chosen.effects.items():
-            kpi = self.story.kpis[k]
-            self.kpis[k] = min(kpi.max, max(kpi.min, self.kpis[k] + delta))
-        self.flags.update(chosen.set)
-        self.flags.difference_update(chosen.clear)
+        if len(picks) == 1 and not picks[0].effects_if and not self._saturating():
+            values, kpis = self.kpis, self.story.kpis
+            for k, delta in picks[0].effects.items():
+                kpi = kpis[k]
+                values[k] = min(kpi.max, max(kpi.min, values[k] + delta))
+        else:
+            self._apply(self._effects(picks))
+        for c in picks:
+            self.flags.update(c.set)
+            self.flags.difference_update(c.clear)
+            self.chosen.add((scene.id, c.id))
+            self.spent += c.cost
         self.visited.add(scene.id)
-        self.chosen.add((scene.id, chosen.id))
         if scene.is_event:
             self.played_events.add(scene.id)
         deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
-        worst_offered = any(c.worst for c in offered)
-        decision = Decision(scene.id, chosen.id, self.round_id, deltas, stakes_for(offered, chosen), list(chosen.worst), worst_offered)
+        worst_offered = any(c.worst for c in available)
+        view = self._track.view
+        if len(picks) == 1 and scene.pick is None:
+            chosen = picks[0]
+            cid = chosen.id
+            stakes = stakes_for(available, chosen)
+            worst, evidence = list(chosen.worst), dict(chosen.evidence)
+            text, borg, note = chosen.text.render(view), chosen.borg.render(view), chosen.note.render(view)
+        else:
+            cid = PICK.join(c.id for c in picks)
+            stakes = stakes_for_pick(available, picks, scene.pick, self.capacity_left + sum(c.cost for c in picks)
+                                     if self.story.capacity is not None else None)
+            worst = [w for c in picks for w in c.worst]
+            evidence = {}
+            for c in picks:
+                for p, w in c.evidence.items():
+                    evidence[p] = evidence.get(p, 0) + w
+            text = " + ".join(c.text.render(view) for c in picks)
+            borg = "\n\n".join(b for b in (c.borg.render(view) for c in picks) if b)
+            note = "\n\n".join(n for n in (c.note.render(view) for c in picks) if n)
+        decision = Decision(scene.id, cid, self.round_id, deltas, stakes, worst, worst_offered, offered,
+                            tuple(c.id for c in picks) if scene.pick is not None else ())
         self.decisions.append(decision)
         self._round_decisions.append(decision)
         self._report = None
-        view = self._track.view
-        outcome = Outcome(
-            scene.id,
-            chosen.id,
-            chosen.text.render(view),
-            deltas,
-            dict(chosen.evidence),
-            list(chosen.worst),
-            chosen.borg.render(view),
-            chosen.note.render(view),
-        )
-        self._fire(trigger_name(scene.id, chosen.id))
+        outcome = Outcome(scene.id, cid, text, deltas, evidence, worst, borg, note)
+        self._fire(trigger_name(scene.id, PICK if scene.pick is not None else cid))
         self._settle(outcome.events_drawn)
         self._after_move(outcome)
         return outcome
@@ -328,19 +657,22 @@ class Game:
         self.draw_visits[hub.id] = visit + 1
         rng = random.Random(f"{self.seed}|{hub.id}|{visit}")
         view = self._track.view
-        eligible = [
-            self.story.scenes[e]
-            for e in self.story.pools[hub.draw_pool]
-            if e not in self.played_events and (self.story.scenes[e].when is None or self.story.scenes[e].when(view))
-        ]
+        eligible = []
+        for e in self.story.pools[hub.draw_pool]:
+            ev = self.story.scenes[e]
+            if e in self.played_events or (ev.when is not None and not ev.when(view)):
+                continue
+            w = ev.weight if ev.weights is None else next((w for cond, w in ev.weights if cond is None or cond(view)), 0)
+            if w > 0:  # a conditional weight of 0: not drawn now
+                eligible.append((ev, w))
         picked = []
         for _ in range(min(hub.draw_count, len(eligible))):
-            total = sum(e.weight for e in eligible)
+            total = sum(w for _, w in eligible)
             x = rng.random() * total
-            for i, e in enumerate(eligible):
-                x -= e.weight
+            for i, (e, w) in enumerate(eligible):
+                x -= w
                 if x < 0 or i == len(eligible) - 1:
-                    picked.append(eligible.pop(i).id)
+                    picked.append(eligible.pop(i)[0].id)
                     break
         for e in picked:
             self.played_events.add(e)
@@ -358,10 +690,47 @@ class Game:
         if round_id != self.round_id:
             outcome.round_end = self._close_round()
             self.round_id = round_id
+            self._start_round(first=False)
+            outcome.round_start = dict(self.round_start_deltas)
+
+    def _start_round(self, first: bool) -> None:
+        """A round begins: capacity anew, each KPI's drift (not in the first round), then the round's
+        ``on_enter`` effects whose conditions hold. The round's summary counts these changes."""
+        self.spent = 0
+        rnd = self.story.rounds[self.round_id]
+        if not rnd.on_enter and (first or not self._drifts()):
+            self.round_start_deltas = {}
+            return
+        before = dict(self.kpis)
+        if not first:
+            for k in self._drifts():
+                self.kpis[k.id] = k.drifted(self.kpis[k.id])
+        view = self._track.view
+        total: dict = {}
+        for e in rnd.on_enter:
+            if e.when is None or e.when(view):
+                for k, d in e.effects.items():
+                    total[k] = total.get(k, 0) + d
+        self._apply(total)
+        self.round_start_deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
+        self._report = None
+
+    def _saturating(self) -> bool:
+        sat = self.story.__dict__.get("_saturating")
+        if sat is None:
+            sat = self.story.__dict__["_saturating"] = any(k.saturate for k in self.story.kpis.values())
+        return sat
+
+    def _drifts(self) -> list:
+        d = self.story.__dict__.get("_drifts")
+        if d is None:
+            d = self.story.__dict__["_drifts"] = [k for k in self.story.kpis.values() if k.drift]
+        return d
 
     def _close_round(self) -> RoundSummary:
         rnd = self.story.rounds[self.round_id]
-        summary = RoundSummary(rnd.id, rnd.number, rnd.title, rnd.question, self._round_start, dict(self.kpis), self._round_decisions)
+        question = rnd.reflection(self._track.view) if rnd.questions else rnd.question
+        summary = RoundSummary(rnd.id, rnd.number, rnd.title, question, self._round_start, dict(self.kpis), self._round_decisions)
         self._round_start = dict(self.kpis)
         self._round_decisions = []
         self.last_round = summary
@@ -393,9 +762,12 @@ class Game:
                 raise ReplayError(
                     f"decision {index + 1} is for scene '{scene}', but the story is at '{game.state}'", index, game
                 )
-            if choice not in {c.id for c in game.available()}:
+            if PICK not in choice and choice not in {c.id for c in game.offered()}:
                 raise ReplayError(f"decision {index + 1}: scene '{scene}' has no choice '{choice}' now", index, game)
-            game.choose(choice)
+            try:
+                game.choose(choice)
+            except GameError as exc:
+                raise ReplayError(f"decision {index + 1}: {exc}", index, game) from None
         return game
 
     def state_dict(self) -> dict:
@@ -413,6 +785,10 @@ class Game:
         }
 
 
+def _num(v) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
 def _decision_pair(d) -> tuple:
     if isinstance(d, dict):
         return str(d.get("scene")), str(d.get("choice"))
@@ -421,6 +797,7 @@ def _decision_pair(d) -> tuple:
 
 
 __all__ = [
+    "CapacityView",
     "ChoiceView",
     "Decision",
     "Game",
@@ -431,4 +808,5 @@ __all__ = [
     "SceneView",
     "Stake",
     "ending_state",
+    "shown_order",
 ]

@@ -11,14 +11,16 @@ import math
 import re
 from pathlib import Path
 
-from .conditions import ConditionError, parse_condition
+from .conditions import ConditionError, impossible_parts, parse_condition
 from .text import clean
 from .model import (
     END,
     ENDING_PREFIX,
     EMPTY_TEXT,
     Area,
+    Capacity,
     Choice,
+    Effect,
     Ending,
     Kpi,
     LearningPoint,
@@ -102,6 +104,8 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.kpi_ids: set = set()
+        self.kpis: dict = {}  # id -> Kpi, for the ranges of impossible comparisons
+        self.capacity = None  # the story's Capacity, for choices' costs
         self.cond_refs: list = []  # (Ref, Pos of the condition text)
         self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
         self.sources: dict = {}  # path -> file text, to place a position inside a scalar
@@ -250,7 +254,48 @@ class _Reader:
             return None
         for ref in cond.refs:
             self.cond_refs.append((ref, self.spot(pos, v, ref.offset)))
+        for offset, why in impossible_parts(cond, self.kpis):
+            self.err(self.spot(pos, v, offset), f"condition '{v}' can never hold: {why}")
         return cond
+
+    def flag_value(self, m: Map, key: str, what: str, default: bool) -> bool:
+        if key not in m:
+            return default
+        if not isinstance(m[key], bool):
+            self.err(m.at(key), f"'{key}' of {what} must be true or false")
+            return default
+        return m[key]
+
+    def effects(self, m: Map, key: str, what: str) -> dict:
+        """A mapping of KPI id to a number (``effects`` of a choice, of an ``effects_if`` entry ...)."""
+        out: dict = {}
+        if key not in m:
+            return out
+        eff = self.mapping(m[key], m.at(key), f"'{key}' of {what}", set(m[key]) if isinstance(m[key], Map) else set())
+        for k in eff or {}:
+            if k not in self.kpi_ids:
+                self.err(eff.key_at(k), f"unknown KPI '{k}' in {key} of {what}{did_you_mean(k, self.kpi_ids)}")
+            elif not _num(eff[k]):
+                self.err(eff.at(k), f"the effect on '{k}' must be a number")
+            else:
+                out[k] = eff[k]
+        return out
+
+    def conditional_effects(self, m: Map, key: str, what: str) -> list:
+        """A list of ``{when, effects}``: effects that apply when the condition holds."""
+        out: list = []
+        if key not in m:
+            return out
+        seq = self.seq(m[key], m.at(key), f"'{key}' of {what}")
+        for i, item in enumerate(seq or []):
+            e = self.mapping(item, seq.at(i), f"an entry of '{key}' of {what}", {"when", "effects"}, {"effects"})
+            if e is None:
+                continue
+            when = self.condition(e, "when", f"an entry of '{key}'")
+            effects = self.effects(e, "effects", f"an entry of '{key}'")
+            if effects:
+                out.append(Effect(when, effects, e.pos))
+        return out
 
     def rich_text(self, m: Map, key: str, what: str, required: bool = False) -> Text:
         if key not in m:
@@ -302,7 +347,8 @@ class _Reader:
         return None
 
 
-STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds", "audit"}
+STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds", "audit",
+              "shuffle", "capacity"}
 # ``audit:`` in story.yaml: the thresholds of ``pizzaborg story audit`` (the author tools read them;
 # see pizzaborg.author.settings for the defaults and docs/story-format.md#audit for their meaning).
 # name -> (smallest, largest, whole number)
@@ -322,10 +368,12 @@ AUDIT_NUMBERS = {
 }
 AUDIT_KEYS = set(AUDIT_NUMBERS) | {"best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase"}
 ROUND_FILE_KEYS = {"round", "scenes", "pools"}
-ROUND_KEYS = {"id", "title", "intro", "reflection"}
-SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup"}
-EVENT_KEYS = {"id", "title", "text", "when", "choices", "weight", "markup"}
-CHOICE_KEYS = {"id", "text", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next"}
+ROUND_KEYS = {"id", "title", "intro", "reflection", "on_enter", "capacity"}
+SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup", "shuffle", "pick"}
+EVENT_KEYS = {"id", "title", "text", "when", "choices", "weight", "markup", "shuffle"}
+CHOICE_KEYS = {"id", "text", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next",
+               "effects_if", "cost", "pin"}
+KPI_KEYS = {"id", "name", "unit", "min", "max", "start", "higher_is", "description", "saturate", "drift"}
 
 
 def _read_file(path: Path, rel: str, reader: _Reader):
@@ -431,6 +479,9 @@ def _read_story(path):
 
     kpis = _read_kpis(meta, reader)
     reader.kpi_ids = set(kpis)
+    reader.kpis = kpis
+    shuffle = reader.flag_value(meta, "shuffle", "the story", True)
+    reader.capacity = _read_capacity(meta, reader)
     areas, points, worst = _read_learning(meta, reader)
     endings = _read_endings(meta, reader)
     audit = _read_audit(meta, reader, kpis, endings)
@@ -495,6 +546,8 @@ def _read_story(path):
         root=root,
         files=[rel_meta] + [_rel(p) for p, _, _ in files],
         audit=audit,
+        shuffle=shuffle,
+        capacity=reader.capacity,
     )
     _check_references(story, meta, reader)
     if reader.suppressed:
@@ -517,7 +570,7 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
         return kpis
     seq = reader.seq(meta["kpis"], meta.at("kpis"), "'kpis'")
     for i, item in enumerate(seq or []):
-        k = reader.mapping(item, seq.at(i), "a KPI", {"id", "name", "unit", "min", "max", "start", "higher_is", "description"}, {"id", "name", "min", "max", "start"})
+        k = reader.mapping(item, seq.at(i), "a KPI", KPI_KEYS, {"id", "name", "min", "max", "start"})
         if k is None:
             continue
         kid = reader.ident(k, "id", "a KPI", FLAG_RE)
@@ -534,10 +587,54 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
         higher = reader.text_value(k, "higher_is", f"KPI '{kid}'", "better")
         if higher not in ("better", "worse"):
             reader.err(k.at("higher_is"), "'higher_is' must be better or worse")
-        kpis[kid] = Kpi(kid, reader.text_value(k, "name", "a KPI"), lo, hi, start, reader.text_value(k, "unit", "a KPI"), higher, reader.text_value(k, "description", "a KPI"))
+        kpi = Kpi(kid, reader.text_value(k, "name", "a KPI"), lo, hi, start, reader.text_value(k, "unit", "a KPI"), higher, reader.text_value(k, "description", "a KPI"))
+        if "saturate" in k:
+            sat = k["saturate"]
+            if sat is True:
+                sat = 1.0
+            if sat is False:
+                sat = 0.0
+            if not _num(sat) or not 0 <= sat <= 1:
+                reader.err(k.at("saturate"), f"KPI '{kid}': 'saturate' must be true, false or a number from 0 to 1")
+            else:
+                kpi.saturate = float(sat)
+        if "drift" in k:
+            d = k["drift"]
+            if _num(d):
+                kpi.drift = d
+            elif isinstance(d, Map):
+                dm = reader.mapping(d, k.at("drift"), f"'drift' of KPI '{kid}'", {"toward", "step"}, {"toward", "step"})
+                if dm is not None and "toward" in dm and "step" in dm:
+                    toward = reader.number(dm, "toward", f"'drift' of KPI '{kid}'")
+                    step = reader.number(dm, "step", f"'drift' of KPI '{kid}'")
+                    if toward is not None and not lo <= toward <= hi:
+                        reader.err(dm.at("toward"), f"KPI '{kid}': 'toward' is outside min..max")
+                    elif step is not None and step <= 0:
+                        reader.err(dm.at("step"), f"KPI '{kid}': the drift 'step' must be above 0")
+                    elif toward is not None and step is not None:
+                        kpi.drift, kpi.drift_toward = step, toward
+            else:
+                reader.err(k.at("drift"), f"KPI '{kid}': 'drift' must be a number or {{toward, step}}")
+        kpis[kid] = kpi
     if seq is not None and not kpis and not reader.problems:
         reader.err(seq.pos, "a story needs at least one KPI")
     return kpis
+
+
+def _read_capacity(meta: Map, reader: _Reader):
+    if "capacity" not in meta:
+        return None
+    c = reader.mapping(meta["capacity"], meta.at("capacity"), "'capacity'", {"id", "name", "per_round"}, {"id", "name", "per_round"})
+    if c is None:
+        return None
+    cid = reader.ident(c, "id", "the capacity", FLAG_RE)
+    per = reader.number(c, "per_round", "the capacity")
+    if per is not None and per < 0:
+        reader.err(c.at("per_round"), "'per_round' of the capacity must be 0 or more")
+        per = None
+    if cid is None or per is None:
+        return None
+    return Capacity(cid, reader.text_value(c, "name", "the capacity"), per, c.at("id"))
 
 
 def _read_learning(meta: Map, reader: _Reader):
@@ -596,7 +693,7 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
     seq = reader.seq(meta["endings"], meta.at("endings"), "'endings'")
     seen = set()
     for i, item in enumerate(seq or []):
-        e = reader.mapping(item, seq.at(i), "an ending", {"id", "title", "text", "when"}, {"id", "title", "text"})
+        e = reader.mapping(item, seq.at(i), "an ending", {"id", "title", "text", "when", "epilogue"}, {"id", "title", "text"})
         if e is None:
             continue
         eid = reader.ident(e, "id", "an ending")
@@ -607,7 +704,11 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
             continue
         seen.add(eid)
         when = reader.condition(e, "when", f"ending '{eid}'")
-        endings.append(Ending(eid, reader.text_value(e, "title", "an ending"), reader.rich_text(e, "text", "an ending"), when, e.pos))
+        text = reader.rich_text(e, "text", "an ending")
+        epilogue = reader.rich_text(e, "epilogue", f"ending '{eid}'")
+        if epilogue:  # shown after the text: each line whose condition holds at the end
+            text = Text(text.parts + epilogue.parts)
+        endings.append(Ending(eid, reader.text_value(e, "title", "an ending"), text, when, e.pos))
     if seq is not None and not endings and not reader.problems:
         reader.err(seq.pos, "a story needs at least one ending")
     if endings and endings[-1].when is not None:
@@ -679,12 +780,29 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
     if rid in rounds:
         reader.err(r.at("id"), f"duplicate round id '{rid}'")
         return
-    question = ""
+    question, questions = "", ()
     if "reflection" in r:
         refl = reader.mapping(r["reflection"], r.at("reflection"), "'reflection'", {"question"}, {"question"})
-        if refl is not None:
-            question = reader.text_value(refl, "question", "'reflection'")
-    rounds[rid] = Round(rid, number, reader.text_value(r, "title", "a round"), reader.rich_text(r, "intro", "a round"), question, rel)
+        if refl is not None and "question" in refl:
+            if isinstance(refl["question"], Seq):
+                # several questions: the first whose 'when' holds as the round ends is asked
+                parts = reader.rich_text(refl, "question", "'reflection'").parts
+                questions = tuple((cond, text.strip()) for cond, text in parts)
+                question = next((t for c, t in questions if c is None), "")  # the fallback, if any
+            else:
+                question = reader.text_value(refl, "question", "'reflection'")
+    on_enter = tuple(reader.conditional_effects(r, "on_enter", f"round '{rid}'"))
+    capacity = None
+    if "capacity" in r:
+        if reader.capacity is None:
+            reader.err(r.key_at("capacity"), f"round '{rid}' sets a capacity but the story has none (add 'capacity' to story.yaml)")
+        else:
+            capacity = reader.number(r, "capacity", f"round '{rid}'")
+            if capacity is not None and capacity < 0:
+                reader.err(r.at("capacity"), "'capacity' of a round must be 0 or more")
+                capacity = None
+    rounds[rid] = Round(rid, number, reader.text_value(r, "title", "a round"), reader.rich_text(r, "intro", "a round"),
+                        question, rel, questions, on_enter, capacity)
 
     if "scenes" in top:
         seq = reader.seq(top["scenes"], top.at("scenes"), "'scenes'")
@@ -736,12 +854,17 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
             reader.err(s.at("markup"), "'markup' must be true or false")
         else:
             scene.markup = s["markup"]
-    if pool:
+    scene.shuffle = reader.flag_value(s, "shuffle", what, True)
+    if pool and isinstance(s.get("weight"), Seq):
+        scene.weights = _read_weights(s, what, reader)
+    elif pool:
         w = reader.number(s, "weight", what, 1)
         if w <= 0:
             reader.err(s.at("weight"), "'weight' must be above 0")
             w = 1
         scene.weight = w
+    if "pick" in s and not pool:
+        scene.pick = _read_pick(s, what, reader)
     if "draw" in s:
         d = reader.mapping(s["draw"], s.at("draw"), "'draw'", {"pool", "count"}, {"pool"})
         if d is not None and "pool" in d:
@@ -773,6 +896,17 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
             scene.choices.append(choice)
         if seq is not None and not seq:
             reader.err(seq.pos, f"{what} has an empty list of choices (leave 'choices' out for a Continue)")
+    if scene.pick is not None:
+        lo, hi = scene.pick
+        if len(scene.choices) < hi and "choices" in s:
+            reader.err(s.at("pick"), f"{what} picks up to {hi} but has only {len(scene.choices)} choice(s)")
+        if "choices" not in s:
+            reader.err(s.key_at("pick"), f"{what} has 'pick' but no choices")
+        for c in scene.choices:
+            if c.next is not None:
+                reader.err(c.pos, f"choice '{c.id}' of {what}: the choices of a 'pick' scene have no 'next' (the scene's 'next' applies)")
+        if not scene.next:
+            reader.err(s.pos, f"{what} has 'pick' and needs a 'next'")
     if not scene.choices and not scene.is_draw:
         scene.choices.append(Choice("continue", Text(((None, "Continue"),)), scene.pos, synthetic=True))
     if not scene.text and not scene.is_draw:
@@ -793,15 +927,24 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
     choice.when = reader.condition(c, "when", what)
     choice.borg = reader.rich_text(c, "borg", what)
     choice.note = reader.rich_text(c, "note", what)
-    if "effects" in c:
-        eff = reader.mapping(c["effects"], c.at("effects"), f"'effects' of {what}", set(c["effects"]) if isinstance(c["effects"], Map) else set())
-        for k in eff or {}:
-            if k not in reader.kpi_ids:
-                reader.err(eff.key_at(k), f"unknown KPI '{k}' in effects of {what}{did_you_mean(k, reader.kpi_ids)}")
-            elif not _num(eff[k]):
-                reader.err(eff.at(k), f"the effect on '{k}' must be a number")
+    choice.effects = reader.effects(c, "effects", what)
+    choice.effects_if = reader.conditional_effects(c, "effects_if", what)
+    if "pin" in c:
+        if c["pin"] not in ("first", "last"):
+            reader.err(c.at("pin"), f"'pin' of {what} must be first or last")
+        else:
+            choice.pin = c["pin"]
+    if "cost" in c:
+        cost = reader.mapping(c["cost"], c.at("cost"), f"'cost' of {what}", set(c["cost"]) if isinstance(c["cost"], Map) else set())
+        for k in cost or {}:
+            cap = reader.capacity
+            if cap is None or k != cap.id:
+                known = f" (the story's capacity is '{cap.id}')" if cap else " (the story has no 'capacity')"
+                reader.err(cost.key_at(k), f"unknown capacity '{k}' in the cost of {what}{known}")
+            elif not _num(cost[k]) or cost[k] < 0:
+                reader.err(cost.at(k), f"the cost in '{k}' must be a number of 0 or more")
             else:
-                choice.effects[k] = eff[k]
+                choice.cost = cost[k]
     if "evidence" in c:
         ev = reader.mapping(c["evidence"], c.at("evidence"), f"'evidence' of {what}", set(c["evidence"]) if isinstance(c["evidence"], Map) else set())
         for k in ev or {}:
@@ -826,6 +969,77 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
     else:
         choice.next = reader.routes(c, "next", what)
     return choice
+
+
+def _check_costs(story: Story, cap, reader: _Reader) -> None:
+    """A cost its round can never pay (events: no round), and portfolios whose cheapest allowed set of
+    picks costs more than the round has."""
+    def budget(rid):
+        r = story.rounds.get(rid)
+        return cap.per_round if r is None or r.capacity is None else r.capacity
+
+    name = cap.name or cap.id
+    hubs: dict = {}
+    for s in story.scenes.values():
+        if s.is_draw:
+            hubs.setdefault(s.draw_pool, []).append(budget(s.round))
+    for s in story.scenes.values():
+        if s.is_event:
+            most = max(hubs.get(s.pool, []), default=cap.per_round)
+            where = "any round that draws it"
+        else:
+            most = budget(s.round)
+            where = f"its round ('{s.round}')"
+        for c in s.choices:
+            if c.cost > most:
+                reader.err(c.pos, f"choice '{c.id}' of scene '{s.id}' costs {c.cost:g} {name}, more than {where} ever has ({most:g})")
+        if s.pick is not None and s.choices:
+            cheapest = sum(sorted(c.cost for c in s.choices)[: s.pick[0]])
+            if cheapest > most:
+                reader.err(s.pos, f"scene '{s.id}': the {s.pick[0]} cheapest choices cost {cheapest:g} {name}, more than its round has ({most:g})")
+
+
+def _read_weights(s: Map, what: str, reader: _Reader):
+    """``weight: [{when: COND, weight: N}, ..., {weight: N}]``: the first entry that holds; the last has no 'when'."""
+    seq = s["weight"]
+    out = []
+    for i, item in enumerate(seq):
+        w = reader.mapping(item, seq.at(i), f"an entry of 'weight' of {what}", {"when", "weight"}, {"weight"})
+        if w is None or "weight" not in w:
+            continue
+        value = reader.number(w, "weight", f"an entry of 'weight' of {what}")
+        if value is None:
+            continue
+        if value < 0:
+            reader.err(w.at("weight"), "a 'weight' must be 0 or more")
+            continue
+        when = reader.condition(w, "when", f"an entry of 'weight' of {what}")
+        if "when" not in w and i != len(seq) - 1:
+            reader.err(w.pos, "only the last entry of 'weight' may have no 'when'")
+        out.append((when, value))
+    if not seq or (isinstance(seq[-1], Map) and "when" in seq[-1]):
+        reader.err(s.at("weight"), f"the last entry of 'weight' of {what} must have no 'when' (the weight when none holds)")
+    return tuple(out) or None
+
+
+def _read_pick(s: Map, what: str, reader: _Reader):
+    v = s["pick"]
+    if isinstance(v, Map):
+        pm = reader.mapping(v, s.at("pick"), f"'pick' of {what}", {"min", "max"}, {"min", "max"})
+        if pm is None or "min" not in pm or "max" not in pm:
+            return None
+        lo, hi, where = pm["min"], pm["max"], pm.at("min")
+    else:
+        lo = hi = v
+        where = s.at("pick")
+    for n in (lo, hi):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            reader.err(where, f"'pick' of {what} must be a whole number of at least 1, or {{min, max}}")
+            return None
+    if lo > hi:
+        reader.err(where, f"'pick' of {what}: min is above max")
+        return None
+    return (lo, hi)
 
 
 class _LpRef(Value):
@@ -877,6 +1091,10 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
             reader.err(s.pos, f"scene '{s.id}' has no 'next' and a choice that does not say where it leads")
         if s.is_draw and not s.next:
             reader.err(s.pos, f"draw point '{s.id}' needs a 'next'")
+
+    cap = story.capacity
+    if cap is not None:
+        _check_costs(story, cap, reader)
 
     for ref, pos in reader.cond_refs:
         kind, name = ref.kind, ref.name

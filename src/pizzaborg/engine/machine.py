@@ -122,6 +122,9 @@ class StoryMachine:
             return
         if scene.when is not None:
             self._add_routes(trigger_name(scene.id, "skip"), scene.id, scene.next, [])
+        if scene.pick is not None:  # a portfolio: one trigger, SCENE/+, on the scene's routes
+            self._add_routes(trigger_name(scene.id, "+"), scene.id, scene.next, [])
+            return
         for c in scene.choices:
             self._add_routes(trigger_name(scene.id, c.id), scene.id, c.next or scene.next, [])
 

@@ -80,8 +80,20 @@ class Route(_Record):
         self.pos = pos
 
 
+class Effect(_Record):
+    """Effects that apply only when ``when`` holds (``effects_if`` of a choice, ``on_enter`` of a round)."""
+
+    __slots__ = ("when", "effects", "pos")
+
+    def __init__(self, when, effects: dict, pos=None):
+        self.when = when  # Condition or None (always)
+        self.effects = effects  # KPI id -> number
+        self.pos = pos
+
+
 class Choice(_Record):
-    __slots__ = ("id", "text", "pos", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next", "synthetic")
+    __slots__ = ("id", "text", "pos", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next",
+                 "synthetic", "effects_if", "cost", "pin")
 
     def __init__(self, id: str, text: Text, pos, synthetic: bool = False):
         self.id = id
@@ -97,11 +109,14 @@ class Choice(_Record):
         self.note = EMPTY_TEXT
         self.next = None  # [Route] or None: the scene's next
         self.synthetic = synthetic  # the "Continue" of a scene without choices
+        self.effects_if: list = []  # [Effect]: more effects when a condition holds as the choice is made
+        self.cost = 0  # capacity this choice spends (the story's one capacity)
+        self.pin = None  # None, "first" or "last": kept out of the shuffle
 
 
 class Scene(_Record):
     __slots__ = ("id", "pos", "round", "title", "text", "when", "choices", "next", "draw_pool", "draw_count",
-                 "draw_pos", "markup", "pool", "weight")
+                 "draw_pos", "markup", "pool", "weight", "weights", "shuffle", "pick")
 
     def __init__(self, id: str, pos, round: str, pool: str | None = None):
         self.id = id
@@ -118,6 +133,9 @@ class Scene(_Record):
         self.markup = False
         self.pool = pool  # the pool an event belongs to
         self.weight = 1.0
+        self.weights = None  # ((Condition | None, weight), ...): the first that holds, or None (weight)
+        self.shuffle = True  # False: the choices are shown in the order written
+        self.pick = None  # (min, max) for a portfolio scene: pick that many choices at once
 
     @property
     def is_draw(self) -> bool:
@@ -135,11 +153,38 @@ class Scene(_Record):
 
 
 class Kpi(_Record):
-    __slots__ = ("id", "name", "min", "max", "start", "unit", "higher_is", "description")
+    __slots__ = ("id", "name", "min", "max", "start", "unit", "higher_is", "description", "saturate", "drift",
+                 "drift_toward")
 
-    def __init__(self, id, name, min, max, start, unit="", higher_is="better", description=""):
+    def __init__(self, id, name, min, max, start, unit="", higher_is="better", description="", saturate=0.0,
+                 drift=0.0, drift_toward=None):
         self.id, self.name, self.min, self.max, self.start = id, name, min, max, start
         self.unit, self.higher_is, self.description = unit, higher_is, description
+        self.saturate = saturate  # 0: off; S in (0, 1]: see apply()
+        self.drift = drift  # change at the start of each round after the first (a step when drift_toward is set)
+        self.drift_toward = drift_toward  # None, or the value the drift moves toward by at most |drift|
+
+    def apply(self, value: float, delta: float) -> float:
+        """``value`` changed by ``delta`` with saturation, clamped to min..max.
+
+        With ``saturate: S`` a gain is scaled by ``1 - S * (value - min) / (max - min)`` and a loss by
+        ``1 - S * (max - value) / (max - min)``, rounded to one decimal: gains shrink near the maximum,
+        losses near the minimum."""
+        if self.saturate and delta and self.max > self.min:
+            span = self.max - self.min
+            room = (value - self.min) if delta > 0 else (self.max - value)
+            delta = round(delta * (1 - self.saturate * room / span), 1)
+        return min(self.max, max(self.min, value + delta))
+
+    def drifted(self, value: float) -> float:
+        if not self.drift:
+            return value
+        if self.drift_toward is None:
+            return min(self.max, max(self.min, value + self.drift))
+        step = abs(self.drift)
+        if value < self.drift_toward:
+            return min(self.drift_toward, value + step)
+        return max(self.drift_toward, value - step)
 
 
 class LearningPoint(_Record):
@@ -171,10 +216,31 @@ class Ending(_Record):
 
 
 class Round(_Record):
-    __slots__ = ("id", "number", "title", "intro", "question", "file")
+    __slots__ = ("id", "number", "title", "intro", "question", "file", "questions", "on_enter", "capacity")
 
-    def __init__(self, id, number, title, intro=EMPTY_TEXT, question="", file=""):
+    def __init__(self, id, number, title, intro=EMPTY_TEXT, question="", file="", questions=(), on_enter=(),
+                 capacity=None):
         self.id, self.number, self.title, self.intro, self.question, self.file = id, number, title, intro, question, file
+        self.questions = questions  # ((Condition | None, text), ...): the first that holds is asked
+        self.on_enter = on_enter  # (Effect, ...) applied when the round begins
+        self.capacity = capacity  # this round's capacity, None: the story's per_round
+
+    def reflection(self, state) -> str:
+        """The reflection question for the round that ends now: the first of ``questions`` whose
+        condition holds, else ``question``."""
+        for cond, text in self.questions:
+            if cond is None or cond(state):
+                return text
+        return self.question
+
+
+class Capacity(_Record):
+    """A resource each round has anew (e.g. the team's weeks); choices spend it with ``cost``."""
+
+    __slots__ = ("id", "name", "per_round", "pos")
+
+    def __init__(self, id, name, per_round, pos=None):
+        self.id, self.name, self.per_round, self.pos = id, name, per_round, pos
 
 
 class Story(_Record):
@@ -184,7 +250,7 @@ class Story(_Record):
 
     __slots__ = ("id", "title", "version", "language", "start", "intro", "company", "company_description", "kpis",
                  "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "audit",
-                 "__dict__")
+                 "shuffle", "capacity", "__dict__")
 
     def __init__(self, **fields):
         for k in self.__slots__[:-1]:
@@ -195,6 +261,8 @@ class Story(_Record):
             self.files = []
         if self.audit is None:
             self.audit = {}  # story.yaml's ``audit:`` thresholds (the author tools read them)
+        if self.shuffle is None:
+            self.shuffle = True
 
     def ending(self, ending_id: str):
         for e in self.endings:

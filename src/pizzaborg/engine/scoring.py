@@ -1,8 +1,10 @@
 """Scoring: learning evidence of the decisions made, turned into 0–100 scores.
 
-For each decision, a learning point is *at stake* when the offered choices do not all carry the same
-weight for it. The choice taken earns its weight; the lowest and highest offered weights bound what was
-possible. A point's score is ``100 × Σ(earned − low) / Σ(high − low)`` over the decisions where it was
+For each decision, a learning point is *at stake* when the choices that could be taken (offered and
+affordable) do not all carry the same weight for it. The choice taken earns its weight; the lowest and
+highest of those weights bound what was possible. In a portfolio scene (pick K of N) the picks earn
+the sum of their weights, and the bounds are the lowest and highest sums of an allowed number of
+picks that the round's capacity could pay for. A point's score is ``100 × Σ(earned − low) / Σ(high − low)`` over the decisions where it was
 at stake; the overall score is the same sum over every point. See docs/story-format.md#scoring.
 """
 
@@ -18,30 +20,85 @@ class Stake(Value):
         self.earned, self.low, self.high = earned, low, high
 
 
-_BOUNDS: dict = {}  # tuple of offered Choice objects -> [(point, low, high)]; stories are read-only
+_STAKES: dict = {}  # (offered Choice objects, the one taken) -> {point: Stake}; stories are read-only
 
 
-def _bounds(offered: list) -> list:
-    key = tuple(offered)
-    bounds = _BOUNDS.get(key)
-    if bounds is None:
-        bounds = []
-        for p in sorted({p for c in offered for p in c.evidence}):
-            weights = [c.evidence.get(p, 0) for c in offered]
-            low, high = min(weights), max(weights)
-            if high > low:
-                bounds.append((p, low, high))
-        if len(_BOUNDS) >= 20_000:  # many stories in one process (tests): start over
-            _BOUNDS.clear()
-        _BOUNDS[key] = bounds
+def _bounds(offered) -> list:
+    bounds = []
+    for p in sorted({p for c in offered for p in c.evidence}):
+        weights = [c.evidence.get(p, 0) for c in offered]
+        low, high = min(weights), max(weights)
+        if high > low:
+            bounds.append((p, low, high))
     return bounds
 
 
 def stakes_for(offered: list, taken) -> dict:
-    """The learning points at stake in one decision: {point id: Stake}. The bounds of each set of
-    offered choices are computed once (random playthroughs make hundreds of thousands of decisions)."""
-    evidence = taken.evidence
-    return {p: Stake(evidence.get(p, 0), low, high) for p, low, high in _bounds(offered)}
+    """The learning points at stake in one decision: {point id: Stake}. Computed once per set of
+    offered choices and choice taken (random playthroughs make hundreds of thousands of decisions);
+    each decision gets its own dict of the shared, unchanging Stakes."""
+    key = (frozenset(offered), taken)  # not the order: each game shows its own, the stakes are the same
+    stakes = _STAKES.get(key)
+    if stakes is None:
+        evidence = taken.evidence
+        stakes = {p: Stake(evidence.get(p, 0), low, high) for p, low, high in _bounds(offered)}
+        if len(_STAKES) >= 50_000:  # many stories in one process (tests): start over
+            _STAKES.clear()
+        _STAKES[key] = stakes
+    return dict(stakes)
+
+
+_PICK_BOUNDS: dict = {}
+MAX_ENUMERATED = 20  # more choices than this in a portfolio with costs: the bounds ignore the capacity
+
+
+def _pick_bounds(available: list, pick: tuple, budget) -> list:
+    """[(point, low, high)] over every allowed set of picks: ``pick`` = (min, max) choices, total cost
+    within ``budget`` (None: no capacity)."""
+    key = (frozenset(available), pick, budget)
+    bounds = _PICK_BOUNDS.get(key)
+    if bounds is not None:
+        return bounds
+    lo_k, hi_k = pick
+    points = sorted({p for c in available for p in c.evidence})
+    costly = budget is not None and any(c.cost for c in available) and len(available) <= MAX_ENUMERATED
+    bounds = []
+    if costly:
+        from itertools import combinations
+
+        sums: dict = {p: [None, None] for p in points}
+        for k in range(lo_k, min(hi_k, len(available)) + 1):
+            for combo in combinations(available, k):
+                if sum(c.cost for c in combo) > budget:
+                    continue
+                for p in points:
+                    v = sum(c.evidence.get(p, 0) for c in combo)
+                    lo, hi = sums[p]
+                    sums[p] = [v if lo is None or v < lo else lo, v if hi is None or v > hi else hi]
+        for p in points:
+            lo, hi = sums[p]
+            if lo is not None and hi > lo:
+                bounds.append((p, lo, hi))
+    else:
+        for p in points:
+            weights = sorted(c.evidence.get(p, 0) for c in available)
+            ks = range(lo_k, min(hi_k, len(weights)) + 1)
+            low = min(sum(weights[:k]) for k in ks)
+            high = max(sum(weights[len(weights) - k:]) for k in ks)
+            if high > low:
+                bounds.append((p, low, high))
+    if len(_PICK_BOUNDS) >= 20_000:
+        _PICK_BOUNDS.clear()
+    _PICK_BOUNDS[key] = bounds
+    return bounds
+
+
+def stakes_for_pick(available: list, picks: list, pick: tuple, budget) -> dict:
+    """The learning points at stake in a portfolio decision: the picks earn the sum of their weights."""
+    out = {}
+    for p, low, high in _pick_bounds(available, pick, budget):
+        out[p] = Stake(sum(c.evidence.get(p, 0) for c in picks), low, high)
+    return out
 
 
 def _pct(num: float, den: float) -> float | None:

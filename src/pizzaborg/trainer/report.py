@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
-from ..engine import Game
+from ..engine import Game, GameError
 from ..engine.files import check_header
 
 FORMAT = "pizzaborg-report"
@@ -101,12 +101,17 @@ def _describe(game: Game, decisions: list) -> dict:
             raise ReplayMismatch(f"decision {n} is for scene '{scene_id}', but the story is at '{game.state}' there")
         view = game.scene
         offered = {c.id: c for c in view.choices}
-        if choice_id not in offered:
-            known = story.scenes[scene_id].choice(choice_id) if scene_id in story.scenes else None
-            why = "is not offered at that point" if known else "does not exist in the story"
-            raise ReplayMismatch(f"decision {n}: choice '{choice_id}' of scene '{scene_id}' {why}")
+        picks = str(choice_id).split("+")  # a portfolio decision is "a+b+c"
+        for pick in picks:
+            if pick not in offered:
+                known = story.scenes[scene_id].choice(pick) if scene_id in story.scenes else None
+                why = "is not offered at that point" if known else "does not exist in the story"
+                raise ReplayMismatch(f"decision {n}: choice '{pick}' of scene '{scene_id}' {why}")
         round_number, round_title = view.round_number, view.round_title
-        outcome = game.choose(choice_id)
+        try:
+            outcome = game.choose(choice_id)
+        except GameError as exc:  # e.g. more than the round's capacity
+            raise ReplayMismatch(f"decision {n}: {exc}") from None
         dec = game.decisions[-1]
         choice = story.scenes[scene_id].choice(choice_id)
         entries.append(
@@ -119,7 +124,7 @@ def _describe(game: Game, decisions: list) -> dict:
                 "scene_text": view.text,
                 "event": view.is_event,
                 "choice": choice_id,
-                "choice_text": offered[choice_id].text,
+                "choice_text": " + ".join(offered[p].text for p in picks),
                 "continue": bool(choice is not None and choice.synthetic),
                 "options": [{"id": c.id, "text": c.text} for c in view.choices],
                 "deltas": {k: _num(v) for k, v in dec.deltas.items()},

@@ -220,7 +220,9 @@ def statements(report: dict, actor: dict | None = None) -> list:
         }
         if d.get("scene_text"):
             definition["description"] = {lang: d["scene_text"]}
-        result = {"response": d["choice"]}
+        # xAPI joins the choices of a multiple response with "[,]"; a portfolio is "a+b+c" in a save.
+        # The definition's choices are listed in the order the learner saw them (the game shuffles).
+        result = {"response": d["choice"].replace("+", "[,]")}
         if took is not None:
             result["duration"] = took
         ext = {}
@@ -320,7 +322,7 @@ def claim_of(stmts, name: str) -> dict:
         res = s.get("result") if isinstance(s.get("result"), dict) else {}
         if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
-        decision = {"scene": oid[len(prefix):], "choice": res["response"]}
+        decision = {"scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")}
         ts = s.get("timestamp")
         if isinstance(ts, str):
             placeholder = stamp_ms(last) if last is not None else None

@@ -31,9 +31,15 @@ def is_good(kpi, delta: float) -> bool:
 
 
 def choice_text(game, scene_id: str, choice_id: str) -> str:
+    """The text of a choice; of a portfolio ``a+b+c``, the texts joined with " + "."""
     scene = game.story.scenes.get(scene_id)
-    choice = scene.choice(choice_id) if scene else None
-    return clean(choice.text.render(game.view)) if choice else choice_id
+    if scene is None:
+        return choice_id
+    texts = []
+    for part in choice_id.split("+"):
+        choice = scene.choice(part)
+        texts.append(clean(choice.text.render(game.view)) if choice else part)
+    return " + ".join(texts)
 
 
 @dataclass

@@ -111,6 +111,13 @@ class Session:
             self.autosave()
         return outcome
 
+    def choose_id(self, choice_id: str, autosave: bool = True):
+        """Make the choice ``choice_id`` (a portfolio: ``a+b+c``); like :meth:`choose` otherwise."""
+        outcome = self.game.choose(choice_id)
+        if autosave:
+            self.autosave()
+        return outcome
+
     def undo(self) -> bool:
         if self.game is None or not self.game.undo():
             return False

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import GameError
 from ...engine.text import clean
-from ...render import is_plain_continue
+from ...render import fmt_num, is_plain_continue, kpi_line
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
@@ -75,8 +75,11 @@ class GameScreen(Screen):
         round_id = game.decisions[-1].round_id if self.pending is not None and game.decisions else game.round_id
         rnd = story.rounds[round_id]
         who = f" · {clean(self.session.learner)}" if self.session.learner else ""
-        facts = f"{clean(rnd.title)} · seed {game.seed}{who}"
-        # the month, seed and name always fit: the story's title goes first when the line is short
+        cap = ""
+        if story.capacity is not None and not game.over:
+            cap = f" · {clean(story.capacity.name or story.capacity.id)} {fmt_num(game.capacity_left)}/{fmt_num(game.capacity_total)}"
+        facts = f"{clean(rnd.title)} · seed {game.seed}{cap}{who}"
+        # the month, capacity, seed and name always fit: the story's title goes first when the line is short
         width = self.size.width or 80
         line = f"{clean(story.title)} · {facts}"
         self.query_one("#topbar", Static).update(line if len(line) <= width - 2 else facts)
@@ -115,7 +118,8 @@ class GameScreen(Screen):
         title.display = bool(heading)
         text.update(shown(scene.text, scene.markup))
         choices.display = True
-        choices.set_choices(scene.choices, scene.markup)
+        unit = (scene.capacity.name or scene.capacity.id) if scene.capacity else ""
+        choices.set_choices(scene.choices, scene.markup, unit)
         choices.focus(scroll_visible=False)
         self.query_one("#scene-scroll", VerticalScroll).scroll_home(animate=False)
 
@@ -138,12 +142,34 @@ class GameScreen(Screen):
         if game.over:
             self.post_message(self.GameOver())
             return
-        count = len(game.scene.choices)
-        markup = game.scene.markup
-        try:
-            outcome = self.session.choose(n, autosave=False)
-        except GameError:
+        scene = game.scene
+        count = len(scene.choices)
+        if not 1 <= n <= count:
             self.notify(f"There is no choice {n} here: pick 1-{count}.", severity="warning")
+            return
+        if scene.pick is not None:  # a portfolio: tick several in a checklist, then confirm
+            from .portfolio import PortfolioScreen
+
+            first = scene.choices[n - 1]
+            self.app.push_screen(PortfolioScreen(scene, [first.id] if first.available else []), self._picked)
+            return
+        if not scene.choices[n - 1].available:
+            self.notify(f"Choice {n} is not available: {scene.choices[n - 1].reason}.", severity="warning", markup=False)
+            return
+        self._decide(lambda: self.session.choose(n, autosave=False), scene.markup)
+
+    def _picked(self, ids: list | None) -> None:
+        if ids:
+            markup = self.game.scene.markup
+            self._decide(lambda: self.session.choose_id("+".join(ids), autosave=False), markup)
+
+    def _decide(self, make, markup: bool) -> None:
+        """Make a decision (``make`` returns the engine's Outcome), show its feedback, autosave after."""
+        game = self.game
+        try:
+            outcome = make()
+        except GameError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
         if not (is_plain_continue(game, outcome) and not outcome.borg and not outcome.note):
             self.pending = (outcome, markup)
@@ -184,6 +210,8 @@ class GameScreen(Screen):
             return
         rnd = game.story.rounds[game.round_id]
         first_of_round = game.decisions and game.decisions[-1].round_id != game.round_id
+        if first_of_round and game.round_start_deltas:  # drift and the round's on_enter effects
+            self.notify(f"As the month begins: {kpi_line(game, game.round_start_deltas)}", markup=False, timeout=8)
         if first_of_round and rnd.intro:
             from .intro import IntroScreen
 

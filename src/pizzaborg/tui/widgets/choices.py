@@ -15,6 +15,8 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
+from ...engine.text import clean
+from ...render import fmt_num
 from ..text import shown
 
 MAX_CHOICES = 9
@@ -68,9 +70,19 @@ class ChoiceList(Vertical, can_focus=True):
         self.highlighted = 0
         self._highlight()
 
-    def set_choices(self, choices, markup: bool = False) -> None:
+    def set_choices(self, choices, markup: bool = False, unit: str = "") -> None:
+        """The engine's ChoiceViews; ``unit`` names the story's capacity, for what a choice costs. A
+        choice the capacity cannot pay for is dimmed, with the reason."""
         self.feedback = False
-        self._fill([Content.assemble((f"{c.n}. ", "bold $accent"), shown(c.text, markup)) for c in choices[:MAX_CHOICES]])
+        lines = []
+        for c in choices[:MAX_CHOICES]:
+            parts = [(f"{c.n}. ", "bold $accent"), shown(c.text, markup) if c.available else (clean(c.text), "dim")]
+            if unit and c.cost:
+                parts.append((f"  ({fmt_num(c.cost)} {clean(unit)})", "dim"))
+            if not c.available:
+                parts.append((f"  not available: {clean(c.reason)}", "dim italic"))
+            lines.append(Content.assemble(*parts))
+        self._fill(lines)
 
     def set_continue(self) -> None:
         """One line, to go on after the feedback."""

@@ -1,0 +1,105 @@
+"""A portfolio scene: pick K of N choices in a checklist, then confirm. Dismisses with the choice ids
+picked, or None (Esc)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from ...engine.text import clean
+from ...render import fmt_num, pick_note
+from ..text import shown
+
+
+class PortfolioScreen(ModalScreen[list | None]):
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="portfolio-cancel"),
+        Binding("c", "confirm", "Confirm", id="portfolio-confirm"),
+    ]
+
+    def __init__(self, scene, initial: list | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.scene = scene  # the engine's SceneView
+        self.initial = set(initial or [])
+
+    def _label(self, c) -> Content:
+        parts = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
+        cap = self.scene.capacity
+        if cap is not None and c.cost:
+            parts.append((f"  ({fmt_num(c.cost)} {clean(cap.name or cap.id)})", "dim"))
+        if not c.available:  # the reason is the capacity left, which the status line shows
+            parts.append(("  not available", "dim italic"))
+        return Content.assemble(*parts)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide portfolio"):
+            yield Static(Content.styled(pick_note(self.scene), "bold $accent"), classes="dialog-title")
+            yield SelectionList(
+                *(Selection(self._label(c), c.id, c.id in self.initial and c.available, disabled=not c.available)
+                  for c in self.scene.choices),
+                id="portfolio-list",
+            )
+            yield Static("", id="portfolio-status", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Confirm (c)", id="portfolio-ok", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="portfolio-cancel", compact=True)
+            yield Static("Space or Enter ticks a choice · c confirms · Esc goes back", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+        self._status()
+
+    def picked(self) -> list:
+        """The ids ticked, in the order shown."""
+        ticked = set(self.query_one(SelectionList).selected)
+        return [c.id for c in self.scene.choices if c.id in ticked]
+
+    def problem(self) -> str:
+        """Why the ticks cannot be confirmed yet, or ''."""
+        lo, hi = self.scene.pick
+        ids = self.picked()
+        if not lo <= len(ids) <= hi:
+            many = str(lo) if lo == hi else f"{lo} to {hi}"
+            return f"Tick {many}: {len(ids)} ticked."
+        cap = self.scene.capacity
+        if cap is not None:
+            cost = sum(c.cost for c in self.scene.choices if c.id in ids)
+            if cost > cap.left:
+                return f"These need {fmt_num(cost)} {clean(cap.name or cap.id)}; {fmt_num(cap.left)} left."
+        return ""
+
+    def _status(self) -> None:
+        ids = self.picked()
+        text = f"{len(ids)} ticked."
+        cap = self.scene.capacity
+        if cap is not None:
+            cost = sum(c.cost for c in self.scene.choices if c.id in ids)
+            text = f"{len(ids)} ticked, using {fmt_num(cost)} of the {fmt_num(cap.left)} {clean(cap.name or cap.id)} left."
+        self.query_one("#portfolio-status", Static).update(text)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        self._status()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "portfolio-ok":
+            self.action_confirm()
+        else:
+            self.action_cancel()
+
+    def action_confirm(self) -> None:
+        why = self.problem()
+        if why:
+            self.query_one("#portfolio-status", Static).update(why)
+            return
+        self.dismiss(self.picked())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
