@@ -180,7 +180,25 @@ def length_tells(ds, st) -> list:
     return [share, ratio]
 
 
-def position_tell(ds, st) -> Tell:
+def shuffled(story, scene) -> bool:
+    """True when the game shows the scene's choices in an order drawn per game (no authored position
+    reaches the learner, but for pinned choices)."""
+    return bool(getattr(story, "shuffle", False)) and getattr(scene, "shuffle", True) is not False
+
+
+def position_tell(ds, st, story=None) -> Tell:
+    """Best options per authored position, over the scenes a learner sees in the written order. A
+    story that shuffles its choices is judged on its unshuffled scenes only; a pinned best option
+    counts where it is pinned."""
+    fixed = [d for d in ds if story is None or not shuffled(story, d.scene)
+             or any(getattr(d.options[i], "pin", None) for i in d.best)]
+    if story is not None and not fixed:
+        written = position_tell(ds, st)  # what the written order would leak without the shuffle
+        return Tell("position", "position: best options at one authored position", 0.0,
+                    f"0% (every scene's choices are shuffled per game; the written order alone would give "
+                    f"{written.figure})", st.position_share_max, "max", st.source("position_share_max"), [],
+                    {**written.details, "decisions": 0, "shuffled": len(ds)})
+    ds = fixed
     judged = [d for d in ds if d.verdict]
     width = max((len(d.options) for d in ds), default=0)
     best_at = [0.0] * width
@@ -214,8 +232,6 @@ def position_tell(ds, st) -> Tell:
                 st.position_share_max, "max", st.source("position_share_max"), offenders[:TOP],
                 {"best_per_position": {k: round(v, 4) for k, v in shares.items()},
                  "worst_per_position": {k: round(v, 4) for k, v in worst_shares.items()}, "decisions": len(judged)})
-    # TODO(shuffle): once choices are shuffled per seed, only scenes with a fixed order (shuffling off,
-    # or pinned choices) leak their authored position; count those here.
 
 
 def _signed(story, k, delta) -> float:
@@ -465,7 +481,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     st = audit_settings(story)
     ds, skipped = decisions(story)
     tells = length_tells(ds, st)
-    tells.append(position_tell(ds, st))
+    tells.append(position_tell(ds, st, story))
     tells += number_tells(story, ds, st)
     tells.append(temptation_tell(story, ds, st))
     tells.append(one_right_tell(ds, st))

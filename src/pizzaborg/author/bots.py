@@ -50,11 +50,12 @@ def evidence_sum(choice) -> float:
 
 
 def immediate_effects(choice, game=None) -> dict:
-    """{KPI id: change} the choice makes at once, as its effects are written.
-
-    TODO(conditional effects): when effects may depend on flags and numbers, ask the engine for the
-    effects that apply in ``game``'s state; every tell and learner goes through this one function."""
-    return choice.effects
+    """{KPI id: change} the choice makes at once: its effects, plus (in a game) each ``effects_if``
+    whose condition holds in that game's state, as the engine adds them. Without a game (the
+    per-decision tells of the audit), the effects as written. Every tell and learner goes through here."""
+    if game is None or not getattr(choice, "effects_if", None):
+        return choice.effects
+    return game._effects([choice])
 
 
 def as_shown(game) -> list:
@@ -67,8 +68,10 @@ def as_shown(game) -> list:
 
 
 def portfolio_size(scene) -> int:
-    """How many choices a scene asks for at once (1 for an ordinary decision)."""
+    """How many choices a scene asks for at once, at most (1 for an ordinary decision)."""
     k = getattr(scene, "pick", None)
+    if isinstance(k, tuple):  # (min, max) of a portfolio scene
+        return k[1]
     return k if isinstance(k, int) and k > 1 else 1
 
 
@@ -256,9 +259,6 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
         offered = as_shown(game)
         if not offered:
             raise BotError(f"dead end: scene '{game.state}' offers no choice (seed {seed})")
-        if portfolio_size(scenes[game.state]) > 1:
-            # TODO(portfolio): play the first K choices shown (bots) once the engine takes K at once
-            raise BotError(f"scene '{game.state}' asks for several choices at once: the bots cannot play it yet")
         if count_words:
             view = game.view
             shown += words(scenes[game.state].text.render(view))
