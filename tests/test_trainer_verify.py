@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pizzaborg.trainer.report import render
+from pizzaborg.trainer.formats import render
 from pizzaborg.trainer.verify import Verifier, diff
 from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 

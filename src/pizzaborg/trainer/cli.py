@@ -125,7 +125,7 @@ def _assignment(args):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .report import write_text
+        from .formats import write_text
 
         path = write_text(output, text)
         print(f"Written to {path}", file=sys.stderr)
@@ -172,7 +172,8 @@ def _read_save(args):
 
 def cmd_report(args) -> int:
     from .assignment import check_learner
-    from .report import render, report_from_save
+    from .formats import render
+    from .report import report_from_save
 
     save = _read_save(args)
     assignment = _assignment(args)
@@ -292,7 +293,8 @@ def cmd_play_assignment(args) -> int:
     from ..headless import BadInput, load_script, parse_choices, run_play
     from .assignment import check_learner
     from .files import slug
-    from .report import finish_assignment, parse_iso
+    from .formats import finish_assignment
+    from .report import parse_iso
 
     if not getattr(args, "learner", None):
         raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")

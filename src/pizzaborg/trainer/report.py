@@ -1,4 +1,4 @@
-"""The learner's report: built by replaying (story, seed, decisions), so it can be verified later.
+"""The learner's report (the model): built by replaying (story, seed, decisions), so it can be verified later.
 
 A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
 
@@ -6,6 +6,9 @@ A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
   ending, every score, the KPI timeline, each decision with its evidence. :func:`computed_part`
   builds it; ``pizzaborg verify`` rebuilds it and compares.
 - the *metadata* — who, which cohort, which assignment, when. Claimed, not provable.
+
+This module is the model only: it imports no renderer. The formats (``render``) and writing files
+live in ``formats.py``, which imports this module and the renderers.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from ..engine.files import check_header
 FORMAT = "pizzaborg-report"
 SCHEMA = 1
 MAX_REPORT_BYTES = 8 * 1024 * 1024
-FORMATS = ("md", "html", "json", "xapi")
 # Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
@@ -426,70 +428,6 @@ def summary_rows(r: dict) -> list:
         late = r.get("late_days")
         rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
     return rows
-
-
-# ---- rendering ---------------------------------------------------------------------------------
-
-
-def render(report: dict, fmt: str) -> str:
-    """The report as md, html, json or xapi (a JSON array of statements)."""
-    if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    if fmt == "md":
-        from .markdown import render_md
-
-        return render_md(report)
-    if fmt == "html":
-        from .html import render_html
-
-        return render_html(report)
-    if fmt == "xapi":
-        from .xapi import statements
-
-        return json.dumps(statements(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    raise ReportError(f"unknown report format '{fmt}' (known: {', '.join(FORMATS)})")
-
-
-def write_text(path: str | os.PathLike, text: str) -> Path:
-    from .files import write_atomic
-
-    try:
-        return write_atomic(path, text)
-    except FileNotFoundError:
-        raise ReportError(f"cannot write {path}: the folder {Path(path).parent} does not exist") from None
-    except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-# ---- the end of an assignment ------------------------------------------------------------------
-
-
-def report_filename(assignment, learner: str, finished: datetime) -> str:
-    from .files import slug
-
-    stamp = finished.strftime("%Y%m%d-%H%M%S")
-    return f"{slug(assignment.cohort)}-{slug(learner)}-{stamp}"
-
-
-def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                      finished: datetime | None = None) -> Path:
-    """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
-    and return the JSON file's path. Raises ReportError when it cannot be written."""
-    finished = finished or _now()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished)
-    folder = Path(saves_dir) / "reports"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    base = report_filename(assignment, learner, finished)
-    target = folder / f"{base}.json"
-    write_text(target, render(report, "json"))
-    try:
-        write_text(folder / f"{base}.html", render(report, "html"))
-    except ReportError:
-        pass  # the JSON is what counts; the printable copy is a courtesy
-    return target
 
 
 def finite(v) -> bool:

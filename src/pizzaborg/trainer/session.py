@@ -9,7 +9,8 @@ from ..engine import saves as S
 from ..engine.text import clean
 from ..plain import PlainSession
 from .assignment import Assignment, AssignmentError, check_learner
-from .report import ReportError, finish_assignment, parse_iso
+from .formats import finish_assignment
+from .report import ReportError, parse_iso
 
 
 def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str:

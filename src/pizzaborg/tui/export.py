@@ -11,7 +11,8 @@ from pathlib import Path
 def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
-    from ..trainer.report import ReportError, build_report, parse_iso, render
+    from ..trainer.formats import render
+    from ..trainer.report import ReportError, build_report, parse_iso
     from ..trainer.files import write_atomic
 
     finished = parse_iso(now) if now else None
