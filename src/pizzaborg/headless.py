@@ -199,10 +199,12 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         game = loaded.game
+        times = loaded.save.times[: len(game.decisions)]
         if loaded.warning:
             print(f"pizzaborg: note: {loaded.warning}", file=sys.stderr)
     else:
         game = Game(story, seed)
+        times = []
         emit(render.title_block, game)
         emit("")
         emit(render.round_intro, game)
@@ -216,6 +218,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             outcome = game.choose(cid)
         except GameError as exc:  # pragma: no cover - _choice_id validated it
             raise BadInput(str(exc)) from None
+        if save:
+            times = S.track_times(times, len(game.decisions))
         if not as_json:
             block = render.outcome_block(game, outcome)
             if block:
@@ -232,7 +236,7 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         emit("\n(The choices ran out here.)")
     if save:
         try:
-            path = S.save_game(saves_dir, save, game)
+            path = S.save_game(saves_dir, save, game, times=times)
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if not as_json:

@@ -37,6 +37,7 @@ class PlainSession:
         self.loaded_from: str | None = None
         self.autosave_checked = False
         self.learner: str | None = None
+        self.times: list = []  # when each decision was made (saved with it)
 
     # ---- io ----------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
@@ -88,6 +89,7 @@ class PlainSession:
 
         seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
         self.game = Game(self.story, seed)
+        self.times = []
         self.say(render.title_block(self.game))
         self.hint_autosave()
         self.say("")
@@ -141,6 +143,7 @@ class PlainSession:
         except GameError:
             self.say(f"There is no choice {n} here: pick 1-{len(self.game.scene.choices)}.")
             return
+        self.times = S.track_times(self.times, len(self.game.decisions))
         self.show_outcome(outcome, before_round)
         self.autosave()
 
@@ -159,6 +162,7 @@ class PlainSession:
         if not self.game.undo():
             self.say("Nothing to undo yet.")
             return
+        self.times = S.track_times(self.times, len(self.game.decisions))
         self.say("Undone: your last decision is taken back.")
         self.autosave()
         self.show_scene()
@@ -170,7 +174,7 @@ class PlainSession:
             if self.loaded_from != S.AUTOSAVE:
                 self.keep_old_autosave()
         try:
-            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner)
+            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, times=self.times)
         except S.SaveError as exc:
             self.say(f"(Autosave failed: {exc})")
 
@@ -197,7 +201,7 @@ class PlainSession:
                 if (answer or "").lower() not in ("y", "yes"):
                     self.say("Not saved.")
                     return
-            path = S.save_game(self.dir, name, self.game, learner=self.learner)
+            path = S.save_game(self.dir, name, self.game, learner=self.learner, times=self.times)
         except S.SaveError as exc:
             self.say(f"Not saved: {exc}")
             return
@@ -235,6 +239,7 @@ class PlainSession:
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
+        self.times = loaded.save.times[: len(self.game.decisions)]
         self.learner = loaded.save.learner
         self.loaded_from = name
         self.autosave_checked = False

@@ -74,6 +74,42 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+# ---- when each decision was made -----------------------------------------------------------------
+# Each decision in a save may carry "at": UTC ISO 8601 with milliseconds and a Z, never earlier than
+# the decision before it. It is metadata, recorded by the face when the player decides: the game
+# itself stays a function of (story, seed, decisions). Saves written before it load without times.
+AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def stamp(now: datetime | None = None) -> str:
+    """``2026-11-28T18:46:12.345Z``: the form of a decision's ``at``."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def valid_at(value) -> bool:
+    if not isinstance(value, str) or not AT_RE.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def track_times(times: list, count: int, now: datetime | None = None) -> list:
+    """The decision times for a game that now has ``count`` decisions: cut after an undo, or one new
+    stamp for each decision made since (never earlier than the one before, whatever the clock does)."""
+    times = list(times[:count])
+    if len(times) < count:
+        at = stamp(now)
+        last = next((t for t in reversed(times) if t), None)
+        if last is not None and last > at:
+            at = last
+        times += [at] * (count - len(times))
+    return times
+
+
 @dataclass
 class SaveData:
     slot: str
@@ -85,6 +121,7 @@ class SaveData:
     summary: dict = field(default_factory=dict)
     learner: str | None = None
     extra: dict = field(default_factory=dict)  # fields other tools added (assignment, cohort, ...)
+    times: list = field(default_factory=list)  # each decision's "at" (None where the save has none)
 
     def to_json(self) -> dict:
         data = {
@@ -92,7 +129,7 @@ class SaveData:
             "schema": SCHEMA,
             "story": self.story,
             "seed": self.seed,
-            "decisions": self.decisions,
+            "decisions": with_times(self.decisions, self.times),
             "created": self.created,
             "updated": self.updated,
             "summary": self.summary,
@@ -117,18 +154,41 @@ def summary_of(game: Game) -> dict:
     }
 
 
-def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None) -> SaveData:
-    stamp = now or _now()
+def with_times(decisions: list, times: list | None) -> list:
+    """``decisions`` ([{scene, choice}]) with each one's ``at`` where ``times`` has it."""
+    out = []
+    for i, d in enumerate(decisions):
+        d = {"scene": d["scene"], "choice": d["choice"]}
+        at = times[i] if times is not None and i < len(times) else None
+        if valid_at(at):
+            d["at"] = at
+        out.append(d)
+    return out
+
+
+def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
+              times: list | None = None) -> SaveData:
+    """``times``: when each decision was made (see :func:`track_times`); without them, the times of
+    ``previous`` are kept for the decisions the two have in common."""
+    updated = now or _now()
+    decisions = game.decision_list
+    if times is None and previous is not None:
+        times = []
+        for mine, theirs in zip(decisions, previous.decisions):
+            if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
+                break
+            times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
     return SaveData(
         slot=check_slot(slot),
         story=dict(game.story.ref),
         seed=game.seed,
-        decisions=game.decision_list,
-        created=previous.created if previous else stamp,
-        updated=stamp,
+        decisions=decisions,
+        created=previous.created if previous else updated,
+        updated=updated,
         summary=summary_of(game),
         learner=learner if learner is not None else (previous.learner if previous else None),
         extra=dict(previous.extra) if previous else {},
+        times=[t if valid_at(t) else None for t in (times or [])][: len(decisions)],
     )
 
 
@@ -151,13 +211,14 @@ def write_save(directory: Path, data: SaveData) -> Path:
     return target
 
 
-def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None) -> Path:
+def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
+              times: list | None = None) -> Path:
     """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
     target = slot_path(directory, slot)
     previous = None
     if target.exists():
         previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
-    return write_save(directory, make_save(game, slot, previous, learner, now))
+    return write_save(directory, make_save(game, slot, previous, learner, now, times))
 
 
 def _reject_constant(name: str):
@@ -219,6 +280,7 @@ def _validate(data, path: Path) -> SaveData:
         summary,
         learner,
         extra,
+        [d.get("at") if valid_at(d.get("at")) else None for d in decisions],
     )
 
 

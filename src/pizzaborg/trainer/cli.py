@@ -65,6 +65,9 @@ def register(parser, sub, common, seed_type) -> None:
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+    coh.add_argument("--counts", choices=("best", "latest", "first"), default="best",
+                     help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
+                     "by the finish time the report claims; every attempt is listed either way")
 
 
 def wants(args) -> bool:
@@ -222,7 +225,8 @@ def cmd_verify(args) -> int:
             r = v.report
             who = r.get("learner") or "anonymous"
             ending = r["ending"]["title"] if r.get("ending") else "not finished"
-            print(f"{clean(v.name)}: verified ({clean(who)}, {clean(ending)}, score {_fmt(r['score'])})")
+            print(f"{clean(v.name)}: verified ({clean(ending)}, score {_fmt(r['score'])}; claimed: learner {clean(who)}, "
+                  f"finished {clean(r.get('finished') or '–')})")
         else:
             print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
             code = EXIT_FAILED
@@ -247,7 +251,7 @@ def cmd_cohort(args) -> int:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
-    summary = summarise(verdicts, problems)
+    summary = summarise(verdicts, problems, rule=args.counts)
     _emit(render_cohort(summary, args.format), args.output)
     for p in problems:
         print(f"pizzaborg: note: {p}", file=sys.stderr)
@@ -328,7 +332,7 @@ def cmd_play_assignment(args) -> int:
     game = loaded.game
     out = sys.stderr if args.json else sys.stdout
     if game.over:
-        path = finish_assignment(game, a, learner, saves, started=started)
+        path = finish_assignment(game, a, learner, saves, started=started, times=loaded.save.times)
         print(f"\nHand in this file to your trainer: {path}", file=out)
     else:
         print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)

@@ -60,11 +60,11 @@ def report_filename(assignment, learner: str, finished: datetime) -> str:
 
 
 def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                      finished: datetime | None = None) -> Path:
+                      finished: datetime | None = None, times: list | None = None) -> Path:
     """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
     and return the JSON file's path. Raises ReportError when it cannot be written."""
     finished = finished or _now()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished)
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
     folder = Path(saves_dir) / "reports"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -28,8 +28,13 @@ FORMAT = "pizzaborg-report"
 SCHEMA = 1
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 # Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
+# Each decision's "at" (when it was made) is claimed too: METADATA_DECISION_KEYS.
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
+METADATA_DECISION_KEYS = ("at",)
+ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
+# A game played faster than this, on average per decision, is flagged in the cohort view.
+FAST_SECONDS_PER_DECISION = 3.0
 NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
 
 DEBRIEF_STAGES = (
@@ -202,8 +207,19 @@ def make_meta(*, learner=None, assignment=None, started=None, finished=None, reg
 
 
 def assemble(computed: dict, meta: dict) -> dict:
+    """The report: the computed part and the metadata (``meta["times"]``: each decision's claimed
+    ``at``), with the figures that follow from the claims (mastery, days late, time spent)."""
+    meta = dict(meta)
+    times = meta.pop("times", None) or []
     report = dict(meta)
     report.update(computed)
+    if any(times):
+        decisions = []
+        for i, d in enumerate(computed["decisions"]):
+            at = times[i] if i < len(times) else None
+            decisions.append(dict(d, at=at) if at else d)
+        report["decisions"] = decisions
+    report["time_spent"] = time_spent(meta.get("started"), times, len(computed["decisions"]))
     assignment = meta.get("assignment") or {}
     mastery = assignment.get("mastery")
     if mastery is not None:
@@ -227,12 +243,24 @@ def assemble(computed: dict, meta: dict) -> dict:
     return report
 
 
+def time_spent(started, times: list, decisions: int) -> dict | None:
+    """From the claimed start to the last decision's claimed time: seconds in all and per decision."""
+    start = parse_iso(started)
+    last = parse_iso(times[-1]) if times and len(times) == decisions and all(times) else None
+    if start is None or last is None or not decisions:
+        return None
+    seconds = max(0.0, round((last - start).total_seconds(), 3))
+    return {"seconds": _num(seconds), "per_decision": _num(round(seconds / decisions, 1))}
+
+
 def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
-                 finished: datetime | None = None, registration: str | None = None) -> dict:
-    """The report of ``game`` (finished or not) as a JSON-ready dict."""
+                 finished: datetime | None = None, registration: str | None = None, times: list | None = None) -> dict:
+    """The report of ``game`` (finished or not) as a JSON-ready dict. ``times``: when each decision
+    was made (the faces record them; saves keep them)."""
     computed = computed_part(game.story, game.seed, game.decision_list)
     meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
                      registration=registration, story_hash=game.story.hash, seed=game.seed)
+    meta["times"] = list(times or [])
     return assemble(computed, meta)
 
 
@@ -252,6 +280,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
     finished = parse_iso(save.updated) or started
     meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
                      story_hash=story.hash, seed=save.seed)
+    meta["times"] = save.times
     return assemble(computed, meta)
 
 
@@ -372,17 +401,59 @@ def check_report_shape(data, name: str) -> dict:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise ReportError(f"{name} has a damaged list of decisions")
-    for key in ("learner", "cohort", "started", "finished", "date", "registration"):
+    for key in ("learner", "cohort", "started", "finished", "date", "registration", "generator"):
         if data.get(key) is not None and not isinstance(data.get(key), str):
             raise ReportError(f"{name}: '{key}' must be text")
+    check_claims(data, name)
     if data.get("assignment") is not None:
         check_assignment_ref(data["assignment"], name)
     return data
 
 
+def check_claims(data: dict, name: str) -> None:
+    """What a report merely claims must still be something the game writes: a name as the name prompt
+    takes it, times in ISO 8601, a UUID registration, decision times as saves record them."""
+    import unicodedata
+
+    for key in ("learner", "cohort"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if (not value.strip() or value != value.strip() or len(value) > 80
+                or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)):
+            raise ReportError(f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
+                              "line breaks or more than 80 characters)")
+    for key in ("started", "finished", "date"):
+        if data.get(key) is not None and parse_iso(data[key]) is None:
+            raise ReportError(f"{name}: '{key}' is not a time (ISO 8601)")
+    if data.get("registration") is not None:
+        try:
+            uuid.UUID(data["registration"])
+        except ValueError:
+            raise ReportError(f"{name}: 'registration' is not a UUID") from None
+    if data.get("generator") is not None and len(data["generator"]) > 100:
+        raise ReportError(f"{name}: 'generator' is too long")
+    from ..engine.saves import valid_at
+
+    for i, d in enumerate(data["decisions"]):
+        if "at" in d and not valid_at(d["at"]):
+            raise ReportError(f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
+                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+
+
 def check_assignment_ref(ref, name: str) -> dict:
     if not isinstance(ref, dict):
         raise ReportError(f"{name}: 'assignment' must be a mapping")
+    unknown = sorted(str(k) for k in ref if k not in ASSIGNMENT_REF_KEYS)
+    if unknown:
+        raise ReportError(f"{name}: assignment.{unknown[0][:40]} is not something an assignment has")
+    if isinstance(ref.get("xapi_home"), str):
+        from .assignment import AssignmentError, check_home
+
+        try:
+            check_home(ref["xapi_home"])
+        except AssignmentError:
+            raise ReportError(f"{name}: assignment.xapi_home must be an http(s) URL") from None
     m = ref.get("mastery")
     if m is not None and (not finite(m) or not 0 < m <= 1):
         raise ReportError(f"{name}: assignment.mastery must be a number above 0 and at most 1")
@@ -410,9 +481,10 @@ def read_report_file(path: str | os.PathLike) -> dict:
 def summary_rows(r: dict) -> list:
     """The report's head as (label, value) rows, shared by the Markdown and HTML renderings."""
     rows = [
-        ("Learner", r.get("learner") or "–"),
+        ("Learner (claimed)", r.get("learner") or "–"),
         ("Cohort", r.get("cohort") or "–"),
-        ("Date", r.get("date") or "–"),
+        ("Date (claimed)", r.get("date") or "–"),
+        ("Time played (claimed)", duration_text(r.get("time_spent"), len(r["decisions"]))),
         ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
         ("Story hash", r["story"]["hash"]),
         ("Seed", r["seed"]),
@@ -426,8 +498,18 @@ def summary_rows(r: dict) -> list:
         rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
     return rows
+
+
+def duration_text(spent: dict | None, decisions: int) -> str:
+    """'12 min 5 s for 46 decisions' from a report's time_spent (or '–' when no times were recorded)."""
+    if not spent:
+        return "–" if decisions else "no decisions"
+    s = int(round(float(spent["seconds"])))
+    m, sec = divmod(s, 60)
+    text = f"{m} min {sec} s" if m else f"{sec} s"
+    return f"{text} for {decisions} decision(s)"
 
 
 def finite(v) -> bool:

@@ -91,7 +91,8 @@ class AssignmentSession(PlainSession):
         if key == self.reported:
             return
         try:
-            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started)
+            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
+                                     times=self.times)
         except ReportError as exc:
             self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
                      f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from .report import (
+    ASSIGNMENT_REF_KEYS,
     FORMAT,
+    METADATA_DECISION_KEYS,
     METADATA_KEYS,
     SCHEMA,
     ReplayMismatch,
@@ -20,6 +23,7 @@ from .report import (
     assemble,
     check_report_shape,
     computed_part,
+    parse_iso,
     read_json_file,
 )
 
@@ -104,8 +108,11 @@ class Verifier:
         except ReplayMismatch as exc:
             return Verdict(name, False, [f"a decision the story does not have: {exc}"])
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
+        meta["times"] = [d.get("at") for d in data["decisions"]]
         rebuilt = assemble(computed, meta)
-        problems = [p for p in diff(data, rebuilt) if p.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0] not in METADATA_KEYS]
+        # everything but the metadata is compared with the replay; the metadata was checked for its
+        # form (check_report_shape) and is checked against itself and the assignment below
+        problems = diff(_replayed(data), _replayed(rebuilt))
         problems += _consistency(data)
         problems += self._assignment_problems(data)
         return Verdict(name, not problems, problems, rebuilt)
@@ -117,19 +124,23 @@ class Verifier:
         problems = []
         claimed = data.get("assignment") or {}
         if claimed.get("id") != a.id:
-            problems.append(f"not a report of this assignment (assignment id {claimed.get('id') or 'missing'}, expected {a.id})")
+            problems.append(f"not a report of this assignment (assignment id {_fmt(claimed.get('id') or 'missing')}, expected {a.id})")
         if data.get("seed") != a.seed:
-            problems.append(f"seed: the assignment sets {a.seed}, the report was played with {data.get('seed')}")
+            problems.append(f"seed: the assignment sets {a.seed}, the report was played with {_fmt(data.get('seed'))}")
         if (data.get("story") or {}).get("hash") != a.story["hash"]:
             problems.append("story: not the story version the assignment pins")
-        if claimed.get("mastery") != a.mastery:
-            problems.append(f"assignment.mastery: the assignment sets {a.mastery}, the report says {claimed.get('mastery')}")
-        if claimed.get("deadline") != a.deadline:
-            problems.append(f"assignment.deadline: the assignment sets {a.deadline}, the report says {claimed.get('deadline')}")
+        want = a.ref()
+        for key in ASSIGNMENT_REF_KEYS:
+            if key == "id":
+                continue
+            if claimed.get(key) != want[key]:
+                problems.append(f"assignment.{key}: the assignment sets {_fmt(want[key])}, the report says {_fmt(claimed.get(key))}")
+        if data.get("cohort") != a.cohort:
+            problems.append(f"cohort: the assignment's cohort is {_fmt(a.cohort)}, the report says {_fmt(data.get('cohort'))}")
         return problems
 
     def _verify_xapi(self, stmts: list, name: str) -> Verdict:
-        from .xapi import XapiError, claim_of, statements
+        from .xapi import XapiError, check_actor, claim_of, statements
 
         try:
             claim = claim_of(stmts, name)
@@ -145,13 +156,16 @@ class Verifier:
         m = claim["meta"]
         meta = {"format": FORMAT, "schema": SCHEMA, "generator": None, "learner": None, "cohort": m["cohort"],
                 "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
-                "finished": m["finished"], "registration": m["registration"]}
+                "finished": m["finished"], "registration": m["registration"], "times": m.get("times")}
         rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
         except (KeyError, TypeError, ValueError) as exc:
             return Verdict(name, False, [f"the statements cannot be rebuilt ({exc})"], kind="xapi")
         problems = []
+        why = check_actor(claim["actor"], m["assignment"])
+        if why:
+            problems.append(why)
         if len(expected) != len(stmts):
             problems.append(f"{len(stmts)} statements, the replay gives {len(expected)}")
         for i, (got, want) in enumerate(zip(stmts, expected)):
@@ -164,10 +178,39 @@ class Verifier:
         return Verdict(name, not problems, problems, rebuilt, kind="xapi")
 
 
+def _replayed(report: dict) -> dict:
+    """The part of a report the replay rebuilds: without the metadata (and each decision's time)."""
+    out = {k: v for k, v in report.items() if k not in METADATA_KEYS}
+    if isinstance(out.get("decisions"), list):
+        out["decisions"] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
+                            for d in out["decisions"]]
+    return out
+
+
 def _consistency(data: dict) -> list:
     """Claims that contradict each other (the metadata is not replayed, but must agree with itself)."""
     a = data.get("assignment") or {}
     problems = []
+    started, finished = parse_iso(data.get("started")), parse_iso(data.get("finished"))
+    if data.get("date") != data.get("finished"):
+        problems.append(f"date: the report says {_fmt(data.get('date'))}, but it finished {_fmt(data.get('finished'))}")
+    if a.get("deadline") and finished is None:
+        problems.append("finished: missing, so the deadline cannot be checked")
+    if started and finished and finished < started:
+        problems.append("finished: before the game started")
+    times = [d.get("at") for d in data.get("decisions") or [] if isinstance(d, dict)]
+    if any(times):
+        if not all(times):
+            problems.append("decisions: some have a time ('at'), others not")
+        else:
+            slack = timedelta(seconds=1)  # started and finished are whole seconds
+            stamps = [parse_iso(t) for t in times]
+            if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
+                problems.append("decisions: their times ('at') go backwards")
+            if started and stamps[0] + slack < started:
+                problems.append("decisions: the first was made before the game started")
+            if finished and stamps[-1] > finished + slack:
+                problems.append("decisions: the last was made after the game finished")
     if a.get("seed") is not None and a.get("seed") != data.get("seed"):
         problems.append(f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with {_fmt(data.get('seed'))}")
     if a and data.get("cohort") != a.get("cohort"):
