@@ -262,3 +262,78 @@ def test_edited_decision_times_that_go_backwards_do_not_verify(cli, tmp_path, mi
     rep["decisions"][0]["at"] = S.stamp(T0 + timedelta(minutes=6))
     r = cli("verify", "--story", MINI, write_json(tmp_path / "r.json", rep))
     assert r.code == 1 and "their times ('at') go backwards" in r.out
+
+
+# ---- 2. one file never stops the run --------------------------------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+def _pizzaborg(*args, timeout=60):
+    """pizzaborg in a process of its own, so that a read that hangs fails the test instead of the run."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True,
+                          timeout=timeout, env=env)
+
+
+def test_a_deeply_nested_hand_in_is_one_line_and_the_rest_still_counts(cli, tmp_path, mini):
+    d = tmp_path / "in"
+    d.mkdir()
+    good = report_of(mini, "best", learner="Ann")
+    write_json(d / "ann.json", good)
+    hostile = dict(good, decisions=[dict(good["decisions"][0], note="X")] + good["decisions"][1:])
+    text = json.dumps(hostile)
+    depths = range(600, 1004, 6)  # somewhere in there the old code ran out of stack (the limit moves with it)
+    for n in depths:
+        (d / f"deep-{n}.json").write_text(text.replace('"X"', "[" * n + "]" * n))
+    r = cli("verify", "--story", MINI, d)
+    assert r.code == 1 and r.err == ""
+    lines = r.out.strip().splitlines()
+    assert len(lines) == 1 + len(depths) and "ann.json: verified" in lines[0]
+    assert all("NOT verified" in line and "nested" in line or "not valid JSON" in line for line in lines[1:])
+    out = tmp_path / "cohort.md"
+    r = cli("cohort", "--story", MINI, d, "-o", out)
+    assert r.code == 0, r.err
+    assert f"1 learner(s), 1 verified report(s) of {1 + len(depths)}" in out.read_text()
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_cohort(cli, tmp_path, mini):
+    d = tmp_path / "in"
+    d.mkdir()
+    write_json(d / "ann.json", report_of(mini, "best", learner="Ann"))
+    odd = os.path.join(os.fsencode(d), b"bob-\xff\xfe.json")
+    with open(odd, "w", encoding="utf-8") as fh:
+        json.dump(report_of(mini, "worst", learner="Bob"), fh)
+    for fmt in ("md", "json", "csv", "html"):
+        out = tmp_path / f"c.{fmt}"
+        r = cli("cohort", "--story", MINI, d, "--format", fmt, "-o", out)
+        assert r.code == 0, r.err
+        text = out.read_text(encoding="utf-8")
+        assert "2 verified" in text or '"verified": 2' in text or text.count("\n") == 3
+        if fmt in ("json", "csv"):
+            assert "bob-\ufffd\ufffd.json" in text
+    r = cli("verify", "--story", MINI, d)
+    assert r.code == 0 and "bob-\ufffd\ufffd.json: verified" in r.out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_pipes_devices_and_huge_sparse_files_are_refused_without_reading(tmp_path, mini):
+    d = tmp_path / "in"
+    d.mkdir()
+    write_json(d / "ann.json", report_of(mini, "best", learner="Ann"))
+    os.mkfifo(d / "fifo.json")
+    os.symlink("/dev/zero", d / "zero.json")
+    with open(d / "sparse.json", "wb") as fh:
+        fh.truncate(64 * 1024**3)  # 64 GiB that take no disk space
+    r = _pizzaborg("verify", "--story", MINI, d)
+    out = r.stdout.decode()
+    assert r.returncode == 1 and r.stderr == b"", r.stderr
+    lines = dict(line.split(": ", 1) for line in out.strip().splitlines())
+    assert lines[str(d / "ann.json")].startswith("verified")
+    assert "not a regular file" in lines[str(d / "fifo.json")]
+    assert "not a regular file" in lines[str(d / "zero.json")]
+    assert "too large to be a report" in lines[str(d / "sparse.json")]
+    r = _pizzaborg("cohort", "--story", MINI, d, "--format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["verified"] == 1 and len(json.loads(r.stdout)["rejected"]) == 3

@@ -209,28 +209,36 @@ def cmd_verify(args) -> int:
 
     from ..engine.text import clean
 
+    from .verify import search_reports
+
     verifier = _verifier(args)
     code = EXIT_OK
-    paths = []
-    for item in args.reports:
-        p = Path(item)
-        found = sorted(q for q in p.rglob("*.json") if q.is_file()) if p.is_dir() else [p]
-        if not found:
-            print(f"{clean(str(p))}: NOT verified: no report files (*.json) in this folder")
+    for given in args.reports:
+        paths, problems = search_reports([given])
+        if not paths and [why for _, why in problems] == ["no such file or folder"]:
+            paths, problems = [Path(given)], []  # its verdict says so, in order with the others
+        for where, why in problems:
+            print(f"{clean(where)}: NOT verified: {clean(why)}")
             code = EXIT_FAILED
-        paths.extend(found)
-    for item in paths:
-        v = verifier.verify_file(item)
-        if v.ok:
-            r = v.report
-            who = r.get("learner") or "anonymous"
-            ending = r["ending"]["title"] if r.get("ending") else "not finished"
-            print(f"{clean(v.name)}: verified ({clean(ending)}, score {_fmt(r['score'])}; claimed: learner {clean(who)}, "
-                  f"finished {clean(r.get('finished') or '–')})")
-        else:
-            print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
-            code = EXIT_FAILED
+        for item in paths:
+            code = max(code, _verify_one(verifier, item))
     return code
+
+
+def _verify_one(verifier, item) -> int:
+    """Print one file's verdict on one line; return its exit code."""
+    from ..engine.text import clean
+
+    v = verifier.verify_file(item)
+    if not v.ok:
+        print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
+        return EXIT_FAILED
+    r = v.report
+    who = r.get("learner") or "anonymous"
+    ending = r["ending"]["title"] if r.get("ending") else "not finished"
+    print(f"{clean(v.name)}: verified ({clean(ending)}, score {_fmt(r['score'])}; claimed: learner {clean(who)}, "
+          f"finished {clean(r.get('finished') or '–')})")
+    return EXIT_OK
 
 
 def _fmt(v) -> str:

@@ -365,24 +365,34 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number a report may hold")
 
 
+MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later step recursion-safe
+
+
 def read_json_file(path: str | os.PathLike):
-    p = Path(path)
-    name = str(p)
+    """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
+    most MAX_DEPTH levels. Raises ReportError with one line."""
+    from ..engine.files import NotRegularFile, TooLarge, depth, read_bounded, shown_path
+
+    name = shown_path(path)
     try:
-        if p.is_dir():
-            raise ReportError(f"{name} is a folder, not a report")
-        size = p.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            raise ReportError(f"{name} is too large to be a report ({size // 1024} KiB)")
-        raw = p.read_bytes()
+        raw = read_bounded(path, MAX_REPORT_BYTES)
     except FileNotFoundError:
         raise ReportError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise ReportError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except IsADirectoryError:
+        raise ReportError(f"{name} is a folder, not a report") from None
+    except NotRegularFile:
+        raise ReportError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
+    except TooLarge:
+        raise ReportError(f"{name} is too large to be a report (more than {MAX_REPORT_BYTES // 1024} KiB)") from None
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
+    if not depth(data, MAX_DEPTH):
+        raise ReportError(f"{name} is nested more than {MAX_DEPTH} levels deep: not a report")
+    return data
 
 
 def check_report_shape(data, name: str) -> dict:
@@ -475,7 +485,9 @@ def check_assignment_ref(ref, name: str) -> dict:
 
 def read_report_file(path: str | os.PathLike) -> dict:
     """A JSON report from a file, shape-checked (not yet verified)."""
-    return check_report_shape(read_json_file(path), str(path))
+    from ..engine.files import shown_path
+
+    return check_report_shape(read_json_file(path), shown_path(path))
 
 
 def summary_rows(r: dict) -> list:

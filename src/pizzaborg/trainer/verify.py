@@ -8,10 +8,12 @@ decisions) are cached, so a cohort in which many learners took the same path rep
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from ..engine.files import shown_path
 from .report import (
     ASSIGNMENT_REF_KEYS,
     FORMAT,
@@ -86,12 +88,18 @@ class Verifier:
 
     # ---- entry points ---------------------------------------------------------------------------
     def verify_file(self, path) -> Verdict:
-        name = str(path)
+        """One file's verdict. Whatever the file holds, this returns a verdict: one bad file never stops
+        a run over many."""
+        name = shown_path(path)
         try:
             data = read_json_file(path)
         except ReportError as exc:
             return Verdict(name, False, [str(exc)], readable=False)
-        return self.verify_data(data, name)
+        try:
+            return self.verify_data(data, name)
+        except (RecursionError, MemoryError) as exc:
+            return Verdict(name, False, [f"cannot be verified ({type(exc).__name__}): not a report this game writes"],
+                           readable=False)
 
     def verify_data(self, data, name: str) -> Verdict:
         if isinstance(data, list) or (isinstance(data, dict) and "verb" in data and "actor" in data):
@@ -289,18 +297,59 @@ def load_stories(story_dirs: list, include_shipped: bool = True):
     return stories, problems
 
 
+MAX_FOLDER_DEPTH = 16
+
+
 def report_paths(items: list, patterns=("*.json",)) -> tuple:
-    """Files named, and the report files in folders named: (paths, problems)."""
+    """Files named, and the report files in folders named: (paths, problems as lines)."""
+    paths, problems = search_reports(items, patterns)
+    return paths, [f"{where}: {why}" for where, why in problems]
+
+
+def search_reports(items: list, patterns=("*.json",)) -> tuple:
+    """Files named, and the report files in folders named: (paths, [(where, why)]).
+
+    Folders are searched without following links to folders, at most MAX_FOLDER_DEPTH levels deep;
+    every entry that matches a pattern and is not a folder is returned, whatever it is (a pipe, a
+    device, a link): reading it says what is wrong with it, so it gets its own verdict."""
+    import fnmatch
+
     paths, problems = [], []
     for item in items:
         p = Path(item)
-        if p.is_dir():
-            found = sorted(q for pat in patterns for q in p.rglob(pat) if q.is_file())
+        try:
+            is_dir = p.is_dir()
+            exists = is_dir or p.exists() or p.is_symlink()
+        except (OSError, ValueError):
+            is_dir, exists = False, True  # let reading it say what is wrong
+        if is_dir:
+            found = []
+            stack = [(p, 0)]
+            while stack:
+                folder, level = stack.pop()
+                try:
+                    with os.scandir(folder) as it:
+                        entries = list(it)
+                except OSError as exc:
+                    problems.append((shown_path(folder), f"cannot be searched ({exc.strerror or exc})"))
+                    continue
+                for e in entries:
+                    try:
+                        sub = e.is_dir(follow_symlinks=False)
+                    except OSError:
+                        sub = False
+                    if sub:
+                        if level + 1 > MAX_FOLDER_DEPTH:
+                            problems.append((shown_path(e.path), f"more than {MAX_FOLDER_DEPTH} folders deep, not searched"))
+                        else:
+                            stack.append((Path(e.path), level + 1))
+                    elif any(fnmatch.fnmatch(e.name, pat) for pat in patterns):
+                        found.append(Path(e.path))
             if not found:
-                problems.append(f"{p}: no report files (*.json) in this folder")
-            paths.extend(found)
-        elif p.exists():
+                problems.append((shown_path(p), "no report files (*.json) in this folder"))
+            paths.extend(sorted(found, key=lambda q: os.fsencode(q)))
+        elif exists:
             paths.append(p)
         else:
-            problems.append(f"{p}: no such file or folder")
+            problems.append((shown_path(p), "no such file or folder"))
     return paths, problems
