@@ -1,0 +1,123 @@
+"""Input that can hurt (issue 11, sections 3-6): story folders and the story cache, saves and the
+messages about them, text that reaches a terminal or a spreadsheet, and the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import BASE_ROUND, BASE_STORY, write_story
+from pizzaborg.engine import StoryError, cache, load_story
+
+
+def one_line(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def _pizzaborg(*args, timeout=60, env=None, memory=None, cwd=None, stdin=b""):
+    """pizzaborg in a process of its own: a hang fails the test after ``timeout`` seconds, and
+    ``memory`` (bytes) caps its address space, so a read without limit fails instead of the machine."""
+    def limit():
+        if memory:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    full_env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
+    return subprocess.run([sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True,
+                          timeout=timeout, env=full_env, preexec_fn=limit, cwd=cwd, input=stdin)
+
+
+# ---- 3. story folders and the cache ----------------------------------------------------------------
+
+
+def _scenes_sharing(text_yaml: str, n: int) -> str:
+    scenes = "".join(f"  - id: r1.s{i}\n    text: *big\n    next: r1.s{i + 1}\n" for i in range(n))
+    return textwrap.dedent(f"""\
+        round:
+          id: r1
+          title: Round one
+        scenes:
+          - id: r1.one
+            text: &big {text_yaml}
+            choices:
+              - id: good
+                text: Good.
+                evidence: {{ lp.one: 1 }}
+              - id: bad
+                text: Bad.
+                evidence: {{ lp.one: -1 }}
+                worst: [W1]
+            next: r1.s0
+        """) + scenes + f"  - id: r1.s{n}\n    text: The end.\n    next: end\n"
+
+
+def test_a_big_scalar_behind_many_aliases_is_an_alias_bomb_counted_in_bytes(tmp_path, run_cli):
+    big = '"' + "x" * (1024 * 1024) + '"'  # 1 MiB of text, repeated by 30 aliases: 30 MiB
+    root = write_story(tmp_path, BASE_STORY, {"01.yaml": _scenes_sharing(big, 30)})
+    code, out, err = run_cli("story", "check", root)
+    assert code == 1 and "Traceback" not in out + err
+    assert "01.yaml:" in out and "MiB of text" in out and "alias" in out
+
+
+def test_a_story_too_large_to_cache_is_played_but_not_cached(tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("PIZZABORG_CACHE", str(cache_dir))
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 64 * 1024)
+    root = write_story(tmp_path, BASE_STORY, {"01.yaml": _scenes_sharing('"' + "y" * 8000 + '"', 12)})
+    story = load_story(root)
+    assert story.scenes["r1.s3"].text is not None
+    assert not list(cache_dir.glob("*.json"))  # 12 x 8 KB would be 96 KB: over the limit, not written
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 1024 * 1024)
+    load_story(root)
+    assert len(list(cache_dir.glob("*.json"))) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("cache_setting", ["on", "off"])
+def test_files_the_story_does_not_use_are_never_read(tmp_path, cache_setting):
+    root = write_story(tmp_path, BASE_STORY, {"01.yaml": BASE_ROUND})
+    os.symlink("/dev/zero", root / "notes.yaml")
+    os.mkfifo(root / "drafts.yaml")
+    (root / "more").mkdir()
+    os.mkfifo(root / "more" / "x.yml")
+    env = {"PIZZABORG_CACHE": str(tmp_path / "cache") if cache_setting == "on" else "off",
+           "PIZZABORG_SAVES": str(tmp_path / "saves")}
+    for _ in range(2):  # the second run may come from the cache
+        r = _pizzaborg("play", "--story", root, "--choices", "1", "--json", env=env, timeout=30, memory=2 * 1024**3)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["ending"] == "ok"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_round_file_that_is_a_pipe_or_a_device_is_a_problem_not_a_hang(tmp_path):
+    root = write_story(tmp_path, BASE_STORY, {"01.yaml": BASE_ROUND})
+    os.mkfifo(root / "rounds" / "02.yaml")
+    os.symlink("/dev/zero", root / "rounds" / "03.yaml")
+    r = _pizzaborg("story", "check", root, timeout=30, memory=2 * 1024**3, env={"PIZZABORG_CACHE": "off"})
+    out = r.stdout.decode()
+    assert r.returncode == 1 and "Traceback" not in out + r.stderr.decode()
+    assert "02.yaml:1:1: not a regular file" in out and "03.yaml:1:1: not a regular file" in out
+
+
+def test_a_condition_nested_too_deep_is_a_problem_with_its_place(tmp_path, run_cli):
+    deep = "(" * 140 + "trust > 1" + ")" * 140
+    rnd = BASE_ROUND.replace("        text: Good.\n", f"        text: Good.\n        when: \"{deep}\"\n")
+    root = write_story(tmp_path, BASE_STORY, {"01.yaml": rnd})
+    code, out, err = run_cli("story", "check", root)
+    assert code == 1 and "Traceback" not in out + err and "internal error" not in err
+    assert "01.yaml:10:" in out and "nested more than 32 levels deep" in out
+    nots = BASE_ROUND.replace("        text: Good.\n", "        text: Good.\n        when: \"" + "not " * 300 + "true\"\n")
+    code, out, err = run_cli("story", "check", write_story(tmp_path / "b", BASE_STORY, {"01.yaml": nots}))
+    assert code == 1 and "nested more than 32 levels deep" in out
+    with pytest.raises(StoryError):
+        load_story(write_story(tmp_path / "c", BASE_STORY, {"01.yaml": rnd}))
