@@ -121,3 +121,70 @@ def test_a_condition_nested_too_deep_is_a_problem_with_its_place(tmp_path, run_c
     assert code == 1 and "nested more than 32 levels deep" in out
     with pytest.raises(StoryError):
         load_story(write_story(tmp_path / "c", BASE_STORY, {"01.yaml": rnd}))
+
+
+# ---- 4. saves and messages that tell the truth -----------------------------------------------------
+
+from pizzaborg.engine import Game  # noqa: E402
+from pizzaborg.engine import saves as S  # noqa: E402
+
+
+@pytest.mark.parametrize("blocker", ["folder-is-a-file", "slot-is-a-folder"])
+def test_plain_mode_says_the_game_is_saved_only_when_it_is(run_cli, mini_dir, tmp_path, blocker):
+    saves = tmp_path / "saves"
+    if blocker == "folder-is-a-file":
+        saves.write_text("not a folder")
+    else:
+        (saves / "autosave.json").mkdir(parents=True)
+    code, out, err = run_cli("--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", 3, stdin="1\nq\n")
+    assert code == 0 and "Traceback" not in err
+    assert "Autosave failed" in out
+    assert "Your game is saved in" not in out
+    assert "Goodbye. Your game could NOT be saved" in out
+    ok = tmp_path / "ok"
+    code, out, _ = run_cli("--plain", "--story", mini_dir, "--saves-dir", ok, "--seed", 3, stdin="1\nq\n")
+    assert f"Goodbye. Your game is saved in {ok / 'autosave.json'}." in out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_save_slot_that_is_a_pipe_hangs_nothing(tmp_path, mini_dir):
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    os.mkfifo(saves / "autosave.json")
+    os.mkfifo(saves / "other.json")
+    env = {"PIZZABORG_CACHE": "off"}
+    r = _pizzaborg("--plain", "--story", mini_dir, "--saves-dir", saves, "--load", "other", env=env, timeout=30)
+    assert r.returncode == 2 and "not a regular file" in r.stdout.decode()
+    r = _pizzaborg("--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", "3", stdin=b"l\n\n1\nq\n",
+                   env=env, timeout=30)
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert "other  (unreadable: other.json is not a regular file" in out
+    assert "Autosave failed: autosave.json is not a regular file" in out
+    assert "could NOT be saved" in out
+
+
+def test_the_writer_never_writes_a_save_the_reader_refuses(tmp_path, mini, monkeypatch):
+    game = Game(mini, 3)
+    game.choose_number(1)
+    S.save_game(tmp_path, "long", game)  # a save that fits: written and read back
+    assert S.read_save(tmp_path, "long").decisions
+    before = (tmp_path / "long.json").read_bytes()
+    game.choose_number(1)
+    monkeypatch.setattr(S, "MAX_SAVE_BYTES", len(before) + 10)  # the next one does not fit
+    with pytest.raises(S.SaveError, match="too long to save"):
+        S.save_game(tmp_path, "long", game)
+    assert (tmp_path / "long.json").read_bytes() == before  # the slot still loads and can be overwritten
+    assert S.load_game(tmp_path, "long", mini).game is not None
+    with pytest.raises(S.SaveError, match="too long to save"):
+        S.save_game(tmp_path, "new", game)
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_a_tiny_mastery_is_refused_instead_of_becoming_zero(run_cli, mini_dir, tmp_path):
+    out = tmp_path / "a.yaml"
+    code, _, err = run_cli("assignment", "new", "--story", mini_dir, "--cohort", "C", "--mastery", "0.00001", "-o", out)
+    assert code == 2 and "too small" in one_line(err) and not out.exists()
+    code, _, err = run_cli("assignment", "new", "--story", mini_dir, "--cohort", "C", "--mastery", "0.0001", "-o", out)
+    assert code == 0, err
+    assert "mastery: 0.0001" in out.read_text()

@@ -168,7 +168,8 @@ class PlainSession:
         self.show_scene()
 
     # ---- saving ------------------------------------------------------------------------------
-    def autosave(self) -> None:
+    def autosave(self) -> bool:
+        """Write the autosave; True when it was written (a failure is said, once, here)."""
         if not self.autosave_checked:
             self.autosave_checked = True
             if self.loaded_from != S.AUTOSAVE:
@@ -177,6 +178,8 @@ class PlainSession:
             S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, times=self.times)
         except S.SaveError as exc:
             self.say(f"(Autosave failed: {exc})")
+            return False
+        return True
 
     def keep_old_autosave(self) -> None:
         """A new game does not overwrite an older autosave: the old one is kept under a dated name."""
@@ -252,7 +255,9 @@ class PlainSession:
 
     def quit(self) -> None:
         if self.game is not None and self.game.decisions:
-            self.autosave()
-            self.say(f"Goodbye. Your game is saved in {S.slot_path(self.dir, S.AUTOSAVE)}.")
+            if self.autosave():
+                self.say(f"Goodbye. Your game is saved in {clean(str(S.slot_path(self.dir, S.AUTOSAVE)))}.")
+            else:
+                self.say("Goodbye. Your game could NOT be saved (see the message above).")
         else:
             self.say("Goodbye.")

@@ -202,6 +202,10 @@ def write_save(directory: Path, data: SaveData) -> Path:
         except SaveError as exc:
             raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    size = len(payload.encode("utf-8"))
+    if size > MAX_SAVE_BYTES:  # the reader's limit: never write a save that cannot be read back
+        raise SaveError(f"not saved: this game is too long to save ({size // 1024} KiB; a save may be at most "
+                        f"{MAX_SAVE_BYTES // 1024} KiB); the previous save is unchanged")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(target, payload, sync_dir=True)
@@ -226,19 +230,22 @@ def _reject_constant(name: str):
 
 
 def read_save_file(path: Path) -> SaveData:
+    from .files import NotRegularFile, TooLarge, read_bounded
+
     path = Path(path)
-    name = path.name
+    name = clean(path.name)
     try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(f"{name} is too large to be a save ({size // 1024} KiB)")
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_SAVE_BYTES)
     except FileNotFoundError:
-        raise SaveError(f"no save named '{path.stem}' in {path.parent}") from None
+        raise SaveError(f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}") from None
     except IsADirectoryError:
         raise SaveError(f"{name} is a folder, not a save") from None
-    except OSError as exc:
-        raise SaveError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except NotRegularFile:
+        raise SaveError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
+    except TooLarge:
+        raise SaveError(f"{name} is too large to be a save (more than {MAX_SAVE_BYTES // 1024} KiB)") from None
+    except (OSError, ValueError) as exc:
+        raise SaveError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -123,6 +123,8 @@ def parse_mastery(value) -> float:
     if not 0 < value <= 1:
         hint = f" (for {value:g}% write {value / 100:g})" if 1 < value <= 100 else ""
         raise AssignmentError(f"mastery must be above 0 and at most 1{hint}")
+    if round(float(value), 4) <= 0:  # what the file keeps: 4 decimals; 0 would refuse every game
+        raise AssignmentError(f"mastery {value:g} is too small: give at least 0.0001 (a score of 0.01)")
     return round(float(value), 4)
 
 
