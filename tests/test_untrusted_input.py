@@ -188,3 +188,122 @@ def test_a_tiny_mastery_is_refused_instead_of_becoming_zero(run_cli, mini_dir, t
     code, _, err = run_cli("assignment", "new", "--story", mini_dir, "--cohort", "C", "--mastery", "0.0001", "-o", out)
     assert code == 0, err
     assert "mastery: 0.0001" in out.read_text()
+
+
+# ---- 5. escapes and odd text wherever text reaches a terminal or a spreadsheet ----------------------
+
+ESC_RE = __import__("re").compile(r"[\x1b\x9b\x07]")
+
+
+def _no_escapes(*texts):
+    for t in texts:
+        assert not ESC_RE.search(t), repr(t)
+
+
+def _hostile_save(saves: Path, mini, **changes) -> None:
+    game = Game(mini, 3)
+    game.choose_number(1)
+    S.save_game(saves, "evil", game)
+    data = json.loads((saves / "evil.json").read_text())
+    for k, v in changes.items():
+        if k.startswith("story_"):
+            data["story"][k[6:]] = v
+        else:
+            data[k] = v
+    (saves / "evil.json").write_text(json.dumps(data))
+
+
+def test_escapes_in_a_save_never_reach_the_terminal(run_cli, mini_dir, mini, tmp_path):
+    saves = tmp_path / "saves"
+    _hostile_save(saves, mini, updated="2026-01-01T00:00\x1b]0;owned\x07", story_version="1\x1b[2J\x9b2J",
+                  story_hash="0" * 64)
+    code, out, err = run_cli("--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", 3, stdin="l\n\nq\n")
+    assert code == 0 and "evil" in out
+    _no_escapes(out, err)
+    code, out, err = run_cli("play", "--story", mini_dir, "--saves-dir", saves, "--load", "evil", "--choices", "1")
+    assert "was saved with version 1 of the story" in err
+    _no_escapes(out, err)
+    code, out, err = run_cli("report", "evil", "--story", mini_dir, "--saves-dir", saves)
+    assert code == 2 and "version 1 (hash 000000000000)" in one_line(err)
+    _no_escapes(out, err)
+
+
+def test_the_load_screen_line_cleans_what_the_save_claims(tmp_path):
+    from pizzaborg.tui.screens.slots import slot_line
+
+    save = S.SaveData("evil", {"id": "x", "version": "1", "hash": "0"}, 3, [], "", "2026\x1b]0;title\x07-01-01",
+                      {"over": True, "ending": "\x1b]2;t\x07end"})
+    line = slot_line(S.SlotInfo("evil", tmp_path / "evil.json", save, None)).plain
+    _no_escapes(line)
+    assert "end" in line
+
+
+def test_an_assignment_cannot_drive_the_terminal_through_its_story_version(run_cli, mini_dir, mini, tmp_path):
+    from pizzaborg.trainer.assignment import write_assignment
+    from trainer_helpers import make_assignment
+
+    path = write_assignment(make_assignment(mini), tmp_path / "a.yaml")
+    text = path.read_text().replace(f"hash: {mini.hash}", "hash: " + "a" * 64)
+    text = text.replace("version: '1.0'", 'version: "1.0\\e]0;owned\\a\\e[2J"')
+    path.write_text(text)
+    code, out, err = run_cli("play", "--story", mini_dir, "--assignment", path, "--learner", "Ann", "--choices", "1")
+    assert code == 2 and "this assignment is for version 1.0" in one_line(err)
+    _no_escapes(out, err)
+
+
+def test_story_check_messages_are_clean(tmp_path, run_cli):
+    story = BASE_STORY.replace("id: base", 'id: "base\\e]0;x\\a"') + '"bad\\e[2Jkey": 1\n'
+    rnd = BASE_ROUND.replace("        text: Good.\n", '        text: Good.\n        when: "trust > \\e[31m 3"\n')
+    code, out, err = run_cli("story", "check", write_story(tmp_path, story, {"01.yaml": rnd}))
+    assert code == 1 and "unknown key 'bad" in out and "condition" in out
+    _no_escapes(out, err)
+
+
+def test_a_line_break_in_a_name_cannot_print_a_fake_verified_line(run_cli, tmp_path, mini):
+    cli = run_cli
+    from trainer_helpers import report_of, write_json
+
+    rep = report_of(mini, "best", learner="Ann")
+    rep["learner"] = "Ann)\n/tmp/bob.json: verified (Good, score 100"
+    r = cli("verify", "--story", str(mini.root), write_json(tmp_path / "a.json", rep))
+    assert len(r.out.strip().splitlines()) == 1 and "NOT verified" in r.out
+    named = tmp_path / "x\n: verified (Good).json"
+    write_json(named, report_of(mini, "best", learner="Ann"))
+    r = cli("verify", "--story", str(mini.root), named)
+    assert len(r.out.strip().splitlines()) == 1 and r.code == 0
+
+
+def test_csv_and_json_outputs_are_clean_for_terminals_and_spreadsheets(run_cli, tmp_path):
+    cli = run_cli
+    from pizzaborg.trainer.report import build_report
+    from trainer_helpers import write_json
+
+    story_yaml = BASE_STORY.replace("    title: Ok\n", '    title: "=2+3 \\e]0;owned\\a"\n')
+    rnd = BASE_ROUND.replace("text: First scene.", 'text: "First \\x9b2J scene\\u202e."')
+    root = write_story(tmp_path, story_yaml, {"01.yaml": rnd})
+    story = load_story(root)
+    game = Game(story, 3)
+    game.choose("good")
+    rep = build_report(game, learner="Ann")
+    write_json(tmp_path / "in.json", rep)
+    write_json(tmp_path / "odd-\x9b2J.json", rep)  # a file name with a C1 control
+    r = cli("cohort", "--story", root, tmp_path / "in.json", tmp_path / "odd-\x9b2J.json", "--format", "csv")
+    assert r.code == 0, r.err
+    _no_escapes(r.out)
+    import csv
+    import io
+
+    row = list(csv.reader(io.StringIO(r.out)))[1]
+    assert row[1] == "'=2+3 "  # the ending: cleaned, and not a formula
+    for fmt in ("json",):
+        r = cli("cohort", "--story", root, tmp_path / "in.json", tmp_path / "odd-\x9b2J.json", "--format", fmt)
+        _no_escapes(r.out)
+        assert "odd-\\u009b2J.json" in r.out
+    from pizzaborg.trainer.formats import render
+
+    rep["learner"] = "Ann \x9b2J \u202eevil"  # what a hand-in may hold: JSON output escapes it
+    text = render(rep, "json")
+    assert "\x9b" not in text and "\u202e" not in text and "\\u009b" in text
+    assert json.loads(text) == json.loads(json.dumps(rep))  # the same value, escaped
+    for fmt in ("xapi", "md", "html"):
+        _no_escapes(render(rep, fmt))

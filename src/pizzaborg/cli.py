@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"pizzaborg: {message}", file=sys.stderr)
+    from .engine.text import clean
+
+    print(f"pizzaborg: {clean(str(message), oneline=True)}", file=sys.stderr)
     return code
 
 
@@ -128,14 +130,16 @@ def cmd_story_check(args) -> int:
 
     target = args.dir or args.story
     story, problems = check_story(target)
+    from .engine.text import clean
+
     for p in problems:
-        print(p)
+        print(clean(str(p), oneline=True))
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
     events = sum(len(v) for v in story.pools.values())
     print(
-        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
         f"{events} event(s), {len(story.endings)} ending(s)"
     )
     return EXIT_OK

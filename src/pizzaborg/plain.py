@@ -41,7 +41,7 @@ class PlainSession:
 
     # ---- io ----------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(clean(text) + "\n")  # the edge: nothing from a story, a save or a file drives the terminal
         self.out.flush()
 
     def ask(self, prompt: str) -> str | None:

@@ -126,15 +126,15 @@ def _write(text: str, output) -> None:
 
 
 def cmd_bots(args) -> int:
-    import json
-
     from .bots import format_table, run_bots
 
     story = _story(args)
     summaries = run_bots(story, args.n, args.seed)
     if args.json:
         data = {"story": story.ref, "games": args.n, "seed": args.seed, "strategies": [s.as_dict() for s in summaries]}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        from .engine.text import json_text
+
+        print(json_text(data, indent=2))
     else:
         print(format_table(story, summaries, args.n, args.seed))
     return 1 if any(s.errors for s in summaries) else 0
@@ -148,14 +148,14 @@ def cmd_map(args) -> int:
 
 
 def cmd_randomtest(args) -> int:
-    import json
-
     from .randomtest import format_report, run_randomtest
 
     story = _story(args)
     report = run_randomtest(story, args.n, args.seed, jobs=args.jobs, story_dir=getattr(args, "story", None))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        from .engine.text import json_text
+
+        print(json_text(report.as_dict(), indent=2))
     else:
         print(format_report(report, story))
     return 1 if report.failures else 0

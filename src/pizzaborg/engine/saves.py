@@ -267,8 +267,8 @@ def _validate(data, path: Path) -> SaveData:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise SaveError(f"{name} has a damaged list of decisions")
-    created = data.get("created") if isinstance(data.get("created"), str) else ""
-    updated = data.get("updated") if isinstance(data.get("updated"), str) else created
+    created = data.get("created") if _is_time(data.get("created")) else ""  # claims: a time, or nothing
+    updated = data.get("updated") if _is_time(data.get("updated")) else created
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     learner = clean(data["learner"]) if isinstance(data.get("learner"), str) else None  # shown on screens
     summary = {k: clean(v) if isinstance(v, str) else v for k, v in summary.items()}
@@ -291,6 +291,16 @@ def _validate(data, path: Path) -> SaveData:
     )
 
 
+def _is_time(value) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return value.isascii() and value.isprintable()
+
+
 def read_save(directory: Path, slot: str) -> SaveData:
     return read_save_file(slot_path(directory, slot))
 
@@ -305,22 +315,24 @@ class Loaded:
 def restore(story, save: SaveData) -> Loaded:
     """Rebuild the game a save describes. A save of another story raises SaveError."""
     if save.story["id"] != story.id:
-        raise SaveError(f"'{save.slot}' is a save of the story '{save.story['id']}', not of '{story.id}'")
+        raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
+                        f"not of '{clean(story.id)}'")
+    version = clean(save.story["version"], oneline=True)  # from the file: shown in messages
     try:
         game = Game.replay(story, save.seed, save.decisions)
     except ReplayError as exc:
         kept = exc.index
         warning = (
-            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
-            f"{kept} of {len(save.decisions)} decisions still fit this version ({story.version}) "
-            f"and were replayed ({exc})"
+            f"'{clean(save.slot)}' was saved with version {version} of the story; "
+            f"{kept} of {len(save.decisions)} decisions still fit this version ({clean(story.version, oneline=True)}) "
+            f"and were replayed ({clean(str(exc), oneline=True)})"
         )
         return Loaded(exc.partial, save, warning)
     warning = None
     if save.story["hash"] != story.hash:
         warning = (
-            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
-            f"all {len(save.decisions)} decisions replayed in this version ({story.version})"
+            f"'{clean(save.slot)}' was saved with version {version} of the story; "
+            f"all {len(save.decisions)} decisions replayed in this version ({clean(story.version, oneline=True)})"
         )
     return Loaded(game, save, warning)
 

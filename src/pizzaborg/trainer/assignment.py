@@ -88,9 +88,11 @@ class Assignment:
 
     def check_story(self, story) -> None:
         """Raise AssignmentError when ``story`` is not the story this assignment was made for."""
-        want = self.story
-        if story.hash == want["hash"]:
+        from ..engine.text import clean
+
+        if story.hash == self.story["hash"]:
             return
+        want = {k: clean(str(v), oneline=True)[:80] for k, v in self.story.items()}  # from the file: shown
         if story.id != want["id"]:
             raise AssignmentError(
                 f"this assignment is for the story '{want['id']}', not '{story.id}': "

@@ -100,7 +100,9 @@ def dispatch(args) -> int:
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"pizzaborg: {message}", file=sys.stderr)
+    from ..engine.text import clean
+
+    print(f"pizzaborg: {clean(str(message), oneline=True)}", file=sys.stderr)
     return code
 
 
@@ -130,10 +132,15 @@ def _emit(text: str, output: str | None) -> None:
     if output:
         from .formats import write_text
 
+        from ..engine.files import shown_path
+        from ..engine.text import clean
+
         path = write_text(output, text)
-        print(f"Written to {path}", file=sys.stderr)
+        print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        from ..engine.text import clean
+
+        sys.stdout.write(clean(text))  # every renderer cleans its fields; this is the last edge
 
 
 # ---- assignment new ----------------------------------------------------------------------------
@@ -148,10 +155,13 @@ def cmd_assignment(args) -> int:
     a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
                        note=args.note, xapi_home=args.xapi_home)
     path = write_assignment(a, args.output, force=args.force)
-    print(f"Assignment for '{a.cohort}' written to {path}: {story.id} {story.version}, seed {a.seed}"
+    from ..engine.text import clean
+
+    print(f"Assignment for '{a.cohort}' written to {clean(str(path), oneline=True)}: {clean(story.id)} "
+          f"{clean(story.version, oneline=True)}, seed {a.seed}"
           + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
           + (f", deadline {a.deadline}" if a.deadline else "") + ".")
-    print(f"Learners play it with: pizzaborg --assignment {path.name}")
+    print(f"Learners play it with: pizzaborg --assignment {clean(path.name, oneline=True)}")
     return EXIT_OK
 
 
@@ -218,7 +228,7 @@ def cmd_verify(args) -> int:
         if not paths and [why for _, why in problems] == ["no such file or folder"]:
             paths, problems = [Path(given)], []  # its verdict says so, in order with the others
         for where, why in problems:
-            print(f"{clean(where)}: NOT verified: {clean(why)}")
+            print(f"{clean(where, oneline=True)}: NOT verified: {clean(why, oneline=True)}")
             code = EXIT_FAILED
         for item in paths:
             code = max(code, _verify_one(verifier, item))
@@ -231,13 +241,13 @@ def _verify_one(verifier, item) -> int:
 
     v = verifier.verify_file(item)
     if not v.ok:
-        print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
+        print(f"{clean(v.name, oneline=True)}: NOT verified: {clean(v.message, oneline=True)}")
         return EXIT_FAILED
     r = v.report
     who = r.get("learner") or "anonymous"
     ending = r["ending"]["title"] if r.get("ending") else "not finished"
-    print(f"{clean(v.name)}: verified ({clean(ending)}, score {_fmt(r['score'])}; claimed: learner {clean(who)}, "
-          f"finished {clean(r.get('finished') or '–')})")
+    print(f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
+          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})")
     return EXIT_OK
 
 
@@ -261,8 +271,10 @@ def cmd_cohort(args) -> int:
     verdicts = [verifier.verify_file(p) for p in paths]
     summary = summarise(verdicts, problems, rule=args.counts)
     _emit(render_cohort(summary, args.format), args.output)
+    from ..engine.text import clean
+
     for p in problems:
-        print(f"pizzaborg: note: {p}", file=sys.stderr)
+        print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
     if summary["rejected"]:
         print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
     return EXIT_OK if summary["verified"] else EXIT_FAILED

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import statistics
 import unicodedata
 from collections import Counter
 
+from ..engine.text import for_spreadsheet, json_text
 from .markdown import md
 from .report import FAST_SECONDS_PER_DECISION, _fmt, _label
 
@@ -228,7 +228,7 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
 
 def render_cohort(c: dict, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(c, indent=2, ensure_ascii=False) + "\n"
+        return json_text(c, indent=2) + "\n"
     if fmt == "csv":
         return _csv(c)
     if fmt == "html":
@@ -246,14 +246,13 @@ def _csv(c: dict) -> str:
                     _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
                     _cell(row["finished"] or ""), "" if row["late_days"] is None else row["late_days"],
                     "" if row["time_spent"] is None else _fmt(row["time_spent"]), row["attempts"],
-                    " ".join(row["flags"]), _cell(row["file"])])
+                    _cell(" ".join(row["flags"])), _cell(row["file"])])
     return buf.getvalue()
 
 
-def _cell(text: str) -> str:
-    """No spreadsheet formula injection from learner-typed names."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _cell(text) -> str:
+    """Every text cell: cleaned, on one line, never a formula (the engine's one spreadsheet cleaner)."""
+    return for_spreadsheet(text)
 
 
 def _md(c: dict) -> str:

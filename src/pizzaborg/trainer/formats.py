@@ -8,12 +8,12 @@ no renderer.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from pathlib import Path
 
 from ..engine import Game
+from ..engine.text import json_text
 from .report import ReportError, _now, build_report
 
 FORMATS = ("md", "html", "json", "xapi")
@@ -22,7 +22,7 @@ FORMATS = ("md", "html", "json", "xapi")
 def render(report: dict, fmt: str) -> str:
     """The report as md, html, json or xapi (a JSON array of statements)."""
     if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json_text(report, indent=2) + "\n"
     if fmt == "md":
         from .markdown import render_md
 
@@ -34,7 +34,7 @@ def render(report: dict, fmt: str) -> str:
     if fmt == "xapi":
         from .xapi import statements
 
-        return json.dumps(statements(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json_text(statements(report), indent=2) + "\n"
     raise ReportError(f"unknown report format '{fmt}' (known: {', '.join(FORMATS)})")
 
 

@@ -267,9 +267,12 @@ def build_report(game: Game, learner: str | None = None, assignment=None, starte
 def report_from_save(story, save, learner: str | None = None, assignment=None) -> dict:
     """The report of a save (pizzaborg.engine.saves.SaveData) played on ``story`` (same hash)."""
     if save.story.get("hash") != story.hash:
+        from ..engine.text import clean
+
+        theirs = {k: clean(str(save.story.get(k)), oneline=True)[:80] for k in ("id", "version", "hash")}
         raise ReportError(
-            f"'{save.slot}' was played with '{save.story.get('id')}' version {save.story.get('version')} "
-            f"(hash {str(save.story.get('hash'))[:12]}), not with this story ({story.id} {story.version}, "
+            f"'{clean(save.slot)}' was played with '{theirs['id']}' version {theirs['version']} "
+            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} {clean(story.version, oneline=True)}, "
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
