@@ -307,3 +307,40 @@ def test_csv_and_json_outputs_are_clean_for_terminals_and_spreadsheets(run_cli, 
     assert json.loads(text) == json.loads(json.dumps(rep))  # the same value, escaped
     for fmt in ("xapi", "md", "html"):
         _no_escapes(render(rep, fmt))
+
+
+# ---- 6. the command line --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("choices", ["²", "1,²", "١"])
+def test_a_digit_that_is_not_ascii_is_bad_input_not_an_internal_error(run_cli, mini_dir, choices):
+    code, out, err = run_cli("play", "--story", mini_dir, "--choices", choices)
+    assert code == 2 and "has no choice" in one_line(err) and "internal error" not in err
+
+
+def test_plain_mode_takes_a_non_ascii_digit_as_an_unknown_command(run_cli, mini_dir, tmp_path):
+    code, out, err = run_cli("--plain", "--story", mini_dir, "--saves-dir", tmp_path, "--seed", 3, stdin="²\nq\n")
+    assert code == 0 and "'²' is not a command" in out and "Traceback" not in err
+
+
+def test_paths_that_are_not_utf8_work_for_every_story_command(tmp_path, mini_dir):
+    import shutil
+
+    base = os.fsencode(tmp_path)
+    story = os.path.join(base, b"story-\xff\xfe")
+    shutil.copytree(os.fsencode(mini_dir), story)
+    cwd = os.path.join(base, b"cwd-\xff")
+    os.mkdir(cwd)
+    env = {"PIZZABORG_CACHE": str(tmp_path / "cache"), "PIZZABORG_SAVES": str(tmp_path / "saves")}
+    for _ in range(2):  # the second play comes from the cache
+        r = _pizzaborg("play", "--story", story, "--choices", "1", "--json", env=env, cwd=cwd)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["decisions"][0]["choice"] == "assess"
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    r = _pizzaborg("story", "check", story, env=env, cwd=cwd)
+    assert r.returncode == 0 and b"mini 1.0: OK" in r.stdout, r.stderr
+    for tool in ("map", "graph", "bots"):
+        r = _pizzaborg("story", tool, "--story", story, *(["-n", "3"] if tool == "bots" else []), env=env, cwd=cwd)
+        assert r.returncode == 0, (tool, r.stderr)
+    r = _pizzaborg("story", "check", os.path.join(story, b"missing"), env=env, cwd=cwd)
+    assert r.returncode == 1 and "\ufffd" in r.stdout.decode() and b"Traceback" not in r.stderr

@@ -46,7 +46,7 @@ def parse_choices(text: str) -> list:
         token = token.strip()
         if not token:
             continue
-        items.append(int(token) if token.isdigit() else token)
+        items.append(int(token) if token.isascii() and token.isdigit() else token)  # '²' is a digit, not a number
     return items
 
 

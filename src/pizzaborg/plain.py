@@ -113,7 +113,7 @@ class PlainSession:
         word, _, arg = line.partition(" ")
         word = word.lower()
         arg = arg.strip()
-        if word.isdigit():
+        if word.isascii() and word.isdigit():
             self.choose(int(word))
         elif word in ("u", "undo"):
             self.undo()

@@ -212,7 +212,8 @@ def store(story, key: str | None) -> None:
     if not sources:
         return
     try:
-        body = json.dumps(_enc(story), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        # ASCII: paths with bytes that are not UTF-8 (a folder named so) round-trip as \udcXX escapes
+        body = json.dumps(_enc(story), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     except (Unsupported, ValueError, RecursionError, MemoryError):
         return
     header = json.dumps({"format": FORMAT, "key": key, "kpis": sorted(story.kpis), "hash": story.hash,
@@ -221,7 +222,7 @@ def store(story, key: str | None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(directory / f"{key}.json", header + "\n" + body)
         _prune(directory)
-    except OSError:
+    except (OSError, UnicodeError):
         pass
 
 
