@@ -245,6 +245,11 @@ def test_a_report_shows_the_time_played_and_the_cohort_flags_a_game_played_too_f
     assert r.code == 0, r.out
     md = cli("report", "--help")  # noqa: F841
     _, c = _cohort(cli, d)
+    assert not [f for f in c["flags"] if f["kind"] == "no-times"]
+    write_json(d / "Cy.json", report_of(mini, "first", learner="Cy"))  # made without decision times
+    _, c = _cohort(cli, d)
+    untimed = [f for f in c["flags"] if f["kind"] == "no-times"]
+    assert len(untimed) == 1 and "Cy.json" in untimed[0]["text"]
     fast = [f for f in c["flags"] if f["kind"] == "fast"]
     assert len(fast) == 1 and "Bob" in fast[0]["text"] and "6s" in fast[0]["text"]
     assert next(x for x in c["learners_table"] if x["learner"] == "Bob")["flags"] == ["fast"]

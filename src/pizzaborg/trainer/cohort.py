@@ -101,6 +101,11 @@ def _flags(groups: dict) -> list:
         if len(typed) > 1:
             flags.append({"kind": "names", "text": "one learner, names typed differently: "
                           + ", ".join(repr(visible(t)) for t in typed), "files": [f for f, _ in attempts]})
+    untimed = [(f, r) for f, r in every if r["decisions"] and not r.get("time_spent")]
+    if untimed:
+        flags.append({"kind": "no-times", "text": "no decision times recorded (an older PizzaBorg, or removed from the "
+                      "file), so the time played is unknown: " + ", ".join(f"{f} ({visible(_who(r))})" for f, r in untimed),
+                      "files": [f for f, _ in untimed]})
     for f, r in every:
         spent = r.get("time_spent")
         n = len(r["decisions"])

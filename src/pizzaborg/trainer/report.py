@@ -219,7 +219,9 @@ def assemble(computed: dict, meta: dict) -> dict:
             at = times[i] if i < len(times) else None
             decisions.append(dict(d, at=at) if at else d)
         report["decisions"] = decisions
-    report["time_spent"] = time_spent(meta.get("started"), times, len(computed["decisions"]))
+    spent = time_spent(meta.get("started"), times, len(computed["decisions"]))
+    if spent is not None:  # absent without decision times (reports of older versions still verify)
+        report["time_spent"] = spent
     assignment = meta.get("assignment") or {}
     mastery = assignment.get("mastery")
     if mastery is not None:
