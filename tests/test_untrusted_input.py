@@ -344,3 +344,16 @@ def test_paths_that_are_not_utf8_work_for_every_story_command(tmp_path, mini_dir
         assert r.returncode == 0, (tool, r.stderr)
     r = _pizzaborg("story", "check", os.path.join(story, b"missing"), env=env, cwd=cwd)
     assert r.returncode == 1 and "\ufffd" in r.stdout.decode() and b"Traceback" not in r.stderr
+
+
+def test_an_assignment_whose_report_and_save_both_fail_does_not_claim_a_save(run_cli, mini_dir, mini, tmp_path):
+    from pizzaborg.trainer.assignment import write_assignment
+    from trainer_helpers import make_assignment
+
+    path = write_assignment(make_assignment(mini), tmp_path / "a.yaml")
+    blocked = tmp_path / "saves"
+    blocked.write_text("a file where the save folder should be")
+    code, out, err = run_cli("--plain", "--story", mini_dir, "--assignment", path, "--saves-dir", blocked,
+                             stdin="Ann\n" + "1\n" * 8 + "q\n")
+    assert "Your report could not be written" in out
+    assert "Your game is saved as 'autosave'" not in out and "could not be saved either" in out

@@ -84,6 +84,10 @@ class AssignmentSession(PlainSession):
         super().choose(n)
         self.maybe_finish()
 
+    def autosave(self) -> bool:
+        self.autosaved = super().autosave()
+        return self.autosaved
+
     def maybe_finish(self) -> None:
         if self.game is None or not self.game.over:
             return
@@ -94,8 +98,12 @@ class AssignmentSession(PlainSession):
             path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
                                      times=self.times)
         except ReportError as exc:
-            self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
-                     f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
+            if getattr(self, "autosaved", False):
+                self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
+                         f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
+            else:
+                self.say(f"\nYour report could not be written: {exc}. Your game could not be saved either: "
+                         "free some space or choose another save folder (--saves-dir) and play again.")
             return
         self.reported = key
         self.report_path = path
