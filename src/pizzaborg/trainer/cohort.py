@@ -72,6 +72,12 @@ def _playthrough(r: dict) -> tuple:
     return (r["story"]["hash"], r["seed"], tuple((d["scene"], d["choice"]) for d in r["decisions"]))
 
 
+def _files(items: list, limit: int = 10) -> str:
+    """'a.json (Ann), b.json (Bob)', at most ``limit`` of them ('and N more')."""
+    shown = ", ".join(f"{f} ({visible(_who(r))})" for f, r in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
 def _flags(groups: dict) -> list:
     flags = []
     every = [(f, r) for attempts in groups.values() for f, r in attempts]
@@ -81,7 +87,7 @@ def _flags(groups: dict) -> list:
     for (_, seed, decisions), items in same_game.items():
         if len(items) > 1 and len(decisions) >= 1:
             names = {_key(r) for _, r in items}
-            who = ", ".join(f"{f} ({visible(_who(r))})" for f, r in items)
+            who = _files(items)
             if len(names) > 1:
                 text = f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} decisions): {who}"
             else:
@@ -93,7 +99,7 @@ def _flags(groups: dict) -> list:
             regs.setdefault(r["registration"], []).append((f, r))
     for reg, items in regs.items():
         if len({_key(r) for _, r in items}) > 1:
-            who = ", ".join(f"{f} ({visible(_who(r))})" for f, r in items)
+            who = _files(items)
             flags.append({"kind": "registration", "text": f"one registration ({reg}) under different names: {who}",
                           "files": [f for f, _ in items]})
     for attempts in groups.values():
@@ -104,7 +110,7 @@ def _flags(groups: dict) -> list:
     untimed = [(f, r) for f, r in every if r["decisions"] and not r.get("time_spent")]
     if untimed:
         flags.append({"kind": "no-times", "text": "no decision times recorded (an older PizzaBorg, or removed from the "
-                      "file), so the time played is unknown: " + ", ".join(f"{f} ({visible(_who(r))})" for f, r in untimed),
+                      "file), so the time played is unknown: " + _files(untimed),
                       "files": [f for f, _ in untimed]})
     for f, r in every:
         spent = r.get("time_spent")
