@@ -125,14 +125,17 @@ def shown_path(path) -> str:
 
 
 def depth(value, limit: int) -> bool:
-    """True when a parsed JSON/YAML value nests no deeper than ``limit`` (checked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, d = stack.pop()
-        if d > limit:
+    """True when a parsed JSON/YAML value nests no deeper than ``limit`` (checked without recursion;
+    only containers are visited, so a big report costs little)."""
+    level, containers = 1, [value] if type(value) in (dict, list) else []
+    while containers:
+        if level > limit:
             return False
-        if isinstance(item, dict):
-            stack.extend((v, d + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, d + 1) for v in item)
+        deeper = []
+        for c in containers:
+            for v in (c.values() if type(c) is dict else c):
+                if type(v) is dict or type(v) is list:
+                    deeper.append(v)
+        containers = deeper
+        level += 1
     return True
