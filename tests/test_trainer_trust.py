@@ -342,3 +342,14 @@ def test_pipes_devices_and_huge_sparse_files_are_refused_without_reading(tmp_pat
     assert "too large to be a report" in lines[str(d / "sparse.json")]
     r = _pizzaborg("cohort", "--story", MINI, d, "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["verified"] == 1 and len(json.loads(r.stdout)["rejected"]) == 3
+
+
+def test_a_key_with_a_line_break_or_an_escape_is_quoted_in_the_one_line_verdict(tmp_path, mini):
+    from pizzaborg.trainer.verify import Verifier
+
+    report = report_of(mini, "best", learner="Ann")
+    report["areas"][0]["\n/tmp/x.json: verified"] = None
+    report["x\x1b]0;t\x07"] = 1
+    v = Verifier([mini]).verify_data(json.loads(json.dumps(report)), "r.json")
+    assert not v.ok and "\n" not in v.message and "\x1b" not in v.message
+    assert '"\\n/tmp/x.json: verified": not something a report has' in v.message

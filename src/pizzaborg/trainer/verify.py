@@ -43,9 +43,12 @@ class Verdict:
 
     @property
     def message(self) -> str:
+        """One line, whatever the file held (keys and values quoted in it are escaped or cleaned)."""
         if self.ok:
             return "verified"
-        return "; ".join(self.problems[:MAX_SHOWN]) + (f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else "")
+        from ..engine.text import clean
+
+        return clean("; ".join(self.problems[:MAX_SHOWN]), oneline=True) + (f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else "")
 
 
 class Verifier:
@@ -231,6 +234,16 @@ def _fmt(v) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def _name(key) -> str:
+    """A key as it appears in a problem's path: as is when it is short and printable, else quoted with
+    escapes (a key may hold a line break or an escape sequence)."""
+    key = str(key)
+    if key.isprintable() and len(key) <= 60:
+        return key
+    text = json.dumps(key)
+    return text if len(text) <= 62 else text[:60] + "…\""
+
+
 def _key_of(item) -> str | None:
     if isinstance(item, dict):
         for k in ("id", "n", "step", "number"):
@@ -258,14 +271,14 @@ def _diff(got, want, path: str, out: list) -> None:
     here = path or "the report"
     if isinstance(want, dict) and isinstance(got, dict):
         for k in want:
-            sub = f"{path}.{k}" if path else str(k)
+            sub = f"{path}.{_name(k)}" if path else _name(k)
             if k not in got:
                 out.append(f"{sub}: missing (the replay gives {_fmt(want[k])})")
             else:
                 _diff(got[k], want[k], sub, out)
         for k in got:
             if k not in want:
-                out.append(f"{(path + '.') if path else ''}{k}: not something a report has")
+                out.append(f"{(path + '.') if path else ''}{_name(k)}: not something a report has")
         return
     if isinstance(want, list) and isinstance(got, list):
         if len(got) != len(want):
