@@ -84,7 +84,9 @@ bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
 
 fuzz: $(TSTAMP)
+	rm -f .fuzz-cases.json
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
+	@cat .fuzz-cases.json
 
 check: $(STAMP)
 	$(BIN)/pizzaborg story check

@@ -23,7 +23,8 @@ from genstory import write_story  # noqa: E402
 from pizzaborg.cli import main as cli  # noqa: E402
 from pizzaborg.engine import Game, load_story  # noqa: E402
 from pizzaborg.trainer.assignment import new_assignment  # noqa: E402
-from pizzaborg.trainer.report import build_report, render  # noqa: E402
+from pizzaborg.trainer.formats import render  # noqa: E402
+from pizzaborg.trainer.report import build_report  # noqa: E402
 
 REPORTS = 1_000
 TAMPERED = 20

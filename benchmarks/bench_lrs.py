@@ -32,7 +32,8 @@ from pizzaborg.cli import main as cli  # noqa: E402
 from pizzaborg.engine import Game, load_story  # noqa: E402
 from pizzaborg.trainer.assignment import new_assignment, write_assignment  # noqa: E402
 from pizzaborg.trainer.lrs import Lrs  # noqa: E402
-from pizzaborg.trainer.report import build_report, render  # noqa: E402
+from pizzaborg.trainer.formats import render  # noqa: E402
+from pizzaborg.trainer.report import build_report  # noqa: E402
 from pizzaborg.trainer.xapi import statements  # noqa: E402
 
 LEARNERS = 200

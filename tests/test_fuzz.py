@@ -2,7 +2,9 @@
 is either a valid object or clean one-line problems — never an exception that would reach the player
 or the trainer as a traceback.
 
-`make test` runs a bounded number of examples; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs many more.
+`make test` runs a few examples of each (the whole file in seconds); `make fuzz`
+(HYPOTHESIS_PROFILE=fuzz) runs FUZZ_CASES of each reader, 100,000 in all, and writes how many ran to
+.fuzz-cases.json (the Makefile prints it).
 """
 
 from __future__ import annotations
@@ -26,11 +28,49 @@ from pizzaborg.engine.loader import read_story  # noqa: E402
 from pizzaborg.engine.yamlsrc import load_yaml  # noqa: E402
 from pizzaborg.headless import BadInput, load_script  # noqa: E402
 
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile(PROFILE)
+
+# `make fuzz`: cases per reader, 100,000 in all (the slow readers get fewer, the fast ones more)
+FUZZ_CASES = {
+    "story": 3_000, "yaml": 28_000, "save": 12_000, "script": 8_000, "report": 10_000, "assignment": 6_000,
+    "condition": 29_000, "cache": 2_000, "folder": 2_000,
+}
+assert sum(FUZZ_CASES.values()) == 100_000
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))  # e.g. 0.01 for a quick trial of the fuzz profile
+CI_CASES = {"story": 40, "folder": 12}
+RAN: dict = {}
+
+
+def cases(reader: str):
+    """The example budget of one reader's test, counted as it runs."""
+    n = max(1, round(FUZZ_CASES[reader] * SCALE)) if PROFILE == "fuzz" else CI_CASES.get(reader, 40)
+    return settings(max_examples=n, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                          HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+
+def ran(reader: str) -> None:
+    RAN[reader] = RAN.get(reader, 0) + 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_cases():
+    import time
+
+    t0 = time.perf_counter()
+    yield
+    if PROFILE == "fuzz":
+        out = Path(__file__).resolve().parent.parent / ".fuzz-cases.json"
+        out.write_text(json.dumps({"cases": sum(RAN.values()), "seconds": round(time.perf_counter() - t0, 1),
+                                   "per_reader": RAN}, indent=1) + "\n")
 
 MINI_TEXTS = {p.relative_to(MINI_DIR).as_posix(): p.read_text() for p in MINI_DIR.rglob("*.yaml")}
+MINI = load_story(MINI_DIR)
+WORK = Path(tempfile.mkdtemp(prefix="fuzz-work-"))  # files one example writes and the next overwrites
+STORY_COPY = WORK / "story"
+shutil.copytree(MINI_DIR, STORY_COPY)
 
 # YAML-ish text: the characters that make YAML structure, plus some words the format knows
 YAML_ALPHABET = st.sampled_from(list(":-[]{},&*!|>'\"#?%@` \n\t") + ["id", "when", "next", "yes", "<<", "!!", "..."])
@@ -55,13 +95,13 @@ def _mutate(text: str, data) -> str:
 
 
 @given(st.data())
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@cases("story")
 def test_story_loader_gives_a_story_or_clean_problems(data):
+    ran("story")
     name = data.draw(st.sampled_from(sorted(MINI_TEXTS)))
     mutated = _mutate(MINI_TEXTS[name], data)
-    root = Path(tempfile.mkdtemp(prefix="fuzz-story-"))
+    root = STORY_COPY  # one copy of the mini story; the mutated file is put back afterwards
     try:
-        shutil.copytree(MINI_DIR, root, dirs_exist_ok=True)
         (root / name).write_text(mutated, encoding="utf-8")
         story, problems = read_story(root)
         if problems:
@@ -77,11 +117,13 @@ def test_story_loader_gives_a_story_or_clean_problems(data):
                 game.choose_number(1 + data.draw(st.integers(0, len(game.scene.choices) - 1)))
                 steps += 1
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        (root / name).write_text(MINI_TEXTS[name], encoding="utf-8")
 
 
 @given(yamlish)
+@cases("yaml")
 def test_yaml_reader_never_raises(text):
+    ran("yaml")
     data, problems = load_yaml(text, "x.yaml")
     assert data is None or problems == [] or all(str(p.pos).startswith("x.yaml:") for p in problems)
 
@@ -101,7 +143,9 @@ json_values = st.recursive(
 
 
 @given(st.data())
+@cases("save")
 def test_save_loader_gives_a_save_or_a_clean_error(data):
+    ran("save")
     mode = data.draw(st.sampled_from(["mutate-text", "replace-field", "bytes"]))
     if mode == "mutate-text":
         raw = _mutate(SAVE_TEXT, data).encode()
@@ -112,7 +156,7 @@ def test_save_loader_gives_a_save_or_a_clean_error(data):
         raw = json.dumps(obj).encode()
     else:
         raw = data.draw(st.binary(max_size=200))
-    directory = Path(tempfile.mkdtemp(prefix="fuzz-save-"))
+    directory = WORK
     try:
         path = directory / "one.json"
         path.write_bytes(raw)
@@ -122,32 +166,30 @@ def test_save_loader_gives_a_save_or_a_clean_error(data):
             assert "\n" not in str(exc) and str(exc)
         else:
             try:
-                loaded = S.restore(load_story(MINI_DIR), save)
+                loaded = S.restore(MINI, save)
             except S.SaveError as exc:
                 assert "\n" not in str(exc)
             else:
                 assert loaded.game is not None
         assert path.read_bytes() == raw  # reading never changes the file
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        path.unlink(missing_ok=True)
 
 
 SCRIPT_TEXT = "seed: 3\nchoices: [1, assess, 2]\nexpect:\n  ending: good\n  min_score: 10\n  kpis: {trust: {min: 0, max: 100}}\n"
 
 
 @given(st.data())
+@cases("script")
 def test_script_loader_gives_a_script_or_bad_input(data):
+    ran("script")
     text = _mutate(SCRIPT_TEXT, data) if data.draw(st.booleans()) else data.draw(yamlish)
-    directory = Path(tempfile.mkdtemp(prefix="fuzz-script-"))
+    path = WORK / "s.yaml"
+    path.write_text(text, encoding="utf-8")
     try:
-        path = directory / "s.yaml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            load_script(str(path))
-        except BadInput as exc:
-            assert "\n" not in str(exc) and str(exc)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        load_script(str(path))
+    except BadInput as exc:
+        assert "\n" not in str(exc) and str(exc)
 
 
 def _valid_report() -> dict:
@@ -160,6 +202,9 @@ def _valid_report() -> dict:
 
 
 REPORT = _valid_report()
+from pizzaborg.trainer import Verifier  # noqa: E402
+
+VERIFIER = Verifier([load_story(MINI_DIR)])
 REPORT_TEXT = json.dumps(REPORT, indent=1)
 
 
@@ -179,14 +224,13 @@ def _mutate_json(obj, data):
 
 
 @given(st.data())
+@cases("report")
 def test_report_verification_gives_a_verdict_never_an_exception(data):
-    from pizzaborg.trainer import Verifier
-
-    verifier = Verifier([load_story(MINI_DIR)])
+    ran("report")
+    verifier = VERIFIER
     mode = data.draw(st.sampled_from(["tree", "text", "bytes"]))
-    directory = Path(tempfile.mkdtemp(prefix="fuzz-report-"))
     try:
-        path = directory / "r.json"
+        path = WORK / "r.json"
         if mode == "tree":
             mutated = _mutate_json(REPORT, data)
             path.write_text(json.dumps(mutated))
@@ -198,6 +242,7 @@ def test_report_verification_gives_a_verdict_never_an_exception(data):
         verdict = verifier.verify_file(path)
         assert verdict.ok in (True, False)
         assert "\n" not in verdict.message and verdict.message
+        assert "cannot be verified (" not in verdict.message  # the safety net never had to catch anything
         if mode == "tree" and verdict.ok:
             # an edit that still verifies may only touch what the report merely claims
             assert {k: v for k, v in mutated.items() if k in ("seed", "decisions", "story", "score")} == {
@@ -205,4 +250,170 @@ def test_report_verification_gives_a_verdict_never_an_exception(data):
             }
         assert path.read_bytes() == raw
     finally:
+        (WORK / "r.json").unlink(missing_ok=True)
+
+
+# ---- assignments, conditions, cache entries -------------------------------------------------------
+
+
+def _valid_assignment_text() -> str:
+    import yaml
+
+    from pizzaborg.trainer.assignment import new_assignment
+
+    a = new_assignment(load_story(MINI_DIR), "Workshop", seed=3, mastery=0.5, deadline="2099-01-01", note="Hi")
+    return yaml.safe_dump(a.to_yaml_dict(), sort_keys=False)
+
+
+ASSIGNMENT_TEXT = _valid_assignment_text()
+
+
+@given(st.data())
+@cases("assignment")
+def test_assignment_loader_gives_an_assignment_or_one_line(data):
+    from pizzaborg.trainer.assignment import AssignmentError, load_assignment
+
+    ran("assignment")
+    text = _mutate(ASSIGNMENT_TEXT, data) if data.draw(st.booleans()) else data.draw(yamlish)
+    directory = Path(tempfile.mkdtemp(prefix="fuzz-asg-"))
+    try:
+        path = directory / "a.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        try:
+            a = load_assignment(path)
+        except AssignmentError as exc:
+            assert "\n" not in str(exc) and str(exc)
+        else:
+            assert a.mastery is None or 0 < a.mastery <= 1
+    finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+COND_WORDS = ["trust", "revenue", "score", "round", "assimilation", "flag.x", "learning(change)", "visited(a.start)",
+              "chose(a.start.push)", "and", "or", "not", "(", ")", "<", "<=", ">", ">=", "==", "!=", "1", "2.5", "-",
+              "true", "false", "nope", "\x1b[2J", "²"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(COND_WORDS), st.text(max_size=3)), max_size=300).map(" ".join))
+@cases("condition")
+def test_condition_parser_gives_a_condition_or_a_placed_error(text):
+    from pizzaborg.engine.conditions import ConditionError, parse_condition
+
+    ran("condition")
+    try:
+        cond = parse_condition(text, {"trust", "revenue"})
+    except ConditionError as exc:
+        assert 0 <= exc.offset <= len(text) and "\n" not in exc.message
+    else:
+        assert cond.source == text
+
+
+@given(st.data())
+@cases("cache")
+def test_a_damaged_cache_entry_is_a_miss_never_a_failure(data):
+    from pizzaborg.engine import cache
+
+    ran("cache")
+    directory = Path(tempfile.mkdtemp(prefix="fuzz-cache-"))
+    old = os.environ.get("PIZZABORG_CACHE")
+    try:
+        os.environ["PIZZABORG_CACHE"] = str(directory)
+        key = cache.key_of(MINI_DIR)
+        story = load_story(MINI_DIR)  # writes the entry
+        entry = directory / f"{key}.json"
+        if not entry.exists():
+            cache.store(story, key)
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(_mutate(text, data), encoding="utf-8")
+        got = cache.load(MINI_DIR, key)
+        assert got is None or got.hash == story.hash
+        again = load_story(MINI_DIR)
+        assert again.hash == story.hash
+    finally:
+        if old is None:
+            os.environ.pop("PIZZABORG_CACHE", None)
+        else:
+            os.environ["PIZZABORG_CACHE"] = old
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+# ---- verify and cohort over hostile folders ----------------------------------------------------------
+
+ENTRY_KINDS = ["report", "edited", "deep", "fifo", "dev-zero", "dangling", "folder.json", "sparse", "bytes",
+               "xapi", "nested-dir", "empty"]
+NAME_PARTS = [b"r", b"\xff\xfe", b"\n", b"\x1b[2J", b"=cmd", b" ", "é".encode(), b"\xe2\x80\xae", b"x" * 120]
+
+
+def _entry_name(data, i: int) -> bytes:
+    parts = data.draw(st.lists(st.sampled_from(NAME_PARTS), min_size=1, max_size=3))
+    return (b"".join(parts)[:200].replace(b"/", b"_") or b"r") + b"-%d.json" % i
+
+
+def _hostile_folder(root: bytes, data) -> None:
+    for i in range(data.draw(st.integers(1, 6))):
+        kind = data.draw(st.sampled_from(ENTRY_KINDS))
+        where = root
+        if kind == "nested-dir":
+            where = os.path.join(root, b"sub-%d" % i, b"deeper")
+            os.makedirs(where)
+            kind = "report"
+        path = os.path.join(where, _entry_name(data, i))
+        if kind == "report":
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(dict(REPORT, learner=data.draw(st.sampled_from(["Ann", "ann", "Bob\u200b", "Bob", "Cy"]))), fh)
+        elif kind == "edited":
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(_mutate_json(REPORT, data), fh)
+        elif kind == "deep":
+            n = data.draw(st.integers(20, 3000))
+            with open(path, "w") as fh:
+                fh.write('{"format": "pizzaborg-report", "schema": 1, "x": ' + "[" * n + "]" * n + "}")
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "dev-zero":
+            os.symlink(b"/dev/zero", path)
+        elif kind == "dangling":
+            os.symlink(b"/nonexistent/nothing", path)
+        elif kind == "folder.json":
+            os.mkdir(path)
+        elif kind == "sparse":
+            with open(path, "wb") as fh:
+                fh.truncate(data.draw(st.sampled_from([9 * 1024 * 1024, 40 * 1024**3])))
+        elif kind == "bytes":
+            with open(path, "wb") as fh:
+                fh.write(data.draw(st.binary(max_size=200)))
+        elif kind == "xapi":
+            from pizzaborg.trainer.xapi import statements
+
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(_mutate_json(statements(REPORT), data) if data.draw(st.booleans()) else statements(REPORT), fh)
+        else:
+            open(path, "wb").close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@given(st.data())
+@cases("folder")
+def test_verify_and_cohort_over_a_hostile_folder_give_a_line_per_file(data):
+    import contextlib
+    import io
+
+    from pizzaborg.cli import main
+
+    ran("folder")
+    root = tempfile.mkdtemp(prefix="fuzz-folder-").encode()
+    try:
+        _hostile_folder(root, data)
+        for args in (["verify"], ["cohort", "--format", data.draw(st.sampled_from(["md", "csv", "json", "html"]))]):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main([*args, "--story", str(MINI_DIR), os.fsdecode(root)])
+            assert code in (0, 1, 2), (code, err.getvalue())
+            assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue()
+            assert "\x1b" not in out.getvalue() + err.getvalue()
+            if args[0] == "verify":
+                for line in out.getvalue().splitlines():
+                    assert ": verified (" in line or ": NOT verified: " in line, line
+                    assert "cannot be verified (" not in line
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

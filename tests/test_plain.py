@@ -224,4 +224,4 @@ def test_plain_in_a_real_process(mini_dir, tmp_path):
     assert "Goodbye." in run.stdout
     assert run.stderr == ""
     data = json.loads((sd / "autosave.json").read_text(encoding="utf-8"))
-    assert data["decisions"] == [{"scene": "a.start", "choice": "assess"}]
+    assert [(d["scene"], d["choice"]) for d in data["decisions"]] == [("a.start", "assess")]

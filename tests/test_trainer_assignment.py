@@ -319,4 +319,4 @@ def test_the_installed_command_plays_an_assignment_without_a_terminal(tmp_path):
     assert played.returncode == 0, played.stderr
     report = next((tmp_path / "saves" / "reports").glob("*.json"))
     checked = subprocess.run(base + ["verify", "--story", str(MINI), str(report)], capture_output=True, text=True, env=env)
-    assert checked.returncode == 0 and "verified (Fay" in checked.stdout
+    assert checked.returncode == 0 and "verified (" in checked.stdout and "claimed: learner Fay" in checked.stdout

@@ -17,7 +17,7 @@ from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, repo
 
 @pytest.fixture
 def cohort_dir(tmp_path, mini):
-    """Five learners (best, worst, first play), one tampered report, one old report superseded."""
+    """Five learners (best, worst, first play), one tampered report, an older, worse attempt of Ann's."""
     a = make_assignment(mini, mastery=0.5)
     d = tmp_path / "hand-ins"
     d.mkdir()
@@ -42,7 +42,9 @@ def test_cohort_json_figures(cli, cohort_dir):
     assert c["reports"] == 7 and c["verified"] == 6 and c["learners"] == 5
     assert [x["file"] for x in c["rejected"]] == [str(d / "Zed.json")]
     assert "score: the report says 100" in c["rejected"][0]["reason"]
-    assert [x["learner"] for x in c["superseded"]] == ["Ann"]
+    assert [x["learner"] for x in c["attempts"]] == ["Ann"]  # two attempts, the better one counts
+    assert [(x["file"], x["counted"]) for x in c["attempts"][0]["attempts"]] == [
+        (str(d / "Ann-old.json"), False), (str(d / "Ann.json"), True)]
     assert "1 report(s) failed verification" in r.err
     counted = list(reports.values())
     # endings and means are over the five latest verified reports only (not Zed's edited 100)
@@ -98,7 +100,7 @@ def test_cohort_csv_is_safe_for_spreadsheets(cli, tmp_path, mini):
     r = cli("cohort", "--story", MINI, d, "--format", "csv")
     assert r.code == 0, r.err
     rows = list(csv.reader(io.StringIO(r.out)))
-    assert rows[0][:3] == ["learner", "ending", "score"]
+    assert rows[0][:3] == ["learner (claimed)", "ending", "score"]
     assert rows[1][0].startswith("'=")
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
-from pizzaborg.trainer.report import build_report, render
+from pizzaborg.trainer.formats import render
+from pizzaborg.trainer.report import build_report
 from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play  # noqa: F401  (fixtures)
 
 

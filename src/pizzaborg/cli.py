@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"pizzaborg: {message}", file=sys.stderr)
+    from .engine.text import clean
+
+    print(f"pizzaborg: {clean(str(message), oneline=True)}", file=sys.stderr)
     return code
 
 

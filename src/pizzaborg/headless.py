@@ -11,13 +11,13 @@ The contract trainers' scripts rely on (keep it stable):
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
 
 from . import render
 from .engine import Game, GameError
+from .engine.text import clean, json_text
 from .engine.yamlsrc import load_yaml
 
 
@@ -48,7 +48,7 @@ def parse_choices(text: str) -> list:
         token = token.strip()
         if not token:
             continue
-        items.append(int(token) if token.isdigit() else token)
+        items.append(int(token) if token.isascii() and token.isdigit() else token)  # '²' is a digit, not a number
     return items
 
 
@@ -212,7 +212,7 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         """Write a line of the transcript; ``text`` may be a render function and its arguments, so
         that --json, which prints no transcript, does not pay for rendering one."""
         if not as_json:
-            out.write((text(*args) if callable(text) else text) + "\n")
+            out.write(clean((text(*args) if callable(text) else text)) + "\n")
 
     if load or save:
         from .engine import saves as S  # only for --load/--save: it is not free to import
@@ -223,10 +223,12 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         game = loaded.game
+        times = loaded.save.times[: len(game.decisions)]
         if loaded.warning:
-            print(f"pizzaborg: note: {loaded.warning}", file=sys.stderr)
+            print(f"pizzaborg: note: {clean(loaded.warning, oneline=True)}", file=sys.stderr)
     else:
         game = Game(story, seed)
+        times = []
         emit(render.title_block, game)
         emit("")
         emit(render.round_intro, game)
@@ -245,6 +247,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             outcome = game.choose(cid)
         except GameError as exc:  # e.g. a portfolio the capacity cannot pay for
             raise BadInput(f"choice {index}: {exc}") from None
+        if save:
+            times = S.track_times(times, len(game.decisions))
         if not as_json:
             block = render.outcome_block(game, outcome)
             if block:
@@ -261,19 +265,19 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         emit("\n(The choices ran out here.)")
     if save:
         try:
-            path = S.save_game(saves_dir, save, game)
+            path = S.save_game(saves_dir, save, game, times=times)
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if not as_json:
             emit(f"\nSaved as '{save}' ({path}).")
     failures = check_expectations(game, expect) if expect else []
     if as_json:
-        out.write(json.dumps(result_json(game), ensure_ascii=False) + "\n")
+        out.write(json_text(result_json(game)) + "\n")
     if failures:
         stream = sys.stderr if as_json else out
         stream.write("\n" if not as_json else "")
         for f in failures:
-            stream.write(f"expectation failed: {f}\n")
+            stream.write(f"expectation failed: {clean(f, oneline=True)}\n")
         stream.write(f"{len(failures)} expectation(s) failed\n")
         return 1
     if expect and not as_json:

@@ -46,11 +46,14 @@ class PlainSession:
         self.autosave_checked = False
         self.learner: str | None = None
         self.mastery: float | None = None  # the pass mark (0-1] of an assignment, shown in the debrief
+        self.times: list = []  # when each decision was made (saved with it)
 
     # ---- io ----------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
         """Write ``text``; a line longer than the width is wrapped at word boundaries (a path or a
-        long word stays whole on a line of its own)."""
+        long word stays whole on a line of its own). The edge: the text is cleaned, so nothing from a
+        story, a save or a file drives the terminal."""
+        text = clean(text)
         if any(len(line) > render.WIDTH for line in text.split("\n")):
             import textwrap  # only for the rare long line
 
@@ -112,6 +115,7 @@ class PlainSession:
 
         seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
         self.game = Game(self.story, seed)
+        self.times = []
         self.say(render.title_block(self.game))
         self.hint_autosave()
         self.say("")
@@ -136,9 +140,9 @@ class PlainSession:
         word = word.lower()
         arg = arg.strip()
         numbers = line.replace("+", " ").replace(",", " ").split()
-        if len(numbers) > 1 and all(n.isdigit() for n in numbers):
+        if len(numbers) > 1 and all(n.isascii() and n.isdigit() for n in numbers):
             self.choose_many([int(n) for n in numbers])
-        elif word.isdigit():
+        elif word.isascii() and word.isdigit():
             self.choose(int(word))
         elif word in ("u", "undo"):
             self.undo()
@@ -189,6 +193,7 @@ class PlainSession:
         except GameError as exc:  # e.g. too few or too many picks, or more than the capacity left
             self.say(f"Not possible: {exc}.")
             return
+        self.times = S.track_times(self.times, len(self.game.decisions))
         self.show_outcome(outcome, before_round)
         self.autosave()
 
@@ -207,20 +212,24 @@ class PlainSession:
         if not self.game.undo():
             self.say("Nothing to undo yet.")
             return
+        self.times = S.track_times(self.times, len(self.game.decisions))
         self.say("Undone: your last decision is taken back.")
         self.autosave()
         self.show_scene()
 
     # ---- saving ------------------------------------------------------------------------------
-    def autosave(self) -> None:
+    def autosave(self) -> bool:
+        """Write the autosave; True when it was written (a failure is said, once, here)."""
         if not self.autosave_checked:
             self.autosave_checked = True
             if self.loaded_from != S.AUTOSAVE:
                 self.keep_old_autosave()
         try:
-            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner)
+            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, times=self.times)
         except S.SaveError as exc:
             self.say(f"(Autosave failed: {exc})")
+            return False
+        return True
 
     def keep_old_autosave(self) -> None:
         """A new game does not overwrite an older autosave: the old one is kept under a dated name."""
@@ -245,7 +254,7 @@ class PlainSession:
                 if (answer or "").lower() not in ("y", "yes"):
                     self.say("Not saved.")
                     return
-            path = S.save_game(self.dir, name, self.game, learner=self.learner)
+            path = S.save_game(self.dir, name, self.game, learner=self.learner, times=self.times)
         except S.SaveError as exc:
             self.say(f"Not saved: {exc}")
             return
@@ -283,6 +292,7 @@ class PlainSession:
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
+        self.times = loaded.save.times[: len(self.game.decisions)]
         self.learner = loaded.save.learner
         self.loaded_from = name
         self.autosave_checked = False
@@ -295,7 +305,9 @@ class PlainSession:
 
     def quit(self) -> None:
         if self.game is not None and self.game.decisions:
-            self.autosave()
-            self.say(f"Goodbye. Your game is saved in {S.slot_path(self.dir, S.AUTOSAVE)}.")
+            if self.autosave():
+                self.say(f"Goodbye. Your game is saved in {clean(str(S.slot_path(self.dir, S.AUTOSAVE)))}.")
+            else:
+                self.say("Goodbye. Your game could NOT be saved (see the message above).")
         else:
             self.say("Goodbye.")

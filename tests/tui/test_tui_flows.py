@@ -104,7 +104,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
         reports = list(Path(saves).glob("report-*.md"))
         assert len(reports) == 1 and reports[0].with_suffix(".html").is_file()
         text = reports[0].read_text(encoding="utf-8")
-        assert "| Learner | Ada |" in text and "## Ending: " in text and "| Seed | 3 |" in text
+        assert "| Learner (claimed) | Ada |" in text and "## Ending: " in text and "| Seed | 3 |" in text
 
 
 async def test_arrows_and_enter_choose_and_so_does_the_mouse(make_app):

@@ -108,7 +108,7 @@ def test_export_writes_the_trainer_report_as_markdown_and_html_with_inert_text(m
     path = export_report(game, tmp_path / "out", learner="Ada [x](http://evil) <b>", now=CLOCK)
     assert path.parent == tmp_path / "out" and path.suffix == ".md"
     text = path.read_text(encoding="utf-8")
-    assert "| Learner | Ada \\[x\\](http://evil) \\<b\\> |" in text
+    assert "| Learner (claimed) | Ada \\[x\\](http://evil) \\<b\\> |" in text
     assert f"## Ending: {mini_story.ending(game.ending).title}" in text
     assert "Assess impact" in text and "## Decisions" in text
     html = path.with_suffix(".html").read_text(encoding="utf-8")

@@ -155,8 +155,10 @@ def cmd_check(args) -> int:
 
     target = args.dir or getattr(args, "story", None)
     story, problems = check_story(target)
+    from ..engine.text import clean
+
     for p in problems:
-        print(p)
+        print(clean(str(p), oneline=True))
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
@@ -166,7 +168,7 @@ def cmd_check(args) -> int:
         print(w, file=sys.stderr)
     events = sum(len(v) for v in story.pools.values())
     print(
-        f"{story.id} {story.version}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
         f"{events} event(s), {len(story.endings)} ending(s)"
     )
     return 0
@@ -187,15 +189,15 @@ def cmd_audit(args) -> int:
 
 
 def cmd_bots(args) -> int:
-    import json
-
     from .bots import format_table, run_bots
 
     story = _story(args)
     summaries = run_bots(story, args.n, args.seed)
     if args.json:
         data = {"story": story.ref, "games": args.n, "seed": args.seed, "strategies": [s.as_dict() for s in summaries]}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        from .engine.text import json_text
+
+        print(json_text(data, indent=2))
     else:
         print(format_table(story, summaries, args.n, args.seed))
     return 1 if any(s.errors for s in summaries) else 0
@@ -209,14 +211,14 @@ def cmd_map(args) -> int:
 
 
 def cmd_randomtest(args) -> int:
-    import json
-
     from .randomtest import format_report, run_randomtest
 
     story = _story(args)
     report = run_randomtest(story, args.n, args.seed, jobs=args.jobs, story_dir=getattr(args, "story", None))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        from .engine.text import json_text
+
+        print(json_text(report.as_dict(), indent=2))
     else:
         print(format_report(report, story))
     return 1 if report.failures else 0

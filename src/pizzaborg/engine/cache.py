@@ -1,9 +1,12 @@
 """A cache of loaded stories, so that playing an unchanged story does not parse and validate its YAML
 again on every start (the headless path is measured against a bare ``import yaml, transitions``).
 
-The cache holds the validated story model as JSON: data, never code. An entry is keyed
-by the bytes of every YAML file in the story folder, the folder, the working directory (positions in
-the model are relative to it) and the engine's version, so any edit is a miss. Only stories that
+The cache holds the validated story model as JSON: data, never code. An entry is named by the bytes
+of story.yaml, the names in rounds/, the folder, the working directory (positions in the model are
+relative to it) and the engine's version; it records the files the story was read from, and is used
+only when they still give the story's hash, so any edit is a miss. Only the files the story uses are
+read, each a regular file of at most 5 MiB; a story whose entry would be larger than 32 MiB is not
+cached, and the folder keeps at most 16 entries and 128 MiB. Only stories that
 loaded without a problem are cached; ``story check`` always reads the YAML. A cache that cannot be
 read, written or decoded is ignored: the story is then read as usual.
 
@@ -22,8 +25,11 @@ from .conditions import Condition, parse_condition
 from .files import write_atomic
 from .yamlsrc import Pos
 
-FORMAT = 2  # 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift
+FORMAT = 3  # 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift; 3: bounded entries, paths as ASCII JSON
 KEEP = 16  # entries kept in the cache folder
+MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a story whose model would encode to more is not cached
+MAX_TOTAL_BYTES = 128 * 1024 * 1024  # the whole cache folder: older entries go first
+MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a story file (the loader's limit)
 _CLASSES = {
     c.__name__: c
     for c in (model.Text, model.Route, model.Choice, model.Scene, model.Kpi, model.LearningPoint, model.Area,
@@ -52,46 +58,75 @@ def cache_dir() -> Path | None:
 
 
 def key_of(root: Path) -> str | None:
-    """A digest of everything the loaded story depends on, or None when the folder cannot be read."""
+    """A digest naming the cache entry of the story in ``root``, or None when it cannot be made.
+
+    It reads story.yaml only (a regular file, bounded) and lists the names in ``rounds/``; the round
+    files the story uses are checked when an entry is loaded (their digest is the story's hash). Files
+    the story does not use are never read, whatever they are."""
     from .. import __version__
+    from .files import read_bounded
 
     digest = new_sha256()
     try:
         root = root.resolve()
-        digest.update(f"{FORMAT}\0{__version__}\0{root}\0{os.getcwd()}\0".encode())
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in filenames:
-                if name.endswith((".yaml", ".yml")):
-                    found.append(os.path.join(dirpath, name))
-        for path in sorted(found):
-            with open(path, "rb") as fh:
-                data = fh.read()
-            digest.update(os.path.relpath(path, root).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
-    except OSError:
+        digest.update(f"{FORMAT}\0{__version__}\0{root}\0{os.getcwd()}\0".encode("utf-8", "surrogateescape"))
+        digest.update(read_bounded(root / "story.yaml", MAX_SOURCE_BYTES) + b"\0")
+        try:
+            names = sorted(n for n in os.listdir(root / "rounds") if n.endswith((".yaml", ".yml")))
+        except (FileNotFoundError, NotADirectoryError):
+            names = []
+        for name in names:
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    except (OSError, ValueError):
         return None
     return digest.hexdigest()
+
+
+def _sources_unchanged(sources, expected_hash) -> bool:
+    """True when the files a cached story was read from still give its hash (each read bounded)."""
+    from .files import read_bounded
+
+    digest = new_sha256()
+    try:
+        for path, name in sources:
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read_bounded(path, MAX_SOURCE_BYTES) + b"\0")
+    except (OSError, ValueError, TypeError):
+        return False
+    return digest.hexdigest() == expected_hash
 
 
 # ---- encoding ------------------------------------------------------------------------------------
 
 
-def _enc(v):
-    if v is None or v.__class__ in (str, int, float, bool):
+class _Budget:
+    """Text left before an entry is too large to cache (a shared string counts each time it is written)."""
+
+    def __init__(self):
+        self.left = MAX_ENTRY_BYTES
+
+
+def _enc(v, budget=None):
+    if budget is None:
+        budget = _Budget()
+    if v is None or v.__class__ in (int, float, bool):
+        return v
+    if v.__class__ is str:
+        budget.left -= len(v)
+        if budget.left < 0:
+            raise Unsupported("too large to cache")
         return v
     cls = v.__class__
     if cls is list:
-        return [_enc(x) for x in v]
+        return [_enc(x, budget) for x in v]
     if cls is dict:
         out = {}
         for k, x in v.items():
             if k.__class__ is not str or k.startswith("$"):
                 raise Unsupported(f"dict key {k!r}")
-            out[k] = _enc(x)
+            out[k] = _enc(x, budget)
         return out
     if cls is tuple:
-        return {"$t": [_enc(x) for x in v]}
+        return {"$t": [_enc(x, budget) for x in v]}
     if cls is Pos:
         return {"$p": [v.path, v.line, v.col]}
     if cls is Condition:
@@ -103,7 +138,7 @@ def _enc(v):
         out = {"$o": name}
         for slot in cls.__slots__:
             if slot != "__dict__" and hasattr(v, slot):  # __dict__ holds per-process caches only
-                out[slot] = _enc(getattr(v, slot))
+                out[slot] = _enc(getattr(v, slot), budget)
         return out
     raise Unsupported(f"a {name}")
 
@@ -145,16 +180,24 @@ def load(root: Path, key: str | None):
     directory = cache_dir()
     if directory is None or key is None:
         return None
+    from .files import read_bounded
+
     try:
-        with open(directory / f"{key}.json", encoding="utf-8") as fh:
-            header = json.loads(fh.readline())
-            if header.get("format") != FORMAT or header.get("key") != key:
-                return None
-            story = json.loads(fh.read(), object_hook=_decoder(set(header["kpis"])))
-    except Exception:  # a damaged, foreign or half-written entry is a miss, never a failure
+        raw = read_bounded(directory / f"{key}.json", MAX_ENTRY_BYTES + 64 * 1024).decode("utf-8")
+        head, _, body = raw.partition("\n")
+        header = json.loads(head)
+        if header.get("format") != FORMAT or header.get("key") != key:
+            return None
+        if not _sources_unchanged(header["sources"], header["hash"]):
+            return None
+        story = json.loads(body, object_hook=_decoder(set(header["kpis"])))
+    except Exception:  # a damaged, foreign, too large or half-written entry is a miss, never a failure
         return None
     if not isinstance(story, model.Story) or story.__class__ is not model.Story:
         return None
+    if story.hash != header["hash"]:
+        return None
+    story.__dict__["_sources"] = [tuple(s) for s in header["sources"]]
     if getattr(story, "files", None) is None:
         return None
     return story
@@ -165,28 +208,39 @@ def store(story, key: str | None) -> None:
     directory = cache_dir()
     if directory is None or key is None:
         return
-    try:
-        body = json.dumps(_enc(story), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (Unsupported, ValueError, RecursionError):
+    sources = story.__dict__.get("_sources")
+    if not sources:
         return
-    header = json.dumps({"format": FORMAT, "key": key, "kpis": sorted(story.kpis)})
+    try:
+        # ASCII: paths with bytes that are not UTF-8 (a folder named so) round-trip as \udcXX escapes
+        body = json.dumps(_enc(story), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    except (Unsupported, ValueError, RecursionError, MemoryError):
+        return
+    header = json.dumps({"format": FORMAT, "key": key, "kpis": sorted(story.kpis), "hash": story.hash,
+                         "sources": [list(s) for s in sources]}, ensure_ascii=True)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(directory / f"{key}.json", header + "\n" + body)
         _prune(directory)
-    except OSError:
+    except (OSError, UnicodeError):
         pass
 
 
-def _prune(directory: Path, keep: int = KEEP) -> None:
-    """Keep the newest ``keep`` entries: an author who edits all day does not fill the disk."""
+def _prune(directory: Path, keep: int = KEEP, total: int = MAX_TOTAL_BYTES) -> None:
+    """Keep the newest ``keep`` entries, at most ``total`` bytes in all: an author who edits all day
+    does not fill the disk."""
     entries = []
     for p in directory.glob("*.json"):
         try:
-            entries.append((p.stat().st_mtime, p))
+            st = p.lstat()
+            entries.append((st.st_mtime, st.st_size, p))
         except OSError:
             pass
-    for _, p in sorted(entries, reverse=True)[keep:]:
+    used = 0
+    for n, (_, size, p) in enumerate(sorted(entries, key=lambda e: e[0], reverse=True)):
+        used += size
+        if n < keep and used <= total:
+            continue
         try:
             p.unlink()
         except OSError:

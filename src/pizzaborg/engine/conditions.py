@@ -213,8 +213,12 @@ def _tokenize(text: str):
     return tokens
 
 
+MAX_NESTING = 32  # parentheses and 'not's inside each other; far more than a readable condition needs
+
+
 class _Parser:
     def __init__(self, text: str, kpis: set):
+        self.depth = 0
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
@@ -234,6 +238,11 @@ class _Parser:
             need = "a number" if kind == "num" else "true or false"
             raise ConditionError(f"{what} needs {need}", offset)
         return node
+
+    def nest(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(f"the condition is nested more than {MAX_NESTING} levels deep", offset)
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -267,7 +276,10 @@ class _Parser:
     def parse_not(self) -> Node:
         if self.peek()[1] == "not":
             _, _, off = self.take()
-            return Not(self.expect_kind(self.parse_not(), "bool", off, "'not'"))
+            self.nest(off)
+            node = Not(self.expect_kind(self.parse_not(), "bool", off, "'not'"))
+            self.depth -= 1
+            return node
         return self.parse_cmp()
 
     def parse_cmp(self) -> Node:
@@ -290,10 +302,12 @@ class _Parser:
         if kind == "num":
             return Const(float(value), "num")
         if value == "(":
+            self.nest(offset)
             node = self.parse_or()
             k, v, off = self.take()
             if v != ")":
                 raise ConditionError("missing ')'", off)
+            self.depth -= 1
             return node
         if kind == "op":
             raise ConditionError(f"unexpected '{value}'", offset)

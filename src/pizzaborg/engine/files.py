@@ -69,3 +69,73 @@ def check_header(data, name: str, fmt: str, schema: int, what: str, error) -> in
     if found > schema:
         raise error(f"{name} was written by a newer PizzaBorg ({what} schema {found}, this one reads {schema})")
     return found
+
+
+# ---- reading files someone else made -------------------------------------------------------------
+
+
+class NotRegularFile(OSError):
+    """The path is a FIFO, a device, a socket (or a link to one): never read."""
+
+
+class TooLarge(OSError):
+    """More bytes than the reader's limit (counted while reading: st_size is never trusted)."""
+
+
+def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of a *regular* file of at most ``limit`` bytes.
+
+    Opens without blocking (a FIFO with no writer does not hang the open), checks the opened file is a
+    regular file (a link to ``/dev/zero`` is refused), and reads at most ``limit + 1`` bytes, so a huge
+    or growing file costs ``limit`` bytes of memory. Raises FileNotFoundError, IsADirectoryError,
+    :class:`NotRegularFile`, :class:`TooLarge` or another OSError."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "it is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(0, "not a regular file (a pipe, a device or a link to one)", str(path))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TooLarge(0, f"larger than {limit // 1024} KiB", str(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def shown_path(path) -> str:
+    """A path as text that can be printed and written as UTF-8 (undecodable bytes become U+FFFD)."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "replace")
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+def depth(value, limit: int) -> bool:
+    """True when a parsed JSON/YAML value nests no deeper than ``limit`` (checked without recursion;
+    only containers are visited, so a big report costs little)."""
+    level, containers = 1, [value] if type(value) in (dict, list) else []
+    while containers:
+        if level > limit:
+            return False
+        deeper = []
+        for c in containers:
+            for v in (c.values() if type(c) is dict else c):
+                if type(v) is dict or type(v) is list:
+                    deeper.append(v)
+        containers = deeper
+        level += 1
+    return True

@@ -377,16 +377,17 @@ KPI_KEYS = {"id", "name", "unit", "min", "max", "start", "higher_is", "descripti
 
 
 def _read_file(path: Path, rel: str, reader: _Reader):
+    from .files import NotRegularFile, TooLarge, read_bounded
+
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        reader.fatal(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        reader.fatal(Pos(rel, 1, 1), "not a regular file (a pipe, a device or a link to one): not read")
         return None, b""
-    if size > MAX_FILE_BYTES:
-        reader.fatal(Pos(rel, 1, 1), f"the file is {size // 1024} KiB; a story file may be at most {MAX_FILE_BYTES // 1024} KiB")
+    except TooLarge:
+        reader.fatal(Pos(rel, 1, 1), f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a story file may be at most "
+                   f"{MAX_FILE_BYTES // 1024} KiB")
         return None, b""
-    try:
-        raw = path.read_bytes()
     except OSError as exc:
         reader.fatal(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")
         return None, b""
@@ -410,7 +411,7 @@ def load_story(path: str | Path | None = None) -> Story:
     """Load a story to play. An unchanged story comes from the cache (see ``cache``); a story with
     problems raises StoryError with all of them."""
     root = Path(path) if path is not None else default_story_dir()
-    key = cache.key_of(root)
+    key = cache.key_of(root) if cache.cache_dir() is not None else None  # with the cache off, nothing extra is read
     story = cache.load(root, key)
     if story is not None:
         return story
@@ -458,6 +459,7 @@ def _read_story(path):
     rel_meta = _rel(meta_path)
     data, raw = _read_file(meta_path, rel_meta, reader)
     digest.update(b"story.yaml\0" + raw + b"\0")
+    sources = [(str(meta_path.absolute()), "story.yaml")]  # what the hash is made of (the cache checks them)
     if data is None:
         return None, reader.problems
     meta = reader.mapping(data, Pos(rel_meta, 1, 1), "story.yaml", STORY_KEYS, {"id", "title", "version", "start", "company", "kpis", "learning", "endings"})
@@ -500,7 +502,7 @@ def _read_story(path):
             except ValueError:
                 reader.err(seq.at(i), f"round file '{item}' is outside the story folder")
                 continue
-            if not p.is_file():
+            if not p.exists() or p.is_dir():
                 reader.err(seq.at(i), f"round file '{item}' does not exist")
                 continue
             files.append((p, item, seq.at(i)))
@@ -520,6 +522,7 @@ def _read_story(path):
         rel = _rel(p)
         rdata, rraw = _read_file(p, rel, reader)
         digest.update(rel_name.encode() + b"\0" + rraw + b"\0")
+        sources.append((str(Path(p).absolute()), rel_name))
         if rdata is None:
             continue
         _read_round(rdata, rel, number, reader, rounds, scenes, pools, pool_pos, scene_pos)
@@ -549,6 +552,7 @@ def _read_story(path):
         shuffle=shuffle,
         capacity=reader.capacity,
     )
+    story.__dict__["_sources"] = sources
     _check_references(story, meta, reader)
     if reader.suppressed:
         first = next(p for p in reader.problems if isinstance(p, SyntaxProblem))

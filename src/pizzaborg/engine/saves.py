@@ -74,6 +74,42 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+# ---- when each decision was made -----------------------------------------------------------------
+# Each decision in a save may carry "at": UTC ISO 8601 with milliseconds and a Z, never earlier than
+# the decision before it. It is metadata, recorded by the face when the player decides: the game
+# itself stays a function of (story, seed, decisions). Saves written before it load without times.
+AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def stamp(now: datetime | None = None) -> str:
+    """``2026-11-28T18:46:12.345Z``: the form of a decision's ``at``."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def valid_at(value) -> bool:
+    if not isinstance(value, str) or not AT_RE.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def track_times(times: list, count: int, now: datetime | None = None) -> list:
+    """The decision times for a game that now has ``count`` decisions: cut after an undo, or one new
+    stamp for each decision made since (never earlier than the one before, whatever the clock does)."""
+    times = list(times[:count])
+    if len(times) < count:
+        at = stamp(now)
+        last = next((t for t in reversed(times) if t), None)
+        if last is not None and last > at:
+            at = last
+        times += [at] * (count - len(times))
+    return times
+
+
 @dataclass
 class SaveData:
     slot: str
@@ -85,6 +121,7 @@ class SaveData:
     summary: dict = field(default_factory=dict)
     learner: str | None = None
     extra: dict = field(default_factory=dict)  # fields other tools added (assignment, cohort, ...)
+    times: list = field(default_factory=list)  # each decision's "at" (None where the save has none)
 
     def to_json(self) -> dict:
         data = {
@@ -92,7 +129,7 @@ class SaveData:
             "schema": SCHEMA,
             "story": self.story,
             "seed": self.seed,
-            "decisions": self.decisions,
+            "decisions": with_times(self.decisions, self.times),
             "created": self.created,
             "updated": self.updated,
             "summary": self.summary,
@@ -117,18 +154,41 @@ def summary_of(game: Game) -> dict:
     }
 
 
-def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None) -> SaveData:
-    stamp = now or _now()
+def with_times(decisions: list, times: list | None) -> list:
+    """``decisions`` ([{scene, choice}]) with each one's ``at`` where ``times`` has it."""
+    out = []
+    for i, d in enumerate(decisions):
+        d = {"scene": d["scene"], "choice": d["choice"]}
+        at = times[i] if times is not None and i < len(times) else None
+        if valid_at(at):
+            d["at"] = at
+        out.append(d)
+    return out
+
+
+def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
+              times: list | None = None) -> SaveData:
+    """``times``: when each decision was made (see :func:`track_times`); without them, the times of
+    ``previous`` are kept for the decisions the two have in common."""
+    updated = now or _now()
+    decisions = game.decision_list
+    if times is None and previous is not None:
+        times = []
+        for mine, theirs in zip(decisions, previous.decisions):
+            if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
+                break
+            times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
     return SaveData(
         slot=check_slot(slot),
         story=dict(game.story.ref),
         seed=game.seed,
-        decisions=game.decision_list,
-        created=previous.created if previous else stamp,
-        updated=stamp,
+        decisions=decisions,
+        created=previous.created if previous else updated,
+        updated=updated,
         summary=summary_of(game),
         learner=learner if learner is not None else (previous.learner if previous else None),
         extra=dict(previous.extra) if previous else {},
+        times=[t if valid_at(t) else None for t in (times or [])][: len(decisions)],
     )
 
 
@@ -142,6 +202,10 @@ def write_save(directory: Path, data: SaveData) -> Path:
         except SaveError as exc:
             raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    size = len(payload.encode("utf-8"))
+    if size > MAX_SAVE_BYTES:  # the reader's limit: never write a save that cannot be read back
+        raise SaveError(f"not saved: this game is too long to save ({size // 1024} KiB; a save may be at most "
+                        f"{MAX_SAVE_BYTES // 1024} KiB); the previous save is unchanged")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(target, payload, sync_dir=True)
@@ -151,13 +215,14 @@ def write_save(directory: Path, data: SaveData) -> Path:
     return target
 
 
-def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None) -> Path:
+def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
+              times: list | None = None) -> Path:
     """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
     target = slot_path(directory, slot)
     previous = None
     if target.exists():
         previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
-    return write_save(directory, make_save(game, slot, previous, learner, now))
+    return write_save(directory, make_save(game, slot, previous, learner, now, times))
 
 
 def _reject_constant(name: str):
@@ -165,19 +230,22 @@ def _reject_constant(name: str):
 
 
 def read_save_file(path: Path) -> SaveData:
+    from .files import NotRegularFile, TooLarge, read_bounded
+
     path = Path(path)
-    name = path.name
+    name = clean(path.name)
     try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(f"{name} is too large to be a save ({size // 1024} KiB)")
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_SAVE_BYTES)
     except FileNotFoundError:
-        raise SaveError(f"no save named '{path.stem}' in {path.parent}") from None
+        raise SaveError(f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}") from None
     except IsADirectoryError:
         raise SaveError(f"{name} is a folder, not a save") from None
-    except OSError as exc:
-        raise SaveError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except NotRegularFile:
+        raise SaveError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
+    except TooLarge:
+        raise SaveError(f"{name} is too large to be a save (more than {MAX_SAVE_BYTES // 1024} KiB)") from None
+    except (OSError, ValueError) as exc:
+        raise SaveError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -199,8 +267,8 @@ def _validate(data, path: Path) -> SaveData:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise SaveError(f"{name} has a damaged list of decisions")
-    created = data.get("created") if isinstance(data.get("created"), str) else ""
-    updated = data.get("updated") if isinstance(data.get("updated"), str) else created
+    created = data.get("created") if _is_time(data.get("created")) else ""  # claims: a time, or nothing
+    updated = data.get("updated") if _is_time(data.get("updated")) else created
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     learner = clean(data["learner"]) if isinstance(data.get("learner"), str) else None  # shown on screens
     summary = {k: clean(v) if isinstance(v, str) else v for k, v in summary.items()}
@@ -219,7 +287,18 @@ def _validate(data, path: Path) -> SaveData:
         summary,
         learner,
         extra,
+        [d.get("at") if valid_at(d.get("at")) else None for d in decisions],
     )
+
+
+def _is_time(value) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return value.isascii() and value.isprintable()
 
 
 def read_save(directory: Path, slot: str) -> SaveData:
@@ -236,22 +315,24 @@ class Loaded:
 def restore(story, save: SaveData) -> Loaded:
     """Rebuild the game a save describes. A save of another story raises SaveError."""
     if save.story["id"] != story.id:
-        raise SaveError(f"'{save.slot}' is a save of the story '{save.story['id']}', not of '{story.id}'")
+        raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
+                        f"not of '{clean(story.id)}'")
+    version = clean(save.story["version"], oneline=True)  # from the file: shown in messages
     try:
         game = Game.replay(story, save.seed, save.decisions)
     except ReplayError as exc:
         kept = exc.index
         warning = (
-            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
-            f"{kept} of {len(save.decisions)} decisions still fit this version ({story.version}) "
-            f"and were replayed ({exc})"
+            f"'{clean(save.slot)}' was saved with version {version} of the story; "
+            f"{kept} of {len(save.decisions)} decisions still fit this version ({clean(story.version, oneline=True)}) "
+            f"and were replayed ({clean(str(exc), oneline=True)})"
         )
         return Loaded(exc.partial, save, warning)
     warning = None
     if save.story["hash"] != story.hash:
         warning = (
-            f"'{save.slot}' was saved with version {save.story['version']} of the story; "
-            f"all {len(save.decisions)} decisions replayed in this version ({story.version})"
+            f"'{clean(save.slot)}' was saved with version {version} of the story; "
+            f"all {len(save.decisions)} decisions replayed in this version ({clean(story.version, oneline=True)})"
         )
     return Loaded(game, save, warning)
 

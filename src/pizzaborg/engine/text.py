@@ -1,22 +1,52 @@
-"""Text hygiene shared by every face: strip terminal control sequences from text we did not write."""
+"""Text hygiene shared by every face: text we did not write (stories, saves, hand-ins, file names) is
+cleaned where it leaves the program. One function for terminals (:func:`clean`), one for spreadsheet
+cells (:func:`for_spreadsheet`), and JSON that keeps no control character raw (:func:`json_text`)."""
 
 from __future__ import annotations
 
 import re
 
-# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences, then C0/C1 controls
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences, then C0/C1 controls,
+# bidi overrides and isolates (they reorder what a terminal shows), and lone surrogates (undecodable bytes)
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
     r"|\x1b[@-Z\\-_]?"
     r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\n\t\u2028\u2029\x85]+")
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def clean(text: str) -> str:
-    """Remove escape sequences and control characters, keeping newlines and tabs."""
+def clean(text: str, oneline: bool = False) -> str:
+    """Text safe for a terminal: escape sequences, control characters and bidi overrides removed (newlines
+    and tabs kept), undecodable bytes shown as U+FFFD. ``oneline``: line breaks and tabs become spaces,
+    so a name or a file name cannot start a line of its own (a fake "verified" line)."""
     if not text:
         return text
-    return _ESCAPES.sub("", text.replace("\r\n", "\n"))
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n"))
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    if oneline:
+        text = _LINE_BREAKS.sub(" ", text)
+    return text
+
+
+def for_spreadsheet(value) -> str:
+    """A CSV cell: cleaned as for a terminal, on one line, and never read as a formula (a cell that would
+    start with = + - @ gets a leading apostrophe)."""
+    text = clean(str(value if value is not None else ""), oneline=True)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def json_text(value, indent: int | None = None) -> str:
+    """JSON with non-ASCII text as is, but no control character, bidi override, line separator or lone
+    surrogate raw: they are written as \\uXXXX escapes (the same value when read back)."""
+    import json
+
+    text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text)

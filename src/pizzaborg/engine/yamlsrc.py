@@ -27,6 +27,9 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 
 MAX_NODES = 2_000_000  # a 5 MiB story file has well under a million; an alias bomb blows past it
+# Text a document may expand to, counting every alias as the text it stands for: a 5 MiB file holds at
+# most 5 MiB without aliases; a big scalar behind an anchor used by hundreds of scenes blows past it.
+MAX_TEXT_BYTES = 24 * 1024 * 1024
 MAX_DEPTH = 200
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -100,6 +103,7 @@ class _Builder:
     def __init__(self, path: str):
         self.path = path
         self.budget = MAX_NODES
+        self.text_budget = MAX_TEXT_BYTES
         self.duplicates: list = []
         self.anchors: dict = {}  # name -> (value, expanded size)
         self._scalars = yaml.constructor.SafeConstructor()
@@ -140,7 +144,8 @@ class _Builder:
         The hot paths (text scalars, adding to a mapping) are inlined: a big story has about a
         million events, and a function call per event is a measurable share of the load time.
         """
-        # a frame: [container, is_map, pending_key, key_mark, own_keys, merges, anchor, budget_at_start, start_event]
+        # a frame: [container, is_map, pending_key, key_mark, own_keys, merges, anchor, budget_at_start, start_event,
+        #          text_budget_at_start]
         stack: list = []
         root = None
         have_root = False
@@ -152,10 +157,11 @@ class _Builder:
             if cls is ScalarEvent:
                 self.budget -= 1
                 value = ev.value
+                self.text_budget -= len(value)
                 if ev.tag is not None or (ev.implicit[0] and value[:1] in resolvers):
                     value = self.scalar(ev)
                 if ev.anchor:
-                    self.anchors[ev.anchor] = (value, 1)
+                    self.anchors[ev.anchor] = (value, 1, len(ev.value))
                 if not stack:
                     root, have_root = value, True
                     continue
@@ -184,10 +190,14 @@ class _Builder:
                 found = self.anchors.get(ev.anchor)
                 if found is None:
                     raise self.problem(ev.start_mark, f"unknown alias '*{ev.anchor}'")
-                value, size = found
+                value, size, text_size = found
                 self.budget -= size
+                self.text_budget -= text_size
                 if self.budget < 0:
                     raise self.problem(ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)")
+                if self.text_budget < 0:
+                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_TEXT_BYTES // (1024 * 1024)} MiB "
+                                       "of text, counting each alias as the text it repeats (an alias bomb?)")
                 if not stack:
                     root, have_root = value, True
                 else:
@@ -206,11 +216,11 @@ class _Builder:
                 if is_map:
                     c = Map()
                     c.key_marks, c.val_marks = {}, {}
-                    stack.append([c, True, _NO_KEY, None, set(), [], ev.anchor, self.budget, ev])
+                    stack.append([c, True, _NO_KEY, None, set(), [], ev.anchor, self.budget, ev, self.text_budget])
                 else:
                     c = Seq()
                     c.item_marks = []
-                    stack.append([c, False, None, None, None, None, ev.anchor, self.budget, ev])
+                    stack.append([c, False, None, None, None, None, ev.anchor, self.budget, ev, self.text_budget])
                 c.path = self.path
                 c.mark = ev.start_mark
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
@@ -224,7 +234,7 @@ class _Builder:
                                 c.key_marks[k] = src.key_marks[k]
                                 c.val_marks[k] = src.val_marks[k]
                 if frame[6]:
-                    self.anchors[frame[6]] = (c, frame[7] - self.budget + 1)
+                    self.anchors[frame[6]] = (c, frame[7] - self.budget + 1, frame[9] - self.text_budget)
                 if not stack:
                     root, have_root = c, True
                 else:

@@ -28,7 +28,8 @@ The API the TUI calls
     (a JSON array of xAPI statements). The TUI's debrief export writes ``render(build_report(game,
     learner, assignment), "html")`` (or the format the user picks) to a file.
 
-Everything else (verification, cohort figures) is used by the CLI: see ``commands.py``.
+Everything else (verification, cohort figures) is used by the CLI: see ``cli.py``. The report model
+(``report.py``) imports no renderer; ``formats.py`` holds ``render`` and the writers and imports both.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ _WHERE = {
     "new_assignment": "assignment",
     "ReportError": "report",
     "build_report": "report",
-    "finish_assignment": "report",
-    "render": "report",
+    "finish_assignment": "formats",
+    "render": "formats",
     "read_report_file": "report",
     "Verifier": "verify",
 }

@@ -96,9 +96,11 @@ class Assignment:
 
     def check_story(self, story) -> None:
         """Raise AssignmentError when ``story`` is not the story this assignment was made for."""
-        want = self.story
-        if story.hash == want["hash"]:
+        from ..engine.text import clean
+
+        if story.hash == self.story["hash"]:
             return
+        want = {k: clean(str(v), oneline=True)[:80] for k, v in self.story.items()}  # from the file: shown
         if story.id != want["id"]:
             raise AssignmentError(
                 f"this assignment is for the story '{want['id']}', not '{story.id}': "
@@ -131,6 +133,8 @@ def parse_mastery(value) -> float:
     if not 0 < value <= 1:
         hint = f" (for {value:g}% write {value / 100:g})" if 1 < value <= 100 else ""
         raise AssignmentError(f"mastery must be above 0 and at most 1{hint}")
+    if round(float(value), 4) <= 0:  # what the file keeps: 4 decimals; 0 would refuse every game
+        raise AssignmentError(f"mastery {value:g} is too small: give at least 0.0001 (a score of 0.01)")
     return round(float(value), 4)
 
 

@@ -76,6 +76,9 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
                      "instead of report files; needs --assignment")
     _lrs_credentials(coh)
 
+    coh.add_argument("--counts", choices=("best", "latest", "first"), default="best",
+                     help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
+                     "by the finish time the report claims; every attempt is listed either way")
     coh.add_argument("--names", action="store_true",
                      help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
 
@@ -135,7 +138,9 @@ def dispatch(args) -> int:
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"pizzaborg: {message}", file=sys.stderr)
+    from ..engine.text import clean
+
+    print(f"pizzaborg: {clean(str(message), oneline=True)}", file=sys.stderr)
     return code
 
 
@@ -163,12 +168,17 @@ def _assignment(args):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .report import write_text
+        from .formats import write_text
+
+        from ..engine.files import shown_path
+        from ..engine.text import clean
 
         path = write_text(output, text)
-        print(f"Written to {path}", file=sys.stderr)
+        print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        from ..engine.text import clean
+
+        sys.stdout.write(clean(text))  # every renderer cleans its fields; this is the last edge
 
 
 # ---- assignment new ----------------------------------------------------------------------------
@@ -191,13 +201,16 @@ def cmd_assignment(args) -> int:
     a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
                        note=args.note, xapi_home=args.xapi_home, lrs=lrs)
     path = write_assignment(a, args.output, force=args.force)
-    print(f"Assignment for '{a.cohort}' written to {path}: {story.id} {story.version}, seed {a.seed}"
+    from ..engine.text import clean
+
+    print(f"Assignment for '{a.cohort}' written to {clean(str(path), oneline=True)}: {clean(story.id)} "
+          f"{clean(story.version, oneline=True)}, seed {a.seed}"
           + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
           + (f", deadline {a.deadline}" if a.deadline else "")
           + (f", results sent to {a.lrs['endpoint']}" if a.lrs else "") + ".")
     if a.lrs and a.lrs.get("key"):
         print("Every learner gets this file and its LRS key: give the key the right to write statements only.")
-    print(f"Learners play it with: pizzaborg --assignment {path.name}")
+    print(f"Learners play it with: pizzaborg --assignment {clean(path.name, oneline=True)}")
     return EXIT_OK
 
 
@@ -221,7 +234,8 @@ def _read_save(args):
 
 def cmd_report(args) -> int:
     from .assignment import check_learner
-    from .report import render, report_from_save
+    from .formats import render
+    from .report import report_from_save
 
     save = _read_save(args)
     assignment = _assignment(args)
@@ -254,27 +268,36 @@ def cmd_verify(args) -> int:
 
     from ..engine.text import clean
 
+    from .verify import search_reports
+
     verifier = _verifier(args)
     code = EXIT_OK
-    paths = []
-    for item in args.reports:
-        p = Path(item)
-        found = sorted(q for q in p.rglob("*.json") if q.is_file()) if p.is_dir() else [p]
-        if not found:
-            print(f"{clean(str(p))}: NOT verified: no report files (*.json) in this folder")
+    for given in args.reports:
+        paths, problems = search_reports([given])
+        if not paths and [why for _, why in problems] == ["no such file or folder"]:
+            paths, problems = [Path(given)], []  # its verdict says so, in order with the others
+        for where, why in problems:
+            print(f"{clean(where, oneline=True)}: NOT verified: {clean(why, oneline=True)}")
             code = EXIT_FAILED
-        paths.extend(found)
-    for item in paths:
-        v = verifier.verify_file(item)
-        if v.ok:
-            r = v.report
-            who = r.get("learner") or "anonymous"
-            ending = r["ending"]["title"] if r.get("ending") else "not finished"
-            print(f"{clean(v.name)}: verified ({clean(who)}, {clean(ending)}, score {_fmt(r['score'])})")
-        else:
-            print(f"{clean(v.name)}: NOT verified: {clean(v.message)}")
-            code = EXIT_FAILED
+        for item in paths:
+            code = max(code, _verify_one(verifier, item))
     return code
+
+
+def _verify_one(verifier, item) -> int:
+    """Print one file's verdict on one line; return its exit code."""
+    from ..engine.text import clean
+
+    v = verifier.verify_file(item)
+    if not v.ok:
+        print(f"{clean(v.name, oneline=True)}: NOT verified: {clean(v.message, oneline=True)}")
+        return EXIT_FAILED
+    r = v.report
+    who = r.get("learner") or "anonymous"
+    ending = r["ending"]["title"] if r.get("ending") else "not finished"
+    print(f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
+          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})")
+    return EXIT_OK
 
 
 def _fmt(v) -> str:
@@ -301,10 +324,12 @@ def cmd_cohort(args) -> int:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
-    summary = summarise(verdicts, problems)
+    summary = summarise(verdicts, problems, rule=args.counts)
     _emit(render_cohort(summary, args.format, names=args.names), args.output)
+    from ..engine.text import clean
+
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
-        print(f"pizzaborg: note: {p}", file=sys.stderr)
+        print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
     if summary["rejected"]:
         print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
     return EXIT_OK if summary["verified"] else EXIT_FAILED
@@ -446,7 +471,8 @@ def cmd_play_assignment(args) -> int:
     from ..headless import BadInput, load_script, parse_choices, run_play
     from .assignment import check_learner
     from .files import slug
-    from .report import finish_assignment, parse_iso
+    from .formats import finish_assignment
+    from .report import parse_iso
 
     if not getattr(args, "learner", None):
         raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
@@ -486,7 +512,7 @@ def cmd_play_assignment(args) -> int:
         return fail(str(exc))
     game = loaded.game
     if game.over:
-        path = finish_assignment(game, a, learner, saves, started=started)
+        path = finish_assignment(game, a, learner, saves, started=started, times=loaded.save.times)
         print(f"\nHand in this file to your trainer: {path}", file=out)
         if a.lrs:
             from .report import read_json_file

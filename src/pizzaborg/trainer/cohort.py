@@ -1,21 +1,49 @@
 """The cohort view: every learner's verified report in one picture for the workshop debrief.
 
-Reports that fail verification are listed and left out of every figure. When a learner handed in
-several reports, the one finished last counts (the others are listed as superseded).
+Reports that fail verification are listed and left out of every figure. A learner's name, and every
+time in a report, are *claims*: a learner can edit them and the report still verifies. So:
+
+- learners are told apart by their name normalised for identity (Unicode NFKC, invisible format
+  characters such as zero-width spaces and bidi overrides removed, case-folded), and shown as typed;
+- when a learner handed in several attempts, every attempt is listed and one counts by a stated rule
+  (``best``, the default: the highest score, so nobody can lower a classmate's grade by handing in a
+  worse game under their name; ``latest`` or ``first`` go by the *claimed* finish time);
+- identical playthroughs (same story, seed and every decision) under different files, one
+  registration under different names, and games played implausibly fast are flagged for the trainer.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import statistics
+import unicodedata
 from collections import Counter
 
+from ..engine.text import for_spreadsheet, json_text
 from .markdown import md
-from .report import _fmt, _label
+from .report import FAST_SECONDS_PER_DECISION, _fmt, _label
 
 TOP_WORST = 5
+RULES = {
+    "best": "the attempt with the highest score counts",
+    "latest": "the attempt with the latest claimed finish time counts",
+    "first": "the attempt with the earliest claimed finish time counts",
+}
+MIN_DECISIONS_FOR_SPEED = 5
+
+
+def identity(name: str) -> str:
+    """A name as identity: NFKC, format characters (zero-width, bidi controls) removed, spaces collapsed,
+    case-folded. 'Bob', 'BOB' and 'Bob' + a zero-width space are one learner."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co", "Cn"))
+    return " ".join(text.split()).casefold()
+
+
+def visible(name: str) -> str:
+    """A name as typed, with its invisible characters made visible (<U+200B>)."""
+    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cf", "Cc", "Cs", "Co", "Cn") else ch for ch in name)
 
 
 def _who(r: dict) -> str:
@@ -46,25 +74,116 @@ def _recorded(row: dict) -> str:
     return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
 
 
-def summarise(verdicts: list, problems: list = ()) -> dict:
+def _key(r: dict) -> str:
+    if r.get("learner"):
+        return "name:" + identity(r["learner"])
+    return "registration:" + str(r.get("registration"))
+
+
+def _pick(attempts: list, rule: str) -> int:
+    """Index of the attempt that counts (ties: the first file in name order)."""
+    if rule == "best":
+        return max(range(len(attempts)), key=lambda i: (attempts[i][1]["score"] or 0, -i))
+    stamps = [(a[1].get("finished") or "", i) for i, a in enumerate(attempts)]
+    if rule == "first":
+        return min(stamps, key=lambda t: (t[0] == "", t[0], t[1]))[1]
+    return max(stamps, key=lambda t: (t[0], -t[1]))[1]
+
+
+def _playthrough(r: dict) -> tuple:
+    return (r["story"]["hash"], r["seed"], tuple((d["scene"], d["choice"]) for d in r["decisions"]))
+
+
+def _files(items: list, limit: int = 10) -> str:
+    """'a.json (Ann), b.json (Bob)', at most ``limit`` of them ('and N more')."""
+    shown = ", ".join(f"{f} ({visible(_who(r))})" for f, r in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _flags(groups: dict) -> list:
+    flags = []
+    every = [(f, r) for attempts in groups.values() for f, r in attempts]
+    same_game: dict = {}
+    for f, r in every:
+        same_game.setdefault(_playthrough(r), []).append((f, r))
+    for (_, seed, decisions), items in same_game.items():
+        if len(items) > 1 and len(decisions) >= 1:
+            names = {_key(r) for _, r in items}
+            who = _files(items)
+            if len(names) > 1:
+                text = f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} decisions): {who}"
+            else:
+                text = f"the same playthrough handed in more than once (seed {seed}, {len(decisions)} decisions): {who}"
+            flags.append({"kind": "identical", "text": text, "files": [f for f, _ in items]})
+    regs: dict = {}
+    for f, r in every:
+        if r.get("registration"):
+            regs.setdefault(r["registration"], []).append((f, r))
+    for reg, items in regs.items():
+        if len({_key(r) for _, r in items}) > 1:
+            who = _files(items)
+            flags.append({"kind": "registration", "text": f"one registration ({reg}) under different names: {who}",
+                          "files": [f for f, _ in items]})
+    for attempts in groups.values():
+        typed = sorted({r["learner"] for _, r in attempts if r.get("learner")})
+        if len(typed) > 1:
+            flags.append({"kind": "names", "text": "one learner, names typed differently: "
+                          + ", ".join(repr(visible(t)) for t in typed), "files": [f for f, _ in attempts]})
+    untimed = [(f, r) for f, r in every if r["decisions"] and not r.get("time_spent")]
+    if untimed:
+        flags.append({"kind": "no-times", "text": "no decision times recorded (an older PizzaBorg, or removed from the "
+                      "file), so the time played is unknown: " + _files(untimed),
+                      "files": [f for f, _ in untimed]})
+    for f, r in every:
+        spent = r.get("time_spent")
+        n = len(r["decisions"])
+        if spent and n >= MIN_DECISIONS_FOR_SPEED and spent["per_decision"] < FAST_SECONDS_PER_DECISION:
+            flags.append({"kind": "fast", "text": f"implausibly fast: {visible(_who(r))} made {n} decisions in "
+                          f"{_duration(spent['seconds'])} (claimed times) — {f}", "files": [f]})
+    return flags
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return "–"
+    s = int(round(float(seconds)))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}h {m:02d}m" if h else (f"{m}m {sec:02d}s" if m else f"{sec}s")
+
+
+def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     """The cohort's figures from verification verdicts (only the verified ones count)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}")
     ok = [v for v in verdicts if v.ok]
     rejected = [{"file": v.name, "reason": v.message} for v in verdicts if not v.ok]
-    latest: dict = {}
-    superseded = []
+    groups: dict = {}
     for v in ok:
-        r = v.report
-        key = r.get("learner") or r.get("registration")
-        prev = latest.get(key)
-        if prev is None or (r.get("finished") or "") > (prev[1].get("finished") or ""):
-            if prev is not None:
-                superseded.append({"file": prev[0], "learner": _who(prev[1])})
-            latest[key] = (v.name, r)
-        else:
-            superseded.append({"file": v.name, "learner": _who(r)})
-    reports = [r for _, r in latest.values()]
-    files = {id(r): f for f, r in latest.values()}
-    reports.sort(key=lambda r: _who(r).lower())
+        groups.setdefault(_key(v.report), []).append((v.name, v.report))
+    counted = []
+    attempts_out = []
+    for key, attempts in groups.items():
+        attempts.sort(key=lambda a: a[0])
+        pick = _pick(attempts, rule)
+        counted.append(attempts[pick])
+        if len(attempts) > 1:
+            attempts_out.append({
+                "learner": _who(attempts[pick][1]),
+                "attempts": [{"file": f, "learner": _who(r), "score": r["score"], "finished": r.get("finished"),
+                              "ending": r["ending"]["title"] if r.get("ending") else "not finished",
+                              "counted": i == pick} for i, (f, r) in enumerate(attempts)],
+            })
+    flags = _flags(groups)
+    flagged = {}
+    for fl in flags:
+        for f in fl["files"]:
+            flagged.setdefault(f, []).append(fl["kind"])
+    reports = [r for _, r in counted]
+    files = {id(r): f for f, r in counted}
+    n_attempts = {id(attempts[_pick(attempts, rule)][1]): len(attempts) for attempts in groups.values()}
+    reports.sort(key=lambda r: (identity(_who(r)), _who(r)))
+    attempts_out.sort(key=lambda a: identity(a["learner"]))
     problems = list(problems)
     records = {id(r): _server_record(files[id(r)], problems) for r in reports}
 
@@ -109,7 +228,10 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
         "learners": len(reports),
         "verified": len(ok),
         "rejected": rejected,
-        "superseded": superseded,
+        "rule": rule,
+        "rule_text": RULES[rule],
+        "attempts": attempts_out,
+        "flags": [{"kind": f["kind"], "text": f["text"]} for f in flags],
         "problems": list(problems),
         "stories": sorted({f"{r['story']['id']} {r['story']['version']}" for r in reports}),
         "story_titles": sorted({r["story"].get("title") or r["story"]["id"] for r in reports}),
@@ -132,6 +254,9 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
                 "finished": r.get("finished"),
                 "late_days": r.get("late_days"),
                 "server_record": records[id(r)],  # recorded by the class server, not claimed by the report
+                "time_spent": (r.get("time_spent") or {}).get("seconds"),
+                "attempts": n_attempts.get(id(r), 1),
+                "flags": sorted(set(flagged.get(files[id(r)], []))),
             }
             for r in reports
         ],
@@ -144,7 +269,7 @@ def summarise(verdicts: list, problems: list = ()) -> dict:
 def render_cohort(c: dict, fmt: str, names: bool = False) -> str:
     """``names``: the HTML page shows learners' names (it is anonymous by default, to project)."""
     if fmt == "json":
-        return json.dumps(c, indent=2, ensure_ascii=False) + "\n"
+        return json_text(c, indent=2) + "\n"
     if fmt == "csv":
         return _csv(c)
     if fmt == "html":
@@ -155,12 +280,15 @@ def render_cohort(c: dict, fmt: str, names: bool = False) -> str:
 def _csv(c: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["learner", "ending", "score", "assimilation", "worst_taken", "passed", "finished", "late_days", "file",
+    w.writerow(["learner (claimed)", "ending", "score", "assimilation", "worst_taken", "passed", "finished (claimed)",
+                "days late (by claimed finish)", "seconds played (claimed)", "attempts", "flags", "file",
                 "server_learner", "server_session", "server_started", "server_finished"])
     for row in c["learners_table"]:
-        w.writerow([_cell(row["learner"]), row["ending"], _fmt(row["score"]) if row["score"] is not None else "",
+        w.writerow([_cell(row["learner"]), _cell(row["ending"]), _fmt(row["score"]) if row["score"] is not None else "",
                     _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
-                    row["finished"] or "", "" if row["late_days"] is None else row["late_days"], _cell(row["file"])]
+                    _cell(row["finished"] or ""), "" if row["late_days"] is None else row["late_days"],
+                    "" if row["time_spent"] is None else _fmt(row["time_spent"]), row["attempts"],
+                    _cell(" ".join(row["flags"])), _cell(row["file"])]
                    + _server_cells(row.get("server_record")))
     return buf.getvalue()
 
@@ -168,14 +296,13 @@ def _csv(c: dict) -> str:
 def _server_cells(rec: dict | None) -> list:
     if not rec:
         return ["", "", "", ""]
-    return [_cell(rec.get("learner_as_typed") or ""), rec.get("session") or "",
-            rec.get("game_started") or rec.get("session_started") or "", rec.get("finished") or ""]
+    return [_cell(rec.get("learner_as_typed") or ""), _cell(rec.get("session") or ""),
+            _cell(rec.get("game_started") or rec.get("session_started") or ""), _cell(rec.get("finished") or "")]
 
 
-def _cell(text: str) -> str:
-    """No spreadsheet formula injection from learner-typed names."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _cell(text) -> str:
+    """Every text cell: cleaned, on one line, never a formula (the engine's one spreadsheet cleaner)."""
+    return for_spreadsheet(text)
 
 
 def _md(c: dict) -> str:
@@ -200,15 +327,25 @@ def _md(c: dict) -> str:
     for i, w in enumerate(c["worst_choices"], 1):
         out += [f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
                 f"\"{md(w['choice_text'])}\" ({md(', '.join(w['worst']))})", "", f"   > {md(w['scene_text'])}", ""]
-    out += ["## Learners", "", "| learner | ending | score | assimilation | worst practices | passed | finished | "
-            "recorded by the class server |", "| --- | --- | ---: | ---: | ---: | --- | --- | --- |"]
+    out += ["## Learners", "", "Names and times are as the learners' files claim them; the scores are verified.", "",
+            "| learner (claimed) | ending | score | assimilation | worst practices | passed | finished (claimed) "
+            "| time played (claimed) | attempts | flags | recorded by the class server |",
+            "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |"]
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
         late = f" ({row['late_days']}d late)" if row["late_days"] else ""
         out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
-                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {md(_recorded(row))} |")
-    if c["superseded"]:
-        out += ["", "Superseded (an older report of the same learner): " + ", ".join(md(x["file"]) for x in c["superseded"])]
+                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {_duration(row['time_spent'])} "
+                   f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |")
+    out += ["", "## Check these (flags)", ""]
+    out += [f"- **{md(f['kind'])}**: {md(f['text'])}" for f in c["flags"]] or ["Nothing to check."]
+    out += ["", f"## Attempts (rule: {md(c['rule_text'])})", ""]
+    if not c["attempts"]:
+        out.append("Every learner handed in one verified report.")
+    for a in c["attempts"]:
+        out.append(f"- {md(a['learner'])}: " + "; ".join(
+            f"{md(x['file'])} score {_fmt(x['score'])}, finished {md(x['finished'] or '–')} (claimed)"
+            + (" **counts**" if x["counted"] else "") for x in a["attempts"]))
     return "\n".join(out) + "\n"
 
 

@@ -116,18 +116,32 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
 
     # the trainer's table
     if names:
-        from .cohort import _recorded  # the class server's record of the session, when there is one
+        from .cohort import _duration, _recorded  # the class server's record of the session, when there is one
 
-        b.append("<h2>Learners</h2><table><tr><th>learner</th><th>ending</th><th class=\"n\">score</th>"
-                 '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished</th>'
+        b.append("<h2>Learners</h2><p>Names and times are as the learners' files claim them; the scores are verified.</p>"
+                 "<table><tr><th>learner (claimed)</th><th>ending</th><th class=\"n\">score</th>"
+                 '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished (claimed)</th>'
+                 '<th class="n">time played (claimed)</th><th class="n">attempts</th><th>flags</th>'
                  '<th>recorded by the class server</th></tr>')
         for row in table:
             passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
             late = f" ({row['late_days']} days late)" if row["late_days"] else ""
             b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
                      f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
-                     f'<td>{h(passed)}</td><td>{h((row["finished"] or "")[:10])}{h(late)}</td><td>{h(_recorded(row))}</td></tr>')
-        b.append("</table>")
+                     f'<td>{h(passed)}</td><td>{h((row["finished"] or "")[:10])}{h(late)}</td>'
+                     f'<td class="n">{h(_duration(row.get("time_spent")))}</td><td class="n">{h(row.get("attempts", 1))}</td>'
+                     f'<td>{h(", ".join(row.get("flags") or []) or "–")}</td><td>{h(_recorded(row))}</td></tr>')
+        b.append("</table><h2>Check these (flags)</h2>")
+        b.append("<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
+                 if c.get("flags") else "<p>Nothing to check.</p>")
+        b.append(f"<h2>Attempts (rule: {h(c.get('rule_text', ''))})</h2>")
+        b.append("<ul>" + "".join(f"<li>{h(a['learner'])}: " + "; ".join(
+            f"{h(x['file'])} score {h(_fmt(x['score']))}, finished {h(x['finished'] or '–')} (claimed)"
+            + (" <strong>counts</strong>" if x["counted"] else "") for x in a["attempts"]) + "</li>" for a in c["attempts"]) + "</ul>"
+            if c.get("attempts") else "<p>Every learner handed in one verified report.</p>")
+    elif c.get("flags"):
+        b.append(f'<p class="muted">{h(len(c["flags"]))} thing(s) to check in the hand-ins (identical playthroughs, '
+                 "names, times): see the trainer's view with <code>--names</code>.</p>")
 
     # left out, last
     b.append("<footer>")
@@ -137,9 +151,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
             who = x["file"] if names else f"report {i}"
             b.append(f"<li>{h(who)}: {h(x['reason'])}</li>")
         b.append("</ul>")
-    if c["superseded"]:
-        b.append(f"<p>{h(len(c['superseded']))} older report(s) of learners who handed in again are not counted"
-                 + (": " + h(", ".join(x["file"] for x in c["superseded"])) if names else "") + ".</p>")
+    several = [a for a in c.get("attempts") or [] if len(a["attempts"]) > 1]
+    if several:
+        b.append(f"<p>{h(len(several))} learner(s) handed in more than once; one attempt each counts "
+                 f"({h(c.get('rule_text', ''))}).</p>")
     if not names:
         b.append('<p class="muted">No names on this page, to project it. The table per learner: '
                  "<code>pizzaborg cohort … --format html --names</code>.</p>")

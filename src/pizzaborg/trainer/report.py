@@ -1,4 +1,4 @@
-"""The learner's report: built by replaying (story, seed, decisions), so it can be verified later.
+"""The learner's report (the model): built by replaying (story, seed, decisions), so it can be verified later.
 
 A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
 
@@ -6,6 +6,9 @@ A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
   ending, every score, the KPI timeline, each decision with its evidence. :func:`computed_part`
   builds it; ``pizzaborg verify`` rebuilds it and compares.
 - the *metadata* — who, which cohort, which assignment, when. Claimed, not provable.
+
+This module is the model only: it imports no renderer. The formats (``render``) and writing files
+live in ``formats.py``, which imports this module and the renderers.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from ..engine.files import check_header
 FORMAT = "pizzaborg-report"
 SCHEMA = 1
 MAX_REPORT_BYTES = 8 * 1024 * 1024
-FORMATS = ("md", "html", "json", "xapi")
 # Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
+# Each decision's "at" (when it was made) is claimed too: METADATA_DECISION_KEYS.
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
+METADATA_DECISION_KEYS = ("at",)
+ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
+# A game played faster than this, on average per decision, is flagged in the cohort view.
+FAST_SECONDS_PER_DECISION = 3.0
 NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
 
 DEBRIEF_STAGES = (
@@ -205,8 +212,21 @@ def make_meta(*, learner=None, assignment=None, started=None, finished=None, reg
 
 
 def assemble(computed: dict, meta: dict) -> dict:
+    """The report: the computed part and the metadata (``meta["times"]``: each decision's claimed
+    ``at``), with the figures that follow from the claims (mastery, days late, time spent)."""
+    meta = dict(meta)
+    times = meta.pop("times", None) or []
     report = dict(meta)
     report.update(computed)
+    if any(times):
+        decisions = []
+        for i, d in enumerate(computed["decisions"]):
+            at = times[i] if i < len(times) else None
+            decisions.append(dict(d, at=at) if at else d)
+        report["decisions"] = decisions
+    spent = time_spent(meta.get("started"), times, len(computed["decisions"]))
+    if spent is not None:  # absent without decision times (reports of older versions still verify)
+        report["time_spent"] = spent
     assignment = meta.get("assignment") or {}
     mastery = assignment.get("mastery")
     if mastery is not None:
@@ -230,41 +250,47 @@ def assemble(computed: dict, meta: dict) -> dict:
     return report
 
 
-def attach_times(computed: dict, decisions: list) -> dict:
-    """Copy each decision's ``at`` (when it was made, as the save recorded it: a claim, not replayed)
-    onto the report's decisions; decisions without one (older saves) get none."""
-    for entry, d in zip(computed["decisions"], decisions):
-        at = d.get("at") if isinstance(d, dict) else None
-        if isinstance(at, str) and parse_iso(at) is not None:
-            entry["at"] = at
-    return computed
+def time_spent(started, times: list, decisions: int) -> dict | None:
+    """From the claimed start to the last decision's claimed time: seconds in all and per decision."""
+    start = parse_iso(started)
+    last = parse_iso(times[-1]) if times and len(times) == decisions and all(times) else None
+    if start is None or last is None or not decisions:
+        return None
+    seconds = max(0.0, round((last - start).total_seconds(), 3))
+    return {"seconds": _num(seconds), "per_decision": _num(round(seconds / decisions, 1))}
 
 
 def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
-                 finished: datetime | None = None, registration: str | None = None) -> dict:
-    """The report of ``game`` (finished or not) as a JSON-ready dict."""
-    computed = attach_times(computed_part(game.story, game.seed, game.decision_list), game.decision_list)
+                 finished: datetime | None = None, registration: str | None = None, times: list | None = None) -> dict:
+    """The report of ``game`` (finished or not) as a JSON-ready dict. ``times``: when each decision
+    was made (the faces record them; saves keep them)."""
+    computed = computed_part(game.story, game.seed, game.decision_list)
     meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
                      registration=registration, story_hash=game.story.hash, seed=game.seed)
+    meta["times"] = list(times or [])
     return assemble(computed, meta)
 
 
 def report_from_save(story, save, learner: str | None = None, assignment=None) -> dict:
     """The report of a save (pizzaborg.engine.saves.SaveData) played on ``story`` (same hash)."""
     if save.story.get("hash") != story.hash:
+        from ..engine.text import clean
+
+        theirs = {k: clean(str(save.story.get(k)), oneline=True)[:80] for k in ("id", "version", "hash")}
         raise ReportError(
-            f"'{save.slot}' was played with '{save.story.get('id')}' version {save.story.get('version')} "
-            f"(hash {str(save.story.get('hash'))[:12]}), not with this story ({story.id} {story.version}, "
+            f"'{clean(save.slot)}' was played with '{theirs['id']}' version {theirs['version']} "
+            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} {clean(story.version, oneline=True)}, "
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
-        computed = attach_times(computed_part(story, save.seed, save.decisions), save.decisions)
+        computed = computed_part(story, save.seed, save.decisions)
     except ReplayMismatch as exc:
         raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
     started = parse_iso(save.created)
     finished = parse_iso(save.updated) or started
     meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
                      story_hash=story.hash, seed=save.seed)
+    meta["times"] = save.times
     return assemble(computed, meta)
 
 
@@ -349,24 +375,34 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number a report may hold")
 
 
+MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later step recursion-safe
+
+
 def read_json_file(path: str | os.PathLike):
-    p = Path(path)
-    name = str(p)
+    """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
+    most MAX_DEPTH levels. Raises ReportError with one line."""
+    from ..engine.files import NotRegularFile, TooLarge, depth, read_bounded, shown_path
+
+    name = shown_path(path)
     try:
-        if p.is_dir():
-            raise ReportError(f"{name} is a folder, not a report")
-        size = p.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            raise ReportError(f"{name} is too large to be a report ({size // 1024} KiB)")
-        raw = p.read_bytes()
+        raw = read_bounded(path, MAX_REPORT_BYTES)
     except FileNotFoundError:
         raise ReportError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise ReportError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except IsADirectoryError:
+        raise ReportError(f"{name} is a folder, not a report") from None
+    except NotRegularFile:
+        raise ReportError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
+    except TooLarge:
+        raise ReportError(f"{name} is too large to be a report (more than {MAX_REPORT_BYTES // 1024} KiB)") from None
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
+    if not depth(data, MAX_DEPTH):
+        raise ReportError(f"{name} is nested more than {MAX_DEPTH} levels deep: not a report")
+    return data
 
 
 def check_report_shape(data, name: str) -> dict:
@@ -385,17 +421,59 @@ def check_report_shape(data, name: str) -> dict:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise ReportError(f"{name} has a damaged list of decisions")
-    for key in ("learner", "cohort", "started", "finished", "date", "registration"):
+    for key in ("learner", "cohort", "started", "finished", "date", "registration", "generator"):
         if data.get(key) is not None and not isinstance(data.get(key), str):
             raise ReportError(f"{name}: '{key}' must be text")
+    check_claims(data, name)
     if data.get("assignment") is not None:
         check_assignment_ref(data["assignment"], name)
     return data
 
 
+def check_claims(data: dict, name: str) -> None:
+    """What a report merely claims must still be something the game writes: a name as the name prompt
+    takes it, times in ISO 8601, a UUID registration, decision times as saves record them."""
+    import unicodedata
+
+    for key in ("learner", "cohort"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if (not value.strip() or value != value.strip() or len(value) > 80
+                or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)):
+            raise ReportError(f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
+                              "line breaks or more than 80 characters)")
+    for key in ("started", "finished", "date"):
+        if data.get(key) is not None and parse_iso(data[key]) is None:
+            raise ReportError(f"{name}: '{key}' is not a time (ISO 8601)")
+    if data.get("registration") is not None:
+        try:
+            uuid.UUID(data["registration"])
+        except ValueError:
+            raise ReportError(f"{name}: 'registration' is not a UUID") from None
+    if data.get("generator") is not None and len(data["generator"]) > 100:
+        raise ReportError(f"{name}: 'generator' is too long")
+    from ..engine.saves import valid_at
+
+    for i, d in enumerate(data["decisions"]):
+        if "at" in d and not valid_at(d["at"]):
+            raise ReportError(f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
+                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+
+
 def check_assignment_ref(ref, name: str) -> dict:
     if not isinstance(ref, dict):
         raise ReportError(f"{name}: 'assignment' must be a mapping")
+    unknown = sorted(str(k) for k in ref if k not in ASSIGNMENT_REF_KEYS)
+    if unknown:
+        raise ReportError(f"{name}: assignment.{unknown[0][:40]} is not something an assignment has")
+    if isinstance(ref.get("xapi_home"), str):
+        from .assignment import AssignmentError, check_home
+
+        try:
+            check_home(ref["xapi_home"])
+        except AssignmentError:
+            raise ReportError(f"{name}: assignment.xapi_home must be an http(s) URL") from None
     m = ref.get("mastery")
     if m is not None and (not finite(m) or not 0 < m <= 1):
         raise ReportError(f"{name}: assignment.mastery must be a number above 0 and at most 1")
@@ -417,15 +495,18 @@ def check_assignment_ref(ref, name: str) -> dict:
 
 def read_report_file(path: str | os.PathLike) -> dict:
     """A JSON report from a file, shape-checked (not yet verified)."""
-    return check_report_shape(read_json_file(path), str(path))
+    from ..engine.files import shown_path
+
+    return check_report_shape(read_json_file(path), shown_path(path))
 
 
 def summary_rows(r: dict) -> list:
     """The report's head as (label, value) rows, shared by the Markdown and HTML renderings."""
     rows = [
-        ("Learner", r.get("learner") or "–"),
+        ("Learner (claimed)", r.get("learner") or "–"),
         ("Cohort", r.get("cohort") or "–"),
-        ("Date", r.get("date") or "–"),
+        ("Date (claimed)", r.get("date") or "–"),
+        ("Time played (claimed)", duration_text(r.get("time_spent"), len(r["decisions"]))),
         ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
         ("Story hash", r["story"]["hash"]),
         ("Seed", r["seed"]),
@@ -439,73 +520,18 @@ def summary_rows(r: dict) -> list:
         rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late)" if late else "")))
+        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
     return rows
 
 
-# ---- rendering ---------------------------------------------------------------------------------
-
-
-def render(report: dict, fmt: str) -> str:
-    """The report as md, html, json or xapi (a JSON array of statements)."""
-    if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    if fmt == "md":
-        from .markdown import render_md
-
-        return render_md(report)
-    if fmt == "html":
-        from .html import render_html
-
-        return render_html(report)
-    if fmt == "xapi":
-        from .xapi import statements
-
-        return json.dumps(statements(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    raise ReportError(f"unknown report format '{fmt}' (known: {', '.join(FORMATS)})")
-
-
-def write_text(path: str | os.PathLike, text: str) -> Path:
-    from .files import write_atomic
-
-    try:
-        return write_atomic(path, text)
-    except FileNotFoundError:
-        raise ReportError(f"cannot write {path}: the folder {Path(path).parent} does not exist") from None
-    except OSError as exc:
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-# ---- the end of an assignment ------------------------------------------------------------------
-
-
-def report_filename(assignment, learner: str, finished: datetime) -> str:
-    from .files import slug
-
-    stamp = finished.strftime("%Y%m%d-%H%M%S")
-    return f"{slug(assignment.cohort)}-{slug(learner)}-{stamp}"
-
-
-def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                      finished: datetime | None = None, folder=None, name: str | None = None) -> Path:
-    """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
-    and return the JSON file's path. Raises ReportError when it cannot be written. The class server
-    passes ``folder`` (its hand-ins folder) and ``name`` (a file name it made, without extension)."""
-    finished = finished or _now()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished)
-    folder = Path(folder) if folder is not None else Path(saves_dir) / "reports"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    base = name or report_filename(assignment, learner, finished)
-    target = folder / f"{base}.json"
-    write_text(target, render(report, "json"))
-    try:
-        write_text(folder / f"{base}.html", render(report, "html"))
-    except ReportError:
-        pass  # the JSON is what counts; the printable copy is a courtesy
-    return target
+def duration_text(spent: dict | None, decisions: int) -> str:
+    """'12 min 5 s for 46 decisions' from a report's time_spent (or '–' when no times were recorded)."""
+    if not spent:
+        return "–" if decisions else "no decisions"
+    s = int(round(float(spent["seconds"])))
+    m, sec = divmod(s, 60)
+    text = f"{m} min {sec} s" if m else f"{sec} s"
+    return f"{text} for {decisions} decision(s)"
 
 
 def finite(v) -> bool:

@@ -9,7 +9,8 @@ from ..engine import saves as S
 from ..engine.text import clean
 from ..plain import PlainSession
 from .assignment import Assignment, AssignmentError, check_learner
-from .report import ReportError, finish_assignment, parse_iso
+from .formats import finish_assignment
+from .report import ReportError, parse_iso
 
 
 def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str:
@@ -91,6 +92,10 @@ class AssignmentSession(PlainSession):
         super().choose(n)
         self.maybe_finish()
 
+    def autosave(self) -> bool:
+        self.autosaved = super().autosave()
+        return self.autosaved
+
     def maybe_finish(self) -> None:
         if self.game is None or not self.game.over:
             return
@@ -98,10 +103,15 @@ class AssignmentSession(PlainSession):
         if key == self.reported:
             return
         try:
-            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started)
+            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
+                                     times=self.times)
         except ReportError as exc:
-            self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
-                     f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
+            if getattr(self, "autosaved", False):
+                self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
+                         f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
+            else:
+                self.say(f"\nYour report could not be written: {exc}. Your game could not be saved either: "
+                         "free some space or choose another save folder (--saves-dir) and play again.")
             return
         self.reported = key
         self.report_path = path

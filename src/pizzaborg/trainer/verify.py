@@ -8,11 +8,16 @@ decisions) are cached, so a cohort in which many learners took the same path rep
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from ..engine.files import shown_path
 from .report import (
+    ASSIGNMENT_REF_KEYS,
     FORMAT,
+    METADATA_DECISION_KEYS,
     METADATA_KEYS,
     SCHEMA,
     ReplayMismatch,
@@ -38,9 +43,12 @@ class Verdict:
 
     @property
     def message(self) -> str:
+        """One line, whatever the file held (keys and values quoted in it are escaped or cleaned)."""
         if self.ok:
             return "verified"
-        return "; ".join(self.problems[:MAX_SHOWN]) + (f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else "")
+        from ..engine.text import clean
+
+        return clean("; ".join(self.problems[:MAX_SHOWN]), oneline=True) + (f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else "")
 
 
 class Verifier:
@@ -83,12 +91,18 @@ class Verifier:
 
     # ---- entry points ---------------------------------------------------------------------------
     def verify_file(self, path) -> Verdict:
-        name = str(path)
+        """One file's verdict. Whatever the file holds, this returns a verdict: one bad file never stops
+        a run over many."""
+        name = shown_path(path)
         try:
             data = read_json_file(path)
         except ReportError as exc:
             return Verdict(name, False, [str(exc)], readable=False)
-        return self.verify_data(data, name)
+        try:
+            return self.verify_data(data, name)
+        except (RecursionError, MemoryError) as exc:
+            return Verdict(name, False, [f"cannot be verified ({type(exc).__name__}): not a report this game writes"],
+                           readable=False)
 
     def verify_data(self, data, name: str) -> Verdict:
         if isinstance(data, list) or (isinstance(data, dict) and "verb" in data and "actor" in data):
@@ -105,8 +119,11 @@ class Verifier:
         except ReplayMismatch as exc:
             return Verdict(name, False, [f"a decision the story does not have: {exc}"])
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
-        rebuilt = assemble(_with_times(computed, data["decisions"]), meta)
-        problems = [p for p in diff(data, rebuilt) if p.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0] not in METADATA_KEYS]
+        meta["times"] = [d.get("at") for d in data["decisions"]]
+        rebuilt = assemble(computed, meta)
+        # everything but the metadata is compared with the replay; the metadata was checked for its
+        # form (check_report_shape) and is checked against itself and the assignment below
+        problems = diff(_replayed(data), _replayed(rebuilt))
         problems += _consistency(data)
         problems += self._assignment_problems(data)
         return Verdict(name, not problems, problems, rebuilt)
@@ -118,19 +135,23 @@ class Verifier:
         problems = []
         claimed = data.get("assignment") or {}
         if claimed.get("id") != a.id:
-            problems.append(f"not a report of this assignment (assignment id {claimed.get('id') or 'missing'}, expected {a.id})")
+            problems.append(f"not a report of this assignment (assignment id {_fmt(claimed.get('id') or 'missing')}, expected {a.id})")
         if data.get("seed") != a.seed:
-            problems.append(f"seed: the assignment sets {a.seed}, the report was played with {data.get('seed')}")
+            problems.append(f"seed: the assignment sets {a.seed}, the report was played with {_fmt(data.get('seed'))}")
         if (data.get("story") or {}).get("hash") != a.story["hash"]:
             problems.append("story: not the story version the assignment pins")
-        if claimed.get("mastery") != a.mastery:
-            problems.append(f"assignment.mastery: the assignment sets {a.mastery}, the report says {claimed.get('mastery')}")
-        if claimed.get("deadline") != a.deadline:
-            problems.append(f"assignment.deadline: the assignment sets {a.deadline}, the report says {claimed.get('deadline')}")
+        want = a.ref()
+        for key in ASSIGNMENT_REF_KEYS:
+            if key == "id":
+                continue
+            if claimed.get(key) != want[key]:
+                problems.append(f"assignment.{key}: the assignment sets {_fmt(want[key])}, the report says {_fmt(claimed.get(key))}")
+        if data.get("cohort") != a.cohort:
+            problems.append(f"cohort: the assignment's cohort is {_fmt(a.cohort)}, the report says {_fmt(data.get('cohort'))}")
         return problems
 
     def _verify_xapi(self, stmts: list, name: str) -> Verdict:
-        from .xapi import XapiError, claim_of, statements
+        from .xapi import XapiError, check_actor, claim_of, statements
 
         try:
             claim = claim_of(stmts, name)
@@ -146,13 +167,16 @@ class Verifier:
         m = claim["meta"]
         meta = {"format": FORMAT, "schema": SCHEMA, "generator": None, "learner": None, "cohort": m["cohort"],
                 "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
-                "finished": m["finished"], "registration": m["registration"]}
-        rebuilt = assemble(_with_times(computed, claim["decisions"]), meta)
+                "finished": m["finished"], "registration": m["registration"], "times": m.get("times")}
+        rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
         except (KeyError, TypeError, ValueError) as exc:
             return Verdict(name, False, [f"the statements cannot be rebuilt ({exc})"], kind="xapi")
         problems = []
+        why = check_actor(claim["actor"], m["assignment"])
+        if why:
+            problems.append(why)
         if len(expected) != len(stmts):
             problems.append(f"{len(stmts)} statements, the replay gives {len(expected)}")
         for i, (got, want) in enumerate(zip(stmts, expected)):
@@ -165,16 +189,12 @@ class Verifier:
         return Verdict(name, not problems, problems, rebuilt, kind="xapi")
 
 
-def _with_times(computed: dict, claimed: list) -> dict:
-    """The replay plus the claimed decision times (``at``: when the save says each decision was made,
-    a claim like ``started``): a copy, the cached replay is left as it is."""
-    if not any(isinstance(d, dict) and "at" in d for d in claimed):
-        return computed
-    out = dict(computed)
-    out["decisions"] = [dict(e) for e in computed["decisions"]]
-    for entry, d in zip(out["decisions"], claimed):
-        if isinstance(d, dict) and "at" in d:
-            entry["at"] = d["at"]
+def _replayed(report: dict) -> dict:
+    """The part of a report the replay rebuilds: without the metadata (and each decision's time)."""
+    out = {k: v for k, v in report.items() if k not in METADATA_KEYS}
+    if isinstance(out.get("decisions"), list):
+        out["decisions"] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
+                            for d in out["decisions"]]
     return out
 
 
@@ -182,6 +202,26 @@ def _consistency(data: dict) -> list:
     """Claims that contradict each other (the metadata is not replayed, but must agree with itself)."""
     a = data.get("assignment") or {}
     problems = []
+    started, finished = parse_iso(data.get("started")), parse_iso(data.get("finished"))
+    if data.get("date") != data.get("finished"):
+        problems.append(f"date: the report says {_fmt(data.get('date'))}, but it finished {_fmt(data.get('finished'))}")
+    if a.get("deadline") and finished is None:
+        problems.append("finished: missing, so the deadline cannot be checked")
+    if started and finished and finished < started:
+        problems.append("finished: before the game started")
+    times = [d.get("at") for d in data.get("decisions") or [] if isinstance(d, dict)]
+    if any(times):
+        if not all(times):
+            problems.append("decisions: some have a time ('at'), others not")
+        else:
+            slack = timedelta(seconds=1)  # started and finished are whole seconds
+            stamps = [parse_iso(t) for t in times]
+            if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
+                problems.append("decisions: their times ('at') go backwards")
+            if started and stamps[0] + slack < started:
+                problems.append("decisions: the first was made before the game started")
+            if finished and stamps[-1] > finished + slack:
+                problems.append("decisions: the last was made after the game finished")
     if a.get("seed") is not None and a.get("seed") != data.get("seed"):
         problems.append(f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with {_fmt(data.get('seed'))}")
     if a and data.get("cohort") != a.get("cohort"):
@@ -203,6 +243,16 @@ def _consistency(data: dict) -> list:
 def _fmt(v) -> str:
     text = json.dumps(v, ensure_ascii=False)
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _name(key) -> str:
+    """A key as it appears in a problem's path: as is when it is short and printable, else quoted with
+    escapes (a key may hold a line break or an escape sequence)."""
+    key = str(key)
+    if key.isprintable() and len(key) <= 60:
+        return key
+    text = json.dumps(key)
+    return text if len(text) <= 62 else text[:60] + "…\""
 
 
 def _key_of(item) -> str | None:
@@ -232,14 +282,14 @@ def _diff(got, want, path: str, out: list) -> None:
     here = path or "the report"
     if isinstance(want, dict) and isinstance(got, dict):
         for k in want:
-            sub = f"{path}.{k}" if path else str(k)
+            sub = f"{path}.{_name(k)}" if path else _name(k)
             if k not in got:
                 out.append(f"{sub}: missing (the replay gives {_fmt(want[k])})")
             else:
                 _diff(got[k], want[k], sub, out)
         for k in got:
             if k not in want:
-                out.append(f"{(path + '.') if path else ''}{k}: not something a report has")
+                out.append(f"{(path + '.') if path else ''}{_name(k)}: not something a report has")
         return
     if isinstance(want, list) and isinstance(got, list):
         if len(got) != len(want):
@@ -271,18 +321,59 @@ def load_stories(story_dirs: list, include_shipped: bool = True):
     return stories, problems
 
 
+MAX_FOLDER_DEPTH = 16
+
+
 def report_paths(items: list, patterns=("*.json",)) -> tuple:
-    """Files named, and the report files in folders named: (paths, problems)."""
+    """Files named, and the report files in folders named: (paths, problems as lines)."""
+    paths, problems = search_reports(items, patterns)
+    return paths, [f"{where}: {why}" for where, why in problems]
+
+
+def search_reports(items: list, patterns=("*.json",)) -> tuple:
+    """Files named, and the report files in folders named: (paths, [(where, why)]).
+
+    Folders are searched without following links to folders, at most MAX_FOLDER_DEPTH levels deep;
+    every entry that matches a pattern and is not a folder is returned, whatever it is (a pipe, a
+    device, a link): reading it says what is wrong with it, so it gets its own verdict."""
+    import fnmatch
+
     paths, problems = [], []
     for item in items:
         p = Path(item)
-        if p.is_dir():
-            found = sorted(q for pat in patterns for q in p.rglob(pat) if q.is_file())
+        try:
+            is_dir = p.is_dir()
+            exists = is_dir or p.exists() or p.is_symlink()
+        except (OSError, ValueError):
+            is_dir, exists = False, True  # let reading it say what is wrong
+        if is_dir:
+            found = []
+            stack = [(p, 0)]
+            while stack:
+                folder, level = stack.pop()
+                try:
+                    with os.scandir(folder) as it:
+                        entries = list(it)
+                except OSError as exc:
+                    problems.append((shown_path(folder), f"cannot be searched ({exc.strerror or exc})"))
+                    continue
+                for e in entries:
+                    try:
+                        sub = e.is_dir(follow_symlinks=False)
+                    except OSError:
+                        sub = False
+                    if sub:
+                        if level + 1 > MAX_FOLDER_DEPTH:
+                            problems.append((shown_path(e.path), f"more than {MAX_FOLDER_DEPTH} folders deep, not searched"))
+                        else:
+                            stack.append((Path(e.path), level + 1))
+                    elif any(fnmatch.fnmatch(e.name, pat) for pat in patterns):
+                        found.append(Path(e.path))
             if not found:
-                problems.append(f"{p}: no report files (*.json) in this folder")
-            paths.extend(found)
-        elif p.exists():
+                problems.append((shown_path(p), "no report files (*.json) in this folder"))
+            paths.extend(sorted(found, key=lambda q: os.fsencode(q)))
+        elif exists:
             paths.append(p)
         else:
-            problems.append(f"{p}: no such file or folder")
+            problems.append((shown_path(p), "no such file or folder"))
     return paths, problems

@@ -131,6 +131,21 @@ def scene_iri(report: dict, scene: str) -> str:
     return f"{au_iri(report)}/scenes/{_id_part(scene)}"
 
 
+def check_actor(actor, assignment: dict | None) -> str | None:
+    """Why ``actor`` is not an actor PizzaBorg writes (None when it is): an opaque account whose
+    homePage is the assignment's ``xapi_home``. (Whose hash it is cannot be checked: the name is a claim.)"""
+    home = (assignment or {}).get("xapi_home") or DEFAULT_HOME
+    account = actor.get("account") if isinstance(actor, dict) else None
+    if not isinstance(actor, dict) or set(actor) != {"objectType", "account"} or actor.get("objectType") != "Agent" \
+            or not isinstance(account, dict) or set(account) != {"homePage", "name"}:
+        return "the actor is not the opaque account PizzaBorg writes (an Agent with only an account)"
+    if account.get("homePage") != home:
+        return f"actor.account.homePage: {str(account.get('homePage'))[:60]!r}, but the assignment's xapi_home is {home!r}"
+    if not isinstance(account.get("name"), str) or not re.fullmatch(r"[0-9a-f]{32}", account["name"]):
+        return "actor.account.name is not an opaque learner id as PizzaBorg writes it"
+    return None
+
+
 def actor_for(report: dict) -> dict:
     assignment = report.get("assignment") or {}
     home = assignment.get("xapi_home") or DEFAULT_HOME
@@ -308,7 +323,7 @@ def claim_of(stmts, name: str) -> dict:
         names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:
             cohort = next(iter(names.values()))
-    decisions = []
+    decisions, times = [], []
     prefix = f"{ACTIVITY_BASE}/stories/{_id_part(story['id'])}/scenes/"
     from .report import parse_iso
 
@@ -322,14 +337,15 @@ def claim_of(stmts, name: str) -> dict:
         res = s.get("result") if isinstance(s.get("result"), dict) else {}
         if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
-        decision = {"scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")}
+        decisions.append({"scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
         ts = s.get("timestamp")
-        if isinstance(ts, str):
+        at = None
+        if isinstance(ts, str):  # a recorded time; a decision without one was sent with a stand-in time and no duration
             placeholder = stamp_ms(last) if last is not None else None
             if isinstance(res.get("duration"), str) or ts != placeholder:
-                decision["at"] = ts
+                at = ts
                 last = parse_iso(ts) or last
-        decisions.append(decision)
+        times.append(at)
     last = stmts[-1]
     started = first.get("timestamp") if isinstance(first.get("timestamp"), str) else None
     finished = last.get("timestamp") if isinstance(last.get("timestamp"), str) else None
@@ -342,5 +358,6 @@ def claim_of(stmts, name: str) -> dict:
         "started": started,
         "finished": finished,
         "registration": registration,
+        "times": times,
     }
     return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor")}

@@ -8,15 +8,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None) -> Path:
+def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None,
+                  started=None, times: list | None = None) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
-    from ..trainer.report import ReportError, build_report, parse_iso, render
+    from ..trainer.formats import render
+    from ..trainer.report import ReportError, build_report, parse_iso
     from ..trainer.files import write_atomic
 
     finished = parse_iso(now) if now else None
     finished = finished or datetime.now(timezone.utc).replace(microsecond=0)
-    report = build_report(game, learner=learner, assignment=assignment, finished=finished)
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = finished.strftime("%Y%m%d-%H%M%S")

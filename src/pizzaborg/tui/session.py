@@ -51,6 +51,7 @@ class Session:
         self.loaded_from: str | None = None
         self._autosave_checked = False
         self.notes: list = []  # one-line notes for the player (the UI shows and clears them)
+        self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
 
     @property
     def dir(self) -> Path:
@@ -77,6 +78,7 @@ class Session:
         if self.game is not None:
             self.game.close()
         self.game = Game(self.story, seed)
+        self.times = []
         self.learner = learner or None
         self.started = _utcnow()
         self.handed_in = None
@@ -95,6 +97,7 @@ class Session:
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
+        self.times = loaded.save.times[: len(self.game.decisions)]
         self.learner = loaded.save.learner
         self.started = _parse_time(loaded.save.created)
         self.handed_in = None
@@ -107,6 +110,7 @@ class Session:
         """Make choice ``n`` (raises GameError when there is none) and autosave; a caller that passes
         ``autosave=False`` calls :meth:`autosave` itself right after (the UI does, once drawn)."""
         outcome = self.game.choose_number(n)
+        self.times = _saves().track_times(self.times, len(self.game.decisions))
         if autosave:
             self.autosave()
         return outcome
@@ -121,6 +125,7 @@ class Session:
     def undo(self) -> bool:
         if self.game is None or not self.game.undo():
             return False
+        self.times = _saves().track_times(self.times, len(self.game.decisions))
         self.handed_in = None  # finishing again writes a new report
         self.autosave()
         return True
@@ -133,7 +138,8 @@ class Session:
         if self.handed_in is None:
             from ..trainer import finish_assignment
 
-            self.handed_in = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started)
+            self.handed_in = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
+                                               times=self.times)
         return self.handed_in
 
     @property
@@ -154,7 +160,7 @@ class Session:
             if self.loaded_from != S.AUTOSAVE:
                 self._keep_old_autosave()
         try:
-            return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp())
+            return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(), times=self.times)
         except S.SaveError as exc:
             self.notes.append(f"Autosave failed: {exc}")
             return None
@@ -178,7 +184,7 @@ class Session:
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
         S = _saves()
-        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp())
+        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times)
         self.loaded_from = slot
         return path
 

@@ -48,12 +48,13 @@ class WebSession(Session):
         if self.handed_in is None:
             from ..trainer.classrecord import write_record
             from ..trainer.files import slug
-            from ..trainer.report import ReportError, finish_assignment
+            from ..trainer.formats import finish_assignment
+            from ..trainer.report import ReportError
 
             finished = _now()
             name = f"{slug(self.assignment.cohort)}-{self.session_id}-{finished.strftime('%Y%m%d-%H%M%S')}"
             path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
-                                     finished=finished, folder=self.hand_ins, name=name)
+                                     finished=finished, times=self.times, folder=self.hand_ins, name=name)
             try:
                 write_record(path, session=self.session_id, session_started=self.created,
                              game_started=self.started.isoformat() if self.started else None,

@@ -136,7 +136,8 @@ class DebriefScreen(Screen[str | None]):
         try:
             path = export_report(self.session.game, self.session.dir, learner=self.session.learner,
                                  now=self.session.now() if self.session.now else None,
-                                 assignment=self.session.assignment)
+                                 assignment=self.session.assignment, started=self.session.started,
+                                 times=self.session.times)
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return

@@ -17,8 +17,8 @@ def slot_line(info) -> Content:
     sm = save.summary
     label = name + (f" ({clean(save.learner)})" if save.learner else "")
     label = label if len(label) <= 24 else label[:23] + "…"
-    when = (save.updated or "")[:16].replace("T", " ") or "no date"
-    where = f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+    when = clean(save.updated or "", oneline=True)[:16].replace("T", " ") or "no date"
+    where = clean(f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}", oneline=True)
     score = sm.get("score")
     score_s = f"score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else "score –"
     n = len(save.decisions)
