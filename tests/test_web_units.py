@@ -80,7 +80,7 @@ def test_cohort_shows_the_record_as_recorded_by_the_class_server(tmp_path):
     report = _handed_in(tmp_path)
     data = {"learner": "Ada", "registration": None, "ending": {"id": "good", "title": "Good"}, "score": 80,
             "assimilation": 10, "learning_points": [], "areas": [], "decisions": [], "worst_practices": [],
-            "finished": "2026-11-28T10:15:00Z", "story": {"id": "s", "version": "1", "hash": "h"}}
+            "finished": "2026-11-28T10:15:00Z", "story": {"id": "s", "version": "1", "hash": "h"}, "seed": 1}
     by_hand = tmp_path / "by-hand.json"
     by_hand.write_text("{}", encoding="utf-8")
     verdicts = [SimpleNamespace(ok=True, name=str(report), report=data),

@@ -22,11 +22,17 @@ def at(seconds: float) -> str:
 
 
 def timed(report: dict, gaps=(7.25, 12.5, 3.001)) -> dict:
+    """The report as if its decisions had been timed (with the time spent the report then carries)."""
+    from pizzaborg.trainer.report import time_spent
+
     r = copy.deepcopy(report)
     t = 0.0
     for i, d in enumerate(r["decisions"]):
         t += gaps[i % len(gaps)]
         d["at"] = at(t)
+    spent = time_spent(r.get("started"), [d["at"] for d in r["decisions"]], len(r["decisions"]))
+    if spent is not None:
+        r["time_spent"] = spent
     return r
 
 
@@ -76,8 +82,8 @@ def test_without_decision_times_the_start_is_a_stated_placeholder(mini):
 def test_timed_statements_verify_and_an_edited_time_is_caught(mini):
     v = Verifier([mini])
     base = report_of(mini, "first", assignment=make_assignment(mini))
-    mixed = timed(base)
-    del mixed["decisions"][1]["at"]
+    mixed = timed(base)  # a game saved by an older version (no times), continued with this one
+    del mixed["decisions"][0]["at"]
     for r in (timed(base), base, mixed):
         verdict = v.verify_data(statements(r), "x.json")
         assert verdict.ok, verdict.message
@@ -98,7 +104,8 @@ def test_a_report_from_a_save_carries_the_saved_times(mini):
     game = play(mini, 3, "first")
     decisions = [dict(d, at=at(10 * (i + 1))) for i, d in enumerate(game.decision_list)]
     game.close()
-    save = SaveData("s", dict(mini.ref), 3, decisions, T0.isoformat(), at(999), {}, "Ann")
+    save = SaveData("s", dict(mini.ref), 3, game.decision_list, T0.isoformat(), at(999), {}, "Ann",
+                    times=[d["at"] for d in decisions])
     r = report_from_save(mini, save)
     assert [d["at"] for d in r["decisions"]] == [d["at"] for d in decisions]
     assert answered(statements(r))[0]["result"]["duration"] == "PT10S"

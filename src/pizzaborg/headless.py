@@ -181,7 +181,7 @@ def _choice_id(game: Game, item, index: int) -> str:
         raise BadInput(f"choice {index}: '{item}' picks several choices, but scene '{game.state}' takes one; valid choices: {valid}")
     ids = []
     for part in parts:
-        if isinstance(part, str) and part.strip().isdigit():
+        if isinstance(part, str) and part.strip().isascii() and part.strip().isdigit():
             part = int(part.strip())
         if isinstance(part, int):
             if not 1 <= part <= len(offered):

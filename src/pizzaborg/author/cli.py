@@ -195,7 +195,7 @@ def cmd_bots(args) -> int:
     summaries = run_bots(story, args.n, args.seed)
     if args.json:
         data = {"story": story.ref, "games": args.n, "seed": args.seed, "strategies": [s.as_dict() for s in summaries]}
-        from .engine.text import json_text
+        from ..engine.text import json_text
 
         print(json_text(data, indent=2))
     else:
@@ -216,7 +216,7 @@ def cmd_randomtest(args) -> int:
     story = _story(args)
     report = run_randomtest(story, args.n, args.seed, jobs=args.jobs, story_dir=getattr(args, "story", None))
     if args.json:
-        from .engine.text import json_text
+        from ..engine.text import json_text
 
         print(json_text(report.as_dict(), indent=2))
     else:

@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter
 
 from ..engine.text import for_spreadsheet, json_text
+from .cohort_html import _duration, _recorded  # cells the page and the other formats share
 from .markdown import md
 from .report import FAST_SECONDS_PER_DECISION, _fmt, _label
 
@@ -62,16 +63,6 @@ def _server_record(file: str, problems: list) -> dict | None:
     if record is None:
         return None
     return {k: record.get(k) for k in ("session", "learner_as_typed", "session_started", "game_started", "finished")}
-
-
-def _recorded(row: dict) -> str:
-    """The learners table's 'recorded by the class server' cell."""
-    rec = row.get("server_record")
-    if not rec:
-        return "–"
-    start, end = str(rec.get("game_started") or rec.get("session_started") or ""), str(rec.get("finished") or "")
-    when = f"{start[:10]} {start[11:16]}–{end[11:16]} UTC" if start and end else end[:16]
-    return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
 
 
 def _key(r: dict) -> str:
@@ -141,15 +132,6 @@ def _flags(groups: dict) -> list:
             flags.append({"kind": "fast", "text": f"implausibly fast: {visible(_who(r))} made {n} decisions in "
                           f"{_duration(spent['seconds'])} (claimed times) — {f}", "files": [f]})
     return flags
-
-
-def _duration(seconds) -> str:
-    if seconds is None:
-        return "–"
-    s = int(round(float(seconds)))
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}h {m:02d}m" if h else (f"{m}m {sec:02d}s" if m else f"{sec}s")
 
 
 def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:

@@ -57,6 +57,25 @@ def _title(c: dict, today: str) -> str:
     return f"{cohort} — debrief {today}"
 
 
+def _recorded(row: dict) -> str:
+    """The learners table's 'recorded by the class server' cell."""
+    rec = row.get("server_record")
+    if not rec:
+        return "–"
+    start, end = str(rec.get("game_started") or rec.get("session_started") or ""), str(rec.get("finished") or "")
+    when = f"{start[:10]} {start[11:16]}–{end[11:16]} UTC" if start and end else end[:16]
+    return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return "–"
+    s = int(round(float(seconds)))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}h {m:02d}m" if h else (f"{m}m {sec:02d}s" if m else f"{sec}s")
+
+
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     today = today or datetime.now(timezone.utc).date().isoformat()
     title = _title(c, today)
@@ -116,8 +135,6 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
 
     # the trainer's table
     if names:
-        from .cohort import _duration, _recorded  # the class server's record of the session, when there is one
-
         b.append("<h2>Learners</h2><p>Names and times are as the learners' files claim them; the scores are verified.</p>"
                  "<table><tr><th>learner (claimed)</th><th>ending</th><th class=\"n\">score</th>"
                  '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished (claimed)</th>'

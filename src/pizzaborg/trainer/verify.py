@@ -211,9 +211,11 @@ def _consistency(data: dict) -> list:
         problems.append("finished: before the game started")
     times = [d.get("at") for d in data.get("decisions") or [] if isinstance(d, dict)]
     if any(times):
-        if not all(times):
-            problems.append("decisions: some have a time ('at'), others not")
+        first = next(i for i, t in enumerate(times) if t)
+        if not all(times[first:]):  # untimed decisions only before the first timed one: a game saved by an
+            problems.append("decisions: a time ('at') is missing after the first one")  # older version, continued
         else:
+            times = times[first:]
             slack = timedelta(seconds=1)  # started and finished are whole seconds
             stamps = [parse_iso(t) for t in times]
             if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
