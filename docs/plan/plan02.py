@@ -43,7 +43,7 @@ ENDINGS = [  # checked in order; the last has no condition
                   "and stability >= 65 and cost <= 105"),
     ("assimilated", "assimilation >= 65 and stability >= 60 and trust >= 20"),
     ("aligned", "score >= 55 and trust >= 45 and revenue >= 92 and stability >= 55 and cost <= 110"),
-    ("on-notice", "trust >= 32 and revenue >= 88 and stability >= 50 and cost <= 114"),
+    ("on-notice", "score >= 35 and trust >= 32 and revenue >= 88 and stability >= 50 and cost <= 114"),  # writer C: score >= 35
     ("outsourced", None),
 ]
 
