@@ -43,7 +43,7 @@ ENDINGS = [  # checked in order; the last has no condition
                   "and stability >= 65 and cost <= 105"),
     ("assimilated", "assimilation >= 65 and stability >= 60 and trust >= 20"),
     ("aligned", "score >= 55 and trust >= 45 and revenue >= 92 and stability >= 55 and cost <= 110"),
-    ("on-notice", "trust >= 32 and revenue >= 88 and stability >= 50 and cost <= 114"),
+    ("on-notice", "score >= 35 and trust >= 32 and revenue >= 88 and stability >= 50 and cost <= 114"),  # writer C: score >= 35
     ("outsourced", None),
 ]
 
@@ -699,7 +699,7 @@ R(5, "Month 5: The Cup Final", 8,
         O("joint-room", "Sofia, Tomasz and IT in one room: switch off double points, keep ordering up, tell customers.",
           "Decide by business impact, together.", "r-1 t+3 s+1", "cv2 ba1 pi1", mark="L"),
         O("rollback", "Roll everything back to Friday's version, loyalty off all night.", "Safe.",
-          "s+2 r-2 t-1", "ci1 cv-1"),
+          "s+2 r-2 t-1", "ci2 cv-1"),  # writer C: ci2 (audit: two positive options)
     ], bite=[("true", "r+3 u+3", "the final's extra orders and first-time customers"),
              ("flag.peak_plan", "r+3 s+2 u+1", "the peak plan holds; free delivery keeps its promise"),
              ("flag.cup_capacity", "s+2", "capacity was tested"),
@@ -715,7 +715,7 @@ R(5, "Month 5: The Cup Final", 8,
     S("r5.after", "Sunday: the lost points",
       "Sunday morning. Elif Demir was charged twice when the payment page retried; if double points ran, 9,000 customers lost them. What first?", [
         O("restore-by-hand", "Restore points by hand for 9,000 customers overnight; Sofia announces it.", "Customers first.",
-          "u+3 t+2", "cv1 fg-1", mark="V"),
+          "u+3 t+2", "cv2 fg-1", mark="V"),  # writer C: cv2
         O("joint-review", "A blameless review with Sofia and Tomasz: what customers lived through, the cost, the fix, in VOCR.",
           "Problem case and e2e.", "c+1", "pb1 vs1 pt1 lt1", cap=1, set="joint_review", mark="L"),
         O("vendor-blame", "A formal complaint to the loyalty vendor; their component failed.", "Contract.",
@@ -753,7 +753,7 @@ R(5, "Month 5: The Cup Final", 8,
         O("ask-team", "Ask the team how to cover the night; they know what it costs.", "Everyone knows the value.",
           "", "pe1 lk2", mark="L V"),
         O("cancel", "Cancel the holidays for the final weekend and pay a bonus.", "The night matters most.",
-          "s+2 c+1", "pi1 lk-2"),
+          "s+2 c+1", "pi2 lk-1"),  # writer C: pi2 lk-1
     ]),
 ], draws=1, intro="", reflections=[])
 
@@ -821,7 +821,7 @@ R(6, "Month 6: The board decides", 7,
       bite=[("true", "r-1", "a lost evening")]),
     E("ev6.poach", "An offer for Mei",
       "Castellan offers Mei a job.", [
-        O("match-salary", "Match the salary.", "Keep her.", "c+1", "lt1 lk-1"),
+        O("match-salary", "Match the salary.", "Keep her.", "c+1", "lt1 ri1 lk-1"),  # writer C: ri1
         O("ask-mei", "Ask her what would make her stay, and give the desk the store role she wants.", "Relationship.",
           "t+1", "lk2 ri1", mark="L V"),
         O("let-go", "Let her go and promote her deputy; the desk's procedures are documented.", "Process.", "c-1 s-1", "lk-2", w="W4"),
