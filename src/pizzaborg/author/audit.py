@@ -58,6 +58,8 @@ def decisions(story) -> tuple:
             # K longest, ...). Left out for now, and counted in the report.
             skipped.append(s)
             continue
+        if not any(c.evidence for c in options):
+            continue  # no learning point at stake (e.g. a month's bookkeeping of team weeks): not scored, not judged
         sums = [bots.evidence_sum(c) for c in options]
         hi, lo = max(sums), min(sums)
         best = {i for i, v in enumerate(sums) if v == hi} if hi > lo else set()
