@@ -102,8 +102,8 @@ def test_the_transcript_shows_costs_and_what_is_not_available(run_cli):
     code, out, _ = run_cli("play", "--story", MECH_DIR, "--choices", "team", "--seed", SEED)
     assert code == 0
     assert "Pick 1 to 2 of these 4 at once. Team weeks left this month: 2 of 8." in out
-    assert "The delivery app. (3 Team weeks) [not available: needs 3 Team weeks, 2" in out
-    assert "The loyalty scheme. (2 Team weeks)\n" in out
+    assert "The delivery app. (3 team weeks) [not available: needs 3 Team weeks, 2" in out
+    assert "The loyalty scheme. (2 team weeks)\n" in out
 
 
 # ---- plain mode ----------------------------------------------------------------------------------

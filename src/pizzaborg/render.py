@@ -129,11 +129,22 @@ def pick_note(scene: SceneView) -> str:
     return f"Pick {many} of these {len(scene.choices)} at once."
 
 
+def amount(n, unit: str) -> str:
+    """'1 team week', '3 team weeks' from a capacity's name ('Team weeks'): in running text, lower
+    case unless the name is an acronym, and singular for one."""
+    unit = clean(unit)
+    if unit[:1].isupper() and unit[1:2].islower():
+        unit = unit[0].lower() + unit[1:]
+    if n == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{fmt_num(n)} {unit}"
+
+
 def choice_suffix(scene: SceneView, c) -> str:
-    """What a choice costs and, when it cannot be taken, why: ' (3 Team weeks)', ' [not available: ...]'."""
+    """What a choice costs and, when it cannot be taken, why: ' (3 team weeks)', ' [not available: ...]'."""
     out = ""
     if scene.capacity is not None and c.cost:
-        out += f" ({fmt_num(c.cost)} {clean(scene.capacity.name or scene.capacity.id)})"
+        out += f" ({amount(c.cost, scene.capacity.name or scene.capacity.id)})"
     if not c.available:
         out += f" [not available: {clean(c.reason)}]"
     return out

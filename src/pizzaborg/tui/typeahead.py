@@ -22,6 +22,7 @@ from textual import events
 
 NEVER_HELD = frozenset({"ctrl+c"})
 MAX_ROUNDS = 200  # a chain of messages is a handful of rounds; this only guards against a loop
+ROUND_LIMIT = 1.0  # seconds: a widget that closes before it runs our callback must not hold the keys forever
 
 
 class Typeahead:
@@ -95,7 +96,10 @@ class Typeahead:
             if pump.call_later(one_done):
                 pending += 1
         if pending:
-            await done.wait()
+            try:
+                await asyncio.wait_for(done.wait(), ROUND_LIMIT)
+            except asyncio.TimeoutError:
+                return True  # a widget went away with our callback in its queue: judge by what is there now
         return True
 
     def _quiet(self) -> bool:

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_num
+from ...render import amount
 from ..text import shown
 
 MAX_CHOICES = 9
@@ -78,7 +78,7 @@ class ChoiceList(Vertical, can_focus=True):
         for c in choices[:MAX_CHOICES]:
             parts = [(f"{c.n}. ", "bold $accent"), shown(c.text, markup) if c.available else (clean(c.text), "dim")]
             if unit and c.cost:
-                parts.append((f"  ({fmt_num(c.cost)} {clean(unit)})", "dim"))
+                parts.append((f"  ({amount(c.cost, unit)})", "dim"))
             if not c.available:
                 parts.append((f"  not available: {clean(c.reason)}", "dim italic"))
             lines.append(Content.assemble(*parts))
