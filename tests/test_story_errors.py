@@ -51,10 +51,11 @@ def test_playing_a_broken_story_names_the_syntax_error(story_copy, run_cli):
 def test_an_unknown_scene_suggests_the_nearest_id(story_copy, run_cli):
     path = story_copy / "rounds" / "01-month-one.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("next: r2.open\n", "next: r2.opne\n", 1), encoding="utf-8")
+    assert "next: r2.monday\n" in text
+    path.write_text(text.replace("next: r2.monday\n", "next: r2.mondya\n", 1), encoding="utf-8")
     code, out, err = run_cli("story", "check", str(story_copy))
     assert code == 1
-    assert "unknown scene 'r2.opne'; did you mean 'r2.open'?" in out, out
+    assert "unknown scene 'r2.mondya'; did you mean 'r2.monday'?" in out, out
 
 
 def test_a_misspelt_key_suggests_the_right_one_and_does_not_hide_a_missing_start(story_copy, run_cli):
