@@ -68,6 +68,11 @@ def timed_report(story, policy="first", learner="Ann", assignment=None, start=No
     r = report_of(story, policy, learner=learner, assignment=assignment, start=start, minutes=20)
     for i, d in enumerate(r["decisions"]):
         d["at"] = (start + timedelta(seconds=31.5 * (i + 1))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    from pizzaborg.trainer.report import time_spent  # what a report of a timed game carries with the times
+
+    spent = time_spent(r.get("started"), [d["at"] for d in r["decisions"]], len(r["decisions"]))
+    if spent is not None:
+        r["time_spent"] = spent
     return r
 
 
