@@ -113,6 +113,24 @@ def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_handed(path, limit: int, name: str, what: str, error, missing: str) -> bytes:
+    """The bytes of a file someone else may have written (a save, a report): ``read_bounded``, with
+    each way it can fail as one line raised as ``error`` (``name``: the file as shown; ``what``: 'a
+    save', 'a report'; ``missing``: the line for a file that is not there)."""
+    try:
+        return read_bounded(path, limit)
+    except FileNotFoundError:
+        raise error(missing) from None
+    except IsADirectoryError:
+        raise error(f"{name} is a folder, not {what}") from None
+    except NotRegularFile:
+        raise error(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
+    except TooLarge:
+        raise error(f"{name} is too large to be {what} (more than {limit // 1024} KiB)") from None
+    except (OSError, ValueError) as exc:
+        raise error(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def shown_path(path) -> str:
     """A path as text that can be printed and written as UTF-8 (undecodable bytes become U+FFFD)."""
     text = os.fspath(path)

@@ -230,22 +230,12 @@ def _reject_constant(name: str):
 
 
 def read_save_file(path: Path) -> SaveData:
-    from .files import NotRegularFile, TooLarge, read_bounded
+    from .files import read_handed
 
     path = Path(path)
     name = clean(path.name)
-    try:
-        raw = read_bounded(path, MAX_SAVE_BYTES)
-    except FileNotFoundError:
-        raise SaveError(f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}") from None
-    except IsADirectoryError:
-        raise SaveError(f"{name} is a folder, not a save") from None
-    except NotRegularFile:
-        raise SaveError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
-    except TooLarge:
-        raise SaveError(f"{name} is too large to be a save (more than {MAX_SAVE_BYTES // 1024} KiB)") from None
-    except (OSError, ValueError) as exc:
-        raise SaveError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    raw = read_handed(path, MAX_SAVE_BYTES, name, "a save", SaveError,
+                      f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}")
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -381,21 +381,10 @@ MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later 
 def read_json_file(path: str | os.PathLike):
     """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
     most MAX_DEPTH levels. Raises ReportError with one line."""
-    from ..engine.files import NotRegularFile, TooLarge, depth, read_bounded, shown_path
+    from ..engine.files import depth, read_handed, shown_path
 
     name = shown_path(path)
-    try:
-        raw = read_bounded(path, MAX_REPORT_BYTES)
-    except FileNotFoundError:
-        raise ReportError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ReportError(f"{name} is a folder, not a report") from None
-    except NotRegularFile:
-        raise ReportError(f"{name} is not a regular file (a pipe, a device or a link to one): not read") from None
-    except TooLarge:
-        raise ReportError(f"{name} is too large to be a report (more than {MAX_REPORT_BYTES // 1024} KiB)") from None
-    except (OSError, ValueError) as exc:
-        raise ReportError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    raw = read_handed(path, MAX_REPORT_BYTES, name, "a report", ReportError, f"{name}: no such file")
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
