@@ -26,7 +26,9 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 # tells the "tells" fixture trips (always-last and random play it badly: they are tested below
 # with thresholds the story sets)
 STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
-          "one-right", "stamps.form", "phrases", "stamps.collective"]
+          "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst"]
+# the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
+ISSUE_19 = ("cost.", "character", "vocabulary", "model", "learner.", "best-player", "coverage")
 LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
 
 
@@ -86,6 +88,9 @@ def test_the_figures_of_the_tells_fixture(tells):
     assert by["phrases"]["details"]["phrases"] == {"and that is why it matters": 12}
     assert by["stamps.collective"]["figure"] == "100% (12 of 12)"
     assert "only the best option's note opens with a 'Label:'" in by["stamps.form"]["offenders"][0]["detail"]
+    assert by["cost.costliest-best"]["figure"] == "100% (4 of 4)"
+    assert by["cost.cheapest-worst"]["figure"] == "50% (2 of 4)"  # the cheapest are tied: middle and worst
+    assert by["cost.costliest-best"]["offenders"][0]["detail"] == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
 
 
 def test_the_figures_of_the_clean_fixture(clean):
@@ -94,6 +99,8 @@ def test_the_figures_of_the_clean_fixture(clean):
         assert by[tid]["value"] == pytest.approx(1 / 3, abs=1e-3), tid
     assert by["temptation"]["value"] == pytest.approx(8 / 12, abs=1e-3)
     assert by["one-right"]["value"] == pytest.approx(5 / 12, abs=1e-3)
+    assert by["cost.costliest-best"]["value"] == pytest.approx(1 / 3, abs=1e-3)
+    assert by["cost.cheapest-worst"]["value"] == pytest.approx(1 / 3, abs=1e-3)
 
 
 def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
@@ -200,9 +207,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "21 of 25 threshold(s) failed" in out
+    assert "23 of 27 threshold(s) failed" in out
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 25 threshold(s) hold" in out
+    assert code == 0 and "all 27 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -224,7 +231,11 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     seconds = time.perf_counter() - t0
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
-    assert code == 0 and not failed, failed
+    if data["story"]["version"].startswith("0.2."):  # issue 19's tells are measured; story 0.3.0 must pass them
+        failed = [t for t in failed if not t.startswith(ISSUE_19)]
+    else:
+        assert code == 0
+    assert not failed, failed
     assert seconds < 30, f"the audit took {seconds:.1f} s"
     by = {t["id"]: t for t in data["tells"]}
     assert data["games_per_learner"] == 50 and data["decisions"] >= 40

@@ -300,6 +300,39 @@ def one_right_tell(ds, st) -> Tell:
                        "max", st.source("one_right_max"), text)
 
 
+# ---- issue 19: tells in general -------------------------------------------------------------------
+def _argmin(values) -> set:
+    low = min(values)
+    return {i for i, v in enumerate(values) if v == low}
+
+
+def cost_tells(ds, st) -> list:
+    """The price tag as an answer key: how often the costliest option (the capacity it spends, shown as
+    "(2 team weeks)") is a best option, and the cheapest a worst one. Decisions whose options all cost
+    the same are left out: the price tells nothing there."""
+    best_hits, worst_hits = [], []
+    for d in ds:
+        if not d.verdict:
+            continue
+        costs = [c.cost or 0 for c in d.options]
+        if max(costs) == min(costs):
+            continue
+        best_hits.append((d, _hit(_argmax(costs), d.best)))
+        if d.worst:
+            worst_hits.append((d, _hit(_argmin(costs), d.worst)))
+
+    def costs_of(d):
+        return ", ".join(f"{c.id} {c.cost or 0:g}" for c in d.options)
+
+    best = _share_tell("cost.costliest-best", "cost: the costliest option is a best option", best_hits, st.cost_best_max,
+                       "max", st.source("cost_best_max"),
+                       lambda d: f"{d.scene.id}: best {_label(d.options, d.best)} costs the most ({costs_of(d)})")
+    worst = _share_tell("cost.cheapest-worst", "cost: the cheapest option is a worst option", worst_hits,
+                        st.cost_worst_max, "max", st.source("cost_worst_max"),
+                        lambda d: f"{d.scene.id}: worst {_label(d.options, d.worst)} costs the least ({costs_of(d)})")
+    return [best, worst]
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -487,6 +520,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells += number_tells(story, ds, st)
     tells.append(temptation_tell(story, ds, st))
     tells.append(one_right_tell(ds, st))
+    tells += cost_tells(ds, st)
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
