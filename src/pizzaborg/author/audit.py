@@ -333,6 +333,81 @@ def cost_tells(ds, st) -> list:
     return [best, worst]
 
 
+_CAPITAL = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:['’]s)?(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
+NOT_NAMES = frozenset(
+    "I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Payday Cup Final Christmas Easter".split()
+)
+
+
+def _name_candidates(text: str) -> list:
+    """Capitalised words of ``text`` that do not open a sentence: [(word, start)]."""
+    return [(m.group(1), m.start()) for m in _CAPITAL.finditer(text) if not _SENTENCE_START.search(text[: m.start()])]
+
+
+def characters(story) -> list:
+    """The story's named characters: ``audit: characters`` when the story sets it; else the capitalised
+    words inside choice texts that recur in at least two choices and never stand in lower case in a
+    choice or scene text (a name, not a word that happens to open a clause), without the days and
+    months, the company's and KPIs' names, and surnames (a word that only ever follows another name)."""
+    given = audit_settings(story).characters
+    if given is not None:
+        return list(dict.fromkeys(given))
+    texts = [c.text.all_text for s in story.scenes.values() for c in s.choices if not c.synthetic]
+    lower = set()
+    for s in story.scenes.values():
+        for t in [s.text.all_text] + [c.text.all_text for c in s.choices]:
+            lower.update(w for w in _TOKEN.findall(t) if w.islower())
+    known = {w for k in story.kpis.values() for w in _TOKEN.findall(k.name)}
+    known |= set(_TOKEN.findall(str(getattr(story, "company", "") or "")))
+    count: dict = {}
+    follows: dict = {}  # word -> the words right before it, every time
+    for t in texts:
+        seen = set()
+        for w, start in _name_candidates(t):
+            if w in NOT_NAMES or w in known or w.lower() in lower:
+                continue
+            if w not in seen:
+                seen.add(w)
+                count[w] = count.get(w, 0) + 1
+            before = _TOKEN.findall(t[:start])
+            follows.setdefault(w, set()).add(before[-1] if before and t[:start].endswith(" ") else "")
+    names = [w for w, k in count.items() if k >= 2]
+    return [w for w in names if not all(b in count for b in follows[w])]
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def character_tell(story, ds, st) -> Tell:
+    """A named character whose options are mostly best (or mostly worst): an attentive learner soon
+    notices that Priya is always right."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for name in characters(story):
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if _mentions(c.text.all_text, name):
+                    first.setdefault(name, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.character_min_options:
+            rows[name] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-max(kv[1][1], kv[1][2]), kv[0]))
+    value = max((max(b, w) for _, b, w in rows.values()), default=0.0)
+    per = ", ".join(f"{k} {_pct(b)}/{_pct(w)} of {n}" for k, (n, b, w) in ranked)
+    offenders = [(_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if max(b, w) >= st.character_share_max]
+    figure = f"{_pct(value)} (best/worst: {per})" if rows else "no named character"
+    return Tell("character", "character: one name's options mostly best or mostly worst", value, figure,
+                st.character_share_max, "below" if rows else "info", st.source("character_share_max"), offenders[:TOP],
+                {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -521,6 +596,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells.append(temptation_tell(story, ds, st))
     tells.append(one_right_tell(ds, st))
     tells += cost_tells(ds, st)
+    tells.append(character_tell(story, ds, st))
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
