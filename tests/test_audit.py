@@ -27,7 +27,7 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 # with thresholds the story sets)
 STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
           "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
-          "character"]
+          "character", "vocabulary"]
 # the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
 ISSUE_19 = ("cost.", "character", "vocabulary", "model", "learner.", "best-player", "coverage")
 LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
@@ -93,6 +93,7 @@ def test_the_figures_of_the_tells_fixture(tells):
     assert by["cost.cheapest-worst"]["figure"] == "50% (2 of 4)"  # the cheapest are tied: middle and worst
     assert by["character"]["details"]["characters"] == {"Ana": {"options": 4, "best": 1.0, "worst": 0.0},
                                                         "Ben": {"options": 4, "best": 0.0, "worst": 1.0}}
+    assert by["vocabulary"]["details"]["phrases"]["service catalogue"] == {"options": 4, "best": 1.0, "worst": 0.0}
     assert by["cost.costliest-best"]["offenders"][0]["detail"] == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
 
 
@@ -106,6 +107,7 @@ def test_the_figures_of_the_clean_fixture(clean):
     assert by["cost.cheapest-worst"]["value"] == pytest.approx(1 / 3, abs=1e-3)
     assert by["character"]["details"]["characters"] == {n: {"options": 12, "best": 0.3333, "worst": 0.3333}
                                                         for n in ("Ana", "Ben", "Cleo")}
+    assert by["vocabulary"]["details"]["phrases"] == {"service catalogue": {"options": 6, "best": 0.3333, "worst": 0.3333}}
 
 
 def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
@@ -144,6 +146,14 @@ def test_named_characters_are_found_in_the_choice_texts_or_set_by_the_story(tmp_
     assert audit.characters(story) == ["Ben"]
     tell = audit.character_tell(story, audit.decisions(story)[0], audit_settings(story))
     assert tell.kind == "info" and tell.passed  # Ben stands in 4 options: too few to judge
+
+
+def test_the_vocabulary_is_data_the_story_can_replace(tmp_path):
+    assert audit.has_phrase("Weigh Value,  outcomes, costs and risks.", "value, outcomes, costs and risks")
+    assert not audit.has_phrase("a business caseload", "business case")
+    story = load_story(_copy(tmp_path, TELLS, "  vocabulary: [agree the value case]\n"))
+    tell = audit.vocabulary_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert list(tell.details["phrases"]) == ["agree the value case"] and not tell.passed
 
 
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
@@ -223,9 +233,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "24 of 28 threshold(s) failed" in out
+    assert "25 of 29 threshold(s) failed" in out
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 28 threshold(s) hold" in out
+    assert code == 0 and "all 29 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [

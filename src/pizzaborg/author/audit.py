@@ -408,6 +408,39 @@ def character_tell(story, ds, st) -> Tell:
                 {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
 
 
+def has_phrase(text: str, phrase: str) -> bool:
+    """``phrase`` stands in ``text`` as whole words, case and spacing aside."""
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.search(rf"(?<![\w]){pattern}(?![\w])", text, re.IGNORECASE) is not None
+
+
+def vocabulary_tell(story, ds, st) -> Tell:
+    """The workshop's own words ("value, outcomes, costs and risks", "business case", ...) in best
+    options only: the learner learns to spot the jargon, not the practice."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for phrase in st.vocabulary:
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if has_phrase(c.text.all_text, phrase):
+                    first.setdefault(phrase, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.vocabulary_min_options:
+            rows[phrase] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    value = max((b for _, b, _ in rows.values()), default=0.0)
+    per = ", ".join(f"\"{k}\" {_pct(b)} of {n}" for k, (n, b, _) in ranked)
+    offenders = [(_where(first[k]), f"\"{k}\": {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if b >= st.vocabulary_share_max]
+    figure = f"{_pct(value)} (best: {per})" if rows else "no phrase of the vocabulary in enough options"
+    return Tell("vocabulary", "vocabulary: the workshop's words mostly in best options", value, figure,
+                st.vocabulary_share_max, "below" if rows else "info", st.source("vocabulary_share_max"), offenders[:TOP],
+                {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -597,6 +630,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells.append(one_right_tell(ds, st))
     tells += cost_tells(ds, st)
     tells.append(character_tell(story, ds, st))
+    tells.append(vocabulary_tell(story, ds, st))
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
