@@ -27,7 +27,7 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 # with thresholds the story sets)
 STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
           "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
-          "character", "vocabulary"]
+          "character", "vocabulary", "model"]
 # the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
 ISSUE_19 = ("cost.", "character", "vocabulary", "model", "learner.", "best-player", "coverage")
 LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
@@ -156,6 +156,22 @@ def test_the_vocabulary_is_data_the_story_can_replace(tmp_path):
     assert list(tell.details["phrases"]) == ["agree the value case"] and not tell.passed
 
 
+def test_the_tell_model_learns_from_the_other_scenes_only():
+    from pizzaborg.author import tellmodel
+
+    feats = tellmodel.features(["Ask Ana now.", "Do it alone quickly, today.", "Wait."], [2, 0, 0], True, ["Ana"])
+    assert {"w:ask", "w:ana", "w:now", "len:middle", "cost:most", "pos:first", "name:Ana"} == feats[0]
+    assert {"len:most", "cost:least", "cost:free", "pos:2"} <= feats[1] and "pos:last" in feats[2]
+    nb = tellmodel.NaiveBayes()
+    nb.add(tellmodel.examples(feats, {0}))
+    assert nb.pick(tellmodel.features(["Ask Ana.", "Go.", "Stop."], [0, 0, 0], False, ["Ana"])) == {0}
+    nb.add(tellmodel.examples(feats, {0}), -1)  # taken away again: nothing learned, every option ties
+    assert nb.pick(feats) == {0, 1, 2}
+    story = load_story(TELLS)
+    first = audit.model_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert first.value == 1.0 and audit.model_tell(story, audit.decisions(story)[0], audit_settings(story)).value == 1.0
+
+
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     story = load_story(_copy(tmp_path, TELLS, "  virtue_words: [Scooter]\n"))
     assert audit_settings(story).virtue_words == {"scooter"}
@@ -233,9 +249,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "25 of 29 threshold(s) failed" in out
+    assert "26 of 30 threshold(s) failed" in out
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 29 threshold(s) hold" in out
+    assert code == 0 and "all 30 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [

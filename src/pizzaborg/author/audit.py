@@ -25,7 +25,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from . import bots
+from . import bots, tellmodel
 from .settings import audit_settings
 
 TOP = 5  # worst offenders shown per tell
@@ -441,6 +441,49 @@ def vocabulary_tell(story, ds, st) -> Tell:
                 {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
 
 
+def _decision_features(story, d, names) -> list:
+    costs = [c.cost or 0 for c in d.options]
+    return tellmodel.features([c.text.all_text for c in d.options], costs, not shuffled(story, d.scene), names)
+
+
+def scene_models(story) -> tuple:
+    """(the model trained on every judged decision, {scene id: its decision's examples}), computed once
+    per loaded story; a scene's leave-one-out model is the whole one minus its examples."""
+    cached = story.__dict__.get("_tell_model")
+    if cached is None:
+        names = characters(story)
+        ds = [d for d in decisions(story)[0] if d.verdict]
+        per = {d.scene.id: tellmodel.examples(_decision_features(story, d, names), d.best) for d in ds}
+        whole = tellmodel.NaiveBayes()
+        for ex in per.values():
+            whole.add(ex)
+        cached = story.__dict__["_tell_model"] = (whole, per, names)
+    return cached
+
+
+def model_tell(story, ds, st) -> Tell:
+    """The tell model (:mod:`.tellmodel`), trained leave-one-scene-out: how often it picks a best option."""
+    whole, per, _ = scene_models(story)
+    hits, picked = [], {}
+    for d in ds:
+        if not d.verdict:
+            continue
+        ex = per[d.scene.id]
+        whole.add(ex, -1)
+        try:
+            pick = whole.pick([f for f, _ in ex])
+        finally:
+            whole.add(ex)
+        picked[d.scene.id] = pick
+        hits.append((d, _hit(pick, d.best)))
+
+    def text(d):
+        return f"{d.scene.id}: the model, trained on the other scenes, picks best {_label(d.options, picked[d.scene.id] & d.best)}"
+
+    return _share_tell("model", "tell model: trained on the other scenes, it picks a best option", hits,
+                       st.model_best_max, "max", st.source("model_best_max"), text)
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -631,6 +674,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells += cost_tells(ds, st)
     tells.append(character_tell(story, ds, st))
     tells.append(vocabulary_tell(story, ds, st))
+    tells.append(model_tell(story, ds, st))
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
