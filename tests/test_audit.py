@@ -216,7 +216,7 @@ def test_coverage_counts_the_decisions_on_each_point_per_game(tmp_path, clean, t
 def test_the_new_learners_play_what_the_screen_shows():
     story = load_story(TELLS)
     assert bots.hedge("Ask the directors and the team to a meeting") == 4
-    assert bots.hedge("Restart the server") == 0
+    assert bots.hedge("Restart the server") == 0 and bots.hedge("Ask Ana and Ben", names=("Ana", "Ben")) == 3
     assert {n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")} == {
         "costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
 
