@@ -299,6 +299,8 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
     assert "47 of 58 threshold(s) failed" in out
+    assert re.search(r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
+                     r"  change\.one 4 \(0%\)$", out, re.M)
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
     assert code == 0 and "all 58 threshold(s) hold" in out
 
