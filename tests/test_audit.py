@@ -235,6 +235,9 @@ def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
     ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
     ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
+    ("  model_best_max: 2\n", "'model_best_max' of 'audit' must be a number from 0 to 1"),
+    ("  coverage_decisions: 0\n", "'coverage_decisions' of 'audit' must be a whole number from 1 to 1000"),
+    ("  good_ending: heaven\n", "'good_ending' of 'audit' must be the id of an ending, not 'heaven'"),
 ])
 def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, message):
     story = _copy(tmp_path, CLEAN, yaml)
