@@ -179,7 +179,8 @@ def flag_warnings(story, after, setters) -> list:
                 first = setters[flag][0]
                 out.append(Problem(pos or story.scenes[sid].pos, (
                     f"warning: '{sid}' reads flag.{flag} before any scene that sets it (set by "
-                    f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always false here")))
+                    f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always false "
+                    "here")))
     return out
 
 
@@ -187,5 +188,6 @@ def memory_warnings(story) -> list:
     """Every memory seam of ``story`` as a warning Problem, sorted by position."""
     after = _after(story)
     setters = _setters(story)
-    problems = leaving_warnings(story, after, setters) + repeat_warnings(story, after) + flag_warnings(story, after, setters)
+    problems = leaving_warnings(story, after, setters) + repeat_warnings(story, after)
+    problems += flag_warnings(story, after, setters)
     return sorted(set(problems), key=lambda p: (p.pos.path, p.pos.line, p.pos.col, p.message))
