@@ -260,20 +260,11 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
 
 def load_assignment(path: str | os.PathLike) -> Assignment:
     """Read and validate an assignment file. Raises AssignmentError (one line) on any problem."""
-    p = Path(path)
-    name = str(p)
-    try:
-        if p.is_dir():
-            raise AssignmentError(f"{name} is a folder, not an assignment file")
-        if p.stat().st_size > MAX_BYTES:
-            raise AssignmentError(f"{name} is too large to be an assignment")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssignmentError(f"{name}: no such assignment file") from None
-    except UnicodeDecodeError:
-        raise AssignmentError(f"{name} is not a text file") from None
-    except OSError as exc:
-        raise AssignmentError(f"cannot read {name}: {exc.strerror or exc}") from None
+    from ..engine.files import read_handed_text, shown_path
+
+    name = shown_path(path)
+    # the one bounded, regular-file-only reader: a FIFO or /dev/zero is refused, not waited on or read whole
+    text = read_handed_text(path, MAX_BYTES, name, "an assignment file", AssignmentError, f"{name}: no such assignment file")
     # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
     from ..engine.yamlsrc import load_yaml
 

@@ -53,11 +53,22 @@ def _who(r: dict) -> str:
     return "anonymous (xAPI " + str(r.get("registration", "?"))[:8] + ")"
 
 
-def _server_record(file: str, problems: list) -> dict | None:
-    """Identity and times from the class server's record beside a hand-in (``pizzaborg serve``), or None."""
-    from .classrecord import read_record
+def _server_record(file: str, problems: list, keys: list, roots: set) -> dict | None:
+    """Identity and times from the class server's record beside a hand-in (``pizzaborg serve``), checked
+    with the trainer's ``keys`` only, or None. A key lying in a hand-in's folder that is not one of the
+    ``roots`` named on the command line is a learner's: noted once, never used."""
+    import os
+    from pathlib import Path
 
-    record, problem = read_record(file)
+    from .classrecord import KEY_FILE, read_record
+
+    folder = Path(file).parent
+    if folder not in roots and os.path.lexists(folder / KEY_FILE):
+        note = (f"{folder / KEY_FILE}: a class-server key among the hand-ins, not on the trainer's side: not used "
+                "(name the server's key with --class-key FILE, or give its hand-ins folder itself)")
+        if note not in problems:
+            problems.append(note)
+    record, problem = read_record(file, keys)
     if problem:
         problems.append(f"{file}: {problem}; shown as the report's claims only")
     if record is None:
@@ -134,8 +145,11 @@ def _flags(groups: dict) -> list:
     return flags
 
 
-def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
-    """The cohort's figures from verification verdicts (only the verified ones count)."""
+def summarise(verdicts: list, problems: list = (), rule: str = "best", class_keys: tuple = (),
+              roots: tuple = ()) -> dict:
+    """The cohort's figures from verification verdicts (only the verified ones count). ``class_keys``:
+    the trainer's class-server keys (:func:`classrecord.trainer_keys`); ``roots``: the folders named on the
+    command line, whose keys those are."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}")
     ok = [v for v in verdicts if v.ok]
@@ -167,7 +181,10 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     reports.sort(key=lambda r: (identity(_who(r)), _who(r)))
     attempts_out.sort(key=lambda a: identity(a["learner"]))
     problems = list(problems)
-    records = {id(r): _server_record(files[id(r)], problems) for r in reports}
+    from pathlib import Path
+
+    trusted = {Path(x) for x in roots}
+    records = {id(r): _server_record(files[id(r)], problems, list(class_keys), trusted) for r in reports}
 
     endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
     points: dict = {}

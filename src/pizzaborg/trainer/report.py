@@ -381,12 +381,14 @@ MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later 
 def read_json_file(path: str | os.PathLike):
     """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
     most MAX_DEPTH levels. Raises ReportError with one line."""
-    from ..engine.files import depth, read_handed, shown_path
+    from ..engine.files import DuplicateKey, depth, loads_json, read_handed, shown_path
 
     name = shown_path(path)
     raw = read_handed(path, MAX_REPORT_BYTES, name, "a report", ReportError, f"{name}: no such file")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = loads_json(raw)
+    except DuplicateKey as exc:
+        raise ReportError(f"{name} is not a report: {exc}") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
     if not depth(data, MAX_DEPTH):

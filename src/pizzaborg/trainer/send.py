@@ -77,15 +77,15 @@ def queue(saves_dir, endpoint: str, registration: str, stmts: list) -> Path:
 
 def pending(saves_dir, endpoint: str) -> list:
     """[(path, statements)] waiting in the outbox for ``endpoint``; unreadable files are left alone."""
+    from ..engine.files import loads_json, read_bounded
+
     folder = outbox_dir(saves_dir)
     if not folder.is_dir():
         return []
     out = []
     for p in sorted(folder.glob("*.json")):
         try:
-            if not p.is_file() or p.stat().st_size > 16 * 1024 * 1024:
-                continue
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = loads_json(read_bounded(p, 16 * 1024 * 1024))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue
         if (isinstance(data, dict) and data.get("format") == OUTBOX_FORMAT and data.get("endpoint") == endpoint

@@ -37,6 +37,7 @@ log = logging.getLogger("pizzaborg.serve")
 
 HERE = Path(__file__).resolve().parent
 ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
+MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
 STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -71,12 +72,17 @@ class Sessions:
         self.index_path = data_dir / "sessions.json"
         self.by_digest: dict[str, ClassSession] = {}
         self._stored: dict[str, dict] = {}
-        try:
-            stored = json.loads(self.index_path.read_text(encoding="utf-8"))
+        from ..engine.files import loads_json, read_bounded
+
+        try:  # the one bounded, regular-file-only reader: a FIFO here does not hang the start
+            stored = loads_json(read_bounded(self.index_path, MAX_INDEX_BYTES))
             if isinstance(stored, dict):
                 self._stored = {k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()}
-        except (OSError, ValueError):
+        except FileNotFoundError:
             pass
+        except (OSError, ValueError, RecursionError) as exc:
+            print(f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
+                  "earlier sessions' resume codes are not known", file=sys.stderr)
 
     def new(self) -> ClassSession:
         sid = secrets.token_hex(6)
