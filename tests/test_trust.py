@@ -185,7 +185,6 @@ def _opens(tree: ast.AST) -> list[tuple[int, str]]:
 ALLOWED = {
     "engine/files.py": "the one bounded reader and the atomic writer themselves",
     "cli.py": "open(os.devnull) for --quiet: a device the program names, never the user",
-    "trainer/lrs.py": "_OPENER.open(request): an HTTP request, not a file",
 }
 
 
