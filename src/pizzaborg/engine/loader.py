@@ -400,6 +400,8 @@ def _read_file(path: Path, rel: str, reader: _Reader):
     text = text.replace("\r\n", "\n")
     reader.sources[rel] = text
     data, problems = load_yaml(text, rel)
+    from .numbers import bound_numbers  # every number within range: one problem each, never NaN (numbers.py)
+    problems = list(problems) + bound_numbers(data)
     for p in problems:
         (reader.fatal if data is None else reader.err)(p.pos, p.message)
     if data is None and not problems:
