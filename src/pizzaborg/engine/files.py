@@ -17,8 +17,9 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
     """Write ``text`` to ``target`` atomically; raises OSError on failure (the old file stays).
 
     ``sync_dir`` also flushes the folder, so that the rename itself survives a power cut (saves).
-    ``shared``: a file meant for others (a cohort page, a hand-in) gets the mode the umask gives a new
-    file (0644 under umask 022) instead of the temporary file's 0600; saves and keys stay private."""
+    ``shared``: a file meant for others (a cohort page, a hand-in, an assignment) keeps the mode of the
+    file it replaces, or gets the one the umask gives a new file (0644 under umask 022), instead of the
+    temporary file's 0600; saves, the outbox and keys stay private."""
     import tempfile  # only writers need it; keeps start-up light
 
     target = Path(target)
@@ -31,7 +32,7 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
             fh.write(text)
             fh.flush()
             if shared:
-                os.fchmod(fh.fileno(), 0o666 & ~current_umask())
+                os.fchmod(fh.fileno(), _shared_mode(target))
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         tmp = None
@@ -44,6 +45,15 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
     if sync_dir:
         fsync_dir(directory)
     return target
+
+
+def _shared_mode(target: Path) -> int:
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode) & 0o777
+    except OSError:
+        return 0o666 & ~current_umask()
 
 
 def current_umask() -> int:
@@ -177,6 +187,15 @@ def loads_json(raw: bytes | str):
 
     text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
+def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
+    """True when ``path``, with every link followed, lies within the folder ``root`` (also followed)."""
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def shown_path(path) -> str:

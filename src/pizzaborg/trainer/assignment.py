@@ -252,7 +252,7 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
         + yaml.safe_dump(assignment.to_yaml_dict(), sort_keys=False, allow_unicode=True, width=100)
     )
     try:
-        write_atomic(target, text)
+        write_atomic(target, text, shared=True)  # given to every learner
     except OSError as exc:
         raise AssignmentError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

@@ -76,6 +76,18 @@ def _duration(seconds) -> str:
     return f"{h}h {m:02d}m" if h else (f"{m}m {sec:02d}s" if m else f"{sec}s")
 
 
+def _unnamed(reason: str, file: str, instead: str) -> str:
+    """A reason a report was left out, without its file's name (game-made names carry the learner's name,
+    and a hand-in may be called 'Alice Smith (damaged).json'): the projected page names nobody."""
+    import os
+    import re
+
+    for shown in sorted({file, os.path.basename(file), os.path.splitext(os.path.basename(file))[0]} - {""},
+                        key=len, reverse=True):
+        reason = reason.replace(shown, instead)
+    return re.sub(r"\S+\.(json|xapi|yaml)\b", "a file", reason)  # any other file named in it
+
+
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     today = today or datetime.now(timezone.utc).date().isoformat()
     title = _title(c, today)
@@ -166,7 +178,8 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append(f"<h2>Reports left out ({h(len(c['rejected']))}: failed verification)</h2><ul>")
         for i, x in enumerate(c["rejected"], 1):
             who = x["file"] if names else f"report {i}"
-            b.append(f"<li>{h(who)}: {h(x['reason'])}</li>")
+            reason = x["reason"] if names else _unnamed(x["reason"], x["file"], who)
+            b.append(f"<li>{h(who)}: {h(reason)}</li>")
         b.append("</ul>")
     several = [a for a in c.get("attempts") or [] if len(a["attempts"]) > 1]
     if several:
