@@ -165,3 +165,45 @@ def test_a_condition_nested_5000_deep_is_quoted_in_part(tmp_path, run_cli):
     code, out, err = run_cli("story", "check", root)
     line = next(ln for ln in out.splitlines() if "nested more than" in ln)
     assert code == 1 and len(line) < 400 and cond not in out and "…" in line
+
+
+# ---- a flagged copy is not counted until the trainer says so ------------------------------------------------
+
+
+def test_a_flagged_copy_is_held_back_from_the_projected_figures_until_counted(cli, tmp_path, mini):
+    import copy
+    import re
+    import statistics
+    from datetime import timedelta
+
+    from trainer_helpers import T0
+
+    a = make_assignment(mini, mastery="0.5")
+    d = tmp_path / "in"
+    d.mkdir()
+    ann = report_of(mini, "best", learner="Ann", assignment=a)
+    bob = report_of(mini, "worst", learner="Bob", assignment=a)
+    mallory = report_of(mini, "best", learner="Mallory", assignment=a, start=T0 + timedelta(hours=2))
+    assert ann["mastery"]["passed"] and not bob["mastery"]["passed"]
+    for name, r in (("ann", ann), ("bob", bob), ("mallory", mallory)):
+        write_json(d / f"{name}.json", r)
+    page = tmp_path / "page.html"
+
+    def figures(*extra):
+        assert cli("cohort", "--story", MINI, d, "--format", "html", "-o", page, *extra).code == 0
+        text = re.sub(r"<[^>]+>", " ", page.read_text())
+        return " ".join(text.split())
+
+    held = figures()
+    assert "Passed 1 of 3" in held
+    from pizzaborg.trainer.report import _fmt
+
+    assert f"Mean learning score {_fmt(round(statistics.fmean([ann['score'], bob['score']]), 1))}" in held
+    assert "1 learner(s) held back from these figures" in held and "--count-flagged" in held
+    assert "Mallory" not in held
+    counted = figures("--count-flagged")
+    assert "Passed 2 of 3" in counted and "held back" not in counted
+    assert f"Mean learning score {_fmt(round(statistics.fmean([ann['score'], bob['score'], mallory['score']]), 1))}" in counted
+    c = json.loads(cli("cohort", "--story", MINI, d, "--format", "json").out)
+    assert c["held_back"] == [{"learner": "Mallory", "file": str(d / "mallory.json")}] and c["learners"] == 3
+    assert [r["counted"] for r in c["learners_table"]] == [True, True, False]

@@ -81,6 +81,8 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
                      "by the finish time the report claims; every attempt is listed either way")
     coh.add_argument("--class-key", metavar="FILE", help="the class server's key (.pizzaborg-class-key) that checks its "
                      "records (default: the one in each hand-ins folder named here)")
+    coh.add_argument("--count-flagged", action="store_true", help="count in the figures the learners whose report "
+                     "is flagged as a copy of another's playthrough (held back until you have checked them)")
     coh.add_argument("--names", action="store_true",
                      help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
 
@@ -330,7 +332,8 @@ def cmd_cohort(args) -> int:
     from .classrecord import trainer_keys  # the trainer's key, never one found beside a hand-in
 
     keys, notes = trainer_keys(args.reports, getattr(args, "class_key", None))
-    summary = summarise(verdicts, problems + notes, rule=args.counts, class_keys=keys, roots=args.reports)
+    summary = summarise(verdicts, problems + notes, rule=args.counts, class_keys=keys, roots=args.reports,
+                        count_flagged=getattr(args, "count_flagged", False))
     _emit(render_cohort(summary, args.format, names=args.names), args.output)
     from ..engine.text import clean
 
@@ -362,7 +365,7 @@ def cmd_cohort_lrs(args) -> int:
     if not verdicts:
         print(f"pizzaborg: the LRS at {lrs.where} holds no statements of this assignment", file=sys.stderr)
         return EXIT_FAILED
-    summary = summarise(verdicts, [])
+    summary = summarise(verdicts, [], count_flagged=getattr(args, "count_flagged", False))
     _emit(render_cohort(summary, args.format), args.output)
     for n in notes:
         print(f"pizzaborg: note: {n}", file=sys.stderr)
