@@ -207,3 +207,45 @@ def test_a_flagged_copy_is_held_back_from_the_projected_figures_until_counted(cl
     c = json.loads(cli("cohort", "--story", MINI, d, "--format", "json").out)
     assert c["held_back"] == [{"learner": "Mallory", "file": str(d / "mallory.json")}] and c["learners"] == 3
     assert [r["counted"] for r in c["learners_table"]] == [True, True, False]
+
+
+# ---- serve's address, the trainers' example ------------------------------------------------------------------
+
+
+def test_serve_prints_an_address_to_give_out(monkeypatch, tmp_path):
+    import io
+    from types import SimpleNamespace
+
+    pytest.importorskip("aiohttp")
+    from pizzaborg.web import server as W
+
+    monkeypatch.setattr(W, "address_to_give_out", lambda ipv6_too=False: "192.168.1.20")
+    out = io.StringIO()
+    fake = SimpleNamespace(host="0.0.0.0", port=8011, code="K7QM-3XHD", max_sessions=30, idle_seconds=1800,
+                           data_dir=tmp_path, hand_ins=None, cohort=None, out=out)
+    W.ClassServer.listening(fake)
+    assert out.getvalue().splitlines()[0] == "PizzaBorg class server: http://192.168.1.20:8011/"
+
+
+def test_address_to_give_out_is_never_loopback():
+    pytest.importorskip("aiohttp")
+    from pizzaborg.web.server import address_to_give_out
+
+    found = address_to_give_out(True)
+    assert found is None or (not found.startswith("127.") and found != "::1")
+
+
+def test_the_trainers_example_assignment_command_works_today(cli, tmp_path):
+    import re
+    import shlex
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "trainers.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(pizzaborg assignment new .*?)\n```", doc, re.S).group(1)
+    args = shlex.split(block.replace("\\\n", " "))[1:]
+    args[args.index("-o") + 1] = str(tmp_path / "december.yaml")
+    r = cli(*args)
+    assert r.code == 0, r.err
+    deadline = re.search(r"deadline: '([0-9-]+)'", (tmp_path / "december.yaml").read_text()).group(1)
+    assert date.fromisoformat(deadline) >= date.today() + timedelta(days=13)  # relative: never in the past

@@ -26,7 +26,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..engine.files import check_header
@@ -145,10 +145,15 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
         d = value
     else:
         text = str(value).strip()
+        days = re.fullmatch(r"\+(\d{1,4})d", text) if not allow_past else None  # --deadline +14d: in 14 days
         try:
-            d = date.fromisoformat(text)
+            if days:
+                d = (today or datetime.now(timezone.utc).date()) + timedelta(days=int(days.group(1)))
+            else:
+                d = date.fromisoformat(text)
         except ValueError:
-            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01, "
+                                  "or as days from today, e.g. +14d") from None
     if not allow_past:
         today = today or datetime.now(timezone.utc).date()
         if d < today:

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -61,6 +62,23 @@ class ClassSession:
     websocket: web.WebSocketResponse | None = None
     leaving: "SessionService | None" = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
+
+
+def address_to_give_out(ipv6_too: bool = False) -> str | None:
+    """The address other machines reach this one at, for a server listening on every interface: the
+    source address of the route out (a UDP socket's connect sends no packet), IPv4 first; None when
+    there is none."""
+    probes = [(socket.AF_INET, ("192.0.2.1", 80))] + ([(socket.AF_INET6, ("2001:db8::1", 80))] if ipv6_too else [])
+    for family, probe in probes:  # documentation addresses: nothing is sent, only the route is looked up
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
+                s.connect(probe)
+                found = s.getsockname()[0]
+        except OSError:
+            continue
+        if found and not found.startswith("127.") and found not in ("::1", "0.0.0.0", "::"):
+            return found
+    return None
 
 
 class Sessions:
@@ -229,10 +247,13 @@ class ClassServer(Server):
     def listening(self) -> None:
         """Called once the socket is bound: the first line is what scripts and tests wait for."""
         p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
-        shown = self.host if self.host not in ("0.0.0.0", "::", "") else "<this machine's address>"
+        shown = self.host if self.host not in ("0.0.0.0", "::", "") else (address_to_give_out(self.host == "::")
+                                                                          or "<this machine's address>")
         if ":" in shown and not shown.startswith("<"):
             shown = f"[{shown}]"
         p(f"PizzaBorg class server: http://{shown}:{self.port}/")
+        if shown.startswith("<"):
+            p("(This machine's address on the network could not be found: see 'ip addr' or 'ipconfig'.)")
         if self.code:
             p(f"Access code: {self.code} (learners type it once on the page)")
         p(f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved and closed.")
