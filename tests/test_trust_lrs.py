@@ -31,6 +31,7 @@ class Script(BaseHTTPRequestHandler):
         srv = self.server
         status, text = srv.script.pop(0) if srv.script else (200, default)
         srv.seen.append((self.command, self.headers.get("Authorization")))
+        srv.paths.append(self.path)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(text)))
@@ -52,7 +53,7 @@ class Script(BaseHTTPRequestHandler):
 @pytest.fixture
 def lrs_stub():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Script)
-    server.script, server.seen, server.posted = [], [], []
+    server.script, server.seen, server.posted, server.paths = [], [], [], []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     server.url = f"http://127.0.0.1:{server.server_address[1]}/xAPI/"
     yield server
@@ -260,3 +261,11 @@ def test_a_page_nested_100000_deep_is_not_a_statement_list(lrs_stub):
     lrs_stub.script = [(200, b'{"statements": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")]
     with pytest.raises(LrsError, match="not a statement list"):
         Lrs(lrs_stub.url).get_statements({})
+
+
+def test_the_environments_proxy_is_used_as_before(lrs_stub, monkeypatch):
+    monkeypatch.setenv("http_proxy", lrs_stub.url.rsplit("/xAPI/", 1)[0])
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert Lrs("http://lrs.example.org/xAPI/").get_statements({}) == []
+    assert lrs_stub.paths[0].startswith("http://lrs.example.org/xAPI/statements?")

@@ -87,6 +87,17 @@ def _tls_context():
                        "give a PEM file of the LRS's certificate or its authority's") from None
 
 
+def _proxy_for(parts):
+    """The proxy (split address) the environment names for this address, or None."""
+    import urllib.request
+
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    split = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    return split if split.hostname else None
+
+
 class _Deadline:
     """Closes the connection's socket when the request's total time is up, so a server that trickles a byte
     every few seconds cannot keep the request going past the stated wait (a per-read timeout would)."""
@@ -153,10 +164,19 @@ class Lrs:
         parts = urllib.parse.urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         start = time.monotonic()
+        host, port = parts.hostname, parts.port
+        proxy = _proxy_for(parts)  # HTTP(S)_PROXY and NO_PROXY, as urllib honours them
+        if proxy is not None and parts.scheme == "http":
+            host, port, target = proxy.hostname, proxy.port or 80, url  # a plain proxy takes the whole address
         if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=self.timeout, context=_tls_context())
+            if proxy is not None:
+                conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 80, timeout=self.timeout,
+                                                   context=_tls_context())
+                conn.set_tunnel(host, port or 443)
+            else:
+                conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=_tls_context())
         else:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         self.requests += 1
         deadline = _Deadline(conn, self.timeout)
         try:
