@@ -269,7 +269,8 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
 
     name = shown_path(path)
     # the one bounded, regular-file-only reader: a FIFO or /dev/zero is refused, not waited on or read whole
-    text = read_handed_text(path, MAX_BYTES, name, "an assignment file", AssignmentError, f"{name}: no such assignment file")
+    text = read_handed_text(path, MAX_BYTES, name, "an assignment file", AssignmentError,
+                            f"{name}: no such assignment file")
     # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
     from ..engine.yamlsrc import load_yaml
 

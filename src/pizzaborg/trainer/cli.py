@@ -79,8 +79,8 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
     coh.add_argument("--counts", choices=("best", "latest", "first"), default="best",
                      help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
                      "by the finish time the report claims; every attempt is listed either way")
-    coh.add_argument("--class-key", metavar="FILE", help="the class server's key (.pizzaborg-class-key) that checks its "
-                     "records (default: the one in each hand-ins folder named here)")
+    coh.add_argument("--class-key", metavar="FILE", help="the class server's key (.pizzaborg-class-key) that "
+                     "checks its records (default: the one in each hand-ins folder named here)")
     coh.add_argument("--count-flagged", action="store_true", help="count in the figures the learners whose report "
                      "is flagged as a copy of another's playthrough (held back until you have checked them)")
     coh.add_argument("--names", action="store_true",

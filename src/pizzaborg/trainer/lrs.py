@@ -83,7 +83,8 @@ def _tls_context():
     try:
         return ssl.create_default_context(cafile=ca)
     except (OSError, ssl.SSLError) as exc:
-        raise LrsError(f"the certificate file {ENV_CA}={_short(ca)} cannot be used ({_short(getattr(exc, 'strerror', None) or exc)}): "
+        why = _short(getattr(exc, "strerror", None) or exc)
+        raise LrsError(f"the certificate file {ENV_CA}={_short(ca)} cannot be used ({why}): "
                        "give a PEM file of the LRS's certificate or its authority's") from None
 
 
@@ -185,8 +186,9 @@ class Lrs:
                 resp = conn.getresponse()
                 length = resp.getheader("Content-Length")
                 if length and length.strip().isdigit() and int(length) > limit:
-                    raise LrsError(f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, more than "
-                                   f"the {limit // (1024 * 1024)} MiB an answer may be: not read", status=resp.status)
+                    raise LrsError(f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, "
+                                   f"more than the {limit // (1024 * 1024)} MiB an answer may be: not read",
+                                   status=resp.status)
                 chunks, size = [], 0
                 while size <= limit:
                     chunk = resp.read(min(1 << 16, limit + 1 - size))
@@ -204,19 +206,20 @@ class Lrs:
             raise
         except ssl.SSLCertVerificationError as exc:
             raise LrsError(f"the LRS at {self.where} showed a certificate this computer does not trust "
-                           f"({_short(exc.verify_message or exc, 80)}), so it was refused: to trust it, set {ENV_CA} to a "
-                           "PEM file of its certificate (or of the authority that signed it)") from None
+                           f"({_short(exc.verify_message or exc, 80)}), so it was refused: to trust it, set {ENV_CA} "
+                           "to a PEM file of its certificate (or of the authority that signed it)") from None
         except ssl.SSLError as exc:
             raise LrsError(f"no secure connection to the LRS at {self.where} ({_short(exc.reason or exc)}): check that "
                            "the address's https:// is right, or ask for the LRS's certificate") from None
         except (socket.timeout, TimeoutError, OSError, http.client.HTTPException) as exc:
-            if deadline.expired or isinstance(exc, (socket.timeout, TimeoutError)) or time.monotonic() - start >= self.timeout:
+            late = time.monotonic() - start >= self.timeout
+            if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
                 raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
                                "try again later", retry=True) from None
             if isinstance(exc, (socket.gaierror, ConnectionRefusedError)) or getattr(conn, "sock", None) is None:
                 text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: try again later",
-                               retry=True) from None
+                raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: "
+                               "try again later", retry=True) from None
             text = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or exc.__class__.__name__)
             raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(text)}); "
                            "nothing was lost: try again later", retry=True) from None
@@ -293,8 +296,8 @@ class Lrs:
             except (UnicodeDecodeError, ValueError):
                 raise LrsError(f"the LRS at {self.where} answered the query with something that is not JSON") from None
             if not depth(page, MAX_DEPTH):
-                raise LrsError(f"the LRS at {self.where} answered the query with something nested more than {MAX_DEPTH} "
-                               "levels deep: not a statement list")
+                raise LrsError(f"the LRS at {self.where} answered the query with something nested more than "
+                               f"{MAX_DEPTH} levels deep: not a statement list")
             if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
                 raise LrsError(f"the LRS at {self.where} answered the query without a list of statements")
             out.extend(s for s in page["statements"] if isinstance(s, dict))
