@@ -31,8 +31,9 @@ def record_path(report: str | os.PathLike) -> Path:
     return Path(report).with_suffix(SUFFIX)
 
 
-class KeyProblem(ValueError):
-    """The class-server key cannot be trusted or read; the message is one line saying what to do."""
+class KeyProblem(OSError):
+    """The class-server key cannot be trusted or read; the message is one line saying what to do. (An
+    OSError, so that whoever writes a record and handles failing files handles this too.)"""
 
 
 MIN_KEY_BYTES = 32
