@@ -36,11 +36,12 @@ settings.load_profile(PROFILE)
 # `make fuzz`: cases per reader, 100,000 in all (the slow readers get fewer, the fast ones more)
 FUZZ_CASES = {
     "story": 3_000, "yaml": 28_000, "save": 12_000, "script": 8_000, "report": 10_000, "assignment": 6_000,
-    "condition": 29_000, "cache": 2_000, "folder": 2_000,
+    "condition": 17_000, "cache": 2_000, "folder": 2_000,
+    "class-key": 2_000, "class-record": 3_000, "outbox": 3_000, "lrs-page": 4_000,
 }
 assert sum(FUZZ_CASES.values()) == 100_000
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))  # e.g. 0.01 for a quick trial of the fuzz profile
-CI_CASES = {"story": 40, "folder": 12}
+CI_CASES = {"story": 40, "folder": 12, "class-key": 20, "class-record": 20, "outbox": 20, "lrs-page": 20}
 RAN: dict = {}
 
 
@@ -417,3 +418,91 @@ def test_verify_and_cohort_over_a_hostile_folder_give_a_line_per_file(data):
                     assert "cannot be verified (" not in line
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ---- the readers issue 20 added: the class key and record, the outbox, an LRS page ----------------------------
+
+jsonish = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                       lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
+                       max_leaves=12)
+
+
+def _bytes_or_json(data) -> bytes:
+    """Bytes of any kind, JSON of any shape, or a valid-looking JSON text cut short or with a key twice."""
+    kind = data.draw(st.sampled_from(["bytes", "json", "cut", "twice"]))
+    if kind == "bytes":
+        return data.draw(st.binary(max_size=200))
+    text = json.dumps(data.draw(jsonish))
+    if kind == "cut":
+        return text[: data.draw(st.integers(0, len(text)))].encode()
+    if kind == "twice" and text.startswith("{") and len(text) > 2:
+        return ('{"a": 1, "a": 2, ' + text[1:]).encode()
+    return text.encode()
+
+
+@given(st.data())
+@cases("class-key")
+def test_a_class_key_file_is_a_key_or_one_line(data):
+    from pizzaborg.trainer.classrecord import KeyProblem, load_key
+
+    ran("class-key")
+    path = WORK / "key"
+    hexish = st.text("0123456789abcdefABCDEF \n", max_size=90).map(str.encode)
+    raw = data.draw(st.one_of(st.binary(max_size=100), hexish))
+    path.write_bytes(raw)
+    path.chmod(data.draw(st.sampled_from([0o600, 0o644, 0o620, 0o666])))
+    try:
+        key = load_key(path)
+    except KeyProblem as exc:
+        assert "\n" not in str(exc) and str(exc)
+    else:
+        assert len(key) >= 32
+
+
+@given(st.data())
+@cases("class-record")
+def test_a_class_record_holds_or_says_why_in_one_line(data):
+    from pizzaborg.trainer.classrecord import read_record, record_path
+
+    ran("class-record")
+    report = WORK / "r.json"
+    report.write_bytes(data.draw(st.binary(max_size=50)))
+    record_path(report).write_bytes(_bytes_or_json(data))
+    record, why = read_record(report, [bytes(32)])
+    assert record is None and (why is None or ("\n" not in why and why))
+
+
+@given(st.data())
+@cases("outbox")
+def test_the_outbox_skips_what_it_cannot_read(data):
+    from pizzaborg.trainer.send import OUTBOX_FORMAT, outbox_dir, pending
+
+    ran("outbox")
+    folder = outbox_dir(WORK / "saves")
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = _bytes_or_json(data)
+    if data.draw(st.booleans()):
+        raw = json.dumps({"format": OUTBOX_FORMAT, "endpoint": "http://x/", "statements": data.draw(jsonish)}).encode()
+    (folder / "a.json").write_bytes(raw)
+    for path, stmts in pending(WORK / "saves", "http://x/"):
+        assert isinstance(stmts, list)
+
+
+@given(st.data())
+@cases("lrs-page")
+def test_an_lrs_page_is_statements_or_one_line(data):
+    from pizzaborg.trainer.lrs import Lrs, LrsError
+
+    ran("lrs-page")
+    lrs = Lrs("http://127.0.0.1:9/xAPI/")
+    raw = _bytes_or_json(data)
+    if data.draw(st.booleans()):
+        depth = data.draw(st.integers(0, 3000))
+        raw = b'{"statements": ' + b"[" * depth + b"]" * depth + b"}"
+    lrs._request = lambda method, url, body=None, limit=0: (200, raw)
+    try:
+        found = lrs.get_statements({})
+    except LrsError as exc:
+        assert "\n" not in str(exc) and str(exc)
+    else:
+        assert isinstance(found, list) and all(isinstance(x, dict) for x in found)

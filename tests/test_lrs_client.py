@@ -114,7 +114,7 @@ def test_a_report_that_does_not_verify_is_not_sent(cli, tmp_path, mini, fake_lrs
 def test_each_answer_of_an_lrs_is_a_clear_line(cli, tmp_path, mini, fake_lrs, status, body, says):
     fake_lrs.script = [(status, body)]
     path = write_json(tmp_path / "r.json", report_of(mini))
-    code, out, err = cli("send", path, "--lrs", url_of(fake_lrs), "--story", MINI)
+    code, out, err = cli("send", path, "--lrs", url_of(fake_lrs), "--story", MINI, "--user", "u", "--password", "p")
     assert code == 1
     line = one_line(out)
     assert says in line, line

@@ -17,7 +17,8 @@ from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, repo
 
 @pytest.fixture
 def cohort_dir(tmp_path, mini):
-    """Five learners (best, worst, first play), one tampered report, an older, worse attempt of Ann's."""
+    """Five learners (best, worst, first play), one tampered report, an older, worse attempt of Ann's.
+    Bob, Cem and Eve play the same worst game: flagged copies, so the figures' tests pass --count-flagged."""
     a = make_assignment(mini, mastery=0.5)
     d = tmp_path / "hand-ins"
     d.mkdir()
@@ -36,7 +37,7 @@ def cohort_dir(tmp_path, mini):
 
 def test_cohort_json_figures(cli, cohort_dir):
     d, reports = cohort_dir
-    r = cli("cohort", "--story", MINI, d, "--format", "json")
+    r = cli("cohort", "--story", MINI, d, "--count-flagged", "--format", "json")
     assert r.code == 0, r.err
     c = json.loads(r.out)
     assert c["reports"] == 7 and c["verified"] == 6 and c["learners"] == 5
@@ -64,7 +65,7 @@ def test_cohort_json_figures(cli, cohort_dir):
 
 def test_most_frequent_worst_choices_come_with_the_scene_text(cli, cohort_dir):
     d, reports = cohort_dir
-    c = json.loads(cli("cohort", "--story", MINI, d, "--format", "json").out)
+    c = json.loads(cli("cohort", "--story", MINI, d, "--count-flagged", "--format", "json").out)
     top = c["worst_choices"]
     assert 1 <= len(top) <= 5
     counts = {}
@@ -81,13 +82,13 @@ def test_most_frequent_worst_choices_come_with_the_scene_text(cli, cohort_dir):
 
 def test_cohort_markdown_and_html(cli, cohort_dir, tmp_path):
     d, _ = cohort_dir
-    md = cli("cohort", "--story", MINI, d).out
+    md = cli("cohort", "--story", MINI, d, "--count-flagged").out
     assert "5 learner(s), 6 verified report(s) of 7" in md
     assert "## Reports left out (failed verification)" in md and "Zed.json" in md
     assert "> The oven controller needs a patch." in md
     assert "| Ann |" in md
     out = tmp_path / "c.html"
-    r = cli("cohort", "--story", MINI, d, "--format", "html", "-o", out)
+    r = cli("cohort", "--story", MINI, d, "--format", "html", "-o", out, "--count-flagged")
     assert r.code == 0 and f"Written to {out}" in r.err
     html = out.read_text()
     assert "<script" not in html and "Push the patch tonight." in html

@@ -130,9 +130,9 @@ def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
     # the report and the server's record in the hand-ins folder; the session's saves in its own folder
     reports = sorted(hand_ins.glob("*.json"))
     assert len(reports) == 1
-    from pizzaborg.trainer.classrecord import read_record
+    from pizzaborg.trainer.classrecord import trainer_keys, read_record
 
-    record, problem = read_record(reports[0])
+    record, problem = read_record(reports[0], trainer_keys([hand_ins])[0])
     assert problem is None and record["learner_as_typed"] == NAME
     assert record["session"] in reports[0].name and NAME.split()[0] not in reports[0].name
     assert record["session_started"] <= record["game_started"] <= record["finished"]

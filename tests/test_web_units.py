@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pizzaborg.trainer.classrecord import KEY_FILE, read_record, record_path, write_record
+from pizzaborg.trainer.classrecord import KEY_FILE, load_key, read_record, record_path, write_record
 from pizzaborg.tui.launch import NOT_A_TERMINAL, WEB_DRIVER, need_terminal
 from pizzaborg.web.codes import new_code, normal_code
 from pizzaborg.web.command import is_loopback
@@ -45,7 +45,8 @@ def _handed_in(tmp_path):
 
 def test_a_record_holds_only_beside_its_own_unedited_report(tmp_path):
     report = _handed_in(tmp_path)
-    record, problem = read_record(report)
+    keys = [load_key(tmp_path / KEY_FILE)]
+    record, problem = read_record(report, keys)
     assert problem is None and record["learner_as_typed"] == "Ada  O'Neil" and record["session"] == "0123456789ab"
     assert (tmp_path / KEY_FILE).stat().st_mode & 0o077 == 0  # the key is the server owner's only
 
@@ -53,22 +54,20 @@ def test_a_record_holds_only_beside_its_own_unedited_report(tmp_path):
     path = record_path(report)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Ada  O'Neil", "Bob"), encoding="utf-8")
-    assert read_record(report) == (None, f"{path.name}: the class-server record's signature does not match "
+    assert read_record(report, keys) == (None, f"{path.name}: the class-server record's signature does not match "
                                          "(edited, or from another server)")
     path.write_text(text, encoding="utf-8")
     # an edited report
     report.write_text(json.dumps({"learner": "Bob"}), encoding="utf-8")
-    assert "not the one the class server wrote" in read_record(report)[1]
+    assert "not the one the class server wrote" in read_record(report, keys)[1]
     # no record at all: a report handed in by hand
-    assert read_record(tmp_path / "other.json") == (None, None)
+    assert read_record(tmp_path / "other.json", keys) == (None, None)
 
 
 def test_a_record_from_another_server_does_not_hold(tmp_path):
     report = _handed_in(tmp_path)
-    (tmp_path / KEY_FILE).write_text("00" * 32 + "\n", encoding="ascii")  # another server's key
-    record, problem = read_record(report)
+    record, problem = read_record(report, [bytes(32)])  # another server's key
     assert record is None and "signature does not match" in problem
-    (tmp_path / KEY_FILE).unlink()
     assert "cannot be checked" in read_record(report)[1]
 
 
@@ -85,7 +84,7 @@ def test_cohort_shows_the_record_as_recorded_by_the_class_server(tmp_path):
     by_hand.write_text("{}", encoding="utf-8")
     verdicts = [SimpleNamespace(ok=True, name=str(report), report=data),
                 SimpleNamespace(ok=True, name=str(by_hand), report=dict(data, learner="Bob"))]
-    summary = summarise(verdicts)
+    summary = summarise(verdicts, class_keys=[load_key(tmp_path / KEY_FILE)], roots=[tmp_path])
     rows = {r["learner"]: r for r in summary["learners_table"]}
     assert rows["Ada"]["server_record"]["learner_as_typed"] == "Ada  O'Neil" and rows["Bob"]["server_record"] is None
     md = render_cohort(summary, "md")

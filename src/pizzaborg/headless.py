@@ -62,13 +62,9 @@ def _bounds(value, where: str) -> tuple:
 
 
 def load_script(path: str) -> Script:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such script file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    from .engine.files import read_handed_text  # the one bounded, regular-file-only reader
+
+    text = read_handed_text(path, 1024 * 1024, str(path), "a script", BadInput, f"{path}: no such script file")
     # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
     data, problems = load_yaml(text, str(path))
     if problems:

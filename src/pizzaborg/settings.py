@@ -32,8 +32,10 @@ def config_path() -> Path:
 
 def load() -> dict:
     """The saved settings (only known keys with text values); {} when there are none or they cannot be read."""
+    from .engine.files import read_bounded  # the one bounded, regular-file-only reader
+
     try:
-        text = config_path().read_text(encoding="utf-8")
+        text = read_bounded(config_path(), 64 * 1024).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return {}
     from .engine.yamlsrc import load_yaml

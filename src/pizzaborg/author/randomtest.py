@@ -87,6 +87,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
             hits[c] = 0
     game = None
     randrange = rng.randrange
+    limit = steps_limit(story)
     for k in range(first, first + count):
         game_seed = seed + k
         try:
@@ -101,7 +102,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
         taken: list = []
         failure = None
         try:
-            for _ in range(MAX_STEPS):
+            for _ in range(limit):
                 if game.over:
                     break
                 state = game.state
@@ -132,9 +133,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
                 taken.append((state, pick.id))
                 game.choose(pick.id)
             else:
-                failure = Failure(
-                    "no-ending", game_seed, game.state, f"no ending after {MAX_STEPS} decisions: the story loops", taken
-                )
+                failure = Failure("no-ending", game_seed, game.state, _no_ending(taken, limit), taken)
             if failure is None:
                 problem = _check_invariants(story, game)
                 if problem:
@@ -161,6 +160,24 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
     if game is not None:
         game.close()
     return out
+
+
+def steps_limit(story) -> int:
+    """Decisions a game may take before it is called endless: MAX_STEPS, or more for a story with more
+    scenes than that (an acyclic story of 2,002 rounds takes 2,002 decisions and is not a loop)."""
+    return max(MAX_STEPS, 2 * len(story.scenes) + 10)
+
+
+def _no_ending(taken: list, limit: int) -> str:
+    """What a game that did not end within ``limit`` decisions did: a loop only when a scene came back."""
+    seen: dict = {}
+    for scene, _ in taken:
+        seen[scene] = seen.get(scene, 0) + 1
+    again = [s for s, n in seen.items() if n > 1]
+    if again:
+        most = max(again, key=lambda s: seen[s])
+        return f"no ending after {limit} decisions: the story loops (scene '{most}' came back {seen[most] - 1} time(s))"
+    return f"no ending after {limit} decisions, each in a scene of its own"
 
 
 # ---- parallel chunks (fork only: the loaded story is inherited, not sent to the workers) --------------------

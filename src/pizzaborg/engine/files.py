@@ -13,10 +13,13 @@ import os
 from pathlib import Path
 
 
-def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False) -> Path:
+def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False, shared: bool = False) -> Path:
     """Write ``text`` to ``target`` atomically; raises OSError on failure (the old file stays).
 
-    ``sync_dir`` also flushes the folder, so that the rename itself survives a power cut (saves)."""
+    ``sync_dir`` also flushes the folder, so that the rename itself survives a power cut (saves).
+    ``shared``: a file meant for others (a cohort page, a hand-in, an assignment) keeps the mode of the
+    file it replaces, or gets the one the umask gives a new file (0644 under umask 022), instead of the
+    temporary file's 0600; saves, the outbox and keys stay private."""
     import tempfile  # only writers need it; keeps start-up light
 
     target = Path(target)
@@ -28,6 +31,8 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
+            if shared:
+                os.fchmod(fh.fileno(), _shared_mode(target))
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         tmp = None
@@ -40,6 +45,22 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
     if sync_dir:
         fsync_dir(directory)
     return target
+
+
+def _shared_mode(target: Path) -> int:
+    import stat
+
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode) & 0o777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def fsync_dir(directory: str | os.PathLike) -> None:
@@ -129,6 +150,52 @@ def read_handed(path, limit: int, name: str, what: str, error, missing: str) -> 
         raise error(f"{name} is too large to be {what} (more than {limit // 1024} KiB)") from None
     except (OSError, ValueError) as exc:
         raise error(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def read_handed_text(path, limit: int, name: str, what: str, error, missing: str) -> str:
+    """``read_handed`` decoded as UTF-8 (a byte-order mark, as Notepad writes one, is accepted and dropped);
+    text that is not UTF-8 is ``error`` '``name`` is not a text file'."""
+    raw = read_handed(path, limit, name, what, error, missing)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"{name} is not a text file (not UTF-8)") from None
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice (two scores, two learners): which one counts is not said."""
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(f"the key '{key[:40]}' appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number a file may hold")
+
+
+def loads_json(raw: bytes | str):
+    """JSON someone handed in: a UTF-8 byte-order mark accepted, a key given twice in one object refused
+    (:class:`DuplicateKey`), NaN and Infinity refused. Raises ValueError (or UnicodeDecodeError,
+    RecursionError) like ``json.loads``."""
+    import json
+
+    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
+def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
+    """True when ``path``, with every link followed, lies within the folder ``root`` (also followed)."""
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def shown_path(path) -> str:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .conditions import ConditionError, impossible_parts, parse_condition
-from .text import clean
+from .text import clean, excerpt
 from .model import (
     END,
     ENDING_PREFIX,
@@ -250,12 +250,12 @@ class _Reader:
                 cond = exc
             self._conditions[v] = cond
         if isinstance(cond, ConditionError):
-            self.err(self.spot(pos, v, cond.offset), f"condition '{v}': {cond.message}")
+            self.err(self.spot(pos, v, cond.offset), f"condition '{excerpt(v, cond.offset)}': {cond.message}")
             return None
         for ref in cond.refs:
             self.cond_refs.append((ref, self.spot(pos, v, ref.offset)))
         for offset, why in impossible_parts(cond, self.kpis):
-            self.err(self.spot(pos, v, offset), f"condition '{v}' can never hold: {why}")
+            self.err(self.spot(pos, v, offset), f"condition '{excerpt(v, offset)}' can never hold: {why}")
         return cond
 
     def flag_value(self, m: Map, key: str, what: str, default: bool) -> bool:
@@ -405,6 +405,8 @@ def _read_file(path: Path, rel: str, reader: _Reader):
     text = text.replace("\r\n", "\n")
     reader.sources[rel] = text
     data, problems = load_yaml(text, rel)
+    from .numbers import bound_numbers  # every number within range: one problem each, never NaN (numbers.py)
+    problems = list(problems) + bound_numbers(data)
     for p in problems:
         (reader.fatal if data is None else reader.err)(p.pos, p.message)
     if data is None and not problems:
@@ -494,6 +496,7 @@ def _read_story(path):
     audit = _read_audit(meta, reader, kpis, endings)
 
     # round files
+    from .files import inside
     files: list[tuple[Path, str, Pos]] = []
     if "rounds" in meta:
         seq = reader.seq(meta["rounds"], meta.at("rounds"), "'rounds'")
@@ -514,6 +517,9 @@ def _read_story(path):
     else:
         rdir = root / "rounds"
         for p in sorted(rdir.glob("*.yaml")) + sorted(rdir.glob("*.yml")):
+            if not inside(p, root):  # a link out of the story folder: refused as a listed one is (engine/files.py)
+                reader.err(meta.pos, f"round file 'rounds/{p.name}' is outside the story folder (a link): not read")
+                continue
             files.append((p, f"rounds/{p.name}", meta.pos))
         if not files:
             reader.err(meta.pos, "no round files: put them in rounds/*.yaml or list them in 'rounds'")

@@ -230,14 +230,16 @@ def _reject_constant(name: str):
 
 
 def read_save_file(path: Path) -> SaveData:
-    from .files import read_handed
+    from .files import DuplicateKey, loads_json, read_handed
 
     path = Path(path)
     name = clean(path.name)
     raw = read_handed(path, MAX_SAVE_BYTES, name, "a save", SaveError,
                       f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = loads_json(raw)  # a byte-order mark accepted; a key given twice refused
+    except DuplicateKey as exc:
+        raise SaveError(f"{name} is damaged or not a save: {exc}") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise SaveError(f"{name} is damaged or not a save (it is not valid JSON)") from None
     return _validate(data, path)

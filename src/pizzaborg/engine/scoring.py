@@ -10,6 +10,8 @@ at stake; the overall score is the same sum over every point. See docs/story-for
 
 from __future__ import annotations
 
+import math
+
 from .model import Value
 
 
@@ -102,9 +104,10 @@ def stakes_for_pick(available: list, picks: list, pick: tuple, budget) -> dict:
 
 
 def _pct(num: float, den: float) -> float | None:
-    if den <= 0:
+    if not den > 0 or not math.isfinite(num) or not math.isfinite(den):  # never NaN, whatever the weights
         return None
-    return round(100.0 * num / den, 1)
+    value = 100.0 * num / den
+    return round(value, 1) if math.isfinite(value) else None
 
 
 class PointScore(Value):

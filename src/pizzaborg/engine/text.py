@@ -50,3 +50,14 @@ def json_text(value, indent: int | None = None) -> str:
 
     text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
     return _JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def excerpt(text: str, offset: int | None = None, limit: int = 80) -> str:
+    """``text`` whole when it is short, else about ``limit`` characters of it around ``offset`` (where a
+    problem is), with '…' where it was cut: an error line quotes a 10,000-character condition in part."""
+    if len(text) <= limit:
+        return text
+    at = max(0, min(len(text), offset or 0))
+    start = max(0, min(at - limit // 2, len(text) - limit))
+    end = start + limit
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")

@@ -26,7 +26,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..engine.files import check_header
@@ -145,10 +145,15 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
         d = value
     else:
         text = str(value).strip()
+        days = re.fullmatch(r"\+(\d{1,4})d", text) if not allow_past else None  # --deadline +14d: in 14 days
         try:
-            d = date.fromisoformat(text)
+            if days:
+                d = (today or datetime.now(timezone.utc).date()) + timedelta(days=int(days.group(1)))
+            else:
+                d = date.fromisoformat(text)
         except ValueError:
-            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01, "
+                                  "or as days from today, e.g. +14d") from None
     if not allow_past:
         today = today or datetime.now(timezone.utc).date()
         if d < today:
@@ -252,7 +257,7 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
         + yaml.safe_dump(assignment.to_yaml_dict(), sort_keys=False, allow_unicode=True, width=100)
     )
     try:
-        write_atomic(target, text)
+        write_atomic(target, text, shared=True)  # given to every learner
     except OSError as exc:
         raise AssignmentError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
@@ -260,20 +265,12 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
 
 def load_assignment(path: str | os.PathLike) -> Assignment:
     """Read and validate an assignment file. Raises AssignmentError (one line) on any problem."""
-    p = Path(path)
-    name = str(p)
-    try:
-        if p.is_dir():
-            raise AssignmentError(f"{name} is a folder, not an assignment file")
-        if p.stat().st_size > MAX_BYTES:
-            raise AssignmentError(f"{name} is too large to be an assignment")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssignmentError(f"{name}: no such assignment file") from None
-    except UnicodeDecodeError:
-        raise AssignmentError(f"{name} is not a text file") from None
-    except OSError as exc:
-        raise AssignmentError(f"cannot read {name}: {exc.strerror or exc}") from None
+    from ..engine.files import read_handed_text, shown_path
+
+    name = shown_path(path)
+    # the one bounded, regular-file-only reader: a FIFO or /dev/zero is refused, not waited on or read whole
+    text = read_handed_text(path, MAX_BYTES, name, "an assignment file", AssignmentError,
+                            f"{name}: no such assignment file")
     # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
     from ..engine.yamlsrc import load_yaml
 

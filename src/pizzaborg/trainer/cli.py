@@ -79,6 +79,10 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
     coh.add_argument("--counts", choices=("best", "latest", "first"), default="best",
                      help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
                      "by the finish time the report claims; every attempt is listed either way")
+    coh.add_argument("--class-key", metavar="FILE", help="the class server's key (.pizzaborg-class-key) that "
+                     "checks its records (default: the one in each hand-ins folder named here)")
+    coh.add_argument("--count-flagged", action="store_true", help="count in the figures the learners whose report "
+                     "is flagged as a copy of another's playthrough (held back until you have checked them)")
     coh.add_argument("--names", action="store_true",
                      help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
 
@@ -109,6 +113,7 @@ def wants(args) -> bool:
 
 def dispatch(args) -> int:
     from .assignment import AssignmentError
+    from .classrecord import KeyProblem
     from .report import ReportError
 
     try:
@@ -127,7 +132,7 @@ def dispatch(args) -> int:
         if getattr(args, "plain", False):
             return cmd_plain_assignment(args)
         return cmd_tui_assignment(args)
-    except (TrainerUsage, AssignmentError, ReportError) as exc:
+    except (TrainerUsage, AssignmentError, ReportError, KeyProblem) as exc:
         return fail(str(exc))
     except Exception as exc:
         from .lrs import LrsError
@@ -324,7 +329,11 @@ def cmd_cohort(args) -> int:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
-    summary = summarise(verdicts, problems, rule=args.counts)
+    from .classrecord import trainer_keys  # the trainer's key, never one found beside a hand-in
+
+    keys, notes = trainer_keys(args.reports, getattr(args, "class_key", None))
+    summary = summarise(verdicts, problems + notes, rule=args.counts, class_keys=keys, roots=args.reports,
+                        count_flagged=getattr(args, "count_flagged", False))
     _emit(render_cohort(summary, args.format, names=args.names), args.output)
     from ..engine.text import clean
 
@@ -356,7 +365,7 @@ def cmd_cohort_lrs(args) -> int:
     if not verdicts:
         print(f"pizzaborg: the LRS at {lrs.where} holds no statements of this assignment", file=sys.stderr)
         return EXIT_FAILED
-    summary = summarise(verdicts, [])
+    summary = summarise(verdicts, [], count_flagged=getattr(args, "count_flagged", False))
     _emit(render_cohort(summary, args.format), args.output)
     for n in notes:
         print(f"pizzaborg: note: {n}", file=sys.stderr)

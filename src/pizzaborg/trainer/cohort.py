@@ -53,11 +53,22 @@ def _who(r: dict) -> str:
     return "anonymous (xAPI " + str(r.get("registration", "?"))[:8] + ")"
 
 
-def _server_record(file: str, problems: list) -> dict | None:
-    """Identity and times from the class server's record beside a hand-in (``pizzaborg serve``), or None."""
-    from .classrecord import read_record
+def _server_record(file: str, problems: list, keys: list, roots: set) -> dict | None:
+    """Identity and times from the class server's record beside a hand-in (``pizzaborg serve``), checked
+    with the trainer's ``keys`` only, or None. A key lying in a hand-in's folder that is not one of the
+    ``roots`` named on the command line is a learner's: noted once, never used."""
+    import os
+    from pathlib import Path
 
-    record, problem = read_record(file)
+    from .classrecord import KEY_FILE, read_record
+
+    folder = Path(file).parent
+    if folder not in roots and os.path.lexists(folder / KEY_FILE):
+        note = (f"{folder / KEY_FILE}: a class-server key among the hand-ins, not on the trainer's side: not used "
+                "(name the server's key with --class-key FILE, or give its hand-ins folder itself)")
+        if note not in problems:
+            problems.append(note)
+    record, problem = read_record(file, keys)
     if problem:
         problems.append(f"{file}: {problem}; shown as the report's claims only")
     if record is None:
@@ -101,11 +112,15 @@ def _flags(groups: dict) -> list:
         if len(items) > 1 and len(decisions) >= 1:
             names = {_key(r) for _, r in items}
             who = _files(items)
+            held = []
             if len(names) > 1:
                 text = f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} decisions): {who}"
+                # the copies: every one but the first handed in (by claimed finish, then file name)
+                first = min(items, key=lambda it: (it[1].get("finished") or "~", it[0]))
+                held = [f for f, r in items if _key(r) != _key(first[1])]
             else:
                 text = f"the same playthrough handed in more than once (seed {seed}, {len(decisions)} decisions): {who}"
-            flags.append({"kind": "identical", "text": text, "files": [f for f, _ in items]})
+            flags.append({"kind": "identical", "text": text, "files": [f for f, _ in items], "held": held})
     regs: dict = {}
     for f, r in every:
         if r.get("registration"):
@@ -134,8 +149,13 @@ def _flags(groups: dict) -> list:
     return flags
 
 
-def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
-    """The cohort's figures from verification verdicts (only the verified ones count)."""
+def summarise(verdicts: list, problems: list = (), rule: str = "best", class_keys: tuple = (),
+              roots: tuple = (), count_flagged: bool = False) -> dict:
+    """The cohort's figures from verification verdicts (only the verified ones count). ``class_keys``:
+    the trainer's class-server keys (:func:`classrecord.trainer_keys`); ``roots``: the folders named on the
+    command line, whose keys those are. A learner whose counted report is a flagged copy (the playthrough
+    of another learner, handed in later under another name) is listed but held back from every figure
+    until the trainer says so (``count_flagged``, ``cohort --count-flagged``)."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}")
     ok = [v for v in verdicts if v.ok]
@@ -167,7 +187,14 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     reports.sort(key=lambda r: (identity(_who(r)), _who(r)))
     attempts_out.sort(key=lambda a: identity(a["learner"]))
     problems = list(problems)
-    records = {id(r): _server_record(files[id(r)], problems) for r in reports}
+    from pathlib import Path
+
+    trusted = {Path(x) for x in roots}
+    records = {id(r): _server_record(files[id(r)], problems, list(class_keys), trusted) for r in reports}
+    copies = {f for fl in flags for f in fl.get("held", [])}
+    held = set() if count_flagged else {id(r) for r in reports if files[id(r)] in copies}
+    everyone = reports
+    reports = [r for r in everyone if id(r) not in held]  # the figures: held-back copies are not in them
 
     endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
     points: dict = {}
@@ -207,7 +234,9 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
         })
     return {
         "reports": len(verdicts),
-        "learners": len(reports),
+        "learners": len(everyone),
+        "held_back": [{"learner": _who(r), "file": str(files[id(r)])} for r in everyone if id(r) in held],
+        "count_flagged": count_flagged,
         "verified": len(ok),
         "rejected": rejected,
         "rule": rule,
@@ -239,8 +268,9 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
                 "time_spent": (r.get("time_spent") or {}).get("seconds"),
                 "attempts": n_attempts.get(id(r), 1),
                 "flags": sorted(set(flagged.get(files[id(r)], []))),
+                "counted": id(r) not in held,
             }
-            for r in reports
+            for r in everyone
         ],
     }
 
@@ -292,6 +322,10 @@ def _md(c: dict) -> str:
     out.append(f"{c['learners']} learner(s), {c['verified']} verified report(s) of {c['reports']}; story: "
                f"{md(', '.join(c['stories']) or '–')}.")
     out.append("")
+    if c.get("held_back"):
+        from .cohort_html import held_back_note
+
+        out += [md(held_back_note(c)) + " Held back: " + ", ".join(md(x["learner"]) for x in c["held_back"]) + ".", ""]
     if c["rejected"]:
         out += ["## Reports left out (failed verification)", ""]
         out += [f"- {md(x['file'])}: {md(x['reason'])}" for x in c["rejected"]] + [""]
@@ -315,6 +349,7 @@ def _md(c: dict) -> str:
             "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |"]
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
+        passed += "" if row.get("counted", True) else " (held back)"
         late = f" ({row['late_days']}d late)" if row["late_days"] else ""
         out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
                    f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {_duration(row['time_spent'])} "

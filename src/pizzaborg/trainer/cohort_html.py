@@ -67,6 +67,13 @@ def _recorded(row: dict) -> str:
     return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
 
 
+def held_back_note(c: dict) -> str:
+    """One line, naming nobody: how many learners the figures leave out as flagged copies, and how to count them."""
+    n = len(c.get("held_back") or [])
+    return (f"{n} learner(s) held back from these figures: their report repeats another learner's playthrough "
+            "(flagged as a copy). Check the flags; to count them anyway: pizzaborg cohort … --count-flagged.")
+
+
 def _duration(seconds) -> str:
     if seconds is None:
         return "–"
@@ -74,6 +81,18 @@ def _duration(seconds) -> str:
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{h}h {m:02d}m" if h else (f"{m}m {sec:02d}s" if m else f"{sec}s")
+
+
+def _unnamed(reason: str, file: str, instead: str) -> str:
+    """A reason a report was left out, without its file's name (game-made names carry the learner's name,
+    and a hand-in may be called 'Alice Smith (damaged).json'): the projected page names nobody."""
+    import os
+    import re
+
+    for shown in sorted({file, os.path.basename(file), os.path.splitext(os.path.basename(file))[0]} - {""},
+                        key=len, reverse=True):
+        reason = reason.replace(shown, instead)
+    return re.sub(r"\S+\.(json|xapi|yaml)\b", "a file", reason)  # any other file named in it
 
 
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
@@ -94,12 +113,14 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     b.append('<section class="kpis">')
     b.append(f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median {h(_fmt(s["median"]))}</span></div>')
     b.append(f'<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>')
-    judged = [row["passed"] for row in table if row["passed"] is not None]
+    judged = [row["passed"] and row.get("counted", True) for row in table if row["passed"] is not None]
     if judged:
         marks = " or ".join(f"{round(m * 100)}" for m in c.get("mastery") or [])
         mark = f" (pass mark {marks} of 100)" if marks else ""
         b.append(f'<div>Passed<b>{h(sum(judged))} of {h(len(judged))}</b><span class="muted">{h(mark)}</span></div>')
     b.append("</section>")
+    if c.get("held_back"):
+        b.append(f'<p class="muted">{h(held_back_note(c))}</p>')
 
     # how it ended
     b.append('<h2>How the games ended</h2><div class="rows">')
@@ -142,6 +163,7 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
                  '<th>recorded by the class server</th></tr>')
         for row in table:
             passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
+            passed += "" if row.get("counted", True) else " (held back)"
             late = f" ({row['late_days']} days late)" if row["late_days"] else ""
             b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
                      f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
@@ -166,7 +188,8 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append(f"<h2>Reports left out ({h(len(c['rejected']))}: failed verification)</h2><ul>")
         for i, x in enumerate(c["rejected"], 1):
             who = x["file"] if names else f"report {i}"
-            b.append(f"<li>{h(who)}: {h(x['reason'])}</li>")
+            reason = x["reason"] if names else _unnamed(x["reason"], x["file"], who)
+            b.append(f"<li>{h(who)}: {h(reason)}</li>")
         b.append("</ul>")
     several = [a for a in c.get("attempts") or [] if len(a["attempts"]) > 1]
     if several:

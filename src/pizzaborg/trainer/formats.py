@@ -39,10 +39,11 @@ def render(report: dict, fmt: str) -> str:
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a page or report to share (the umask's mode, or the mode of the file it replaces)."""
     from .files import write_atomic
 
     try:
-        return write_atomic(path, text)
+        return write_atomic(path, text, shared=True)
     except FileNotFoundError:
         raise ReportError(f"cannot write {path}: the folder {Path(path).parent} does not exist") from None
     except OSError as exc:

@@ -15,16 +15,17 @@ import json
 import os
 import re
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 
 XAPI_VERSION = "1.0.3"
 BATCH = 100  # statements per POST
 PAGE = 500  # statements asked for per GET page (the LRS may send fewer)
 TIMEOUT = 30.0
 MAX_PAGES = 100_000
+MAX_ANSWER = 32 * 1024 * 1024  # bytes of one answer: a page of 500 statements is a few MiB
+MAX_DEPTH = 64  # a statement nests about 8 levels
 ENV_USER, ENV_PASSWORD = "PIZZABORG_LRS_USER", "PIZZABORG_LRS_PASSWORD"
+ENV_CA = "PIZZABORG_LRS_CA"  # a PEM file of certificates to trust besides the system's (a self-signed LRS)
 
 
 class LrsError(Exception):
@@ -73,14 +74,58 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Credentials are never carried to another address: a redirect is an answer, not followed."""
+def _tls_context():
+    """Certificates checked against the system's authorities, plus the file named by PIZZABORG_LRS_CA (a
+    PEM bundle: how a trainer trusts an LRS with a self-signed or in-house certificate)."""
+    import ssl
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    ca = os.environ.get(ENV_CA) or None
+    try:
+        return ssl.create_default_context(cafile=ca)
+    except (OSError, ssl.SSLError) as exc:
+        why = _short(getattr(exc, "strerror", None) or exc)
+        raise LrsError(f"the certificate file {ENV_CA}={_short(ca)} cannot be used ({why}): "
+                       "give a PEM file of the LRS's certificate or its authority's") from None
+
+
+def _proxy_for(parts):
+    """The proxy (split address) the environment names for this address, or None."""
+    import urllib.request
+
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
         return None
+    split = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    return split if split.hostname else None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect())
+class _Deadline:
+    """Closes the connection's socket when the request's total time is up, so a server that trickles a byte
+    every few seconds cannot keep the request going past the stated wait (a per-read timeout would)."""
+
+    def __init__(self, conn, seconds: float):
+        import threading
+
+        self.conn = conn
+        self.expired = False
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
 
 
 class Lrs:
@@ -96,6 +141,7 @@ class Lrs:
             token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
             self._auth = f"Basic {token}"
         self.requests = 0
+        self.new = 0
 
     @property
     def where(self) -> str:
@@ -103,40 +149,89 @@ class Lrs:
         return _short(self.endpoint, 100)
 
     # ---- HTTP ----------------------------------------------------------------------------------
-    def _request(self, method: str, url: str, body: bytes | None = None) -> tuple:
-        headers = {"X-Experience-API-Version": XAPI_VERSION, "Accept": "application/json"}
+    def _request(self, method: str, url: str, body: bytes | None = None, limit: int = MAX_ANSWER) -> tuple:
+        """(status, body) of one request that takes at most ``self.timeout`` seconds *in all* (connecting,
+        sending, every byte of the answer) and reads at most ``limit`` bytes of answer. Redirects are
+        answers, never followed: credentials are never carried to another address."""
+        import http.client
+        import ssl
+        import time
+
+        headers = {"X-Experience-API-Version": XAPI_VERSION, "Accept": "application/json", "Connection": "close"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if self._auth:
             headers["Authorization"] = self._auth
-        req = urllib.request.Request(url, data=body, method=method, headers=headers)
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        start = time.monotonic()
+        host, port = parts.hostname, parts.port
+        proxy = _proxy_for(parts)  # HTTP(S)_PROXY and NO_PROXY, as urllib honours them
+        if proxy is not None and parts.scheme == "http":
+            host, port, target = proxy.hostname, proxy.port or 80, url  # a plain proxy takes the whole address
+        if parts.scheme == "https":
+            if proxy is not None:
+                conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 80, timeout=self.timeout,
+                                                   context=_tls_context())
+                conn.set_tunnel(host, port or 443)
+            else:
+                conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=_tls_context())
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         self.requests += 1
+        deadline = _Deadline(conn, self.timeout)
         try:
-            with _OPENER.open(req, timeout=self.timeout) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as exc:
-            try:
-                raw = exc.read()
-            except OSError:
-                raw = b""
-            finally:
-                exc.close()
-            return exc.code, raw
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            text = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
-            raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: try again later",
-                           retry=True) from None
-        except (socket.timeout, TimeoutError):
-            raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
-                           "try again later", retry=True) from None
-        except (ConnectionError, OSError) as exc:
-            raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(exc.strerror or exc)}); "
+            with deadline:
+                conn.request(method, target, body=body, headers=headers)
+                resp = conn.getresponse()
+                length = resp.getheader("Content-Length")
+                if length and length.strip().isdigit() and int(length) > limit:
+                    raise LrsError(f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, "
+                                   f"more than the {limit // (1024 * 1024)} MiB an answer may be: not read",
+                                   status=resp.status)
+                chunks, size = [], 0
+                while size <= limit:
+                    chunk = resp.read(min(1 << 16, limit + 1 - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                if deadline.expired:  # the socket was shut under the read: what came is not the whole answer
+                    raise TimeoutError
+                if size > limit:
+                    raise LrsError(f"the LRS at {self.where} answered with more than the {limit // (1024 * 1024)} MiB "
+                                   "an answer may be: not read", status=resp.status)
+                return resp.status, b"".join(chunks)
+        except LrsError:
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            raise LrsError(f"the LRS at {self.where} showed a certificate this computer does not trust "
+                           f"({_short(exc.verify_message or exc, 80)}), so it was refused: to trust it, set {ENV_CA} "
+                           "to a PEM file of its certificate (or of the authority that signed it)") from None
+        except ssl.SSLError as exc:
+            raise LrsError(f"no secure connection to the LRS at {self.where} ({_short(exc.reason or exc)}): check that "
+                           "the address's https:// is right, or ask for the LRS's certificate") from None
+        except (socket.timeout, TimeoutError, OSError, http.client.HTTPException) as exc:
+            late = time.monotonic() - start >= self.timeout
+            if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
+                raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
+                               "try again later", retry=True) from None
+            if isinstance(exc, (socket.gaierror, ConnectionRefusedError)) or getattr(conn, "sock", None) is None:
+                text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: "
+                               "try again later", retry=True) from None
+            text = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or exc.__class__.__name__)
+            raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(text)}); "
                            "nothing was lost: try again later", retry=True) from None
+        finally:
+            conn.close()
 
     def _failure(self, status: int, raw: bytes, doing: str) -> LrsError:
         detail = _detail(raw)
         said = f" ({detail})" if detail else ""
+        if status in (401, 403) and self._auth is None:
+            return LrsError(f"the LRS at {self.where} asks for credentials (HTTP {status}) and none were given: give "
+                            f"--user and --password (or {ENV_USER}/{ENV_PASSWORD})", status=status)
         if status in (401, 403):
             return LrsError(f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
                             f"check the user and password", status=status)
@@ -160,9 +255,12 @@ class Lrs:
 
     # ---- statements ----------------------------------------------------------------------------
     def post(self, statements: list) -> int:
-        """POST ``statements`` in batches; return how many were sent. A 413 halves the batch and retries."""
+        """POST ``statements`` in batches; return how many were sent. A 413 halves the batch and retries.
+        ``self.new`` is then how many of them the LRS did not hold yet (it answers 204, or the ids it
+        stored, when it already holds identical statements)."""
         url = self.endpoint + "statements"
         sent = 0
+        self.new = 0
         size = self.batch
         i = 0
         while i < len(statements):
@@ -174,6 +272,7 @@ class Lrs:
                 continue
             if status not in (200, 204):
                 raise self._failure(status, raw, "the statements")
+            self.new += _stored_count(status, raw, len(chunk))
             sent += len(chunk)
             i += len(chunk)
         return sent
@@ -187,10 +286,18 @@ class Lrs:
             status, raw = self._request("GET", url)
             if status != 200:
                 raise self._failure(status, raw, "the query")
+            from ..engine.files import depth
+
             try:
-                page = json.loads(raw.decode("utf-8"))
+                page = json.loads(raw.decode("utf-8-sig"))
+            except RecursionError:
+                raise LrsError(f"the LRS at {self.where} answered the query with something nested too deep: "
+                               "not a statement list") from None
             except (UnicodeDecodeError, ValueError):
                 raise LrsError(f"the LRS at {self.where} answered the query with something that is not JSON") from None
+            if not depth(page, MAX_DEPTH):
+                raise LrsError(f"the LRS at {self.where} answered the query with something nested more than "
+                               f"{MAX_DEPTH} levels deep: not a statement list")
             if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
                 raise LrsError(f"the LRS at {self.where} answered the query without a list of statements")
             out.extend(s for s in page["statements"] if isinstance(s, dict))
@@ -207,6 +314,18 @@ class Lrs:
         raise LrsError(f"the LRS at {self.where} kept sending pages; stopped after {MAX_PAGES}")
 
 
+def _stored_count(status: int, raw: bytes, sent: int) -> int:
+    """How many statements of a batch the LRS stored now: 204 (Ralph, when it held them all already) is none;
+    200 lists the ids it stored; an answer without a list counts as all of them."""
+    if status == 204:
+        return 0
+    try:
+        ids = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return sent
+    return len(ids) if isinstance(ids, list) and len(ids) <= sent else sent
+
+
 def _detail(raw: bytes) -> str:
     """The LRS's own explanation, one short line (Ralph and others answer {"detail": ...} or text)."""
     try:
@@ -214,13 +333,13 @@ def _detail(raw: bytes) -> str:
     except Exception:  # noqa: BLE001 - best effort only
         return ""
     try:
-        data = json.loads(text)
+        data = json.loads(text) if len(text) < 64 * 1024 else None
         if isinstance(data, dict):
             for key in ("detail", "message", "error"):
                 if isinstance(data.get(key), str):
                     text = data[key]
                     break
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     text = re.sub(r"\s+", " ", "".join(ch if ch.isprintable() else " " for ch in text)).strip()
     return _short(text, 120)

@@ -271,8 +271,20 @@ def build_report(game: Game, learner: str | None = None, assignment=None, starte
     return assemble(computed, meta)
 
 
+def name_as_written(value: str) -> bool:
+    """A learner or cohort name as the game writes it: not empty, trimmed, at most 80 characters, no control
+    characters or line breaks. ``verify`` refuses a report whose name is not; ``report`` refuses to write one."""
+    import unicodedata
+
+    return bool(value.strip()) and value == value.strip() and len(value) <= 80 and not any(
+        unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)
+
+
 def report_from_save(story, save, learner: str | None = None, assignment=None) -> dict:
     """The report of a save (pizzaborg.engine.saves.SaveData) played on ``story`` (same hash)."""
+    if learner is None and save.learner is not None and not name_as_written(str(save.learner)):
+        raise ReportError(f"'{save.slot}' holds a learner name the game does not write (empty, control characters, "
+                          "line breaks or more than 80 characters): give the name with --learner NAME")
     if save.story.get("hash") != story.hash:
         from ..engine.text import clean
 
@@ -381,12 +393,14 @@ MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later 
 def read_json_file(path: str | os.PathLike):
     """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
     most MAX_DEPTH levels. Raises ReportError with one line."""
-    from ..engine.files import depth, read_handed, shown_path
+    from ..engine.files import DuplicateKey, depth, loads_json, read_handed, shown_path
 
     name = shown_path(path)
     raw = read_handed(path, MAX_REPORT_BYTES, name, "a report", ReportError, f"{name}: no such file")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = loads_json(raw)
+    except DuplicateKey as exc:
+        raise ReportError(f"{name} is not a report: {exc}") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
     if not depth(data, MAX_DEPTH):
@@ -422,14 +436,11 @@ def check_report_shape(data, name: str) -> dict:
 def check_claims(data: dict, name: str) -> None:
     """What a report merely claims must still be something the game writes: a name as the name prompt
     takes it, times in ISO 8601, a UUID registration, decision times as saves record them."""
-    import unicodedata
-
     for key in ("learner", "cohort"):
         value = data.get(key)
         if value is None:
             continue
-        if (not value.strip() or value != value.strip() or len(value) > 80
-                or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)):
+        if not name_as_written(value):
             raise ReportError(f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
                               "line breaks or more than 80 characters)")
     for key in ("started", "finished", "date"):

@@ -5,7 +5,9 @@ JSON or xAPI, is replay-verified first: only what verifies is sent). A game play
 that names an LRS sends its statements at the end by itself: they are first written into the saves
 folder's ``outbox/`` (one file per playthrough, statements only, never credentials), then POSTed,
 and the file is removed once the LRS has them. What could not be sent stays there and is sent again
-the next time an assignment for the same LRS starts.
+the next time an assignment for the same LRS starts; what the LRS refuses for good (401, 403, 409: the
+same statements would be refused again) is set aside as ``NAME.refused`` with a one-line note, so it
+never holds back the results after it.
 
 Statements are deterministic (:mod:`.xapi`), so sending the same results twice is a no-op for a
 conformant LRS.
@@ -53,6 +55,11 @@ def send_statements(lrs: Lrs, stmts: list, name: str) -> Outcome:
         n = lrs.post(stmts)
     except LrsError as exc:
         return Outcome(False, f"{name}: NOT sent: {exc}", exc.retry)
+    new = getattr(lrs, "new", n)
+    if n and not new:  # a re-send: the LRS held every one of them already
+        return Outcome(True, f"{name}: already there: the LRS at {lrs.where} holds these {n} statement(s)")
+    if new < n:
+        return Outcome(True, f"{name}: {new} statement(s) sent to {lrs.where} ({n - new} already there)")
     return Outcome(True, f"{name}: {n} statement(s) sent to {lrs.where}")
 
 
@@ -77,15 +84,15 @@ def queue(saves_dir, endpoint: str, registration: str, stmts: list) -> Path:
 
 def pending(saves_dir, endpoint: str) -> list:
     """[(path, statements)] waiting in the outbox for ``endpoint``; unreadable files are left alone."""
+    from ..engine.files import loads_json, read_bounded
+
     folder = outbox_dir(saves_dir)
     if not folder.is_dir():
         return []
     out = []
     for p in sorted(folder.glob("*.json")):
         try:
-            if not p.is_file() or p.stat().st_size > 16 * 1024 * 1024:
-                continue
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = loads_json(read_bounded(p, 16 * 1024 * 1024))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue
         if (isinstance(data, dict) and data.get("format") == OUTBOX_FORMAT and data.get("endpoint") == endpoint
@@ -122,6 +129,8 @@ def deliver(report: dict, assignment, saves_dir) -> str | None:
     try:
         lrs.post(stmts)
     except LrsError as exc:
+        if path is not None and refused_for_good(exc):
+            return aside_note(1, str(exc), set_aside(path).parent)
         return f"Your results were not sent to your trainer's LRS yet: {exc}; {kept}."
     if path is not None:
         _remove(path)
@@ -136,17 +145,61 @@ def retry_pending(assignment, saves_dir) -> str | None:
     waiting = pending(saves_dir, lrs.endpoint)
     if not waiting:
         return None
-    sent = 0
+    import time
+
+    sent, aside, why, waits = 0, [], "", None
+    until = time.monotonic() + LEARNER_TIMEOUT  # the learner's first screen waits this long in all
     for path, stmts in waiting:
+        lrs.timeout = until - time.monotonic()
+        if lrs.timeout <= 0.5:
+            waits = (f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
+                     f"trainer's LRS; they stay in {path.parent} and are tried again next time.")
+            break
         try:
             lrs.post(stmts)
         except LrsError as exc:
-            left = len(waiting) - sent
-            return (f"{left} earlier result(s) are still waiting to be sent to your trainer's LRS ({exc}); "
-                    f"they stay in {path.parent} and are tried again next time.")
+            if refused_for_good(exc):  # trying again cannot help, and must not hold back the results after it
+                aside.append(set_aside(path))
+                why = why or str(exc)
+                continue
+            waits = (f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
+                     f"trainer's LRS ({exc}); they stay in {path.parent} and are tried again next time.")
+            break
         _remove(path)
         sent += 1
-    return f"{sent} earlier result(s) that could not be sent before were sent to your trainer's LRS now."
+    lines = []
+    if sent:
+        lines.append(f"{sent} earlier result(s) that could not be sent before were sent to your trainer's LRS now.")
+    if aside:
+        lines.append(aside_note(len(aside), why, aside[0].parent))
+    if waits:
+        lines.append(waits)
+    return " ".join(lines) or None
+
+
+REFUSED_FOR_GOOD = (400, 401, 403, 409, 413)  # the same statements will be refused again, whenever they are sent
+ASIDE = ".refused"  # not .json: set aside, never picked up by the outbox again
+
+
+def refused_for_good(exc: LrsError) -> bool:
+    return not exc.retry and exc.status in REFUSED_FOR_GOOD
+
+
+def set_aside(path: Path) -> Path:
+    """Move an outbox file the LRS refused for good out of the way (kept, renamed ``NAME.refused``)."""
+    target = path.with_suffix(ASIDE)
+    try:
+        os.replace(path, target)
+    except OSError:
+        return path
+    return target
+
+
+def aside_note(count: int, why: str, folder: Path) -> str:
+    """One line for the learner: what was set aside, why, and what to do."""
+    return (f"{count} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
+            "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
+            "your other results go on being sent.")
 
 
 def _remove(path: Path) -> None:

@@ -28,8 +28,8 @@ def export_report(game, directory, learner: str | None = None, now: str | None =
         n += 1
         base = f"report-{game.story.id}-seed{game.seed}-{stamp}-{n}"
     try:
-        target = write_atomic(directory / f"{base}.md", render(report, "md"))
-        write_atomic(directory / f"{base}.html", render(report, "html"))
+        target = write_atomic(directory / f"{base}.md", render(report, "md"), shared=True)
+        write_atomic(directory / f"{base}.html", render(report, "html"), shared=True)
     except ReportError as exc:
         raise OSError(str(exc)) from None
     return target

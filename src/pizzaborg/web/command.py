@@ -111,7 +111,7 @@ def settings(args) -> dict:
     data_dir = _writable_folder(Path(args.data_dir), "data folder")
     if getattr(args, "assignment", None):
         from ..trainer.assignment import AssignmentError, load_assignment
-        from ..trainer.classrecord import ensure_key
+        from ..trainer.classrecord import KeyProblem, ensure_key
 
         try:
             a = load_assignment(args.assignment)
@@ -123,6 +123,8 @@ def settings(args) -> dict:
         hand_ins = _writable_folder(Path(args.hand_ins) if args.hand_ins else data_dir / "hand-ins", "hand-ins folder")
         try:
             ensure_key(hand_ins)
+        except KeyProblem as exc:  # empty, short, someone else's or writable by others: one line, no start
+            raise ServeError(str(exc)) from None
         except (OSError, ValueError) as exc:
             raise ServeError(f"the hand-ins folder's class-server key cannot be made or read: {exc}") from None
     elif args.hand_ins:

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ log = logging.getLogger("pizzaborg.serve")
 
 HERE = Path(__file__).resolve().parent
 ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
+MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
 STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -62,6 +64,23 @@ class ClassSession:
     closed: str | None = None  # why the last game closed, for the page
 
 
+def address_to_give_out(ipv6_too: bool = False) -> str | None:
+    """The address other machines reach this one at, for a server listening on every interface: the
+    source address of the route out (a UDP socket's connect sends no packet), IPv4 first; None when
+    there is none."""
+    probes = [(socket.AF_INET, ("192.0.2.1", 80))] + ([(socket.AF_INET6, ("2001:db8::1", 80))] if ipv6_too else [])
+    for family, probe in probes:  # documentation addresses: nothing is sent, only the route is looked up
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
+                s.connect(probe)
+                found = s.getsockname()[0]
+        except OSError:
+            continue
+        if found and not found.startswith("127.") and found not in ("::1", "0.0.0.0", "::"):
+            return found
+    return None
+
+
 class Sessions:
     """The server's table of sessions, by resume code; ``<data>/sessions.json`` keeps it (hashed codes)
     across restarts."""
@@ -71,12 +90,17 @@ class Sessions:
         self.index_path = data_dir / "sessions.json"
         self.by_digest: dict[str, ClassSession] = {}
         self._stored: dict[str, dict] = {}
-        try:
-            stored = json.loads(self.index_path.read_text(encoding="utf-8"))
+        from ..engine.files import loads_json, read_bounded
+
+        try:  # the one bounded, regular-file-only reader: a FIFO here does not hang the start
+            stored = loads_json(read_bounded(self.index_path, MAX_INDEX_BYTES))
             if isinstance(stored, dict):
                 self._stored = {k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()}
-        except (OSError, ValueError):
+        except FileNotFoundError:
             pass
+        except (OSError, ValueError, RecursionError) as exc:
+            print(f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
+                  "earlier sessions' resume codes are not known", file=sys.stderr)
 
     def new(self) -> ClassSession:
         sid = secrets.token_hex(6)
@@ -223,10 +247,13 @@ class ClassServer(Server):
     def listening(self) -> None:
         """Called once the socket is bound: the first line is what scripts and tests wait for."""
         p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
-        shown = self.host if self.host not in ("0.0.0.0", "::", "") else "<this machine's address>"
+        shown = self.host if self.host not in ("0.0.0.0", "::", "") else (address_to_give_out(self.host == "::")
+                                                                          or "<this machine's address>")
         if ":" in shown and not shown.startswith("<"):
             shown = f"[{shown}]"
         p(f"PizzaBorg class server: http://{shown}:{self.port}/")
+        if shown.startswith("<"):
+            p("(This machine's address on the network could not be found: see 'ip addr' or 'ipconfig'.)")
         if self.code:
             p(f"Access code: {self.code} (learners type it once on the page)")
         p(f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved and closed.")
