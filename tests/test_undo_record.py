@@ -95,7 +95,7 @@ def test_replay_refuses_an_undo_the_story_does_not_have(story):
 
 def test_missing_record_is_said_not_invented(story):
     game = Game.replay(story, 7, [], None)
-    assert not game.undo_record and game.undo_list is None
+    assert not game.undo_record and game.undo_list == []
 
 
 def test_first_answers_count(story):

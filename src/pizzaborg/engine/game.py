@@ -120,7 +120,7 @@ class Game:
         self._track = _Track(self)
         self._sm.attach(self._track)
         self.undos: list = []  # [Undone], in the order undone; kept across the replays undo() makes
-        self.undo_record = True  # False: restored from a save that kept no undo record (unknown, not none)
+        self.undo_record = True  # False: restored from a save that kept no undo record (undos before: unknown)
         self._reset()
 
     # ---- state -------------------------------------------------------------------------------
@@ -549,9 +549,10 @@ class Game:
         return [{"scene": d.scene, "choice": d.choice} for d in self.decisions]
 
     @property
-    def undo_list(self) -> list | None:
-        """The undo record as saves keep it ([{decision, scene, choice}]); None when it is missing."""
-        return [u.as_dict() for u in self.undos] if self.undo_record else None
+    def undo_list(self) -> list:
+        """The undo record as saves keep it ([{decision, scene, choice}]); with ``undo_record`` False it
+        holds only the undos made since the game was restored from a save without a record."""
+        return [u.as_dict() for u in self.undos]
 
     @classmethod
     def replay(cls, story: Story, seed: int, decisions: list, undos: list | None = None) -> "Game":
