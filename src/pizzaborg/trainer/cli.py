@@ -296,7 +296,8 @@ def _verify_one(verifier, item) -> int:
     who = r.get("learner") or "anonymous"
     ending = r["ending"]["title"] if r.get("ending") else "not finished"
     print(f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})")
+          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+          + (f"; {v.note}" if v.note else ""))
     return EXIT_OK
 
 
