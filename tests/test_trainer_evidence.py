@@ -182,3 +182,43 @@ def test_undo_free_counts_the_kept_path(mini):
     recorded = report(mini, game, make_assignment(mini, mastery=1.0))
     assert recorded["mastery"]["passed"] is False
     assert verdict(mini, r, a).ok
+
+
+def test_cohort_shows_changed_answers_and_the_class_per_point(mini, cli, tmp_path):
+    from pizzaborg.trainer.cohort import class_estimate, render_cohort, summarise
+
+    peek = report(mini, peeked(mini))
+    plain_game = Game(mini, 3)
+    while not plain_game.over:
+        plain_game.choose(plain_game.available()[0].id)
+    plain = build_report(plain_game, learner="Bob", started=T0, finished=T0 + timedelta(minutes=20))
+    old = json.loads((OLD / "mini.json").read_text())
+    v = Verifier([mini])
+    verdicts = [v.verify_data(copy.deepcopy(d), n) for d, n in ((peek, "ann.json"), (plain, "bob.json"), (old, "old.json"))]
+    assert all(x.ok for x in verdicts), [x.message for x in verdicts]
+    c = summarise(verdicts)
+    rows = {r["learner"]: r for r in c["learners_table"]}
+    assert rows["Ann"]["changed"] == peek["changed_answers"] and rows["Bob"]["changed"] == 0
+    assert rows["Ann Example"]["changed"] is None  # an earlier version: unknown, not 0
+    point = c["learning_points"][0]
+    assert point["estimate"]["learners"] == 2
+    assert point["estimate"]["low"] <= point["estimate"]["estimate"] <= point["estimate"]["high"]
+    md_text = render_cohort(c, "md")
+    n = peek["changed_answers"]
+    assert f"Ann: changed {n} answer{'' if n == 1 else 's'} after seeing the feedback" in md_text
+    assert "Ann Example: undos not recorded (an earlier PizzaBorg)" in md_text
+    assert "## Mastery of the class per learning point (90 % interval)" in md_text
+    page = render_cohort(c, "html", names=True)
+    assert "after seeing the feedback" in page and "Mastery of the class per learning point" in page
+    csv_text = render_cohort(c, "csv")
+    assert "answers changed after feedback,undos" in csv_text.splitlines()[0]
+    assert class_estimate([]) is None
+
+
+def test_class_estimate_narrows_with_more_learners():
+    from pizzaborg.trainer.cohort import class_estimate
+
+    one = class_estimate([{"estimate": 60, "low": 40, "high": 80, "decisions": 5}])
+    many = class_estimate([{"estimate": 60, "low": 40, "high": 80, "decisions": 5}] * 9)
+    assert one["estimate"] == many["estimate"] == 60
+    assert many["high"] - many["low"] < one["high"] - one["low"]
