@@ -222,3 +222,20 @@ def test_class_estimate_narrows_with_more_learners():
     many = class_estimate([{"estimate": 60, "low": 40, "high": 80, "decisions": 5}] * 9)
     assert one["estimate"] == many["estimate"] == 60
     assert many["high"] - many["low"] < one["high"] - one["low"]
+
+
+def test_every_readable_format_says_the_undos_and_the_estimates(mini):
+    from pizzaborg.engine.mastery import from_dict, words
+    from pizzaborg.trainer.formats import render
+
+    r = report(mini, peeked(mini))
+    p = next(p for p in r["learning_points"] if p["estimate"]["decisions"])
+    said = words(from_dict(p["estimate"]))
+    assert said.startswith("about ") and f"from {p['estimate']['decisions']} decision" in said
+    for fmt in ("md", "html"):
+        text = render(r, fmt)
+        assert "Answers changed after the feedback" in text and f"{r['changed_answers']} ({r['undone']} undo" in text
+        assert f"Mastery: {p['name']}" in text and "likely between" in text
+        assert "Score of the path kept" in text
+    old = Verifier([mini]).verify_data(json.loads((OLD / "mini.json").read_text()), "old.json").report
+    assert "unknown (written by an earlier PizzaBorg" in render(old, "md")

@@ -110,11 +110,21 @@ def estimates(report) -> dict:
     return {p.id: estimate([e[6] for e in p.evidence]) for p in report.first.points.values()}
 
 
+def words(est: Estimate) -> str:
+    """'about 70 out of 100, likely between 55 and 82, from 6 decisions' ('no decision bore on it')."""
+    if est.value is None:
+        return "no decision bore on it"
+    many = "decision" if est.decisions == 1 else "decisions"
+    return (f"about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
+            f"from {est.decisions} {many}")
+
+
 def say(name: str, est: Estimate) -> str:
     """The estimate in words, for plain mode and the debrief:
     'Change management: about 70 out of 100, likely between 55 and 82, from 6 decisions'."""
-    if est.value is None:
-        return f"{name}: no decision bore on it"
-    many = "decision" if est.decisions == 1 else "decisions"
-    return (f"{name}: about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
-            f"from {est.decisions} {many}")
+    return f"{name}: {words(est)}"
+
+
+def from_dict(d: dict) -> Estimate:
+    """An Estimate from its form in a report (``Estimate.as_dict``)."""
+    return Estimate(d.get("estimate"), d.get("low"), d.get("high"), d.get("decisions", 0))

@@ -600,6 +600,9 @@ def summary_rows(r: dict) -> list:
         ("Learning score", f"{_fmt(r['score'])}/100"),
         ("Assimilation", f"{_fmt(r['assimilation'])} %"),
     ]
+    if "kept_score" in r:  # schema 2: the score above counts first answers
+        rows.append(("Score of the path kept", f"{_fmt(r['kept_score'])}/100"))
+    rows.append(("Answers changed after the feedback", undo_summary(r)))
     if r.get("mastery"):
         m = r["mastery"]
         verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
@@ -607,7 +610,24 @@ def summary_rows(r: dict) -> list:
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
         rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
+    rows += estimate_rows(r)
     return rows
+
+
+def undo_summary(r: dict) -> str:
+    """'2 (5 undos)', or what is not known about them."""
+    note = undo_record_note(r)
+    if "undos" not in r:
+        return f"unknown ({note})"
+    text = f"{r['changed_answers']} ({r['undone']} undo{'' if r['undone'] == 1 else 's'})"
+    return text + (f"; {note}" if note else "")
+
+
+def estimate_rows(r: dict) -> list:
+    """('Mastery: <point>', 'about 70 out of 100, likely between 55 and 82, from 6 decisions') per point."""
+    from ..engine.mastery import from_dict, words
+
+    return [(f"Mastery: {p['name']}", words(from_dict(p["estimate"]))) for p in r["learning_points"] if p.get("estimate")]
 
 
 def duration_text(spent: dict | None, decisions: int) -> str:
