@@ -148,3 +148,30 @@ def test_peek_and_undo_learner_is_scored_by_first_answers(story):
     for u in game.undos:
         firsts.setdefault(u.key, u.decision.choice)
     assert len(firsts) == len(game.decisions)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_replay_with_snapshots_equals_the_live_game(story, seed):
+    """Replays restore a snapshot at each undo; the live game replays: the same game either way."""
+    import random
+
+    rng = random.Random(seed)
+    game = Game(story, seed)
+    while not game.over and len(game.decisions) < 60:
+        if game.decisions and rng.random() < 0.3:
+            game.undo()
+            continue
+        game.choose(rng.choice(game.available()).id)
+    if game.over and rng.random() < 0.5:
+        game.undo()  # after the ending too
+    again = Game.replay(story, seed, game.decision_list, game.undo_list)
+    assert again.state_dict() == game.state_dict()
+    assert again.undos == game.undos and again.report() == game.report()
+    assert again.offered() == game.offered() and again.capacity_left == game.capacity_left
+    assert again.round_start_deltas == game.round_start_deltas and again.spent == game.spent
+    snap = again.snapshot()
+    if again.decisions:
+        before = dict(again.kpis)
+        again.undo()
+        again._restore(snap)
+        assert again.kpis == before

@@ -529,20 +529,44 @@ class Game:
         return summary
 
     # ---- history -----------------------------------------------------------------------------
-    def undo(self) -> bool:
-        """Take back the last decision. Returns False when there is none."""
+    def undo(self, before=None) -> bool:
+        """Take back the last decision. Returns False when there is none.
+
+        ``before``: a :meth:`snapshot` taken just before that decision (replays of a record take
+        them), restored instead of replaying every decision but the last."""
         if not self.decisions:
             return False
         last = self.decisions[-1]
         index = len(self.decisions) - 1
         undone = Undone(index, point_key(self.decisions, index), last, self.report().reported)
-        keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
-        self._reset()
-        for scene, choice in keep:
-            self.choose(choice)
+        if before is not None:
+            self._restore(before)
+        else:
+            keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
+            self._reset()
+            for scene, choice in keep:
+                self.choose(choice)
         self.undos.append(undone)
         self._report = None
         return True
+
+    _NOT_STATE = frozenset(("story", "seed", "_sm", "_track", "undos", "undo_record", "_report"))
+
+    def snapshot(self) -> tuple:
+        """Where the game stands, to :meth:`undo` back to: every field of the game (containers copied
+        one level; the values in them are never changed in place) and the scene, queue and hub."""
+        fields = {k: (v.copy() if isinstance(v, (list, dict, set)) else v)
+                  for k, v in self.__dict__.items() if k not in self._NOT_STATE}
+        t = self._track
+        return fields, t.state, list(t.queue), t.hub
+
+    def _restore(self, snap: tuple) -> None:
+        fields, state, queue, hub = snap
+        for k, v in fields.items():
+            setattr(self, k, v.copy() if isinstance(v, (list, dict, set)) else v)
+        self._sm.machine.set_state(state, model=self._track)
+        self._track.queue, self._track.hub = list(queue), hub
+        self._report = None
 
     @property
     def decision_list(self) -> list:
@@ -566,10 +590,13 @@ class Game:
         except ValueError as exc:
             raise ReplayError(str(exc), 0, game) from None
         kept = 0
+        marks: list = []  # snapshots before each decision a later undo takes back
         for action, item, label in log:
             if action == "undo":
-                game.undo()
+                game.undo(marks.pop())
                 continue
+            if label is not None:
+                marks.append(game.snapshot())
             scene, choice = item
             index = len(game.decisions)
             what = f"decision {index + 1}" if label is None else f"undo {label} (decision {index + 1})"

@@ -25,7 +25,7 @@ from __future__ import annotations
 from .model import Value
 
 LOW_Q, HIGH_Q = 0.05, 0.95
-BISECT_STEPS = 20  # 1e-6: the interval is shown to 0.1
+BISECT_STEPS = 14  # 6e-5: the interval is shown to 0.1 of 100
 
 
 class Estimate(Value):

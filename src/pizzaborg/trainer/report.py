@@ -140,10 +140,13 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
         log = action_log(decisions, undos or [])
     except ValueError as exc:
         raise ReplayMismatch(str(exc)) from None
+    marks: list = []  # snapshots before each decision a later undo takes back (no replay per undo)
     for action, item, label in log:
         if action == "undo":
-            game.undo()
+            game.undo(marks.pop())
             continue
+        if label is not None:
+            marks.append(game.snapshot())
         scene_id, choice_id = item
         n = len(game.decisions) + 1
         what = f"decision {n}" if label is None else f"undo {label} (decision {n})"
@@ -241,7 +244,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
     firsts: dict = {}
     for u in game.undos:
         firsts.setdefault(u.key, u.decision)
-    for i, entry in enumerate(entries):
+    for i, entry in enumerate(entries if firsts else ()):
         f = firsts.get(point_key(game.decisions, i))
         if f is not None and f.choice != entry["choice"]:
             entry["first"] = {
