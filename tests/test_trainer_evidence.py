@@ -239,3 +239,12 @@ def test_every_readable_format_says_the_undos_and_the_estimates(mini):
         assert "Score of the path kept" in text
     old = Verifier([mini]).verify_data(json.loads((OLD / "mini.json").read_text()), "old.json").report
     assert "unknown (written by an earlier PizzaBorg" in render(old, "md")
+
+
+def test_assignment_new_takes_undo(cli, tmp_path):
+    out = tmp_path / "a.yaml"
+    code, _, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "free", "-o", out)
+    assert code == 0, err
+    assert load_assignment(out).undo == "free"
+    code, _, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "maybe", "-o", tmp_path / "b.yaml")
+    assert code == 2 and "Traceback" not in err
