@@ -93,8 +93,22 @@ def quantile(weights: list, p: float) -> float:
     return (lo + hi) / 2
 
 
+_CACHE: dict = {}  # sorted likelihoods -> Estimate: learners of one story share most of their evidence
+
+
 def estimate(likelihoods: list) -> Estimate:
     """The estimate from the (if mastered, if guessed) likelihoods of the decisions bearing on a point."""
+    key = tuple(sorted(likelihoods, key=lambda lk: (lk is None, lk or ())))  # the order does not matter
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _estimate(likelihoods)
+        if len(_CACHE) >= 50_000:
+            _CACHE.clear()
+        _CACHE[key] = hit
+    return hit
+
+
+def _estimate(likelihoods: list) -> Estimate:
     n = len(likelihoods)
     weights = posterior([lk for lk in likelihoods if lk is not None]) if n else []
     if not weights:
