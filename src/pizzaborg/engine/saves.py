@@ -160,7 +160,7 @@ def summary_of(game: Game) -> dict:
         "scene": None if game.over else game.state,
         "over": game.over,
         "ending": game.ending,
-        "score": game.report().overall,
+        "score": game.report().reported,  # the score a report gives: first answers
         "decisions": len(game.decisions),
     }
 
