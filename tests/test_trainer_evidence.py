@@ -248,3 +248,17 @@ def test_assignment_new_takes_undo(cli, tmp_path):
     assert load_assignment(out).undo == "free"
     code, _, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "maybe", "-o", tmp_path / "b.yaml")
     assert code == 2 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda st: st.update(result="not a result"),
+    lambda st: st.update(object=[1]),
+    lambda st: st["result"]["extensions"].update({EXT_UNDO: {"decision": True}}),
+    lambda st: st["result"].pop("response"),
+])
+def test_a_damaged_undid_statement_is_one_line(mini, mangle):
+    stmts = statements(report(mini, peeked(mini)))
+    undid = next(s for s in stmts if s["verb"]["id"] == VERBS["undid"])
+    mangle(undid)
+    v = Verifier([mini]).verify_data(stmts, "x.json")
+    assert not v.ok and "\n" not in v.message and "'undid'" in v.message

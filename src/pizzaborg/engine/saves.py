@@ -1,8 +1,9 @@
 """Saves: JSON files in the save folder, written atomically, read defensively.
 
 A save holds what defines a game — the story's id, version and content hash, the seed, the
-decisions kept and the undo record — plus timestamps and a summary for a load screen. Loading replays the decisions, so a save
-from an edited story loads as far as the story still allows, and says so.
+decisions kept and the undo record — plus timestamps and a summary for a load screen. Loading
+replays the decisions, so a save from an edited story loads as far as the story still allows, and
+says so.
 
 Writes go to a temporary file in the same folder, are flushed and fsynced, then renamed over the old
 file: a failed write leaves the previous save as it was. A file that is not a PizzaBorg save is never

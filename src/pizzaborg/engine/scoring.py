@@ -133,7 +133,8 @@ class PointScore(Value):
     def __init__(self, id: str, name: str, area: str, score: float | None, evidence: list | None = None):
         self.id, self.name, self.area = id, name, area
         self.score = score  # None: never at stake
-        self.evidence = [] if evidence is None else evidence  # [(decision index, scene, choice, earned, low, high, likelihood)]
+        # [(decision index, scene, choice, earned, low, high, likelihood)]
+        self.evidence = [] if evidence is None else evidence
 
 
 class ScoreReport(Value):

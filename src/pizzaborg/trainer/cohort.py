@@ -47,8 +47,8 @@ def class_estimate(estimates: list) -> dict | None:
     mean = sum(e["estimate"] for e in est) / n
     var = sum(((e["high"] - e["low"]) / (2 * Z90)) ** 2 for e in est) / n ** 2
     half = Z90 * var ** 0.5
-    return {"estimate": round(mean, 1), "low": round(max(0.0, mean - half), 1), "high": round(min(100.0, mean + half), 1),
-            "learners": n, "decisions": sum(e["decisions"] for e in est)}
+    return {"estimate": round(mean, 1), "low": round(max(0.0, mean - half), 1),
+            "high": round(min(100.0, mean + half), 1), "learners": n, "decisions": sum(e["decisions"] for e in est)}
 
 
 def identity(name: str) -> str:
@@ -332,7 +332,8 @@ def _md(c: dict) -> str:
     estimated = [p for p in c["learning_points"] if p.get("estimate")]
     if estimated:
         out += ["## Mastery of the class per learning point (90 % interval)", "",
-                "| learning point | estimate | likely between | learners | decisions |", "| --- | ---: | ---: | ---: | ---: |"]
+                "| learning point | estimate | likely between | learners | decisions |",
+                "| --- | ---: | ---: | ---: | ---: |"]
         for p in estimated:
             e = p["estimate"]
             out.append(f"| {md(p['name'])} | {_fmt(e['estimate'])} | {_fmt(e['low'])}–{_fmt(e['high'])} | "

@@ -40,7 +40,8 @@ MAX_REPORT_BYTES = 8 * 1024 * 1024
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
 METADATA_DECISION_KEYS = ("at",)
-ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home", "undo")  # undo: only when not "recorded"
+# undo: only when it is not "recorded" (the default)
+ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home", "undo")
 # A game played faster than this, on average per decision, is flagged in the cohort view.
 FAST_SECONDS_PER_DECISION = 3.0
 NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
@@ -114,6 +115,10 @@ def undo_record_note(report: dict) -> str | None:
     return None
 
 
+def _evidence(stakes: dict) -> dict:
+    return {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in stakes.items()}
+
+
 def _undo_entry(u, n: int) -> dict:
     dec = u.decision
     return {
@@ -123,7 +128,7 @@ def _undo_entry(u, n: int) -> dict:
         "choice": dec.choice,
         "seen": {
             "deltas": {k: _num(v) for k, v in dec.deltas.items()},
-            "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in dec.stakes.items()},
+            "evidence": _evidence(dec.stakes),
             "score": _num(u.score),
         },
     }
@@ -186,7 +191,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
                 "options": [{"id": c.id, "text": c.text} for c in view.choices],
                 "deltas": {k: _num(v) for k, v in dec.deltas.items()},
                 "kpis": {k: _num(v) for k, v in game.kpis.items()},
-                "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in dec.stakes.items()},
+                "evidence": _evidence(dec.stakes),
                 "worst": list(dec.worst),
                 "borg": outcome.borg,
                 "note": outcome.note,
@@ -249,7 +254,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
         if f is not None and f.choice != entry["choice"]:
             entry["first"] = {
                 "choice": f.choice,
-                "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in f.stakes.items()},
+                "evidence": _evidence(f.stakes),
             }
     out["kept_score"] = _num(kept.overall)
     out["changed_answers"] = kept.changed
@@ -514,7 +519,8 @@ def undo_input(data: dict) -> tuple:
     """(undos, complete) to replay a checked report with: (None, False) for schema 1 (no record)."""
     if data.get("schema") == 1:
         return None, False
-    return [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in data["undos"]], data["undos_complete"]
+    undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in data["undos"]]
+    return undos, data["undos_complete"]
 
 
 def check_claims(data: dict, name: str) -> None:
@@ -630,7 +636,8 @@ def estimate_rows(r: dict) -> list:
     """('Mastery: <point>', 'about 70 out of 100, likely between 55 and 82, from 6 decisions') per point."""
     from ..engine.mastery import from_dict, words
 
-    return [(f"Mastery: {p['name']}", words(from_dict(p["estimate"]))) for p in r["learning_points"] if p.get("estimate")]
+    return [(f"Mastery: {p['name']}", words(from_dict(p["estimate"])))
+            for p in r["learning_points"] if p.get("estimate")]
 
 
 def duration_text(spent: dict | None, decisions: int) -> str:

@@ -367,13 +367,15 @@ def claim_of(stmts, name: str) -> dict:
     for i, s in enumerate(stmts):
         v = s.get("verb")
         if isinstance(v, dict) and v.get("id") == VERBS["undid"] and record is not None:
-            obj, res = _dig(s, "object") or {}, _dig(s, "result") or {}
-            u = _dig(res, "extensions", EXT_UNDO) if isinstance(res, dict) else None
-            oid = obj.get("id") if isinstance(obj, dict) else None
+            obj = s.get("object") if isinstance(s.get("object"), dict) else {}
+            res = s.get("result") if isinstance(s.get("result"), dict) else {}
+            u = _dig(res, "extensions", EXT_UNDO)
+            oid = obj.get("id")
+            pos = u.get("decision") if isinstance(u, dict) else None
             if (not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str)
-                    or not isinstance(u, dict) or isinstance(u.get("decision"), bool) or not isinstance(u.get("decision"), int)):
+                    or isinstance(pos, bool) or not isinstance(pos, int)):
                 raise XapiError(f"{name}: statement {i + 1} ('undid') does not name a decision, a scene and a choice")
-            undos.append({"decision": u["decision"], "scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
+            undos.append({"decision": pos, "scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
             continue
         if not isinstance(v, dict) or v.get("id") != VERBS["answered"]:
             continue
