@@ -175,3 +175,19 @@ def test_replay_with_snapshots_equals_the_live_game(story, seed):
         again.undo()
         again._restore(snap)
         assert again.kpis == before
+
+
+def test_undos_are_bounded(story, monkeypatch):
+    from pizzaborg.engine import game as G
+
+    monkeypatch.setattr(G, "MAX_UNDOS", 3)
+    game = Game(story, 7)
+    game.choose_number(1)
+    results = []
+    for _ in range(5):
+        results.append(game.undo())
+        if not game.decisions:
+            game.choose_number(1)
+    assert results == [True, True, True, False, False] and len(game.undos) == 3 and len(game.decisions) == 1
+    with pytest.raises(ValueError, match="more than a game records"):
+        action_log([], [{"decision": 1, "scene": "s", "choice": "c"}] * 4)

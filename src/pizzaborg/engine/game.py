@@ -35,6 +35,9 @@ from .shuffle import shown_order
 from .views import CapacityView, ChoiceView, Decision, Outcome, RoundSummary, SceneView, Undone
 
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
+# undos one game may record: a learner who tries every option of every decision makes a few hundred;
+# the bound keeps the replay of a handed-in record (each undo rescored) quick whatever the file says
+MAX_UNDOS = 2_000
 MAX_AUTO_STEPS = 10_000
 
 
@@ -530,11 +533,12 @@ class Game:
 
     # ---- history -----------------------------------------------------------------------------
     def undo(self, before=None) -> bool:
-        """Take back the last decision. Returns False when there is none.
+        """Take back the last decision. Returns False when there is none, or when the game has
+        recorded MAX_UNDOS undos already (the record would no longer replay).
 
         ``before``: a :meth:`snapshot` taken just before that decision (replays of a record take
         them), restored instead of replaying every decision but the last."""
-        if not self.decisions:
+        if not self.decisions or len(self.undos) >= MAX_UNDOS:
             return False
         last = self.decisions[-1]
         index = len(self.decisions) - 1
@@ -641,6 +645,8 @@ def action_log(decisions: list, undos: list) -> list:
     from the positions alone: just before undo k the path held ``decision`` decisions, just after it
     one fewer, so the choices made between two undos are the ones that fill the path back up (the
     undone one last). Raises ValueError (one line) for a record no playthrough can make."""
+    if len(undos) > MAX_UNDOS:
+        raise ValueError(f"{len(undos)} undos: more than a game records ({MAX_UNDOS})")
     stack = [_decision_pair(d) for d in decisions]
     log: list = []
     for n in range(len(undos), 0, -1):
