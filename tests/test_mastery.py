@@ -95,3 +95,21 @@ def test_calibration_10000_simulated_learners():
     print(f"coverage {share:.4f} in {took:.2f} s")
     assert 0.87 <= share <= 0.93, share
     assert took < 30, took
+
+
+def test_lines_for_the_faces():
+    from pizzaborg.engine import Game, load_story
+    from pizzaborg.engine.mastery import lines, score_words
+
+    story = load_story(None)
+    game = Game(story, 3)
+    game.choose_number(1)
+    assert score_words(game.report()).startswith("Learning score (first answers): ")
+    assert "changed" not in score_words(game.report())
+    game.undo()
+    game.choose_number(2)
+    text = score_words(game.report())
+    assert "the path you kept" in text and "you changed 1 answer after seeing the feedback" in text
+    out = lines(story, game.report())
+    assert out[0] == text and len(out) == 1 + len(story.points)
+    assert all(":" in line for line in out[1:])

@@ -142,3 +142,26 @@ def say(name: str, est: Estimate) -> str:
 def from_dict(d: dict) -> Estimate:
     """An Estimate from its form in a report (``Estimate.as_dict``)."""
     return Estimate(d.get("estimate"), d.get("low"), d.get("high"), d.get("decisions", 0))
+
+
+def score_words(report) -> str:
+    """The score line a face shows (dashboard, debrief, plain mode): the score that is reported, and
+    the path kept's when undos changed it. ``report``: a ScoreReport."""
+    first, kept = report.reported, report.overall
+    text = "Learning score (first answers): " + ("–" if first is None else f"{_fmt(first)}/100")
+    if report.undone:
+        many = "answer" if report.changed == 1 else "answers"
+        text += (f"; the path you kept: {'–' if kept is None else _fmt(kept)}/100; you changed {report.changed} "
+                 f"{many} after seeing the feedback")
+    return text
+
+
+def lines(story, report) -> list:
+    """Plain lines for the debrief and plain mode: the score line, then each learning point's
+    estimate in words, in story order."""
+    est = estimates(report)
+    return [score_words(report)] + [say(p.name, est[p.id]) for p in story.points.values()]
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
