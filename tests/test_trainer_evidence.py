@@ -262,3 +262,31 @@ def test_a_damaged_undid_statement_is_one_line(mini, mangle):
     mangle(undid)
     v = Verifier([mini]).verify_data(stmts, "x.json")
     assert not v.ok and "\n" not in v.message and "'undid'" in v.message
+
+
+def test_undo_times_are_kept_claimed_and_sent(mini, tmp_path):
+    from pizzaborg.engine import saves as S
+    from pizzaborg.trainer.report import report_from_save
+
+    game = peeked(mini)
+    stamps = [f"2026-11-20T10:0{i}:00.500Z" for i in range(len(game.undos))]
+    S.save_game(tmp_path, "u", game, undo_times=stamps)
+    data = json.loads((tmp_path / "u.json").read_text())
+    assert [u["at"] for u in data["undos"]] == stamps
+    save = S.read_save(tmp_path, "u")
+    assert save.undo_times == stamps
+    S.save_game(tmp_path, "u", game)  # saved again without them: the times of the save are kept
+    assert S.read_save(tmp_path, "u").undo_times == stamps
+    r = report_from_save(mini, save)
+    assert [u["at"] for u in r["undos"]] == stamps
+    assert verdict(mini, r).ok
+    bad = copy.deepcopy(r)
+    bad["undos"][0]["at"] = "yesterday"
+    v = verdict(mini, bad)
+    assert not v.ok and "undo 1: 'at' is not a time" in v.message
+    stmts = statements(r)
+    undid = [s for s in stmts if s["verb"]["id"] == VERBS["undid"]]
+    assert [s["timestamp"] for s in undid] == stamps
+    assert Verifier([mini]).verify_data(copy.deepcopy(stmts), "x.json").ok
+    r2 = report(mini, game)  # no undo times: the end as a placeholder, verified the same
+    assert Verifier([mini]).verify_data(statements(r2), "x.json").ok

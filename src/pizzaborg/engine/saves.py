@@ -29,6 +29,7 @@ from .text import clean
 #   2  + "undos": the undo record, [{decision, scene, choice}] in the order undone (see
 #      engine.game.action_log), and "undos_complete": false when the game was loaded from a schema-1
 #      save (undos made before that are unknown). A schema-1 save loads with its record missing.
+#      Each undo may carry "at" (when it was undone), metadata like a decision's.
 SCHEMA = 2
 MIN_SCHEMA = 1
 FORMAT = "pizzaborg-save"
@@ -131,6 +132,7 @@ class SaveData:
     times: list = field(default_factory=list)  # each decision's "at" (None where the save has none)
     undos: list | None = None  # the undo record ([{decision, scene, choice}]); None: missing (schema 1)
     undos_complete: bool = True  # False: undos before a load from a schema-1 save are unknown
+    undo_times: list = field(default_factory=list)  # each undo's "at" (None where the save has none)
 
     def to_json(self) -> dict:
         data = {
@@ -139,7 +141,7 @@ class SaveData:
             "story": self.story,
             "seed": self.seed,
             "decisions": with_times(self.decisions, self.times),
-            "undos": [dict(u) for u in self.undos or []],
+            "undos": with_times(self.undos or [], self.undo_times, ("decision", "scene", "choice")),
             "created": self.created,
             "updated": self.updated,
             "summary": self.summary,
@@ -166,11 +168,11 @@ def summary_of(game: Game) -> dict:
     }
 
 
-def with_times(decisions: list, times: list | None) -> list:
-    """``decisions`` ([{scene, choice}]) with each one's ``at`` where ``times`` has it."""
+def with_times(decisions: list, times: list | None, keys: tuple = ("scene", "choice")) -> list:
+    """``decisions`` ([{scene, choice}], or undos with ``keys``) with each one's ``at`` where ``times`` has it."""
     out = []
     for i, d in enumerate(decisions):
-        d = {"scene": d["scene"], "choice": d["choice"]}
+        d = {k: d[k] for k in keys}
         at = times[i] if times is not None and i < len(times) else None
         if valid_at(at):
             d["at"] = at
@@ -179,9 +181,11 @@ def with_times(decisions: list, times: list | None) -> list:
 
 
 def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
-              times: list | None = None) -> SaveData:
+              times: list | None = None, undo_times: list | None = None) -> SaveData:
     """``times``: when each decision was made (see :func:`track_times`); without them, the times of
-    ``previous`` are kept for the decisions the two have in common."""
+    ``previous`` are kept for the decisions the two have in common. ``undo_times``: when each undo
+    was made (``track_times(undo_times, len(game.undos))`` keeps them); without them, those of
+    ``previous`` for the undos the two have in common (the record only grows)."""
     updated = now or _now()
     decisions = game.decision_list
     if times is None and previous is not None:
@@ -190,6 +194,13 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
             if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
                 break
             times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
+    undos = [u.as_dict() for u in game.undos]
+    if undo_times is None and previous is not None and previous.undos:
+        undo_times = []
+        for mine, theirs in zip(undos, previous.undos):
+            if mine != {k: theirs[k] for k in ("decision", "scene", "choice")}:
+                break
+            undo_times.append(previous.undo_times[len(undo_times)] if len(undo_times) < len(previous.undo_times) else None)
     return SaveData(
         slot=check_slot(slot),
         story=dict(game.story.ref),
@@ -201,8 +212,9 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
         learner=learner if learner is not None else (previous.learner if previous else None),
         extra=dict(previous.extra) if previous else {},
         times=[t if valid_at(t) else None for t in (times or [])][: len(decisions)],
-        undos=[u.as_dict() for u in game.undos],
+        undos=undos,
         undos_complete=game.undo_record,
+        undo_times=[t if valid_at(t) else None for t in (undo_times or [])][: len(undos)],
     )
 
 
@@ -230,13 +242,13 @@ def write_save(directory: Path, data: SaveData) -> Path:
 
 
 def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
-              times: list | None = None) -> Path:
+              times: list | None = None, undo_times: list | None = None) -> Path:
     """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
     target = slot_path(directory, slot)
     previous = None
     if target.exists():
         previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
-    return write_save(directory, make_save(game, slot, previous, learner, now, times))
+    return write_save(directory, make_save(game, slot, previous, learner, now, times, undo_times))
 
 
 def _reject_constant(name: str):
@@ -273,7 +285,7 @@ def _validate(data, path: Path) -> SaveData:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise SaveError(f"{name} has a damaged list of decisions")
-    undos = None  # schema 1: no record (missing, never invented)
+    undos, undo_times = None, []  # schema 1: no record (missing, never invented)
     if schema >= 2:
         undos = data.get("undos")
         if not isinstance(undos, list) or not all(
@@ -281,6 +293,7 @@ def _validate(data, path: Path) -> SaveData:
             and isinstance(u.get("decision"), int) and not isinstance(u.get("decision"), bool) for u in undos
         ):
             raise SaveError(f"{name} has a damaged undo record")
+        undo_times = [u.get("at") if valid_at(u.get("at")) else None for u in undos]
         undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in undos]
     complete = undos is not None and data.get("undos_complete", True) is not False
     created = data.get("created") if _is_time(data.get("created")) else ""  # claims: a time, or nothing
@@ -307,6 +320,7 @@ def _validate(data, path: Path) -> SaveData:
         [d.get("at") if valid_at(d.get("at")) else None for d in decisions],
         undos,
         complete,
+        undo_times,
     )
 
 

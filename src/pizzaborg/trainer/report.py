@@ -39,7 +39,7 @@ MAX_REPORT_BYTES = 8 * 1024 * 1024
 # Each decision's "at" (when it was made) is claimed too: METADATA_DECISION_KEYS.
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
-METADATA_DECISION_KEYS = ("at",)
+METADATA_DECISION_KEYS = ("at",)  # in each decision, and in each undo of the undo record
 # undo: only when it is not "recorded" (the default)
 ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home", "undo")
 # A game played faster than this, on average per decision, is flagged in the cohort view.
@@ -296,8 +296,12 @@ def assemble(computed: dict, meta: dict) -> dict:
     ``at``), with the figures that follow from the claims (mastery, days late, time spent)."""
     meta = dict(meta)
     times = meta.pop("times", None) or []
+    undo_times = meta.pop("undo_times", None) or []
     report = dict(meta)
     report.update(computed)
+    if any(undo_times) and computed.get("undos"):
+        report["undos"] = [dict(u, at=undo_times[i]) if i < len(undo_times) and undo_times[i] else u
+                           for i, u in enumerate(computed["undos"])]
     if any(times):
         decisions = []
         for i, d in enumerate(computed["decisions"]):
@@ -343,13 +347,15 @@ def time_spent(started, times: list, decisions: int) -> dict | None:
 
 
 def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
-                 finished: datetime | None = None, registration: str | None = None, times: list | None = None) -> dict:
+                 finished: datetime | None = None, registration: str | None = None, times: list | None = None,
+                 undo_times: list | None = None) -> dict:
     """The report of ``game`` (finished or not) as a JSON-ready dict. ``times``: when each decision
     was made (the faces record them; saves keep them)."""
     computed = computed_part(game.story, game.seed, game.decision_list, game.undo_list, game.undo_record)
     meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
                      registration=registration, story_hash=game.story.hash, seed=game.seed)
     meta["times"] = list(times or [])
+    meta["undo_times"] = list(undo_times or [])
     return assemble(computed, meta)
 
 
@@ -373,6 +379,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
     meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
                      story_hash=story.hash, seed=save.seed)
     meta["times"] = save.times
+    meta["undo_times"] = save.undo_times
     return assemble(computed, meta)
 
 
@@ -551,6 +558,10 @@ def check_claims(data: dict, name: str) -> None:
     for i, d in enumerate(data["decisions"]):
         if "at" in d and not valid_at(d["at"]):
             raise ReportError(f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
+                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+    for i, u in enumerate(data.get("undos") or []):
+        if isinstance(u, dict) and "at" in u and not valid_at(u["at"]):
+            raise ReportError(f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
                               "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
 
 

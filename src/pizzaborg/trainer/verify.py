@@ -125,6 +125,7 @@ class Verifier:
             return Verdict(name, False, [f"{_what_failed(str(exc))}: {exc}"])
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
         meta["times"] = [d.get("at") for d in data["decisions"]]
+        meta["undo_times"] = [u.get("at") for u in data.get("undos") or []]
         rebuilt = assemble(computed, meta)
         # everything but the metadata is compared with the replay; the metadata was checked for its
         # form (check_report_shape) and is checked against itself and the assignment below
@@ -176,7 +177,8 @@ class Verifier:
         schema = SCHEMA if claim["undos"] is not None else 1  # statements of an earlier version: no undo record
         meta = {"format": FORMAT, "schema": schema, "generator": None, "learner": None, "cohort": m["cohort"],
                 "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
-                "finished": m["finished"], "registration": m["registration"], "times": m.get("times")}
+                "finished": m["finished"], "registration": m["registration"], "times": m.get("times"),
+                "undo_times": m.get("undo_times")}
         rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
@@ -214,9 +216,10 @@ def _undo_problems(data: dict, rebuilt: dict) -> list:
 def _replayed(report: dict) -> dict:
     """The part of a report the replay rebuilds: without the metadata (and each decision's time)."""
     out = {k: v for k, v in report.items() if k not in METADATA_KEYS}
-    if isinstance(out.get("decisions"), list):
-        out["decisions"] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
-                            for d in out["decisions"]]
+    for key in ("decisions", "undos"):
+        if isinstance(out.get(key), list):
+            out[key] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
+                        for d in out[key]]
     return out
 
 

@@ -18,8 +18,9 @@ verb: neither ADL nor cmi5 has one for taking an answer back) after the ``answer
 object is the scene, ``result.response`` the choice taken back and ``result.extensions`` what the
 learner had seen; ``completed`` carries the first-answer and kept-path scores, the changed answers
 and, in ``extensions/estimates``, each learning point's estimate with its interval, and lists the
-learning points as objectives (``contextActivities.other``). An undo has no time of its own in a
-report: its statement takes the game's end (finished), a placeholder like a decision without ``at``.
+learning points as objectives (``contextActivities.other``). An ``undid`` statement's timestamp is
+the undo's ``at`` (when the face recorded it), else the game's end (whole seconds: a placeholder,
+like a decision without ``at``).
 
 The actor is an opaque account: ``homePage`` is the assignment's ``xapi_home`` and ``name`` a hash of
 the learner's name salted with the assignment id — the learner's name never appears. Statement ids
@@ -273,7 +274,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
         result = {"response": u["choice"].replace("+", "[,]"),
                   "extensions": {EXT_UNDO: {"n": u["n"], "decision": u["decision"], "seen": seen}}}
         add("undid", {"objectType": "Activity", "id": scene_iri(report, u["scene"])}, result,
-            context(extra={EXT_DECISION: u["decision"]}, parent=True), finished)
+            context(extra={EXT_DECISION: u["decision"]}, parent=True), u.get("at") or finished)
     if report["over"]:
         figures = {
             "ending": report["ending"]["id"] if report["ending"] else None,
@@ -356,7 +357,8 @@ def claim_of(stmts, name: str) -> dict:
         names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:
             cohort = next(iter(names.values()))
-    decisions, times, undos = [], [], []
+    decisions, times, undos, undo_times = [], [], [], []
+    from ..engine.saves import valid_at
     record = ext.get(EXT_UNDO_RECORD)
     if record is not None and (not isinstance(record, dict) or not isinstance(record.get("complete"), bool)):
         raise XapiError(f"{name}: the undo-record extension is damaged")
@@ -376,6 +378,8 @@ def claim_of(stmts, name: str) -> dict:
                     or isinstance(pos, bool) or not isinstance(pos, int)):
                 raise XapiError(f"{name}: statement {i + 1} ('undid') does not name a decision, a scene and a choice")
             undos.append({"decision": pos, "scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
+            ts = s.get("timestamp")
+            undo_times.append(ts if valid_at(ts) else None)  # the placeholder (the end) is whole seconds
             continue
         if not isinstance(v, dict) or v.get("id") != VERBS["answered"]:
             continue
@@ -406,6 +410,7 @@ def claim_of(stmts, name: str) -> dict:
         "finished": finished,
         "registration": registration,
         "times": times,
+        "undo_times": undo_times,
     }
     return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor"),
             "undos": undos if record is not None else None, "undos_complete": bool(record and record["complete"])}
