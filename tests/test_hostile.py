@@ -133,7 +133,7 @@ def test_hostile_slot_names_are_refused_on_every_path(mini, run_cli, mini_dir, t
         (lambda t: t.replace('"seed": 3', '"seed": Infinity'), "not valid JSON"),
         (lambda t: t.replace('"seed": 3', '"seed": -Infinity'), "not valid JSON"),
         (lambda t: t.replace('"seed": 3', '"seed": NaN'), "not valid JSON"),
-        (lambda t: t.replace('"schema": 1', '"schema": 2'), "newer PizzaBorg"),
+        (lambda t: t.replace('"schema": 2', '"schema": 3'), "newer PizzaBorg"),
         (lambda t: t[: len(t) * 2 // 3], "not valid JSON"),
         (lambda t: t[:1], "not valid JSON"),
         (lambda t: "", "not valid JSON"),

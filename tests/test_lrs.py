@@ -221,3 +221,32 @@ def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, au
         assert code == 1 and "refused the credentials" in err
     finally:
         server.stop()
+
+
+def test_undo_statements_and_estimates_are_stored_unchanged(ralph, cli, tmp_path, mini, trainer_env):
+    """A game with undos: Ralph takes the 'undid' statements, the estimates and the objectives as sent."""
+    from pizzaborg.engine import Game
+    from pizzaborg.trainer.report import build_report
+
+    a = make_assignment(mini, mastery=0.5)
+    game = Game(mini, a.seed)
+    while not game.over:
+        options = game.available()
+        if len(options) > 1:
+            game.choose(options[0].id)
+            game.undo()
+        game.choose(options[-1].id)
+    start = T0 + timedelta(minutes=next(_STARTS))
+    times = [(start + timedelta(seconds=31.5 * (i + 1))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+             for i in range(len(game.decisions))]
+    r = build_report(game, learner="Ann", assignment=a, started=start, finished=start + timedelta(minutes=20), times=times)
+    assert r["undone"] > 0
+    path = write_json(tmp_path / "undos.json", r)
+    code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)
+    assert code == 0, err
+    expected = statements(r)
+    held = stored(ralph, r["registration"])
+    assert sorted((sent_part(s) for s in held), key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
+    code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)
+    assert code == 0, err
+    assert len(stored(ralph, r["registration"])) == len(expected)

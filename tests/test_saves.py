@@ -59,7 +59,7 @@ def test_save_file_holds_what_defines_the_game(mini, saves):
     game = play(Game(mini, 3), steps=2)
     S.save_game(saves, "one", game, learner="Ada")
     data = json.loads((saves / "one.json").read_text(encoding="utf-8"))
-    assert data["format"] == "pizzaborg-save" and data["schema"] == 1
+    assert data["format"] == "pizzaborg-save" and data["schema"] == 2
     assert data["story"] == {"id": "mini", "version": "1.0", "hash": mini.hash}
     assert data["seed"] == 3
     assert data["decisions"] == game.decision_list
@@ -202,7 +202,7 @@ BAD_FILES = {
     "truncated": (lambda mini: _valid_save_text(mini)[: len(_valid_save_text(mini)) // 2], "not valid JSON"),
     "not-a-save": (lambda mini: json.dumps({"name": "my shopping list", "items": [1, 2]}), "not a PizzaBorg save"),
     "a-list": (lambda mini: "[1, 2, 3]", "not a PizzaBorg save"),
-    "future": (lambda mini: _valid_save_text(mini).replace('"schema": 1', '"schema": 99'), "newer PizzaBorg"),
+    "future": (lambda mini: _valid_save_text(mini).replace('"schema": 2', '"schema": 99'), "newer PizzaBorg"),
     "nan": (lambda mini: _valid_save_text(mini).replace('"seed": 3', '"seed": NaN'), "not valid JSON"),
     "binary": (lambda mini: b"\x89PNG\r\n\x1a\n\xff\xfe".decode("latin-1"), "not valid JSON"),
 }
@@ -279,3 +279,48 @@ def test_cli_save_goes_where_the_environment_says(run_cli, mini_dir, tmp_path, m
     assert code == 0, err
     assert (tmp_path / "explicit" / "s2.json").is_file()
     assert not (tmp_path / "env" / "s2.json").exists()
+
+
+# ---- the undo record (schema 2) ---------------------------------------------------------------------
+
+
+def test_undos_are_saved_and_restored(mini, saves):
+    game = play(Game(mini, 3), steps=2)
+    game.undo()
+    game.choose(game.available()[-1].id)
+    S.save_game(saves, "u", game)
+    data = json.loads((saves / "u.json").read_text())
+    assert data["undos"] == game.undo_list and len(data["undos"]) == 1
+    assert "undos_complete" not in data
+    loaded = S.load_game(saves, "u", mini)
+    assert loaded.game.undos == game.undos and loaded.game.report() == game.report()
+    assert loaded.note is None and loaded.game.undo_record
+
+
+def test_schema_1_save_loads_with_its_undo_record_missing(mini, saves):
+    game = play(Game(mini, 3), steps=2)
+    data = S.make_save(game, "old").to_json()
+    data["schema"] = 1
+    del data["undos"]
+    data.pop("undos_complete", None)
+    saves.mkdir()
+    (saves / "old.json").write_text(json.dumps(data))
+    loaded = S.load_game(saves, "old", mini)
+    assert loaded.save.undos is None and not loaded.game.undo_record
+    assert "earlier PizzaBorg" in loaded.note and "undos" in loaded.note
+    assert loaded.game.decision_list == game.decision_list
+    # saved again, it says so: the record stays incomplete, never invented
+    S.save_game(saves, "old", loaded.game)
+    again = json.loads((saves / "old.json").read_text())
+    assert again["schema"] == S.SCHEMA and again["undos"] == [] and again["undos_complete"] is False
+    assert not S.load_game(saves, "old", mini).game.undo_record
+
+
+def test_damaged_undo_record_is_a_clear_error(mini, saves):
+    game = play(Game(mini, 3), steps=2)
+    data = S.make_save(game, "bad").to_json()
+    data["undos"] = [{"decision": "two", "scene": "x", "choice": "y"}]
+    saves.mkdir()
+    (saves / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(S.SaveError, match="damaged undo record"):
+        S.read_save(saves, "bad")

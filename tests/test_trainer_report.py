@@ -55,7 +55,7 @@ def test_json_report_fields(mini):
     a = make_assignment(mini, mastery=0.9, deadline="2099-01-01")
     game = play(mini, a.seed, "best")
     r = build_report(game, learner="Ann", assignment=a, started=T0, finished=T0)
-    assert r["format"] == "pizzaborg-report" and r["schema"] == 1
+    assert r["format"] == "pizzaborg-report" and r["schema"] == 2
     assert r["cohort"] == "Workshop A" and r["assignment"]["id"] == a.id
     assert r["over"] and r["ending"]["id"] == game.ending
     assert r["score"] == game.report().overall

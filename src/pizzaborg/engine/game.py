@@ -15,9 +15,13 @@ choices the capacity cannot pay for), ``game.available()`` the ones that can be 
 ``game.reason(choice)`` why one cannot. In a portfolio scene (``scene.pick``) the choice is
 ``"a+b+c"`` (ids, in any order; stored in story order) or ``game.choose_numbers([2, 5, 7])``.
 
-``undo()`` replays all decisions but the last. ``Game.replay(story, seed, decisions)`` rebuilds a game;
-it raises :class:`ReplayError` at the first decision the story cannot take, with the game as far as it
-got in ``partial``.
+``undo()`` replays all decisions but the last, and records the decision it took back in ``undos``
+(:class:`Undone`): the state (scene, numbers, ending) stays a function of the decisions kept, the
+first-answer score (``report().first``) and the report of (story, seed, decisions, undos).
+``Game.replay(story, seed, decisions, undos)`` rebuilds a game, undos included (see
+:func:`action_log`); it raises :class:`ReplayError` at the first step the story cannot take, with the
+game as far as it got in ``partial``. ``undos=None`` (a save from before undos were recorded) replays
+the decisions and marks the record missing (``undo_record`` False): never an invented empty one.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ import random
 
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
-from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pick
+from .scoring import ScoreReport, Stake, point_key, score_report, stakes_for, stakes_for_pick
 from .shuffle import shown_order
-from .views import CapacityView, ChoiceView, Decision, Outcome, RoundSummary, SceneView
+from .views import CapacityView, ChoiceView, Decision, Outcome, RoundSummary, SceneView, Undone
 
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
+# undos one game may record: a learner who tries every option of every decision makes a few hundred;
+# the bound keeps the replay of a handed-in record (each undo rescored) quick whatever the file says
+MAX_UNDOS = 2_000
 MAX_AUTO_STEPS = 10_000
 
 
@@ -115,6 +122,8 @@ class Game:
         self._sm = _machine_for(story)
         self._track = _Track(self)
         self._sm.attach(self._track)
+        self.undos: list = []  # [Undone], in the order undone; kept across the replays undo() makes
+        self.undo_record = True  # False: restored from a save that kept no undo record (undos before: unknown)
         self._reset()
 
     # ---- state -------------------------------------------------------------------------------
@@ -162,7 +171,7 @@ class Game:
 
     def report(self) -> ScoreReport:
         if self._report is None:
-            self._report = score_report(self.story, self.decisions)
+            self._report = score_report(self.story, self.decisions, self.undos)
         return self._report
 
     @property
@@ -523,37 +532,90 @@ class Game:
         return summary
 
     # ---- history -----------------------------------------------------------------------------
-    def undo(self) -> bool:
-        """Take back the last decision. Returns False when there is none."""
-        if not self.decisions:
+    def undo(self, before=None) -> bool:
+        """Take back the last decision. Returns False when there is none, or when the game has
+        recorded MAX_UNDOS undos already (the record would no longer replay).
+
+        ``before``: a :meth:`snapshot` taken just before that decision (replays of a record take
+        them), restored instead of replaying every decision but the last."""
+        if not self.decisions or len(self.undos) >= MAX_UNDOS:
             return False
-        keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
-        self._reset()
-        for scene, choice in keep:
-            self.choose(choice)
+        last = self.decisions[-1]
+        index = len(self.decisions) - 1
+        undone = Undone(index, point_key(self.decisions, index), last, self.report().reported)
+        if before is not None:
+            self._restore(before)
+        else:
+            keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
+            self._reset()
+            for scene, choice in keep:
+                self.choose(choice)
+        self.undos.append(undone)
+        self._report = None
         return True
+
+    _NOT_STATE = frozenset(("story", "seed", "_sm", "_track", "undos", "undo_record", "_report"))
+
+    def snapshot(self) -> tuple:
+        """Where the game stands, to :meth:`undo` back to: every field of the game (containers copied
+        one level; the values in them are never changed in place) and the scene, queue and hub."""
+        fields = {k: (v.copy() if isinstance(v, (list, dict, set)) else v)
+                  for k, v in self.__dict__.items() if k not in self._NOT_STATE}
+        t = self._track
+        return fields, t.state, list(t.queue), t.hub
+
+    def _restore(self, snap: tuple) -> None:
+        fields, state, queue, hub = snap
+        for k, v in fields.items():
+            setattr(self, k, v.copy() if isinstance(v, (list, dict, set)) else v)
+        self._sm.machine.set_state(state, model=self._track)
+        self._track.queue, self._track.hub = list(queue), hub
+        self._report = None
 
     @property
     def decision_list(self) -> list:
         return [{"scene": d.scene, "choice": d.choice} for d in self.decisions]
 
+    @property
+    def undo_list(self) -> list:
+        """The undo record as saves keep it ([{decision, scene, choice}]); with ``undo_record`` False it
+        holds only the undos made since the game was restored from a save without a record."""
+        return [u.as_dict() for u in self.undos]
+
     @classmethod
-    def replay(cls, story: Story, seed: int, decisions: list) -> "Game":
+    def replay(cls, story: Story, seed: int, decisions: list, undos: list | None = None) -> "Game":
+        """Rebuild a game from the decisions kept and the undo record (None: missing, see the module)."""
         game = cls(story, seed)
-        for index, d in enumerate(decisions):
-            scene, choice = _decision_pair(d)
+        if undos is None:
+            game.undo_record = False
+            undos = []
+        try:
+            log = action_log(decisions, undos)
+        except ValueError as exc:
+            raise ReplayError(str(exc), 0, game) from None
+        kept = 0
+        marks: list = []  # snapshots before each decision a later undo takes back
+        for action, item, label in log:
+            if action == "undo":
+                game.undo(marks.pop())
+                continue
+            if label is not None:
+                marks.append(game.snapshot())
+            scene, choice = item
+            index = len(game.decisions)
+            what = f"decision {index + 1}" if label is None else f"undo {label} (decision {index + 1})"
             if game.over:
-                raise ReplayError(f"decision {index + 1} ({scene}/{choice}) comes after the game ended", index, game)
+                raise ReplayError(f"{what} ({scene}/{choice}) comes after the game ended", kept, game)
             if game.state != scene:
-                raise ReplayError(
-                    f"decision {index + 1} is for scene '{scene}', but the story is at '{game.state}'", index, game
-                )
+                raise ReplayError(f"{what} is for scene '{scene}', but the story is at '{game.state}'", kept, game)
             if PICK not in choice and choice not in {c.id for c in game.offered()}:
-                raise ReplayError(f"decision {index + 1}: scene '{scene}' has no choice '{choice}' now", index, game)
+                raise ReplayError(f"{what}: scene '{scene}' has no choice '{choice}' now", kept, game)
             try:
                 game.choose(choice)
             except GameError as exc:
-                raise ReplayError(f"decision {index + 1}: {exc}", index, game) from None
+                raise ReplayError(f"{what}: {exc}", kept, game) from None
+            if label is None:
+                kept += 1
         return game
 
     def state_dict(self) -> dict:
@@ -573,6 +635,48 @@ class Game:
 
 def _num(v) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def action_log(decisions: list, undos: list) -> list:
+    """The playthrough as it happened: [("choose", (scene, choice), None | undo number) or ("undo", undo, n)].
+
+    ``decisions`` is the path kept, ``undos`` the undone decisions in the order undone, each with
+    ``decision`` (its 1-based position in the path then), ``scene`` and ``choice``. The order follows
+    from the positions alone: just before undo k the path held ``decision`` decisions, just after it
+    one fewer, so the choices made between two undos are the ones that fill the path back up (the
+    undone one last). Raises ValueError (one line) for a record no playthrough can make."""
+    if len(undos) > MAX_UNDOS:
+        raise ValueError(f"{len(undos)} undos: more than a game records ({MAX_UNDOS})")
+    stack = [_decision_pair(d) for d in decisions]
+    log: list = []
+    for n in range(len(undos), 0, -1):
+        u = undos[n - 1]
+        pos = u.get("decision") if isinstance(u, dict) else None
+        if isinstance(pos, bool) or not isinstance(pos, int) or pos < 1:
+            raise ValueError(f"undo {n}: 'decision' must be a whole number from 1")
+        if len(stack) < pos - 1:
+            raise ValueError(f"undo {n} takes back decision {pos}, but the path then had only {len(stack)} decisions")
+        while len(stack) > pos - 1:
+            log.append(("choose", stack.pop(), None))
+        log.append(("undo", u, n))
+        stack.append(_decision_pair(u))  # made just before the undo: popped as a choice next
+    while stack:
+        log.append(("choose", stack.pop(), None))
+    log.reverse()
+    return _label_undone(log)
+
+
+def _label_undone(log: list) -> list:
+    """Mark each choice that a later undo takes back with that undo's number (for messages)."""
+    depth_of: list = []  # the log index of the choice at each path position
+    out = [list(a) for a in log]
+    for i, (action, item, label) in enumerate(out):
+        if action == "choose":
+            depth_of.append(i)
+        else:
+            j = depth_of.pop()
+            out[j][2] = label
+    return [tuple(a) for a in out]
 
 
 def _decision_pair(d) -> tuple:

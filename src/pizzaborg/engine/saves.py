@@ -1,8 +1,9 @@
 """Saves: JSON files in the save folder, written atomically, read defensively.
 
-A save holds what defines a game — the story's id, version and content hash, the seed and the
-decisions — plus timestamps and a summary for a load screen. Loading replays the decisions, so a save
-from an edited story loads as far as the story still allows, and says so.
+A save holds what defines a game — the story's id, version and content hash, the seed, the
+decisions kept and the undo record — plus timestamps and a summary for a load screen. Loading
+replays the decisions, so a save from an edited story loads as far as the story still allows, and
+says so.
 
 Writes go to a temporary file in the same folder, are flushed and fsynced, then renamed over the old
 file: a failed write leaves the previous save as it was. A file that is not a PizzaBorg save is never
@@ -23,7 +24,14 @@ from .files import check_header, write_atomic
 from .game import Game, ReplayError
 from .text import clean
 
-SCHEMA = 1
+# Save schemas (a reader reads MIN_SCHEMA..SCHEMA; a newer one is refused with a one-line message):
+#   1  story, seed, decisions (each with its "at" when recorded), created, updated, summary, learner
+#   2  + "undos": the undo record, [{decision, scene, choice}] in the order undone (see
+#      engine.game.action_log), and "undos_complete": false when the game was loaded from a schema-1
+#      save (undos made before that are unknown). A schema-1 save loads with its record missing.
+#      Each undo may carry "at" (when it was undone), metadata like a decision's.
+SCHEMA = 2
+MIN_SCHEMA = 1
 FORMAT = "pizzaborg-save"
 AUTOSAVE = "autosave"
 MAX_SAVE_BYTES = 2 * 1024 * 1024
@@ -122,6 +130,9 @@ class SaveData:
     learner: str | None = None
     extra: dict = field(default_factory=dict)  # fields other tools added (assignment, cohort, ...)
     times: list = field(default_factory=list)  # each decision's "at" (None where the save has none)
+    undos: list | None = None  # the undo record ([{decision, scene, choice}]); None: missing (schema 1)
+    undos_complete: bool = True  # False: undos before a load from a schema-1 save are unknown
+    undo_times: list = field(default_factory=list)  # each undo's "at" (None where the save has none)
 
     def to_json(self) -> dict:
         data = {
@@ -130,12 +141,15 @@ class SaveData:
             "story": self.story,
             "seed": self.seed,
             "decisions": with_times(self.decisions, self.times),
+            "undos": with_times(self.undos or [], self.undo_times, ("decision", "scene", "choice")),
             "created": self.created,
             "updated": self.updated,
             "summary": self.summary,
         }
         if self.learner is not None:
             data["learner"] = self.learner
+        if self.undos is None or not self.undos_complete:
+            data["undos_complete"] = False
         for k, v in self.extra.items():
             data.setdefault(k, v)
         return data
@@ -149,16 +163,16 @@ def summary_of(game: Game) -> dict:
         "scene": None if game.over else game.state,
         "over": game.over,
         "ending": game.ending,
-        "score": game.report().overall,
+        "score": game.report().reported,  # the score a report gives: first answers
         "decisions": len(game.decisions),
     }
 
 
-def with_times(decisions: list, times: list | None) -> list:
-    """``decisions`` ([{scene, choice}]) with each one's ``at`` where ``times`` has it."""
+def with_times(decisions: list, times: list | None, keys: tuple = ("scene", "choice")) -> list:
+    """``decisions`` ([{scene, choice}], or undos with ``keys``) with each one's ``at`` where ``times`` has it."""
     out = []
     for i, d in enumerate(decisions):
-        d = {"scene": d["scene"], "choice": d["choice"]}
+        d = {k: d[k] for k in keys}
         at = times[i] if times is not None and i < len(times) else None
         if valid_at(at):
             d["at"] = at
@@ -167,9 +181,11 @@ def with_times(decisions: list, times: list | None) -> list:
 
 
 def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
-              times: list | None = None) -> SaveData:
+              times: list | None = None, undo_times: list | None = None) -> SaveData:
     """``times``: when each decision was made (see :func:`track_times`); without them, the times of
-    ``previous`` are kept for the decisions the two have in common."""
+    ``previous`` are kept for the decisions the two have in common. ``undo_times``: when each undo
+    was made (``track_times(undo_times, len(game.undos))`` keeps them); without them, those of
+    ``previous`` for the undos the two have in common (the record only grows)."""
     updated = now or _now()
     decisions = game.decision_list
     if times is None and previous is not None:
@@ -178,6 +194,13 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
             if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
                 break
             times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
+    undos = [u.as_dict() for u in game.undos]
+    if undo_times is None and previous is not None and previous.undos:
+        undo_times = []
+        for mine, theirs in zip(undos, previous.undos):
+            if mine != {k: theirs[k] for k in ("decision", "scene", "choice")}:
+                break
+            undo_times.append(previous.undo_times[len(undo_times)] if len(undo_times) < len(previous.undo_times) else None)
     return SaveData(
         slot=check_slot(slot),
         story=dict(game.story.ref),
@@ -189,6 +212,9 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
         learner=learner if learner is not None else (previous.learner if previous else None),
         extra=dict(previous.extra) if previous else {},
         times=[t if valid_at(t) else None for t in (times or [])][: len(decisions)],
+        undos=undos,
+        undos_complete=game.undo_record,
+        undo_times=[t if valid_at(t) else None for t in (undo_times or [])][: len(undos)],
     )
 
 
@@ -216,13 +242,13 @@ def write_save(directory: Path, data: SaveData) -> Path:
 
 
 def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
-              times: list | None = None) -> Path:
+              times: list | None = None, undo_times: list | None = None) -> Path:
     """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
     target = slot_path(directory, slot)
     previous = None
     if target.exists():
         previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
-    return write_save(directory, make_save(game, slot, previous, learner, now, times))
+    return write_save(directory, make_save(game, slot, previous, learner, now, times, undo_times))
 
 
 def _reject_constant(name: str):
@@ -247,7 +273,9 @@ def read_save_file(path: Path) -> SaveData:
 
 def _validate(data, path: Path) -> SaveData:
     name = path.name
-    check_header(data, name, FORMAT, SCHEMA, "save", SaveError)
+    schema = check_header(data, name, FORMAT, SCHEMA, "save", SaveError)
+    if schema < MIN_SCHEMA:
+        raise SaveError(f"{name} has no valid schema version")
     story = data.get("story")
     if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
         raise SaveError(f"{name} does not say which story it belongs to")
@@ -259,12 +287,24 @@ def _validate(data, path: Path) -> SaveData:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise SaveError(f"{name} has a damaged list of decisions")
+    undos, undo_times = None, []  # schema 1: no record (missing, never invented)
+    if schema >= 2:
+        undos = data.get("undos")
+        if not isinstance(undos, list) or not all(
+            isinstance(u, dict) and isinstance(u.get("scene"), str) and isinstance(u.get("choice"), str)
+            and isinstance(u.get("decision"), int) and not isinstance(u.get("decision"), bool) for u in undos
+        ):
+            raise SaveError(f"{name} has a damaged undo record")
+        undo_times = [u.get("at") if valid_at(u.get("at")) else None for u in undos]
+        undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in undos]
+    complete = undos is not None and data.get("undos_complete", True) is not False
     created = data.get("created") if _is_time(data.get("created")) else ""  # claims: a time, or nothing
     updated = data.get("updated") if _is_time(data.get("updated")) else created
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     learner = clean(data["learner"]) if isinstance(data.get("learner"), str) else None  # shown on screens
     summary = {k: clean(v) if isinstance(v, str) else v for k, v in summary.items()}
-    known = {"format", "schema", "story", "seed", "decisions", "created", "updated", "summary", "learner"}
+    known = {"format", "schema", "story", "seed", "decisions", "created", "updated", "summary", "learner", "undos",
+             "undos_complete"}
     extra = {k: v for k, v in data.items() if k not in known}
     for v in summary.values():
         if isinstance(v, float) and not math.isfinite(v):
@@ -280,6 +320,9 @@ def _validate(data, path: Path) -> SaveData:
         learner,
         extra,
         [d.get("at") if valid_at(d.get("at")) else None for d in decisions],
+        undos,
+        complete,
+        undo_times,
     )
 
 
@@ -302,6 +345,10 @@ class Loaded:
     game: Game
     save: SaveData
     warning: str | None = None  # e.g. replayed only part of the decisions
+    note: str | None = None  # e.g. the undo record is missing (a save of an earlier version)
+
+
+MISSING_UNDOS = "saved by an earlier PizzaBorg, which kept no record of undos: any undos before it are unknown"
 
 
 def restore(story, save: SaveData) -> Loaded:
@@ -310,8 +357,18 @@ def restore(story, save: SaveData) -> Loaded:
         raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
                         f"not of '{clean(story.id)}'")
     version = clean(save.story["version"], oneline=True)  # from the file: shown in messages
+    note = None if save.undos_complete else f"'{clean(save.slot)}' was {MISSING_UNDOS}"
     try:
-        game = Game.replay(story, save.seed, save.decisions)
+        try:
+            game = Game.replay(story, save.seed, save.decisions, save.undos)
+        except ReplayError:
+            if not save.undos:
+                raise
+            # the undo record no longer fits (an edited story): the decisions kept still count
+            game = Game.replay(story, save.seed, save.decisions, None)
+            note = f"'{clean(save.slot)}': its undo record does not fit this version of the story and was left out"
+        if not save.undos_complete:
+            game.undo_record = False
     except ReplayError as exc:
         kept = exc.index
         warning = (
@@ -319,14 +376,15 @@ def restore(story, save: SaveData) -> Loaded:
             f"{kept} of {len(save.decisions)} decisions still fit this version ({clean(story.version, oneline=True)}) "
             f"and were replayed ({clean(str(exc), oneline=True)})"
         )
-        return Loaded(exc.partial, save, warning)
+        exc.partial.undo_record = False
+        return Loaded(exc.partial, save, warning, note)
     warning = None
     if save.story["hash"] != story.hash:
         warning = (
             f"'{clean(save.slot)}' was saved with version {version} of the story; "
             f"all {len(save.decisions)} decisions replayed in this version ({clean(story.version, oneline=True)})"
         )
-    return Loaded(game, save, warning)
+    return Loaded(game, save, warning, note)
 
 
 def load_game(directory: Path, slot: str, story) -> Loaded:

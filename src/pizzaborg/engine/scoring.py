@@ -16,10 +16,14 @@ from .model import Value
 
 
 class Stake(Value):
-    __slots__ = ("earned", "low", "high")
+    """One learning point at stake in one decision: the weight earned, the lowest and highest on offer,
+    and ``likelihood``: (how likely this evidence is from a learner who masters the point, from one
+    who guesses among the choices shown), as :mod:`.mastery` weighs it (None: not known)."""
 
-    def __init__(self, earned: float, low: float, high: float):
-        self.earned, self.low, self.high = earned, low, high
+    __slots__ = ("earned", "low", "high", "likelihood")
+
+    def __init__(self, earned: float, low: float, high: float, likelihood: tuple | None = None):
+        self.earned, self.low, self.high, self.likelihood = earned, low, high, likelihood
 
 
 _STAKES: dict = {}  # (offered Choice objects, the one taken) -> {point: Stake}; stories are read-only
@@ -43,11 +47,20 @@ def stakes_for(offered: list, taken) -> dict:
     stakes = _STAKES.get(key)
     if stakes is None:
         evidence = taken.evidence
-        stakes = {p: Stake(evidence.get(p, 0), low, high) for p, low, high in _bounds(offered)}
+        stakes = {}
+        for p, low, high in _bounds(offered):
+            w = evidence.get(p, 0)
+            stakes[p] = Stake(w, low, high, likelihood([c.evidence.get(p, 0) for c in offered], w))
         if len(_STAKES) >= 50_000:  # many stories in one process (tests): start over
             _STAKES.clear()
         _STAKES[key] = stakes
     return dict(stakes)
+
+
+def likelihood(weights: list, earned: float) -> tuple:
+    """(if mastered, if guessed): how likely earning ``earned`` among choices of ``weights`` is for a
+    learner who masters the point (takes a best choice) and for one who guesses (each choice alike)."""
+    return (1.0 if earned == max(weights) else 0.0, sum(1 for w in weights if w == earned) / len(weights))
 
 
 _PICK_BOUNDS: dict = {}
@@ -98,8 +111,14 @@ def _pick_bounds(available: list, pick: tuple, budget) -> list:
 def stakes_for_pick(available: list, picks: list, pick: tuple, budget) -> dict:
     """The learning points at stake in a portfolio decision: the picks earn the sum of their weights."""
     out = {}
+    k = (pick[0] + min(pick[1], len(available))) / 2
     for p, low, high in _pick_bounds(available, pick, budget):
-        out[p] = Stake(sum(c.evidence.get(p, 0) for c in picks), low, high)
+        earned = sum(c.evidence.get(p, 0) for c in picks)
+        # a portfolio is too many sets to count: its evidence is weighed as a share x of a success,
+        # against g, the share a guess of k picks earns on average
+        x = (earned - low) / (high - low)
+        g = min(1.0, max(0.0, (k * sum(c.evidence.get(p, 0) for c in available) / len(available) - low) / (high - low)))
+        out[p] = Stake(earned, low, high, (x, x * g + (1 - x) * (1 - g)))
     return out
 
 
@@ -117,19 +136,42 @@ class PointScore(Value):
     def __init__(self, id: str, name: str, area: str, score: float | None, evidence: list | None = None):
         self.id, self.name, self.area = id, name, area
         self.score = score  # None: never at stake
-        self.evidence = [] if evidence is None else evidence  # [(decision index, scene, choice, earned, low, high)]
+        # [(decision index, scene, choice, earned, low, high, likelihood)]
+        self.evidence = [] if evidence is None else evidence
 
 
 class ScoreReport(Value):
-    __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken")
+    """The scores of the path kept (``overall``, ``points``, ``areas``: what the story's conditions see)
+    and, in ``first``, the same scores over the first answers (see :func:`score_report`): ``first`` is
+    the report itself when nothing was undone. ``changed``: kept decision points whose kept answer is
+    not the first one committed there; ``undone``: undos in all; ``abandoned``: undone decisions at
+    points the kept path does not reach."""
+
+    __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken", "first", "changed", "undone", "abandoned")
     __hash__ = None
 
-    def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict):
+    def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict,
+                 first: "ScoreReport | None" = None, changed: int = 0, undone: int = 0, abandoned: int = 0):
         self.overall = overall
         self.points = points  # id -> PointScore, in story order
         self.areas = areas  # id -> score or None
         self.assimilation = assimilation
         self.worst_taken = worst_taken  # worst practice id -> count
+        self.first = self if first is None else first
+        self.changed, self.undone, self.abandoned = changed, undone, abandoned
+
+    @property
+    def reported(self) -> float | None:
+        """The score a trainer sees and pass/fail counts: the first answers' score."""
+        return self.first.overall
+
+    def __repr__(self) -> str:  # ``first`` may be the report itself
+        return f"ScoreReport(overall={self.overall!r}, first={self.first.overall!r}, changed={self.changed!r})"
+
+    def _fields(self) -> tuple:
+        first = None if self.first is self else self.first._fields()
+        return (self.overall, self.points, self.areas, self.assimilation, self.worst_taken, first, self.changed,
+                self.undone, self.abandoned)
 
     def as_dict(self) -> dict:
         return {
@@ -141,7 +183,43 @@ class ScoreReport(Value):
         }
 
 
-def score_report(story, decisions: list) -> ScoreReport:
+def point_key(decisions: list, index: int) -> tuple:
+    """Where decision ``index`` of a path was made: (scene, how many times the path was in that scene
+    before). The same key on two paths is the same decision point (see docs/reports.md)."""
+    scene = decisions[index].scene
+    return scene, sum(1 for d in decisions[:index] if d.scene == scene)
+
+
+def score_report(story, decisions: list, undone: list = ()) -> ScoreReport:
+    """The scores of ``decisions`` (the path kept) and of the first answers.
+
+    ``undone``: the undone decisions in the order they were undone, each with ``decision`` (the
+    Decision) and ``key`` (its :func:`point_key` on the path it was made on). The first answer at a
+    decision point of the kept path is the earliest undone decision with the same key, or else the
+    kept decision; undone decisions at keys the kept path never reaches are abandoned, not scored."""
+    kept = _score(story, decisions)
+    if not undone:
+        return kept
+    earliest: dict = {}
+    for u in undone:
+        earliest.setdefault(u.key, u.decision)
+    first_path, changed, reached = [], 0, set()
+    for i, d in enumerate(decisions):
+        key = point_key(decisions, i)
+        reached.add(key)
+        f = earliest.get(key)
+        if f is None:
+            first_path.append(d)
+        else:
+            first_path.append(f)
+            changed += f.choice != d.choice
+    abandoned = sum(1 for u in undone if u.key not in reached)
+    first = _score(story, first_path)
+    return ScoreReport(kept.overall, kept.points, kept.areas, kept.assimilation, kept.worst_taken, first, changed,
+                       len(undone), abandoned)
+
+
+def _score(story, decisions: list) -> ScoreReport:
     sums: dict = {p: [0.0, 0.0] for p in story.points}
     evidence: dict = {p: [] for p in story.points}
     worst_taken = {w: 0 for w in story.worst}
@@ -151,7 +229,7 @@ def score_report(story, decisions: list) -> ScoreReport:
         for p, st in d.stakes.items():
             sums[p][0] += st.earned - st.low
             sums[p][1] += st.high - st.low
-            evidence[p].append((index, d.scene, d.choice, st.earned, st.low, st.high))
+            evidence[p].append((index, d.scene, d.choice, st.earned, st.low, st.high, st.likelihood))
         if d.worst_offered:
             worst_offered += 1
             if d.worst:

@@ -124,3 +124,30 @@ class Outcome(Value):
         self.round_end, self.ending = round_end, ending
         self.events_drawn = [] if events_drawn is None else events_drawn
         self.round_start: dict = {}
+
+
+class Undone(Value):
+    """A decision taken back (``Game.undo``), kept in the record: the game state does not depend on it,
+    the first-answer score and the report do.
+
+    ``index`` is its position in the path it was made on (0 = the first decision), ``key`` where it was
+    made (``scoring.point_key``: scene and earlier visits there), ``decision`` the Decision itself (what
+    the learner saw: its deltas and evidence), ``score`` the first-answer score shown after it."""
+
+    __slots__ = ("index", "key", "decision", "score")
+    __hash__ = None
+
+    def __init__(self, index: int, key: tuple, decision: Decision, score: float | None):
+        self.index, self.key, self.decision, self.score = index, key, decision, score
+
+    @property
+    def scene(self) -> str:
+        return self.decision.scene
+
+    @property
+    def choice(self) -> str:
+        return self.decision.choice
+
+    def as_dict(self) -> dict:
+        """As saves keep it: which decision (1-based), its scene and choice."""
+        return {"decision": self.index + 1, "scene": self.decision.scene, "choice": self.decision.choice}

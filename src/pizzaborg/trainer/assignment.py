@@ -8,6 +8,7 @@ cohort: CIO workshop December
 story: {id: grab-at-pizza, version: 0.1.0, hash: <sha256>}
 seed: 48213                       # everyone plays the same game
 mastery: 0.7                      # optional: the scaled score (0-1] that passes
+undo: recorded                    # optional: free | recorded (the default) | off (docs/reports.md)
 deadline: '2026-12-01'            # optional ISO date
 note: Play before Tuesday's workshop.   # optional, shown to the learner
 xapi_home: https://lms.example.org      # optional: homePage of the learners' xAPI accounts
@@ -37,7 +38,15 @@ MAX_BYTES = 256 * 1024
 MAX_NOTE = 4000
 MAX_COHORT = 80
 MAX_LEARNER = 80
-KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "lrs", "created"}
+KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "lrs", "created",
+        "undo"}
+# undo: how a learner may take decisions back, and what the reported score counts (docs/reports.md)
+UNDO_MODES = {
+    "recorded": "undo as often as you like; every undo is recorded and the score counts your first answers",
+    "free": "undo as often as you like; every undo is recorded and the score counts the path you keep",
+    "off": "no undo: every decision is final",
+}
+DEFAULT_UNDO = "recorded"
 LRS_KEYS = ("endpoint", "key", "secret")
 DEFAULT_XAPI_HOME = "https://pizzaborg.example/learners"
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
@@ -60,6 +69,12 @@ class Assignment:
     created: str = ""
     path: str = ""
     lrs: dict | None = None  # {"endpoint", "key", "secret"}: where the games send their statements
+    undo: str = DEFAULT_UNDO  # free | recorded | off (UNDO_MODES)
+
+    @property
+    def undo_allowed(self) -> bool:
+        """Whether a learner may take a decision back in a game of this assignment (the play layer asks)."""
+        return self.undo != "off"
 
     def to_yaml_dict(self) -> dict:
         data = {
@@ -78,14 +93,17 @@ class Assignment:
             data["note"] = self.note
         if self.xapi_home != DEFAULT_XAPI_HOME:
             data["xapi_home"] = self.xapi_home
+        if self.undo != DEFAULT_UNDO:
+            data["undo"] = self.undo
         if self.lrs:
             data["lrs"] = {k: self.lrs[k] for k in LRS_KEYS if self.lrs.get(k) is not None}
         data["created"] = self.created
         return data
 
     def ref(self) -> dict:
-        """What a report records of its assignment."""
-        return {
+        """What a report records of its assignment (``undo`` only when not the default: reports of
+        assignments made before it verify unchanged)."""
+        ref = {
             "id": self.id,
             "cohort": self.cohort,
             "seed": self.seed,
@@ -93,6 +111,9 @@ class Assignment:
             "deadline": self.deadline,
             "xapi_home": self.xapi_home,
         }
+        if self.undo != DEFAULT_UNDO:
+            ref["undo"] = self.undo
+        return ref
 
     def check_story(self, story) -> None:
         """Raise AssignmentError when ``story`` is not the story this assignment was made for."""
@@ -184,6 +205,16 @@ def check_learner(value) -> str:
     return text
 
 
+def check_undo(value) -> str:
+    """One of UNDO_MODES. YAML reads a bare ``off`` as false: that is "off" too."""
+    if value is False:
+        return "off"
+    if not isinstance(value, str) or value not in UNDO_MODES:
+        shown = str(value)[:20] if isinstance(value, (str, int, float)) else type(value).__name__
+        raise AssignmentError(f"undo must be one of free, recorded, off (not '{shown}')")
+    return value
+
+
 def check_note(value) -> str:
     if value is None:
         return ""
@@ -224,7 +255,8 @@ def check_lrs(value) -> dict:
 
 
 def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, deadline=None, note=None,
-                   xapi_home: str | None = None, now: datetime | None = None, lrs: dict | None = None) -> Assignment:
+                   xapi_home: str | None = None, now: datetime | None = None, lrs: dict | None = None,
+                   undo: str | None = None) -> Assignment:
     now = now or datetime.now(timezone.utc)
     if seed is None:
         import random
@@ -241,6 +273,7 @@ def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, de
         xapi_home=check_home(xapi_home) if xapi_home else DEFAULT_XAPI_HOME,
         created=now.replace(microsecond=0).isoformat(),
         lrs=check_lrs({k: v for k, v in lrs.items() if v is not None}) if lrs else None,
+        undo=check_undo(undo) if undo is not None else DEFAULT_UNDO,
     )
 
 
@@ -319,4 +352,5 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
         created=str(created or ""),
         path=name,
         lrs=field(lambda: check_lrs(data["lrs"])) if data.get("lrs") is not None else None,
+        undo=field(lambda: check_undo(data["undo"])) if "undo" in data else DEFAULT_UNDO,
     )

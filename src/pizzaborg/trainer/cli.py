@@ -43,6 +43,8 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
     new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
     new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
     new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
+    new.add_argument("--undo", choices=("recorded", "free", "off"), help="undo recorded and first answers scored "
+                     "(the default), free (recorded, the path kept scored) or off (docs/reports.md)")
     new.add_argument("--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end")
     new.add_argument("--lrs-key", metavar="KEY", help="the LRS key the games use (give it write-only rights: every learner "
                      "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET")
@@ -204,7 +206,7 @@ def cmd_assignment(args) -> int:
     elif args.lrs_key or args.lrs_secret:
         raise TrainerUsage("--lrs-key and --lrs-secret go with --lrs URL")
     a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
-                       note=args.note, xapi_home=args.xapi_home, lrs=lrs)
+                       note=args.note, xapi_home=args.xapi_home, lrs=lrs, undo=args.undo)
     path = write_assignment(a, args.output, force=args.force)
     from ..engine.text import clean
 
@@ -301,7 +303,8 @@ def _verify_one(verifier, item) -> int:
     who = r.get("learner") or "anonymous"
     ending = r["ending"]["title"] if r.get("ending") else "not finished"
     print(f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})")
+          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+          + (f"; {v.note}" if v.note else ""))
     return EXIT_OK
 
 

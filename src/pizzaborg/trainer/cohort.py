@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 
 from ..engine.text import for_spreadsheet, json_text
-from .cohort_html import _duration, _recorded  # cells the page and the other formats share
+from .cohort_html import _duration, _recorded, changed_text  # cells the page and the other formats share
 from .markdown import md
 from .report import FAST_SECONDS_PER_DECISION, _fmt, _label
 
@@ -32,6 +32,23 @@ RULES = {
     "first": "the attempt with the earliest claimed finish time counts",
 }
 MIN_DECISIONS_FOR_SPEED = 5
+Z90 = 1.6449  # a 90 % interval is mean ± 1.645 sd
+
+
+def class_estimate(estimates: list) -> dict | None:
+    """The class's mastery of one point from its learners' estimates (each {estimate, low, high,
+    decisions}): the mean of the estimates, and a 90 % interval for the class mean from each
+    learner's own uncertainty (sd ≈ interval width / 3.29, the learners independent). None when no
+    learner's report has an estimate (reports of an earlier version)."""
+    est = [e for e in estimates if e and e.get("estimate") is not None]
+    if not est:
+        return None
+    n = len(est)
+    mean = sum(e["estimate"] for e in est) / n
+    var = sum(((e["high"] - e["low"]) / (2 * Z90)) ** 2 for e in est) / n ** 2
+    half = Z90 * var ** 0.5
+    return {"estimate": round(mean, 1), "low": round(max(0.0, mean - half), 1),
+            "high": round(min(100.0, mean + half), 1), "learners": n, "decisions": sum(e["decisions"] for e in est)}
 
 
 def identity(name: str) -> str:
@@ -201,9 +218,12 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
     areas: dict = {}
     for r in reports:
         for p in r["learning_points"]:
-            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": []})
+            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": [],
+                                        "estimates": []})
             if p["score"] is not None:
                 points[p["id"]]["values"].append(p["score"])
+            if p.get("estimate"):
+                points[p["id"]]["estimates"].append(p["estimate"])
         for a in r["areas"]:
             areas.setdefault(a["id"], {"id": a["id"], "name": a["name"], "values": []})
             if a["score"] is not None:
@@ -251,7 +271,8 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
         "endings": [{"id": e[0] or None, "title": e[1], "count": n} for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))],
         "score": overall,
         "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
-        "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"])} for p in points.values()],
+        "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"]),
+                             "estimate": class_estimate(p["estimates"])} for p in points.values()],
         "worst_choices": top,
         "learners_table": [
             {
@@ -269,6 +290,9 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
                 "attempts": n_attempts.get(id(r), 1),
                 "flags": sorted(set(flagged.get(files[id(r)], []))),
                 "counted": id(r) not in held,
+                "changed": r.get("changed_answers"),  # None: a report of an earlier version (no undo record)
+                "undone": r.get("undone"),
+                "undos_complete": r.get("undos_complete"),
             }
             for r in everyone
         ],
@@ -293,14 +317,16 @@ def _csv(c: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["learner (claimed)", "ending", "score", "assimilation", "worst_taken", "passed", "finished (claimed)",
-                "days late (by claimed finish)", "seconds played (claimed)", "attempts", "flags", "file",
+                "days late (by claimed finish)", "seconds played (claimed)", "attempts", "flags",
+                "answers changed after feedback", "undos", "file",
                 "server_learner", "server_session", "server_started", "server_finished"])
     for row in c["learners_table"]:
         w.writerow([_cell(row["learner"]), _cell(row["ending"]), _fmt(row["score"]) if row["score"] is not None else "",
                     _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
                     _cell(row["finished"] or ""), "" if row["late_days"] is None else row["late_days"],
                     "" if row["time_spent"] is None else _fmt(row["time_spent"]), row["attempts"],
-                    _cell(" ".join(row["flags"])), _cell(row["file"])]
+                    _cell(" ".join(row["flags"])), "" if row.get("changed") is None else row["changed"],
+                    "" if row.get("undone") is None else row["undone"], _cell(row["file"])]
                    + _server_cells(row.get("server_record")))
     return buf.getvalue()
 
@@ -337,6 +363,16 @@ def _md(c: dict) -> str:
     for p in c["learning_points"]:
         out.append(f"| {md(p['name'])} | {_fmt(p['mean'])} | {_fmt(p['median'])} | {p['n']} |")
     out.append("")
+    estimated = [p for p in c["learning_points"] if p.get("estimate")]
+    if estimated:
+        out += ["## Mastery of the class per learning point (90 % interval)", "",
+                "| learning point | estimate | likely between | learners | decisions |",
+                "| --- | ---: | ---: | ---: | ---: |"]
+        for p in estimated:
+            e = p["estimate"]
+            out.append(f"| {md(p['name'])} | {_fmt(e['estimate'])} | {_fmt(e['low'])}–{_fmt(e['high'])} | "
+                       f"{e['learners']} | {e['decisions']} |")
+        out.append("")
     out += ["## Worst-practice choices taken most often (discussion starters)", ""]
     if not c["worst_choices"]:
         out += ["Nobody fell into a worst practice.", ""]
@@ -354,6 +390,8 @@ def _md(c: dict) -> str:
         out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
                    f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {_duration(row['time_spent'])} "
                    f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |")
+    out += ["", "## Undos", ""]
+    out += [f"- {md(row['learner'])}: {md(changed_text(row))}" for row in c["learners_table"]]
     out += ["", "## Check these (flags)", ""]
     out += [f"- **{md(f['kind'])}**: {md(f['text'])}" for f in c["flags"]] or ["Nothing to check."]
     out += ["", f"## Attempts (rule: {md(c['rule_text'])})", ""]

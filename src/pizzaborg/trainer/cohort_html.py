@@ -95,6 +95,15 @@ def _unnamed(reason: str, file: str, instead: str) -> str:
     return re.sub(r"\S+\.(json|xapi|yaml)\b", "a file", reason)  # any other file named in it
 
 
+def changed_text(row: dict) -> str:
+    """'changed 7 answers after seeing the feedback' (or why it is not known) for a learner's row."""
+    n = row.get("changed")
+    if n is None:
+        return "undos not recorded (an earlier PizzaBorg)"
+    text = f"changed {n} answer{'' if n == 1 else 's'} after seeing the feedback"
+    return text + (" (undos before a load from an older save unknown)" if row.get("undos_complete") is False else "")
+
+
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     today = today or datetime.now(timezone.utc).date().isoformat()
     title = _title(c, today)
@@ -118,6 +127,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         marks = " or ".join(f"{round(m * 100)}" for m in c.get("mastery") or [])
         mark = f" (pass mark {marks} of 100)" if marks else ""
         b.append(f'<div>Passed<b>{h(sum(judged))} of {h(len(judged))}</b><span class="muted">{h(mark)}</span></div>')
+    recorded = [row["changed"] for row in table if row.get("changed") is not None]
+    if recorded:
+        b.append(f'<div>Answers changed after the feedback<b>{h(sum(recorded))}</b><span class="muted">by '
+                 f'{h(sum(1 for n in recorded if n))} of {h(len(recorded))} learner(s) with an undo record</span></div>')
     b.append("</section>")
     if c.get("held_back"):
         b.append(f'<p class="muted">{h(held_back_note(c))}</p>')
@@ -141,6 +154,16 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         for p in by_area.get(a["id"], []):
             b.append(_row(p["name"], p["mean"], f"{_fmt(p['mean'])} ({p['n']})", cls="point"))
     b.append("</div>")
+    estimated = [p for p in c["learning_points"] if p.get("estimate")]
+    if estimated:  # how sure: the class's mastery per point with its 90 % interval
+        b.append('<h2>Mastery of the class per learning point</h2><p class="muted">The estimate of 100, and the 90 % '
+                 "interval it likely lies in (from how many decisions bore on it, corrected for guessing).</p>"
+                 '<div class="rows">')
+        for p in estimated:
+            e = p["estimate"]
+            b.append(_row(p["name"], e["estimate"], f"{_fmt(e['estimate'])} ({_fmt(e['low'])}–{_fmt(e['high'])})",
+                          cls="point"))
+        b.append("</div>")
 
     # what to discuss
     b.append("<h2>Worst-practice choices taken most often</h2>")
@@ -160,7 +183,7 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
                  "<table><tr><th>learner (claimed)</th><th>ending</th><th class=\"n\">score</th>"
                  '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished (claimed)</th>'
                  '<th class="n">time played (claimed)</th><th class="n">attempts</th><th>flags</th>'
-                 '<th>recorded by the class server</th></tr>')
+                 '<th>undos</th><th>recorded by the class server</th></tr>')
         for row in table:
             passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
             passed += "" if row.get("counted", True) else " (held back)"
@@ -169,7 +192,8 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
                      f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
                      f'<td>{h(passed)}</td><td>{h((row["finished"] or "")[:10])}{h(late)}</td>'
                      f'<td class="n">{h(_duration(row.get("time_spent")))}</td><td class="n">{h(row.get("attempts", 1))}</td>'
-                     f'<td>{h(", ".join(row.get("flags") or []) or "–")}</td><td>{h(_recorded(row))}</td></tr>')
+                     f'<td>{h(", ".join(row.get("flags") or []) or "–")}</td><td>{h(changed_text(row))}</td>'
+                     f'<td>{h(_recorded(row))}</td></tr>')
         b.append("</table><h2>Check these (flags)</h2>")
         b.append("<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
                  if c.get("flags") else "<p>Nothing to check.</p>")

@@ -7,6 +7,12 @@ A report (a JSON-ready dict, schema in docs/reports.md) has two parts:
   builds it; ``pizzaborg verify`` rebuilds it and compares.
 - the *metadata* — who, which cohort, which assignment, when. Claimed, not provable.
 
+Since schema 2 the computed part also replays the undo record: each undo with what the learner
+had seen (``seen``), the count of undos (``undone``), the first-answer scores (``score`` and every
+learning point; ``kept_score`` is the path kept), ``changed_answers``, and per learning point an
+``estimate`` of mastery with its 90 % interval. A schema-1 report (an earlier version) is rebuilt in
+its own form and verifies as it did; its missing undo record is said (:func:`undo_record_note`).
+
 This module is the model only: it imports no renderer. The formats (``render``) and writing files
 live in ``formats.py``, which imports this module and the renderers.
 """
@@ -25,14 +31,17 @@ from ..engine import Game, GameError
 from ..engine.files import check_header
 
 FORMAT = "pizzaborg-report"
-SCHEMA = 1
+# Report schemas: 1 the first; 2 adds the undo record ("undos", "undos_complete", "undone"),
+# first-answer scores ("kept_score", "changed_answers", decisions' "first") and the estimates.
+SCHEMA = 2
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 # Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
 # Each decision's "at" (when it was made) is claimed too: METADATA_DECISION_KEYS.
 METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
                  "registration", "debrief")
-METADATA_DECISION_KEYS = ("at",)
-ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
+METADATA_DECISION_KEYS = ("at",)  # in each decision, and in each undo of the undo record
+# undo: only when it is not "recorded" (the default)
+ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home", "undo")
 # A game played faster than this, on average per decision, is flagged in the cohort view.
 FAST_SECONDS_PER_DECISION = 3.0
 NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
@@ -83,29 +92,73 @@ def _num(v):
 # ---- the computed part -------------------------------------------------------------------------
 
 
-def computed_part(story, seed: int, decisions: list) -> dict:
-    """Replay ``decisions`` (``[{"scene", "choice"}]``) with ``seed`` and describe the game.
+def computed_part(story, seed: int, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
+    """Replay ``decisions`` (``[{"scene", "choice"}]``) and the undo record ``undos``
+    (``[{"decision", "scene", "choice"}]``, see engine.game.action_log) with ``seed`` and describe the
+    game. ``undos=None``: a schema-1 report (no record), described as that version did; ``complete``
+    False: the record holds only the undos since a load from a save without one.
 
-    Raises :class:`ReplayMismatch` at the first decision the story does not allow."""
+    Raises :class:`ReplayMismatch` at the first decision or undo the story does not allow."""
     game = Game(story, seed)
     try:
-        return _describe(game, decisions)
+        return _describe(game, decisions, undos, complete)
     finally:
         game.close()
 
 
-def _describe(game: Game, decisions: list) -> dict:
+def undo_record_note(report: dict) -> str | None:
+    """What a report says about its undo record when it cannot say everything (None when complete)."""
+    if "undos" not in report:
+        return "written by an earlier PizzaBorg, which kept no record of undos: whether answers were changed is unknown"
+    if report.get("undos_complete") is False:
+        return "continued from a save of an earlier PizzaBorg: undos made before that are unknown"
+    return None
+
+
+def _evidence(stakes: dict) -> dict:
+    return {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in stakes.items()}
+
+
+def _undo_entry(u, n: int) -> dict:
+    dec = u.decision
+    return {
+        "n": n,
+        "decision": u.index + 1,
+        "scene": dec.scene,
+        "choice": dec.choice,
+        "seen": {
+            "deltas": {k: _num(v) for k, v in dec.deltas.items()},
+            "evidence": _evidence(dec.stakes),
+            "score": _num(u.score),
+        },
+    }
+
+
+def _describe(game: Game, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
+    from ..engine.game import action_log
+
     story = game.story
     timeline = [{"step": 0, "round": game.round_number, "kpis": {k: _num(v) for k, v in game.kpis.items()}}]
     rounds = []
     entries = []
-    for index, d in enumerate(decisions):
-        scene_id, choice_id = (d.get("scene"), d.get("choice")) if isinstance(d, dict) else d
-        n = index + 1
+    try:
+        log = action_log(decisions, undos or [])
+    except ValueError as exc:
+        raise ReplayMismatch(str(exc)) from None
+    marks: list = []  # snapshots before each decision a later undo takes back (no replay per undo)
+    for action, item, label in log:
+        if action == "undo":
+            game.undo(marks.pop())
+            continue
+        if label is not None:
+            marks.append(game.snapshot())
+        scene_id, choice_id = item
+        n = len(game.decisions) + 1
+        what = f"decision {n}" if label is None else f"undo {label} (decision {n})"
         if game.over:
-            raise ReplayMismatch(f"decision {n} ({scene_id}/{choice_id}) comes after the game ended")
+            raise ReplayMismatch(f"{what} ({scene_id}/{choice_id}) comes after the game ended")
         if game.state != scene_id:
-            raise ReplayMismatch(f"decision {n} is for scene '{scene_id}', but the story is at '{game.state}' there")
+            raise ReplayMismatch(f"{what} is for scene '{scene_id}', but the story is at '{game.state}' there")
         view = game.scene
         offered = {c.id: c for c in view.choices}
         picks = str(choice_id).split("+")  # a portfolio decision is "a+b+c"
@@ -113,12 +166,14 @@ def _describe(game: Game, decisions: list) -> dict:
             if pick not in offered:
                 known = story.scenes[scene_id].choice(pick) if scene_id in story.scenes else None
                 why = "is not offered at that point" if known else "does not exist in the story"
-                raise ReplayMismatch(f"decision {n}: choice '{pick}' of scene '{scene_id}' {why}")
+                raise ReplayMismatch(f"{what}: choice '{pick}' of scene '{scene_id}' {why}")
         round_number, round_title = view.round_number, view.round_title
         try:
             outcome = game.choose(choice_id)
         except GameError as exc:  # e.g. more than the round's capacity
-            raise ReplayMismatch(f"decision {n}: {exc}") from None
+            raise ReplayMismatch(f"{what}: {exc}") from None
+        if label is not None:  # taken back later: only the undo record tells of it
+            continue
         dec = game.decisions[-1]
         choice = story.scenes[scene_id].choice(choice_id)
         entries.append(
@@ -136,7 +191,7 @@ def _describe(game: Game, decisions: list) -> dict:
                 "options": [{"id": c.id, "text": c.text} for c in view.choices],
                 "deltas": {k: _num(v) for k, v in dec.deltas.items()},
                 "kpis": {k: _num(v) for k, v in game.kpis.items()},
-                "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in dec.stakes.items()},
+                "evidence": _evidence(dec.stakes),
                 "worst": list(dec.worst),
                 "borg": outcome.borg,
                 "note": outcome.note,
@@ -156,9 +211,10 @@ def _describe(game: Game, decisions: list) -> dict:
                     "decisions": [entries[i]["n"] for i in range(len(entries) - len(rs.decisions), len(entries))],
                 }
             )
-    report = game.report()
+    kept = game.report()
+    report = kept.first  # the learning evidence: first answers (the report itself when nothing was undone)
     ending = story.ending(game.ending) if game.over else None
-    return {
+    out = {
         "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
         "seed": game.seed,
         "over": game.over,
@@ -182,6 +238,30 @@ def _describe(game: Game, decisions: list) -> dict:
         "rounds": rounds,
         "decisions": entries,
     }
+    if undos is None:  # schema 1: as that version described it (no undo could be in it)
+        return out
+    from ..engine.mastery import estimates
+    from ..engine.scoring import point_key
+
+    est = estimates(kept)
+    for p in out["learning_points"]:
+        p["estimate"] = est[p["id"]].as_dict()
+    firsts: dict = {}
+    for u in game.undos:
+        firsts.setdefault(u.key, u.decision)
+    for i, entry in enumerate(entries if firsts else ()):
+        f = firsts.get(point_key(game.decisions, i))
+        if f is not None and f.choice != entry["choice"]:
+            entry["first"] = {
+                "choice": f.choice,
+                "evidence": _evidence(f.stakes),
+            }
+    out["kept_score"] = _num(kept.overall)
+    out["changed_answers"] = kept.changed
+    out["undone"] = kept.undone
+    out["undos"] = [_undo_entry(u, n) for n, u in enumerate(game.undos, start=1)]
+    out["undos_complete"] = bool(complete)
+    return out
 
 
 # ---- assembling a report -----------------------------------------------------------------------
@@ -216,8 +296,12 @@ def assemble(computed: dict, meta: dict) -> dict:
     ``at``), with the figures that follow from the claims (mastery, days late, time spent)."""
     meta = dict(meta)
     times = meta.pop("times", None) or []
+    undo_times = meta.pop("undo_times", None) or []
     report = dict(meta)
     report.update(computed)
+    if any(undo_times) and computed.get("undos"):
+        report["undos"] = [dict(u, at=undo_times[i]) if i < len(undo_times) and undo_times[i] else u
+                           for i, u in enumerate(computed["undos"])]
     if any(times):
         decisions = []
         for i, d in enumerate(computed["decisions"]):
@@ -230,7 +314,9 @@ def assemble(computed: dict, meta: dict) -> dict:
     assignment = meta.get("assignment") or {}
     mastery = assignment.get("mastery")
     if mastery is not None:
-        score = computed["score"]
+        # first answers count (the assignment's undo: recorded or off); undo: free counts the path kept
+        free = assignment.get("undo") == "free" and "kept_score" in computed
+        score = computed["kept_score"] if free else computed["score"]
         passed = None if not computed["over"] else bool(score is not None and score / 100 >= mastery - 1e-9)
         report["mastery"] = {"threshold": mastery, "passed": passed}
     else:
@@ -261,13 +347,15 @@ def time_spent(started, times: list, decisions: int) -> dict | None:
 
 
 def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
-                 finished: datetime | None = None, registration: str | None = None, times: list | None = None) -> dict:
+                 finished: datetime | None = None, registration: str | None = None, times: list | None = None,
+                 undo_times: list | None = None) -> dict:
     """The report of ``game`` (finished or not) as a JSON-ready dict. ``times``: when each decision
     was made (the faces record them; saves keep them)."""
-    computed = computed_part(game.story, game.seed, game.decision_list)
+    computed = computed_part(game.story, game.seed, game.decision_list, game.undo_list, game.undo_record)
     meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
                      registration=registration, story_hash=game.story.hash, seed=game.seed)
     meta["times"] = list(times or [])
+    meta["undo_times"] = list(undo_times or [])
     return assemble(computed, meta)
 
 
@@ -295,7 +383,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
-        computed = computed_part(story, save.seed, save.decisions)
+        computed = computed_part(story, save.seed, save.decisions, save.undos or [], save.undos_complete)
     except ReplayMismatch as exc:
         raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
     started = parse_iso(save.created)
@@ -303,6 +391,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
     meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
                      story_hash=story.hash, seed=save.seed)
     meta["times"] = save.times
+    meta["undo_times"] = save.undo_times
     return assemble(computed, meta)
 
 
@@ -424,6 +513,8 @@ def check_report_shape(data, name: str) -> dict:
         isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
     ):
         raise ReportError(f"{name} has a damaged list of decisions")
+    if schema >= 2:
+        check_undo_record(data, name)
     for key in ("learner", "cohort", "started", "finished", "date", "registration", "generator"):
         if data.get(key) is not None and not isinstance(data.get(key), str):
             raise ReportError(f"{name}: '{key}' must be text")
@@ -431,6 +522,26 @@ def check_report_shape(data, name: str) -> dict:
     if data.get("assignment") is not None:
         check_assignment_ref(data["assignment"], name)
     return data
+
+
+def check_undo_record(data: dict, name: str) -> None:
+    """A schema-2 report's undo record must have the shape the game writes (its content is replayed)."""
+    undos = data.get("undos")
+    if not isinstance(undos, list) or not all(
+        isinstance(u, dict) and isinstance(u.get("scene"), str) and isinstance(u.get("choice"), str)
+        and isinstance(u.get("decision"), int) and not isinstance(u.get("decision"), bool) for u in undos
+    ):
+        raise ReportError(f"{name} has a damaged undo record ('undos')")
+    if not isinstance(data.get("undos_complete"), bool):
+        raise ReportError(f"{name}: 'undos_complete' must be true or false")
+
+
+def undo_input(data: dict) -> tuple:
+    """(undos, complete) to replay a checked report with: (None, False) for schema 1 (no record)."""
+    if data.get("schema") == 1:
+        return None, False
+    undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in data["undos"]]
+    return undos, data["undos_complete"]
 
 
 def check_claims(data: dict, name: str) -> None:
@@ -458,6 +569,10 @@ def check_claims(data: dict, name: str) -> None:
     for i, d in enumerate(data["decisions"]):
         if "at" in d and not valid_at(d["at"]):
             raise ReportError(f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
+                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+    for i, u in enumerate(data.get("undos") or []):
+        if isinstance(u, dict) and "at" in u and not valid_at(u["at"]):
+            raise ReportError(f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
                               "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
 
 
@@ -490,6 +605,8 @@ def check_assignment_ref(ref, name: str) -> dict:
     seed = ref.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ReportError(f"{name}: assignment.seed must be a whole number")
+    if "undo" in ref and ref["undo"] not in ("free", "off"):
+        raise ReportError(f"{name}: assignment.undo must be free or off (recorded, the default, is not written)")
     return ref
 
 
@@ -514,6 +631,9 @@ def summary_rows(r: dict) -> list:
         ("Learning score", f"{_fmt(r['score'])}/100"),
         ("Assimilation", f"{_fmt(r['assimilation'])} %"),
     ]
+    if "kept_score" in r:  # schema 2: the score above counts first answers
+        rows.append(("Score of the path kept", f"{_fmt(r['kept_score'])}/100"))
+    rows.append(("Answers changed after the feedback", undo_summary(r)))
     if r.get("mastery"):
         m = r["mastery"]
         verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
@@ -521,7 +641,25 @@ def summary_rows(r: dict) -> list:
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
         rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
+    rows += estimate_rows(r)
     return rows
+
+
+def undo_summary(r: dict) -> str:
+    """'2 (5 undos)', or what is not known about them."""
+    note = undo_record_note(r)
+    if "undos" not in r:
+        return f"unknown ({note})"
+    text = f"{r['changed_answers']} ({r['undone']} undo{'' if r['undone'] == 1 else 's'})"
+    return text + (f"; {note}" if note else "")
+
+
+def estimate_rows(r: dict) -> list:
+    """('Mastery: <point>', 'about 70 out of 100, likely between 55 and 82, from 6 decisions') per point."""
+    from ..engine.mastery import from_dict, words
+
+    return [(f"Mastery: {p['name']}", words(from_dict(p["estimate"])))
+            for p in r["learning_points"] if p.get("estimate")]
 
 
 def duration_text(spent: dict | None, decisions: int) -> str:

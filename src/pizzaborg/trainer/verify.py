@@ -27,6 +27,8 @@ from .report import (
     computed_part,
     parse_iso,
     read_json_file,
+    undo_input,
+    undo_record_note,
 )
 
 MAX_SHOWN = 5
@@ -40,6 +42,7 @@ class Verdict:
     report: dict | None = None  # the rebuilt report (metadata as claimed) when the replay worked
     kind: str = "json"  # json | xapi
     readable: bool = True  # False: not a report at all (unreadable, not JSON, wrong format)
+    note: str | None = None  # what a verified report cannot say (e.g. no undo record: an earlier version)
 
     @property
     def message(self) -> str:
@@ -65,12 +68,13 @@ class Verifier:
         self.ids.setdefault(story.id, []).append((story.version, story.hash))
 
     # ---- the replay -----------------------------------------------------------------------------
-    def computed(self, story, seed: int, decisions: list) -> dict:
-        key = (story.hash, seed, tuple((d["scene"], d["choice"]) for d in decisions))
+    def computed(self, story, seed: int, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
+        key = (story.hash, seed, tuple((d["scene"], d["choice"]) for d in decisions),
+               None if undos is None else tuple((u["decision"], u["scene"], u["choice"]) for u in undos), complete)
         hit = self._cache.get(key)
         if hit is None:
             try:
-                hit = computed_part(story, seed, decisions)
+                hit = computed_part(story, seed, decisions, undos, complete)
             except ReplayMismatch as exc:
                 hit = exc
             self._cache[key] = hit
@@ -114,19 +118,22 @@ class Verifier:
         story, why = self._story_for(data["story"])
         if story is None:
             return Verdict(name, False, [why])
+        undos, complete = undo_input(data)
         try:
-            computed = self.computed(story, data["seed"], data["decisions"])
+            computed = self.computed(story, data["seed"], data["decisions"], undos, complete)
         except ReplayMismatch as exc:
-            return Verdict(name, False, [f"a decision the story does not have: {exc}"])
+            return Verdict(name, False, [f"{_what_failed(str(exc))}: {exc}"])
         meta = {k: data.get(k) for k in METADATA_KEYS if k != "debrief"}
         meta["times"] = [d.get("at") for d in data["decisions"]]
+        meta["undo_times"] = [u.get("at") for u in data.get("undos") or []]
         rebuilt = assemble(computed, meta)
         # everything but the metadata is compared with the replay; the metadata was checked for its
         # form (check_report_shape) and is checked against itself and the assignment below
-        problems = diff(_replayed(data), _replayed(rebuilt))
+        problems = _undo_problems(data, rebuilt)
+        problems += diff(_replayed(data), _replayed(rebuilt))
         problems += _consistency(data)
         problems += self._assignment_problems(data)
-        return Verdict(name, not problems, problems, rebuilt)
+        return Verdict(name, not problems, problems, rebuilt, note=undo_record_note(rebuilt))
 
     def _assignment_problems(self, data: dict) -> list:
         a = self.assignment
@@ -144,8 +151,10 @@ class Verifier:
         for key in ASSIGNMENT_REF_KEYS:
             if key == "id":
                 continue
-            if claimed.get(key) != want[key]:
-                problems.append(f"assignment.{key}: the assignment sets {_fmt(want[key])}, the report says {_fmt(claimed.get(key))}")
+            if claimed.get(key) != want.get(key):
+                problems.append(f"assignment.{key}: the assignment sets {_fmt(want.get(key))}, the report says {_fmt(claimed.get(key))}")
+        if a.undo == "off" and data.get("undos"):
+            problems.append(f"undos: the assignment allows no undo, the report has {len(data['undos'])}")
         if data.get("cohort") != a.cohort:
             problems.append(f"cohort: the assignment's cohort is {_fmt(a.cohort)}, the report says {_fmt(data.get('cohort'))}")
         return problems
@@ -161,13 +170,15 @@ class Verifier:
         if story is None:
             return Verdict(name, False, [why], kind="xapi")
         try:
-            computed = self.computed(story, claim["seed"], claim["decisions"])
+            computed = self.computed(story, claim["seed"], claim["decisions"], claim["undos"], claim["undos_complete"])
         except ReplayMismatch as exc:
-            return Verdict(name, False, [f"a decision the story does not have: {exc}"], kind="xapi")
+            return Verdict(name, False, [f"{_what_failed(str(exc))}: {exc}"], kind="xapi")
         m = claim["meta"]
-        meta = {"format": FORMAT, "schema": SCHEMA, "generator": None, "learner": None, "cohort": m["cohort"],
+        schema = SCHEMA if claim["undos"] is not None else 1  # statements of an earlier version: no undo record
+        meta = {"format": FORMAT, "schema": schema, "generator": None, "learner": None, "cohort": m["cohort"],
                 "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
-                "finished": m["finished"], "registration": m["registration"], "times": m.get("times")}
+                "finished": m["finished"], "registration": m["registration"], "times": m.get("times"),
+                "undo_times": m.get("undo_times")}
         rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
@@ -186,15 +197,29 @@ class Verifier:
         data = dict(rebuilt)
         problems += _consistency(data)
         problems += self._assignment_problems(data)
-        return Verdict(name, not problems, problems, rebuilt, kind="xapi")
+        return Verdict(name, not problems, problems, rebuilt, kind="xapi", note=undo_record_note(rebuilt))
+
+
+def _what_failed(message: str) -> str:
+    return "an undo the story does not have" if message.startswith("undo ") else "a decision the story does not have"
+
+
+def _undo_problems(data: dict, rebuilt: dict) -> list:
+    """An undo removed from the record, or one added: said in one line before the differences it makes."""
+    if "undone" not in rebuilt or not isinstance(data.get("undone"), int) or data["undone"] == rebuilt["undone"]:
+        return []
+    listed, said = rebuilt["undone"], data["undone"]
+    how = "removed" if listed < said else "added"
+    return [f"undos: the record lists {listed}, the report says {said} were made (an undo {how}?)"]
 
 
 def _replayed(report: dict) -> dict:
     """The part of a report the replay rebuilds: without the metadata (and each decision's time)."""
     out = {k: v for k, v in report.items() if k not in METADATA_KEYS}
-    if isinstance(out.get("decisions"), list):
-        out["decisions"] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
-                            for d in out["decisions"]]
+    for key in ("decisions", "undos"):
+        if isinstance(out.get(key), list):
+            out[key] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
+                        for d in out[key]]
     return out
 
 

@@ -12,6 +12,16 @@ One playthrough is one ``context.registration``. The statements, in order:
   ``score.scaled`` = score / 100, ``masteryscore`` in the context);
 - ``terminated`` last, with the session's duration.
 
+Since report schema 2 (a report with an undo record): every statement's context carries
+``extensions/undo-record`` ({"complete": …}); each undo is an ``undid`` statement (PizzaBorg's own
+verb: neither ADL nor cmi5 has one for taking an answer back) after the ``answered`` ones, whose
+object is the scene, ``result.response`` the choice taken back and ``result.extensions`` what the
+learner had seen; ``completed`` carries the first-answer and kept-path scores, the changed answers
+and, in ``extensions/estimates``, each learning point's estimate with its interval, and lists the
+learning points as objectives (``contextActivities.other``). An ``undid`` statement's timestamp is
+the undo's ``at`` (when the face recorded it), else the game's end (whole seconds: a placeholder,
+like a decision without ``at``).
+
 The actor is an opaque account: ``homePage`` is the assignment's ``xapi_home`` and ``name`` a hash of
 the learner's name salted with the assignment id — the learner's name never appears. Statement ids
 and the registration are UUIDs derived from the playthrough, so rendering a report twice gives the
@@ -41,6 +51,8 @@ EXT = ACTIVITY_BASE + "/extensions"
 EXT_STORY, EXT_SEED, EXT_ASSIGNMENT = EXT + "/story", EXT + "/seed", EXT + "/assignment"
 EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = EXT + "/decision", EXT + "/evidence", EXT + "/deltas", EXT + "/worst"
 EXT_RESULT = EXT + "/result"
+EXT_UNDO_RECORD, EXT_UNDO, EXT_ESTIMATES = EXT + "/undo-record", EXT + "/undo", EXT + "/estimates"
+OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
@@ -52,6 +64,7 @@ VERBS = {
     "passed": "http://adlnet.gov/expapi/verbs/passed",
     "failed": "http://adlnet.gov/expapi/verbs/failed",
     "terminated": "http://adlnet.gov/expapi/verbs/terminated",
+    "undid": ACTIVITY_BASE + "/verbs/undid",  # our own: no registered verb takes an answer back
 }
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 DEFAULT_HOME = "https://pizzaborg.example/learners"
@@ -180,6 +193,9 @@ def statements(report: dict, actor: dict | None = None) -> list:
     }
     if assignment:
         extensions[EXT_ASSIGNMENT] = {k: v for k, v in assignment.items() if v is not None}
+    recorded = "undos" in report  # schema 2: the undo record
+    if recorded:
+        extensions[EXT_UNDO_RECORD] = {"complete": bool(report.get("undos_complete"))}
     grouping = []
     if report.get("cohort"):
         cohort_id = (assignment or {}).get("id") or _id_part(report["cohort"])
@@ -192,12 +208,14 @@ def statements(report: dict, actor: dict | None = None) -> list:
     duration = iso_duration((finished - started).total_seconds()) if started and finished else "PT0S"
     out = []
 
-    def context(categories=(), extra=None, parent=False) -> dict:
+    def context(categories=(), extra=None, parent=False, other=None) -> dict:
         acts = {}
         if parent:
             acts["parent"] = [{"objectType": "Activity", "id": au["id"]}]
         if grouping:
             acts["grouping"] = grouping
+        if other:
+            acts["other"] = other
         if categories:
             acts["category"] = [{"objectType": "Activity", "id": c} for c in categories]
         ctx = {"registration": registration}
@@ -251,6 +269,12 @@ def statements(report: dict, actor: dict | None = None) -> list:
             result["extensions"] = ext
         add("answered", {"objectType": "Activity", "id": scene_iri(report, d["scene"]), "definition": definition},
             result, context(extra={EXT_DECISION: d["n"]}, parent=True), stamp_ms(when) if when is not None else None)
+    for u in report.get("undos") or []:
+        seen = {k: v for k, v in u["seen"].items() if v not in ({}, None)}
+        result = {"response": u["choice"].replace("+", "[,]"),
+                  "extensions": {EXT_UNDO: {"n": u["n"], "decision": u["decision"], "seen": seen}}}
+        add("undid", {"objectType": "Activity", "id": scene_iri(report, u["scene"])}, result,
+            context(extra={EXT_DECISION: u["decision"]}, parent=True), u.get("at") or finished)
     if report["over"]:
         figures = {
             "ending": report["ending"]["id"] if report["ending"] else None,
@@ -261,8 +285,17 @@ def statements(report: dict, actor: dict | None = None) -> list:
             "worst_practices": {w["id"]: w["count"] for w in report["worst_practices"]},
             "kpis": {k["id"]: k["end"] for k in report["kpis"]},
         }
-        add("completed", au, {"completion": True, "duration": duration, "extensions": {EXT_RESULT: figures}},
-            context([CMI5_CATEGORY, MOVEON_CATEGORY]), finished)
+        result_ext = {EXT_RESULT: figures}
+        objectives = None
+        if recorded:
+            figures.update(kept_score=report["kept_score"], changed_answers=report["changed_answers"],
+                           undone=report["undone"])
+            result_ext[EXT_ESTIMATES] = {p["id"]: p["estimate"] for p in report["learning_points"]}
+            objectives = [{"objectType": "Activity", "id": f"{au['id']}/points/{_id_part(p['id'])}",
+                           "definition": {"type": OBJECTIVE, "name": {lang: p["name"]}}}
+                          for p in report["learning_points"]]
+        add("completed", au, {"completion": True, "duration": duration, "extensions": result_ext},
+            context([CMI5_CATEGORY, MOVEON_CATEGORY], other=objectives), finished)
         mastery = report.get("mastery")
         if mastery and mastery.get("passed") is not None:
             score = report["score"] or 0
@@ -316,20 +349,38 @@ def claim_of(stmts, name: str) -> dict:
             check_assignment_ref(assignment, name)
         except ReportError as exc:
             raise XapiError(str(exc)) from None
-        assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")}
+        assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
+                      } | ({"undo": assignment["undo"]} if "undo" in assignment else {})
     cohort = None
     grouping = (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
     if isinstance(grouping, list) and grouping and isinstance(grouping[0], dict):
         names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:
             cohort = next(iter(names.values()))
-    decisions, times = [], []
+    decisions, times, undos, undo_times = [], [], [], []
+    from ..engine.saves import valid_at
+    record = ext.get(EXT_UNDO_RECORD)
+    if record is not None and (not isinstance(record, dict) or not isinstance(record.get("complete"), bool)):
+        raise XapiError(f"{name}: the undo-record extension is damaged")
     prefix = f"{ACTIVITY_BASE}/stories/{_id_part(story['id'])}/scenes/"
     from .report import parse_iso
 
     last = parse_iso(first.get("timestamp"))  # the decision times are rebuilt by the rules of decision_times
     for i, s in enumerate(stmts):
         v = s.get("verb")
+        if isinstance(v, dict) and v.get("id") == VERBS["undid"] and record is not None:
+            obj = s.get("object") if isinstance(s.get("object"), dict) else {}
+            res = s.get("result") if isinstance(s.get("result"), dict) else {}
+            u = _dig(res, "extensions", EXT_UNDO)
+            oid = obj.get("id")
+            pos = u.get("decision") if isinstance(u, dict) else None
+            if (not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str)
+                    or isinstance(pos, bool) or not isinstance(pos, int)):
+                raise XapiError(f"{name}: statement {i + 1} ('undid') does not name a decision, a scene and a choice")
+            undos.append({"decision": pos, "scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
+            ts = s.get("timestamp")
+            undo_times.append(ts if valid_at(ts) else None)  # the placeholder (the end) is whole seconds
+            continue
         if not isinstance(v, dict) or v.get("id") != VERBS["answered"]:
             continue
         obj = s.get("object") if isinstance(s.get("object"), dict) else {}
@@ -359,5 +410,7 @@ def claim_of(stmts, name: str) -> dict:
         "finished": finished,
         "registration": registration,
         "times": times,
+        "undo_times": undo_times,
     }
-    return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor")}
+    return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor"),
+            "undos": undos if record is not None else None, "undos_complete": bool(record and record["complete"])}
