@@ -168,13 +168,18 @@ def unit_words(kpi) -> str:
     return f" {clean(kpi.unit).replace('/', ' per ')}" if kpi.unit else ""
 
 
-def kpi_line(game: Game, deltas: dict) -> str:
+def kpi_line(game: Game, deltas: dict, values: dict | None = None) -> str:
+    """The changes in words, each with its value "now": ``values`` (an outcome's ``after``: right after
+    the decision, before the next month's start), else the game's current values."""
+    values = values or game.kpis
     parts = []
     for k, d in deltas.items():
         kpi = game.story.kpis[k]
         unit = unit_words(kpi)
-        parts.append(f"{kpi.name} {said_delta(d)}, now {fmt_num(game.kpis[k])}{unit}")
+        parts.append(f"{kpi.name} {said_delta(d)}, now {fmt_num(values[k])}{unit}")
     return "; ".join(parts) + "." if parts else "no change."
+
+
 def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
     """A short name for a scene: its title, else the start of its text."""
     scene = game.story.scenes[scene_id]
@@ -199,7 +204,7 @@ def outcome_block(game: Game, outcome: Outcome) -> str:
         lines += ["", wrap(f"The Collective: {outcome.borg}", "  ")]
     if outcome.note:
         lines += ["", wrap(f"Learning note: {outcome.note}", "  ")]
-    lines += ["", wrap(f"Numbers: {kpi_line(game, outcome.deltas)}", "  ")]
+    lines += ["", wrap(f"Numbers: {kpi_line(game, outcome.deltas, outcome.after)}", "  ")]
     return "\n".join(lines)
 
 

@@ -9,16 +9,11 @@ from ..engine.text import clean
 from ..render import scene_label
 
 
-def kpi_history(game) -> dict:
-    """{kpi id: [value at the start, after decision 1, after decision 2, ...]}"""
-    values = {k.id: k.start for k in game.story.kpis.values()}
-    history = {k: [v] for k, v in values.items()}
-    for d in game.decisions:
-        for k, delta in d.deltas.items():
-            values[k] = round(values[k] + delta, 6)
-        for k, v in values.items():
-            history[k].append(v)
-    return history
+def kpi_history(game, through: int | None = None) -> dict:
+    """{kpi id: [value at the start, then after each decision and each month's start]}: the engine's
+    series (``Game.kpi_series``), never a sum of decision changes, which would miss the month starts.
+    ``through``: up to that decision, without the month start right after it."""
+    return game.kpi_series(through)
 
 
 def last_deltas(game) -> dict:
