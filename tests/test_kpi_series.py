@@ -10,7 +10,7 @@ import random
 import pytest
 
 from pizzaborg.engine import Game, load_story
-from pizzaborg.render import kpi_line, outcome_block
+from pizzaborg.play.render import kpi_line, outcome_block
 
 MAX_STEPS = 500
 
@@ -73,7 +73,7 @@ def test_now_after_a_months_last_decision_is_before_the_next_month(story):
             k = next(iter(outcome.deltas))
             if k in outcome.round_start:
                 name = story.kpis[k].name
-                from pizzaborg.render import fmt_num
+                from pizzaborg.play.render import fmt_num
 
                 assert f"{name}" in kpi_line(game, outcome.deltas, outcome.after)
                 assert f"now {fmt_num(outcome.after[k])}" in outcome_block(game, outcome) or not outcome_block(game, outcome)

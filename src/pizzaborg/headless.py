@@ -15,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 
-from . import render
+from .play import render
 from .engine import Game, GameError
 from .engine.text import clean, json_text
 from .engine.yamlsrc import load_yaml

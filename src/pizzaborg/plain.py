@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import render
+from .play import render
 from .engine import Game, GameError, Outcome
 from .engine import saves as S
 from .engine.text import clean

@@ -458,7 +458,7 @@ async def test_a_story_edited_since_the_save_loads_with_a_note(tmp_path, make_ap
 async def test_a_broken_story_ends_the_app_with_its_error(saves):
     from pizzaborg.cli import UsageError
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     def broken():
         raise UsageError("the story cannot be played: story.yaml:3:1: something is wrong")
@@ -474,7 +474,7 @@ async def test_a_broken_story_ends_the_app_with_its_error(saves):
 
 async def test_a_title_key_pressed_before_the_story_is_read_is_not_lost(mini_story, saves):
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     app = PizzaBorgApp(Session(None, saves, seed=3), load_story=lambda: mini_story)
     async with app.run_test(size=SIZE) as pilot:
@@ -631,7 +631,7 @@ async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_stor
 async def test_a_load_option_note_is_shown_when_the_game_opens(tmp_path, make_app, mini_story):
     from pizzaborg.engine import load_story
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     S.save_game("saves", "old", engine_game(mini_story, 3, [1]), now=CLOCK)
     root = copy_mini(tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .. import render
+from ..play import render
 from ..engine import saves as S
 from ..engine.text import clean
 from ..plain import PlainSession

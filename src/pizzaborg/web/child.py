@@ -19,7 +19,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from ..tui.session import Session
+from ..play.session import Session
 
 
 def _now() -> datetime:

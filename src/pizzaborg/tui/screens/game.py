@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import GameError
 from ...engine.text import clean
-from ...render import fmt_num, is_plain_continue, kpi_line
+from ...play.render import fmt_num, is_plain_continue, kpi_line
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_num
-from ..analysis import kpi_history, last_deltas
+from ...play.render import fmt_num
+from ...play.meaning import kpi_history, last_deltas
 from .kpi import KpiRow
 from .sparkline import meter
 

@@ -1,4 +1,6 @@
-"""Plain-text rendering of the game for the line mode and headless transcripts (no Rich, no colour).
+"""The words the faces share: plain-text rendering of the game for the line mode, headless transcripts
+and the terminal UI's texts (no Rich, no colour). What the game means (helped, hurt, trends) is in
+:mod:`.meaning`, which this module reads and which never reads this one.
 
 Plain mode is what screen readers speak, so the text uses words and sentences, never drawings:
 no rules of ``=`` or ``-``, no bars of ``#``, no arrows; "Revenue 895, down 5", not "900 -> 895".
@@ -10,11 +12,12 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .engine.text import clean
+from ..engine.text import clean
+from .meaning import helped_and_hurt, scene_label, to_try_at_work  # noqa: F401 - scene_label: the faces' words
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from .engine import Game, Outcome, RoundSummary, SceneView
+    from ..engine import Game, Outcome, RoundSummary, SceneView
 
 WIDTH = 78
 
@@ -180,16 +183,6 @@ def kpi_line(game: Game, deltas: dict, values: dict | None = None) -> str:
     return "; ".join(parts) + "." if parts else "no change."
 
 
-def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
-    """A short name for a scene: its title, else the start of its text."""
-    scene = game.story.scenes[scene_id]
-    if scene.title:
-        return clean(scene.title)
-    text = " ".join(clean(scene.text.render(game.view)).split())
-    first = text.split(". ")[0].rstrip(".")
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
-
-
 def is_plain_continue(game: Game, outcome: Outcome) -> bool:
     scene = game.story.scenes[outcome.scene]
     choice = scene.choice(outcome.choice)
@@ -319,8 +312,6 @@ def _impact_lines(items) -> list:
 
 def debrief_block(game: Game) -> str:
     """The TUI debrief's analysis in words: the decisions that helped and hurt most, what to try at work."""
-    from .tui.analysis import helped_and_hurt, to_try_at_work  # plain Python, no Textual
-
     helped, hurt = helped_and_hurt(game)
     lines = ["", "Decisions that helped most:"]
     lines += _impact_lines(helped) or ["  None of your decisions beat the alternatives."]
