@@ -1,7 +1,19 @@
 """One player's session: the current game, its learner and its saves. Plain Python, no Textual.
 
-The engine decides everything about the game; this class only keeps the game, calls the engine and
-the saves module, and writes the autosave after every decision, as the line mode does.
+Every face drives this class (the terminal UI, plain mode, the class server, assignment play) so that
+each rule of a session has one home:
+
+- every decision, of every kind (a number, an id, a portfolio by numbers or ids), gets its time
+  (:meth:`Session.decide`), cut back on undo;
+- the autosave is written after every decision; a new game first keeps an older autosave under a dated
+  name; a failure becomes a note for the player, never an exception;
+- "continue" is the newest *unfinished* autosave of this story (``autosave`` or a kept
+  ``autosave-…``), and in an assignment one that belongs to it (:meth:`Session.latest_autosave`);
+- an assignment's saves are checked by :class:`~.assignment.AssignmentRun` (seed and story hash), and
+  its end writes the hand-in once (:meth:`Session.finish_assignment`).
+
+The engine decides everything about the game; this class only keeps the game, calls the engine and the
+saves module. The faces keep only input and output: they show :attr:`Session.notes` and clear them.
 """
 
 from __future__ import annotations
@@ -9,22 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..engine.times import parse_iso, utcnow
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from ..engine import Game, Outcome, Story
+    from .assignment import AssignmentRun, HandIn
+
 AUTOSAVE = "autosave"  # the engine's saves.AUTOSAVE; the saves module is imported on first use
-
-
-def _utcnow():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _parse_time(text):
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
 
 
 def _saves():
@@ -34,15 +38,24 @@ def _saves():
 
 
 class Session:
-    """``story`` may be None at first (the app loads it once the title is drawn); ``saves_dir`` None
-    means the saves module's default ($PIZZABORG_SAVES or ./saves), worked out on first use."""
+    """``story`` may be None at first (the TUI loads it once the title is drawn); ``saves_dir`` None
+    means the saves module's default ($PIZZABORG_SAVES or ./saves), worked out on first use.
 
-    def __init__(self, story, saves_dir=None, seed: int | None = None, now: Callable[[], str] | None = None,
-                 assignment=None):
+    ``assignment``: a trainer's assignment (its seed, a learner name, a report at the end); ``run``: the
+    :class:`~.assignment.AssignmentRun` to play it with, when the face passes its own (the class server);
+    otherwise one is made from ``assignment``."""
+
+    def __init__(self, story: Story | None, saves_dir: str | Path | None = None, seed: int | None = None,
+                 now: Callable[[], str] | None = None, assignment=None, run: AssignmentRun | None = None):
         self.story = story
-        self.assignment = assignment  # a trainer's assignment: its seed, a learner name, a report at the end
+        if run is None and assignment is not None:
+            from .assignment import AssignmentRun
+
+            run = AssignmentRun(assignment)
+        self.run = run
+        self.assignment = run.assignment if run is not None else None
         self.started = None  # when this game began (the report's duration)
-        self.handed_in: Path | None = None  # the report file written for the assignment
+        self.hand_in: HandIn | None = None  # the report written for the assignment
         self._dir = Path(saves_dir) if saves_dir is not None else None
         self.default_seed = seed
         self.now = now  # a clock for save stamps (tests fix it); None: the saves module's clock
@@ -50,7 +63,7 @@ class Session:
         self.learner: str | None = None
         self.loaded_from: str | None = None
         self._autosave_checked = False
-        self.notes: list = []  # one-line notes for the player (the UI shows and clears them)
+        self.notes: list = []  # one-line notes for the player (the face shows and clears them)
         self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
 
     @property
@@ -59,14 +72,19 @@ class Session:
             self._dir = Path(_saves().saves_dir(None))
         return self._dir
 
+    @property
+    def handed_in(self) -> Path | None:
+        """The report file written for the assignment (None before there is one)."""
+        return self.hand_in.path if self.hand_in is not None else None
+
     # ---- clock -------------------------------------------------------------------------------
     def _stamp(self) -> str | None:
         return self.now() if self.now else None
 
     # ---- starting ----------------------------------------------------------------------------
-    def new_game(self, seed: int | None = None, learner: str | None = None):
-        if self.assignment is not None:
-            seed = self.assignment.seed  # everyone in the cohort plays the same game
+    def new_game(self, seed: int | None = None, learner: str | None = None) -> Game:
+        if self.run is not None:
+            seed = self.run.seed  # everyone in the cohort plays the same game
         if seed is None:
             seed = self.default_seed
         if seed is None:
@@ -80,74 +98,88 @@ class Session:
         self.game = Game(self.story, seed)
         self.times = []
         self.learner = learner or None
-        self.started = _utcnow()
-        self.handed_in = None
+        self.started = utcnow()
+        self.hand_in = None
         self.loaded_from = None
         self._autosave_checked = False
         return self.game
 
     def load(self, slot: str) -> str | None:
-        """Load a slot; returns the engine's warning (or None). Raises SaveError."""
+        """Load a slot; returns the engine's warning (or None). Raises SaveError (also for a save that is
+        not a game of this session's assignment)."""
         S = _saves()
-        if self.assignment is not None:
-            info = S.read_save(self.dir, slot)
-            if info.seed != self.assignment.seed or info.story.get("hash") != self.assignment.story["hash"]:
-                raise S.SaveError(f"'{slot}' is not a game of this assignment (it was played with seed {info.seed})")
-        loaded = S.load_game(self.dir, slot, self.story)
+        save = S.read_save(self.dir, slot)
+        if self.run is not None:
+            self.run.check(save)
+        loaded = S.restore(self.story, save)
         if self.game is not None:
             self.game.close()
         self.game = loaded.game
         self.times = loaded.save.times[: len(self.game.decisions)]
         self.learner = loaded.save.learner
-        self.started = _parse_time(loaded.save.created)
-        self.handed_in = None
+        self.started = parse_iso(loaded.save.created)
+        self.hand_in = None
         self.loaded_from = slot
         self._autosave_checked = False
         return loaded.warning
 
     # ---- playing -----------------------------------------------------------------------------
-    def choose(self, n: int, autosave: bool = True):
-        """Make choice ``n`` (raises GameError when there is none) and autosave; a caller that passes
-        ``autosave=False`` calls :meth:`autosave` itself right after (the UI does, once drawn)."""
-        outcome = self.game.choose_number(n)
+    def decide(self, make: Callable[[], Outcome], autosave: bool = True) -> Outcome:
+        """Make a decision (``make`` calls the engine; its GameError goes to the caller), record its time
+        and autosave. A caller that passes ``autosave=False`` calls :meth:`autosave` itself right after
+        (the TUI does, once the feedback is drawn). Every kind of decision comes through here."""
+        outcome = make()
         self.times = _saves().track_times(self.times, len(self.game.decisions))
         if autosave:
             self.autosave()
         return outcome
 
-    def choose_id(self, choice_id: str, autosave: bool = True):
-        """Make the choice ``choice_id`` (a portfolio: ``a+b+c``); like :meth:`choose` otherwise."""
-        outcome = self.game.choose(choice_id)
-        if autosave:
-            self.autosave()
-        return outcome
+    def choose(self, n: int, autosave: bool = True) -> Outcome:
+        """Make choice number ``n`` as shown (raises GameError when there is none)."""
+        return self.decide(lambda: self.game.choose_number(n), autosave)
+
+    def choose_id(self, choice_id: str, autosave: bool = True) -> Outcome:
+        """Make the choice ``choice_id`` (a portfolio: ``a+b+c``)."""
+        return self.decide(lambda: self.game.choose(choice_id), autosave)
+
+    def choose_numbers(self, numbers: list, autosave: bool = True) -> Outcome:
+        """A portfolio by the numbers shown (``[2, 5, 7]``), or one number in any other scene."""
+        if self.game.pick is None and len(numbers) == 1:
+            return self.choose(numbers[0], autosave)
+        return self.decide(lambda: self.game.choose_numbers(numbers), autosave)
 
     def undo(self) -> bool:
         if self.game is None or not self.game.undo():
             return False
         self.times = _saves().track_times(self.times, len(self.game.decisions))
-        self.handed_in = None  # finishing again writes a new report
+        self.hand_in = None  # finishing again writes a new report
         self.autosave()
         return True
 
+    # ---- an assignment's end -----------------------------------------------------------------
     def finish_assignment(self) -> Path | None:
         """At the end of an assignment's game: write the report to hand in (once) and return its path.
         Raises the trainer tools' ReportError when it cannot be written."""
-        if self.assignment is None or self.game is None or not self.game.over or not self.learner:
+        if self.run is None or self.game is None or not self.game.over or not self.learner:
             return None
-        if self.handed_in is None:
-            from ..trainer import finish_assignment
-
-            self.handed_in = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
-                                               times=self.times)
-        return self.handed_in
+        if self.hand_in is None:
+            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times)
+        return self.hand_in.path
 
     @property
     def hand_in_note(self) -> str | None:
         """What the debrief says about the report to hand in (None before there is one)."""
-        if self.handed_in is None:
+        return self.run.note(self.hand_in) if self.run is not None else None
+
+    def deliver(self) -> str | None:
+        """Send the hand-in to the assignment's LRS (one line for the learner, or None)."""
+        if self.run is None or self.hand_in is None:
             return None
-        return f"Hand in this file to your trainer:\n{self.handed_in}"
+        return self.run.deliver(self.hand_in, self.dir)
+
+    def retry_pending(self) -> str | None:
+        """Send what earlier games of the assignment left in the outbox (one line, or None)."""
+        return self.run.retry_pending(self.dir) if self.run is not None else None
 
     # ---- saves -------------------------------------------------------------------------------
     def autosave(self) -> Path | None:
@@ -192,14 +224,19 @@ class Session:
         return _saves().list_saves(self.dir)
 
     def latest_autosave(self):
-        """The newest readable autosave of this story (``autosave`` or a kept ``autosave-…``), or None."""
+        """The one rule for "continue": the newest readable, unfinished autosave (``autosave`` or a kept
+        ``autosave-…``) of this story with at least one decision, and in an assignment one that belongs
+        to it; None when there is none. A finished game is in the load list, not behind "continue"."""
         best = None
         for info in self.slots():
             if not info.readable or not (info.slot == AUTOSAVE or info.slot.startswith(AUTOSAVE + "-")):
                 continue
-            if info.save.story.get("id") != self.story.id or not info.save.decisions:
+            save = info.save
+            if save.story.get("id") != self.story.id or not save.decisions or save.summary.get("over"):
                 continue
-            if best is None or info.save.updated > best.save.updated:
+            if self.run is not None and not self.run.belongs(save):
+                continue
+            if best is None or save.updated > best.save.updated:
                 best = info
         return best
 
