@@ -203,9 +203,12 @@ def _choice_id(game: Game, item, index: int) -> str:
 
 
 def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool,
-             expect: dict | None, out=None, extra_ok: bool = False) -> int:
+             expect: dict | None, out=None, extra_ok: bool = False, learner: str | None = None,
+             on_end=None) -> int:
     """Play ``choices``; ``extra_ok``: choices left when the game ends are reported, not bad input
-    (an assignment is played to its end and handed in)."""
+    (an assignment is played to its end and handed in). ``learner``: the name the save holds;
+    ``on_end(game, times)``: called with the game and its decision times once the choices are played
+    and saved (assignment play hands the game in from there, without reading the save back)."""
     out = out or sys.stdout
 
     def emit(text, *args) -> None:
@@ -265,11 +268,13 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         emit("\n(The choices ran out here.)")
     if save:
         try:
-            path = S.save_game(saves_dir, save, game, times=times)
+            path = S.save_game(saves_dir, save, game, learner=learner, times=times)
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if not as_json:
             emit(f"\nSaved as '{save}' ({path}).")
+    if on_end is not None:
+        on_end(game, times)
     failures = check_expectations(game, expect) if expect else []
     if as_json:
         out.write(json_text(result_json(game)) + "\n")

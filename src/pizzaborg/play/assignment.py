@@ -147,3 +147,19 @@ class AssignmentRun:
         from ..trainer.send import retry_pending
 
         return retry_pending(self.assignment, saves_dir)
+
+
+# What the terminal UI needs of the trainer's domain, reached through this layer (the import contracts
+# forbid tui/ to import trainer/): imported on first use, so the title screen does not wait for them.
+_FROM_TRAINER = {"AssignmentError": "assignment", "check_learner": "assignment", "ReportError": "report"}
+
+
+def __getattr__(name: str):
+    module = _FROM_TRAINER.get(name)
+    if module is None:
+        raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(f"..trainer.{module}", __package__), name)
+    globals()[name] = value
+    return value

@@ -173,7 +173,7 @@ class PizzaBorgApp(App[None]):
     def _hand_in(self) -> None:
         """An assignment's game is over: write the report to hand in and say so, in the run's words
         (the class server's run says the report is with the trainer and shows no path)."""
-        from ..trainer import ReportError
+        from ..play.assignment import ReportError
 
         if not self.session.learner:
             self.notify("This game has no learner name, so no report was written: start a new game from the "

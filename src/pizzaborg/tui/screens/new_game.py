@@ -69,7 +69,7 @@ class NewGameScreen(ModalScreen[tuple | None]):
     def start(self) -> None:
         learner = " ".join(self.query_one("#new-learner", Input).value.split()) or None
         if self.assignment is not None:
-            from ...trainer import AssignmentError, check_learner
+            from ...play.assignment import AssignmentError, check_learner
 
             try:
                 learner = check_learner(learner or "")
