@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine.times import parse_iso, utcnow
+from ..engine.times import parse_iso, track_times, utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class Session:
         and autosave. A caller that passes ``autosave=False`` calls :meth:`autosave` itself right after
         (the TUI does, once the feedback is drawn). Every kind of decision comes through here."""
         outcome = make()
-        self.times = _saves().track_times(self.times, len(self.game.decisions))
+        self.times = track_times(self.times, len(self.game.decisions))
         if autosave:
             self.autosave()
         return outcome
@@ -151,7 +151,7 @@ class Session:
     def undo(self) -> bool:
         if self.game is None or not self.game.undo():
             return False
-        self.times = _saves().track_times(self.times, len(self.game.decisions))
+        self.times = track_times(self.times, len(self.game.decisions))
         self.hand_in = None  # finishing again writes a new report
         self.autosave()
         return True
