@@ -93,7 +93,8 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
     # "now" after each decision: the value right after it (never with the next month's start in it)
     spoken = [(i, o) for i, o in enumerate(outcomes, start=1)
               if not (is_plain_continue(game, o) and not o.borg and not o.note)]
-    blocks = _blocks(text, "Numbers: ", ("Scene: ", "News: ", "Month ", "Choose ", "Press Enter", "Pick ", "The game is over"))
+    stops = ("Scene: ", "News: ", "Month ", "Choose ", "Press Enter", "Pick ", "The game is over")
+    blocks = _blocks(text, "Numbers: ", stops)
     assert len(blocks) == len(spoken)
     for block, (n, outcome) in zip(blocks, spoken):
         entry = game.entries_through(n)[-1]

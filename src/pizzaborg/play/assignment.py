@@ -64,8 +64,8 @@ class AssignmentRun:
 
     ``folder``: where reports go (default ``<saves_dir>/reports``); ``name``: the file name (without
     extension) for a report finished at a given time (default: cohort, learner, time); ``record``: called
-    with the hand-in, when the game started and the learner as typed, once the report is written (the class server's record; an OSError from it is a ReportError);
-    ``send``: whether this face sends to the assignment's LRS itself (the class server does not)."""
+    with the hand-in, when the game started and the learner as typed, once the report is written (the
+    class server's record; an OSError from it is a ReportError); ``send``: whether this face sends to the assignment's LRS itself (the class server does not)."""
 
     def __init__(self, assignment, *, folder: str | Path | None = None,
                  name: Callable[[datetime], str] | None = None,

@@ -192,7 +192,8 @@ class Session:
             if self.loaded_from != S.AUTOSAVE:
                 self._keep_old_autosave()
         try:
-            return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(), times=self.times)
+            return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(),
+                               times=self.times)
         except S.SaveError as exc:
             self.notes.append(f"Autosave failed: {exc}")
             return None

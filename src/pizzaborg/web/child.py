@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 from ..play.session import Session
 
 TYPE_CHECKING = False
@@ -57,7 +58,6 @@ def _app_class():
         class server does differently is in the session's run: see :func:`server_run`)."""
 
         CSS_PATH = str(Path(tui_app.__file__).resolve().parent / PizzaBorgApp.CSS_PATH)
-
 
     return WebApp
 
