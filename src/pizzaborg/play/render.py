@@ -13,7 +13,6 @@ import re
 import textwrap
 
 from ..engine.text import clean
-from .meaning import helped_and_hurt, scene_label, to_try_at_work  # noqa: F401 - scene_label: the faces' words
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -183,6 +182,14 @@ def kpi_line(game: Game, deltas: dict, values: dict | None = None) -> str:
     return "; ".join(parts) + "." if parts else "no change."
 
 
+def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
+    """A short name for a scene (:func:`.meaning.scene_label`; imported on first use: a headless run with
+    --json renders no words and need not load it)."""
+    from .meaning import scene_label as label
+
+    return label(game, scene_id, limit)
+
+
 def is_plain_continue(game: Game, outcome: Outcome) -> bool:
     scene = game.story.scenes[outcome.scene]
     choice = scene.choice(outcome.choice)
@@ -312,6 +319,8 @@ def _impact_lines(items) -> list:
 
 def debrief_block(game: Game) -> str:
     """The TUI debrief's analysis in words: the decisions that helped and hurt most, what to try at work."""
+    from .meaning import helped_and_hurt, to_try_at_work
+
     helped, hurt = helped_and_hurt(game)
     lines = ["", "Decisions that helped most:"]
     lines += _impact_lines(helped) or ["  None of your decisions beat the alternatives."]
