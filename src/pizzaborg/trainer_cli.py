@@ -244,9 +244,14 @@ def cmd_report(args) -> int:
     assignment = _assignment(args)
     story = _story(args)
     if assignment is not None:
+        from .engine.saves import SaveError
+        from .play.assignment import AssignmentRun
+
         assignment.check_story(story)
-        if save.seed != assignment.seed:
-            raise TrainerUsage(f"'{save.slot}' was played with seed {save.seed}, not the assignment's seed {assignment.seed}")
+        try:
+            AssignmentRun(assignment).check(save)  # the one rule: the assignment's seed and story hash
+        except SaveError as exc:
+            raise TrainerUsage(str(exc)) from None
     learner = check_learner(args.learner) if args.learner is not None else None
     report = report_from_save(story, save, learner=learner, assignment=assignment)
     _emit(render(report, args.format), args.output)

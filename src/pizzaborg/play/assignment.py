@@ -99,7 +99,7 @@ class AssignmentRun:
             from ..engine.saves import SaveError
 
             if save.seed != self.assignment.seed:
-                why = f"it was played with seed {save.seed}, not {self.assignment.seed}"
+                why = f"it was played with seed {save.seed}, not the assignment's seed {self.assignment.seed}"
             else:
                 why = "it was played with another version of the story"
             raise SaveError(f"'{save.slot}' is not a game of this assignment ({why})")
