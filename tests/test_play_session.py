@@ -121,3 +121,21 @@ def test_an_autosave_reads_the_previous_save_once(story, tmp_path, monkeypatch):
     monkeypatch.setattr(S, "read_save_file", lambda p: reads.append(Path(p).name) or real(p))
     s.choose(1)
     assert reads == ["autosave.json"]
+
+
+def test_the_play_layer_loads_no_textual_rich_or_web_library():
+    """The import contracts check the imports written down; this checks what really loads (an import
+    made by name at run time would escape them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pizzaborg.play import assignment, export, meaning, render, session\n"
+        "from pizzaborg import headless, plain, plain_assignment\n"
+        "assignment.ReportError, assignment.check_learner\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'aiohttp', 'textual_serve'))\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
