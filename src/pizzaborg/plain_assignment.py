@@ -7,9 +7,10 @@ whether a save belongs to the assignment, writes the hand-in and sends it to the
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from .engine.text import clean
+from .engine.times import utcnow
 from .play import render
 from .plain import PlainSession
 from .trainer.assignment import Assignment, AssignmentError, check_learner
@@ -17,7 +18,7 @@ from .trainer.report import ReportError
 
 
 def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     lines = [render.rule(f"Assignment: {assignment.cohort}"), ""]
     if assignment.note:
         lines += [render.wrap(f"From your trainer: {assignment.note}"), ""]
