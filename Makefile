@@ -49,6 +49,7 @@ play: $(STAMP)
 	$(BIN)/pizzaborg
 
 test: $(TSTAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -m "not slow and not browser and not lrs"
 
 test-all: $(BSTAMP)

@@ -17,7 +17,7 @@ import time
 
 from pizzaborg.engine import load_story
 from pizzaborg.tui.app import PizzaBorgApp
-from pizzaborg.tui.session import Session
+from pizzaborg.play.session import Session
 
 BAR_MS = 50.0
 SETTLE = 0.15  # seconds to let every follow-up frame happen on its own

@@ -225,3 +225,25 @@ def test_plain_in_a_real_process(mini_dir, tmp_path):
     assert run.stderr == ""
     data = json.loads((sd / "autosave.json").read_text(encoding="utf-8"))
     assert [(d["scene"], d["choice"]) for d in data["decisions"]] == [("a.start", "assess")]
+
+
+def test_plain_mode_offers_to_continue_what_the_terminal_game_would(run_cli, mini_dir, mini, tmp_path):
+    """One rule for "continue" (play.Session.latest_autosave): the newest unfinished autosave, a kept one
+    included; a finished game is not offered."""
+    from pizzaborg.play.session import Session
+
+    sd = tmp_path / "sv"
+    sd.mkdir()
+    unfinished = Game(mini, 5)
+    unfinished.choose_number(1)
+    S.save_game(sd, "autosave-20260101-000000", unfinished, now="2026-01-01T00:00:00+00:00")
+    finished = Game(mini, 3)
+    for _ in range(100):
+        if finished.over:
+            break
+        finished.choose_number(1)
+    assert finished.over
+    S.save_game(sd, "autosave", finished, now="2026-01-02T00:00:00+00:00")
+    assert Session(mini, sd).latest_autosave().slot == "autosave-20260101-000000"
+    code, out, _ = plain(run_cli, mini_dir, sd, "q\n")
+    assert code == 0 and "type l autosave-20260101-000000 to continue it" in " ".join(out.split())

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from pizzaborg.render import WIDTH
+from pizzaborg.play.render import WIDTH
 
 PROMPT = re.compile(r"^(?:Choose 1 to \d+, or \? for help|Press Enter to continue, or \? for help|)\s?> ")
 
@@ -107,7 +107,7 @@ def test_one_set_of_keys_for_both_faces_and_the_docs():
     from pathlib import Path
 
     from pizzaborg.plain import help_text
-    from pizzaborg.render import KEYS
+    from pizzaborg.play.render import KEYS
 
     text = help_text()
     docs = (Path(__file__).resolve().parent.parent / "docs" / "playing.md").read_text(encoding="utf-8")

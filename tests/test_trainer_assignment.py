@@ -270,7 +270,7 @@ def test_plain_assignment_refuses_to_load_a_game_of_another_seed(cli, tmp_path):
 
 def test_plain_assignment_past_deadline_says_late(tmp_path, mini):
     from pizzaborg.trainer.assignment import Assignment
-    from pizzaborg.trainer.session import assignment_intro
+    from pizzaborg.plain_assignment import assignment_intro
 
     a = Assignment(id="x", cohort="A", story=dict(mini.ref), seed=1, deadline="2026-01-10")
     text = assignment_intro(a, now=datetime(2026, 1, 12, tzinfo=timezone.utc))
@@ -320,3 +320,27 @@ def test_the_installed_command_plays_an_assignment_without_a_terminal(tmp_path):
     report = next((tmp_path / "saves" / "reports").glob("*.json"))
     checked = subprocess.run(base + ["verify", "--story", str(MINI), str(report)], capture_output=True, text=True, env=env)
     assert checked.returncode == 0 and "verified (" in checked.stdout and "claimed: learner Fay" in checked.stdout
+
+
+def test_play_assignment_refuses_a_save_of_another_story_version_and_writes_the_save_once(cli, tmp_path, monkeypatch):
+    """One rule in every face: a save belongs to an assignment by seed AND story hash (``play
+    --assignment`` checked only the seed); and the learner's name goes into the save as it is written,
+    not by replaying and rewriting it afterwards."""
+    from pizzaborg.engine import saves as S
+
+    _, a = new(cli, tmp_path, "--seed", "3")
+    saves = tmp_path / "s"
+    assert cli("play", "--story", MINI, "--saves-dir", saves, "--seed", "3", "--choices", "assess", "--save", "old").code == 0
+    data = json.loads((saves / "old.json").read_text())
+    data["story"]["hash"] = "0" * 64
+    (saves / "old.json").write_text(json.dumps(data))
+    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Ann", "--load", "old",
+            "--choices", "1")
+    assert r.code != 0 and "not a game of this assignment" in r.err
+    writes = []
+    real = S.write_save
+    monkeypatch.setattr(S, "write_save", lambda *args, **kw: writes.append(args[1].slot) or real(*args, **kw))
+    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Ann",
+            "--choices", "assess,1,1,visit,fix,done")
+    assert r.code == 0, r.err
+    assert writes == ["assignment-Ann"] and S.read_save(saves, "assignment-Ann").learner == "Ann"

@@ -182,7 +182,9 @@ def test_trainer_modules_import_neither_textual_nor_rich():
 
     code = (
         "import sys, pizzaborg.trainer as t\n"
-        "from pizzaborg.trainer import assignment, report, verify, cohort, xapi, html, markdown, session, cli\n"
+        "from pizzaborg.trainer import assignment, report, verify, cohort, xapi, html, markdown\n"
+        "from pizzaborg import plain_assignment, trainer_cli\n"
+        "from pizzaborg.play import assignment, export, meaning, render, session\n"
         "from pizzaborg.cli import build_parser\n"
         "build_parser()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"

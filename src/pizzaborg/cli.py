@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .author.cli import add_commands  # story check, bots, map, randomtest, graph
 
     add_commands(story_sub, story_only)
-    from .trainer.cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
+    from .trainer_cli import register as register_trainer  # assignment, report, verify, cohort, --assignment
 
     register_trainer(parser, sub, common, _seed, story_only)
     from .web.command import register as register_serve  # serve (argparse only; the server comes on use)
@@ -179,7 +179,7 @@ def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser().parse_args(argv)
-        from .trainer import cli as trainer_cli
+        from . import trainer_cli
 
         if trainer_cli.wants(args):
             return trainer_cli.dispatch(args)

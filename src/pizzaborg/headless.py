@@ -15,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 
-from . import render
+from .play import render
 from .engine import Game, GameError
 from .engine.text import clean, json_text
 from .engine.yamlsrc import load_yaml
@@ -199,9 +199,12 @@ def _choice_id(game: Game, item, index: int) -> str:
 
 
 def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool,
-             expect: dict | None, out=None, extra_ok: bool = False) -> int:
+             expect: dict | None, out=None, extra_ok: bool = False, learner: str | None = None,
+             on_end=None) -> int:
     """Play ``choices``; ``extra_ok``: choices left when the game ends are reported, not bad input
-    (an assignment is played to its end and handed in)."""
+    (an assignment is played to its end and handed in). ``learner``: the name the save holds;
+    ``on_end(game, times)``: called with the game and its decision times once the choices are played
+    and saved (assignment play hands the game in from there, without reading the save back)."""
     out = out or sys.stdout
 
     def emit(text, *args) -> None:
@@ -210,21 +213,23 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         if not as_json:
             out.write(clean((text(*args) if callable(text) else text)) + "\n")
 
+    from .play.session import Session  # the session every face drives: decisions and their times, saves
+
+    session = Session(story, saves_dir, seed=seed)
     if load or save:
         from .engine import saves as S  # only for --load/--save: it is not free to import
 
     if load:
         try:
-            loaded = S.load_game(saves_dir, load, story)
+            warning = session.load(load)
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
-        game = loaded.game
-        times = loaded.save.times[: len(game.decisions)]
-        if loaded.warning:
-            print(f"pizzaborg: note: {clean(loaded.warning, oneline=True)}", file=sys.stderr)
+        if warning:
+            print(f"pizzaborg: note: {clean(warning, oneline=True)}", file=sys.stderr)
     else:
-        game = Game(story, seed)
-        times = []
+        session.new_game()
+    game = session.game
+    if not load:
         emit(render.title_block, game)
         emit("")
         emit(render.round_intro, game)
@@ -240,11 +245,9 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         before = game.round_id
         cid = _choice_id(game, item, index)
         try:
-            outcome = game.choose(cid)
+            outcome = session.choose_id(cid, autosave=False)  # a headless run writes only the save it is asked for
         except GameError as exc:  # e.g. a portfolio the capacity cannot pay for
             raise BadInput(f"choice {index}: {exc}") from None
-        if save:
-            times = S.track_times(times, len(game.decisions))
         if not as_json:
             block = render.outcome_block(game, outcome)
             if block:
@@ -260,12 +263,17 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
         emit(render.scene_block, game.scene)
         emit("\n(The choices ran out here.)")
     if save:
+        if learner is not None:
+            session.learner = learner
         try:
-            path = S.save_game(saves_dir, save, game, times=times)
+            path = session.save(save)
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if not as_json:
             emit(f"\nSaved as '{save}' ({path}).")
+    times = session.times
+    if on_end is not None:
+        on_end(game, times)
     failures = check_expectations(game, expect) if expect else []
     if as_json:
         out.write(json_text(result_json(game)) + "\n")

@@ -3,6 +3,10 @@
 Commands at the prompt: a number chooses (in a portfolio scene several: ``2 5 7``), ``u`` undo,
 ``s`` save, ``l`` load, ``h`` history, ``k`` the numbers, ``?`` help, ``q`` quit (autosaves): the keys of
 the terminal UI (``render.KEYS``). End of input counts as ``q``.
+
+A face only: reading lines and printing words. The session (decisions and their times, undo, saves,
+the autosave, "continue", an assignment's saves and hand-in) is :class:`pizzaborg.play.session.Session`,
+the one the terminal UI and the class server drive too.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import render
+from .play import render
 from .engine import Game, GameError, Outcome
 from .engine import saves as S
 from .engine.text import clean
+from .play.session import Session
 
 def help_text() -> str:
     """The commands, from the keys both faces share (render.KEYS)."""
@@ -34,19 +39,39 @@ def help_text() -> str:
 
 
 class PlainSession:
-    def __init__(self, story, saves_dir: Path, seed: int | None = None, load: str | None = None, stdin=None, stdout=None):
+    def __init__(self, story, saves_dir: Path, seed: int | None = None, load: str | None = None, stdin=None, stdout=None,
+                 assignment=None):
         self.story = story
-        self.dir = Path(saves_dir)
+        self.session = Session(story, Path(saves_dir), seed=seed, assignment=assignment)
         self.inp = stdin or sys.stdin
         self.out = stdout or sys.stdout
         self.seed = seed
         self.load_slot = load
-        self.game: Game | None = None
-        self.loaded_from: str | None = None
-        self.autosave_checked = False
-        self.learner: str | None = None
+        self.learner: str | None = None  # the name to start a new game with (an assignment asks for it)
         self.mastery: float | None = None  # the pass mark (0-1] of an assignment, shown in the debrief
-        self.times: list = []  # when each decision was made (saved with it)
+
+    # ---- the session's state, read by the face ----------------------------------------------
+    @property
+    def dir(self) -> Path:
+        return self.session.dir
+
+    @property
+    def game(self) -> Game | None:
+        return self.session.game
+
+    @property
+    def times(self) -> list:
+        return self.session.times
+
+    @property
+    def loaded_from(self) -> str | None:
+        return self.session.loaded_from
+
+    def say_notes(self) -> None:
+        """The session's notes for the player (an autosave that failed, an older autosave kept), in brackets."""
+        for note in self.session.notes:
+            self.say(f"({note})")
+        self.session.notes.clear()
 
     # ---- io ----------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
@@ -111,23 +136,18 @@ class PlainSession:
             self.command(line)
 
     def new_game(self) -> None:
-        import random
-
-        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(1, 1_000_000)
-        self.game = Game(self.story, seed)
-        self.times = []
+        self.session.new_game(learner=self.learner)
         self.say(render.title_block(self.game))
         self.hint_autosave()
         self.say("")
         self.say(render.round_intro(self.game))
 
     def hint_autosave(self) -> None:
-        try:
-            info = S.read_save(self.dir, S.AUTOSAVE)
-        except S.SaveError:
-            return
-        if info.story.get("id") == self.story.id and not info.summary.get("over") and info.decisions:
-            self.say(f"You have an unfinished game (month {info.summary.get('round', '?')}): type l autosave to continue it.")
+        """The game "continue" would take up (the session's one rule): how to load it."""
+        latest = self.session.latest_autosave()
+        if latest is not None:
+            month = latest.save.summary.get("round", "?")
+            self.say(f"You have an unfinished game (month {month}): type l {clean(latest.slot)} to continue it.")
 
     def show_scene(self) -> None:
         if self.game.over:
@@ -189,11 +209,10 @@ class PlainSession:
                 return
         before_round = game.round_id
         try:
-            outcome = game.choose_numbers(numbers) if game.pick is not None else game.choose_number(numbers[0])
+            outcome = self.session.choose_numbers(numbers, autosave=False)
         except GameError as exc:  # e.g. too few or too many picks, or more than the capacity left
             self.say(f"Not possible: {exc}.")
             return
-        self.times = S.track_times(self.times, len(self.game.decisions))
         self.show_outcome(outcome, before_round)
         self.autosave()
 
@@ -209,37 +228,19 @@ class PlainSession:
         self.show_scene()
 
     def undo(self) -> None:
-        if not self.game.undo():
+        if not self.session.undo():  # the session autosaves
             self.say("Nothing to undo yet.")
             return
-        self.times = S.track_times(self.times, len(self.game.decisions))
         self.say("Undone: your last decision is taken back.")
-        self.autosave()
+        self.say_notes()
         self.show_scene()
 
     # ---- saving ------------------------------------------------------------------------------
     def autosave(self) -> bool:
         """Write the autosave; True when it was written (a failure is said, once, here)."""
-        if not self.autosave_checked:
-            self.autosave_checked = True
-            if self.loaded_from != S.AUTOSAVE:
-                self.keep_old_autosave()
-        try:
-            S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, times=self.times)
-        except S.SaveError as exc:
-            self.say(f"(Autosave failed: {exc})")
-            return False
-        return True
-
-    def keep_old_autosave(self) -> None:
-        """A new game does not overwrite an older autosave: the old one is kept under a dated name."""
-        try:
-            keep = S.keep_autosave(self.dir)
-        except S.SaveError as exc:
-            self.say(f"(Could not keep the previous autosave: {exc})")
-            return
-        if keep:
-            self.say(f"(Your previous autosave is kept as '{keep}'.)")
+        written = self.session.autosave() is not None
+        self.say_notes()
+        return written
 
     def save(self, name: str) -> None:
         if not name:
@@ -248,17 +249,15 @@ class PlainSession:
                 return
             name = name or "save1"
         try:
-            target = S.slot_path(self.dir, name)
-            if target.exists() and name != self.loaded_from:
+            if self.session.needs_overwrite_confirmation(name):
                 answer = self.ask(f"'{name}' exists. Overwrite it? (y/N) > ")
                 if (answer or "").lower() not in ("y", "yes"):
                     self.say("Not saved.")
                     return
-            path = S.save_game(self.dir, name, self.game, learner=self.learner, times=self.times)
+            path = self.session.save(name)
         except S.SaveError as exc:
             self.say(f"Not saved: {exc}")
             return
-        self.loaded_from = name
         self.say(f"Saved as '{name}' ({path}).")
 
     def load_prompt(self, name: str) -> None:
@@ -285,20 +284,14 @@ class PlainSession:
 
     def load(self, name: str) -> bool:
         try:
-            loaded = S.load_game(self.dir, name, self.story)
+            warning = self.session.load(name)
         except S.SaveError as exc:
             self.say(f"Cannot load: {exc}")
             return False
-        if self.game is not None:
-            self.game.close()
-        self.game = loaded.game
-        self.times = loaded.save.times[: len(self.game.decisions)]
-        self.learner = loaded.save.learner
-        self.loaded_from = name
-        self.autosave_checked = False
+        self.learner = self.session.learner
         self.say(f"Loaded '{clean(name)}': seed {self.game.seed}, {len(self.game.decisions)} decisions.")
-        if loaded.warning:
-            self.say(f"Note: {loaded.warning}")
+        if warning:
+            self.say(f"Note: {warning}")
         if not self.game.over:
             self.say(render.round_intro(self.game))
         return True
@@ -306,7 +299,7 @@ class PlainSession:
     def quit(self) -> None:
         if self.game is not None and self.game.decisions:
             if self.autosave():
-                self.say(f"Goodbye. Your game is saved in {clean(str(S.slot_path(self.dir, S.AUTOSAVE)))}.")
+                self.say(f"Goodbye. Your game is saved in {clean(str(self.session.autosave_path))}.")
             else:
                 self.say("Goodbye. Your game could NOT be saved (see the message above).")
         else:

@@ -160,7 +160,7 @@ def test_a_trend_is_drawn_on_the_kpis_range_not_its_own():
 async def test_the_pass_mark_in_the_new_game_dialog_and_the_verdict_in_the_debrief(mini_story, saves):
     from pizzaborg.trainer.assignment import new_assignment
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     a = new_assignment(mini_story, "Workshop", seed=42, mastery=0.5)
     app = PizzaBorgApp(Session(mini_story, saves, seed=a.seed, now=fixed_clock, assignment=a))

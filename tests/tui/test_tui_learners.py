@@ -28,7 +28,7 @@ def assignment(mini_story):
 
 def app_for(mini_story, saves, assignment):
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     return PizzaBorgApp(Session(mini_story, saves, seed=assignment.seed, now=fixed_clock, assignment=assignment))
 
@@ -84,7 +84,7 @@ async def test_a_save_of_another_game_is_refused_in_an_assignment(mini_story, sa
 
 async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     from .helpers import new_game
 
@@ -100,7 +100,7 @@ async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
 
 async def test_an_unwritable_save_folder_is_a_notice_and_the_game_goes_on(mini_story, tmp_path):
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     from .helpers import in_feedback, new_game
 

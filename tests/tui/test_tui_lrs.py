@@ -23,7 +23,7 @@ def closed_port_url() -> str:
 
 def app_for(mini_story, saves, assignment):
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.tui.session import Session
+    from pizzaborg.play.session import Session
 
     return PizzaBorgApp(Session(mini_story, saves, seed=assignment.seed, now=fixed_clock, assignment=assignment))
 

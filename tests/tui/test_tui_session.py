@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
-from pizzaborg.tui.analysis import helped_and_hurt, kpi_history, to_try_at_work
-from pizzaborg.tui.export import export_report
-from pizzaborg.tui.session import Session
+from pizzaborg.play.meaning import helped_and_hurt, kpi_history, to_try_at_work
+from pizzaborg.play.export import export_report
+from pizzaborg.play.session import Session
 
 from .conftest import CLOCK, MINI_DIR
 

@@ -14,6 +14,7 @@ _WHERE = {
     "Game": "game",
     "GameError": "game",
     "Outcome": "game",
+    "KpiEntry": "game",
     "ReplayError": "game",
     "RoundSummary": "game",
     "SceneView": "game",

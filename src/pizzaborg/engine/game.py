@@ -32,7 +32,7 @@ from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
 from .scoring import ScoreReport, Stake, point_key, score_report, stakes_for, stakes_for_pick
 from .shuffle import shown_order
-from .views import CapacityView, ChoiceView, Decision, Outcome, RoundSummary, SceneView, Undone
+from .views import CapacityView, ChoiceView, Decision, KpiEntry, Outcome, RoundSummary, SceneView, Undone
 
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
 # undos one game may record: a learner who tries every option of every decision makes a few hundred;
@@ -149,6 +149,9 @@ class Game:
         self.ending: str | None = None
         self.last_round: RoundSummary | None = None
         self._report: ScoreReport | None = None
+        # the one series of the numbers every face shows (see kpi_series): the start, each decision,
+        # each month's start changes as entries of their own
+        self.history: list = [KpiEntry("start", 0, self.round_id, dict(self.kpis), {})]
         self._settle([])
         self._start_round(first=True)
 
@@ -414,7 +417,10 @@ class Game:
         self.decisions.append(decision)
         self._round_decisions.append(decision)
         self._report = None
+        after = dict(self.kpis)
+        self.history.append(KpiEntry("decision", len(self.decisions), self.round_id, after, deltas))
         outcome = Outcome(scene.id, cid, text, deltas, evidence, worst, borg, note)
+        outcome.after = after
         self._fire(trigger_name(scene.id, PICK if scene.pick is not None else cid))
         self._settle(outcome.events_drawn)
         self._after_move(outcome)
@@ -509,6 +515,9 @@ class Game:
         self._apply(total)
         self.round_start_deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
         self._report = None
+        if self.round_start_deltas:
+            self.history.append(KpiEntry("month_start", len(self.decisions), self.round_id, dict(self.kpis),
+                                         dict(self.round_start_deltas)))
 
     def _saturating(self) -> bool:
         sat = self.story.__dict__.get("_saturating")
@@ -532,6 +541,23 @@ class Game:
         return summary
 
     # ---- history -----------------------------------------------------------------------------
+    def kpi_series(self, decisions: int | None = None) -> dict:
+        """{kpi id: [value at the start, after each entry of :attr:`history`]}: the numbers as the game
+        held them, month starts included. ``decisions``: only up to the entry of that decision (the
+        month start that follows it left out), as a face shows while that decision's feedback is up."""
+        entries = self.history if decisions is None else self.entries_through(decisions)
+        return {k: [e.values[k] for e in entries] for k in self.kpis}
+
+    def entries_through(self, decisions: int) -> list:
+        """The entries of :attr:`history` up to decision number ``decisions`` (1-based; 0: the start and
+        the first month's start), without the month start that comes right after it."""
+        out = []
+        for e in self.history:
+            if e.decisions > decisions or (e.decisions == decisions and decisions and e.kind == "month_start"):
+                break
+            out.append(e)
+        return out
+
     def undo(self, before=None) -> bool:
         """Take back the last decision. Returns False when there is none, or when the game has
         recorded MAX_UNDOS undos already (the record would no longer replay).
@@ -692,6 +718,7 @@ __all__ = [
     "Decision",
     "Game",
     "GameError",
+    "KpiEntry",
     "Outcome",
     "ReplayError",
     "RoundSummary",

@@ -17,12 +17,12 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from .files import check_header, write_atomic
 from .game import Game, ReplayError
 from .text import clean
+from .times import AT_RE, is_time, now_iso, stamp, track_times, valid_at  # noqa: F401 - stamp, track_times, AT_RE: this module's API
 
 # Save schemas (a reader reads MIN_SCHEMA..SCHEMA; a newer one is refused with a one-line message):
 #   1  story, seed, decisions (each with its "at" when recorded), created, updated, summary, learner
@@ -78,44 +78,10 @@ def slot_path(directory: Path, slot: str) -> Path:
     return Path(directory) / f"{check_slot(slot)}.json"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 # ---- when each decision was made -----------------------------------------------------------------
-# Each decision in a save may carry "at": UTC ISO 8601 with milliseconds and a Z, never earlier than
-# the decision before it. It is metadata, recorded by the face when the player decides: the game
-# itself stays a function of (story, seed, decisions). Saves written before it load without times.
-AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-def stamp(now: datetime | None = None) -> str:
-    """``2026-11-28T18:46:12.345Z``: the form of a decision's ``at``."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def valid_at(value) -> bool:
-    if not isinstance(value, str) or not AT_RE.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def track_times(times: list, count: int, now: datetime | None = None) -> list:
-    """The decision times for a game that now has ``count`` decisions: cut after an undo, or one new
-    stamp for each decision made since (never earlier than the one before, whatever the clock does)."""
-    times = list(times[:count])
-    if len(times) < count:
-        at = stamp(now)
-        last = next((t for t in reversed(times) if t), None)
-        if last is not None and last > at:
-            at = last
-        times += [at] * (count - len(times))
-    return times
+# Each decision in a save may carry "at" (engine/times.py: UTC ISO 8601 with milliseconds and a Z, never
+# earlier than the decision before it). Saves written before it load without times.
+_now = now_iso
 
 
 @dataclass
@@ -218,11 +184,12 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
     )
 
 
-def write_save(directory: Path, data: SaveData) -> Path:
-    """Write atomically. Raises SaveError (and leaves any previous file intact) on failure."""
+def write_save(directory: Path, data: SaveData, checked: bool = False) -> Path:
+    """Write atomically. Raises SaveError (and leaves any previous file intact) on failure. ``checked``:
+    the caller has just read the file in the slot as a save (``save_game``), so it is not read again."""
     directory = Path(directory)
     target = slot_path(directory, data.slot)
-    if target.exists():
+    if not checked and target.exists():
         try:
             read_save_file(target)
         except SaveError as exc:
@@ -243,12 +210,13 @@ def write_save(directory: Path, data: SaveData) -> Path:
 
 def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
               times: list | None = None, undo_times: list | None = None) -> Path:
-    """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists)."""
+    """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists). The file in
+    the slot is read and validated once (a foreign or corrupt file raises and is not overwritten)."""
     target = slot_path(directory, slot)
     previous = None
     if target.exists():
-        previous = read_save_file(target)  # raises for a foreign/corrupt file: it is not overwritten
-    return write_save(directory, make_save(game, slot, previous, learner, now, times, undo_times))
+        previous = read_save_file(target)
+    return write_save(directory, make_save(game, slot, previous, learner, now, times, undo_times), checked=True)
 
 
 def _reject_constant(name: str):
@@ -326,14 +294,7 @@ def _validate(data, path: Path) -> SaveData:
     )
 
 
-def _is_time(value) -> bool:
-    if not isinstance(value, str) or len(value) > 40:
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return value.isascii() and value.isprintable()
+_is_time = is_time
 
 
 def read_save(directory: Path, slot: str) -> SaveData:

@@ -107,12 +107,29 @@ class RoundSummary(Value):
         return {k: round(self.kpi_end[k] - self.kpi_start[k], 6) for k in self.kpi_end}
 
 
+class KpiEntry(Value):
+    """One entry of a game's series of numbers (``Game.history``): the KPI values right after it.
+
+    ``kind`` is "start" (the story's start values), "decision" (right after a decision, before anything
+    the next month's start does) or "month_start" (a month began: drift, the round's ``on_enter``
+    effects; also the first month's when it has any). ``decisions`` is how many decisions were made at
+    that point, ``round_id`` the month it belongs to, ``changes`` what it changed (KPI id -> delta)."""
+
+    __slots__ = ("kind", "decisions", "round_id", "values", "changes")
+    __hash__ = None
+
+    def __init__(self, kind: str, decisions: int, round_id: str, values: dict, changes: dict):
+        self.kind, self.decisions, self.round_id = kind, decisions, round_id
+        self.values, self.changes = values, changes
+
+
 class Outcome(Value):
-    """What a decision did. ``round_start`` holds the changes the next round's start made (drift and
-    ``on_enter`` effects) when the decision ended a round."""
+    """What a decision did. ``after`` holds the KPI values right after the decision (before the next
+    month's start, which ``round_start`` holds: drift and ``on_enter`` effects, when the decision ended a
+    round); "now" in feedback is ``after``, never the game's values, which may hold the next month's start."""
 
     __slots__ = ("scene", "choice", "choice_text", "deltas", "evidence", "worst", "borg", "note", "round_end",
-                 "ending", "events_drawn", "round_start")
+                 "ending", "events_drawn", "round_start", "after")
     __hash__ = None
 
     def __init__(self, scene: str, choice: str, choice_text: str, deltas: dict, evidence: dict, worst: list,
@@ -124,6 +141,7 @@ class Outcome(Value):
         self.round_end, self.ending = round_end, ending
         self.events_drawn = [] if events_drawn is None else events_drawn
         self.round_start: dict = {}
+        self.after: dict = {}
 
 
 class Undone(Value):

@@ -1,10 +1,11 @@
 """Trainer tools: assignments, learner reports, replay verification, the cohort view, xAPI.
 
-No Textual or Rich here: these are plain functions over the engine, shared by the CLI, the plain
-mode and (later) the TUI.
+The domain only: no Textual or Rich, no face. The faces reach it through the play layer
+(``pizzaborg.play.assignment.AssignmentRun`` plays an assignment: whether a save belongs to it, the
+hand-in, the LRS); the trainer commands are the face ``pizzaborg.trainer_cli``.
 
-The API the TUI calls
----------------------
+The API
+-------
 
 ``load_assignment(path) -> Assignment``
     Read and validate an assignment file (``pizzaborg assignment new`` writes them). Raises
@@ -14,11 +15,13 @@ The API the TUI calls
     ``Game(story, assignment.seed)``, and ask the learner for a name or id
     (``check_learner(text)`` validates it).
 
-``finish_assignment(game, assignment, learner, saves_dir, started=None) -> Path``
+``finish_assignment(game, assignment, learner, saves_dir, started=None, finished=None, times=None,
+folder=None, name=None) -> Path``
     Call it when ``game.over``. Writes the learner's report (JSON, the file to hand in, plus a
-    printable HTML copy beside it) into ``<saves_dir>/reports/`` and returns the JSON file's path:
-    tell the learner to hand that file in. Raises :class:`ReportError` when it cannot be written.
-    ``started`` is the UTC datetime the game began (the xAPI duration uses it).
+    printable HTML copy beside it) into ``<saves_dir>/reports/`` (or ``folder``) and returns the JSON
+    file's path. Raises :class:`ReportError` when it cannot be written. ``started`` is the UTC datetime
+    the game began (the xAPI duration uses it), ``times`` each decision's time.
+    ``formats.write_hand_in`` (same arguments) returns the path and the report together.
 
 ``build_report(game, learner=None, assignment=None, started=None, finished=None) -> dict``
     The report of any game (finished or not) as a JSON-ready dict (schema in docs/reports.md).
@@ -28,7 +31,7 @@ The API the TUI calls
     (a JSON array of xAPI statements). The TUI's debrief export writes ``render(build_report(game,
     learner, assignment), "html")`` (or the format the user picks) to a file.
 
-Everything else (verification, cohort figures) is used by the CLI: see ``cli.py``. The report model
+Everything else (verification, cohort figures) is used by the trainer commands: see ``trainer_cli.py``. The report model
 (``report.py``) imports no renderer; ``formats.py`` holds ``render`` and the writers and imports both.
 """
 

@@ -23,12 +23,13 @@ import json
 import math
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
 from ..engine import Game, GameError
 from ..engine.files import check_header
+from ..engine.times import iso, parse_iso, utcnow  # noqa: F401 - iso, parse_iso: this module's API
 
 FORMAT = "pizzaborg-report"
 # Report schemas: 1 the first; 2 adds the undo record ("undos", "undos_complete", "undone"),
@@ -62,24 +63,7 @@ class ReplayMismatch(ReportError):
     """The decisions do not fit the story (a decision the story does not have)."""
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(text) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt
+_now = utcnow  # the one set of time helpers: engine/times.py
 
 
 def _num(v):

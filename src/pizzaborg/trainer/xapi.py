@@ -42,8 +42,9 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from ..engine.times import stamp
 from .report import NAMESPACE, parse_iso
 
 ACTIVITY_BASE = "https://pizzaborg.example/xapi"
@@ -108,8 +109,8 @@ def precise_duration(ms: int) -> str:
 
 
 def stamp_ms(dt: datetime) -> str:
-    """A UTC timestamp with milliseconds: 2026-11-28T18:46:12.345Z."""
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """A UTC timestamp with milliseconds: 2026-11-28T18:46:12.345Z (engine/times.py's ``stamp``)."""
+    return stamp(dt)
 
 
 def decision_times(report: dict) -> list:

@@ -80,8 +80,8 @@ class PizzaBorgApp(App[None]):
         else:
             self.push_screen(self._title())
         self._check_size(self.size.width, self.size.height)
-        if getattr(self.session.assignment, "lrs", None):  # results an earlier game could not send
-            self._to_lrs(None)
+        if self.session.run is not None and self.session.run.lrs:  # results an earlier game could not send
+            self._to_lrs()
 
     def _title(self) -> TitleScreen:
         """The title screen; the story (if not read yet) and the autosave to continue are looked up
@@ -171,39 +171,34 @@ class PizzaBorgApp(App[None]):
         self.push_screen(DebriefScreen(self.session), self._after_debrief)
 
     def _hand_in(self) -> None:
-        """An assignment's game is over: write the report to hand in and say where it is."""
-        from ..trainer import ReportError
+        """An assignment's game is over: write the report to hand in and say so, in the run's words
+        (the class server's run says the report is with the trainer and shows no path)."""
+        from ..play.assignment import ReportError
 
         if not self.session.learner:
             self.notify("This game has no learner name, so no report was written: start a new game from the "
                         "assignment to get one.", severity="warning", markup=False, timeout=12)
             return
-        fresh = self.session.handed_in is None
+        words = self.session.run.words
+        fresh = self.session.hand_in is None
         try:
             path = self.session.finish_assignment()
         except ReportError as exc:
-            self.notify(f"Your report could not be written: {exc}", severity="error", markup=False, timeout=12)
+            self.notify(words.failed.format(exc=exc), severity="error", markup=False, timeout=12)
             return
         if fresh and path is not None:
             # the path itself is in the debrief, whole on a line of its own (a notice would split it)
-            self.notify("Your report for the trainer is written: the debrief says which file to hand in.",
-                        title="Report written", markup=False, timeout=8)
-            if getattr(self.session.assignment, "lrs", None):
-                self._to_lrs(path)
+            self.notify(words.written, title="Report written", markup=False, timeout=8)
+            if self.session.run.lrs:
+                self._to_lrs(fresh=True)
 
-    def _to_lrs(self, report_path) -> None:
+    def _to_lrs(self, fresh: bool = False) -> None:
         """Send to the assignment's LRS in a thread (the game never waits on the network): the report
-        just written, or (``None``) what earlier games left in the outbox. The outcome is a notice."""
+        just handed in (``fresh``), or what earlier games left in the outbox. The outcome is a notice."""
 
         def work() -> None:
-            from ..trainer.report import read_json_file
-            from ..trainer.send import deliver, retry_pending
-
             try:
-                if report_path is None:
-                    line = retry_pending(self.session.assignment, self.session.dir)
-                else:
-                    line = deliver(read_json_file(report_path), self.session.assignment, self.session.dir)
+                line = self.session.deliver() if fresh else self.session.retry_pending()
             except Exception as exc:  # noqa: BLE001 - a notice, never a crash of the game
                 line = f"Your results were not sent to your trainer's LRS: {exc}"
             if line:

@@ -48,7 +48,7 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
     screen appears as fast as Textual allows; with ``load`` both are read before the screen changes.
     ``assignment`` (from the trainer tools) fixes the seed, asks for the learner's name and writes the
     report to hand in when the game ends."""
-    from .session import Session
+    from ..play.session import Session
 
     session = Session(None, saves_dir, seed=seed, assignment=assignment)
     if load:

@@ -17,52 +17,34 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
 
-from ..tui.session import Session
+from ..play.session import Session
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..play.assignment import AssignmentRun, HandIn
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+def server_run(assignment, hand_ins: str | None, session_id: str, created: str) -> AssignmentRun:
+    """The assignment run of a class-server session: the report goes straight into the trainer's
+    hand-ins folder, named by the server (cohort, session id, time), with the server's record beside it;
+    the learner is told it is handed in (no path); the server, not the game, deals with any LRS."""
+    from ..play.assignment import SERVER_WORDS, AssignmentRun
+    from ..trainer.files import slug
 
+    def name(finished) -> str:
+        return f"{slug(assignment.cohort)}-{session_id}-{finished.strftime('%Y%m%d-%H%M%S')}"
 
-class WebSession(Session):
-    """A session whose assignment report goes straight into the trainer's hand-ins folder, named by the
-    server (cohort, session id, time), with the class server's record beside it."""
+    def record(hand_in: HandIn, started: datetime | None, learner: str) -> None:
+        from ..trainer.classrecord import write_record
 
-    def __init__(self, *args, hand_ins=None, session_id: str = "", created: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.hand_ins = hand_ins
-        self.session_id = session_id
-        self.created = created
+        write_record(hand_in.path, session=session_id, session_started=created,
+                     game_started=started.isoformat() if started else None, finished=hand_in.finished.isoformat(),
+                     learner_as_typed=learner)
 
-    @property
-    def hand_in_note(self) -> str | None:
-        if self.handed_in is None:
-            return None
-        return "Your report is handed in: the class server gave it to your trainer. Nothing else to send."
-
-    def finish_assignment(self):
-        if self.assignment is None or self.game is None or not self.game.over or not self.learner:
-            return None
-        if self.handed_in is None:
-            from ..trainer.classrecord import write_record
-            from ..trainer.files import slug
-            from ..trainer.formats import finish_assignment
-            from ..trainer.report import ReportError
-
-            finished = _now()
-            name = f"{slug(self.assignment.cohort)}-{self.session_id}-{finished.strftime('%Y%m%d-%H%M%S')}"
-            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
-                                     finished=finished, times=self.times, folder=self.hand_ins, name=name)
-            try:
-                write_record(path, session=self.session_id, session_started=self.created,
-                             game_started=self.started.isoformat() if self.started else None,
-                             finished=finished.isoformat(), learner_as_typed=self.learner)
-            except OSError as exc:
-                raise ReportError(f"the class server could not record the hand-in: {exc.strerror or exc}") from None
-            self.handed_in = path
-        return self.handed_in
+    return AssignmentRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
 
 
 def _app_class():
@@ -72,24 +54,10 @@ def _app_class():
     from ..tui.app import PizzaBorgApp
 
     class WebApp(PizzaBorgApp):
-        """The terminal game; at the end of an assignment it says the report is with the trainer (the
-        learner has no file to hand in, and no server path is shown in the browser)."""
+        """The terminal game itself; only its style sheet is found from the installed package (what the
+        class server does differently is in the session's run: see :func:`server_run`)."""
 
         CSS_PATH = str(Path(tui_app.__file__).resolve().parent / PizzaBorgApp.CSS_PATH)
-
-        def _hand_in(self) -> None:
-            from ..trainer import ReportError
-
-            if not self.session.learner:
-                return super()._hand_in()
-            fresh = self.session.handed_in is None
-            try:
-                self.session.finish_assignment()
-            except ReportError:
-                self.notify("Your report could not be handed in: tell your trainer.", severity="error", timeout=20)
-                return
-            if fresh:
-                self.notify("Your report is handed in: your trainer has it. Nothing else to send.", timeout=20)
 
     return WebApp
 
@@ -111,9 +79,11 @@ def main() -> int:
             assignment.check_story(story)
         return story
 
-    session = WebSession(None, env.get("PIZZABORG_SAVES") or None, seed=assignment.seed if assignment else None,
-                         assignment=assignment, hand_ins=env.get("PIZZABORG_WEB_HANDINS") or None,
-                         session_id=env.get("PIZZABORG_WEB_SESSION", ""), created=env.get("PIZZABORG_WEB_CREATED", ""))
+    run = None
+    if assignment is not None:
+        run = server_run(assignment, env.get("PIZZABORG_WEB_HANDINS") or None, env.get("PIZZABORG_WEB_SESSION", ""),
+                         env.get("PIZZABORG_WEB_CREATED", ""))
+    session = Session(None, env.get("PIZZABORG_SAVES") or None, seed=assignment.seed if assignment else None, run=run)
     app = _app_class()(session, theme=env.get("PIZZABORG_THEME") or None, load_story=load_story)
     try:
         app.run()

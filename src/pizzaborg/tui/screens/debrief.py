@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine.text import clean
-from ...render import evidence_words, fmt_delta, fmt_num, pass_line
-from ..analysis import helped_and_hurt, is_good, to_try_at_work
+from ...play.render import evidence_words, fmt_delta, fmt_num, pass_line
+from ...play.meaning import helped_and_hurt, is_good, to_try_at_work
 from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
@@ -131,7 +131,7 @@ class DebriefScreen(Screen[str | None]):
         yield Footer()
 
     def action_export(self) -> None:
-        from ..export import export_report
+        from ...play.export import export_report
 
         try:
             path = export_report(self.session.game, self.session.dir, learner=self.session.learner,

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import GameError
 from ...engine.text import clean
-from ...render import fmt_num, is_plain_continue, kpi_line
+from ...play.render import fmt_num, is_plain_continue, kpi_line
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
@@ -83,7 +83,7 @@ class GameScreen(Screen):
         width = self.size.width or 80
         line = f"{clean(story.title)} · {facts}"
         self.query_one("#topbar", Static).update(line if len(line) <= width - 2 else facts)
-        self.query_one(Dashboard).show(game, round_id)
+        self.query_one(Dashboard).show(game, round_id, len(game.decisions) if self.pending is not None else None)
         title = self.query_one("#scene-title", Static)
         text = self.query_one("#scene-text", Static)
         choices = self.query_one(ChoiceList)

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_delta, scene_label
-from ..analysis import choice_text
+from ...play.render import fmt_delta, scene_label
+from ...play.meaning import choice_text
 
 
 def history_content(game) -> Content:

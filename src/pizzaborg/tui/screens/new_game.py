@@ -33,7 +33,7 @@ class NewGameScreen(ModalScreen[tuple | None]):
                 if a.note:
                     yield Static(f"From your trainer: {a.note}", id="new-note", markup=False)
                 if a.mastery is not None:
-                    from ...render import fmt_num
+                    from ...play.render import fmt_num
 
                     yield Static(f"To pass, reach a learning score of {fmt_num(round(a.mastery * 100, 2))} of 100.",
                                  id="new-pass-mark", markup=False)
@@ -69,7 +69,7 @@ class NewGameScreen(ModalScreen[tuple | None]):
     def start(self) -> None:
         learner = " ".join(self.query_one("#new-learner", Input).value.split()) or None
         if self.assignment is not None:
-            from ...trainer import AssignmentError, check_learner
+            from ...play.assignment import AssignmentError, check_learner
 
             try:
                 learner = check_learner(learner or "")

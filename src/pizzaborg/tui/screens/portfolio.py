@@ -12,7 +12,7 @@ from textual.widgets import Button, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ...engine.text import clean
-from ...render import fmt_num, pick_note
+from ...play.render import fmt_num, pick_note
 from ..text import shown
 
 

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_delta, fmt_num, scene_label
-from ..analysis import choice_text, is_good
+from ...play.render import fmt_delta, fmt_num, scene_label
+from ...play.meaning import choice_text, is_good
 from ..text import delta_style
 
 

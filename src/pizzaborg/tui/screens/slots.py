@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from ...engine.text import clean
-from ...render import fmt_num
+from ...play.render import fmt_num
 
 
 def slot_line(info) -> Content:

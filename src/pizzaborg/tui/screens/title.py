@@ -69,7 +69,7 @@ class TitleScreen(Screen):
             sm = self.latest.save.summary
             when = (self.latest.save.updated or "")[:16].replace("T", " ")
             where = f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
-            from ...render import fmt_num
+            from ...play.render import fmt_num
 
             score = sm.get("score")
             score_s = f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import amount
+from ...play.render import amount
 from ..text import shown
 
 MAX_CHOICES = 9

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_num
-from ..analysis import kpi_history, last_deltas
+from ...play.render import fmt_num
+from ...play.meaning import kpi_history, last_deltas
 from .kpi import KpiRow
 from .sparkline import meter
 
@@ -28,14 +28,16 @@ class Dashboard(VerticalScroll, can_focus=False):
         yield Static(id="dash-score")
         yield Static(id="dash-assimilation")
 
-    def show(self, game, round_id: str | None = None) -> None:
-        """``round_id``: the month to show (the month of the feedback on the screen), else the game's."""
+    def show(self, game, round_id: str | None = None, through: int | None = None) -> None:
+        """``round_id``: the month to show (the month of the feedback on the screen), else the game's;
+        ``through``: the numbers as they were right after that decision (its feedback is on the screen),
+        else as the game holds them now. Every value comes from the engine's series."""
         rnd = game.story.rounds[round_id or game.round_id]
         months = len(game.story.rounds)
         self.query_one("#dash-month", Static).update(
             Content.assemble((f"Month {rnd.number} of {months}", "bold $accent"), "\n", clean(rnd.title))
         )
-        history = kpi_history(game)
+        history = kpi_history(game, through)
         deltas = last_deltas(game)
         for kpi in game.story.kpis.values():
             self.query_one(f"#kpi-{kpi.id.replace('.', '-')}", KpiRow).show(kpi, history[kpi.id], deltas.get(kpi.id))

@@ -9,12 +9,14 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_delta, fmt_num
-from ..analysis import is_good
+from ...play.render import fmt_delta, fmt_num
+from ...play.meaning import is_good
 from ..text import delta_style, shown
 
 
-def kpi_changes(game, deltas: dict) -> Content:
+def kpi_changes(game, deltas: dict, values: dict | None = None) -> Content:
+    """The changes, each with its value right after the decision (``values``: the outcome's ``after``)."""
+    values = values or game.kpis
     if not deltas:
         return Content.styled("No number moved.", "italic")
     parts = []
@@ -25,7 +27,7 @@ def kpi_changes(game, deltas: dict) -> Content:
         parts += [
             f"  {clean(kpi.name):<{width}}  ",
             (f"{fmt_delta(d):>7}", delta_style(is_good(kpi, d))),
-            f"   now {fmt_num(game.kpis[k])}{unit}\n",
+            f"   now {fmt_num(values[k])}{unit}\n",
         ]
     return Content.assemble(*parts).rstrip()
 
@@ -50,4 +52,4 @@ class FeedbackPanel(Vertical):
             self.query_one(f"#fb-{part}", Static).update(shown(text, markup))
             self.query_one(f"#fb-{part}", Static).display = bool(text)
             self.query_one(f"#fb-{part}-heading", Static).display = bool(text)
-        self.query_one("#fb-numbers", Static).update(kpi_changes(game, outcome.deltas))
+        self.query_one("#fb-numbers", Static).update(kpi_changes(game, outcome.deltas, outcome.after))

@@ -6,8 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import fmt_delta, fmt_num
-from ..analysis import is_good
+from ...play.render import fmt_delta, fmt_num
+from ...play.meaning import is_good
 from ..text import delta_style
 from .sparkline import spark
 

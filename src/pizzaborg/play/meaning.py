@@ -1,24 +1,30 @@
-"""Views of a game for the screens and the exported report: trends, the decisions that helped and
-hurt most, what to try at work. Plain Python over the engine's records; no Textual, no game rules."""
+"""What a game means for the faces: trends (from the engine's series), the decisions that helped and
+hurt most, what to try at work, short names for scenes and choices. Plain Python over the engine's
+records; no Textual, no game rules. The words built on it (:mod:`.render`) import this module, never
+the other way round.
+
+No dataclasses here: ``dataclasses`` imports ``inspect``, and the headless path imports this module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..engine.text import clean
-from ..render import scene_label
 
 
-def kpi_history(game) -> dict:
-    """{kpi id: [value at the start, after decision 1, after decision 2, ...]}"""
-    values = {k.id: k.start for k in game.story.kpis.values()}
-    history = {k: [v] for k, v in values.items()}
-    for d in game.decisions:
-        for k, delta in d.deltas.items():
-            values[k] = round(values[k] + delta, 6)
-        for k, v in values.items():
-            history[k].append(v)
-    return history
+def scene_label(game, scene_id: str, limit: int = 48) -> str:
+    """A short name for a scene: its title, else the start of its text."""
+    scene = game.story.scenes[scene_id]
+    if scene.title:
+        return clean(scene.title)
+    text = " ".join(clean(scene.text.render(game.view)).split())
+    first = text.split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def kpi_history(game, through: int | None = None) -> dict:
+    """{kpi id: [value at the start, then after each decision and each month's start]}: the engine's
+    series (``Game.kpi_series``), never a sum of decision changes, which would miss the month starts.
+    ``through``: up to that decision, without the month start right after it."""
+    return game.kpi_series(through)
 
 
 def last_deltas(game) -> dict:
@@ -42,16 +48,20 @@ def choice_text(game, scene_id: str, choice_id: str) -> str:
     return " + ".join(texts)
 
 
-@dataclass
 class Impact:
-    index: int  # 0-based decision index
-    round_number: int
-    scene: str
-    label: str  # a short name for the scene
-    choice: str  # the choice's text
-    net: float  # > 0 helped the learning score, < 0 hurt it
-    evidence: list  # [(point name, earned, low, high)]
-    worst: list  # worst-practice names
+    """One decision with a learning point at stake: ``index`` (0-based), ``round_number``, ``scene``,
+    ``label`` (a short name for the scene), ``choice`` (its text), ``net`` (> 0 helped the learning
+    score, < 0 hurt it), ``evidence`` [(point name, earned, low, high)], ``worst`` (worst-practice names)."""
+
+    __slots__ = ("index", "round_number", "scene", "label", "choice", "net", "evidence", "worst")
+
+    def __init__(self, index: int, round_number: int, scene: str, label: str, choice: str, net: float,
+                 evidence: list, worst: list) -> None:
+        self.index, self.round_number, self.scene, self.label = index, round_number, scene, label
+        self.choice, self.net, self.evidence, self.worst = choice, net, evidence, worst
+
+    def __repr__(self) -> str:
+        return f"Impact({self.index}, {self.scene!r}, net={self.net})"
 
 
 def decision_impacts(game) -> list:

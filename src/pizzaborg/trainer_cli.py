@@ -1,5 +1,8 @@
 """The trainer commands on the command line: ``assignment new``, ``report``, ``verify``, ``cohort``,
-``send``, and ``--assignment`` for the plain mode and ``play``.
+``send``, and ``--assignment`` for the plain mode, the terminal UI and ``play``.
+
+A face (it moved up from ``trainer/``, which holds the domain only): it may start the other faces
+(plain, the TUI, headless play); the assignment's rules are the play layer's ``AssignmentRun``.
 
 ``register`` adds them to pizzaborg's parser; ``dispatch`` runs them. This module stays light (only
 argparse at import): the work is imported when a command runs.
@@ -114,9 +117,9 @@ def wants(args) -> bool:
 
 
 def dispatch(args) -> int:
-    from .assignment import AssignmentError
-    from .classrecord import KeyProblem
-    from .report import ReportError
+    from .trainer.assignment import AssignmentError
+    from .trainer.classrecord import KeyProblem
+    from .trainer.report import ReportError
 
     try:
         if args.command == "assignment":
@@ -137,7 +140,7 @@ def dispatch(args) -> int:
     except (TrainerUsage, AssignmentError, ReportError, KeyProblem) as exc:
         return fail(str(exc))
     except Exception as exc:
-        from .lrs import LrsError
+        from .trainer.lrs import LrsError
 
         if isinstance(exc, LrsError):
             return fail(str(exc), EXIT_BAD_INPUT if exc.status is None and not exc.retry else EXIT_FAILED)
@@ -145,14 +148,14 @@ def dispatch(args) -> int:
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    from ..engine.text import clean
+    from .engine.text import clean
 
     print(f"pizzaborg: {clean(str(message), oneline=True)}", file=sys.stderr)
     return code
 
 
 def _story(args):
-    from ..engine import StoryError, load_story
+    from .engine import StoryError, load_story
 
     try:
         return load_story(getattr(args, "story", None))
@@ -161,13 +164,13 @@ def _story(args):
 
 
 def _saves_dir(args):
-    from ..engine.saves import saves_dir
+    from .engine.saves import saves_dir
 
     return saves_dir(getattr(args, "saves_dir", None))
 
 
 def _assignment(args):
-    from .assignment import load_assignment
+    from .trainer.assignment import load_assignment
 
     path = getattr(args, "assignment", None)
     return load_assignment(path) if path else None
@@ -175,15 +178,15 @@ def _assignment(args):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .formats import write_text
+        from .trainer.formats import write_text
 
-        from ..engine.files import shown_path
-        from ..engine.text import clean
+        from .engine.files import shown_path
+        from .engine.text import clean
 
         path = write_text(output, text)
         print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
     else:
-        from ..engine.text import clean
+        from .engine.text import clean
 
         sys.stdout.write(clean(text))  # every renderer cleans its fields; this is the last edge
 
@@ -192,7 +195,7 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def cmd_assignment(args) -> int:
-    from .assignment import new_assignment, write_assignment
+    from .trainer.assignment import new_assignment, write_assignment
 
     if getattr(args, "assignment_command", None) != "new":
         raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
@@ -208,7 +211,7 @@ def cmd_assignment(args) -> int:
     a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
                        note=args.note, xapi_home=args.xapi_home, lrs=lrs, undo=args.undo)
     path = write_assignment(a, args.output, force=args.force)
-    from ..engine.text import clean
+    from .engine.text import clean
 
     print(f"Assignment for '{a.cohort}' written to {clean(str(path), oneline=True)}: {clean(story.id)} "
           f"{clean(story.version, oneline=True)}, seed {a.seed}"
@@ -227,7 +230,7 @@ def cmd_assignment(args) -> int:
 def _read_save(args):
     from pathlib import Path
 
-    from ..engine import saves as S
+    from .engine import saves as S
 
     target = args.save
     p = Path(target)
@@ -240,17 +243,22 @@ def _read_save(args):
 
 
 def cmd_report(args) -> int:
-    from .assignment import check_learner
-    from .formats import render
-    from .report import report_from_save
+    from .trainer.assignment import check_learner
+    from .trainer.formats import render
+    from .trainer.report import report_from_save
 
     save = _read_save(args)
     assignment = _assignment(args)
     story = _story(args)
     if assignment is not None:
+        from .engine.saves import SaveError
+        from .play.assignment import AssignmentRun
+
         assignment.check_story(story)
-        if save.seed != assignment.seed:
-            raise TrainerUsage(f"'{save.slot}' was played with seed {save.seed}, not the assignment's seed {assignment.seed}")
+        try:
+            AssignmentRun(assignment).check(save)  # the one rule: the assignment's seed and story hash
+        except SaveError as exc:
+            raise TrainerUsage(str(exc)) from None
     learner = check_learner(args.learner) if args.learner is not None else None
     report = report_from_save(story, save, learner=learner, assignment=assignment)
     _emit(render(report, args.format), args.output)
@@ -261,7 +269,7 @@ def cmd_report(args) -> int:
 
 
 def _verifier(args):
-    from .verify import Verifier, load_stories
+    from .trainer.verify import Verifier, load_stories
 
     story_dir = getattr(args, "story", None)
     stories, problems = load_stories([story_dir] if story_dir else [])
@@ -273,9 +281,9 @@ def _verifier(args):
 def cmd_verify(args) -> int:
     from pathlib import Path
 
-    from ..engine.text import clean
+    from .engine.text import clean
 
-    from .verify import search_reports
+    from .trainer.verify import search_reports
 
     verifier = _verifier(args)
     code = EXIT_OK
@@ -293,7 +301,7 @@ def cmd_verify(args) -> int:
 
 def _verify_one(verifier, item) -> int:
     """Print one file's verdict on one line; return its exit code."""
-    from ..engine.text import clean
+    from .engine.text import clean
 
     v = verifier.verify_file(item)
     if not v.ok:
@@ -309,7 +317,7 @@ def _verify_one(verifier, item) -> int:
 
 
 def _fmt(v) -> str:
-    from .report import _fmt as f
+    from .trainer.report import _fmt as f
 
     return f(v)
 
@@ -318,8 +326,8 @@ def _fmt(v) -> str:
 
 
 def cmd_cohort(args) -> int:
-    from .cohort import render_cohort, summarise
-    from .verify import report_paths
+    from .trainer.cohort import render_cohort, summarise
+    from .trainer.verify import report_paths
 
     if args.lrs:
         return cmd_cohort_lrs(args)
@@ -332,13 +340,13 @@ def cmd_cohort(args) -> int:
         raise TrainerUsage(problems[0] if problems else "no report files given")
     verifier = _verifier(args)
     verdicts = [verifier.verify_file(p) for p in paths]
-    from .classrecord import trainer_keys  # the trainer's key, never one found beside a hand-in
+    from .trainer.classrecord import trainer_keys  # the trainer's key, never one found beside a hand-in
 
     keys, notes = trainer_keys(args.reports, getattr(args, "class_key", None))
     summary = summarise(verdicts, problems + notes, rule=args.counts, class_keys=keys, roots=args.reports,
                         count_flagged=getattr(args, "count_flagged", False))
     _emit(render_cohort(summary, args.format, names=args.names), args.output)
-    from ..engine.text import clean
+    from .engine.text import clean
 
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
         print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
@@ -348,15 +356,15 @@ def cmd_cohort(args) -> int:
 
 
 def _lrs(args):
-    from .lrs import Lrs, credentials
+    from .trainer.lrs import Lrs, credentials
 
     user, password = credentials(args.user, args.password)
     return Lrs(args.lrs, user, password)
 
 
 def cmd_cohort_lrs(args) -> int:
-    from .cohort import render_cohort, summarise
-    from .lrs_cohort import verdicts_from_lrs
+    from .trainer.cohort import render_cohort, summarise
+    from .trainer.lrs_cohort import verdicts_from_lrs
 
     if args.reports:
         raise TrainerUsage("cohort --lrs reads the LRS: leave out the report files")
@@ -383,12 +391,12 @@ def cmd_cohort_lrs(args) -> int:
 def cmd_send(args) -> int:
     from pathlib import Path
 
-    from ..engine import saves as S
-    from ..engine.text import clean
-    from .assignment import AssignmentError
-    from .report import ReportError, read_json_file
-    from .send import SendError, send_statements, statements_of_report
-    from .verify import report_paths
+    from .engine import saves as S
+    from .engine.text import clean
+    from .trainer.assignment import AssignmentError
+    from .trainer.report import ReportError, read_json_file
+    from .trainer.send import SendError, send_statements, statements_of_report
+    from .trainer.verify import report_paths
 
     lrs = _lrs(args)
     verifier = _verifier(args)
@@ -430,10 +438,10 @@ def cmd_send(args) -> int:
 
 
 def _save_statements(args, save, verifier) -> list:
-    from .assignment import check_learner
-    from .report import report_from_save
-    from .send import SendError
-    from .xapi import statements
+    from .trainer.assignment import check_learner
+    from .trainer.report import report_from_save
+    from .trainer.send import SendError
+    from .trainer.xapi import statements
 
     story = verifier.stories.get(save.story.get("hash"))
     if story is None:
@@ -459,7 +467,7 @@ def _assignment_and_story(args):
 
 
 def cmd_plain_assignment(args) -> int:
-    from .session import AssignmentSession
+    from .plain_assignment import AssignmentSession
 
     a, story = _assignment_and_story(args)
     session = AssignmentSession(story, _saves_dir(args), a, load=getattr(args, "load", None))
@@ -467,7 +475,7 @@ def cmd_plain_assignment(args) -> int:
 
 
 def cmd_tui_assignment(args) -> int:
-    from ..tui.launch import need_terminal, run_tui
+    from .tui.launch import need_terminal, run_tui
 
     problem = need_terminal()
     if problem:
@@ -477,28 +485,30 @@ def cmd_tui_assignment(args) -> int:
 
 
 def cmd_play_assignment(args) -> int:
-    from datetime import datetime, timezone
-
-    from ..engine import saves as S
-    from ..headless import BadInput, load_script, parse_choices, run_play
-    from .assignment import check_learner
-    from .files import slug
-    from .formats import finish_assignment
-    from .report import parse_iso
+    from .engine import saves as S
+    from .engine.times import parse_iso, utcnow
+    from .headless import BadInput, load_script, parse_choices, run_play
+    from .play.assignment import AssignmentRun
+    from .trainer.assignment import check_learner
+    from .trainer.files import slug
 
     if not getattr(args, "learner", None):
         raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
     learner = check_learner(args.learner)
     a, story = _assignment_and_story(args)
+    run = AssignmentRun(a)
     saves = _saves_dir(args)
-    started = datetime.now(timezone.utc).replace(microsecond=0)
+    started = utcnow()
     out = sys.stderr if args.json else sys.stdout
-    if a.lrs:
-        from .send import retry_pending
+    note = run.retry_pending(saves)
+    if note:
+        print(note, file=out)
+    ended: dict = {}
 
-        note = retry_pending(a, saves)
-        if note:
-            print(note, file=out)
+    def finished(game, times: list) -> None:
+        """run_play's hook once the choices are played: the game and its decision times, no save read back."""
+        ended["game"], ended["times"] = game, times
+
     try:
         if args.script:
             script = load_script(args.script)
@@ -510,27 +520,22 @@ def cmd_play_assignment(args) -> int:
         load = getattr(args, "load", None)
         if load:
             info = S.read_save(saves, load)
-            if info.seed != a.seed:
-                raise TrainerUsage(f"'{load}' was played with seed {info.seed}, not the assignment's seed {a.seed}")
+            run.check(info)  # the one rule: the assignment's seed and story hash
             started = parse_iso(info.created) or started
         slot = args.save or f"assignment-{slug(learner)}"
         code = run_play(story, choices=choices, seed=a.seed, load=load, save=slot, saves_dir=saves,
-                        as_json=args.json, expect=expect, extra_ok=True)
-        loaded = S.load_game(saves, slot, story)
-        S.write_save(saves, S.make_save(loaded.game, slot, loaded.save, learner=learner))
+                        as_json=args.json, expect=expect, extra_ok=True, learner=learner, on_end=finished)
     except BadInput as exc:
         return fail(str(exc))
     except S.SaveError as exc:
         return fail(str(exc))
-    game = loaded.game
+    game = ended["game"]
     if game.over:
-        path = finish_assignment(game, a, learner, saves, started=started, times=loaded.save.times)
-        print(f"\nHand in this file to your trainer: {path}", file=out)
-        if a.lrs:
-            from .report import read_json_file
-            from .send import deliver
-
-            print(deliver(read_json_file(path), a, saves), file=out)
+        hand_in = run.finish(game, learner, saves, started=started, times=ended["times"])
+        print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
+        line = run.deliver(hand_in, saves)
+        if line:
+            print(line, file=out)
     else:
         print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
     game.close()

@@ -1,4 +1,6 @@
-"""Plain-text rendering of the game for the line mode and headless transcripts (no Rich, no colour).
+"""The words the faces share: plain-text rendering of the game for the line mode, headless transcripts
+and the terminal UI's texts (no Rich, no colour). What the game means (helped, hurt, trends) is in
+:mod:`.meaning`, which this module reads and which never reads this one.
 
 Plain mode is what screen readers speak, so the text uses words and sentences, never drawings:
 no rules of ``=`` or ``-``, no bars of ``#``, no arrows; "Revenue 895, down 5", not "900 -> 895".
@@ -10,11 +12,11 @@ from __future__ import annotations
 import re
 import textwrap
 
-from .engine.text import clean
+from ..engine.text import clean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from .engine import Game, Outcome, RoundSummary, SceneView
+    from ..engine import Game, Outcome, RoundSummary, SceneView
 
 WIDTH = 78
 
@@ -168,21 +170,24 @@ def unit_words(kpi) -> str:
     return f" {clean(kpi.unit).replace('/', ' per ')}" if kpi.unit else ""
 
 
-def kpi_line(game: Game, deltas: dict) -> str:
+def kpi_line(game: Game, deltas: dict, values: dict | None = None) -> str:
+    """The changes in words, each with its value "now": ``values`` (an outcome's ``after``: right after
+    the decision, before the next month's start), else the game's current values."""
+    values = values or game.kpis
     parts = []
     for k, d in deltas.items():
         kpi = game.story.kpis[k]
         unit = unit_words(kpi)
-        parts.append(f"{kpi.name} {said_delta(d)}, now {fmt_num(game.kpis[k])}{unit}")
+        parts.append(f"{kpi.name} {said_delta(d)}, now {fmt_num(values[k])}{unit}")
     return "; ".join(parts) + "." if parts else "no change."
+
+
 def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
-    """A short name for a scene: its title, else the start of its text."""
-    scene = game.story.scenes[scene_id]
-    if scene.title:
-        return clean(scene.title)
-    text = " ".join(clean(scene.text.render(game.view)).split())
-    first = text.split(". ")[0].rstrip(".")
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    """A short name for a scene (:func:`.meaning.scene_label`; imported on first use: a headless run with
+    --json renders no words and need not load it)."""
+    from .meaning import scene_label as label
+
+    return label(game, scene_id, limit)
 
 
 def is_plain_continue(game: Game, outcome: Outcome) -> bool:
@@ -199,7 +204,7 @@ def outcome_block(game: Game, outcome: Outcome) -> str:
         lines += ["", wrap(f"The Collective: {outcome.borg}", "  ")]
     if outcome.note:
         lines += ["", wrap(f"Learning note: {outcome.note}", "  ")]
-    lines += ["", wrap(f"Numbers: {kpi_line(game, outcome.deltas)}", "  ")]
+    lines += ["", wrap(f"Numbers: {kpi_line(game, outcome.deltas, outcome.after)}", "  ")]
     return "\n".join(lines)
 
 
@@ -314,7 +319,7 @@ def _impact_lines(items) -> list:
 
 def debrief_block(game: Game) -> str:
     """The TUI debrief's analysis in words: the decisions that helped and hurt most, what to try at work."""
-    from .tui.analysis import helped_and_hurt, to_try_at_work  # plain Python, no Textual
+    from .meaning import helped_and_hurt, to_try_at_work
 
     helped, hurt = helped_and_hurt(game)
     lines = ["", "Decisions that helped most:"]

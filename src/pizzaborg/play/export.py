@@ -4,8 +4,9 @@ trainer tools' ``build_report``/``render``), as Markdown plus a printable HTML c
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
+
+from ..engine.times import parse_iso, utcnow
 
 
 def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None,
@@ -13,11 +14,10 @@ def export_report(game, directory, learner: str | None = None, now: str | None =
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
     from ..trainer.formats import render
-    from ..trainer.report import ReportError, build_report, parse_iso
     from ..trainer.files import write_atomic
+    from ..trainer.report import ReportError, build_report
 
-    finished = parse_iso(now) if now else None
-    finished = finished or datetime.now(timezone.utc).replace(microsecond=0)
+    finished = parse_iso(now) or utcnow()
     report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

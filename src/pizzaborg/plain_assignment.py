@@ -1,20 +1,24 @@
-"""Playing an assignment in plain mode: the trainer's note, the learner's name, the report at the end."""
+"""Playing an assignment in plain mode: the trainer's note, the learner's name, the report at the end.
+
+A face (it moved up from ``trainer/``, which holds the domain only): the plain mode's input and output
+around the play layer's assignment run (:class:`pizzaborg.play.assignment.AssignmentRun`), which decides
+whether a save belongs to the assignment, writes the hand-in and sends it to the LRS.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from .. import render
-from ..engine import saves as S
-from ..engine.text import clean
-from ..plain import PlainSession
-from .assignment import Assignment, AssignmentError, check_learner
-from .formats import finish_assignment
-from .report import ReportError, parse_iso
+from .engine.text import clean
+from .engine.times import utcnow
+from .play import render
+from .plain import PlainSession
+from .trainer.assignment import Assignment, AssignmentError, check_learner
+from .trainer.report import ReportError
 
 
 def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     lines = [render.rule(f"Assignment: {assignment.cohort}"), ""]
     if assignment.note:
         lines += [render.wrap(f"From your trainer: {assignment.note}"), ""]
@@ -35,24 +39,20 @@ def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str
 class AssignmentSession(PlainSession):
     def __init__(self, story, saves_dir, assignment: Assignment, load: str | None = None, learner: str | None = None,
                  stdin=None, stdout=None):
-        super().__init__(story, saves_dir, seed=assignment.seed, load=load, stdin=stdin, stdout=stdout)
+        super().__init__(story, saves_dir, seed=assignment.seed, load=load, stdin=stdin, stdout=stdout,
+                         assignment=assignment)
         self.assignment = assignment
         self.mastery = assignment.mastery
         self.learner = learner
-        self.started = datetime.now(timezone.utc).replace(microsecond=0)
-        self.reported: tuple | None = None
-        self.report_path = None
+        self.autosaved = False
 
     def run(self) -> int:
         self.say(assignment_intro(self.assignment))
         self.say("")
-        if self.assignment.lrs:
-            from .send import retry_pending
-
-            note = retry_pending(self.assignment, self.dir)
-            if note:
-                self.say(render.wrap(note))
-                self.say("")
+        note = self.session.retry_pending()
+        if note:
+            self.say(render.wrap(note))
+            self.say("")
         if self.load_slot is None and self.learner is None and not self.ask_learner():
             return 2
         return super().run()
@@ -64,6 +64,7 @@ class AssignmentSession(PlainSession):
                 break
             try:
                 self.learner = check_learner(line)
+                self.session.learner = self.learner
                 self.say(f"Welcome, {clean(self.learner)}.")
                 return True
             except AssignmentError as exc:
@@ -72,24 +73,15 @@ class AssignmentSession(PlainSession):
         return False
 
     def load(self, name: str) -> bool:
-        try:
-            info = S.read_save(self.dir, name)
-        except S.SaveError as exc:
-            self.say(f"Cannot load: {exc}")
+        if not super().load(name):  # the session refuses a save that is not a game of this assignment
             return False
-        if info.seed != self.assignment.seed or info.story.get("hash") != self.assignment.story["hash"]:
-            self.say(f"Cannot load: '{clean(name)}' is not a game of this assignment (it was played with seed {info.seed}).")
-            return False
-        if not super().load(name):
-            return False
-        self.started = parse_iso(info.created) or self.started
         if self.learner is None and not self.ask_learner():
             return False
         self.maybe_finish()
         return True
 
-    def choose(self, n: int) -> None:
-        super().choose(n)
+    def choose_many(self, numbers: list) -> None:
+        super().choose_many(numbers)
         self.maybe_finish()
 
     def autosave(self) -> bool:
@@ -97,34 +89,28 @@ class AssignmentSession(PlainSession):
         return self.autosaved
 
     def maybe_finish(self) -> None:
-        if self.game is None or not self.game.over:
-            return
-        key = tuple((d.scene, d.choice) for d in self.game.decisions)
-        if key == self.reported:
+        """At the game's end, once (the session forgets the hand-in on undo, load or a new game)."""
+        if self.game is None or not self.game.over or self.session.hand_in is not None:
             return
         try:
-            path = finish_assignment(self.game, self.assignment, self.learner, self.dir, started=self.started,
-                                     times=self.times)
+            path = self.session.finish_assignment()
         except ReportError as exc:
-            if getattr(self, "autosaved", False):
+            if self.autosaved:
                 self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
                          f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
             else:
                 self.say(f"\nYour report could not be written: {exc}. Your game could not be saved either: "
                          "free some space or choose another save folder (--saves-dir) and play again.")
             return
-        self.reported = key
-        self.report_path = path
+        if path is None:
+            return
         self.say("")
         self.say(render.rule("Your report"))
         self.say(f"Hand in this file to your trainer:\n  {path}")
         self.say(f"A printable copy to read: {path.with_suffix('.html')}")
-        if self.assignment.lrs:
-            from .report import read_json_file
-            from .send import deliver
-
-            try:
-                line = deliver(read_json_file(path), self.assignment, self.dir)
-            except ReportError as exc:
-                line = f"Your results were not sent to your trainer's LRS: {exc}; hand in the file above."
+        try:
+            line = self.session.deliver()
+        except ReportError as exc:
+            line = f"Your results were not sent to your trainer's LRS: {exc}; hand in the file above."
+        if line:
             self.say(render.wrap(line))
