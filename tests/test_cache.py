@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import copy_mini
-from pizzaborg.engine import Game, StoryError, load_story
-from pizzaborg.engine import cache
+
+from pizzaborg.engine import Game, StoryError, cache, load_story
 from pizzaborg.engine.loader import read_story
 
 

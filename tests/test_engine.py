@@ -21,8 +21,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import copy_mini, write_story
+
 from pizzaborg.engine import Game, GameError, ReplayError, load_story
 
 BEST = {"a.start": "assess", "a.bake": "visit", "b.open": "fix", "b.close": "done"}
@@ -102,8 +102,23 @@ def test_the_same_seed_draws_the_same_events_in_another_process(mini_dir):
     for hashseed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hashseed}
         run = subprocess.run(
-            [sys.executable, "-m", "pizzaborg", "play", "--story", str(mini_dir), "--seed", "11", "--choices", "1,1,1,1,1,1", "--json"],
-            capture_output=True, text=True, env=env, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "pizzaborg",
+                "play",
+                "--story",
+                str(mini_dir),
+                "--seed",
+                "11",
+                "--choices",
+                "1,1,1,1,1,1",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         assert run.returncode == 0, run.stderr
         outs.append(json.loads(run.stdout))
@@ -164,7 +179,10 @@ def test_choice_with_when_is_hidden_when_false(tmp_path):
     meta.write_text(meta.read_text().replace("min: 0, max: 100, start: 50", "min: 0, max: 100, start: 40"))
     game = Game(load_story(root), 0)
     assert ids(game) == ["assess", "push"]
-    assert [c.text for c in game.scene.choices] == ["Assess the impact with the owner first.", "Push the patch tonight."]
+    assert [c.text for c in game.scene.choices] == [
+        "Assess the impact with the owner first.",
+        "Push the patch tonight.",
+    ]
     with pytest.raises(GameError):
         game.choose("wait")
     with pytest.raises(GameError):

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+from conftest import MINI_DIR  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conftest import MINI_DIR  # noqa: E402
 from pizzaborg.engine import Game, load_story  # noqa: E402
 from pizzaborg.engine import saves as S  # noqa: E402
 from pizzaborg.engine.loader import read_story  # noqa: E402
@@ -176,7 +176,9 @@ def test_save_loader_gives_a_save_or_a_clean_error(data):
         path.unlink(missing_ok=True)
 
 
-SCRIPT_TEXT = "seed: 3\nchoices: [1, assess, 2]\nexpect:\n  ending: good\n  min_score: 10\n  kpis: {trust: {min: 0, max: 100}}\n"
+SCRIPT_TEXT = (
+    "seed: 3\nchoices: [1, assess, 2]\nexpect:\n  ending: good\n  min_score: 10\n  kpis: {trust: {min: 0, max: 100}}\n"
+)
 
 
 @given(st.data())
@@ -360,7 +362,9 @@ def _hostile_folder(root: bytes, data) -> None:
         path = os.path.join(where, _entry_name(data, i))
         if kind == "report":
             with open(path, "w", encoding="utf-8") as fh:
-                json.dump(dict(REPORT, learner=data.draw(st.sampled_from(["Ann", "ann", "Bob\u200b", "Bob", "Cy"]))), fh)
+                json.dump(
+                    dict(REPORT, learner=data.draw(st.sampled_from(["Ann", "ann", "Bob\u200b", "Bob", "Cy"]))), fh
+                )
         elif kind == "edited":
             with open(path, "w", encoding="utf-8") as fh:
                 json.dump(_mutate_json(REPORT, data), fh)
@@ -386,7 +390,9 @@ def _hostile_folder(root: bytes, data) -> None:
             from pizzaborg.trainer.xapi import statements
 
             with open(path, "w", encoding="utf-8") as fh:
-                json.dump(_mutate_json(statements(REPORT), data) if data.draw(st.booleans()) else statements(REPORT), fh)
+                json.dump(
+                    _mutate_json(statements(REPORT), data) if data.draw(st.booleans()) else statements(REPORT), fh
+                )
         else:
             open(path, "wb").close()
 

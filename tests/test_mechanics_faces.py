@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import TESTS
+
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
@@ -60,7 +60,9 @@ def test_choosing_an_unavailable_choice_is_bad_input(run_cli):
 
 
 def test_a_portfolio_by_ids_or_by_numbers_as_shown(run_cli, mech):
-    by_ids = json.loads(run_cli("play", "--story", MECH_DIR, "--choices", "careful,crm+app", "--seed", SEED, "--json").out)
+    by_ids = json.loads(
+        run_cli("play", "--story", MECH_DIR, "--choices", "careful,crm+app", "--seed", SEED, "--json").out
+    )
     numbers = ",".join(numbers_for(mech, ["careful", "app+crm"]))
     assert "+" in numbers
     by_numbers = json.loads(run_cli("play", "--story", MECH_DIR, "--choices", numbers, "--seed", SEED, "--json").out)

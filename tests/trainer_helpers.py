@@ -8,7 +8,7 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from pizzaborg.engine import Game, load_story
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "fixtures" / "mini"
-T0 = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @dataclass

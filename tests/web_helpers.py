@@ -92,9 +92,13 @@ class ServerProcess:
             try:
                 line = self._q.get(timeout=max(0.01, end - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"the server did not print {text!r} within {timeout} s: {self.lines[-10:]}") from None
+                raise AssertionError(
+                    f"the server did not print {text!r} within {timeout} s: {self.lines[-10:]}"
+                ) from None
             if line is None:
-                raise AssertionError(f"the server ended (exit {self.proc.wait()}) before printing {text!r}: {self.lines[-10:]}")
+                raise AssertionError(
+                    f"the server ended (exit {self.proc.wait()}) before printing {text!r}: {self.lines[-10:]}"
+                )
             self.lines.append(line)
             if text in line:
                 return line
@@ -132,7 +136,9 @@ def wait_screen(page, *texts: str, timeout: float = 20.0) -> str:
     """Wait until every text is on the page's terminal; return the screen."""
     import json
 
-    cond = "() => { const s = (" + SCREEN_JS + ")(); return " + json.dumps(list(texts)) + ".every(t => s.includes(t)); }"
+    cond = (
+        "() => { const s = (" + SCREEN_JS + ")(); return " + json.dumps(list(texts)) + ".every(t => s.includes(t)); }"
+    )
     try:
         page.wait_for_function(cond, timeout=timeout * 1000, polling=50)
     except Exception:

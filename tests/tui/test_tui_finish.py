@@ -143,7 +143,7 @@ def test_good_news_has_a_colour_of_its_own_in_every_theme():
 
     for theme in THEMES:
         good, body = Color.parse(theme.success), Color.parse(theme.foreground)
-        distance = sum(abs(a - b) for a, b in zip(good.rgb, body.rgb))
+        distance = sum(abs(a - b) for a, b in zip(good.rgb, body.rgb, strict=False))
         assert distance > 120, f"{theme.name}: success {theme.success} looks like the body text {theme.foreground}"
 
 

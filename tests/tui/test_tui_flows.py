@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -493,7 +492,10 @@ async def test_a_month_with_an_intro_opens_with_it(tmp_path, make_app):
     root = copy_mini(tmp_path)
     p = root / "rounds" / "02-b.yaml"
     text = p.read_text(encoding="utf-8")
-    p.write_text(text.replace('  title: "Round B"\n', '  title: "Round B"\n  intro: "The [b]shop[/b] reopens."\n'), encoding="utf-8")
+    p.write_text(
+        text.replace('  title: "Round B"\n', '  title: "Round B"\n  intro: "The [b]shop[/b] reopens."\n'),
+        encoding="utf-8",
+    )
     app = make_app(story=load_story(root))
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
@@ -620,7 +622,9 @@ async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_stor
         await pilot.press("l")
         await pilot.pause()
         slots = app.screen.query_one("#load-slots")
-        slots.highlighted = next(i for i in range(slots.option_count) if str(slots.get_option_at_index(i).prompt).startswith("fresh"))
+        slots.highlighted = next(
+            i for i in range(slots.option_count) if str(slots.get_option_at_index(i).prompt).startswith("fresh")
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert screen_name(app) == "GameScreen" and not in_feedback(app)

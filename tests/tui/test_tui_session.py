@@ -126,7 +126,9 @@ def test_bare_pizzaborg_without_a_terminal_says_what_to_do():
         "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(rc, ui)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60
+    )
     assert run.stdout.strip() == "1 []"
     assert "--plain" in run.stderr and "pizzaborg play" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr

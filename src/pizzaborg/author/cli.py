@@ -3,8 +3,8 @@
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
 lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
 :mod:`.graph`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
-(check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
-cannot be written).
+(check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option,
+a file that cannot be written).
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def add_commands(story_sub, common) -> None:
         "trust-gain, myopic), and print the endings, the learning scores and the words shown per strategy. "
         "Exit 1 when a game cannot finish.",
     )
-    p.add_argument("-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)")
+    p.add_argument(
+        "-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)"
+    )
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
@@ -168,7 +170,8 @@ def cmd_check(args) -> int:
         print(w, file=sys.stderr)
     events = sum(len(v) for v in story.pools.values())
     print(
-        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), "
+        f"{len(story.scenes) - events} scene(s), "
         f"{events} event(s), {len(story.endings)} ending(s)"
     )
     return 0
@@ -231,7 +234,14 @@ def cmd_graph(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
+_COMMANDS = {
+    "check": cmd_check,
+    "audit": cmd_audit,
+    "bots": cmd_bots,
+    "map": cmd_map,
+    "randomtest": cmd_randomtest,
+    "graph": cmd_graph,
+}
 
 
 def run(args) -> int:

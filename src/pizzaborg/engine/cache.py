@@ -25,7 +25,9 @@ from .conditions import Condition, parse_condition
 from .files import write_atomic
 from .yamlsrc import Pos
 
-FORMAT = 3  # 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift; 3: bounded entries, paths as ASCII JSON
+# 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift;
+# 3: bounded entries, paths as ASCII JSON
+FORMAT = 3
 KEEP = 16  # entries kept in the cache folder
 MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a story whose model would encode to more is not cached
 MAX_TOTAL_BYTES = 128 * 1024 * 1024  # the whole cache folder: older entries go first
@@ -89,7 +91,9 @@ def _sources_unchanged(sources, expected_hash) -> bool:
     digest = new_sha256()
     try:
         for path, name in sources:
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read_bounded(path, MAX_SOURCE_BYTES) + b"\0")
+            digest.update(
+                name.encode("utf-8", "surrogateescape") + b"\0" + read_bounded(path, MAX_SOURCE_BYTES) + b"\0"
+            )
     except (OSError, ValueError, TypeError):
         return False
     return digest.hexdigest() == expected_hash

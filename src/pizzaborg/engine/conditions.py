@@ -263,7 +263,7 @@ class _Parser:
             operands.append(operand())
         if len(operands) == 1:
             return operands[0]
-        for o, off in zip(operands, offsets):
+        for o, off in zip(operands, offsets, strict=False):
             self.expect_kind(o, "bool", off, f"'{word}'")
         return BoolOp(word, operands)
 

@@ -39,7 +39,7 @@ class GameError(Exception):
 
 
 class ReplayError(GameError):
-    def __init__(self, message: str, index: int, partial: "Game"):
+    def __init__(self, message: str, index: int, partial: Game):
         super().__init__(message)
         self.index = index
         self.partial = partial
@@ -48,7 +48,7 @@ class ReplayError(GameError):
 class _Track:
     """The model attached to the story's state machine; ``state`` is the current scene."""
 
-    def __init__(self, game: "Game"):
+    def __init__(self, game: Game):
         self.view = _StateView(game)
         self.queue: list = []
         self.hub: str | None = None
@@ -57,7 +57,7 @@ class _Track:
 class _StateView:
     """What conditions may look at (see conditions.State)."""
 
-    def __init__(self, game: "Game"):
+    def __init__(self, game: Game):
         self.g = game
 
     def kpi(self, name):
@@ -240,7 +240,9 @@ class Game:
             choices.append(ChoiceView(i, c.id, c.text.render(view), not why, why, c.cost))
         cap = None
         if self.story.capacity is not None:
-            cap = CapacityView(self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total)
+            cap = CapacityView(
+                self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total
+            )
         return SceneView(s.id, s.title, s.text.render(view), rnd.id, rnd.number, rnd.title, s.is_event, s.markup,
                          tuple(choices), s.pick, cap)
 
@@ -448,14 +450,18 @@ class Game:
             ev = self.story.scenes[e]
             if e in self.played_events or (ev.when is not None and not ev.when(view)):
                 continue
-            w = ev.weight if ev.weights is None else next((w for cond, w in ev.weights if cond is None or cond(view)), 0)
+            w = (
+                ev.weight
+                if ev.weights is None
+                else next((w for cond, w in ev.weights if cond is None or cond(view)), 0)
+            )
             if w > 0:  # a conditional weight of 0: not drawn now
                 eligible.append((ev, w))
         picked = []
         for _ in range(min(hub.draw_count, len(eligible))):
             total = sum(w for _, w in eligible)
             x = rng.random() * total
-            for i, (e, w) in enumerate(eligible):
+            for i, (_e, w) in enumerate(eligible):
                 x -= w
                 if x < 0 or i == len(eligible) - 1:
                     picked.append(eligible.pop(i)[0].id)
@@ -498,7 +504,9 @@ class Game:
                 for k, d in e.effects.items():
                     total[k] = total.get(k, 0) + d
         self._apply(total)
-        self.round_start_deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
+        self.round_start_deltas = {
+            k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]
+        }
         self._report = None
 
     def _saturating(self) -> bool:
@@ -516,7 +524,9 @@ class Game:
     def _close_round(self) -> RoundSummary:
         rnd = self.story.rounds[self.round_id]
         question = rnd.reflection(self._track.view) if rnd.questions else rnd.question
-        summary = RoundSummary(rnd.id, rnd.number, rnd.title, question, self._round_start, dict(self.kpis), self._round_decisions)
+        summary = RoundSummary(
+            rnd.id, rnd.number, rnd.title, question, self._round_start, dict(self.kpis), self._round_decisions
+        )
         self._round_start = dict(self.kpis)
         self._round_decisions = []
         self.last_round = summary
@@ -529,7 +539,7 @@ class Game:
             return False
         keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
         self._reset()
-        for scene, choice in keep:
+        for _scene, choice in keep:
             self.choose(choice)
         return True
 
@@ -538,7 +548,7 @@ class Game:
         return [{"scene": d.scene, "choice": d.choice} for d in self.decisions]
 
     @classmethod
-    def replay(cls, story: Story, seed: int, decisions: list) -> "Game":
+    def replay(cls, story: Story, seed: int, decisions: list) -> Game:
         game = cls(story, seed)
         for index, d in enumerate(decisions):
             scene, choice = _decision_pair(d)

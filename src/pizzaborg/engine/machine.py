@@ -4,7 +4,8 @@ Trigger names are ``SCENE/CHOICE`` for a decision, ``SCENE/draw`` for a draw poi
 ``SCENE/skip`` for a scene whose ``when`` does not hold — the slash keeps them apart from any model
 method. Routes become guarded transitions tried in order; ``end`` expands to one transition per
 ending, guarded by the ending's condition. Pool events go on to the next queued event or back to the
-draw point's routes. A scene's transitions are added the first time a game leaves it. The engine applies effects before firing, so guards see the new numbers.
+draw point's routes. A scene's transitions are added the first time a game leaves it. The engine applies
+effects before firing, so guards see the new numbers.
 """
 
 from __future__ import annotations

@@ -220,7 +220,14 @@ class Round(_Record):
 
     def __init__(self, id, number, title, intro=EMPTY_TEXT, question="", file="", questions=(), on_enter=(),
                  capacity=None):
-        self.id, self.number, self.title, self.intro, self.question, self.file = id, number, title, intro, question, file
+        self.id, self.number, self.title, self.intro, self.question, self.file = (
+            id,
+            number,
+            title,
+            intro,
+            question,
+            file,
+        )
         self.questions = questions  # ((Condition | None, text), ...): the first that holds is asked
         self.on_enter = on_enter  # (Effect, ...) applied when the round begins
         self.capacity = capacity  # this round's capacity, None: the story's per_round

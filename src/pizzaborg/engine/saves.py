@@ -16,7 +16,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .files import check_header, write_atomic
@@ -71,7 +71,7 @@ def slot_path(directory: Path, slot: str) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # ---- when each decision was made -----------------------------------------------------------------
@@ -83,8 +83,8 @@ AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 def stamp(now: datetime | None = None) -> str:
     """``2026-11-28T18:46:12.345Z``: the form of a decision's ``at``."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def valid_at(value) -> bool:
@@ -166,15 +166,21 @@ def with_times(decisions: list, times: list | None) -> list:
     return out
 
 
-def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
-              times: list | None = None) -> SaveData:
+def make_save(
+    game: Game,
+    slot: str,
+    previous: SaveData | None = None,
+    learner: str | None = None,
+    now: str | None = None,
+    times: list | None = None,
+) -> SaveData:
     """``times``: when each decision was made (see :func:`track_times`); without them, the times of
     ``previous`` are kept for the decisions the two have in common."""
     updated = now or _now()
     decisions = game.decision_list
     if times is None and previous is not None:
         times = []
-        for mine, theirs in zip(decisions, previous.decisions):
+        for mine, theirs in zip(decisions, previous.decisions, strict=False):
             if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
                 break
             times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
@@ -200,7 +206,9 @@ def write_save(directory: Path, data: SaveData) -> Path:
         try:
             read_save_file(target)
         except SaveError as exc:
-            raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
+            raise SaveError(
+                f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone"
+            ) from None
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     size = len(payload.encode("utf-8"))
     if size > MAX_SAVE_BYTES:  # the reader's limit: never write a save that cannot be read back

@@ -4,8 +4,9 @@ For each decision, a learning point is *at stake* when the choices that could be
 affordable) do not all carry the same weight for it. The choice taken earns its weight; the lowest and
 highest of those weights bound what was possible. In a portfolio scene (pick K of N) the picks earn
 the sum of their weights, and the bounds are the lowest and highest sums of an allowed number of
-picks that the round's capacity could pay for. A point's score is ``100 × Σ(earned − low) / Σ(high − low)`` over the decisions where it was
-at stake; the overall score is the same sum over every point. See docs/story-format.md#scoring.
+picks that the round's capacity could pay for. A point's score is ``100 × Σ(earned − low) / Σ(high − low)``
+over the decisions where it was at stake; the overall score is the same sum over every point. See
+docs/story-format.md#scoring.
 """
 
 from __future__ import annotations

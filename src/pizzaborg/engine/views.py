@@ -72,8 +72,18 @@ class Decision(Value):
     __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered", "offered", "picks")
     __hash__ = None  # holds dicts
 
-    def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool,
-                 offered: list = (), picks: tuple = ()):
+    def __init__(
+        self,
+        scene: str,
+        choice: str,
+        round_id: str,
+        deltas: dict,
+        stakes: dict,
+        worst: list,
+        worst_offered: bool,
+        offered: list = (),
+        picks: tuple = (),
+    ):
         self.scene, self.choice, self.round_id = scene, choice, round_id
         self.deltas = deltas
         self.stakes = stakes  # point id -> Stake
@@ -97,7 +107,9 @@ class RoundSummary(Value):
     __slots__ = ("id", "number", "title", "question", "kpi_start", "kpi_end", "decisions")
     __hash__ = None
 
-    def __init__(self, id: str, number: int, title: str, question: str, kpi_start: dict, kpi_end: dict, decisions: list):
+    def __init__(
+        self, id: str, number: int, title: str, question: str, kpi_start: dict, kpi_end: dict, decisions: list
+    ):
         self.id, self.number, self.title, self.question = id, number, title, question
         self.kpi_start, self.kpi_end = kpi_start, kpi_end
         self.decisions = decisions  # [Decision]

@@ -1,8 +1,8 @@
 """A safe YAML reader that remembers where every value came from.
 
 Documents are parsed by PyYAML (libyaml's C parser when available) into events, from which a small
-builder of our own makes the values: mappings become :class:`Map`, sequences :class:`Seq`, both carrying the file, line and
-column of themselves, their keys and their values, so the story loader can report problems as
+builder of our own makes the values: mappings become :class:`Map`, sequences :class:`Seq`, both carrying the file,
+line and column of themselves, their keys and their values, so the story loader can report problems as
 ``path:line:column: message``. Only the YAML core schema is accepted: any other tag (``!!python/...``)
 is an error, never code. Duplicate keys are reported instead of silently overwritten, merge keys
 (``<<``) work, and the number of values a document may expand to is bounded (alias bombs).
@@ -194,10 +194,15 @@ class _Builder:
                 self.budget -= size
                 self.text_budget -= text_size
                 if self.budget < 0:
-                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)")
+                    raise self.problem(
+                        ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)"
+                    )
                 if self.text_budget < 0:
-                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_TEXT_BYTES // (1024 * 1024)} MiB "
-                                       "of text, counting each alias as the text it repeats (an alias bomb?)")
+                    raise self.problem(
+                        ev.start_mark,
+                        f"the document expands to more than {MAX_TEXT_BYTES // (1024 * 1024)} MiB "
+                        "of text, counting each alias as the text it repeats (an alias bomb?)",
+                    )
                 if not stack:
                     root, have_root = value, True
                 else:

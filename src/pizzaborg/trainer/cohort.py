@@ -44,7 +44,9 @@ def identity(name: str) -> str:
 
 def visible(name: str) -> str:
     """A name as typed, with its invisible characters made visible (<U+200B>)."""
-    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cf", "Cc", "Cs", "Co", "Cn") else ch for ch in name)
+    return "".join(
+        f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cf", "Cc", "Cs", "Co", "Cn") else ch for ch in name
+    )
 
 
 def _who(r: dict) -> str:
@@ -102,7 +104,10 @@ def _flags(groups: dict) -> list:
             names = {_key(r) for _, r in items}
             who = _files(items)
             if len(names) > 1:
-                text = f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} decisions): {who}"
+                text = (
+                    f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} "
+                    f"decisions): {who}"
+                )
             else:
                 text = f"the same playthrough handed in more than once (seed {seed}, {len(decisions)} decisions): {who}"
             flags.append({"kind": "identical", "text": text, "files": [f for f, _ in items]})
@@ -145,7 +150,7 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
         groups.setdefault(_key(v.report), []).append((v.name, v.report))
     counted = []
     attempts_out = []
-    for key, attempts in groups.items():
+    for attempts in groups.values():
         attempts.sort(key=lambda a: a[0])
         pick = _pick(attempts, rule)
         counted.append(attempts[pick])
@@ -169,7 +174,9 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     problems = list(problems)
     records = {id(r): _server_record(files[id(r)], problems) for r in reports}
 
-    endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
+    endings = Counter(
+        (r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports
+    )
     points: dict = {}
     areas: dict = {}
     for r in reports:
@@ -185,7 +192,11 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     def stats(values):
         if not values:
             return {"n": 0, "mean": None, "median": None}
-        return {"n": len(values), "mean": round(statistics.fmean(values), 1), "median": round(statistics.median(values), 1)}
+        return {
+            "n": len(values),
+            "mean": round(statistics.fmean(values), 1),
+            "median": round(statistics.median(values), 1),
+        }
 
     overall = stats([r["score"] for r in reports if r["score"] is not None])
     worst = Counter()
@@ -219,10 +230,15 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
         "story_titles": sorted({r["story"].get("title") or r["story"]["id"] for r in reports}),
         "cohorts": sorted({r["cohort"] for r in reports if r.get("cohort")}),
         "mastery": sorted({(r.get("mastery") or {}).get("threshold") for r in reports} - {None}),
-        "endings": [{"id": e[0] or None, "title": e[1], "count": n} for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))],
+        "endings": [
+            {"id": e[0] or None, "title": e[1], "count": n}
+            for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))
+        ],
         "score": overall,
         "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
-        "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"])} for p in points.values()],
+        "learning_points": [
+            {"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"])} for p in points.values()
+        ],
         "worst_choices": top,
         "learners_table": [
             {
@@ -266,12 +282,23 @@ def _csv(c: dict) -> str:
                 "days late (by claimed finish)", "seconds played (claimed)", "attempts", "flags", "file",
                 "server_learner", "server_session", "server_started", "server_finished"])
     for row in c["learners_table"]:
-        w.writerow([_cell(row["learner"]), _cell(row["ending"]), _fmt(row["score"]) if row["score"] is not None else "",
-                    _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
-                    _cell(row["finished"] or ""), "" if row["late_days"] is None else row["late_days"],
-                    "" if row["time_spent"] is None else _fmt(row["time_spent"]), row["attempts"],
-                    _cell(" ".join(row["flags"])), _cell(row["file"])]
-                   + _server_cells(row.get("server_record")))
+        w.writerow(
+            [
+                _cell(row["learner"]),
+                _cell(row["ending"]),
+                _fmt(row["score"]) if row["score"] is not None else "",
+                _fmt(row["assimilation"]),
+                row["worst_taken"],
+                "" if row["passed"] is None else str(row["passed"]).lower(),
+                _cell(row["finished"] or ""),
+                "" if row["late_days"] is None else row["late_days"],
+                "" if row["time_spent"] is None else _fmt(row["time_spent"]),
+                row["attempts"],
+                _cell(" ".join(row["flags"])),
+                _cell(row["file"]),
+            ]
+            + _server_cells(row.get("server_record"))
+        )
     return buf.getvalue()
 
 
@@ -316,9 +343,12 @@ def _md(c: dict) -> str:
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
         late = f" ({row['late_days']}d late)" if row["late_days"] else ""
-        out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
-                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {_duration(row['time_spent'])} "
-                   f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |")
+        out.append(
+            f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
+            f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | "
+            f"{_duration(row['time_spent'])} "
+            f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |"
+        )
     out += ["", "## Check these (flags)", ""]
     out += [f"- **{md(f['kind'])}**: {md(f['text'])}" for f in c["flags"]] or ["Nothing to check."]
     out += ["", f"## Attempts (rule: {md(c['rule_text'])})", ""]

@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -45,7 +44,9 @@ def check_endpoint(url) -> str:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise LrsError(f"'{_short(url)}' is not an LRS address: give its xAPI endpoint, e.g. https://lrs.example.org/xAPI/") from None
+        raise LrsError(
+            f"'{_short(url)}' is not an LRS address: give its xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LrsError(f"'{_short(url)}' is not an http(s) address: give the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
     if parts.username is not None or parts.password is not None:
@@ -93,7 +94,7 @@ class Lrs:
         self.batch = max(1, int(batch))
         self._auth = None
         if user is not None:
-            token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
             self._auth = f"Basic {token}"
         self.requests = 0
 
@@ -127,7 +128,7 @@ class Lrs:
             text = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
             raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: try again later",
                            retry=True) from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
                            "try again later", retry=True) from None
         except (ConnectionError, OSError) as exc:
@@ -138,12 +139,17 @@ class Lrs:
         detail = _detail(raw)
         said = f" ({detail})" if detail else ""
         if status in (401, 403):
-            return LrsError(f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
-                            f"check the user and password", status=status)
+            return LrsError(
+                f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
+                f"check the user and password",
+                status=status,
+            )
         if status == 409:
-            return LrsError(f"the LRS at {self.where} already holds different statements with the same ids (HTTP 409){said}: "
-                            "these results were changed after they were first sent; the LRS keeps the first ones",
-                            status=status)
+            return LrsError(
+                f"the LRS at {self.where} already holds different statements with the same ids (HTTP 409){said}: "
+                "these results were changed after they were first sent; the LRS keeps the first ones",
+                status=status,
+            )
         if status == 413:
             return LrsError(f"the LRS at {self.where} refuses a request this large (HTTP 413) even for one statement",
                             status=status)

@@ -17,8 +17,7 @@ import json
 import math
 import os
 import uuid
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 from .. import __version__
 from ..engine import Game, GameError
@@ -54,11 +53,11 @@ class ReplayMismatch(ReportError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def parse_iso(text) -> datetime | None:
@@ -69,7 +68,7 @@ def parse_iso(text) -> datetime | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 
@@ -136,7 +135,10 @@ def _describe(game: Game, decisions: list) -> dict:
                 "options": [{"id": c.id, "text": c.text} for c in view.choices],
                 "deltas": {k: _num(v) for k, v in dec.deltas.items()},
                 "kpis": {k: _num(v) for k, v in game.kpis.items()},
-                "evidence": {p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)} for p, s in dec.stakes.items()},
+                "evidence": {
+                    p: {"earned": _num(s.earned), "low": _num(s.low), "high": _num(s.high)}
+                    for p, s in dec.stakes.items()
+                },
                 "worst": list(dec.worst),
                 "borg": outcome.borg,
                 "note": outcome.note,
@@ -162,7 +164,9 @@ def _describe(game: Game, decisions: list) -> dict:
         "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
         "seed": game.seed,
         "over": game.over,
-        "ending": None if ending is None else {"id": ending.id, "title": ending.title, "text": ending.text.render(game.view)},
+        "ending": None
+        if ending is None
+        else {"id": ending.id, "title": ending.title, "text": ending.text.render(game.view)},
         "score": _num(report.overall),
         "assimilation": _num(report.assimilation),
         "areas": [{"id": a.id, "name": a.name, "score": _num(report.areas[a.id])} for a in story.areas.values()],
@@ -174,8 +178,16 @@ def _describe(game: Game, decisions: list) -> dict:
             {"id": w.id, "name": w.name, "count": report.worst_taken.get(w.id, 0)} for w in story.worst.values()
         ],
         "kpis": [
-            {"id": k.id, "name": k.name, "unit": k.unit, "min": _num(k.min), "max": _num(k.max), "start": _num(k.start),
-             "end": _num(game.kpis[k.id]), "higher_is": k.higher_is}
+            {
+                "id": k.id,
+                "name": k.name,
+                "unit": k.unit,
+                "min": _num(k.min),
+                "max": _num(k.max),
+                "start": _num(k.start),
+                "end": _num(game.kpis[k.id]),
+                "higher_is": k.higher_is,
+            }
             for k in story.kpis.values()
         ],
         "timeline": timeline,
@@ -192,7 +204,9 @@ def registration_for(story_hash: str, seed: int, learner: str | None, started: s
     return str(uuid.uuid5(NAMESPACE, f"{story_hash}|{seed}|{learner or ''}|{started}"))
 
 
-def make_meta(*, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0) -> dict:
+def make_meta(
+    *, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0
+) -> dict:
     finished_dt = finished or _now()
     started_dt = started or finished_dt
     started_s, finished_s = iso(started_dt), iso(finished_dt)
@@ -279,7 +293,8 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
         theirs = {k: clean(str(save.story.get(k)), oneline=True)[:80] for k in ("id", "version", "hash")}
         raise ReportError(
             f"'{clean(save.slot)}' was played with '{theirs['id']}' version {theirs['version']} "
-            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} {clean(story.version, oneline=True)}, "
+            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} "
+            f"{clean(story.version, oneline=True)}, "
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
@@ -340,7 +355,8 @@ def debrief(report: dict) -> list:
     if fell:
         w = fell[0]
         analyse.append(
-            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at the time?"
+            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at "
+            "the time?"
         )
     if weakest is not None and strongest is not None and weakest["id"] != strongest["id"]:
         analyse.append(
@@ -509,7 +525,12 @@ def summary_rows(r: dict) -> list:
         rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
+        rows.append(
+            (
+                "Deadline",
+                r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else ""),
+            )
+        )
     return rows
 
 

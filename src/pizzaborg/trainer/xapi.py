@@ -32,14 +32,19 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .report import NAMESPACE, parse_iso
 
 ACTIVITY_BASE = "https://pizzaborg.example/xapi"
 EXT = ACTIVITY_BASE + "/extensions"
 EXT_STORY, EXT_SEED, EXT_ASSIGNMENT = EXT + "/story", EXT + "/seed", EXT + "/assignment"
-EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = EXT + "/decision", EXT + "/evidence", EXT + "/deltas", EXT + "/worst"
+EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = (
+    EXT + "/decision",
+    EXT + "/evidence",
+    EXT + "/deltas",
+    EXT + "/worst",
+)
 EXT_RESULT = EXT + "/result"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
@@ -96,7 +101,7 @@ def precise_duration(ms: int) -> str:
 
 def stamp_ms(dt: datetime) -> str:
     """A UTC timestamp with milliseconds: 2026-11-28T18:46:12.345Z."""
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def decision_times(report: dict) -> list:
@@ -140,7 +145,9 @@ def check_actor(actor, assignment: dict | None) -> str | None:
             or not isinstance(account, dict) or set(account) != {"homePage", "name"}:
         return "the actor is not the opaque account PizzaBorg writes (an Agent with only an account)"
     if account.get("homePage") != home:
-        return f"actor.account.homePage: {str(account.get('homePage'))[:60]!r}, but the assignment's xapi_home is {home!r}"
+        return (
+            f"actor.account.homePage: {str(account.get('homePage'))[:60]!r}, but the assignment's xapi_home is {home!r}"
+        )
     if not isinstance(account.get("name"), str) or not re.fullmatch(r"[0-9a-f]{32}", account["name"]):
         return "actor.account.name is not an opaque learner id as PizzaBorg writes it"
     return None
@@ -226,7 +233,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
 
     add("initialized", au, None, context([CMI5_CATEGORY]), started)
     times = decision_times(report)
-    for d, (when, took) in zip(report["decisions"], times):
+    for d, (when, took) in zip(report["decisions"], times, strict=False):
         definition = {
             "type": INTERACTION,
             "interactionType": "choice",
@@ -318,7 +325,9 @@ def claim_of(stmts, name: str) -> dict:
             raise XapiError(str(exc)) from None
         assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")}
     cohort = None
-    grouping = (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
+    grouping = (
+        (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
+    )
     if isinstance(grouping, list) and grouping and isinstance(grouping[0], dict):
         names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:

@@ -243,7 +243,9 @@ class PizzaBorgApp(App[None]):
             self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
             return
         n = len(self.session.game.decisions)
-        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False)
+        self.notify(
+            f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False
+        )
         if warning:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         screen = self._game_screen()
@@ -270,7 +272,10 @@ class PizzaBorgApp(App[None]):
         game = self.session.game
         question = "Quit PizzaBorg?"
         if game is not None and game.decisions:
-            question += f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen takes you back."
+            question += (
+                f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen "
+                "takes you back."
+            )
         self.push_screen(ConfirmScreen(question, "Quit", "Stay"), lambda yes: self.action_quit_now() if yes else None)
 
     def action_quit_now(self) -> None:
@@ -290,7 +295,9 @@ class PizzaBorgApp(App[None]):
                 from ..engine.text import clean
 
                 for c in game.scene.choices:  # the palette reads help texts as markup: story text is escaped
-                    yield SystemCommand(f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n))
+                    yield SystemCommand(
+                        f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n)
+                    )
             yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
             yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
             yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)

@@ -140,7 +140,13 @@ def _read_story(path):
     sources = [(str(meta_path.absolute()), "story.yaml")]  # what the hash is made of (the cache checks them)
     if data is None:
         return None, reader.problems
-    meta = reader.mapping(data, Pos(rel_meta, 1, 1), "story.yaml", STORY_KEYS, {"id", "title", "version", "start", "company", "kpis", "learning", "endings"})
+    meta = reader.mapping(
+        data,
+        Pos(rel_meta, 1, 1),
+        "story.yaml",
+        STORY_KEYS,
+        {"id", "title", "version", "start", "company", "kpis", "learning", "endings"},
+    )
     if meta is None:
         return None, reader.problems
 

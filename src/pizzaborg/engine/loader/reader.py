@@ -12,15 +12,15 @@ import re
 from pathlib import Path
 
 from ..conditions import ConditionError, impossible_parts, parse_condition
-from ..text import clean
 from ..model import (
-    END,
     EMPTY_TEXT,
+    END,
     Effect,
     Route,
     Text,
     Value,
 )
+from ..text import clean
 from ..yamlsrc import Map, Pos, Seq, load_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -341,8 +341,11 @@ def _read_file(path: Path, rel: str, reader: _Reader):
         reader.fatal(Pos(rel, 1, 1), "not a regular file (a pipe, a device or a link to one): not read")
         return None, b""
     except TooLarge:
-        reader.fatal(Pos(rel, 1, 1), f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a story file may be at most "
-                   f"{MAX_FILE_BYTES // 1024} KiB")
+        reader.fatal(
+            Pos(rel, 1, 1),
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a story file may be at most "
+            f"{MAX_FILE_BYTES // 1024} KiB",
+        )
         return None, b""
     except OSError as exc:
         reader.fatal(Pos(rel, 1, 1), f"cannot be read: {exc.strerror or exc}")

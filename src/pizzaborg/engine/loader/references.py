@@ -5,7 +5,6 @@ round can never pay.
 
 from __future__ import annotations
 
-
 from ..model import (
     END,
     ENDING_PREFIX,
@@ -13,8 +12,8 @@ from ..model import (
     Story,
 )
 from ..yamlsrc import Map
-
 from .reader import _Reader, did_you_mean
+
 
 def _check_costs(story: Story, cap, reader: _Reader) -> None:
     """A cost its round can never pay (events: no round), and portfolios whose cheapest allowed set of
@@ -37,16 +36,26 @@ def _check_costs(story: Story, cap, reader: _Reader) -> None:
             where = f"its round ('{s.round}')"
         for c in s.choices:
             if c.cost > most:
-                reader.err(c.pos, f"choice '{c.id}' of scene '{s.id}' costs {c.cost:g} {name}, more than {where} ever has ({most:g})")
+                reader.err(
+                    c.pos,
+                    f"choice '{c.id}' of scene '{s.id}' costs {c.cost:g} {name}, more than {where} ever has ({most:g})",
+                )
         if s.pick is not None and s.choices:
             cheapest = sum(sorted(c.cost for c in s.choices)[: s.pick[0]])
             if cheapest > most:
-                reader.err(s.pos, f"scene '{s.id}': the {s.pick[0]} cheapest choices cost {cheapest:g} {name}, more than its round has ({most:g})")
+                reader.err(
+                    s.pos,
+                    f"scene '{s.id}': the {s.pick[0]} cheapest choices cost {cheapest:g} {name}, more than its "
+                    f"round has ({most:g})",
+                )
+
 
 def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
     scenes = story.scenes
     if story.start and story.start not in scenes:
-        reader.missing(meta.at("start"), f"start scene '{story.start}' does not exist{did_you_mean(story.start, scenes)}")
+        reader.missing(
+            meta.at("start"), f"start scene '{story.start}' does not exist{did_you_mean(story.start, scenes)}"
+        )
     elif story.start in scenes and scenes[story.start].is_event:
         reader.err(meta.at("start"), "the start scene cannot be a pool event")
     ending_ids = {e.id for e in story.endings}
@@ -90,7 +99,9 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
         elif kind == "worst" and name not in story.worst:
             reader.missing(pos, f"unknown worst practice '{name}'{did_you_mean(name, story.worst)}")
         elif kind == "learning" and name not in story.points and name not in story.areas:
-            reader.missing(pos, f"unknown learning point or area '{name}'{did_you_mean(name, [*story.points, *story.areas])}")
+            reader.missing(
+                pos, f"unknown learning point or area '{name}'{did_you_mean(name, [*story.points, *story.areas])}"
+            )
         elif kind == "scene" and name not in scenes:
             reader.missing(pos, f"unknown scene '{name}'{did_you_mean(name, scenes)}")
         elif kind == "choice":
@@ -98,6 +109,8 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
             if sid not in scenes:
                 reader.missing(pos, f"unknown scene '{sid}' in chose(){did_you_mean(sid, scenes)}")
             elif scenes[sid].choice(cid) is None:
-                reader.err(pos, f"scene '{sid}' has no choice '{cid}'{did_you_mean(cid, [c.id for c in scenes[sid].choices])}")
+                reader.err(
+                    pos, f"scene '{sid}' has no choice '{cid}'{did_you_mean(cid, [c.id for c in scenes[sid].choices])}"
+                )
         elif kind == "flag" and name not in set_flags:
             reader.missing(pos, f"flag '{name}' is tested but never set by any choice{did_you_mean(name, set_flags)}")

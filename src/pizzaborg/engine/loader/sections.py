@@ -6,7 +6,6 @@ round files with their scenes, pools, events and choices. Each reads one kind of
 
 from __future__ import annotations
 
-
 from ..model import (
     Area,
     Capacity,
@@ -21,11 +20,24 @@ from ..model import (
     WorstPractice,
 )
 from ..yamlsrc import Map, Pos, Seq
-
 from .reader import CHOICE_ID_RE, FLAG_RE, ID_RE, _num, _Reader
 
-STORY_KEYS = {"id", "title", "version", "language", "start", "intro", "company", "kpis", "learning", "endings", "rounds", "audit",
-              "shuffle", "capacity"}
+STORY_KEYS = {
+    "id",
+    "title",
+    "version",
+    "language",
+    "start",
+    "intro",
+    "company",
+    "kpis",
+    "learning",
+    "endings",
+    "rounds",
+    "audit",
+    "shuffle",
+    "capacity",
+}
 # ``audit:`` in story.yaml: the thresholds of ``pizzaborg story audit`` (the author tools read them;
 # see pizzaborg.author.settings for the defaults and docs/story-format.md#audit for their meaning).
 # name -> (smallest, largest, whole number)
@@ -75,7 +87,16 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
         higher = reader.text_value(k, "higher_is", f"KPI '{kid}'", "better")
         if higher not in ("better", "worse"):
             reader.err(k.at("higher_is"), "'higher_is' must be better or worse")
-        kpi = Kpi(kid, reader.text_value(k, "name", "a KPI"), lo, hi, start, reader.text_value(k, "unit", "a KPI"), higher, reader.text_value(k, "description", "a KPI"))
+        kpi = Kpi(
+            kid,
+            reader.text_value(k, "name", "a KPI"),
+            lo,
+            hi,
+            start,
+            reader.text_value(k, "unit", "a KPI"),
+            higher,
+            reader.text_value(k, "description", "a KPI"),
+        )
         if "saturate" in k:
             sat = k["saturate"]
             if sat is True:
@@ -112,7 +133,9 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
 def _read_capacity(meta: Map, reader: _Reader):
     if "capacity" not in meta:
         return None
-    c = reader.mapping(meta["capacity"], meta.at("capacity"), "'capacity'", {"id", "name", "per_round"}, {"id", "name", "per_round"})
+    c = reader.mapping(
+        meta["capacity"], meta.at("capacity"), "'capacity'", {"id", "name", "per_round"}, {"id", "name", "per_round"}
+    )
     if c is None:
         return None
     cid = reader.ident(c, "id", "the capacity", FLAG_RE)
@@ -134,7 +157,9 @@ def _read_learning(meta: Map, reader: _Reader):
         return areas, points, worst
     seq = reader.seq(lm["areas"], lm.at("areas"), "'areas'") if "areas" in lm else None
     for i, item in enumerate(seq or []):
-        a = reader.mapping(item, seq.at(i), "an area", {"id", "name", "description", "points"}, {"id", "name", "points"})
+        a = reader.mapping(
+            item, seq.at(i), "an area", {"id", "name", "description", "points"}, {"id", "name", "points"}
+        )
         if a is None:
             continue
         aid = reader.ident(a, "id", "an area")
@@ -156,7 +181,13 @@ def _read_learning(meta: Map, reader: _Reader):
             if pid in points or pid in areas:
                 reader.err(pm.at("id"), f"duplicate learning id '{pid}'")
                 continue
-            points[pid] = LearningPoint(pid, reader.text_value(pm, "name", "a learning point"), aid, reader.text_value(pm, "description", "a learning point"), pm.at("id"))
+            points[pid] = LearningPoint(
+                pid,
+                reader.text_value(pm, "name", "a learning point"),
+                aid,
+                reader.text_value(pm, "description", "a learning point"),
+                pm.at("id"),
+            )
             area.points.append(pid)
     if "worst_practices" in lm:
         wseq = reader.seq(lm["worst_practices"], lm.at("worst_practices"), "'worst_practices'")
@@ -170,7 +201,12 @@ def _read_learning(meta: Map, reader: _Reader):
             if wid in worst:
                 reader.err(w.at("id"), f"duplicate worst practice id '{wid}'")
                 continue
-            worst[wid] = WorstPractice(wid, reader.text_value(w, "name", "a worst practice"), reader.text_value(w, "description", "a worst practice"), w.at("id"))
+            worst[wid] = WorstPractice(
+                wid,
+                reader.text_value(w, "name", "a worst practice"),
+                reader.text_value(w, "description", "a worst practice"),
+                w.at("id"),
+            )
     return areas, points, worst
 
 
@@ -181,7 +217,9 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
     seq = reader.seq(meta["endings"], meta.at("endings"), "'endings'")
     seen = set()
     for i, item in enumerate(seq or []):
-        e = reader.mapping(item, seq.at(i), "an ending", {"id", "title", "text", "when", "epilogue"}, {"id", "title", "text"})
+        e = reader.mapping(
+            item, seq.at(i), "an ending", {"id", "title", "text", "when", "epilogue"}, {"id", "title", "text"}
+        )
         if e is None:
             continue
         eid = reader.ident(e, "id", "an ending")
@@ -200,7 +238,10 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
     if seq is not None and not endings and not reader.problems:
         reader.err(seq.pos, "a story needs at least one ending")
     if endings and endings[-1].when is not None:
-        reader.err(endings[-1].pos, f"the last ending ('{endings[-1].id}') must have no 'when': it is the one reached when no other applies")
+        reader.err(
+            endings[-1].pos,
+            f"the last ending ('{endings[-1].id}') must have no 'when': it is the one reached when no other applies",
+        )
     return endings
 
 
@@ -226,13 +267,18 @@ def _read_audit(meta: Map, reader: _Reader, kpis: dict, endings: list) -> dict:
         elif key == "best_ending":
             v = a[key]
             if not isinstance(v, str) or v not in {e.id for e in endings}:
-                reader.err(a.at(key), f"'best_ending' of 'audit' must be the id of an ending, not '{reader.written(a.at(key), v)}'")
+                reader.err(
+                    a.at(key),
+                    f"'best_ending' of 'audit' must be the id of an ending, not '{reader.written(a.at(key), v)}'",
+                )
                 continue
             out[key] = v
         elif key == "trust_kpi":
             v = a[key]
             if not isinstance(v, str) or v not in kpis:
-                reader.err(a.at(key), f"'trust_kpi' of 'audit' must be the id of a KPI, not '{reader.written(a.at(key), v)}'")
+                reader.err(
+                    a.at(key), f"'trust_kpi' of 'audit' must be the id of a KPI, not '{reader.written(a.at(key), v)}'"
+                )
                 continue
             out[key] = v
         elif key == "collective_phrase":
@@ -283,7 +329,10 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
     capacity = None
     if "capacity" in r:
         if reader.capacity is None:
-            reader.err(r.key_at("capacity"), f"round '{rid}' sets a capacity but the story has none (add 'capacity' to story.yaml)")
+            reader.err(
+                r.key_at("capacity"),
+                f"round '{rid}' sets a capacity but the story has none (add 'capacity' to story.yaml)",
+            )
         else:
             capacity = reader.number(r, "capacity", f"round '{rid}'")
             if capacity is not None and capacity < 0:
@@ -299,7 +348,9 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
             if scene is not None:
                 _add_scene(scene, scenes, scene_pos, reader)
     if "pools" in top:
-        pm = reader.mapping(top["pools"], top.at("pools"), "'pools'", set(top["pools"]) if isinstance(top["pools"], Map) else set())
+        pm = reader.mapping(
+            top["pools"], top.at("pools"), "'pools'", set(top["pools"]) if isinstance(top["pools"], Map) else set()
+        )
         for name in pm or {}:
             if not isinstance(name, str) or not ID_RE.match(name):
                 reader.err(pm.key_at(name), f"'{name}' is not a valid pool name")
@@ -392,7 +443,11 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
             reader.err(s.key_at("pick"), f"{what} has 'pick' but no choices")
         for c in scene.choices:
             if c.next is not None:
-                reader.err(c.pos, f"choice '{c.id}' of {what}: the choices of a 'pick' scene have no 'next' (the scene's 'next' applies)")
+                reader.err(
+                    c.pos,
+                    f"choice '{c.id}' of {what}: the choices of a 'pick' scene have no 'next' (the scene's 'next' "
+                    "applies)",
+                )
         if not scene.next:
             reader.err(s.pos, f"{what} has 'pick' and needs a 'next'")
     if not scene.choices and not scene.is_draw:
@@ -423,7 +478,9 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
         else:
             choice.pin = c["pin"]
     if "cost" in c:
-        cost = reader.mapping(c["cost"], c.at("cost"), f"'cost' of {what}", set(c["cost"]) if isinstance(c["cost"], Map) else set())
+        cost = reader.mapping(
+            c["cost"], c.at("cost"), f"'cost' of {what}", set(c["cost"]) if isinstance(c["cost"], Map) else set()
+        )
         for k in cost or {}:
             cap = reader.capacity
             if cap is None or k != cap.id:
@@ -434,7 +491,12 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
             else:
                 choice.cost = cost[k]
     if "evidence" in c:
-        ev = reader.mapping(c["evidence"], c.at("evidence"), f"'evidence' of {what}", set(c["evidence"]) if isinstance(c["evidence"], Map) else set())
+        ev = reader.mapping(
+            c["evidence"],
+            c.at("evidence"),
+            f"'evidence' of {what}",
+            set(c["evidence"]) if isinstance(c["evidence"], Map) else set(),
+        )
         for k in ev or {}:
             if not _num(ev[k]):
                 reader.err(ev.at(k), f"the evidence weight for '{k}' must be a number")
@@ -447,13 +509,17 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
             for i, v in enumerate(seq or []):
                 pattern = FLAG_RE if key != "worst" else ID_RE
                 if not isinstance(v, str) or not pattern.match(v):
-                    reader.err(seq.at(i), f"'{v}' is not a valid {'flag name' if key != 'worst' else 'worst practice id'}")
+                    reader.err(
+                        seq.at(i), f"'{v}' is not a valid {'flag name' if key != 'worst' else 'worst practice id'}"
+                    )
                     continue
                 getattr(choice, key).append(v)
                 if key == "worst":
                     reader.cond_refs.append((_WorstRef(v), seq.at(i)))
     if in_event and "next" in c:
-        reader.err(c.key_at("next"), f"{what}: a choice in a pool event has no 'next' (events return to their draw point)")
+        reader.err(
+            c.key_at("next"), f"{what}: a choice in a pool event has no 'next' (events return to their draw point)"
+        )
     else:
         choice.next = reader.routes(c, "next", what)
     return choice
@@ -477,7 +543,9 @@ def _read_weights(s: Map, what: str, reader: _Reader):
             reader.err(w.pos, "only the last entry of 'weight' may have no 'when'")
         out.append((when, value))
     if not seq or (isinstance(seq[-1], Map) and "when" in seq[-1]):
-        reader.err(s.at("weight"), f"the last entry of 'weight' of {what} must have no 'when' (the weight when none holds)")
+        reader.err(
+            s.at("weight"), f"the last entry of 'weight' of {what} must have no 'when' (the weight when none holds)"
+        )
     return tuple(out) or None
 
 

@@ -31,7 +31,11 @@ def whole_game(game) -> Content:
         start, now = kpi.start, game.kpis[kpi.id]
         unit = f" {clean(kpi.unit)}" if kpi.unit else ""
         d = round(now - start, 6)
-        parts += [f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ", (f"{fmt_num(now)}{unit}", "bold"), "  "]
+        parts += [
+            f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ",
+            (f"{fmt_num(now)}{unit}", "bold"),
+            "  ",
+        ]
         parts.append((fmt_delta(d), delta_style(is_good(kpi, d))) if d else "unchanged")
         parts.append("\n")
     return Content.assemble(*parts).rstrip()
@@ -101,15 +105,24 @@ class DebriefScreen(Screen[str | None]):
         report = game.report()
         helped, hurt = helped_and_hurt(game)
         with VerticalScroll(id="debrief-body"):
-            yield Static(Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title")
+            yield Static(
+                Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title"
+            )
             yield Static(shown(ending.text.render(game.view)), id="epilogue")
             assignment = self.session.assignment
             verdict = pass_line(report.overall, assignment.mastery if assignment is not None else None)
             yield Static(
                 Content.assemble(
-                    ("Learning score ", "bold"), (f"{_score(report.overall)} of 100", "bold $accent"),
-                    *((("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),) if verdict else ()),
-                    "\n", ("Assimilation ", "bold"), (f"{fmt_num(report.assimilation)} %", "bold $error"),
+                    ("Learning score ", "bold"),
+                    (f"{_score(report.overall)} of 100", "bold $accent"),
+                    *(
+                        (("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),)
+                        if verdict
+                        else ()
+                    ),
+                    "\n",
+                    ("Assimilation ", "bold"),
+                    (f"{fmt_num(report.assimilation)} %", "bold $error"),
                     f"   {len(game.decisions)} decisions, seed {game.seed}",
                 ),
                 id="debrief-totals",

@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...render import KEYS as KEYS_BOTH_FACES, fmt_num
+from ...render import KEYS as KEYS_BOTH_FACES
+from ...render import fmt_num
 
 # One set of keys for both faces (render.KEYS), with the keys only the terminal UI has.
 KEYS = tuple((key, what) for key, what, where in KEYS_BOTH_FACES if where != "plain")

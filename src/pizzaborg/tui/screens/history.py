@@ -24,8 +24,16 @@ def history_content(game) -> Content:
         if rnd.id != month:
             month = rnd.id
             parts.append((("\n" if parts else "") + clean(rnd.title) + "\n", "bold $accent"))
-        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        parts += [f"{i:>3}. ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
+        moved = (
+            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        )
+        parts += [
+            f"{i:>3}. ",
+            (scene_label(game, d.scene), "bold"),
+            f": {choice_text(game, d.scene, d.choice)} ",
+            (f"[{moved}]", "dim"),
+            "\n",
+        ]
     return Content.assemble(*parts).rstrip()
 
 

@@ -83,7 +83,9 @@ class NewGameScreen(ModalScreen[tuple | None]):
         seed = None
         if text:
             if not (text.isascii() and text.isdigit()) or int(text) >= MAX_SEED:
-                self.query_one("#new-error", Static).update("The seed must be a whole number from 0 to 2^63-1, or empty for a random game.")
+                self.query_one("#new-error", Static).update(
+                    "The seed must be a whole number from 0 to 2^63-1, or empty for a random game."
+                )
                 self.query_one("#new-seed", Input).focus()
                 return
             seed = int(text)

@@ -35,8 +35,16 @@ def month_decisions(game, summary) -> Content:
         choice = scene.choice(d.choice)
         if choice is not None and choice.synthetic and not d.deltas:
             continue  # a bare "Continue"
-        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        parts += ["• ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
+        moved = (
+            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        )
+        parts += [
+            "• ",
+            (scene_label(game, d.scene), "bold"),
+            f": {choice_text(game, d.scene, d.choice)} ",
+            (f"[{moved}]", "dim"),
+            "\n",
+        ]
     if not parts:
         return Content("No decisions this month.")
     return Content.assemble(*parts).rstrip()
@@ -55,14 +63,20 @@ class ReflectionScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         s = self.summary
         with Vertical(classes="dialog wide reflection"):
-            yield Static(Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title")
+            yield Static(
+                Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title"
+            )
             with VerticalScroll(classes="dialog-body", id="rf-body"):
                 yield Static("Scoreboard", classes="heading")
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
                 yield Static("What you decided this month", classes="heading")
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
             if s.question:  # outside the scrolling part: always on the screen
-                yield Static(Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)), id="rf-question", classes="question")
+                yield Static(
+                    Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)),
+                    id="rf-question",
+                    classes="question",
+                )
             yield Static("Enter continues · ↑/↓ scroll the month", id="rf-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:
