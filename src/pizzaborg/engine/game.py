@@ -30,6 +30,13 @@ from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pi
 from .shuffle import shown_order
 from .views import CapacityView, ChoiceView, Decision, Outcome, RoundSummary, SceneView
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from .model import Choice, Scene
+
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
 MAX_AUTO_STEPS = 10_000
 
@@ -48,6 +55,9 @@ class ReplayError(GameError):
 class _Track:
     """The model attached to the story's state machine; ``state`` is the current scene."""
 
+    state: str  # set by the machine
+    trigger: Callable[[str], bool]  # set by the machine (StoryMachine.attach)
+
     def __init__(self, game: Game):
         self.view = _StateView(game)
         self.queue: list = []
@@ -60,13 +70,13 @@ class _StateView:
     def __init__(self, game: Game):
         self.g = game
 
-    def kpi(self, name):
+    def kpi(self, name: str) -> float:
         return self.g.kpis[name]
 
-    def flag(self, name):
+    def flag(self, name: str) -> bool:
         return name in self.g.flags
 
-    def number(self, name):
+    def number(self, name: str) -> float:
         if name == "round":
             return self.g.round_number
         if name == "score":
@@ -80,20 +90,20 @@ class _StateView:
                 taken += bool(d.worst)
         return round(100.0 * taken / offered, 1) if offered else 0.0
 
-    def learning(self, ident):
+    def learning(self, ident: str) -> float:
         r = self.g.report()
         if ident in r.areas:
             return r.areas[ident] or 0.0
         p = r.points.get(ident)
         return (p.score or 0.0) if p else 0.0
 
-    def visited(self, scene):
+    def visited(self, scene: str) -> bool:
         return scene in self.g.visited
 
-    def chose(self, scene, choice):
+    def chose(self, scene: str, choice: str) -> bool:
         return (scene, choice) in self.g.chosen
 
-    def delta(self, name):
+    def delta(self, name: str) -> float:
         return self.g.kpis[name] - self.g._round_start[name]
 
 
@@ -130,7 +140,7 @@ class Game:
         self.played_events: set = set()
         self.draw_visits: dict = {}
         self._orders: dict = {}  # scene id -> its choices in the order this game shows them
-        self._offer_key = None  # (scene, decisions made) of the cached offered() list
+        self._offer_key: tuple | None = None  # (scene, decisions made) of the cached offered() list
         self._offer: list = []
         self.round_id = self.story.scenes[self.story.start].round
         self._round_start = dict(self.kpis)
@@ -148,7 +158,7 @@ class Game:
         return self._track.state
 
     @property
-    def view(self):
+    def view(self) -> _StateView:
         """The game as conditions see it: pass it to ``Text.render``."""
         return self._track.view
 
@@ -188,11 +198,11 @@ class Game:
         total = self.capacity_total
         return None if total is None else round(total - self.spent, 6)
 
-    def reason(self, choice) -> str:
+    def reason(self, choice: Choice) -> str:
         """Why ``choice`` cannot be taken now ("" when it can)."""
         if choice.cost and self.story.capacity is not None:
             left = self.capacity_left
-            if choice.cost > left:
+            if left is not None and choice.cost > left:
                 cap = self.story.capacity
                 return f"needs {_num(choice.cost)} {cap.name or cap.id}, {_num(left)} left this round"
         return ""
@@ -271,7 +281,7 @@ class Game:
         lo, hi = self.pick or (1, 1)
         want = hi if k is None else max(lo, min(hi, k))
         left = self.capacity_left
-        picks = []
+        picks: list[Choice] = []
         for c in preference:
             if len(picks) == want:
                 break
@@ -288,7 +298,7 @@ class Game:
         opts = ", ".join(f"{i} {c.id}" for i, c in enumerate(self.offered(), start=1))
         return f"{what} in scene '{self.state}'; valid choices: {opts}"
 
-    def _picks(self, scene, choice_id: str, offered: list) -> list:
+    def _picks(self, scene: Scene, choice_id: str, offered: list) -> list:
         """The choices ``choice_id`` names (``a+b+c`` in a portfolio), checked; raises GameError."""
         ids = choice_id.split(PICK) if scene.pick is not None else [choice_id]
         picks = []
@@ -308,10 +318,11 @@ class Game:
                 want = f"{lo}" if lo == hi else f"{lo} to {hi}"
                 raise GameError(f"scene '{scene.id}' asks for {want} choices at once, not {len(picks)} (e.g. a+b+c)")
             cost = sum(c.cost for c in picks)
-            if self.story.capacity is not None and cost > self.capacity_left:
+            left = self.capacity_left
+            if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
                 raise GameError(f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
-                                f"{_num(self.capacity_left)} left this round")
+                                f"{_num(left)} left this round")
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)
         return picks
@@ -392,8 +403,9 @@ class Game:
             text, borg, note = chosen.text.render(view), chosen.borg.render(view), chosen.note.render(view)
         else:
             cid = PICK.join(c.id for c in picks)
-            stakes = stakes_for_pick(available, picks, scene.pick, self.capacity_left + sum(c.cost for c in picks)
-                                     if self.story.capacity is not None else None)
+            left = self.capacity_left  # None: the story has no capacity
+            budget = left + sum(c.cost for c in picks) if left is not None else None
+            stakes = stakes_for_pick(available, picks, scene.pick or (1, 1), budget)
             worst = [w for c in picks for w in c.worst]
             evidence = {}
             for c in picks:
@@ -440,12 +452,13 @@ class Game:
                 return
         raise GameError("the story loops through draw points or skipped scenes without stopping")
 
-    def _draw(self, hub) -> list:
+    def _draw(self, hub: Scene) -> list:
         visit = self.draw_visits.get(hub.id, 0)
         self.draw_visits[hub.id] = visit + 1
         rng = random.Random(f"{self.seed}|{hub.id}|{visit}")
         view = self._track.view
         eligible = []
+        assert hub.draw_pool is not None  # a draw point
         for e in self.story.pools[hub.draw_pool]:
             ev = self.story.scenes[e]
             if e in self.played_events or (ev.when is not None and not ev.when(view)):
@@ -478,7 +491,8 @@ class Game:
             outcome.round_end = self._close_round()
             return
         scene = self.story.scenes[state]
-        round_id = self.story.scenes[self._track.hub].round if scene.is_event else scene.round
+        hub = self._track.hub
+        round_id = self.story.scenes[hub].round if scene.is_event and hub is not None else scene.round
         if round_id != self.round_id:
             outcome.round_end = self._close_round()
             self.round_id = round_id
@@ -581,11 +595,11 @@ class Game:
         }
 
 
-def _num(v) -> str:
+def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
 
 
-def _decision_pair(d) -> tuple:
+def _decision_pair(d: Any) -> tuple:
     if isinstance(d, dict):
         return str(d.get("scene")), str(d.get("choice"))
     scene, choice = d

@@ -23,6 +23,12 @@ from .files import check_header, write_atomic
 from .game import Game, ReplayError
 from .text import clean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    from .model import Story
+
 SCHEMA = 1
 FORMAT = "pizzaborg-save"
 AUTOSAVE = "autosave"
@@ -87,7 +93,7 @@ def stamp(now: datetime | None = None) -> str:
     return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def valid_at(value) -> bool:
+def valid_at(value: object) -> bool:
     if not isinstance(value, str) or not AT_RE.match(value):
         return False
     try:
@@ -233,7 +239,7 @@ def save_game(directory: Path, slot: str, game: Game, learner: str | None = None
     return write_save(directory, make_save(game, slot, previous, learner, now, times))
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a number a save may hold")
 
 
@@ -251,7 +257,7 @@ def read_save_file(path: Path) -> SaveData:
     return _validate(data, path)
 
 
-def _validate(data, path: Path) -> SaveData:
+def _validate(data: Any, path: Path) -> SaveData:
     name = path.name
     check_header(data, name, FORMAT, SCHEMA, "save", SaveError)
     story = data.get("story")
@@ -289,7 +295,7 @@ def _validate(data, path: Path) -> SaveData:
     )
 
 
-def _is_time(value) -> bool:
+def _is_time(value: object) -> bool:
     if not isinstance(value, str) or len(value) > 40:
         return False
     try:
@@ -310,7 +316,7 @@ class Loaded:
     warning: str | None = None  # e.g. replayed only part of the decisions
 
 
-def restore(story, save: SaveData) -> Loaded:
+def restore(story: Story, save: SaveData) -> Loaded:
     """Rebuild the game a save describes. A save of another story raises SaveError."""
     if save.story["id"] != story.id:
         raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
@@ -320,12 +326,12 @@ def restore(story, save: SaveData) -> Loaded:
         game = Game.replay(story, save.seed, save.decisions)
     except ReplayError as exc:
         kept = exc.index
-        warning = (
+        partial = (
             f"'{clean(save.slot)}' was saved with version {version} of the story; "
             f"{kept} of {len(save.decisions)} decisions still fit this version ({clean(story.version, oneline=True)}) "
             f"and were replayed ({clean(str(exc), oneline=True)})"
         )
-        return Loaded(exc.partial, save, warning)
+        return Loaded(exc.partial, save, partial)
     warning = None
     if save.story["hash"] != story.hash:
         warning = (
@@ -335,7 +341,7 @@ def restore(story, save: SaveData) -> Loaded:
     return Loaded(game, save, warning)
 
 
-def load_game(directory: Path, slot: str, story) -> Loaded:
+def load_game(directory: Path, slot: str, story: Story) -> Loaded:
     return restore(story, read_save(directory, slot))
 
 

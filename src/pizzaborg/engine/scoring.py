@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from .model import Value
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .model import Choice, Story
+
 
 class Stake(Value):
     __slots__ = ("earned", "low", "high")
@@ -24,7 +28,7 @@ class Stake(Value):
 _STAKES: dict = {}  # (offered Choice objects, the one taken) -> {point: Stake}; stories are read-only
 
 
-def _bounds(offered) -> list:
+def _bounds(offered: tuple[Choice, ...] | list[Choice]) -> list:
     bounds = []
     for p in sorted({p for c in offered for p in c.evidence}):
         weights = [c.evidence.get(p, 0) for c in offered]
@@ -34,7 +38,7 @@ def _bounds(offered) -> list:
     return bounds
 
 
-def stakes_for(offered: list, taken) -> dict:
+def stakes_for(offered: list, taken: Choice) -> dict:
     """The learning points at stake in one decision: {point id: Stake}. Computed once per set of
     offered choices and choice taken (random playthroughs make hundreds of thousands of decisions);
     each decision gets its own dict of the shared, unchanging Stakes."""
@@ -53,7 +57,7 @@ _PICK_BOUNDS: dict = {}
 MAX_ENUMERATED = 20  # more choices than this in a portfolio with costs: the bounds ignore the capacity
 
 
-def _pick_bounds(available: list, pick: tuple, budget) -> list:
+def _pick_bounds(available: list, pick: tuple, budget: float | None) -> list:
     """[(point, low, high)] over every allowed set of picks: ``pick`` = (min, max) choices, total cost
     within ``budget`` (None: no capacity)."""
     key = (frozenset(available), pick, budget)
@@ -94,7 +98,7 @@ def _pick_bounds(available: list, pick: tuple, budget) -> list:
     return bounds
 
 
-def stakes_for_pick(available: list, picks: list, pick: tuple, budget) -> dict:
+def stakes_for_pick(available: list, picks: list, pick: tuple, budget: float | None) -> dict:
     """The learning points at stake in a portfolio decision: the picks earn the sum of their weights."""
     out = {}
     for p, low, high in _pick_bounds(available, pick, budget):
@@ -110,7 +114,7 @@ def _pct(num: float, den: float) -> float | None:
 
 class PointScore(Value):
     __slots__ = ("id", "name", "area", "score", "evidence")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, id: str, name: str, area: str, score: float | None, evidence: list | None = None):
         self.id, self.name, self.area = id, name, area
@@ -120,7 +124,7 @@ class PointScore(Value):
 
 class ScoreReport(Value):
     __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict):
         self.overall = overall
@@ -139,7 +143,7 @@ class ScoreReport(Value):
         }
 
 
-def score_report(story, decisions: list) -> ScoreReport:
+def score_report(story: Story, decisions: list) -> ScoreReport:
     sums: dict = {p: [0.0, 0.0] for p in story.points}
     evidence: dict = {p: [] for p in story.points}
     worst_taken = {w: 0 for w in story.worst}

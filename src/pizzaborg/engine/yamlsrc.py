@@ -26,6 +26,13 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from yaml.error import Mark
+
 MAX_NODES = 2_000_000  # a 5 MiB story file has well under a million; an alias bomb blows past it
 # Text a document may expand to, counting every alias as the text it stands for: a 5 MiB file holds at
 # most 5 MiB without aliases; a big scalar behind an anchor used by hundreds of scenes blows past it.
@@ -50,7 +57,7 @@ class Pos(namedtuple("Pos", "path line col")):
         return f"{self.path}:{self.line}:{self.col}"
 
 
-def _mark_pos(path: str, mark) -> Pos:
+def _mark_pos(path: str, mark: Mark) -> Pos:
     return Pos(path, mark.line + 1, mark.column + 1)
 
 
@@ -61,16 +68,20 @@ class Map(dict):
     """
 
     __slots__ = ("path", "mark", "key_marks", "val_marks")
+    path: str
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    val_marks: dict[Any, Mark]
 
     @property
     def pos(self) -> Pos:
         return _mark_pos(self.path, self.mark)
 
-    def at(self, key) -> Pos:
+    def at(self, key: Any) -> Pos:
         m = self.val_marks.get(key) or self.key_marks.get(key)
         return _mark_pos(self.path, m) if m is not None else self.pos
 
-    def key_at(self, key) -> Pos:
+    def key_at(self, key: Any) -> Pos:
         m = self.key_marks.get(key)
         return _mark_pos(self.path, m) if m is not None else self.pos
 
@@ -79,6 +90,9 @@ class Seq(list):
     """A list with the position of itself and of each item."""
 
     __slots__ = ("path", "mark", "item_marks")
+    path: str
+    mark: Mark
+    item_marks: list[Mark]
 
     @property
     def pos(self) -> Pos:
@@ -109,10 +123,10 @@ class _Builder:
         self._scalars = yaml.constructor.SafeConstructor()
         self._resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
 
-    def problem(self, mark, message: str) -> YamlProblem:
+    def problem(self, mark: Mark, message: str) -> YamlProblem:
         return YamlProblem(_mark_pos(self.path, mark), message)
 
-    def scalar(self, ev):
+    def scalar(self, ev: Any) -> Any:
         tag = ev.tag
         if tag is None:
             if not ev.implicit[0]:  # quoted: always text
@@ -134,11 +148,11 @@ class _Builder:
                 return int(ev.value)
         return self._scalars.construct_object(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
 
-    def bad_tag(self, ev) -> YamlProblem:
+    def bad_tag(self, ev: Any) -> YamlProblem:
         tag = ev.tag.replace(_T, "!!")
         return self.problem(ev.start_mark, f"the tag {tag} is not allowed: a story is data, not code")
 
-    def build(self, events):
+    def build(self, events: Iterator[Any]) -> Any:
         """Consume one document's events; returns its value.
 
         The hot paths (text scalars, adding to a mapping) are inlined: a big story has about a
@@ -250,7 +264,7 @@ class _Builder:
                     raise self.problem(ev.start_mark, "a story file holds one YAML document, not several")
         return root if have_root else None
 
-    def add(self, frame, value, ev) -> None:
+    def add(self, frame: list, value: Any, ev: Any) -> None:
         c = frame[0]
         if not frame[1]:
             c.append(value)
@@ -285,7 +299,7 @@ _NO_KEY = object()
 _MERGE = object()
 
 
-def load_yaml(text: str, path: str):
+def load_yaml(text: str, path: str) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (data, problems); data is None when it cannot be read."""
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -312,7 +326,7 @@ def load_yaml(text: str, path: str):
     return data, list(builder.duplicates)
 
 
-def _events(loader):
+def _events(loader: Any) -> Iterator[Any]:
     get = loader.get_event
     while True:
         ev = get()

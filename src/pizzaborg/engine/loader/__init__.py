@@ -105,22 +105,22 @@ class gc_paused:
     """Reading builds many small acyclic objects; the cyclic GC would rescan them again and again
     (superlinear on big stories), so it is paused while a story is read and checked."""
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self.was_on = gc.isenabled()
         gc.disable()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.was_on:
             gc.enable()
 
 
-def read_story(path: str | Path | None = None):
+def read_story(path: str | Path | None = None) -> tuple[Story | None, list[Problem]]:
     """Read and validate a story folder: returns (story or None, problems)."""
     with gc_paused():
         return _read_story(path)
 
 
-def _read_story(path):
+def _read_story(path: str | Path | None) -> tuple[Story | None, list[Problem]]:
     root = Path(path) if path is not None else default_story_dir()
     reader = _Reader()
     meta_path = root / "story.yaml"
@@ -177,6 +177,7 @@ def _read_story(path):
     if "rounds" in meta:
         seq = reader.seq(meta["rounds"], meta.at("rounds"), "'rounds'")
         for i, item in enumerate(seq or []):
+            assert seq is not None
             if not isinstance(item, str):
                 reader.err(seq.at(i), "a round file must be a path")
                 continue

@@ -15,6 +15,7 @@ from ..conditions import ConditionError, impossible_parts, parse_condition
 from ..model import (
     EMPTY_TEXT,
     END,
+    Capacity,
     Effect,
     Route,
     Text,
@@ -22,6 +23,13 @@ from ..model import (
 )
 from ..text import clean
 from ..yamlsrc import Map, Pos, Seq, load_yaml
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from ..conditions import Condition
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -37,7 +45,7 @@ class Problem(Value):
     def __init__(self, pos: Pos, message: str):
         self.pos, self.message = pos, message
 
-    def __lt__(self, other):
+    def __lt__(self, other: Problem) -> bool:
         return self._fields() < other._fields()
 
     def __str__(self) -> str:
@@ -56,7 +64,7 @@ def problem_order(p: Problem) -> tuple:
     return (not isinstance(p, SyntaxProblem), p.pos.path, p.pos.line, p.pos.col)
 
 
-def did_you_mean(name: str, known) -> str:
+def did_you_mean(name: str, known: Iterable) -> str:
     """ ``"; did you mean 'x'?"`` for the nearest of ``known`` to ``name``, or "" when none is near."""
     import difflib  # only on the error path
 
@@ -81,7 +89,7 @@ def default_story_dir() -> Path:
     return here.parent.parent / "story"
 
 
-def _num(v) -> bool:
+def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 class _Reader:
@@ -91,7 +99,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.kpi_ids: set = set()
         self.kpis: dict = {}  # id -> Kpi, for the ranges of impossible comparisons
-        self.capacity = None  # the story's Capacity, for choices' costs
+        self.capacity: Capacity | None = None  # the story's, for choices' costs
         self.cond_refs: list = []  # (Ref, Pos of the condition text)
         self._conditions: dict = {}  # text -> Condition or ConditionError: stories repeat conditions a lot
         self.sources: dict = {}  # path -> file text, to place a position inside a scalar
@@ -138,7 +146,7 @@ class _Reader:
                 ci += 1
         return Pos(pos.path, li + 1, ci + 1)  # the end of the condition
 
-    def written(self, pos: Pos, value) -> str:
+    def written(self, pos: Pos, value: object) -> str:
         """A plain scalar as the author typed it (``yes``, not YAML's reading of it, ``True``)."""
         lines = self._source_lines(pos.path)
         if 0 < pos.line <= len(lines):
@@ -164,7 +172,9 @@ class _Reader:
         else:
             self.err(pos, message)
 
-    def mapping(self, data, pos: Pos, what: str, allowed: set, required: set = frozenset()) -> Map | None:
+    def mapping(
+        self, data: object, pos: Pos, what: str, allowed: set | frozenset, required: set | frozenset = frozenset()
+    ) -> Map | None:
         if not isinstance(data, Map):
             self.err(getattr(data, "pos", pos), f"{what} must be a mapping")
             return None
@@ -181,7 +191,7 @@ class _Reader:
                 self.err(data.pos, f"{what} is missing '{key}'")
         return data
 
-    def seq(self, data, pos: Pos, what: str) -> Seq | None:
+    def seq(self, data: object, pos: Pos, what: str) -> Seq | None:
         if not isinstance(data, Seq):
             self.err(getattr(data, "pos", pos), f"{what} must be a list")
             return None
@@ -196,7 +206,7 @@ class _Reader:
             return default
         return clean(str(v))
 
-    def ident(self, m: Map, key: str, what: str, pattern=ID_RE) -> str | None:
+    def ident(self, m: Map, key: str, what: str, pattern: re.Pattern = ID_RE) -> str | None:
         if key not in m:
             return None
         v = m[key]
@@ -209,7 +219,7 @@ class _Reader:
             return None
         return v
 
-    def number(self, m: Map, key: str, what: str, default=None):
+    def number(self, m: Map, key: str, what: str, default: Any = None) -> Any:
         if key not in m:
             return default
         v = m[key]
@@ -218,7 +228,7 @@ class _Reader:
             return default
         return v
 
-    def condition(self, m: Map, key: str, what: str):
+    def condition(self, m: Map, key: str, what: str) -> Condition | None:
         if key not in m:
             return None
         v = m[key]
@@ -259,6 +269,7 @@ class _Reader:
             return out
         eff = self.mapping(m[key], m.at(key), f"'{key}' of {what}", set(m[key]) if isinstance(m[key], Map) else set())
         for k in eff or {}:
+            assert eff is not None
             if k not in self.kpi_ids:
                 self.err(eff.key_at(k), f"unknown KPI '{k}' in {key} of {what}{did_you_mean(k, self.kpi_ids)}")
             elif not _num(eff[k]):
@@ -274,6 +285,7 @@ class _Reader:
             return out
         seq = self.seq(m[key], m.at(key), f"'{key}' of {what}")
         for i, item in enumerate(seq or []):
+            assert seq is not None
             e = self.mapping(item, seq.at(i), f"an entry of '{key}' of {what}", {"when", "effects"}, {"effects"})
             if e is None:
                 continue
@@ -292,7 +304,7 @@ class _Reader:
         if isinstance(v, str):
             return Text(((None, clean(v)),))
         if isinstance(v, Seq):
-            parts = []
+            parts: list[tuple[Condition | None, str]] = []
             for i, item in enumerate(v):
                 if isinstance(item, str):
                     parts.append((None, clean(item)))
@@ -332,7 +344,7 @@ class _Reader:
         self.err(m.at(key), f"'{key}' of {what} must be a scene id or a list of routes")
         return None
 
-def _read_file(path: Path, rel: str, reader: _Reader):
+def _read_file(path: Path, rel: str, reader: _Reader) -> tuple[Any, bytes]:
     from ..files import NotRegularFile, TooLarge, read_bounded
 
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model import (
     END,
     ENDING_PREFIX,
+    Capacity,
     Route,
     Story,
 )
@@ -15,10 +16,10 @@ from ..yamlsrc import Map
 from .reader import _Reader, did_you_mean
 
 
-def _check_costs(story: Story, cap, reader: _Reader) -> None:
+def _check_costs(story: Story, cap: Capacity, reader: _Reader) -> None:
     """A cost its round can never pay (events: no round), and portfolios whose cheapest allowed set of
     picks costs more than the round has."""
-    def budget(rid):
+    def budget(rid: str) -> float:
         r = story.rounds.get(rid)
         return cap.per_round if r is None or r.capacity is None else r.capacity
 
@@ -61,7 +62,7 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
     ending_ids = {e.id for e in story.endings}
     set_flags = {f for s in scenes.values() for c in s.choices for f in c.set}
 
-    def check_dest(route: Route):
+    def check_dest(route: Route) -> None:
         to = route.to
         if to == END:
             return
@@ -81,7 +82,7 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
         for c in s.choices:
             for r in c.next or []:
                 check_dest(r)
-        if s.is_draw and s.draw_pool not in story.pools:
+        if s.draw_pool is not None and s.draw_pool not in story.pools:
             reader.missing(s.draw_pos or s.pos, f"unknown pool '{s.draw_pool}'{did_you_mean(s.draw_pool, story.pools)}")
         if not s.is_event and not s.next and any(c.next is None for c in s.choices):
             reader.err(s.pos, f"scene '{s.id}' has no 'next' and a choice that does not say where it leads")

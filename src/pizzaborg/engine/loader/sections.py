@@ -22,6 +22,12 @@ from ..model import (
 from ..yamlsrc import Map, Pos, Seq
 from .reader import CHOICE_ID_RE, FLAG_RE, ID_RE, _num, _Reader
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..conditions import Condition
+
 STORY_KEYS = {
     "id",
     "title",
@@ -70,6 +76,7 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
         return kpis
     seq = reader.seq(meta["kpis"], meta.at("kpis"), "'kpis'")
     for i, item in enumerate(seq or []):
+        assert seq is not None
         k = reader.mapping(item, seq.at(i), "a KPI", KPI_KEYS, {"id", "name", "min", "max", "start"})
         if k is None:
             continue
@@ -130,7 +137,7 @@ def _read_kpis(meta: Map, reader: _Reader) -> dict:
     return kpis
 
 
-def _read_capacity(meta: Map, reader: _Reader):
+def _read_capacity(meta: Map, reader: _Reader) -> Capacity | None:
     if "capacity" not in meta:
         return None
     c = reader.mapping(
@@ -148,8 +155,12 @@ def _read_capacity(meta: Map, reader: _Reader):
     return Capacity(cid, reader.text_value(c, "name", "the capacity"), per, c.at("id"))
 
 
-def _read_learning(meta: Map, reader: _Reader):
-    areas, points, worst = {}, {}, {}
+def _read_learning(
+    meta: Map, reader: _Reader
+) -> tuple[dict[str, Area], dict[str, LearningPoint], dict[str, WorstPractice]]:
+    areas: dict[str, Area] = {}
+    points: dict[str, LearningPoint] = {}
+    worst: dict[str, WorstPractice] = {}
     if "learning" not in meta:
         return areas, points, worst
     lm = reader.mapping(meta["learning"], meta.at("learning"), "'learning'", {"areas", "worst_practices"}, {"areas"})
@@ -157,6 +168,7 @@ def _read_learning(meta: Map, reader: _Reader):
         return areas, points, worst
     seq = reader.seq(lm["areas"], lm.at("areas"), "'areas'") if "areas" in lm else None
     for i, item in enumerate(seq or []):
+        assert seq is not None
         a = reader.mapping(
             item, seq.at(i), "an area", {"id", "name", "description", "points"}, {"id", "name", "points"}
         )
@@ -172,6 +184,7 @@ def _read_learning(meta: Map, reader: _Reader):
         areas[aid] = area
         pseq = reader.seq(a["points"], a.at("points"), "'points'") if "points" in a else None
         for j, pitem in enumerate(pseq or []):
+            assert pseq is not None
             pm = reader.mapping(pitem, pseq.at(j), "a learning point", {"id", "name", "description"}, {"id", "name"})
             if pm is None:
                 continue
@@ -192,6 +205,7 @@ def _read_learning(meta: Map, reader: _Reader):
     if "worst_practices" in lm:
         wseq = reader.seq(lm["worst_practices"], lm.at("worst_practices"), "'worst_practices'")
         for i, item in enumerate(wseq or []):
+            assert wseq is not None
             w = reader.mapping(item, wseq.at(i), "a worst practice", {"id", "name", "description"}, {"id", "name"})
             if w is None:
                 continue
@@ -217,6 +231,7 @@ def _read_endings(meta: Map, reader: _Reader) -> list:
     seq = reader.seq(meta["endings"], meta.at("endings"), "'endings'")
     seen = set()
     for i, item in enumerate(seq or []):
+        assert seq is not None
         e = reader.mapping(
             item, seq.at(i), "an ending", {"id", "title", "text", "when", "epilogue"}, {"id", "title", "text"}
         )
@@ -301,7 +316,17 @@ def _read_audit(meta: Map, reader: _Reader, kpis: dict, endings: list) -> dict:
     return out
 
 
-def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scene_pos) -> None:
+def _read_round(
+    data: Any,
+    rel: str,
+    number: int,
+    reader: _Reader,
+    rounds: dict,
+    scenes: dict,
+    pools: dict,
+    pool_pos: dict,
+    scene_pos: dict,
+) -> None:
     top = reader.mapping(data, Pos(rel, 1, 1), "a round file", ROUND_FILE_KEYS, {"round"})
     if top is None or "round" not in top:
         return
@@ -314,7 +339,8 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
     if rid in rounds:
         reader.err(r.at("id"), f"duplicate round id '{rid}'")
         return
-    question, questions = "", ()
+    question = ""
+    questions: tuple[tuple[Condition | None, str], ...] = ()
     if "reflection" in r:
         refl = reader.mapping(r["reflection"], r.at("reflection"), "'reflection'", {"question"}, {"question"})
         if refl is not None and "question" in refl:
@@ -344,6 +370,7 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
     if "scenes" in top:
         seq = reader.seq(top["scenes"], top.at("scenes"), "'scenes'")
         for i, item in enumerate(seq or []):
+            assert seq is not None
             scene = _read_scene(item, seq.at(i), rid, reader, pool=None)
             if scene is not None:
                 _add_scene(scene, scenes, scene_pos, reader)
@@ -352,6 +379,7 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
             top["pools"], top.at("pools"), "'pools'", set(top["pools"]) if isinstance(top["pools"], Map) else set()
         )
         for name in pm or {}:
+            assert pm is not None
             if not isinstance(name, str) or not ID_RE.match(name):
                 reader.err(pm.key_at(name), f"'{name}' is not a valid pool name")
                 continue
@@ -362,6 +390,7 @@ def _read_round(data, rel, number, reader, rounds, scenes, pools, pool_pos, scen
             pool_pos[name] = pm.key_at(name)
             eseq = reader.seq(pm[name], pm.at(name), f"pool '{name}'")
             for i, item in enumerate(eseq or []):
+                assert eseq is not None
                 scene = _read_scene(item, eseq.at(i), rid, reader, pool=name)
                 if scene is not None and _add_scene(scene, scenes, scene_pos, reader):
                     pools[name].append(scene.id)
@@ -376,7 +405,7 @@ def _add_scene(scene: Scene, scenes: dict, scene_pos: dict, reader: _Reader) -> 
     return True
 
 
-def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None) -> Scene | None:
+def _read_scene(item: Any, pos: Pos, round_id: str, reader: _Reader, pool: str | None) -> Scene | None:
     what = "an event" if pool else "a scene"
     s = reader.mapping(item, pos, what, EVENT_KEYS if pool else SCENE_KEYS, {"id"})
     if s is None:
@@ -426,6 +455,7 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
     if "choices" in s:
         seq = reader.seq(s["choices"], s.at("choices"), f"'choices' of {what}")
         for i, citem in enumerate(seq or []):
+            assert seq is not None
             choice = _read_choice(citem, seq.at(i), what, reader, in_event=bool(pool))
             if choice is None:
                 continue
@@ -457,7 +487,7 @@ def _read_scene(item, pos: Pos, round_id: str, reader: _Reader, pool: str | None
     return scene
 
 
-def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: bool) -> Choice | None:
+def _read_choice(item: Any, pos: Pos, scene_what: str, reader: _Reader, in_event: bool) -> Choice | None:
     # 'text' is required too, but reported below with the choice's id, once
     c = reader.mapping(item, pos, f"a choice of {scene_what}", CHOICE_KEYS, {"id"})
     if c is None:
@@ -482,6 +512,7 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
             c["cost"], c.at("cost"), f"'cost' of {what}", set(c["cost"]) if isinstance(c["cost"], Map) else set()
         )
         for k in cost or {}:
+            assert cost is not None
             cap = reader.capacity
             if cap is None or k != cap.id:
                 known = f" (the story's capacity is '{cap.id}')" if cap else " (the story has no 'capacity')"
@@ -498,6 +529,7 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
             set(c["evidence"]) if isinstance(c["evidence"], Map) else set(),
         )
         for k in ev or {}:
+            assert ev is not None
             if not _num(ev[k]):
                 reader.err(ev.at(k), f"the evidence weight for '{k}' must be a number")
             else:
@@ -507,6 +539,7 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
         if key in c:
             seq = reader.seq(c[key], c.at(key), f"'{key}' of {what}")
             for i, v in enumerate(seq or []):
+                assert seq is not None
                 pattern = FLAG_RE if key != "worst" else ID_RE
                 if not isinstance(v, str) or not pattern.match(v):
                     reader.err(
@@ -524,7 +557,7 @@ def _read_choice(item, pos: Pos, scene_what: str, reader: _Reader, in_event: boo
         choice.next = reader.routes(c, "next", what)
     return choice
 
-def _read_weights(s: Map, what: str, reader: _Reader):
+def _read_weights(s: Map, what: str, reader: _Reader) -> tuple | None:
     """``weight: [{when: COND, weight: N}, ..., {weight: N}]``: the first entry that holds; the last has no 'when'."""
     seq = s["weight"]
     out = []
@@ -549,7 +582,7 @@ def _read_weights(s: Map, what: str, reader: _Reader):
     return tuple(out) or None
 
 
-def _read_pick(s: Map, what: str, reader: _Reader):
+def _read_pick(s: Map, what: str, reader: _Reader) -> tuple[int, int] | None:
     v = s["pick"]
     if isinstance(v, Map):
         pm = reader.mapping(v, s.at("pick"), f"'pick' of {what}", {"min", "max"}, {"min", "max"})
