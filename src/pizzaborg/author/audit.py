@@ -395,7 +395,7 @@ def phrase_tell(story, st) -> Tell:
         ((g, cs) for g, cs in where.items() if len(cs) > st.phrase_repeats_max), key=lambda gc: (-len(gc[1]), gc[0])
     )
     # a long repeated phrase shows up as a chain of n-grams, each shifted by one word: join them
-    kept = []  # [words, texts, first choice]
+    kept: list = []  # [words, texts, first choice]
     for g, cs in repeated:
         words = g.split()
         for k in kept:
@@ -420,11 +420,11 @@ def phrase_tell(story, st) -> Tell:
                     break
             if merged:
                 break
-    kept = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
-    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in kept]
+    joined = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
+    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in joined]
     return Tell("phrases", f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
-                float(len(kept)), f"{len(kept)} phrase(s)", 0, "max", st.source("phrase_repeats_max"), offenders[:TOP],
-                {"phrases": {g: count for g, count, _ in kept}})
+                float(len(joined)), f"{len(joined)} phrase(s)", 0, "max", st.source("phrase_repeats_max"),
+                offenders[:TOP], {"phrases": {g: count for g, count, _ in joined}})
 
 
 def collective_tell(story, st) -> Tell:

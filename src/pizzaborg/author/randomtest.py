@@ -159,6 +159,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
         if failure is not None:
             out.failures.append(failure)
             continue
+        assert game is not None  # only a failure drops the game
         out.endings[game.ending] = out.endings.get(game.ending, 0) + 1
         out.scores.append(game.report().overall or 0.0)
     for s in story.scenes.values():

@@ -8,6 +8,23 @@ from __future__ import annotations
 
 import importlib
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # what __getattr__ returns, for the type checker
+    from .game import Game as Game
+    from .game import GameError as GameError
+    from .game import ReplayError as ReplayError
+    from .loader import Problem as Problem
+    from .loader import StoryError as StoryError
+    from .loader import default_story_dir as default_story_dir
+    from .loader import load_story as load_story
+    from .loader import read_story as read_story
+    from .scoring import ScoreReport as ScoreReport
+    from .views import ChoiceView as ChoiceView
+    from .views import Decision as Decision
+    from .views import Outcome as Outcome
+    from .views import RoundSummary as RoundSummary
+    from .views import SceneView as SceneView
+
 _WHERE = {
     "ChoiceView": "game",
     "Decision": "game",

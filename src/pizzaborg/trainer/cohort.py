@@ -139,7 +139,7 @@ def _flags(groups: dict) -> list:
     return flags
 
 
-def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
+def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best") -> dict:
     """The cohort's figures from verification verdicts (only the verified ones count)."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}")
@@ -149,7 +149,7 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
     for v in ok:
         groups.setdefault(_key(v.report), []).append((v.name, v.report))
     counted = []
-    attempts_out = []
+    attempts_out: list[dict] = []
     for attempts in groups.values():
         attempts.sort(key=lambda a: a[0])
         pick = _pick(attempts, rule)
@@ -162,7 +162,7 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
                               "counted": i == pick} for i, (f, r) in enumerate(attempts)],
             })
     flags = _flags(groups)
-    flagged = {}
+    flagged: dict = {}
     for fl in flags:
         for f in fl["files"]:
             flagged.setdefault(f, []).append(fl["kind"])
@@ -199,8 +199,8 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best") -> dict:
         }
 
     overall = stats([r["score"] for r in reports if r["score"] is not None])
-    worst = Counter()
-    where = {}
+    worst: Counter = Counter()
+    where: dict = {}
     worst_names = {w["id"]: w["name"] for r in reports for w in r.get("worst_practices") or []}
     for r in reports:
         for d in r["decisions"]:

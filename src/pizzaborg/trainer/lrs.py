@@ -132,7 +132,7 @@ class Lrs:
             raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
                            "try again later", retry=True) from None
         except (ConnectionError, OSError) as exc:
-            raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(exc.strerror or exc)}); "
+            raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(exc.strerror or str(exc))}); "
                            "nothing was lost: try again later", retry=True) from None
 
     def _failure(self, status: int, raw: bytes, doing: str) -> LrsError:

@@ -23,6 +23,10 @@ from .. import __version__
 from ..engine import Game, GameError
 from ..engine.files import check_header
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
+
 FORMAT = "pizzaborg-report"
 SCHEMA = 1
 MAX_REPORT_BYTES = 8 * 1024 * 1024
@@ -99,6 +103,8 @@ def _describe(game: Game, decisions: list) -> dict:
     rounds = []
     entries = []
     for index, d in enumerate(decisions):
+        scene_id: Any
+        choice_id: Any
         scene_id, choice_id = (d.get("scene"), d.get("choice")) if isinstance(d, dict) else d
         n = index + 1
         if game.over:
@@ -106,6 +112,7 @@ def _describe(game: Game, decisions: list) -> dict:
         if game.state != scene_id:
             raise ReplayMismatch(f"decision {n} is for scene '{scene_id}', but the story is at '{game.state}' there")
         view = game.scene
+        assert view is not None  # the game is not over
         offered = {c.id: c for c in view.choices}
         picks = str(choice_id).split("+")  # a portfolio decision is "a+b+c"
         for pick in picks:
@@ -159,7 +166,7 @@ def _describe(game: Game, decisions: list) -> dict:
                 }
             )
     report = game.report()
-    ending = story.ending(game.ending) if game.over else None
+    ending = story.ending(game.ending) if game.ending is not None else None
     return {
         "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
         "seed": game.seed,

@@ -118,6 +118,7 @@ def deliver(report: dict, assignment, saves_dir) -> str | None:
         path = None
         kept = f"and could not be kept for later ({exc.strerror or exc}): your report file is what counts"
     else:
+        assert path is not None
         kept = f"they are kept in {path.parent} and sent the next time you start this assignment"
     try:
         lrs.post(stmts)

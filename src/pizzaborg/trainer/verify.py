@@ -236,12 +236,12 @@ def _consistency(data: dict) -> list:
         else:
             times = times[first:]
             slack = timedelta(seconds=1)  # started and finished are whole seconds
-            stamps = [parse_iso(t) for t in times]
+            stamps = [s for s in map(parse_iso, times) if s is not None]  # one that is not a time: see below
             if any(later < earlier for earlier, later in zip(stamps, stamps[1:], strict=False)):
                 problems.append("decisions: their times ('at') go backwards")
-            if started and stamps[0] + slack < started:
+            if started and stamps and stamps[0] + slack < started:
                 problems.append("decisions: the first was made before the game started")
-            if finished and stamps[-1] > finished + slack:
+            if finished and stamps and stamps[-1] > finished + slack:
                 problems.append("decisions: the last was made after the game finished")
     if a.get("seed") is not None and a.get("seed") != data.get("seed"):
         problems.append(

@@ -110,7 +110,7 @@ def decision_times(report: dict) -> list:
 
     last = parse_iso(report.get("started"))  # the last time known
     previous = last  # the time of the decision before (the start for the first), None when unknown
-    out = []
+    out: list[tuple[datetime | None, str | None]] = []
     for d in report["decisions"]:
         at = parse_iso(d.get("at"))
         if at is None:
@@ -197,7 +197,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
     started = parse_iso(report.get("started"))
     finished = parse_iso(report.get("finished")) or started
     duration = iso_duration((finished - started).total_seconds()) if started and finished else "PT0S"
-    out = []
+    out: list = []
 
     def context(categories=(), extra=None, parent=False) -> dict:
         acts = {}
@@ -302,8 +302,10 @@ def claim_of(stmts, name: str) -> dict:
     verb = (first.get("verb") or {}).get("id") if isinstance(first.get("verb"), dict) else None
     if verb != VERBS["initialized"]:
         raise XapiError(f"{name}: the first statement is not 'initialized'")
-    ctx = first.get("context") if isinstance(first.get("context"), dict) else {}
-    ext = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
+    ctx = first.get("context")
+    ctx = ctx if isinstance(ctx, dict) else {}
+    ext = ctx.get("extensions")
+    ext = ext if isinstance(ext, dict) else {}
     story = ext.get(EXT_STORY)
     seed = ext.get(EXT_SEED)
     if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
