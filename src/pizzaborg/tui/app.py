@@ -14,8 +14,12 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
 from .typeahead import Typeahead
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .screens.game import GameScreen
 
-def _game_screen_class():
+
+def _game_screen_class() -> type[GameScreen]:
     from .screens.game import GameScreen  # the engine's game and state machine come with it
 
     return GameScreen
@@ -215,12 +219,14 @@ class PizzaBorgApp(App[None]):
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":
             self.session.undo()
-            self._game_screen().show_game()
+            screen = self._game_screen()
+            if screen is not None:
+                screen.show_game()
             self.notify("Undone: your last decision is taken back.")
         elif what == "new":
             self.switch_screen(self._title())
 
-    def _game_screen(self):
+    def _game_screen(self) -> GameScreen | None:
         game_screen = _game_screen_class()
         for screen in reversed(self.screen_stack):
             if isinstance(screen, game_screen):
@@ -321,7 +327,7 @@ class PizzaBorgApp(App[None]):
         top = self.screen_stack[-1] if self.screen_stack else None
         if small and not isinstance(top, TooSmallScreen):
             self.push_screen(TooSmallScreen())
-        elif small:
+        elif small and isinstance(top, TooSmallScreen):
             top.show_size(width, height)
         elif isinstance(top, TooSmallScreen):
             self.pop_screen()

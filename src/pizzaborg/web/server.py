@@ -279,7 +279,7 @@ class ClassServer(Server):
             return page_response(gate_page(need_code=True), status=401)
         s = self._session(request)
         fresh = s is None
-        if fresh:
+        if s is None:
             s = self.sessions.new()
         if s.service is None and self.sessions.live() >= self.max_sessions:
             return page_response(full_page(self.max_sessions), status=503)
@@ -346,7 +346,7 @@ class ClassServer(Server):
         }
         return env
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
         if not self._same_origin(request) or not self._has_access(request):
             raise web.HTTPForbidden(text="no access: open the class page and enter the access code")
         s = self._session(request)

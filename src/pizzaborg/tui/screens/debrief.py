@@ -25,7 +25,7 @@ def _score(score) -> str:
 
 def whole_game(game) -> Content:
     """Each KPI from the start of the game to now, with the change: not only the last month's."""
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     width = max(len(clean(k.name)) for k in game.story.kpis.values())
     for kpi in game.story.kpis.values():
         start, now = kpi.start, game.kpis[kpi.id]
@@ -44,7 +44,7 @@ def whole_game(game) -> Content:
 def scorecard(game) -> Content:
     """A bar and the score first, then the full name: nothing is cut, long names wrap under their line."""
     report = game.report()
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for area in game.story.areas.values():
         a = report.areas[area.id]
         full, empty = meter(a or 0, BAR) if a is not None else ("", "·" * BAR)
@@ -61,7 +61,7 @@ def impacts(items, empty: str, per_decision: int = 3) -> Content:
     that point (✓), the worst (✗), or one in between (~)."""
     if not items:
         return Content.styled(empty, "italic")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for it in items:
         parts += [(f"Month {it.round_number}, {it.label}: ", "bold"), f"{it.choice}\n"]
         evidence = sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:per_decision]
@@ -78,7 +78,7 @@ def tips(game) -> Content:
     items = to_try_at_work(game)
     if not items:
         return Content("Keep doing what you did: no learning point below 75 and no worst practice taken.")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for head, advice in items:
         parts += ["• ", (head, "bold"), "\n"]
         if advice:

@@ -249,7 +249,7 @@ class GameScreen(Screen):
         self.notify(f"Saved as '{slot}' ({path}).", markup=False)
 
     def action_load(self) -> None:
-        self.app.action_load()
+        self.app.action_load()  # type: ignore[attr-defined]  # the PizzaBorgApp's
 
     def action_scroll_text(self, direction: int) -> None:
         scroll = self.query_one("#scene-scroll", VerticalScroll)

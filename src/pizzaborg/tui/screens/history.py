@@ -17,7 +17,7 @@ from ..analysis import choice_text
 def history_content(game) -> Content:
     if not game.decisions:
         return Content("No decisions yet.")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     month = None
     for i, d in enumerate(game.decisions, start=1):
         rnd = game.story.rounds[d.round_id]

@@ -29,7 +29,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         self.initial = set(initial or [])
 
     def _label(self, c) -> Content:
-        parts = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
+        parts: list[str | Content | tuple[str, str]] = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
         cap = self.scene.capacity
         if cap is not None and c.cost:
             parts.append((f"  ({fmt_num(c.cost)} {clean(cap.name or cap.id)})", "dim"))

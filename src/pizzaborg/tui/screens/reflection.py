@@ -17,7 +17,7 @@ from ..text import delta_style
 
 def scoreboard(game, summary) -> Content:
     width = max(len(clean(k.name)) for k in game.story.kpis.values())
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for kpi in game.story.kpis.values():
         a, b = summary.kpi_start[kpi.id], summary.kpi_end[kpi.id]
         unit = f" {clean(kpi.unit)}" if kpi.unit else ""
@@ -29,7 +29,7 @@ def scoreboard(game, summary) -> Content:
 
 
 def month_decisions(game, summary) -> Content:
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for d in summary.decisions:
         scene = game.story.scenes[d.scene]
         choice = scene.choice(d.choice)

@@ -103,7 +103,8 @@ class TitleScreen(Screen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_menu(event.option.id)
+        if event.option.id is not None:
+            self.action_menu(event.option.id)
 
     def action_menu(self, what: str) -> None:
         if what == "continue" and self.latest is None:

@@ -17,7 +17,7 @@ from ..text import delta_style, shown
 def kpi_changes(game, deltas: dict) -> Content:
     if not deltas:
         return Content.styled("No number moved.", "italic")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     width = max(len(clean(game.story.kpis[k].name)) for k in deltas)
     for k, d in deltas.items():
         kpi = game.story.kpis[k]
