@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,23 @@ from pizzaborg.engine import load_story
 
 TESTS = Path(__file__).resolve().parent
 MINI_DIR = TESTS / "fixtures" / "mini"
+MAX_STEPS = 500  # far more decisions than any test story needs: more means the game cannot end
+
+
+def until_over(game: object, limit: int = MAX_STEPS) -> Iterator[int]:
+    """The steps of a play-to-the-end loop: ``for _ in until_over(game): game.choose(...)``.
+
+    ``game`` is a game (its ``over`` is checked) or a function that says whether to stop, e.g.
+    ``lambda: app.session.game.over`` for an app that may start a new game. Yields the step number
+    until then; after ``limit`` steps the test fails, saying so, instead of hanging the suite.
+    """
+    over: Callable[[], bool] = game if callable(game) else (lambda: bool(game.over))  # type: ignore[attr-defined]
+    for n in range(limit):
+        if over():
+            return
+        yield n
+    if not over():
+        pytest.fail(f"still not over after {limit} steps: the loop would never end", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import copy_mini, write_story
+from conftest import copy_mini, until_over, write_story
 
 from pizzaborg.engine import Game, GameError, ReplayError, load_story
 
@@ -33,7 +33,7 @@ MIXED = {"a.start": "assess", "a.bake": "dashboard", "b.open": "firefight", "b.c
 def play(game: Game, plan: dict, stop_at: str | None = None) -> list:
     """Play by plan (scene id -> choice id); anything else (events, b.crash) takes its first choice."""
     outcomes = []
-    while not game.over and game.state != stop_at:
+    for _ in until_over(lambda: game.over or game.state == stop_at):
         outcomes.append(game.choose(plan.get(game.state) or game.available()[0].id))
     return outcomes
 
@@ -131,7 +131,7 @@ def test_the_same_seed_draws_the_same_events_in_another_process(mini_dir):
 def test_undo_restores_the_exact_prior_state(mini):
     game = Game(mini, 5)
     history = [game.state_dict()]
-    while not game.over:
+    for _ in until_over(game):
         game.choose(game.available()[-1].id if game.state != "b.close" else "done")
         history.append(game.state_dict())
     # the history crosses a draw (queued events), a round change and the ending

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from conftest import MINI_DIR  # noqa: E402
+from conftest import MINI_DIR, until_over  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -198,7 +198,7 @@ def _valid_report() -> dict:
     from pizzaborg.trainer import build_report
 
     game = Game(load_story(MINI_DIR), 4)
-    while not game.over:
+    for _ in until_over(game):
         game.choose_number(1)
     return build_report(game, learner="Ada")
 

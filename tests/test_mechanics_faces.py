@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TESTS
+from conftest import TESTS, until_over
 
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
@@ -157,7 +157,7 @@ def test_reports_and_xapi_carry_the_shown_order_and_portfolio_answers(mech):
     game = Game(mech, SEED)
     game.choose("careful")
     game.choose("app+crm")
-    while not game.over:
+    for _ in until_over(game):
         game.choose(game.available()[0].id)
     report = build_report(game, learner="Ann")
     first, plan = report["decisions"][0], report["decisions"][1]

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import copy_mini
+from conftest import copy_mini, until_over
 
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
@@ -16,10 +16,10 @@ PLAN = {"a.start": "assess", "a.bake": "visit", "b.open": "fix", "b.close": "don
 
 
 def play(game: Game, until: str | None = None, steps: int | None = None) -> Game:
-    n = 0
-    while not game.over and game.state != until and (steps is None or n < steps):
+    for n in until_over(lambda: game.over or game.state == until):
+        if steps is not None and n >= steps:
+            break
         game.choose(PLAN.get(game.state) or game.available()[0].id)
-        n += 1
     return game
 
 

@@ -23,6 +23,7 @@ import os
 from collections import Counter
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.author import bots
 from pizzaborg.author.map import decisions, point_tests, worst_tests
@@ -126,7 +127,7 @@ def offered_counts(story, game):
     for seed in range(300):
         rng = random.Random(seed)
         game.restart(seed)
-        while not game.over:
+        for _ in until_over(game):
             offered = game.available()
             seen.setdefault(game.state, set()).add(len(offered))
             if not offered:

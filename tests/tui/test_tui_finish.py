@@ -5,6 +5,7 @@ kept between games, and the too-small screen that nothing shows through."""
 from __future__ import annotations
 
 import pytest
+from conftest import until_over
 
 from .conftest import fixed_clock
 from .helpers import choose, in_feedback, new_game, screen_name, shows, title_ready
@@ -174,7 +175,7 @@ async def test_the_pass_mark_in_the_new_game_dialog_and_the_verdict_in_the_debri
         if screen_name(app) == "IntroScreen":
             await pilot.press("enter")
             await pilot.pause()
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         totals = shows(app, "#debrief-totals")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
@@ -87,7 +88,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
         assert "Month 2 of 2" in shows(app, "#dash-month")
 
         # to the end: reflection of round B, then the debrief
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         game = app.session.game
@@ -534,7 +535,7 @@ async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, ship
         assert app.screen.query_one("#dash-assimilation").region.bottom <= 23
         months = set()
         n = 0
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             game = app.session.game
             months.add(game.round_number)
             offered = [c for c in game.scene.choices if c.available]  # the team weeks may rule some out
@@ -585,7 +586,7 @@ async def test_from_the_debrief_undo_and_new_game(make_app, saves):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         played = len(app.session.game.decisions)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
@@ -55,7 +56,7 @@ async def test_an_assignment_asks_a_name_fixes_the_seed_and_writes_the_report(mi
             await pilot.press("enter")
             await pilot.pause()
         assert app.session.game.seed == 42 and app.session.learner == "Ada"
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         handed = app.session.handed_in

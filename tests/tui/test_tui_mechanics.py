@@ -4,6 +4,7 @@ choices with the reason, the portfolio checklist, the month's reflection and the
 from __future__ import annotations
 
 import pytest
+from conftest import until_over
 from textual.widgets import SelectionList
 
 from pizzaborg.engine import Game, load_story
@@ -124,7 +125,7 @@ async def test_the_debrief_shows_the_epilogue_lines_that_hold(make_app, mech):
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             if screen_name(app) == "GameScreen" and not in_feedback(app) and app.session.game.state == "m2.peak":
                 await pilot.press(number_of(app, "steady"))
             else:

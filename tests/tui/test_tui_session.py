@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import until_over
+
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 from pizzaborg.tui.analysis import helped_and_hurt, kpi_history, to_try_at_work
@@ -103,7 +105,7 @@ def test_helped_hurt_and_advice(mini_story):
 
 def test_export_writes_the_trainer_report_as_markdown_and_html_with_inert_text(mini_story, tmp_path):
     game = play(mini_story, 3, [2])
-    while not game.over:
+    for _ in until_over(game):
         game.choose_number(1)
     path = export_report(game, tmp_path / "out", learner="Ada [x](http://evil) <b>", now=CLOCK)
     assert path.parent == tmp_path / "out" and path.suffix == ".md"
