@@ -90,6 +90,7 @@ def _phonemes(text: str) -> str:
     return run.stdout
 
 
+@pytest.mark.tier("espeak")
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (Debian package espeak-ng)")
 def test_espeak_reads_a_month_without_naming_symbols(run_cli, tmp_path):
     """espeak-ng speaks a drawing as its symbols ("equals equals", "hash hash", "slash"): a month of

@@ -17,7 +17,7 @@ from pizzaborg.engine import saves as S
 
 from .conftest import MINI_DIR
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.tier("tmux")]
 
 SCRIPT = Path(sys.executable).with_name("pizzaborg")
 

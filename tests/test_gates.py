@@ -1,0 +1,91 @@
+"""The test suite's own gates: the step-limited play loop, and required tiers that may not skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import TESTS, until_over
+
+
+class _Endless:
+    over = False
+
+
+def test_until_over_stops_when_the_game_is_over(mini):
+    from pizzaborg.engine import Game
+
+    game = Game(mini, 3)
+    steps = [n for n in until_over(game) if game.choose_number(1) or True]
+    assert game.over and 0 < len(steps) < 50
+
+
+def test_until_over_fails_a_loop_that_would_never_end():
+    with pytest.raises(pytest.fail.Exception, match="still not over after 7 steps"):
+        for _ in until_over(_Endless(), limit=7):
+            pass
+
+
+def test_until_over_takes_a_stop_function():
+    seen = []
+    for n in until_over(lambda: len(seen) == 3):
+        seen.append(n)
+    assert seen == [0, 1, 2]
+
+
+def _run_tier_tests(tmp_path, required: str | None) -> subprocess.CompletedProcess:
+    (tmp_path / "conftest.py").write_text((TESTS / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "test_tiers.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.tier("tmux")
+        def test_tmux():
+            pytest.skip("tmux is not installed")
+
+        @pytest.mark.lrs
+        def test_lrs():
+            pytest.skip("Ralph is not installed")
+
+        def test_plain():
+            pytest.skip("not a tier")
+    """), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PIZZABORG_REQUIRE_TIERS"}
+    if required is not None:
+        env["PIZZABORG_REQUIRE_TIERS"] = required
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-rA",
+         "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )
+
+
+def test_a_tier_skips_politely_unless_it_is_required(tmp_path):
+    run = _run_tier_tests(tmp_path, None)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 skipped" in run.stdout
+
+
+def test_a_required_tier_that_skips_fails_saying_which(tmp_path):
+    run = _run_tier_tests(tmp_path, "tmux, lrs")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "the tmux tier was required (PIZZABORG_REQUIRE_TIERS) but skipped: tmux is not installed" in run.stdout
+    assert "the lrs tier was required (PIZZABORG_REQUIRE_TIERS) but skipped: Ralph is not installed" in run.stdout
+    assert "2 failed, 1 skipped" in run.stdout
+
+
+def test_ci_requires_every_tier():
+    ci = (TESTS.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "PIZZABORG_REQUIRE_TIERS" in ci and "tmux,browser,lrs,espeak" in ci
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_test_runs_the_gates():
+    makefile = (TESTS.parent / "Makefile").read_text(encoding="utf-8")
+    test = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
+    lint = makefile.split("\nlint: ", 1)[1].split("\n\n", 1)[0]
+    assert test.startswith("lint") and "pytest $(XDIST)" in test  # the gates first, then the tests in parallel
+    assert "ruff check" in lint and "mypy" in lint
