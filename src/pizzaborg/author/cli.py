@@ -9,8 +9,9 @@ a file that cannot be written).
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from ..cliargs import MAX_SEED, seed, whole_number
 
 COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph")
 
@@ -19,34 +20,9 @@ class ToolError(Exception):
     """Bad input: one line, exit 2."""
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 10_000_000:
-        raise argparse.ArgumentTypeError("the number of games must be between 1 and 10000000")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value < 2**62:
-        raise argparse.ArgumentTypeError("the seed must be between 0 and 2^62-1")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 256:
-        raise argparse.ArgumentTypeError("--jobs must be between 1 and 256")
-    return value
+_count = whole_number(1, 10_000_000, "the number of games")
+_seed = seed  # games run seeds SEED..SEED+N-1: run() checks the last one is a seed too
+_jobs = whole_number(1, 256, "--jobs")
 
 
 def add_commands(story_sub, common) -> None:
@@ -247,6 +223,9 @@ _COMMANDS = {
 def run(args) -> int:
     """Dispatch ``pizzaborg story TOOL``; bad input prints one line and returns 2."""
     try:
+        games = max(getattr(args, "n", None) or 1, getattr(args, "seeds", None) or 1)
+        if (getattr(args, "seed", None) or 0) + games - 1 > MAX_SEED:  # the last game's seed is a seed too
+            raise ToolError(f"--seed must be at most {MAX_SEED - games + 1} for {games} games (seeds up to 2^63-1)")
         return _COMMANDS[args.story_command](args)
     except ToolError as exc:
         print(f"pizzaborg: {exc}", file=sys.stderr)

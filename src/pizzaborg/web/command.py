@@ -8,6 +8,8 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from ..cliargs import whole_number
+
 MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
@@ -18,24 +20,8 @@ class ServeError(Exception):
     """Bad input to serve: exit 2 with this one-line message."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= n <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
-    return n
-
-
-def _port(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 1 <= n <= 65535:
-        raise argparse.ArgumentTypeError("a port is between 1 and 65535")
-    return n
+_positive_int = whole_number(1, 1000, "")
+_port = whole_number(1, 65535, "a port", noun="port number")
 
 
 def _minutes(text: str) -> float:
