@@ -9,11 +9,12 @@ from pathlib import Path
 
 from . import __version__
 from .cliargs import seed
+from .engine.errors import PizzaBorgError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(PizzaBorgError):
     pass
 
 
@@ -190,7 +191,7 @@ def main(argv: list | None = None) -> int:
                 return author_cli.run(args)
             raise UsageError(f"story needs a tool: {', '.join(author_cli.COMMANDS)} (see pizzaborg story --help)")
         return cmd_plain(args) if args.plain else cmd_tui(args)
-    except UsageError as exc:
+    except PizzaBorgError as exc:  # every user-facing error, UsageError included: its one line, exit 2
         return _fail(str(exc))
     except BrokenPipeError:
         try:

@@ -42,6 +42,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..engine import Game
+from ..engine.errors import PizzaBorgError
 from .settings import audit_settings
 
 
@@ -186,7 +187,7 @@ def applies(story, strategy: str) -> bool:
 MAX_STEPS = 10_000  # more decisions than any story should need: a loop
 
 
-class BotError(Exception):
+class BotError(PizzaBorgError):
     """A bot game that could not finish (a dead end or a loop); the message names the scene."""
 
 

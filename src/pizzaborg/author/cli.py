@@ -12,11 +12,12 @@ from __future__ import annotations
 import sys
 
 from ..cliargs import MAX_SEED, seed, whole_number
+from ..engine.errors import PizzaBorgError
 
 COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph")
 
 
-class ToolError(Exception):
+class ToolError(PizzaBorgError):
     """Bad input: one line, exit 2."""
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import PizzaBorgError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,7 +35,7 @@ _TOKEN = re.compile(
 )
 
 
-class ConditionError(Exception):
+class ConditionError(PizzaBorgError):
     """A malformed condition; ``offset`` is the 0-based character position of the problem."""
 
     def __init__(self, message: str, offset: int):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 
+from .errors import PizzaBorgError
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
 from .scoring import ScoreReport, Stake, score_report, stakes_for, stakes_for_pick
@@ -41,7 +42,7 @@ PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be 
 MAX_AUTO_STEPS = 10_000
 
 
-class GameError(Exception):
+class GameError(PizzaBorgError):
     """A choice that cannot be made now (unknown id, number out of range, game over)."""
 
 

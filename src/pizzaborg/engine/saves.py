@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import PizzaBorgError
 from .files import check_header, write_atomic
 from .game import Game, ReplayError
 from .text import clean
@@ -36,7 +37,7 @@ MAX_SAVE_BYTES = 2 * 1024 * 1024
 SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,63}$")
 
 
-class SaveError(Exception):
+class SaveError(PizzaBorgError):
     """A save that cannot be read or written; the message is one line for the player."""
 
 

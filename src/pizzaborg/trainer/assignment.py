@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..engine.errors import PizzaBorgError
 from ..engine.files import check_header
 
 FORMAT = "pizzaborg-assignment"
@@ -56,7 +57,7 @@ DEFAULT_XAPI_HOME = "https://pizzaborg.example/learners"
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-class AssignmentError(Exception):
+class AssignmentError(PizzaBorgError):
     """An assignment that cannot be made, read or played; the message is one line."""
 
 

@@ -18,6 +18,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from ..engine.errors import PizzaBorgError
+
 XAPI_VERSION = "1.0.3"
 BATCH = 100  # statements per POST
 PAGE = 500  # statements asked for per GET page (the LRS may send fewer)
@@ -26,7 +28,7 @@ MAX_PAGES = 100_000
 ENV_USER, ENV_PASSWORD = "PIZZABORG_LRS_USER", "PIZZABORG_LRS_PASSWORD"
 
 
-class LrsError(Exception):
+class LrsError(PizzaBorgError):
     """Talking to the LRS failed; the message is one line. ``retry``: trying again later may work."""
 
     def __init__(self, message: str, retry: bool = False, status: int | None = None):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from .. import __version__
 from ..engine import Game, GameError
+from ..engine.errors import PizzaBorgError
 from ..engine.files import check_header
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -48,7 +49,7 @@ DEBRIEF_STAGES = (
 )
 
 
-class ReportError(Exception):
+class ReportError(PizzaBorgError):
     """A report that cannot be built, read or written; the message is one line."""
 
 

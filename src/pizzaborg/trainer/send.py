@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.errors import PizzaBorgError
 from .lrs import Lrs, LrsError
 
 OUTBOX = "outbox"
@@ -25,7 +26,7 @@ OUTBOX_FORMAT = "pizzaborg-outbox"
 LEARNER_TIMEOUT = 10.0  # a learner waits at most this long per request at the end of a game
 
 
-class SendError(Exception):
+class SendError(PizzaBorgError):
     """An input that cannot be sent (not a save or report, not verified); one line."""
 
 

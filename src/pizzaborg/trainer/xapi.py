@@ -34,6 +34,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from ..engine.errors import PizzaBorgError
 from .report import NAMESPACE, parse_iso
 
 ACTIVITY_BASE = "https://pizzaborg.example/xapi"
@@ -62,7 +63,7 @@ INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 DEFAULT_HOME = "https://pizzaborg.example/learners"
 
 
-class XapiError(Exception):
+class XapiError(PizzaBorgError):
     """Statements that are not a PizzaBorg xAPI report; the message is one line."""
 
 

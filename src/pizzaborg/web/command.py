@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..cliargs import whole_number
+from ..engine.errors import PizzaBorgError
 
 MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
@@ -16,7 +17,7 @@ DEFAULT_IDLE_MINUTES = 30.0
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
-class ServeError(Exception):
+class ServeError(PizzaBorgError):
     """Bad input to serve: exit 2 with this one-line message."""
 
 

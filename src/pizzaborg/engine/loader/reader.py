@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..conditions import ConditionError, impossible_parts, parse_condition
+from ..errors import PizzaBorgError
 from ..model import (
     EMPTY_TEXT,
     END,
@@ -72,7 +73,7 @@ def did_you_mean(name: str, known: Iterable) -> str:
     return f"; did you mean '{near[0]}'?" if near else ""
 
 
-class StoryError(Exception):
+class StoryError(PizzaBorgError):
     def __init__(self, problems: list):
         self.problems = sorted(problems, key=problem_order)
         first = str(self.problems[0]) if self.problems else "the story cannot be read"
