@@ -93,3 +93,21 @@ def test_make_test_runs_the_gates():
     lint = makefile.split("\nlint: ", 1)[1].split("\n\n", 1)[0]
     assert test.startswith("lint") and "pytest $(XDIST)" in test  # the gates first, then the tests in parallel
     assert "ruff check" in lint and "mypy" in lint
+
+
+def test_a_server_whose_free_port_was_taken_meanwhile_starts_on_another(tmp_path, monkeypatch):
+    """Parallel workers: a port free when chosen may be taken before the server binds it."""
+    import socket
+
+    pytest.importorskip("textual_serve", reason="the web extra is not installed: pip install -e '.[web]'")
+    import web_helpers
+    from conftest import MINI_DIR
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        ports = iter([busy.getsockname()[1], web_helpers.free_port()])
+        monkeypatch.setattr(web_helpers, "free_port", lambda: next(ports))
+        with web_helpers.ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", cwd=tmp_path) as srv:
+            assert srv.port != busy.getsockname()[1]
+            assert srv.proc.poll() is None
