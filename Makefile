@@ -12,7 +12,11 @@ PORT   ?= 8000
 RALPH  := .venv-ralph
 RSTAMP := $(RALPH)/.installed
 
-.PHONY: play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env
+.PHONY: play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
+
+# pytest-xdist: the tests run on every core (JOBS=1 for one process; a group marked serial shares one worker)
+JOBS   ?= auto
+XDIST  := -n $(JOBS) --dist loadgroup
 
 $(BIN)/python:
 	@echo "PizzaBorg: first run, creating a Python environment in $(VENV) (once; about a minute with the install)..."
@@ -48,15 +52,28 @@ lrs-env: $(RSTAMP)
 play: $(STAMP)
 	$(BIN)/pizzaborg
 
-test: $(TSTAMP)
+# The gates before the tests: ruff (lint) and mypy (types), both configured in pyproject.toml.
+lint: $(TSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -m "not slow and not browser and not lrs"
+
+# ruff's formatter and its safe fixes over the tree (make test checks lint only, not the format yet)
+format: $(TSTAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser and not lrs"
 
 test-all: $(BSTAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(XDIST)
 
+# the slow tier's own timeout: a whole shipped-story game or a wheel build may take minutes on a busy machine
 test-slow: $(TSTAMP)
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest $(XDIST) -m slow --timeout 600
 
 # The lowest versions pyproject.toml allows, in a venv of their own: every test but the slow ones and
 # the snapshots (older Textual draws a few characters differently).
@@ -64,7 +81,7 @@ FLOOR := .venv-floor
 test-floor:
 	test -x $(FLOOR)/bin/python || $(PYTHON) -m venv $(FLOOR)
 	$(FLOOR)/bin/python -m pip install --quiet -e '.[test]' 'textual==6.0.0' 'pyyaml==6.0' 'transitions==0.9.1'
-	$(FLOOR)/bin/python -m pytest -m "not slow and not browser and not lrs" --ignore=tests/tui/test_tui_snapshots.py
+	$(FLOOR)/bin/python -m pytest $(XDIST) -m "not slow and not browser and not lrs" --ignore=tests/tui/test_tui_snapshots.py
 
 # the class server on this machine only (see docs/trainers.md for a class on a network)
 serve: $(WSTAMP)
@@ -72,13 +89,11 @@ serve: $(WSTAMP)
 
 # the class server's page in the system Chromium (Debian package chromium) driven by Playwright
 test-browser: $(BSTAMP)
-	$(BIN)/python -m pytest -m browser
-
-bench: $(BSTAMP)
+	$(BIN)/python -m pytest -m browser --timeout 600
 
 # against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env)
 test-lrs: $(TSTAMP)
-	$(BIN)/python -m pytest -m lrs
+	$(BIN)/python -m pytest -m lrs --timeout 600
 
 bench: $(BSTAMP)
 	@$(MAKE) --no-print-directory lrs-env || echo "note: could not install Ralph; the LRS benchmark cannot measure" >&2
@@ -93,4 +108,4 @@ check: $(STAMP)
 	$(BIN)/pizzaborg story check
 
 clean:
-	rm -rf $(VENV) $(FLOOR) $(RALPH) build dist .pytest_cache
+	rm -rf $(VENV) $(FLOOR) $(RALPH) build dist .pytest_cache .mypy_cache .ruff_cache

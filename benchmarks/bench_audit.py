@@ -24,7 +24,9 @@ RUNS = 3
 
 def main(argv: list) -> int:
     opts = {argv[i]: argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--runs"}
-    story_dir = next((a for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in opts)), None)
+    story_dir = next(
+        (a for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in opts)), None
+    )
     script = Path(sys.executable).with_name("pizzaborg")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "pizzaborg"]
     cmd += ["story", "audit", "--json"] + ([story_dir] if story_dir else [])

@@ -14,7 +14,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,7 +35,7 @@ def generate(story_dir, out: Path) -> int:
     story = load_story(story_dir)
     assignment = new_assignment(story, "Benchmark cohort", seed=4242, mastery=0.6)
     rng = random.Random(7)
-    start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     for i in range(REPORTS):
         game = Game(story, assignment.seed)
         while not game.over:
@@ -76,15 +76,20 @@ def main() -> int:
             try:
                 scenes = generate(story_dir, folder)
             except Exception as exc:  # e.g. a checkout without the shipped story
-                print(f"cohort  {label}: could not generate reports ({type(exc).__name__}: {exc}) (bar <= {BAR:.0f} s) FAIL")
+                print(
+                    f"cohort  {label}: could not generate reports ({type(exc).__name__}: {exc}) (bar <= {BAR:.0f} "
+                    "s) FAIL"
+                )
                 ok = False
                 continue
             elapsed, summary = run_cohort(folder, story_dir)
             passed = elapsed <= BAR
             ok = ok and passed
-            print(f"cohort of {REPORTS:,} reports, verification included, {label} ({scenes} scenes): {elapsed:.2f} s "
-                  f"(bar <= {BAR:.0f} s)  {summary['verified']} verified, {len(summary['rejected'])} tampered left out  "
-                  f"{'PASS' if passed else 'FAIL'}")
+            print(
+                f"cohort of {REPORTS:,} reports, verification included, {label} ({scenes} scenes): {elapsed:.2f} s "
+                f"(bar <= {BAR:.0f} s)  {summary['verified']} verified, {len(summary['rejected'])} tampered left out  "
+                f"{'PASS' if passed else 'FAIL'}"
+            )
     return 0 if ok else 1
 
 

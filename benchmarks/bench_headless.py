@@ -71,7 +71,9 @@ def main() -> int:
         f"    main({args!r})\n"
         "print(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))\n"
     )
-    probe = subprocess.run([sys.executable, "-c", probe_code], check=True, capture_output=True, text=True).stdout.strip()
+    probe = subprocess.run(
+        [sys.executable, "-c", probe_code], check=True, capture_output=True, text=True
+    ).stdout.strip()
     base_wall, base = timed([sys.executable, "-c", "import yaml, transitions"])
     game_wall, game = timed(play)
     ratio = game / base

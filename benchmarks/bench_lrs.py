@@ -19,20 +19,20 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
+import ralph_server  # noqa: E402
 from genstory import write_story  # noqa: E402
 
-import ralph_server  # noqa: E402
 from pizzaborg.cli import main as cli  # noqa: E402
 from pizzaborg.engine import Game, load_story  # noqa: E402
 from pizzaborg.trainer.assignment import new_assignment, write_assignment  # noqa: E402
-from pizzaborg.trainer.lrs import Lrs  # noqa: E402
 from pizzaborg.trainer.formats import render  # noqa: E402
+from pizzaborg.trainer.lrs import Lrs  # noqa: E402
 from pizzaborg.trainer.report import build_report  # noqa: E402
 from pizzaborg.trainer.xapi import statements  # noqa: E402
 
@@ -57,7 +57,7 @@ def report_for(story, assignment, i: int, rng) -> dict:
     game = Game(story, assignment.seed)
     while not game.over:
         game.choose(rng.choice(game.available()).id)
-    began = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=i)
+    began = datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=i)
     report = build_report(game, learner=f"learner {i:04d}", assignment=assignment, started=began,
                           finished=began + timedelta(minutes=40))
     game.close()
@@ -84,7 +84,9 @@ def main() -> int:
         folder = tmp / "reports"
         folder.mkdir()
         for i in range(LEARNERS):
-            (folder / f"r{i:04d}.json").write_text(render(report_for(story, assignment, i, rng), "json"), encoding="utf-8")
+            (folder / f"r{i:04d}.json").write_text(
+                render(report_for(story, assignment, i, rng), "json"), encoding="utf-8"
+            )
         one = tmp / "one.json"  # a game of another assignment: not in the cohort
         other = new_assignment(story, "Another cohort", seed=4242)
         one.write_text(render(report_for(story, other, LEARNERS, rng), "json"), encoding="utf-8")
@@ -119,7 +121,9 @@ def main() -> int:
                     waited[1] += 1
 
             Lrs._request = timed
-            lrs, out_lrs = run("cohort", "--lrs", server.url, "--assignment", apath, "--story", story_dir, "--format", "json")
+            lrs, out_lrs = run(
+                "cohort", "--lrs", server.url, "--assignment", apath, "--story", story_dir, "--format", "json"
+            )
             Lrs._request = request
             a, b = json.loads(out_files), json.loads(out_lrs)
             same = a["score"] == b["score"] and b["verified"] == a["verified"] == LEARNERS

@@ -16,8 +16,8 @@ import tempfile
 import time
 
 from pizzaborg.engine import load_story
-from pizzaborg.tui.app import PizzaBorgApp
 from pizzaborg.play.session import Session
+from pizzaborg.tui.app import PizzaBorgApp
 
 BAR_MS = 50.0
 SETTLE = 0.15  # seconds to let every follow-up frame happen on its own
@@ -91,9 +91,11 @@ def main() -> int:
     choice_ms, continue_ms = asyncio.run(play(story_dir))
     median = statistics.median(choice_ms)
     ok = median <= BAR_MS
-    print(f"choice key to next scene drawn: median {median:5.1f} ms, max {max(choice_ms):5.1f} ms over {len(choice_ms)} "
-          f"choices (bar: median <= {BAR_MS:.0f} ms)   Enter past feedback/reflection: median "
-          f"{statistics.median(continue_ms):5.1f} ms   {'PASS' if ok else 'FAIL'}")
+    print(
+        f"choice key to next scene drawn: median {median:5.1f} ms, max {max(choice_ms):5.1f} ms over {len(choice_ms)} "
+        f"choices (bar: median <= {BAR_MS:.0f} ms)   Enter past feedback/reflection: median "
+        f"{statistics.median(continue_ms):5.1f} ms   {'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -57,7 +57,9 @@ def time_to_text(cmd: list, marker: bytes, cwd: str) -> float:
         while True:
             left = TIMEOUT - (time.perf_counter() - t0)
             if left <= 0:
-                raise RuntimeError(f"{cmd[-1]}: {marker!r} not drawn within {TIMEOUT} s; screen so far: {ANSI.sub(b'', seen)[-300:]!r}")
+                raise RuntimeError(
+                    f"{cmd[-1]}: {marker!r} not drawn within {TIMEOUT} s; screen so far: {ANSI.sub(b'', seen)[-300:]!r}"
+                )
             ready, _, _ = select.select([master], [], [], left)
             if not ready:
                 continue
@@ -99,7 +101,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bare_py = Path(tmp) / "bare_app.py"
         bare_py.write_text(BARE_APP, encoding="utf-8")
-        bare, ours = median_times(([sys.executable, str(bare_py)], b"Hello from a bare Textual app"), (game, b"New game"), tmp)
+        bare, ours = median_times(
+            ([sys.executable, str(bare_py)], b"Hello from a bare Textual app"), (game, b"New game"), tmp
+        )
     ratio = ours / bare
     ok = ratio <= 1.3
     print(f"TUI start to title drawn {ours * 1000:6.0f} ms   bare Textual app drawn {bare * 1000:6.0f} ms   "

@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,10 +47,10 @@ def run_one(path: Path) -> list:
 def table(rows: list) -> str:
     head = ("benchmark", "figure", "bar", "result")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(4)]
-    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |"]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + " |"]
     lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
+        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)) + " |")
     return "\n".join(lines)
 
 
@@ -63,11 +63,14 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{', ' + cpu if cpu else ''}, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{', ' + cpu if cpu else ''}, Python "
+        f"{platform.python_version()}"
+    )
 
 
 def record(text: str) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = f"{BEGIN}\nLatest run: {stamp} on {machine()}.\n\n{text}\n{END}"
     doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n" + BEGIN + "\n" + END + "\n"
     if BEGIN in doc and END in doc:

@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,23 @@ from pizzaborg.engine import load_story
 
 TESTS = Path(__file__).resolve().parent
 MINI_DIR = TESTS / "fixtures" / "mini"
+MAX_STEPS = 500  # far more decisions than any test story needs: more means the game cannot end
+
+
+def until_over(game: object, limit: int = MAX_STEPS) -> Iterator[int]:
+    """The steps of a play-to-the-end loop: ``for _ in until_over(game): game.choose(...)``.
+
+    ``game`` is a game (its ``over`` is checked) or a function that says whether to stop, e.g.
+    ``lambda: app.session.game.over`` for an app that may start a new game. Yields the step number
+    until then; after ``limit`` steps the test fails, saying so, instead of hanging the suite.
+    """
+    over: Callable[[], bool] = game if callable(game) else (lambda: bool(game.over))  # type: ignore[attr-defined]
+    for n in range(limit):
+        if over():
+            return
+        yield n
+    if not over():
+        pytest.fail(f"still not over after {limit} steps: the loop would never end", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +44,47 @@ def _isolated_saves(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PIZZABORG_CACHE", str(tmp_path_factory.mktemp("story-cache")))
     monkeypatch.setenv("PIZZABORG_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))  # never the real home
     monkeypatch.delenv("PIZZABORG_DEBUG", raising=False)
+
+
+# ---- tiers: tests that need an outside tool --------------------------------------------------
+# A developer without tmux, Chromium, Ralph or espeak-ng sees those tests skipped, each saying why.
+# CI names the tiers it provides in PIZZABORG_REQUIRE_TIERS (.ci/run: tmux,browser,lrs,espeak): a
+# skip there is a failure, so a CI that could not run a tier does not look like one that did.
+TIER_MARKERS = ("browser", "lrs")  # markers that name their tier; others say @pytest.mark.tier("tmux")
+
+
+def required_tiers() -> set[str]:
+    return {t.strip() for t in os.environ.get("PIZZABORG_REQUIRE_TIERS", "").split(",") if t.strip()}
+
+
+def tier_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("tier")
+    if mark is not None and mark.args:
+        return str(mark.args[0])
+    return next((name for name in TIER_MARKERS if item.get_closest_marker(name) is not None), None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    tier = tier_of(item)
+    if tier is None or tier not in required_tiers():
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    report.outcome = "failed"
+    why = reason.removeprefix("Skipped: ")
+    report.longrepr = f"the {tier} tier was required (PIZZABORG_REQUIRE_TIERS) but skipped: {why}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked serial runs in one xdist worker with the other serial ones (make test: --dist loadgroup)."""
+    for item in items:
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture(scope="session")

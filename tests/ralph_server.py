@@ -31,8 +31,13 @@ def ralph_python() -> tuple:
     candidates.append(ROOT / ".venv-ralph" / "bin" / "python")
     for c in candidates:
         if c.is_file():
-            check = subprocess.run([str(c), "-c", "import ralph.api, uvicorn, requests"], capture_output=True, text=True,
-                                   timeout=120, env=dict(os.environ, RALPH_RUNSERVER_BACKEND="fs"))
+            check = subprocess.run(
+                [str(c), "-c", "import ralph.api, uvicorn, requests"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=dict(os.environ, RALPH_RUNSERVER_BACKEND="fs"),
+            )
             if check.returncode == 0:
                 return c, None
             return None, f"{c} cannot import Ralph's LRS ({(check.stderr.strip().splitlines() or ['?'])[-1]})"

@@ -12,8 +12,8 @@ import shutil
 import time
 
 import pytest
-
 from _storyhelp import ROOT, STORY_DIR, run_cli, tiny_story
+
 from pizzaborg.author import audit, bots
 from pizzaborg.author.settings import DEFAULTS, audit_settings, default_best_ending
 from pizzaborg.engine import Game, load_story
@@ -244,7 +244,9 @@ def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, mes
     code, out, err = run_cli("story", "check", story)
     assert code == 1
     line = next(line for line in out.splitlines() if message in line)
-    assert re.match(rf"^{re.escape(str(story))}/story\.yaml:\d+:\d+: ", line) or re.match(r"^\S*story\.yaml:\d+:\d+: ", line), line
+    assert re.match(rf"^{re.escape(str(story))}/story\.yaml:\d+:\d+: ", line) or re.match(
+        r"^\S*story\.yaml:\d+:\d+: ", line
+    ), line
     code, out, err = run_cli("story", "audit", story)
     assert code == 2 and "the story cannot be read" in err and len(err.strip().splitlines()) == 1
 
@@ -274,8 +276,10 @@ def test_tied_best_options_count_a_rule_hit_as_one_in_k(tmp_path):
 def test_a_note_that_alone_opens_with_an_area_name_is_a_stamp(tmp_path):
     root = tiny_story(tmp_path)
     path = root / "rounds" / "01.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("note: Note e.", "note: Area thinking first, then the rest."),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("note: Note e.", "note: Area thinking first, then the rest."),
+        encoding="utf-8",
+    )
     report = audit.run_audit(load_story(root), seeds=1)
     form = next(t for t in report.tells if t.id == "stamps.form")
     assert form.value == pytest.approx(0.5) and not form.passed
@@ -289,7 +293,11 @@ def test_the_learners_follow_the_order_the_engine_shows(tmp_path, monkeypatch):
     the first one shown, not the first one written."""
     story = load_story(TELLS)
     assert bots.play(story, "always-first", 0).ending == "top"
-    monkeypatch.setattr(Game, "available", lambda self: list(reversed([c for c in story.scenes[self.state].choices])) if not self.over else [])
+    monkeypatch.setattr(
+        Game,
+        "available",
+        lambda self: list(reversed([c for c in story.scenes[self.state].choices])) if not self.over else [],
+    )
     result = bots.play(story, "always-first", 0)
     assert result.decisions[0] == ("r1.s0", "worst") and result.ending == "low"
 
@@ -298,7 +306,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     code, out, err = run_cli("story", "audit", TELLS, "--seeds", "3")
     assert code == 1, err
     assert re.search(r"^FAIL length: the best option is the longest\s+<= 40%\s+100% \(4 of 4\)$", out, re.M)
-    assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
+    assert re.search(
+        r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M
+    )
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
     assert "47 of 58 threshold(s) failed" in out
@@ -353,7 +363,11 @@ def test_a_story_without_a_trust_number_has_no_trust_learner(tmp_path):
     dst = tmp_path / "notrust"
     shutil.copytree(CLEAN, dst)
     for p in [dst / "story.yaml", dst / "rounds" / "01.yaml"]:
-        text = p.read_text(encoding="utf-8").replace("trust", "mood").replace("id: mood, name: Trust", "id: mood, name: Mood")
+        text = (
+            p.read_text(encoding="utf-8")
+            .replace("trust", "mood")
+            .replace("id: mood, name: Trust", "id: mood, name: Mood")
+        )
         p.write_text(text, encoding="utf-8")
     story = load_story(dst)
     assert not bots.applies(story, "trust-gain")

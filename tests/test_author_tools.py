@@ -8,16 +8,16 @@ import re
 import shlex
 import shutil
 import subprocess
-
-import pytest
 from collections import Counter
 
-from _storyhelp import MINI_DIR, ROOT, run_cli, tiny_story, write_story
+import pytest
+from _storyhelp import MINI_DIR, ROOT, run_cli, tiny_story
+
 from pizzaborg.author import bots
-from pizzaborg.engine import Game, load_story
-from pizzaborg.author.randomtest import run_randomtest
 from pizzaborg.author.graph import to_dot, to_mermaid
 from pizzaborg.author.map import REGENERATE, learning_map
+from pizzaborg.author.randomtest import run_randomtest
+from pizzaborg.engine import Game, load_story
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,9 @@ def test_random_leaning_players_spread_from_bad_to_good_play(tiny):
     lean = {s: random.Random(s).uniform(-1, 1) for s in range(200)}
     good = [r for r in results if lean[r.seed] > 0.5]
     bad = [r for r in results if lean[r.seed] < -0.5]
-    share = lambda rs: sum(r.decisions[1] == ("r1.two", "good") for r in rs) / len(rs)
+    def share(rs):
+        return sum(r.decisions[1] == ("r1.two", "good") for r in rs) / len(rs)
+
     assert share(good) - share(bad) > 0.3
 
 
@@ -147,7 +149,11 @@ def test_story_bots_bad_input_is_one_line(args, message):
 
 # ---- learning map --------------------------------------------------------------------------------
 def _row(md: str, key: str) -> str:
-    return next(line for line in md.splitlines() if line.startswith("|") and f"`{key}`" in line.split("|")[2 if "." in key else 1])
+    return next(
+        line
+        for line in md.splitlines()
+        if line.startswith("|") and f"`{key}`" in line.split("|")[2 if "." in key else 1]
+    )
 
 
 def test_map_lists_the_decisions_with_weights(mini):
@@ -162,13 +168,21 @@ def test_map_lists_the_decisions_with_weights(mini):
 
 def test_map_marks_events_and_untested_points(tmp_path):
     root = tiny_story(tmp_path)
-    (root / "story.yaml").write_text((root / "story.yaml").read_text().replace(
-        "- { id: lp.two, name: Point two }", "- { id: lp.two, name: Point two }\n        - { id: lp.three, name: 'Pipes | and *stars*' }"))
+    (root / "story.yaml").write_text(
+        (root / "story.yaml")
+        .read_text()
+        .replace(
+            "- { id: lp.two, name: Point two }",
+            "- { id: lp.two, name: Point two }\n        - { id: lp.three, name: 'Pipes | and *stars*' }",
+        )
+    )
     md = learning_map(load_story(root))
     row = _row(md, "lp.three")
     assert "**none**" in row and "| 0 |" in row
     assert "Pipes \\| and \\*stars\\*" in row
-    assert all(line.count("|") - line.count("\\|") == 5 for line in md.splitlines() if line.startswith("| ") and "`lp." in line)
+    assert all(
+        line.count("|") - line.count("\\|") == 5 for line in md.splitlines() if line.startswith("| ") and "`lp." in line
+    )
 
 
 def test_story_map_writes_a_file(tmp_path):
@@ -188,7 +202,9 @@ def test_learning_map_doc_is_up_to_date():
     expected = learning_map(load_story())
     current = doc.read_text(encoding="utf-8") if doc.exists() else ""
     if current != expected:
-        pytest.fail(f"docs/learning-map.md is out of date with the story; regenerate it with: {REGENERATE}", pytrace=False)
+        pytest.fail(
+            f"docs/learning-map.md is out of date with the story; regenerate it with: {REGENERATE}", pytrace=False
+        )
 
 
 # ---- randomtest ----------------------------------------------------------------------------------
@@ -265,7 +281,7 @@ def test_randomtest_text_report_groups_failures(tmp_path):
     code, out, _ = run_cli("story", "randomtest", "--story", _dead_end_story(tmp_path), "-n", "8")
     assert code == 1
     assert "Failures: 4" in out
-    line = next(l for l in out.splitlines() if "FAIL dead-end" in l)
+    line = next(x for x in out.splitlines() if "FAIL dead-end" in x)
     assert "scene 'r1.two' offers no choice" in line and "4 game(s)" in line
     assert "reproduce: pizzaborg play --seed" in out
 
@@ -406,7 +422,9 @@ def test_conditions_see_the_same_score_and_assimilation_as_the_report(mini, tmp_
     assert len(seen) > 3  # the games covered several values, not only 0
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (the structure tests above still run)")
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz is not installed (the structure tests above still run)"
+)
 def test_graphviz_accepts_the_dot_output(tmp_path, mini):
     for story in (mini, load_story(_hostile_story(tmp_path))):
         run = subprocess.run(["dot", "-Tsvg"], input=to_dot(story), capture_output=True, text=True, timeout=60)

@@ -8,8 +8,8 @@ import shlex
 import shutil
 
 import pytest
-
 from _storyhelp import ROOT, run_cli
+
 from pizzaborg.author import bots
 from pizzaborg.author.check import check_story
 from pizzaborg.engine import load_story

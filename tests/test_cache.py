@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import copy_mini, until_over
 
-from conftest import copy_mini
-from pizzaborg.engine import Game, StoryError, load_story
-from pizzaborg.engine import cache
+from pizzaborg.engine import Game, StoryError, cache, load_story
 from pizzaborg.engine.loader import read_story
 
 
@@ -19,7 +18,7 @@ def entries(directory) -> list:
 
 def play_through(story, seed=5) -> dict:
     game = Game(story, seed)
-    while not game.over:
+    for _ in until_over(game):
         game.choose_number(len(game.scene.choices))
     return game.state_dict()
 

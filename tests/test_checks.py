@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import BASE_ROUND, BASE_STORY, pos_of, write_story
+
 from pizzaborg.engine import default_story_dir
 
 
@@ -73,7 +73,9 @@ def test_unused_learning_point_and_worst_practice(run_cli, tmp_path):
     story = BASE_STORY.replace(
         "        - { id: lp.one, name: Point one }\n",
         "        - { id: lp.one, name: Point one }\n        - { id: lp.two, name: Point two }\n",
-    ).replace("    - { id: W1, name: Worst one }\n", "    - { id: W1, name: Worst one }\n    - { id: W2, name: Worst two }\n")
+    ).replace(
+        "    - { id: W1, name: Worst one }\n", "    - { id: W1, name: Worst one }\n    - { id: W2, name: Worst two }\n"
+    )
     code, lines, _ = check(run_cli, write_story(tmp_path, story, {"01.yaml": BASE_ROUND}))
     assert code == 1
     assert reported(lines, "story.yaml", pos_of(story, "lp.two")[0], "learning point 'lp.two' is not used")

@@ -24,7 +24,14 @@ def test_the_closing_line_of_help_names_every_command(run_cli):
 
 
 def test_commands_that_use_no_saves_do_not_offer_saves_dir(run_cli):
-    for argv in (["story", "graph"], ["story", "check"], ["story", "bots"], ["cohort"], ["verify"], ["assignment", "new"]):
+    for argv in (
+        ["story", "graph"],
+        ["story", "check"],
+        ["story", "bots"],
+        ["cohort"],
+        ["verify"],
+        ["assignment", "new"],
+    ):
         code, out, err = run_cli(*argv, "--help")
         assert code == 0 and "--story" in out, argv
         assert "--saves-dir" not in out, argv

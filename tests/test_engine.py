@@ -21,8 +21,8 @@ import subprocess
 import sys
 
 import pytest
+from conftest import copy_mini, until_over, write_story
 
-from conftest import copy_mini, write_story
 from pizzaborg.engine import Game, GameError, ReplayError, load_story
 
 BEST = {"a.start": "assess", "a.bake": "visit", "b.open": "fix", "b.close": "done"}
@@ -33,7 +33,7 @@ MIXED = {"a.start": "assess", "a.bake": "dashboard", "b.open": "firefight", "b.c
 def play(game: Game, plan: dict, stop_at: str | None = None) -> list:
     """Play by plan (scene id -> choice id); anything else (events, b.crash) takes its first choice."""
     outcomes = []
-    while not game.over and game.state != stop_at:
+    for _ in until_over(lambda: game.over or game.state == stop_at):
         outcomes.append(game.choose(plan.get(game.state) or game.available()[0].id))
     return outcomes
 
@@ -102,8 +102,23 @@ def test_the_same_seed_draws_the_same_events_in_another_process(mini_dir):
     for hashseed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hashseed}
         run = subprocess.run(
-            [sys.executable, "-m", "pizzaborg", "play", "--story", str(mini_dir), "--seed", "11", "--choices", "1,1,1,1,1,1", "--json"],
-            capture_output=True, text=True, env=env, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "pizzaborg",
+                "play",
+                "--story",
+                str(mini_dir),
+                "--seed",
+                "11",
+                "--choices",
+                "1,1,1,1,1,1",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         assert run.returncode == 0, run.stderr
         outs.append(json.loads(run.stdout))
@@ -116,7 +131,7 @@ def test_the_same_seed_draws_the_same_events_in_another_process(mini_dir):
 def test_undo_restores_the_exact_prior_state(mini):
     game = Game(mini, 5)
     history = [game.state_dict()]
-    while not game.over:
+    for _ in until_over(game):
         game.choose(game.available()[-1].id if game.state != "b.close" else "done")
         history.append(game.state_dict())
     # the history crosses a draw (queued events), a round change and the ending
@@ -164,7 +179,10 @@ def test_choice_with_when_is_hidden_when_false(tmp_path):
     meta.write_text(meta.read_text().replace("min: 0, max: 100, start: 50", "min: 0, max: 100, start: 40"))
     game = Game(load_story(root), 0)
     assert ids(game) == ["assess", "push"]
-    assert [c.text for c in game.scene.choices] == ["Assess the impact with the owner first.", "Push the patch tonight."]
+    assert [c.text for c in game.scene.choices] == [
+        "Assess the impact with the owner first.",
+        "Push the patch tonight.",
+    ]
     with pytest.raises(GameError):
         game.choose("wait")
     with pytest.raises(GameError):

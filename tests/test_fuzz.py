@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+from conftest import MINI_DIR, until_over  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conftest import MINI_DIR  # noqa: E402
 from pizzaborg.engine import Game, load_story  # noqa: E402
 from pizzaborg.engine import saves as S  # noqa: E402
 from pizzaborg.engine.loader import read_story  # noqa: E402
@@ -177,7 +177,9 @@ def test_save_loader_gives_a_save_or_a_clean_error(data):
         path.unlink(missing_ok=True)
 
 
-SCRIPT_TEXT = "seed: 3\nchoices: [1, assess, 2]\nexpect:\n  ending: good\n  min_score: 10\n  kpis: {trust: {min: 0, max: 100}}\n"
+SCRIPT_TEXT = (
+    "seed: 3\nchoices: [1, assess, 2]\nexpect:\n  ending: good\n  min_score: 10\n  kpis: {trust: {min: 0, max: 100}}\n"
+)
 
 
 @given(st.data())
@@ -197,7 +199,7 @@ def _valid_report() -> dict:
     from pizzaborg.trainer import build_report
 
     game = Game(load_story(MINI_DIR), 4)
-    while not game.over:
+    for _ in until_over(game):
         game.choose_number(1)
     return build_report(game, learner="Ada")
 
@@ -361,7 +363,9 @@ def _hostile_folder(root: bytes, data) -> None:
         path = os.path.join(where, _entry_name(data, i))
         if kind == "report":
             with open(path, "w", encoding="utf-8") as fh:
-                json.dump(dict(REPORT, learner=data.draw(st.sampled_from(["Ann", "ann", "Bob\u200b", "Bob", "Cy"]))), fh)
+                json.dump(
+                    dict(REPORT, learner=data.draw(st.sampled_from(["Ann", "ann", "Bob\u200b", "Bob", "Cy"]))), fh
+                )
         elif kind == "edited":
             with open(path, "w", encoding="utf-8") as fh:
                 json.dump(_mutate_json(REPORT, data), fh)
@@ -387,7 +391,9 @@ def _hostile_folder(root: bytes, data) -> None:
             from pizzaborg.trainer.xapi import statements
 
             with open(path, "w", encoding="utf-8") as fh:
-                json.dump(_mutate_json(statements(REPORT), data) if data.draw(st.booleans()) else statements(REPORT), fh)
+                json.dump(
+                    _mutate_json(statements(REPORT), data) if data.draw(st.booleans()) else statements(REPORT), fh
+                )
         else:
             open(path, "wb").close()
 
@@ -484,7 +490,7 @@ def test_the_outbox_skips_what_it_cannot_read(data):
     if data.draw(st.booleans()):
         raw = json.dumps({"format": OUTBOX_FORMAT, "endpoint": "http://x/", "statements": data.draw(jsonish)}).encode()
     (folder / "a.json").write_bytes(raw)
-    for path, stmts in pending(WORK / "saves", "http://x/"):
+    for _path, stmts in pending(WORK / "saves", "http://x/"):
         assert isinstance(stmts, list)
 
 

@@ -6,8 +6,8 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import copy_mini
+
 from pizzaborg import __version__
 from pizzaborg.engine import Game
 
@@ -295,7 +295,9 @@ def test_choices_and_script_are_exclusive(run_cli, mini_dir, tmp_path):
 
 def test_save_and_load_round_trip(run_cli, mini_dir, tmp_path):
     sd = tmp_path / "sv"
-    code, out, err = run_cli("play", "--story", mini_dir, "--seed", "4", "--choices", "2,1", "--save", "mid", "--saves-dir", sd, "--json")
+    code, out, err = run_cli(
+        "play", "--story", mini_dir, "--seed", "4", "--choices", "2,1", "--save", "mid", "--saves-dir", sd, "--json"
+    )
     assert code == 0, err
     first = json.loads(out)
     assert (sd / "mid.json").is_file()
@@ -304,7 +306,9 @@ def test_save_and_load_round_trip(run_cli, mini_dir, tmp_path):
     assert code == 0, err
     assert json.loads(out) == first
     # continuing from the save equals playing it all in one go
-    code, out, _ = run_cli("play", "--story", mini_dir, "--load", "mid", "--choices", "1,1", "--saves-dir", sd, "--json")
+    code, out, _ = run_cli(
+        "play", "--story", mini_dir, "--load", "mid", "--choices", "1,1", "--saves-dir", sd, "--json"
+    )
     continued = json.loads(out)
     code2, out2, _ = run_cli("play", "--story", mini_dir, "--seed", "4", "--choices", "2,1,1,1", "--json")
     assert code == code2 == 0
@@ -332,7 +336,9 @@ def test_load_of_a_damaged_save(run_cli, mini_dir, tmp_path):
 
 
 def test_save_with_a_bad_name(run_cli, mini_dir, tmp_path):
-    code, _, err = run_cli("play", "--story", mini_dir, "--choices", "1", "--save", "../evil", "--saves-dir", tmp_path / "sv")
+    code, _, err = run_cli(
+        "play", "--story", mini_dir, "--choices", "1", "--save", "../evil", "--saves-dir", tmp_path / "sv"
+    )
     assert code == 2
     assert "not a valid save name" in one_line(err)
     assert not (tmp_path / "evil.json").exists()
@@ -392,7 +398,9 @@ def test_play_help_documents_the_exit_codes(run_cli):
         assert option in out
 
 
-@pytest.mark.parametrize("args", [["--bogus"], ["play", "--bogus"], ["story", "check", "--bogus"], ["play", "--seed", "x"], ["story"]])
+@pytest.mark.parametrize(
+    "args", [["--bogus"], ["play", "--bogus"], ["story", "check", "--bogus"], ["play", "--seed", "x"], ["story"]]
+)
 def test_bad_option_is_one_line(run_cli, args):
     code, out, err = run_cli(*args)
     assert code == 2

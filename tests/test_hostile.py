@@ -15,9 +15,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import BASE_ROUND, BASE_STORY, write_story
 
-from conftest import BASE_ROUND, BASE_STORY, copy_mini, write_story
-from pizzaborg.engine import Game, StoryError, load_story
+from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
 
@@ -146,7 +146,9 @@ def test_damaged_saves_are_refused_and_left_alone(mini, mini_dir, tmp_path, run_
     path = _valid_save(mini, saves)
     bad = mangle(path.read_text())
     path.write_text(bad)
-    code, out, err = run_cli("play", "--story", mini_dir, "--saves-dir", saves, "--load", "one", "--choices", "1", "--save", "one")
+    code, out, err = run_cli(
+        "play", "--story", mini_dir, "--saves-dir", saves, "--load", "one", "--choices", "1", "--save", "one"
+    )
     assert code == 2
     assert expected in one_line(err)
     assert path.read_text() == bad  # never overwritten
@@ -158,7 +160,9 @@ def test_unknown_extra_fields_are_kept_and_ignored(mini, mini_dir, tmp_path, run
     data = json.loads(path.read_text())
     data["from_the_future"] = {"x": [1, 2]}
     path.write_text(json.dumps(data))
-    code, out, err = run_cli("play", "--story", mini_dir, "--saves-dir", saves, "--load", "one", "--choices", "1", "--save", "one")
+    code, out, err = run_cli(
+        "play", "--story", mini_dir, "--saves-dir", saves, "--load", "one", "--choices", "1", "--save", "one"
+    )
     assert code == 0, err
     assert json.loads(path.read_text())["from_the_future"] == {"x": [1, 2]}
 
@@ -240,7 +244,9 @@ def test_unwritable_save_folder_in_plain_mode_warns_and_the_game_goes_on(run_cli
     # root ignores permission bits, so the read-only folder is a path that cannot be a folder
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    code, out, err = run_cli("--plain", "--story", mini_dir, "--saves-dir", blocker / "sv", "--seed", "1", stdin="1\n1\nq\n")
+    code, out, err = run_cli(
+        "--plain", "--story", mini_dir, "--saves-dir", blocker / "sv", "--seed", "1", stdin="1\n1\nq\n"
+    )
     assert code == 0, err
     assert "Autosave failed" in out
     assert out.count("Choose 1 to") >= 2  # the game went on after the failed autosave
@@ -309,8 +315,11 @@ def test_a_deleted_working_directory_is_no_traceback(mini_dir, tmp_path, monkeyp
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
     monkeypatch.delenv("PIZZABORG_SAVES")  # the default ./saves, under a folder that is gone
-    proc = subprocess.run([sys.executable, "-c", script, str(gone), "play", "--story", str(mini_dir), "--choices", "1", "--save", "x"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(gone), "play", "--story", str(mini_dir), "--choices", "1", "--save", "x"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1
 
@@ -331,7 +340,9 @@ def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mi
                              "--note", "hello", "-o", tmp_path / "a.yaml")
     assert code == 0, err
     edited = tmp_path / "b.yaml"  # a note edited by hand, with YAML escapes for ESC and BEL
-    edited.write_text((tmp_path / "a.yaml").read_text().replace("note: hello", 'note: "Read \\e[2Jthis \\e]52;c;eA==\\a"'))
+    edited.write_text(
+        (tmp_path / "a.yaml").read_text().replace("note: hello", 'note: "Read \\e[2Jthis \\e]52;c;eA==\\a"')
+    )
     note = load_assignment(edited).note
     assert note.startswith("Read") and "this" in note
     assert "\x1b" not in note and "\x07" not in note
@@ -340,7 +351,7 @@ def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mi
 def test_a_hostile_assignment_file_is_bad_input_fast(run_cli, mini_dir, tmp_path):
     # learners run files their trainer sends: an alias bomb or a code tag in one must not hurt them
     bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh")
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=False)
     ) + "format: pizzaborg-assignment\n"
     for name, text, fragment in (
         ("bomb.yaml", bomb, "alias"),
@@ -349,7 +360,9 @@ def test_a_hostile_assignment_file_is_bad_input_fast(run_cli, mini_dir, tmp_path
         path = tmp_path / name
         path.write_text(text)
         t0 = time.perf_counter()
-        code, out, err = run_cli("play", "--story", mini_dir, "--assignment", path, "--learner", "Ada", "--choices", "1")
+        code, out, err = run_cli(
+            "play", "--story", mini_dir, "--assignment", path, "--learner", "Ada", "--choices", "1"
+        )
         assert time.perf_counter() - t0 < 2.0
         assert code == 2, (out, err)
         assert fragment in one_line(err).lower()

@@ -68,7 +68,10 @@ def _modules(tree: ast.AST) -> set:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__"):
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in (
+            "import_module",
+            "__import__",
+        ):
             if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 names.add(node.args[0].value)
     return names
@@ -94,7 +97,14 @@ def _forbidden(tree: ast.AST) -> list:
             f = node.func
             if isinstance(f, ast.Name) and f.id in ("eval", "exec"):
                 found.append(f"{f.id}() at line {node.lineno}")
-            if isinstance(f, ast.Attribute) and f.attr in ("load", "load_all", "unsafe_load", "full_load", "full_load_all", "unsafe_load_all"):
+            if isinstance(f, ast.Attribute) and f.attr in (
+                "load",
+                "load_all",
+                "unsafe_load",
+                "full_load",
+                "full_load_all",
+                "unsafe_load_all",
+            ):
                 if isinstance(f.value, ast.Name) and f.value.id == "yaml":
                     found.append(f"yaml.{f.attr}() at line {node.lineno}")
         if isinstance(node, ast.ImportFrom) and node.module == "yaml":

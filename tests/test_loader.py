@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import BASE_ROUND, BASE_STORY, pos_of, write_story
+
 from pizzaborg.engine import StoryError, load_story
 
 

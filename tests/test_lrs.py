@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 import ralph_server
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: F401
+
 from pizzaborg.trainer.assignment import write_assignment
 from pizzaborg.trainer.lrs import Lrs
 from pizzaborg.trainer.xapi import statements
-from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: F401
 
 pytestmark = pytest.mark.lrs
 
@@ -118,7 +118,9 @@ def test_a_wrong_password_is_refused_with_a_clear_message(ralph, cli, tmp_path, 
     assert "not-the-password" not in out + err
     assert stored(ralph, r["registration"]) == []
     # the cohort as well
-    code, out, err = cli("cohort", "--lrs", ralph.url, "--assignment", _assignment_file(mini, tmp_path), "--story", MINI)
+    code, out, err = cli(
+        "cohort", "--lrs", ralph.url, "--assignment", _assignment_file(mini, tmp_path), "--story", MINI
+    )
     assert code == 1 and "refused the credentials" in one_line(err)
 
 
@@ -140,7 +142,7 @@ def test_the_cohort_from_the_lrs_matches_the_cohort_from_files(ralph, cli, tmp_p
         write_json(folder / f"{learner}.json", timed_report(mini, policy, learner=learner, assignment=a))
     other = make_assignment(mini)  # another assignment's results in the same LRS are not this cohort's
     write_json(folder.parent / "other.json", timed_report(mini, "worst", learner="Di", assignment=other))
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     code, out, err = cli("send", folder, folder.parent / "other.json", "--lrs", ralph.url, "--story", MINI)
     assert code == 0, out + err
     assert len(out.strip().splitlines()) == 4
@@ -154,7 +156,9 @@ def test_the_cohort_from_the_lrs_matches_the_cohort_from_files(ralph, cli, tmp_p
     assert from_lrs["learners"] == from_lrs["verified"] == 3 and from_lrs["rejected"] == []
     for key in ("endings", "score", "areas", "learning_points", "worst_choices", "stories"):
         assert from_lrs[key] == from_files[key], key
-    assert sorted(r["score"] for r in from_lrs["learners_table"]) == sorted(r["score"] for r in from_files["learners_table"])
+    assert sorted(r["score"] for r in from_lrs["learners_table"]) == sorted(
+        r["score"] for r in from_files["learners_table"]
+    )
     # when: the LRS's stored time, not the claim in the statements (T0, days ago)
     for row in from_lrs["learners_table"]:
         assert datetime.fromisoformat(row["finished"].replace("Z", "+00:00")) >= before

@@ -7,16 +7,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import textwrap
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 from pizzaborg.trainer.assignment import write_assignment
 from pizzaborg.trainer.lrs import Lrs, LrsError, check_endpoint
 from pizzaborg.trainer.xapi import statements
-from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 
 class Answers(BaseHTTPRequestHandler):
@@ -87,7 +87,9 @@ def test_endpoint_gets_its_trailing_slash():
 
 def test_no_connection_is_one_line_per_report_and_exit_1(cli, tmp_path, mini):
     path = write_json(tmp_path / "r.json", report_of(mini))
-    code, out, err = cli("send", path, "--lrs", closed_port_url(), "--story", MINI, "--user", "u", "--password", "secret-pw")
+    code, out, err = cli(
+        "send", path, "--lrs", closed_port_url(), "--story", MINI, "--user", "u", "--password", "secret-pw"
+    )
     assert code == 1
     line = one_line(out)
     assert line.startswith(f"{path}: NOT sent: cannot reach the LRS at http://127.0.0.1:") and "try again later" in line
@@ -103,14 +105,29 @@ def test_a_report_that_does_not_verify_is_not_sent(cli, tmp_path, mini, fake_lrs
     assert fake_lrs.batches == []
 
 
-@pytest.mark.parametrize("status, body, says", [
-    (401, '{"detail": "Invalid authentication credentials"}', "refused the credentials (HTTP 401: Invalid authentication credentials)"),
-    (403, "", "refused the credentials (HTTP 403)"),
-    (409, '{"detail": "Differing statements already exist with the same ID: x"}', "already holds different statements with the same ids (HTTP 409)"),
-    (500, '{"detail": "Statements bulk indexation failed"}', "failed while the statements (HTTP 500) (Statements bulk indexation failed)"),
-    (404, "not here", "no xAPI statements resource at"),
-    (400, '{"detail": "bad \\u001b[2J statement"}', "refused the statements (HTTP 400) (bad [2J statement)"),
-])
+@pytest.mark.parametrize(
+    "status, body, says",
+    [
+        (
+            401,
+            '{"detail": "Invalid authentication credentials"}',
+            "refused the credentials (HTTP 401: Invalid authentication credentials)",
+        ),
+        (403, "", "refused the credentials (HTTP 403)"),
+        (
+            409,
+            '{"detail": "Differing statements already exist with the same ID: x"}',
+            "already holds different statements with the same ids (HTTP 409)",
+        ),
+        (
+            500,
+            '{"detail": "Statements bulk indexation failed"}',
+            "failed while the statements (HTTP 500) (Statements bulk indexation failed)",
+        ),
+        (404, "not here", "no xAPI statements resource at"),
+        (400, '{"detail": "bad \\u001b[2J statement"}', "refused the statements (HTTP 400) (bad [2J statement)"),
+    ],
+)
 def test_each_answer_of_an_lrs_is_a_clear_line(cli, tmp_path, mini, fake_lrs, status, body, says):
     fake_lrs.script = [(status, body)]
     path = write_json(tmp_path / "r.json", report_of(mini))
@@ -154,7 +171,9 @@ def test_plain_assignment_offline_keeps_the_results_and_says_so(cli, tmp_path, m
     apath = tmp_path / "a.yaml"
     write_assignment(a, apath)
     saves = tmp_path / "s"
-    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", apath, stdin="Cleo\n1\n1\n1\n1\n1\n1\nq\n")
+    r = cli(
+        "--plain", "--story", MINI, "--saves-dir", saves, "--assignment", apath, stdin="Cleo\n1\n1\n1\n1\n1\n1\nq\n"
+    )
     assert r.code == 0, r.err
     flat = " ".join(r.out.split())
     assert "Your results were not sent to your trainer's LRS yet: cannot reach the LRS" in flat
@@ -194,8 +213,9 @@ def test_headless_play_does_not_load_the_http_client(mini_dir):
         from pizzaborg.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(['play', '--choices', '1', '--story', {str(mini_dir)!r}, '--json']) == 0
-        http = {'urllib.request', 'urllib.error', 'http.client', 'pizzaborg.trainer.lrs', 'pizzaborg.trainer.send'}
-        bad = sorted(m for m in sys.modules if m in http or m.split('.')[0] in ('requests', 'httpx', 'urllib3', 'aiohttp'))
+        http = {"urllib.request", "urllib.error", "http.client", "pizzaborg.trainer.lrs", "pizzaborg.trainer.send"}
+        libs = ('requests', 'httpx', 'urllib3', 'aiohttp')
+        bad = sorted(m for m in sys.modules if m in http or m.split('.')[0] in libs)
         print(bad)
         """
     )

@@ -22,7 +22,7 @@ def test_posterior_is_a_distribution():
     assert abs(sum(w) - 1) < 1e-12 and all(v >= 0 for v in w)
     assert cdf(w, 0) == 0 and cdf(w, 1) == 1
     xs = [i / 20 for i in range(21)]
-    assert all(cdf(w, a) <= cdf(w, b) + 1e-12 for a, b in zip(xs, xs[1:]))
+    assert all(cdf(w, a) <= cdf(w, b) + 1e-12 for a, b in zip(xs, xs[1:], strict=False))
 
 
 def test_more_decisions_narrow_the_interval():

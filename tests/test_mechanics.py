@@ -8,15 +8,14 @@ import json
 import shutil
 
 import pytest
-
 from conftest import TESTS
+
 from pizzaborg.author import bots
-from pizzaborg.engine import Game, GameError, StoryError, load_story
-from pizzaborg.engine import cache
-from pizzaborg.engine import saves as S
 from pizzaborg.author.check import ending_warnings
-from pizzaborg.engine.loader import read_story
 from pizzaborg.author.randomtest import run_randomtest
+from pizzaborg.engine import Game, GameError, cache, load_story
+from pizzaborg.engine import saves as S
+from pizzaborg.engine.loader import read_story
 
 MECH_DIR = TESTS / "fixtures" / "mech"
 
@@ -277,24 +276,82 @@ def problems(root) -> list:
     return [str(p) for p in found]
 
 
-@pytest.mark.parametrize("file, old, new, message", [
-    ("rounds/01.yaml", "cost: { weeks: 1 }", "cost: { hours: 1 }", "unknown capacity 'hours' in the cost of choice 'rush'"),
-    ("rounds/01.yaml", "cost: { weeks: 6 }", "cost: { weeks: 9 }", "costs 9 Team weeks, more than its round ('m1') ever has (8)"),
-    ("rounds/02.yaml", "cost: { weeks: 3 }", "cost: { weeks: 5 }", "costs 5 Team weeks, more than its round ('m2') ever has (4)"),
-    ("rounds/01.yaml", "pick: { min: 1, max: 2 }", "pick: 5", "picks up to 5 but has only 4 choice(s)"),
-    ("rounds/01.yaml", "pick: { min: 1, max: 2 }", "pick: { min: 3, max: 2 }", "'pick' of scene 'm1.plan': min is above max"),
-    ("rounds/01.yaml", "pick: { min: 1, max: 2 }", "pick: 0", "must be a whole number of at least 1"),
-    ("rounds/01.yaml", "            effects: { stability: 10 }", "            effects: { stabilty: 10 }", "unknown KPI 'stabilty' in effects of an entry of 'effects_if'"),
-    ("rounds/01.yaml", "- when: flag.problem_team", "- when: flag.problem_teem", "flag 'problem_teem' is tested but never set"),
-    ("rounds/01.yaml", "- when: flag.rushed\n          weight: 50", "- when: trust > 100\n          weight: 50", "condition 'trust > 100' can never hold: trust is always between 0 and 100"),
-    ("rounds/01.yaml", "        - weight: 50\n", "        - when: flag.rushed\n          weight: 50\n", "the last entry of 'weight' of event 'ev.calm' must have no 'when'"),
-    ("rounds/01.yaml", "      - when: delta(trust) > 0", "      - when: delta(score) > 0", "delta() needs a KPI id, not 'score'"),
-    ("rounds/02.yaml", "        pin: last", "        pin: bottom", "'pin' of choice 'wait' of scene 'm2.peak' must be first or last"),
-    ("rounds/02.yaml", "  capacity: 4", "  capacity: -1", "'capacity' of a round must be 0 or more"),
-    ("story.yaml", "saturate: true", "saturate: 2", "'saturate' must be true, false or a number from 0 to 1"),
-    ("story.yaml", "drift: { toward: 50, step: 2 }", "drift: { toward: 500, step: 2 }", "KPI 'trust': 'toward' is outside min..max"),
-    ("story.yaml", "drift: -10", "drift: lots", "KPI 'revenue': 'drift' must be a number or {toward, step}"),
-])
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        (
+            "rounds/01.yaml",
+            "cost: { weeks: 1 }",
+            "cost: { hours: 1 }",
+            "unknown capacity 'hours' in the cost of choice 'rush'",
+        ),
+        (
+            "rounds/01.yaml",
+            "cost: { weeks: 6 }",
+            "cost: { weeks: 9 }",
+            "costs 9 Team weeks, more than its round ('m1') ever has (8)",
+        ),
+        (
+            "rounds/02.yaml",
+            "cost: { weeks: 3 }",
+            "cost: { weeks: 5 }",
+            "costs 5 Team weeks, more than its round ('m2') ever has (4)",
+        ),
+        ("rounds/01.yaml", "pick: { min: 1, max: 2 }", "pick: 5", "picks up to 5 but has only 4 choice(s)"),
+        (
+            "rounds/01.yaml",
+            "pick: { min: 1, max: 2 }",
+            "pick: { min: 3, max: 2 }",
+            "'pick' of scene 'm1.plan': min is above max",
+        ),
+        ("rounds/01.yaml", "pick: { min: 1, max: 2 }", "pick: 0", "must be a whole number of at least 1"),
+        (
+            "rounds/01.yaml",
+            "            effects: { stability: 10 }",
+            "            effects: { stabilty: 10 }",
+            "unknown KPI 'stabilty' in effects of an entry of 'effects_if'",
+        ),
+        (
+            "rounds/01.yaml",
+            "- when: flag.problem_team",
+            "- when: flag.problem_teem",
+            "flag 'problem_teem' is tested but never set",
+        ),
+        (
+            "rounds/01.yaml",
+            "- when: flag.rushed\n          weight: 50",
+            "- when: trust > 100\n          weight: 50",
+            "condition 'trust > 100' can never hold: trust is always between 0 and 100",
+        ),
+        (
+            "rounds/01.yaml",
+            "        - weight: 50\n",
+            "        - when: flag.rushed\n          weight: 50\n",
+            "the last entry of 'weight' of event 'ev.calm' must have no 'when'",
+        ),
+        (
+            "rounds/01.yaml",
+            "      - when: delta(trust) > 0",
+            "      - when: delta(score) > 0",
+            "delta() needs a KPI id, not 'score'",
+        ),
+        (
+            "rounds/02.yaml",
+            "        pin: last",
+            "        pin: bottom",
+            "'pin' of choice 'wait' of scene 'm2.peak' must be first or last",
+        ),
+        ("rounds/02.yaml", "  capacity: 4", "  capacity: -1", "'capacity' of a round must be 0 or more"),
+        ("story.yaml", "saturate: true", "saturate: 2", "'saturate' must be true, false or a number from 0 to 1"),
+        (
+            "story.yaml",
+            "drift: { toward: 50, step: 2 }",
+            "drift: { toward: 500, step: 2 }",
+            "KPI 'trust': 'toward' is outside min..max",
+        ),
+        ("story.yaml", "drift: -10", "drift: lots", "KPI 'revenue': 'drift' must be a number or {toward, step}"),
+    ],
+)
 def test_story_check_reports_each_mistake_with_its_position(tmp_path, file, old, new, message):
     found = problems(broken(tmp_path, old, new, file))
     hits = [p for p in found if message in p]
@@ -303,23 +360,37 @@ def test_story_check_reports_each_mistake_with_its_position(tmp_path, file, old,
 
 
 def test_a_choice_of_a_pick_scene_has_no_next(tmp_path):
-    root = broken(tmp_path, "      - { id: tidy, text: Tidy the backlog.,", "      - { id: tidy, next: m1.news, text: Tidy the backlog.,")
+    root = broken(
+        tmp_path,
+        "      - { id: tidy, text: Tidy the backlog.,",
+        "      - { id: tidy, next: m1.news, text: Tidy the backlog.,",
+    )
     assert any("the choices of a 'pick' scene have no 'next'" in p for p in problems(root))
 
 
 def test_costs_need_a_capacity_in_the_story(tmp_path):
     root = broken(tmp_path, "capacity: { id: weeks, name: Team weeks, per_round: 8 }\n", "", "story.yaml")
     found = problems(root)
-    assert any("unknown capacity 'weeks' in the cost of choice 'rush' of scene 'm1.change' (the story has no 'capacity')" in p for p in found)
+    assert any(
+        "unknown capacity 'weeks' in the cost of choice 'rush' of scene 'm1.change' (the story has no 'capacity')" in p
+        for p in found
+    )
     assert any("round 'm2' sets a capacity but the story has none" in p for p in found)
 
 
 def test_a_portfolio_no_round_can_afford_is_reported(tmp_path):
     root = broken(tmp_path, "pick: { min: 1, max: 2 }", "pick: { min: 3, max: 3 }")
-    root = broken(tmp_path, "- { id: tidy, text: Tidy the backlog., effects", "- { id: tidy, text: Tidy the backlog., cost: { weeks: 2 }, effects")
+    root = broken(
+        tmp_path,
+        "- { id: tidy, text: Tidy the backlog., effects",
+        "- { id: tidy, text: Tidy the backlog., cost: { weeks: 2 }, effects",
+    )
     assert not any("cheapest" in p for p in problems(root))  # 2 + 2 + 3 = 7 of 8
     root = broken(tmp_path, "cost: { weeks: 2 }, effects: { trust: 4 }", "cost: { weeks: 5 }, effects: { trust: 4 }")
-    assert any("scene 'm1.plan': the 3 cheapest choices cost 9 Team weeks, more than its round has (8)" in p for p in problems(root))
+    assert any(
+        "scene 'm1.plan': the 3 cheapest choices cost 9 Team weeks, more than its round has (8)" in p
+        for p in problems(root)
+    )
 
 
 def test_the_mech_fixture_is_clean(run_cli):

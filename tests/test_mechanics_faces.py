@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import TESTS, until_over
 
-from conftest import TESTS
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
@@ -60,7 +60,9 @@ def test_choosing_an_unavailable_choice_is_bad_input(run_cli):
 
 
 def test_a_portfolio_by_ids_or_by_numbers_as_shown(run_cli, mech):
-    by_ids = json.loads(run_cli("play", "--story", MECH_DIR, "--choices", "careful,crm+app", "--seed", SEED, "--json").out)
+    by_ids = json.loads(
+        run_cli("play", "--story", MECH_DIR, "--choices", "careful,crm+app", "--seed", SEED, "--json").out
+    )
     numbers = ",".join(numbers_for(mech, ["careful", "app+crm"]))
     assert "+" in numbers
     by_numbers = json.loads(run_cli("play", "--story", MECH_DIR, "--choices", numbers, "--seed", SEED, "--json").out)
@@ -155,7 +157,7 @@ def test_reports_and_xapi_carry_the_shown_order_and_portfolio_answers(mech):
     game = Game(mech, SEED)
     game.choose("careful")
     game.choose("app+crm")
-    while not game.over:
+    for _ in until_over(game):
         game.choose(game.available()[0].id)
     report = build_report(game, learner="Ann")
     first, plan = report["decisions"][0], report["decisions"][1]

@@ -96,7 +96,7 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
     stops = ("Scene: ", "News: ", "Month ", "Choose ", "Press Enter", "Pick ", "The game is over")
     blocks = _blocks(text, "Numbers: ", stops)
     assert len(blocks) == len(spoken)
-    for block, (n, outcome) in zip(blocks, spoken):
+    for block, (n, outcome) in zip(blocks, spoken, strict=False):
         entry = game.entries_through(n)[-1]
         assert entry.kind == "decision" and entry.decisions == n
         assert _changes_now(story, block) == _shown(entry.values, outcome.deltas), block
@@ -105,7 +105,7 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
     starts = [e for e in game.history if e.kind == "month_start"]
     blocks = _blocks(text, "As the month begins: ", ("Scene: ", "News: ", "Choose ", "Pick ", "Press Enter"))
     assert len(blocks) == len(starts)
-    for block, entry in zip(blocks, starts):
+    for block, entry in zip(blocks, starts, strict=False):
         assert _changes_now(story, block) == _shown(entry.values, entry.changes), block
         checked += len(entry.changes)
     # each month's end: the values after its last decision
@@ -113,7 +113,7 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
             if i == len(game.decisions) or game.decisions[i].round_id != d.round_id]
     blocks = _blocks(text, "The numbers this month: ", ("What you decided", "Reflection: ", "Month "))
     assert len(blocks) == len(ends)
-    for block, entry in zip(blocks, ends):
+    for block, entry in zip(blocks, ends, strict=False):
         assert _values(story, block) == _shown(entry.values), block
         checked += len(entry.values)
     # the game's end

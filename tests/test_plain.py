@@ -46,7 +46,10 @@ def test_a_session(run_cli, mini_dir, mini, tmp_path):
     assert "Learning score" in out and "Assimilation" in out
     # u, h (history), ? (help), s
     assert "Undone: your last decision is taken back." in out
-    assert "History: 1 decision." in out and "1. The oven controller needs a patch: Assess the impact with the owner first." in " ".join(out.split())
+    assert (
+        "History: 1 decision." in out
+        and "1. The oven controller needs a patch: Assess the impact with the owner first." in " ".join(out.split())
+    )
     assert "Commands (the same keys as in the terminal UI):" in out and "undo your last decision" in out
     assert "Saved as 'mine'" in out
     assert "Goodbye." in out

@@ -40,8 +40,13 @@ def test_a_whole_game_has_no_line_of_repeated_punctuation(tmp_path):
     """Piped through a real process, as a screen reader's user or a script gets it."""
     import sys
 
-    run = subprocess.run([sys.executable, "-m", "pizzaborg", "--plain", "--seed", "5", "--saves-dir", str(tmp_path / "sv")],
-                         input="1\n2\n3\n4\n" * 100 + "h\nq\n", capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "pizzaborg", "--plain", "--seed", "5", "--saves-dir", str(tmp_path / "sv")],
+        input="1\n2\n3\n4\n" * 100 + "h\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "The game is over. Ending:" in out and "History: " in out
@@ -85,6 +90,7 @@ def _phonemes(text: str) -> str:
     return run.stdout
 
 
+@pytest.mark.tier("espeak")
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (Debian package espeak-ng)")
 def test_espeak_reads_a_month_without_naming_symbols(run_cli, tmp_path):
     """espeak-ng speaks a drawing as its symbols ("equals equals", "hash hash", "slash"): a month of
@@ -112,7 +118,7 @@ def test_one_set_of_keys_for_both_faces_and_the_docs():
     text = help_text()
     docs = (Path(__file__).resolve().parent.parent / "docs" / "playing.md").read_text(encoding="utf-8")
     table = docs.split("## Keys (both faces)", 1)[1].split("\n## ", 1)[0]
-    for key, what, where in KEYS:
+    for key, _what, where in KEYS:
         if where in ("both", "plain") and key != "1-9":
             assert f"  {key}: " in text, f"plain help lacks {key}"
         shown = {"1-9": "`1`…`9`", "Enter": "Enter", "ctrl+p": "Ctrl+P", "Esc": "Esc"}.get(key, f"`{key}`")

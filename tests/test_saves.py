@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import copy_mini, until_over
 
-from conftest import copy_mini
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
@@ -16,10 +16,10 @@ PLAN = {"a.start": "assess", "a.bake": "visit", "b.open": "fix", "b.close": "don
 
 
 def play(game: Game, until: str | None = None, steps: int | None = None) -> Game:
-    n = 0
-    while not game.over and game.state != until and (steps is None or n < steps):
+    for n in until_over(lambda: game.over or game.state == until):
+        if steps is not None and n >= steps:
+            break
         game.choose(PLAN.get(game.state) or game.available()[0].id)
-        n += 1
     return game
 
 
@@ -130,7 +130,9 @@ def test_failed_first_write_leaves_nothing(mini, saves, monkeypatch):
 # ---- slot names -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slot", ["../x", "/abs", "a/b", "a\\b", "x" * 65, "", "..", ".hidden", "-dash", "a\nb", "a\x00b"])
+@pytest.mark.parametrize(
+    "slot", ["../x", "/abs", "a/b", "a\\b", "x" * 65, "", "..", ".hidden", "-dash", "a\nb", "a\x00b"]
+)
 def test_bad_slot_names_are_rejected(mini, saves, slot):
     game = Game(mini, 0)
     with pytest.raises(S.SaveError):
@@ -275,7 +277,9 @@ def test_cli_save_goes_where_the_environment_says(run_cli, mini_dir, tmp_path, m
     assert code == 0, err
     assert (tmp_path / "env" / "s1.json").is_file()
     assert not (tmp_path / "saves").exists()
-    code, _, err = run_cli("play", "--story", mini_dir, "--choices", "1", "--save", "s2", "--saves-dir", tmp_path / "explicit", "--json")
+    code, _, err = run_cli(
+        "play", "--story", mini_dir, "--choices", "1", "--save", "s2", "--saves-dir", tmp_path / "explicit", "--json"
+    )
     assert code == 0, err
     assert (tmp_path / "explicit" / "s2.json").is_file()
     assert not (tmp_path / "env" / "s2.json").exists()

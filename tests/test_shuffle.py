@@ -7,11 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from _storyhelp import ROOT, run_cli
+
 from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
@@ -168,5 +167,5 @@ def test_a_real_save_of_story_version_0_1_0_loads_in_this_version_and_says_so(tm
     saved = json.loads((src / "midgame.json").read_text())["decisions"]
     kept = loaded.game.decision_list
     assert kept == saved[: len(kept)] and kept  # replayed by id, in order, as far as they fit
-    assert f"was saved with version 0.1.0 of the story" in loaded.warning
+    assert "was saved with version 0.1.0 of the story" in loaded.warning
     assert f"({story.version})" in loaded.warning

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
+from trainer_helpers import MINI, cli, mini, one_line  # noqa: F401  (fixtures)
 
 from pizzaborg.trainer.assignment import AssignmentError, load_assignment
-from trainer_helpers import MINI, cli, mini, one_line  # noqa: F401  (fixtures)
 
 FUTURE = "2099-12-01"
 
@@ -24,13 +24,20 @@ def new(cli, tmp_path, *extra, name="a.yaml"):
 
 
 def test_new_writes_a_pinned_versioned_assignment(cli, tmp_path, mini):
-    r, out = new(cli, tmp_path, "--seed", "11", "--mastery", "0.7", "--deadline", FUTURE, "--note", "Play it before Tuesday.")
+    r, out = new(
+        cli, tmp_path, "--seed", "11", "--mastery", "0.7", "--deadline", FUTURE, "--note", "Play it before Tuesday."
+    )
     assert r.code == 0, r.err
     assert "seed 11" in r.out and "pizzaborg --assignment a.yaml" in r.out
     data = yaml.safe_load(out.read_text())
     assert data["format"] == "pizzaborg-assignment" and data["schema"] == 1
     assert data["story"] == {"id": "mini", "version": "1.0", "hash": mini.hash}
-    assert (data["seed"], data["mastery"], data["deadline"], data["note"]) == (11, 0.7, FUTURE, "Play it before Tuesday.")
+    assert (data["seed"], data["mastery"], data["deadline"], data["note"]) == (
+        11,
+        0.7,
+        FUTURE,
+        "Play it before Tuesday.",
+    )
     a = load_assignment(out)
     assert (a.cohort, a.seed, a.mastery, a.deadline) == ("Workshop A", 11, 0.7, FUTURE)
 
@@ -198,7 +205,9 @@ def test_play_with_more_choices_than_the_game_needs_plays_to_the_end_and_hands_i
 
 def test_play_an_unfinished_assignment_writes_no_report(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
-    r = cli("play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", a, "--learner", "Bo", "--choices", "1")
+    r = cli(
+        "play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", a, "--learner", "Bo", "--choices", "1"
+    )
     assert r.code == 0 and "not finished" in r.out
     assert not (tmp_path / "s" / "reports").exists()
 
@@ -235,7 +244,9 @@ def test_an_assignment_for_another_story_version_is_refused(cli, tmp_path, mini)
 def test_plain_assignment_shows_the_note_asks_the_name_and_writes_the_report(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3", "--note", "Read the \x1b[2Jbrief first.", "--deadline", FUTURE)
     saves = tmp_path / "s"
-    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, stdin="  Cleo  \n1\n1\n1\n1\n1\n1\nq\n")
+    r = cli(
+        "--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, stdin="  Cleo  \n1\n1\n1\n1\n1\n1\nq\n"
+    )
     assert r.code == 0, r.err
     assert "Assignment: Workshop A" in r.out
     assert "From your trainer: Read the brief first." in r.out  # the escape sequence is gone
@@ -263,19 +274,21 @@ def test_plain_assignment_without_a_name_plays_nothing(cli, tmp_path):
 def test_plain_assignment_refuses_to_load_a_game_of_another_seed(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
     saves = tmp_path / "s"
-    assert cli("play", "--story", MINI, "--saves-dir", saves, "--seed", "8", "--choices", "1", "--save", "other").code == 0
+    assert (
+        cli("play", "--story", MINI, "--saves-dir", saves, "--seed", "8", "--choices", "1", "--save", "other").code == 0
+    )
     r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--load", "other", stdin="q\n")
     assert r.code == 2 and "not a game of this assignment" in r.out
 
 
 def test_plain_assignment_past_deadline_says_late(tmp_path, mini):
-    from pizzaborg.trainer.assignment import Assignment
     from pizzaborg.plain_assignment import assignment_intro
+    from pizzaborg.trainer.assignment import Assignment
 
     a = Assignment(id="x", cohort="A", story=dict(mini.ref), seed=1, deadline="2026-01-10")
-    text = assignment_intro(a, now=datetime(2026, 1, 12, tzinfo=timezone.utc))
+    text = assignment_intro(a, now=datetime(2026, 1, 12, tzinfo=UTC))
     assert "The deadline was 2026-01-10" in " ".join(text.split())
-    early = " ".join(assignment_intro(a, now=datetime(2026, 1, 9, tzinfo=timezone.utc)).split())
+    early = " ".join(assignment_intro(a, now=datetime(2026, 1, 9, tzinfo=UTC)).split())
     assert "Hand in your report by 2026-01-10" in early
 
 
@@ -284,7 +297,18 @@ def test_plain_assignment_resumes_from_the_autosave(cli, tmp_path):
     saves = tmp_path / "s"
     r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, stdin="Dana\n1\nq\n")
     assert r.code == 0 and not (saves / "reports").exists()
-    r = cli("--plain", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--load", "autosave", stdin="1\n1\n1\n1\n1\nq\n")
+    r = cli(
+        "--plain",
+        "--story",
+        MINI,
+        "--saves-dir",
+        saves,
+        "--assignment",
+        a,
+        "--load",
+        "autosave",
+        stdin="1\n1\n1\n1\n1\nq\n",
+    )
     assert r.code == 0, r.err
     assert "Your name or learner id" not in r.out  # the save knows the learner
     reports = list((saves / "reports").glob("*.json"))
@@ -311,14 +335,26 @@ def test_the_installed_command_plays_an_assignment_without_a_terminal(tmp_path):
     a = tmp_path / "a.yaml"
     base = [sys.executable, "-m", "pizzaborg"]
     env = dict(os.environ, PIZZABORG_SAVES=str(tmp_path / "saves"))
-    made = subprocess.run(base + ["assignment", "new", "--story", str(MINI), "--cohort", "CI", "--seed", "3", "-o", str(a)],
-                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    made = subprocess.run(
+        base + ["assignment", "new", "--story", str(MINI), "--cohort", "CI", "--seed", "3", "-o", str(a)],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     assert made.returncode == 0, made.stderr
-    played = subprocess.run(base + ["--plain", "--story", str(MINI), "--assignment", str(a)], input="Fay\n1\n1\n1\n1\n1\n1\nq\n",
-                            capture_output=True, text=True, env=env)
+    played = subprocess.run(
+        base + ["--plain", "--story", str(MINI), "--assignment", str(a)],
+        input="Fay\n1\n1\n1\n1\n1\n1\nq\n",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert played.returncode == 0, played.stderr
     report = next((tmp_path / "saves" / "reports").glob("*.json"))
-    checked = subprocess.run(base + ["verify", "--story", str(MINI), str(report)], capture_output=True, text=True, env=env)
+    checked = subprocess.run(
+        base + ["verify", "--story", str(MINI), str(report)], capture_output=True, text=True, env=env
+    )
     assert checked.returncode == 0 and "verified (" in checked.stdout and "claimed: learner Fay" in checked.stdout
 
 

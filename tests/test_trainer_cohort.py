@@ -10,9 +10,9 @@ import statistics
 from datetime import timedelta
 
 import pytest
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 from pizzaborg.trainer.xapi import statements
-from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 
 @pytest.fixture
@@ -57,8 +57,17 @@ def test_cohort_json_figures(cli, cohort_dir):
     assert c["score"]["mean"] == round(statistics.fmean(scores), 1)
     assert c["score"]["median"] == round(statistics.median(scores), 1)
     for lp in c["learning_points"]:
-        vals = [p["score"] for rep in counted for p in rep["learning_points"] if p["id"] == lp["id"] and p["score"] is not None]
-        assert (lp["n"], lp["mean"], lp["median"]) == (len(vals), round(statistics.fmean(vals), 1), round(statistics.median(vals), 1))
+        vals = [
+            p["score"]
+            for rep in counted
+            for p in rep["learning_points"]
+            if p["id"] == lp["id"] and p["score"] is not None
+        ]
+        assert (lp["n"], lp["mean"], lp["median"]) == (
+            len(vals),
+            round(statistics.fmean(vals), 1),
+            round(statistics.median(vals), 1),
+        )
     assert [row["learner"] for row in c["learners_table"]] == ["Ann", "Bob", "Cem", "Dee", "Eve"]
     assert c["learners_table"][0]["score"] == reports["Ann"]["score"]
 

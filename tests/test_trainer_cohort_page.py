@@ -5,10 +5,9 @@ left out at the end."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from trainer_helpers import MINI, T0, cli, make_assignment, mini, report_of, write_json  # noqa: F401
 
 
@@ -18,7 +17,10 @@ def hand_ins(tmp_path, mini):
     d = tmp_path / "hand-ins"
     d.mkdir()
     for i, (who, policy) in enumerate({"Ann Able": "best", "Bob Brown": "worst", "Cem Cole": "first"}.items()):
-        write_json(d / f"{who.split()[0]}.json", report_of(mini, policy, learner=who, assignment=a, start=T0 + timedelta(hours=i)))
+        write_json(
+            d / f"{who.split()[0]}.json",
+            report_of(mini, policy, learner=who, assignment=a, start=T0 + timedelta(hours=i)),
+        )
     bad = report_of(mini, "worst", learner="Zed Zorn", assignment=a)
     bad["score"] = 100
     write_json(d / "Zed.json", bad)
@@ -39,7 +41,7 @@ def _text(html: str) -> str:
 
 def test_the_page_is_titled_with_the_cohort_and_the_date_and_names_nobody(cli, tmp_path, hand_ins):
     html = _page(cli, tmp_path, hand_ins)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     title = re.search(r"<h1>(.*?)</h1>", html).group(1)
     assert "CIO workshop December" in title and today[:7] in title  # the date, without racing midnight
     text = _text(html)

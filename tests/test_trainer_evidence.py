@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, write_json  # noqa: F401
 
 from pizzaborg.engine import Game
 from pizzaborg.trainer.assignment import AssignmentError, load_assignment, write_assignment
 from pizzaborg.trainer.report import build_report
 from pizzaborg.trainer.verify import Verifier
 from pizzaborg.trainer.xapi import EXT_ESTIMATES, EXT_UNDO, VERBS, statements
-from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, write_json  # noqa: F401
 
 OLD = Path(__file__).resolve().parent / "fixtures" / "reports-schema1"
 

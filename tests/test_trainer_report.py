@@ -7,12 +7,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play  # noqa: F401  (fixtures)
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
 from pizzaborg.trainer.formats import render
 from pizzaborg.trainer.report import build_report
-from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -37,7 +37,12 @@ def test_markdown_report_has_everything_the_debrief_needs(cli, saved, mini, tmp_
     assert "**Chosen:** Push the patch tonight." in out
     assert "Evidence for Assess impact: -2 (options ranged -2 to 2)" in out
     assert "Worst practice: W1" in out
-    for stage in ("Describe what happened", "Analyse why it happened", "Transfer it to your own organisation", "Apply one change"):
+    for stage in (
+        "Describe what happened",
+        "Analyse why it happened",
+        "Transfer it to your own organisation",
+        "Apply one change",
+    ):
         assert f"### {stage}" in out
     assert "Ignore business impact" in out  # the worst practice this learner fell into, in a question
 
@@ -117,7 +122,9 @@ def test_html_escapes_story_text(tmp_path, mini):
     story_dir = tmp_path / "evil"
     shutil.copytree(MINI, story_dir)
     rounds = story_dir / "rounds" / "01-a.yaml"
-    rounds.write_text(rounds.read_text().replace("The oven controller needs a patch.", "<script>alert(1)</script> & \"x\""))
+    rounds.write_text(
+        rounds.read_text().replace("The oven controller needs a patch.", '<script>alert(1)</script> & "x"')
+    )
     from pizzaborg.engine import load_story
 
     story = load_story(story_dir)
@@ -168,7 +175,20 @@ def test_report_with_an_assignment_of_another_seed(cli, tmp_path, saved, mini):
 
 
 def test_report_with_its_assignment_names_the_cohort(cli, tmp_path, saved):
-    cli("assignment", "new", "--story", MINI, "--cohort", "Cohort [B]", "--seed", "3", "--mastery", "0.99", "-o", tmp_path / "b.yaml")
+    cli(
+        "assignment",
+        "new",
+        "--story",
+        MINI,
+        "--cohort",
+        "Cohort [B]",
+        "--seed",
+        "3",
+        "--mastery",
+        "0.99",
+        "-o",
+        tmp_path / "b.yaml",
+    )
     r = cli("report", "--story", MINI, "done", "--assignment", tmp_path / "b.yaml")
     assert r.code == 0, r.err
     assert "| Cohort | Cohort \\[B\\] |" in r.out

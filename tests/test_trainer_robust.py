@@ -6,10 +6,11 @@ import copy
 import json
 import random
 
+from trainer_helpers import make_assignment, mini, report_of  # noqa: F401
+
 from pizzaborg.trainer.cohort import summarise
 from pizzaborg.trainer.verify import Verifier
 from pizzaborg.trainer.xapi import statements
-from trainer_helpers import make_assignment, mini, report_of  # noqa: F401
 
 ODD = [None, "x", "", [], {}, -1, 0, True, 1e308, 2**70, {"id": "x"}, [None]]
 

@@ -52,12 +52,12 @@ def test_trainer_imports_run_one_way():
 import copy  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import UTC, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
+from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: E402,F401
 
 from pizzaborg.engine import saves as S  # noqa: E402
-from trainer_helpers import MINI, T0, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: E402,F401
 
 
 def _cohort(cli, *paths, extra=()):
@@ -146,12 +146,18 @@ def test_lateness_cannot_be_laundered_silently(cli, tmp_path, mini):
     moved = copy.deepcopy(late)
     moved["finished"] = moved["date"] = "2026-10-31T12:00:00Z"
     moved["late_days"] = 0
-    r = cli("verify", "--story", MINI, write_json(tmp_path / "nulled.json", nulled), write_json(tmp_path / "moved.json", moved))
+    r = cli(
+        "verify",
+        "--story",
+        MINI,
+        write_json(tmp_path / "nulled.json", nulled),
+        write_json(tmp_path / "moved.json", moved),
+    )
     lines = r.out.strip().splitlines()
     assert r.code == 1
     assert "NOT verified" in lines[0] and "deadline cannot be checked" in lines[0]
     assert "NOT verified" in lines[1] and "the last was made after the game finished" in lines[1]
-    md = cli("report", "--help").out  # the report names days late for what they are
+    assert cli("report", "--help").out  # the report names days late for what they are
     from pizzaborg.trainer.report import summary_rows
 
     rows = dict(summary_rows(late))
@@ -220,11 +226,11 @@ def test_plain_play_records_when_each_decision_was_made_and_undo_takes_it_back(r
 
 
 def test_decision_times_never_go_backwards():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    t1 = S.track_times([], 2, now=datetime(2026, 11, 28, 18, 46, 12, 345000, tzinfo=timezone.utc))
+    t1 = S.track_times([], 2, now=datetime(2026, 11, 28, 18, 46, 12, 345000, tzinfo=UTC))
     assert t1 == ["2026-11-28T18:46:12.345Z"] * 2
-    t2 = S.track_times(t1, 3, now=datetime(2026, 11, 28, 18, 40, tzinfo=timezone.utc))  # the clock went back
+    t2 = S.track_times(t1, 3, now=datetime(2026, 11, 28, 18, 40, tzinfo=UTC))  # the clock went back
     assert t2[2] == "2026-11-28T18:46:12.345Z"
     assert S.track_times(t2, 1) == t1[:1]  # undo
 
@@ -255,7 +261,9 @@ def test_a_report_shows_the_time_played_and_the_cohort_flags_a_game_played_too_f
     assert next(x for x in c["learners_table"] if x["learner"] == "Bob")["flags"] == ["fast"]
     from pizzaborg.trainer.report import summary_rows
 
-    assert dict(summary_rows(json.loads((d / "Ann.json").read_text())))["Time played (claimed)"].startswith("10 min 0 s for ")
+    assert dict(summary_rows(json.loads((d / "Ann.json").read_text())))["Time played (claimed)"].startswith(
+        "10 min 0 s for "
+    )
 
 
 def test_edited_decision_times_that_go_backwards_do_not_verify(cli, tmp_path, mini):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
+from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 from pizzaborg.trainer.formats import render
 from pizzaborg.trainer.verify import Verifier, diff
-from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 
 @pytest.fixture
@@ -39,7 +38,10 @@ def test_a_genuine_report_verifies(cli, tmp_path, report):
         (lambda r: r["ending"].__setitem__("id", "good"), "ending.id"),
         (lambda r: r["mastery"].__setitem__("passed", True), "mastery.passed"),
         (lambda r: r.__setitem__("bonus", 10), "bonus: not something a report has"),
-        (lambda r: r["decisions"][0]["evidence"]["change.impact"].__setitem__("earned", 2), "decisions[1].evidence.change.impact.earned"),
+        (
+            lambda r: r["decisions"][0]["evidence"]["change.impact"].__setitem__("earned", 2),
+            "decisions[1].evidence.change.impact.earned",
+        ),
     ],
 )
 def test_an_edited_number_is_named(cli, tmp_path, report, edit, names):
@@ -89,8 +91,16 @@ def test_an_unknown_story_hash(cli, tmp_path, report):
         ("{not json", "not valid JSON"),
         ('{"format": "pizzaborg-save"}', "not a PizzaBorg report"),
         ('{"format": "pizzaborg-report", "schema": 7}', "newer PizzaBorg"),
-        ('{"format": "pizzaborg-report", "schema": 1, "story": {"id": "mini", "version": "1.0", "hash": "x"}, "seed": 3, "decisions": [1]}', "damaged list of decisions"),
-        ('{"format": "pizzaborg-report", "schema": 1, "story": {"id": "mini", "version": "1.0", "hash": "x"}, "seed": "3", "decisions": []}', "no valid seed"),
+        (
+            '{"format": "pizzaborg-report", "schema": 1, "story": {"id": "mini", "version": "1.0", "hash": "x"}, '
+            '"seed": 3, "decisions": [1]}',
+            "damaged list of decisions",
+        ),
+        (
+            '{"format": "pizzaborg-report", "schema": 1, "story": {"id": "mini", "version": "1.0", "hash": "x"}, '
+            '"seed": "3", "decisions": []}',
+            "no valid seed",
+        ),
         ("[]", "not a list of xAPI statements"),
         ('{"score": NaN}', "not valid JSON"),
     ],
@@ -171,7 +181,9 @@ def test_replays_are_cached_and_the_story_loaded_once(mini, report):
 
 
 def test_diff_paths():
-    assert diff({"a": [{"id": "x", "v": 1}]}, {"a": [{"id": "x", "v": 2}]}) == ["a[x].v: the report says 1, the replay gives 2"]
+    assert diff({"a": [{"id": "x", "v": 1}]}, {"a": [{"id": "x", "v": 2}]}) == [
+        "a[x].v: the report says 1, the replay gives 2"
+    ]
     assert diff({"a": 1.0}, {"a": 1}) == []
     assert diff({"a": [1]}, {"a": [1, 2]}) == ["a: 1 entries, the replay gives 2"]
     assert diff({}, {"a": 1}) == ["a: missing (the replay gives 1)"]

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 from pizzaborg.trainer.classrecord import KEY_FILE, KeyProblem, ensure_key, load_key, write_record
-from trainer_helpers import MINI, cli, make_assignment, mini, one_line, report_of, write_json  # noqa: F401
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "pizzaborg"
 
@@ -99,8 +99,9 @@ def test_serve_refuses_to_start_with_an_empty_key(run_cli, tmp_path, mini):
     hand_ins = tmp_path / "hand-ins"
     hand_ins.mkdir()
     (hand_ins / KEY_FILE).write_text("")
-    from pizzaborg.web.command import ServeError, settings
     from types import SimpleNamespace
+
+    from pizzaborg.web.command import ServeError, settings
 
     args = SimpleNamespace(host="127.0.0.1", port=0, code=None, story=str(MINI), data_dir=str(tmp_path / "data"),
                            assignment=str(assignment), hand_ins=str(hand_ins), max_sessions=5, idle_minutes=5)

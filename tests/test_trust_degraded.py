@@ -9,11 +9,11 @@ import os
 import stat
 
 import pytest
-
 from conftest import BASE_ROUND, BASE_STORY, write_story
-from pizzaborg.engine import Game, load_story
-from pizzaborg.engine import saves as S
 from trainer_helpers import MINI, cli, make_assignment, mini, one_line, play, report_of, write_json  # noqa: F401
+
+from pizzaborg.engine import load_story
+from pizzaborg.engine import saves as S
 
 
 def _mode(path) -> int:
@@ -26,7 +26,7 @@ def _mode(path) -> int:
 def test_a_report_with_a_key_given_twice_does_not_verify(cli, tmp_path, mini):
     r = report_of(mini, "best", learner="Ann")
     text = json.dumps(r)
-    doubled = text.replace('"score": ', f'"score": 100, "score": ', 1)
+    doubled = text.replace('"score": ', '"score": 100, "score": ', 1)
     assert json.loads(doubled)["score"] == r["score"]  # what json.loads alone would take
     (tmp_path / "twice.json").write_text(doubled)
     out = cli("verify", "--story", MINI, tmp_path / "twice.json").out
@@ -171,7 +171,6 @@ def test_a_condition_nested_5000_deep_is_quoted_in_part(tmp_path, run_cli):
 
 
 def test_a_flagged_copy_is_held_back_from_the_projected_figures_until_counted(cli, tmp_path, mini):
-    import copy
     import re
     import statistics
     from datetime import timedelta

@@ -17,11 +17,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+from trainer_helpers import MINI, cli, mini, one_line, report_of, write_json  # noqa: F401
 
 from pizzaborg.trainer import send as S
 from pizzaborg.trainer.lrs import ENV_CA, Lrs, LrsError
 from pizzaborg.trainer.xapi import statements
-from trainer_helpers import MINI, cli, mini, one_line, report_of, write_json  # noqa: F401
 
 
 class Script(BaseHTTPRequestHandler):
@@ -137,7 +137,7 @@ def test_a_batch_refused_for_good_is_set_aside_and_the_later_ones_go_on(tmp_path
     a = SimpleNamespace(lrs={"endpoint": lrs_stub.url, "key": "k", "secret": "s"})
     line = S.retry_pending(a, saves)
     assert "2 earlier result(s) that could not be sent before were sent" in line
-    assert f"1 result(s) were refused for good by your trainer's LRS (" in line and f"HTTP {status}" in line
+    assert "1 result(s) were refused for good by your trainer's LRS (" in line and f"HTTP {status}" in line
     assert "set aside" in line and "tell your trainer" in line and "\n" not in line
     left = sorted(p.name for p in (saves / "outbox").iterdir())
     assert len(left) == 1 and left[0].startswith("0-") and left[0].endswith(".refused")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from conftest import BASE_ROUND, BASE_STORY, pos_of, write_story
-from pizzaborg.engine import StoryError, load_story
+
+from pizzaborg.engine import load_story
 from pizzaborg.engine.numbers import MAX_MAGNITUDE, in_range
 from pizzaborg.engine.scoring import _pct
 

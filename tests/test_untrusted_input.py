@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import BASE_ROUND, BASE_STORY, write_story
+
 from pizzaborg.engine import StoryError, cache, load_story
 
 
@@ -117,7 +117,9 @@ def test_a_condition_nested_too_deep_is_a_problem_with_its_place(tmp_path, run_c
     code, out, err = run_cli("story", "check", root)
     assert code == 1 and "Traceback" not in out + err and "internal error" not in err
     assert "01.yaml:10:" in out and "nested more than 32 levels deep" in out
-    nots = BASE_ROUND.replace("        text: Good.\n", "        text: Good.\n        when: \"" + "not " * 300 + "true\"\n")
+    nots = BASE_ROUND.replace(
+        "        text: Good.\n", '        text: Good.\n        when: "' + "not " * 300 + 'true"\n'
+    )
     code, out, err = run_cli("story", "check", write_story(tmp_path / "b", BASE_STORY, {"01.yaml": nots}))
     assert code == 1 and "nested more than 32 levels deep" in out
     with pytest.raises(StoryError):
@@ -241,8 +243,9 @@ def test_the_load_screen_line_cleans_what_the_save_claims(tmp_path):
 
 
 def test_an_assignment_cannot_drive_the_terminal_through_its_story_version(run_cli, mini_dir, mini, tmp_path):
-    from pizzaborg.trainer.assignment import write_assignment
     from trainer_helpers import make_assignment
+
+    from pizzaborg.trainer.assignment import write_assignment
 
     path = write_assignment(make_assignment(mini), tmp_path / "a.yaml")
     text = path.read_text().replace(f"hash: {mini.hash}", "hash: " + "a" * 64)
@@ -277,8 +280,9 @@ def test_a_line_break_in_a_name_cannot_print_a_fake_verified_line(run_cli, tmp_p
 
 def test_csv_and_json_outputs_are_clean_for_terminals_and_spreadsheets(run_cli, tmp_path):
     cli = run_cli
-    from pizzaborg.trainer.report import build_report
     from trainer_helpers import write_json
+
+    from pizzaborg.trainer.report import build_report
 
     story_yaml = BASE_STORY.replace("    title: Ok\n", '    title: "=2+3 \\e]0;owned\\a"\n')
     rnd = BASE_ROUND.replace("text: First scene.", 'text: "First \\x9b2J scene\\u202e."')
@@ -349,8 +353,9 @@ def test_paths_that_are_not_utf8_work_for_every_story_command(tmp_path, mini_dir
 
 
 def test_an_assignment_whose_report_and_save_both_fail_does_not_claim_a_save(run_cli, mini_dir, mini, tmp_path):
-    from pizzaborg.trainer.assignment import write_assignment
     from trainer_helpers import make_assignment
+
+    from pizzaborg.trainer.assignment import write_assignment
 
     path = write_assignment(make_assignment(mini), tmp_path / "a.yaml")
     blocked = tmp_path / "saves"

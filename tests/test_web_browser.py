@@ -12,11 +12,19 @@ import subprocess
 import sys
 
 import pytest
+from conftest import MINI_DIR
+from web_helpers import (
+    SCRIPT,
+    TERMINAL_HOOK,
+    ServerProcess,
+    browser_problem,
+    launch_chromium,
+    press_until,
+    screen,
+    wait_screen,
+)
 
 from pizzaborg.engine import saves as S
-
-from conftest import MINI_DIR
-from web_helpers import SCRIPT, TERMINAL_HOOK, ServerProcess, browser_problem, launch_chromium, press_until, screen, wait_screen
 
 pytestmark = pytest.mark.browser
 
@@ -124,13 +132,15 @@ def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
         assert str(tmp_path) not in shown  # no server path in the browser
 
         # offline: the page fetched nothing from anywhere but the class server
-        assert requests and all(u.startswith(srv.url + "/") for u in requests), [u for u in requests if not u.startswith(srv.url)]
+        assert requests and all(u.startswith(srv.url + "/") for u in requests), [
+            u for u in requests if not u.startswith(srv.url)
+        ]
         page.close()
 
     # the report and the server's record in the hand-ins folder; the session's saves in its own folder
     reports = sorted(hand_ins.glob("*.json"))
     assert len(reports) == 1
-    from pizzaborg.trainer.classrecord import trainer_keys, read_record
+    from pizzaborg.trainer.classrecord import read_record, trainer_keys
 
     record, problem = read_record(reports[0], trainer_keys([hand_ins])[0])
     assert problem is None and record["learner_as_typed"] == NAME

@@ -11,7 +11,6 @@ import json
 import re
 
 import pytest
-
 from conftest import MINI_DIR
 from web_helpers import ServerProcess
 

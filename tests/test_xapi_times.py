@@ -8,13 +8,12 @@ import json
 from datetime import timedelta
 
 from ralph.models.xapi.base.statements import BaseXapiStatement
+from trainer_helpers import T0, make_assignment, mini, play, report_of  # noqa: F401
 
-from pizzaborg.engine import Game
 from pizzaborg.engine.saves import SaveData
 from pizzaborg.trainer.report import report_from_save
 from pizzaborg.trainer.verify import Verifier
 from pizzaborg.trainer.xapi import VERBS, precise_duration, statements
-from trainer_helpers import T0, make_assignment, mini, play, report_of  # noqa: F401
 
 
 def at(seconds: float) -> str:

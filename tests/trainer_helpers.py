@@ -8,16 +8,17 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.engine import Game, load_story
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "fixtures" / "mini"
-T0 = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def play(story, seed: int, policy: str = "first") -> Game:
     """A whole game: 'first' takes the first offered choice, 'worst' a worst-practice one when offered,
     'best' the choice with the most evidence."""
     game = Game(story, seed)
-    while not game.over:
+    for _ in until_over(game):
         offered = game.available()
         scene = story.scenes[game.state]
         full = [scene.choice(c.id) for c in offered]

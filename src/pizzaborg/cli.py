@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .cliargs import seed
+from .engine.errors import PizzaBorgError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(PizzaBorgError):
     pass
 
 
@@ -34,14 +36,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError("the seed must be between 0 and 2^63-1")
-    return value
+_seed = seed  # the one validator of numbers on the command line (cliargs)
 
 
 def _common(default, saves: bool = True) -> argparse.ArgumentParser:
@@ -196,7 +191,7 @@ def main(argv: list | None = None) -> int:
                 return author_cli.run(args)
             raise UsageError(f"story needs a tool: {', '.join(author_cli.COMMANDS)} (see pizzaborg story --help)")
         return cmd_plain(args) if args.plain else cmd_tui(args)
-    except UsageError as exc:
+    except PizzaBorgError as exc:  # every user-facing error, UsageError included: its one line, exit 2
         return _fail(str(exc))
     except BrokenPipeError:
         try:

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from .engine.text import clean
 from .engine.times import utcnow
-from .play import render
 from .plain import PlainSession
+from .play import render
 from .trainer.assignment import Assignment, AssignmentError, check_learner
 from .trainer.report import ReportError
 

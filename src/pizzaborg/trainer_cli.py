@@ -178,10 +178,9 @@ def _assignment(args):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .trainer.formats import write_text
-
         from .engine.files import shown_path
         from .engine.text import clean
+        from .trainer.formats import write_text
 
         path = write_text(output, text)
         print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
@@ -282,7 +281,6 @@ def cmd_verify(args) -> int:
     from pathlib import Path
 
     from .engine.text import clean
-
     from .trainer.verify import search_reports
 
     verifier = _verifier(args)

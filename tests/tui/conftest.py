@@ -42,8 +42,8 @@ def fixed_clock() -> str:
 @pytest.fixture
 def make_app(mini_story, saves):
     """make_app(story=None, seed=3, load=None) -> a PizzaBorgApp over a fresh Session."""
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     def make(story=None, seed: int | None = 3, load: str | None = None, saves_dir=None):
         session = Session(story or mini_story, saves_dir or saves, seed=seed, now=fixed_clock)

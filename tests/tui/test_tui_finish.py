@@ -5,6 +5,7 @@ kept between games, and the too-small screen that nothing shows through."""
 from __future__ import annotations
 
 import pytest
+from conftest import until_over
 
 from .conftest import fixed_clock
 from .helpers import choose, in_feedback, new_game, screen_name, shows, title_ready
@@ -143,7 +144,7 @@ def test_good_news_has_a_colour_of_its_own_in_every_theme():
 
     for theme in THEMES:
         good, body = Color.parse(theme.success), Color.parse(theme.foreground)
-        distance = sum(abs(a - b) for a, b in zip(good.rgb, body.rgb))
+        distance = sum(abs(a - b) for a, b in zip(good.rgb, body.rgb, strict=False))
         assert distance > 120, f"{theme.name}: success {theme.success} looks like the body text {theme.foreground}"
 
 
@@ -158,9 +159,9 @@ def test_a_trend_is_drawn_on_the_kpis_range_not_its_own():
 
 @pytest.mark.asyncio
 async def test_the_pass_mark_in_the_new_game_dialog_and_the_verdict_in_the_debrief(mini_story, saves):
+    from pizzaborg.play.session import Session
     from pizzaborg.trainer.assignment import new_assignment
     from pizzaborg.tui.app import PizzaBorgApp
-    from pizzaborg.play.session import Session
 
     a = new_assignment(mini_story, "Workshop", seed=42, mastery=0.5)
     app = PizzaBorgApp(Session(mini_story, saves, seed=a.seed, now=fixed_clock, assignment=a))
@@ -174,7 +175,7 @@ async def test_the_pass_mark_in_the_new_game_dialog_and_the_verdict_in_the_debri
         if screen_name(app) == "IntroScreen":
             await pilot.press("enter")
             await pilot.pause()
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         totals = shows(app, "#debrief-totals")

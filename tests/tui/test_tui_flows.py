@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
@@ -88,7 +88,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
         assert "Month 2 of 2" in shows(app, "#dash-month")
 
         # to the end: reflection of round B, then the debrief
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         game = app.session.game
@@ -457,8 +457,8 @@ async def test_a_story_edited_since_the_save_loads_with_a_note(tmp_path, make_ap
 
 async def test_a_broken_story_ends_the_app_with_its_error(saves):
     from pizzaborg.cli import UsageError
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     def broken():
         raise UsageError("the story cannot be played: story.yaml:3:1: something is wrong")
@@ -473,8 +473,8 @@ async def test_a_broken_story_ends_the_app_with_its_error(saves):
 
 
 async def test_a_title_key_pressed_before_the_story_is_read_is_not_lost(mini_story, saves):
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     app = PizzaBorgApp(Session(None, saves, seed=3), load_story=lambda: mini_story)
     async with app.run_test(size=SIZE) as pilot:
@@ -493,7 +493,10 @@ async def test_a_month_with_an_intro_opens_with_it(tmp_path, make_app):
     root = copy_mini(tmp_path)
     p = root / "rounds" / "02-b.yaml"
     text = p.read_text(encoding="utf-8")
-    p.write_text(text.replace('  title: "Round B"\n', '  title: "Round B"\n  intro: "The [b]shop[/b] reopens."\n'), encoding="utf-8")
+    p.write_text(
+        text.replace('  title: "Round B"\n', '  title: "Round B"\n  intro: "The [b]shop[/b] reopens."\n'),
+        encoding="utf-8",
+    )
     app = make_app(story=load_story(root))
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
@@ -532,7 +535,7 @@ async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, ship
         assert app.screen.query_one("#dash-assimilation").region.bottom <= 23
         months = set()
         n = 0
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             game = app.session.game
             months.add(game.round_number)
             offered = [c for c in game.scene.choices if c.available]  # the team weeks may rule some out
@@ -583,7 +586,7 @@ async def test_from_the_debrief_undo_and_new_game(make_app, saves):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await new_game(pilot)
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         played = len(app.session.game.decisions)
@@ -616,7 +619,9 @@ async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_stor
         await pilot.press("l")
         await pilot.pause()
         slots = app.screen.query_one("#load-slots")
-        slots.highlighted = next(i for i in range(slots.option_count) if str(slots.get_option_at_index(i).prompt).startswith("fresh"))
+        slots.highlighted = next(
+            i for i in range(slots.option_count) if str(slots.get_option_at_index(i).prompt).startswith("fresh")
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert screen_name(app) == "GameScreen" and not in_feedback(app)
@@ -626,8 +631,8 @@ async def test_loading_during_feedback_shows_the_loaded_game(make_app, mini_stor
 
 async def test_a_load_option_note_is_shown_when_the_game_opens(tmp_path, make_app, mini_story):
     from pizzaborg.engine import load_story
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     S.save_game("saves", "old", engine_game(mini_story, 3, [1]), now=CLOCK)
     root = copy_mini(tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import until_over
 
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
@@ -27,8 +28,8 @@ def assignment(mini_story):
 
 
 def app_for(mini_story, saves, assignment):
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     return PizzaBorgApp(Session(mini_story, saves, seed=assignment.seed, now=fixed_clock, assignment=assignment))
 
@@ -55,7 +56,7 @@ async def test_an_assignment_asks_a_name_fixes_the_seed_and_writes_the_report(mi
             await pilot.press("enter")
             await pilot.pause()
         assert app.session.game.seed == 42 and app.session.learner == "Ada"
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         handed = app.session.handed_in
@@ -83,8 +84,8 @@ async def test_a_save_of_another_game_is_refused_in_an_assignment(mini_story, sa
 
 
 async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     from .helpers import new_game
 
@@ -99,8 +100,8 @@ async def test_a_learner_name_with_markup_is_shown_as_typed(mini_story, saves):
 
 
 async def test_an_unwritable_save_folder_is_a_notice_and_the_game_goes_on(mini_story, tmp_path):
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     from .helpers import in_feedback, new_game
 

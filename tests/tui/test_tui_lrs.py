@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from conftest import until_over
 
 from .conftest import fixed_clock
 from .helpers import choose, screen_name, title_ready
@@ -22,8 +23,8 @@ def closed_port_url() -> str:
 
 
 def app_for(mini_story, saves, assignment):
-    from pizzaborg.tui.app import PizzaBorgApp
     from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
 
     return PizzaBorgApp(Session(mini_story, saves, seed=assignment.seed, now=fixed_clock, assignment=assignment))
 
@@ -46,7 +47,7 @@ async def test_offline_results_are_kept_and_the_learner_is_told(mini_story, save
         if screen_name(app) == "IntroScreen":
             await pilot.press("enter")
             await pilot.pause()
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             await choose(pilot, "1")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -4,6 +4,7 @@ choices with the reason, the portfolio checklist, the month's reflection and the
 from __future__ import annotations
 
 import pytest
+from conftest import until_over
 from textual.widgets import SelectionList
 
 from pizzaborg.engine import Game, load_story
@@ -47,8 +48,13 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         assert app.session.game.state == "m1.plan"
         assert "Team weeks 2/8" in shows(app, "#topbar")
         lines = {t.split(". ", 1)[1].split("  ")[0]: t for t in app.screen.query_one("#choices").texts}
-        assert lines["The delivery app."].endswith("(3 team weeks)  not available: needs 3 Team weeks, 2 left this round")
-        assert lines["The loyalty scheme."].endswith("(2 team weeks)") and "not available" not in lines["The loyalty scheme."]
+        assert lines["The delivery app."].endswith(
+            "(3 team weeks)  not available: needs 3 Team weeks, 2 left this round"
+        )
+        assert (
+            lines["The loyalty scheme."].endswith("(2 team weeks)")
+            and "not available" not in lines["The loyalty scheme."]
+        )
 
         # any choice key opens the checklist; an unavailable choice is there but cannot be ticked
         await pilot.press(number_of(app, "app"))
@@ -56,7 +62,9 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         assert screen_name(app) == "PortfolioScreen"
         assert "Pick 1 to 2 of these 4 at once." in shows(app, ".dialog-title")
         sl = app.screen.query_one(SelectionList)
-        disabled = {sl.get_option_at_index(i).value for i in range(sl.option_count) if sl.get_option_at_index(i).disabled}
+        disabled = {
+            sl.get_option_at_index(i).value for i in range(sl.option_count) if sl.get_option_at_index(i).disabled
+        }
         assert disabled == {"app", "infra"} and sl.selected == []
         await pilot.press("c")  # nothing ticked: it says so and stays
         await pilot.pause()
@@ -117,7 +125,7 @@ async def test_the_debrief_shows_the_epilogue_lines_that_hold(make_app, mech):
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
-        while not app.session.game.over:
+        for _ in until_over(lambda: app.session.game.over):
             if screen_name(app) == "GameScreen" and not in_feedback(app) and app.session.game.state == "m2.peak":
                 await pilot.press(number_of(app, "steady"))
             else:

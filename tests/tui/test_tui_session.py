@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import until_over
+
 from pizzaborg.engine import Game
 from pizzaborg.engine import saves as S
-from pizzaborg.play.meaning import helped_and_hurt, kpi_history, to_try_at_work
 from pizzaborg.play.export import export_report
+from pizzaborg.play.meaning import helped_and_hurt, kpi_history, to_try_at_work
 from pizzaborg.play.session import Session
 
 from .conftest import CLOCK, MINI_DIR
@@ -103,7 +105,7 @@ def test_helped_hurt_and_advice(mini_story):
 
 def test_export_writes_the_trainer_report_as_markdown_and_html_with_inert_text(mini_story, tmp_path):
     game = play(mini_story, 3, [2])
-    while not game.over:
+    for _ in until_over(game):
         game.choose_number(1)
     path = export_report(game, tmp_path / "out", learner="Ada [x](http://evil) <b>", now=CLOCK)
     assert path.parent == tmp_path / "out" and path.suffix == ".md"
@@ -126,7 +128,9 @@ def test_bare_pizzaborg_without_a_terminal_says_what_to_do():
         "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(rc, ui)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60
+    )
     assert run.stdout.strip() == "1 []"
     assert "--plain" in run.stderr and "pizzaborg play" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr

@@ -17,7 +17,7 @@ from pizzaborg.engine import saves as S
 
 from .conftest import MINI_DIR
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.tier("tmux")]
 
 SCRIPT = Path(sys.executable).with_name("pizzaborg")
 
@@ -31,7 +31,9 @@ def tmux():
     socket = f"pizzaborg-test-{uuid.uuid4().hex[:8]}"
 
     def run(*args: str) -> str:
-        return subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, text=True, timeout=20).stdout
+        return subprocess.run(
+            ["tmux", "-L", socket, *args], check=True, capture_output=True, text=True, timeout=20
+        ).stdout
 
     yield run
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
@@ -91,7 +93,9 @@ def test_play_a_few_choices_quit_and_find_the_autosave(tmux, tmp_path):
     wait_for(tmux, "You run the IT of a small bakery.")  # the prologue
     keys(tmux, "Enter")
     # the scene, its choices and the dashboard beside them (wait for all: a frame may be half drawn)
-    wait_for(tmux, "The oven controller needs a patch.", "1. Assess the impact", "Month 1 of 2", "Business trust", "50 %")
+    wait_for(
+        tmux, "The oven controller needs a patch.", "1. Assess the impact", "Month 1 of 2", "Business trust", "50 %"
+    )
     keys(tmux, "1")
     wait_for(tmux, "The Collective", "Delay. Irrelevant.", "Learning note", "+10", "now 60 %")
     keys(tmux, "Enter")

@@ -170,15 +170,29 @@ def length_tells(ds, st) -> list:
     def text(d):
         lengths = [len(c.text.all_text) for c in d.options]
         longest = _argmax(lengths)
-        return f"{d.scene.id}: best {_label(d.options, d.best)} is the longest ({max(lengths)} characters; others {', '.join(str(lengths[i]) for i in range(len(lengths)) if i not in longest)})"
+        return (
+            f"{d.scene.id}: best {_label(d.options, d.best)} is the longest ({max(lengths)} characters; others "
+            f"{', '.join(str(lengths[i]) for i in range(len(lengths)) if i not in longest)})"
+        )
 
     share = _share_tell("length.share", "length: the best option is the longest", hits, st.length_share_max, "max",
                         st.source("length_share_max"), text)
     mean_ratio = statistics.fmean(r for _, r in ratios) if ratios else 0.0
     ranked = sorted(ratios, key=lambda dr: -dr[1])
-    ratio = Tell("length.ratio", "length: mean length of the best over the others", mean_ratio, f"{mean_ratio:.2f}",
-                 st.length_ratio_max, "max", st.source("length_ratio_max"),
-                 [(_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is {r:.2f}x the others") for d, r in ranked[:TOP] if r > 1])
+    ratio = Tell(
+        "length.ratio",
+        "length: mean length of the best over the others",
+        mean_ratio,
+        f"{mean_ratio:.2f}",
+        st.length_ratio_max,
+        "max",
+        st.source("length_ratio_max"),
+        [
+            (_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is {r:.2f}x the others")
+            for d, r in ranked[:TOP]
+            if r > 1
+        ],
+    )
     return [share, ratio]
 
 
@@ -224,7 +238,9 @@ def position_tell(ds, st, story=None) -> Tell:
         k = len(d.options) - 1 if where == "last" else int(where) - 1
         return k in d.best
 
-    offenders = [(_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is choice {where}") for d in judged if at(d)]
+    offenders = [
+        (_where(d.scene), f"{d.scene.id}: best {_label(d.options, d.best)} is choice {where}") for d in judged if at(d)
+    ]
     per = ", ".join(f"{k}: {_pct(v)}" for k, v in shares.items())
     worst_shares = {str(i + 1): worst_at[i] / n for i in range(width)}
     worst_shares["last"] = worst_last / n
@@ -253,7 +269,10 @@ def number_tells(story, ds, st) -> list:
 
         def text(d, k=k):
             values = [bots.immediate_effects(c).get(k, 0) for c in d.options]
-            return f"{d.scene.id}: best {_label(d.options, d.best)} has the best {k} change ({', '.join(f'{c.id} {v:+g}' for c, v in zip(d.options, values))})"
+            return (
+                f"{d.scene.id}: best {_label(d.options, d.best)} has the best {k} change "
+                f"({', '.join(f'{c.id} {v:+g}' for c, v in zip(d.options, values, strict=False))})"
+            )
 
         t = _share_tell(f"number.{k}", f"number: the best option has the best {kpi.name} change", hits,
                         st.number_share_max, "max", st.source("number_share_max"), text)
@@ -294,7 +313,9 @@ def one_right_tell(ds, st) -> Tell:
 
     def text(d):
         i = next(i for i, v in enumerate(d.sums) if v > 0)
-        return f"{d.scene.id}: only {d.options[i].id} has positive evidence (sums {', '.join(f'{v:+g}' for v in d.sums)})"
+        return (
+            f"{d.scene.id}: only {d.options[i].id} has positive evidence (sums {', '.join(f'{v:+g}' for v in d.sums)})"
+        )
 
     return _share_tell("one-right", "one right answer: only one option has positive evidence", hits, st.one_right_max,
                        "max", st.source("one_right_max"), text)
@@ -575,9 +596,11 @@ def phrase_tell(story, st) -> Tell:
             if g not in seen:
                 seen.add(g)
                 where.setdefault(g, []).append(c)
-    repeated = sorted(((g, cs) for g, cs in where.items() if len(cs) > st.phrase_repeats_max), key=lambda gc: (-len(gc[1]), gc[0]))
+    repeated = sorted(
+        ((g, cs) for g, cs in where.items() if len(cs) > st.phrase_repeats_max), key=lambda gc: (-len(gc[1]), gc[0])
+    )
     # a long repeated phrase shows up as a chain of n-grams, each shifted by one word: join them
-    kept = []  # [words, texts, first choice]
+    kept: list = []  # [words, texts, first choice]
     for g, cs in repeated:
         words = g.split()
         for k in kept:
@@ -602,11 +625,11 @@ def phrase_tell(story, st) -> Tell:
                     break
             if merged:
                 break
-    kept = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
-    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in kept]
+    joined = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
+    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in joined]
     return Tell("phrases", f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
-                float(len(kept)), f"{len(kept)} phrase(s)", 0, "max", st.source("phrase_repeats_max"), offenders[:TOP],
-                {"phrases": {g: count for g, count, _ in kept}})
+                float(len(joined)), f"{len(joined)} phrase(s)", 0, "max", st.source("phrase_repeats_max"),
+                offenders[:TOP], {"phrases": {g: count for g, count, _ in joined}})
 
 
 def collective_tell(story, st) -> Tell:
@@ -788,7 +811,8 @@ def format_report(report: AuditReport) -> str:
     s = report.story
     lines = [
         f"Audit: {s['id']} {s['version']}: {report.decisions} decision(s), {report.verdicts} with a best option "
-        f"({report.ties} tied), {report.seeds} game(s) per learner (seeds {report.seed}..{report.seed + report.seeds - 1}), "
+        f"({report.ties} tied), {report.seeds} game(s) per learner (seeds "
+        f"{report.seed}..{report.seed + report.seeds - 1}), "
         f"best ending: {report.best_ending or 'none'}",
     ]
     if report.portfolio_skipped:
@@ -820,7 +844,9 @@ def format_report(report: AuditReport) -> str:
     failed = report.failed
     lines += [
         "",
-        f"{len(failed)} of {len(report.tells)} threshold(s) failed" if failed else f"all {len(report.tells)} threshold(s) hold",
+        f"{len(failed)} of {len(report.tells)} threshold(s) failed"
+        if failed
+        else f"all {len(report.tells)} threshold(s) hold",
         f"({report.seconds:.1f} s; thresholds: docs/story-format.md#audit)",
     ]
     return "\n".join(lines)

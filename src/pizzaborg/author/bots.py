@@ -51,6 +51,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..engine import Game
+from ..engine.errors import PizzaBorgError
 from .settings import HEDGER_WORDS, audit_settings
 
 
@@ -267,7 +268,7 @@ def applies(story, strategy: str) -> bool:
 MAX_STEPS = 10_000  # more decisions than any story should need: a loop
 
 
-class BotError(Exception):
+class BotError(PizzaBorgError):
     """A bot game that could not finish (a dead end or a loop); the message names the scene."""
 
 
@@ -312,7 +313,9 @@ class PlayResult:
         return d
 
 
-def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game: ReusableGame | None = None) -> PlayResult:
+def play(
+    story, strategy: str, seed: int = 0, *, count_words: bool = False, game: ReusableGame | None = None
+) -> PlayResult:
     """Play one whole game with ``strategy``. Raises :class:`BotError` on a dead end or a loop.
 
     With ``count_words`` the words *shown* to the player are counted: the story intro; each round's
@@ -357,7 +360,9 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
                 rest.remove(ranked[-1])
             cid = game.portfolio(ranked)
             if cid is None:
-                raise BotError(f"dead end: scene '{game.state}' offers no portfolio the capacity can pay for (seed {seed})")
+                raise BotError(
+                    f"dead end: scene '{game.state}' offers no portfolio the capacity can pay for (seed {seed})"
+                )
             outcome = game.choose(cid)
         else:
             outcome = game.choose(pick(offered, game).id)
@@ -450,7 +455,8 @@ def format_table(story, summaries: list, n: int, seed: int) -> str:
             sc = d["score"]
             endings = ", ".join(f"{e} {c}" for e, c in d["endings"].items())
             lines.append(
-                f"{s.strategy:<16} {sc['min']:>6.1f} {sc['mean']:>6.1f} {sc['max']:>6.1f} {d['words']['mean']:>6}  {endings}"
+                f"{s.strategy:<16} {sc['min']:>6.1f} {sc['mean']:>6.1f} {sc['max']:>6.1f} {d['words']['mean']:>6}  "
+                f"{endings}"
             )
         else:
             lines.append(f"{s.strategy:<16} {'-':>6} {'-':>6} {'-':>6} {'-':>6}  no game finished")

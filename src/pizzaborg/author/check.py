@@ -7,10 +7,16 @@ from pathlib import Path
 
 from ..engine.loader import Problem, gc_paused, read_story
 from ..engine.model import END, ENDING_PREFIX, Story
+from ..engine.yamlsrc import Pos
 
 
-def _route_targets(story: Story, routes) -> set:
-    out = set()
+def _at(story: Story, pos: Pos | None) -> Pos:
+    """Where a problem is shown: ``pos``, or the top of story.yaml for a value built without one."""
+    return pos if pos is not None else Pos(story.files[0] if story.files else "story.yaml", 1, 1)
+
+
+def _route_targets(story: Story, routes: list) -> set:
+    out: set = set()
     for r in routes:
         if r.to == END:
             out.update(ENDING_PREFIX + e.id for e in story.endings)
@@ -28,10 +34,10 @@ def graph(story: Story) -> dict:
     edges: dict = {ENDING_PREFIX + e.id: set() for e in story.endings}
     for s in story.scenes.values():
         out: set = set()
-        if s.is_draw:
+        if s.draw_pool is not None:  # a draw point
             out.update(story.pools.get(s.draw_pool, []))
             out.update(_route_targets(story, s.next))
-        elif s.is_event:
+        elif s.pool is not None:  # an event
             out.update(story.pools.get(s.pool, []))
             out.discard(s.id)
             for hub in hubs_of_pool.get(s.pool, []):
@@ -75,7 +81,7 @@ def graph_problems(story: Story) -> list:
             problems.append(Problem(s.pos, f"scene '{s.id}' is a dead end: no ending can be reached from it"))
     for e in story.endings:
         if ENDING_PREFIX + e.id not in reachable:
-            problems.append(Problem(e.pos, f"ending '{e.id}' cannot be reached: no route leads to it"))
+            problems.append(Problem(_at(story, e.pos), f"ending '{e.id}' cannot be reached: no route leads to it"))
     for name, events in story.pools.items():
         if not any(s.is_draw and s.draw_pool == name for s in story.scenes.values()):
             first = story.scenes[events[0]].pos if events else story.scenes[story.start].pos
@@ -84,10 +90,10 @@ def graph_problems(story: Story) -> list:
     used_worst = {w for s in story.scenes.values() for c in s.choices for w in c.worst}
     for p in story.points.values():
         if p.id not in used_points:
-            problems.append(Problem(p.pos, f"learning point '{p.id}' is not used by any choice"))
+            problems.append(Problem(_at(story, p.pos), f"learning point '{p.id}' is not used by any choice"))
     for w in story.worst.values():
         if w.id not in used_worst:
-            problems.append(Problem(w.pos, f"worst practice '{w.id}' is not the choice of any decision"))
+            problems.append(Problem(_at(story, w.pos), f"worst practice '{w.id}' is not the choice of any decision"))
     return problems
 
 
@@ -204,9 +210,9 @@ def ending_warnings(story: Story) -> list:
             for score in (0.0, 50.0, 100.0):
                 for assim in (0.0, 50.0, 100.0):
                     probe = _Probe(kpis, flags, score, assim, last_round)
-                    if not any(e.when(probe) for e in earlier):
+                    if not any(e.when(probe) for e in earlier if e.when is not None):
                         nums = ", ".join(f"{k} {v:g}" for k, v in kpis.items())
-                        return [Problem(last.pos, (
+                        return [Problem(_at(story, last.pos), (
                             f"warning: ending '{last.id}' (the last, with no 'when') is reached with every number "
                             f"worse than at the start ({nums}; score {score:g}, assimilation {assim:g}, "
                             f"{'every' if flags else 'no'} flag set): add an earlier ending whose 'when' covers it"))]

@@ -9,44 +9,21 @@ cannot be written).
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from ..cliargs import MAX_SEED, seed, whole_number
+from ..engine.errors import PizzaBorgError
 
 COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key")
 
 
-class ToolError(Exception):
+class ToolError(PizzaBorgError):
     """Bad input: one line, exit 2."""
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 10_000_000:
-        raise argparse.ArgumentTypeError("the number of games must be between 1 and 10000000")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value < 2**62:
-        raise argparse.ArgumentTypeError("the seed must be between 0 and 2^62-1")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 256:
-        raise argparse.ArgumentTypeError("--jobs must be between 1 and 256")
-    return value
+_count = whole_number(1, 10_000_000, "the number of games")
+_seed = seed  # games run seeds SEED..SEED+N-1: run() checks the last one is a seed too
+_jobs = whole_number(1, 256, "--jobs")
 
 
 def add_commands(story_sub, common) -> None:
@@ -86,7 +63,9 @@ def add_commands(story_sub, common) -> None:
         "trust-gain, myopic), and print the endings, the learning scores and the words shown per strategy. "
         "Exit 1 when a game cannot finish.",
     )
-    p.add_argument("-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)")
+    p.add_argument(
+        "-n", type=_count, default=20, metavar="N", help="games per strategy, seeds SEED..SEED+N-1 (default 20)"
+    )
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
@@ -176,14 +155,14 @@ def cmd_check(args) -> int:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     from .check import ending_warnings
-
     from .memory import memory_warnings
 
     for w in ending_warnings(story) + memory_warnings(story):  # warnings do not fail the check
         print(clean(str(w), oneline=True), file=sys.stderr)
     events = sum(len(v) for v in story.pools.values())
     print(
-        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
+        f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), "
+        f"{len(story.scenes) - events} scene(s), "
         f"{events} event(s), {len(story.endings)} ending(s)"
     )
     return 0
@@ -253,13 +232,23 @@ def cmd_graph(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph,
-             "answer-key": cmd_answer_key}
+_COMMANDS = {
+    "check": cmd_check,
+    "audit": cmd_audit,
+    "bots": cmd_bots,
+    "map": cmd_map,
+    "randomtest": cmd_randomtest,
+    "graph": cmd_graph,
+    "answer-key": cmd_answer_key,
+}
 
 
 def run(args) -> int:
     """Dispatch ``pizzaborg story TOOL``; bad input prints one line and returns 2."""
     try:
+        games = max(getattr(args, "n", None) or 1, getattr(args, "seeds", None) or 1)
+        if (getattr(args, "seed", None) or 0) + games - 1 > MAX_SEED:  # the last game's seed is a seed too
+            raise ToolError(f"--seed must be at most {MAX_SEED - games + 1} for {games} games (seeds up to 2^63-1)")
         return _COMMANDS[args.story_command](args)
     except ToolError as exc:
         print(f"pizzaborg: {exc}", file=sys.stderr)

@@ -220,7 +220,7 @@ def to_dot(story) -> str:
         label = "\\n".join(dot_text(line) for line in lines)
         out.append(f'{indent}"{dot_text(key)}" [label="{label}", {_DOT_SHAPES[kind]}];')
 
-    for i, (gid, group) in enumerate(g.groups.items()):
+    for i, (_gid, group) in enumerate(g.groups.items()):
         if not group["nodes"] and not group["pools"]:
             continue
         out.append(f"  subgraph cluster_{i} {{")

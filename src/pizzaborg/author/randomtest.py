@@ -115,7 +115,13 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
                     ordered = sorted(offered, key=lambda c: (hits[c], randrange(1 << 30)))
                     cid = game.portfolio(ordered, span[0] + randrange(span[1] - span[0] + 1))
                     if cid is None:
-                        failure = Failure("dead-end", game_seed, state, f"scene '{state}' offers no portfolio the capacity left can pay for", taken)
+                        failure = Failure(
+                            "dead-end",
+                            game_seed,
+                            state,
+                            f"scene '{state}' offers no portfolio the capacity left can pay for",
+                            taken,
+                        )
                         break
                     for c in offered:
                         if c.id in cid.split("+"):
@@ -152,6 +158,7 @@ def run_chunk(story, seed: int, first: int, count: int) -> ChunkResult:
         if failure is not None:
             out.failures.append(failure)
             continue
+        assert game is not None  # only a failure drops the game
         out.endings[game.ending] = out.endings.get(game.ending, 0) + 1
         out.scores.append(game.report().overall or 0.0)
     for s in story.scenes.values():
@@ -317,7 +324,10 @@ def format_report(report: RandomTestReport, story) -> str:
     stats = report.score_stats()
     lines += ["", "Score:"]
     if stats:
-        lines.append(f"  min {stats['min']:.1f}   mean {stats['mean']:.1f}   median {stats['median']:.1f}   max {stats['max']:.1f}")
+        lines.append(
+            f"  min {stats['min']:.1f}   mean {stats['mean']:.1f}   median {stats['median']:.1f}   max "
+            f"{stats['max']:.1f}"
+        )
         top = max(stats["histogram"].values()) or 1
         for band, k in stats["histogram"].items():
             lines.append(f"  {band:>7} {k:>7}  {'#' * round(40 * k / top)}")
@@ -340,7 +350,7 @@ def format_report(report: RandomTestReport, story) -> str:
     groups: dict = {}
     for f in report.failures:
         groups.setdefault((f.kind, f.scene, f.message), []).append(f)
-    for (kind, scene, message), fs in groups.items():
+    for (kind, _scene, message), fs in groups.items():
         seeds = ", ".join(str(f.seed) for f in fs)
         lines.append(f"  FAIL {kind}: {message} — {len(fs)} game(s), seed(s) {seeds}")
         lines.append(f"    reproduce: {fs[0].reproduce(report.story_dir)}")

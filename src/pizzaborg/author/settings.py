@@ -109,7 +109,7 @@ def _score_floor(node):
             op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
         if isinstance(left, C.Number) and left.name == "score" and isinstance(right, C.Const):
             if op in (">", ">=", "=="):
-                return float(right.value)
+                return float(right.value)  # type: ignore[arg-type]  # a number constant
         return None
     if isinstance(node, C.BoolOp):
         floors = [_score_floor(o) for o in node.operands]

@@ -8,6 +8,23 @@ from __future__ import annotations
 
 import importlib
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # what __getattr__ returns, for the type checker
+    from .game import Game as Game
+    from .game import GameError as GameError
+    from .game import ReplayError as ReplayError
+    from .loader import Problem as Problem
+    from .loader import StoryError as StoryError
+    from .loader import default_story_dir as default_story_dir
+    from .loader import load_story as load_story
+    from .loader import read_story as read_story
+    from .scoring import ScoreReport as ScoreReport
+    from .views import ChoiceView as ChoiceView
+    from .views import Decision as Decision
+    from .views import Outcome as Outcome
+    from .views import RoundSummary as RoundSummary
+    from .views import SceneView as SceneView
+
 _WHERE = {
     "ChoiceView": "game",
     "Decision": "game",
@@ -29,7 +46,7 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'pizzaborg.engine' has no attribute '{name}'")
@@ -38,5 +55,5 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return __all__

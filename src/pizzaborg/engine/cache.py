@@ -25,7 +25,14 @@ from .conditions import Condition, parse_condition
 from .files import write_atomic
 from .yamlsrc import Pos
 
-FORMAT = 3  # 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift; 3: bounded entries, paths as ASCII JSON
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+# 2: shuffle, pins, conditional effects and weights, capacity, portfolios, drift;
+# 3: bounded entries, paths as ASCII JSON
+FORMAT = 3
 KEEP = 16  # entries kept in the cache folder
 MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a story whose model would encode to more is not cached
 MAX_TOTAL_BYTES = 128 * 1024 * 1024  # the whole cache folder: older entries go first
@@ -41,9 +48,9 @@ class Unsupported(Exception):
     """A value the cache format does not know: such a story is simply not cached."""
 
 
-def new_sha256():
+def new_sha256() -> Any:
     try:  # the builtin module: importing hashlib loads OpenSSL, a few ms of start-up
-        from _sha256 import sha256
+        from _sha256 import sha256  # type: ignore[import-not-found]
     except ImportError:  # pragma: no cover - other Pythons
         from hashlib import sha256
     return sha256()
@@ -82,14 +89,16 @@ def key_of(root: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _sources_unchanged(sources, expected_hash) -> bool:
+def _sources_unchanged(sources: list, expected_hash: str) -> bool:
     """True when the files a cached story was read from still give its hash (each read bounded)."""
     from .files import read_bounded
 
     digest = new_sha256()
     try:
         for path, name in sources:
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read_bounded(path, MAX_SOURCE_BYTES) + b"\0")
+            digest.update(
+                name.encode("utf-8", "surrogateescape") + b"\0" + read_bounded(path, MAX_SOURCE_BYTES) + b"\0"
+            )
     except (OSError, ValueError, TypeError):
         return False
     return digest.hexdigest() == expected_hash
@@ -101,11 +110,11 @@ def _sources_unchanged(sources, expected_hash) -> bool:
 class _Budget:
     """Text left before an entry is too large to cache (a shared string counts each time it is written)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.left = MAX_ENTRY_BYTES
 
 
-def _enc(v, budget=None):
+def _enc(v: Any, budget: _Budget | None = None) -> Any:
     if budget is None:
         budget = _Budget()
     if v is None or v.__class__ in (int, float, bool):
@@ -136,17 +145,17 @@ def _enc(v, budget=None):
     name = cls.__name__
     if _CLASSES.get(name) is cls:
         out = {"$o": name}
-        for slot in cls.__slots__:
+        for slot in _CLASSES[name].__slots__:
             if slot != "__dict__" and hasattr(v, slot):  # __dict__ holds per-process caches only
                 out[slot] = _enc(getattr(v, slot), budget)
         return out
     raise Unsupported(f"a {name}")
 
 
-def _decoder(kpis: set):
+def _decoder(kpis: set) -> Callable[[dict], Any]:
     conditions: dict = {}
 
-    def hook(d: dict):
+    def hook(d: dict) -> Any:
         if len(d) == 1:
             (k, v), = d.items()
             if k == "$t":
@@ -175,7 +184,7 @@ def _decoder(kpis: set):
 # ---- the cache -----------------------------------------------------------------------------------
 
 
-def load(root: Path, key: str | None):
+def load(root: Path, key: str | None) -> model.Story | None:
     """The cached story for ``key``, or None."""
     directory = cache_dir()
     if directory is None or key is None:
@@ -203,7 +212,7 @@ def load(root: Path, key: str | None):
     return story
 
 
-def store(story, key: str | None) -> None:
+def store(story: model.Story, key: str | None) -> None:
     """Write ``story`` under ``key``, atomically; any failure is ignored."""
     directory = cache_dir()
     if directory is None or key is None:

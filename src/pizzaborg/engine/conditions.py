@@ -19,6 +19,13 @@ from __future__ import annotations
 
 import re
 
+from .errors import PizzaBorgError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 NUMBER_NAMES = {"score", "assimilation", "round"}
 FUNCTIONS = {"learning": "num", "visited": "bool", "chose": "bool", "delta": "num"}
 COMPARE = {"<", "<=", ">", ">=", "==", "!="}
@@ -28,7 +35,7 @@ _TOKEN = re.compile(
 )
 
 
-class ConditionError(Exception):
+class ConditionError(PizzaBorgError):
     """A malformed condition; ``offset`` is the 0-based character position of the problem."""
 
     def __init__(self, message: str, offset: int):
@@ -40,13 +47,26 @@ class ConditionError(Exception):
 class State:
     """What a condition evaluates against (the engine's game view implements it)."""
 
-    def kpi(self, name: str) -> float: ...
-    def flag(self, name: str) -> bool: ...
-    def number(self, name: str) -> float: ...  # score, assimilation, round
-    def learning(self, ident: str) -> float: ...
-    def visited(self, scene: str) -> bool: ...
-    def chose(self, scene: str, choice: str) -> bool: ...
-    def delta(self, kpi: str) -> float: ...  # the change since the current round began
+    def kpi(self, name: str) -> float:
+        raise NotImplementedError
+
+    def flag(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def number(self, name: str) -> float:  # score, assimilation, round
+        raise NotImplementedError
+
+    def learning(self, ident: str) -> float:
+        raise NotImplementedError
+
+    def visited(self, scene: str) -> bool:
+        raise NotImplementedError
+
+    def chose(self, scene: str, choice: str) -> bool:
+        raise NotImplementedError
+
+    def delta(self, kpi: str) -> float:  # the change since the current round began
+        raise NotImplementedError
 
 
 class Ref:
@@ -59,25 +79,25 @@ class Ref:
 
 
 class Node:
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
     kind = "bool"
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
-    def evaluate(self, st: State):  # pragma: no cover - abstract
+    def evaluate(self, st: State) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
 class Const(Node):
     __slots__ = ('value', 'kind')
 
-    def __init__(self, value, kind):
+    def __init__(self, value: object, kind: str):
         self.value = value
         self.kind = kind
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         return self.value
 
 
@@ -85,20 +105,20 @@ class Kpi(Node):
     __slots__ = ('name',)
     kind = "num"
 
-    def __init__(self, name):
+    def __init__(self, name: str):
         self.name = name
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         return st.kpi(self.name)
 
 
 class Flag(Node):
     __slots__ = ('name',)
 
-    def __init__(self, name):
+    def __init__(self, name: str):
         self.name = name
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         return st.flag(self.name)
 
 
@@ -106,22 +126,22 @@ class Number(Node):
     __slots__ = ('name',)
     kind = "num"
 
-    def __init__(self, name):
+    def __init__(self, name: str):
         self.name = name
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         return st.number(self.name)
 
 
 class Call(Node):
     __slots__ = ('func', 'arg', 'kind')
 
-    def __init__(self, func, arg, kind):
+    def __init__(self, func: str, arg: str, kind: str):
         self.func = func
         self.arg = arg
         self.kind = kind
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         if self.func == "learning":
             return st.learning(self.arg)
         if self.func == "visited":
@@ -135,21 +155,21 @@ class Call(Node):
 class Not(Node):
     __slots__ = ('operand',)
 
-    def __init__(self, operand):
+    def __init__(self, operand: Node):
         self.operand = operand
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         return not self.operand.evaluate(st)
 
 
 class BoolOp(Node):
     __slots__ = ('op', 'operands')
 
-    def __init__(self, op, operands):
+    def __init__(self, op: str, operands: list[Node]):
         self.op = op
         self.operands = operands
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         if self.op == "and":
             return all(o.evaluate(st) for o in self.operands)
         return any(o.evaluate(st) for o in self.operands)
@@ -158,13 +178,13 @@ class BoolOp(Node):
 class Compare(Node):
     __slots__ = ('op', 'left', 'right', 'offset')
 
-    def __init__(self, op, left, right, offset=0):
+    def __init__(self, op: str, left: Node, right: Node, offset: int = 0):
         self.op = op
         self.left = left
         self.right = right
         self.offset = offset  # where the comparison starts in the source
 
-    def evaluate(self, st):
+    def evaluate(self, st: State) -> Any:
         a, b = self.left.evaluate(st), self.right.evaluate(st)
         if self.op == "<":
             return a < b
@@ -196,7 +216,7 @@ class Condition:
         return bool(self.root.evaluate(st))
 
 
-def _tokenize(text: str):
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens = []
     pos = 0
     while pos < len(text):
@@ -225,10 +245,10 @@ class _Parser:
         self.kpis = kpis
         self.refs: list[Ref] = []
 
-    def peek(self):
+    def peek(self) -> tuple[Any, Any, int]:
         return self.tokens[self.i] if self.i < len(self.tokens) else (None, None, len(self.text))
 
-    def take(self):
+    def take(self) -> tuple[Any, Any, int]:
         tok = self.peek()
         self.i += 1
         return tok
@@ -253,7 +273,7 @@ class _Parser:
             raise ConditionError(f"unexpected '{value}'", offset)
         return self.expect_kind(node, "bool", 0, "a condition")
 
-    def _chain(self, word: str, operand) -> Node:
+    def _chain(self, word: str, operand: Callable[[], Node]) -> Node:
         # each operand keeps its own offset, so a wrong one is pointed at, not the first
         offsets = [self.peek()[2]]
         operands = [operand()]
@@ -263,7 +283,7 @@ class _Parser:
             operands.append(operand())
         if len(operands) == 1:
             return operands[0]
-        for o, off in zip(operands, offsets):
+        for o, off in zip(operands, offsets, strict=False):
             self.expect_kind(o, "bool", off, f"'{word}'")
         return BoolOp(word, operands)
 
@@ -366,7 +386,7 @@ def parse_condition(text: str, kpis: set) -> Condition:
     return Condition(text, root, parser.refs)
 
 
-def _range(node, kpis: dict):
+def _range(node: Node, kpis: dict) -> tuple[Any, Any] | None:
     """The values a number node can take, or None when unknown."""
     if isinstance(node, Const):
         return (node.value, node.value)
@@ -404,14 +424,14 @@ def impossible_parts(cond: Condition, kpis: dict) -> list:
     is at most 100."""
     out = []
 
-    def walk(node):
+    def walk(node: Node) -> None:
         if isinstance(node, Compare):
             a, b = _range(node.left, kpis), _range(node.right, kpis)
             if a is not None and b is not None and not (isinstance(node.left, Const) and isinstance(node.right, Const)):
                 if not _can_hold(node.op, a, b):
                     named = node.left if not isinstance(node.left, Const) else node.right
                     lo, hi = a if named is node.left else b
-                    what = getattr(named, "name", None) or f"{named.func}({named.arg})"
+                    what = getattr(named, "name", None) or f"{getattr(named, 'func', '')}({getattr(named, 'arg', '')})"
                     out.append((node.offset, f"{what} is always between {lo:g} and {hi:g}"))
         elif isinstance(node, Not):
             walk(node.operand)

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False, shared: bool = False) -> Path:
     """Write ``text`` to ``target`` atomically; raises OSError on failure (the old file stays).
@@ -26,6 +30,7 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise IsADirectoryError(21, "it is a folder", str(target))
+    tmp: str | None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -77,7 +82,7 @@ def fsync_dir(directory: str | os.PathLike) -> None:
         os.close(fd)
 
 
-def check_header(data, name: str, fmt: str, schema: int, what: str, error) -> int:
+def check_header(data: object, name: str, fmt: str, schema: int, what: str, error: type[Exception]) -> int:
     """Check a JSON or YAML file's ``format`` and ``schema``; return the schema.
 
     ``what`` names the kind of file in messages ("save", "report"); ``error`` is the exception class
@@ -134,7 +139,9 @@ def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_handed(path, limit: int, name: str, what: str, error, missing: str) -> bytes:
+def read_handed(
+    path: str | os.PathLike, limit: int, name: str, what: str, error: type[Exception], missing: str
+) -> bytes:
     """The bytes of a file someone else may have written (a save, a report): ``read_bounded``, with
     each way it can fail as one line raised as ``error`` (``name``: the file as shown; ``what``: 'a
     save', 'a report'; ``missing``: the line for a file that is not there)."""
@@ -209,7 +216,7 @@ def shown_path(path) -> str:
         return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
 
-def depth(value, limit: int) -> bool:
+def depth(value: Any, limit: int) -> bool:
     """True when a parsed JSON/YAML value nests no deeper than ``limit`` (checked without recursion;
     only containers are visited, so a big report costs little)."""
     level, containers = 1, [value] if type(value) in (dict, list) else []

@@ -28,11 +28,18 @@ from __future__ import annotations
 
 import random
 
+from .errors import PizzaBorgError
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
 from .scoring import ScoreReport, Stake, point_key, score_report, stakes_for, stakes_for_pick
 from .shuffle import shown_order
 from .views import CapacityView, ChoiceView, Decision, KpiEntry, Outcome, RoundSummary, SceneView, Undone
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .model import Choice, Scene
 
 PICK = "+"  # the trigger of a portfolio decision: SCENE/+ (no choice id can be "+")
 # undos one game may record: a learner who tries every option of every decision makes a few hundred;
@@ -41,12 +48,12 @@ MAX_UNDOS = 2_000
 MAX_AUTO_STEPS = 10_000
 
 
-class GameError(Exception):
+class GameError(PizzaBorgError):
     """A choice that cannot be made now (unknown id, number out of range, game over)."""
 
 
 class ReplayError(GameError):
-    def __init__(self, message: str, index: int, partial: "Game"):
+    def __init__(self, message: str, index: int, partial: Game):
         super().__init__(message)
         self.index = index
         self.partial = partial
@@ -55,7 +62,10 @@ class ReplayError(GameError):
 class _Track:
     """The model attached to the story's state machine; ``state`` is the current scene."""
 
-    def __init__(self, game: "Game"):
+    state: str  # set by the machine
+    trigger: Callable[[str], bool]  # set by the machine (StoryMachine.attach)
+
+    def __init__(self, game: Game):
         self.view = _StateView(game)
         self.queue: list = []
         self.hub: str | None = None
@@ -64,16 +74,16 @@ class _Track:
 class _StateView:
     """What conditions may look at (see conditions.State)."""
 
-    def __init__(self, game: "Game"):
+    def __init__(self, game: Game):
         self.g = game
 
-    def kpi(self, name):
+    def kpi(self, name: str) -> float:
         return self.g.kpis[name]
 
-    def flag(self, name):
+    def flag(self, name: str) -> bool:
         return name in self.g.flags
 
-    def number(self, name):
+    def number(self, name: str) -> float:
         if name == "round":
             return self.g.round_number
         if name == "score":
@@ -87,20 +97,20 @@ class _StateView:
                 taken += bool(d.worst)
         return round(100.0 * taken / offered, 1) if offered else 0.0
 
-    def learning(self, ident):
+    def learning(self, ident: str) -> float:
         r = self.g.report()
         if ident in r.areas:
             return r.areas[ident] or 0.0
         p = r.points.get(ident)
         return (p.score or 0.0) if p else 0.0
 
-    def visited(self, scene):
+    def visited(self, scene: str) -> bool:
         return scene in self.g.visited
 
-    def chose(self, scene, choice):
+    def chose(self, scene: str, choice: str) -> bool:
         return (scene, choice) in self.g.chosen
 
-    def delta(self, name):
+    def delta(self, name: str) -> float:
         return self.g.kpis[name] - self.g._round_start[name]
 
 
@@ -139,7 +149,7 @@ class Game:
         self.played_events: set = set()
         self.draw_visits: dict = {}
         self._orders: dict = {}  # scene id -> its choices in the order this game shows them
-        self._offer_key = None  # (scene, decisions made) of the cached offered() list
+        self._offer_key: tuple | None = None  # (scene, decisions made) of the cached offered() list
         self._offer: list = []
         self.round_id = self.story.scenes[self.story.start].round
         self._round_start = dict(self.kpis)
@@ -160,7 +170,7 @@ class Game:
         return self._track.state
 
     @property
-    def view(self):
+    def view(self) -> _StateView:
         """The game as conditions see it: pass it to ``Text.render``."""
         return self._track.view
 
@@ -200,11 +210,11 @@ class Game:
         total = self.capacity_total
         return None if total is None else round(total - self.spent, 6)
 
-    def reason(self, choice) -> str:
+    def reason(self, choice: Choice) -> str:
         """Why ``choice`` cannot be taken now ("" when it can)."""
         if choice.cost and self.story.capacity is not None:
             left = self.capacity_left
-            if choice.cost > left:
+            if left is not None and choice.cost > left:
                 cap = self.story.capacity
                 return f"needs {_num(choice.cost)} {cap.name or cap.id}, {_num(left)} left this round"
         return ""
@@ -252,7 +262,9 @@ class Game:
             choices.append(ChoiceView(i, c.id, c.text.render(view), not why, why, c.cost))
         cap = None
         if self.story.capacity is not None:
-            cap = CapacityView(self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total)
+            cap = CapacityView(
+                self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total
+            )
         return SceneView(s.id, s.title, s.text.render(view), rnd.id, rnd.number, rnd.title, s.is_event, s.markup,
                          tuple(choices), s.pick, cap)
 
@@ -281,7 +293,7 @@ class Game:
         lo, hi = self.pick or (1, 1)
         want = hi if k is None else max(lo, min(hi, k))
         left = self.capacity_left
-        picks = []
+        picks: list[Choice] = []
         for c in preference:
             if len(picks) == want:
                 break
@@ -298,7 +310,7 @@ class Game:
         opts = ", ".join(f"{i} {c.id}" for i, c in enumerate(self.offered(), start=1))
         return f"{what} in scene '{self.state}'; valid choices: {opts}"
 
-    def _picks(self, scene, choice_id: str, offered: list) -> list:
+    def _picks(self, scene: Scene, choice_id: str, offered: list) -> list:
         """The choices ``choice_id`` names (``a+b+c`` in a portfolio), checked; raises GameError."""
         ids = choice_id.split(PICK) if scene.pick is not None else [choice_id]
         picks = []
@@ -318,10 +330,11 @@ class Game:
                 want = f"{lo}" if lo == hi else f"{lo} to {hi}"
                 raise GameError(f"scene '{scene.id}' asks for {want} choices at once, not {len(picks)} (e.g. a+b+c)")
             cost = sum(c.cost for c in picks)
-            if self.story.capacity is not None and cost > self.capacity_left:
+            left = self.capacity_left
+            if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
                 raise GameError(f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
-                                f"{_num(self.capacity_left)} left this round")
+                                f"{_num(left)} left this round")
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)
         return picks
@@ -402,8 +415,9 @@ class Game:
             text, borg, note = chosen.text.render(view), chosen.borg.render(view), chosen.note.render(view)
         else:
             cid = PICK.join(c.id for c in picks)
-            stakes = stakes_for_pick(available, picks, scene.pick, self.capacity_left + sum(c.cost for c in picks)
-                                     if self.story.capacity is not None else None)
+            left = self.capacity_left  # None: the story has no capacity
+            budget = left + sum(c.cost for c in picks) if left is not None else None
+            stakes = stakes_for_pick(available, picks, scene.pick or (1, 1), budget)
             worst = [w for c in picks for w in c.worst]
             evidence = {}
             for c in picks:
@@ -453,24 +467,29 @@ class Game:
                 return
         raise GameError("the story loops through draw points or skipped scenes without stopping")
 
-    def _draw(self, hub) -> list:
+    def _draw(self, hub: Scene) -> list:
         visit = self.draw_visits.get(hub.id, 0)
         self.draw_visits[hub.id] = visit + 1
         rng = random.Random(f"{self.seed}|{hub.id}|{visit}")
         view = self._track.view
         eligible = []
+        assert hub.draw_pool is not None  # a draw point
         for e in self.story.pools[hub.draw_pool]:
             ev = self.story.scenes[e]
             if e in self.played_events or (ev.when is not None and not ev.when(view)):
                 continue
-            w = ev.weight if ev.weights is None else next((w for cond, w in ev.weights if cond is None or cond(view)), 0)
+            w = (
+                ev.weight
+                if ev.weights is None
+                else next((w for cond, w in ev.weights if cond is None or cond(view)), 0)
+            )
             if w > 0:  # a conditional weight of 0: not drawn now
                 eligible.append((ev, w))
         picked = []
         for _ in range(min(hub.draw_count, len(eligible))):
             total = sum(w for _, w in eligible)
             x = rng.random() * total
-            for i, (e, w) in enumerate(eligible):
+            for i, (_e, w) in enumerate(eligible):
                 x -= w
                 if x < 0 or i == len(eligible) - 1:
                     picked.append(eligible.pop(i)[0].id)
@@ -487,7 +506,8 @@ class Game:
             outcome.round_end = self._close_round()
             return
         scene = self.story.scenes[state]
-        round_id = self.story.scenes[self._track.hub].round if scene.is_event else scene.round
+        hub = self._track.hub
+        round_id = self.story.scenes[hub].round if scene.is_event and hub is not None else scene.round
         if round_id != self.round_id:
             outcome.round_end = self._close_round()
             self.round_id = round_id
@@ -513,7 +533,9 @@ class Game:
                 for k, d in e.effects.items():
                     total[k] = total.get(k, 0) + d
         self._apply(total)
-        self.round_start_deltas = {k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]}
+        self.round_start_deltas = {
+            k: round(self.kpis[k] - before[k], 6) for k in self.kpis if self.kpis[k] != before[k]
+        }
         self._report = None
         if self.round_start_deltas:
             self.history.append(KpiEntry("month_start", len(self.decisions), self.round_id, dict(self.kpis),
@@ -534,7 +556,9 @@ class Game:
     def _close_round(self) -> RoundSummary:
         rnd = self.story.rounds[self.round_id]
         question = rnd.reflection(self._track.view) if rnd.questions else rnd.question
-        summary = RoundSummary(rnd.id, rnd.number, rnd.title, question, self._round_start, dict(self.kpis), self._round_decisions)
+        summary = RoundSummary(
+            rnd.id, rnd.number, rnd.title, question, self._round_start, dict(self.kpis), self._round_decisions
+        )
         self._round_start = dict(self.kpis)
         self._round_decisions = []
         self.last_round = summary
@@ -574,7 +598,7 @@ class Game:
         else:
             keep = [(d.scene, d.choice) for d in self.decisions[:-1]]
             self._reset()
-            for scene, choice in keep:
+            for _scene, choice in keep:
                 self.choose(choice)
         self.undos.append(undone)
         self._report = None
@@ -609,7 +633,7 @@ class Game:
         return [u.as_dict() for u in self.undos]
 
     @classmethod
-    def replay(cls, story: Story, seed: int, decisions: list, undos: list | None = None) -> "Game":
+    def replay(cls, story: Story, seed: int, decisions: list, undos: list | None = None) -> Game:
         """Rebuild a game from the decisions kept and the undo record (None: missing, see the module)."""
         game = cls(story, seed)
         if undos is None:
@@ -659,7 +683,7 @@ class Game:
         }
 
 
-def _num(v) -> str:
+def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
 
 
@@ -696,7 +720,7 @@ def _label_undone(log: list) -> list:
     """Mark each choice that a later undo takes back with that undo's number (for messages)."""
     depth_of: list = []  # the log index of the choice at each path position
     out = [list(a) for a in log]
-    for i, (action, item, label) in enumerate(out):
+    for i, (action, _item, label) in enumerate(out):
         if action == "choose":
             depth_of.append(i)
         else:

@@ -4,7 +4,8 @@ Trigger names are ``SCENE/CHOICE`` for a decision, ``SCENE/draw`` for a draw poi
 ``SCENE/skip`` for a scene whose ``when`` does not hold — the slash keeps them apart from any model
 method. Routes become guarded transitions tried in order; ``end`` expands to one transition per
 ending, guarded by the ending's condition. Pool events go on to the next queued event or back to the
-draw point's routes. A scene's transitions are added the first time a game leaves it. The engine applies effects before firing, so guards see the new numbers.
+draw point's routes. A scene's transitions are added the first time a game leaves it. The engine applies
+effects before firing, so guards see the new numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from transitions import Machine
 
 from .model import END, ENDING_PREFIX, Story
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from .model import Condition, Scene
+
+    Guard = Callable[[Any], bool]  # called with transitions' EventData
+
 
 def ending_state(ending_id: str) -> str:
     return ENDING_PREFIX + ending_id
@@ -24,19 +34,19 @@ def trigger_name(scene_id: str, choice_id: str) -> str:
     return f"{scene_id}/{choice_id}"
 
 
-def _guard(cond):
+def _guard(cond: Condition) -> Guard:
     return lambda event: cond(event.model.view)
 
 
-def _queue_head(scene_id):
+def _queue_head(scene_id: str) -> Guard:
     return lambda event: bool(event.model.queue) and event.model.queue[0] == scene_id
 
 
-def _queue_empty(event) -> bool:
+def _queue_empty(event: Any) -> bool:
     return not event.model.queue
 
 
-def _from_hub(hub_id):
+def _from_hub(hub_id: str) -> Guard:
     return lambda event: event.model.hub == hub_id
 
 
@@ -51,12 +61,12 @@ class _GameMachine(Machine):
     reference to it (so there is nothing to remove either).
     """
 
-    def add_model(self, model, initial=None):
+    def add_model(self, model: Any, initial: Any = None) -> None:
         for mod in model if isinstance(model, list) else [model]:
             mod.trigger = partial(self._get_trigger, mod)
-            self.set_state(self.initial if initial is None else initial, model=mod)
+            self.set_state(self.initial if initial is None else initial, model=mod)  # type: ignore[arg-type]
 
-    def remove_model(self, model):
+    def remove_model(self, model: Any) -> None:
         pass
 
 
@@ -107,13 +117,13 @@ class StoryMachine:
         for ev in self.story.pools.get(pool, []):
             self.machine.add_transition(trigger, source, ev, conditions=[_queue_head(ev)])
 
-    def _add_scene(self, scene) -> None:
-        if scene.is_draw:
+    def _add_scene(self, scene: Scene) -> None:
+        if scene.draw_pool is not None:  # a draw point
             trigger = trigger_name(scene.id, "draw")
             self._to_queued(trigger, scene.id, scene.draw_pool)
             self._add_routes(trigger, scene.id, scene.next, [_queue_empty])
             return
-        if scene.is_event:
+        if scene.pool is not None:  # an event
             for c in scene.choices:
                 trigger = trigger_name(scene.id, c.id)
                 self._to_queued(trigger, scene.id, scene.pool)
@@ -128,11 +138,11 @@ class StoryMachine:
         for c in scene.choices:
             self._add_routes(trigger_name(scene.id, c.id), scene.id, c.next or scene.next, [])
 
-    def attach(self, model) -> None:
+    def attach(self, model: Any) -> None:
         self.machine.add_model(model)
 
-    def detach(self, model) -> None:
+    def detach(self, model: Any) -> None:
         self.machine.remove_model(model)
 
-    def reset(self, model) -> None:
+    def reset(self, model: Any) -> None:
         self.machine.set_state(self.story.start, model=model)

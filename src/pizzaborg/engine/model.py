@@ -6,12 +6,22 @@ import, and the headless path is measured against a bare ``import yaml, transiti
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
+
+    from .yamlsrc import Pos
+
+    Condition = Callable[[Any], bool]  # a parsed condition (see conditions.py), called with the game's state view
+
 END = "end"
 ENDING_PREFIX = "ending:"
 
 
 class _Record:
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k, None)!r}" for k in self.__slots__[:3])
@@ -26,17 +36,17 @@ class Value:
     measured against a bare ``import yaml, transitions``.
     """
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def _fields(self) -> tuple:
         return tuple(getattr(self, k) for k in self.__slots__)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._fields() == other._fields()
+        return self._fields() == other._fields()  # type: ignore[attr-defined]  # the same class
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self._fields())
 
     def __repr__(self) -> str:
@@ -52,7 +62,7 @@ class Text(_Record):
     def __init__(self, parts: tuple):
         self.parts = parts  # ((Condition | None, str), ...)
 
-    def render(self, state) -> str:
+    def render(self, state: Any) -> str:
         return "\n\n".join(t.strip() for cond, t in self.parts if cond is None or cond(state)).strip()
 
     @property
@@ -62,10 +72,10 @@ class Text(_Record):
     def __bool__(self) -> bool:
         return bool(self.parts)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Text) and self.parts == other.parts
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal texts are not interchangeable keys
 
 
 EMPTY_TEXT = Text(())
@@ -74,7 +84,7 @@ EMPTY_TEXT = Text(())
 class Route(_Record):
     __slots__ = ("to", "when", "pos")
 
-    def __init__(self, to: str, when, pos):
+    def __init__(self, to: str, when: Condition | None, pos: Pos):
         self.to = to  # a scene id, "end" or "ending:ID"
         self.when = when
         self.pos = pos
@@ -85,7 +95,7 @@ class Effect(_Record):
 
     __slots__ = ("when", "effects", "pos")
 
-    def __init__(self, when, effects: dict, pos=None):
+    def __init__(self, when: Condition | None, effects: dict, pos: Pos | None = None):
         self.when = when  # Condition or None (always)
         self.effects = effects  # KPI id -> number
         self.pos = pos
@@ -95,11 +105,11 @@ class Choice(_Record):
     __slots__ = ("id", "text", "pos", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next",
                  "synthetic", "effects_if", "cost", "pin")
 
-    def __init__(self, id: str, text: Text, pos, synthetic: bool = False):
+    def __init__(self, id: str, text: Text, pos: Pos, synthetic: bool = False):
         self.id = id
         self.text = text
         self.pos = pos
-        self.when = None
+        self.when: Condition | None = None
         self.effects: dict = {}
         self.set: list = []
         self.clear: list = []
@@ -107,35 +117,35 @@ class Choice(_Record):
         self.worst: list = []
         self.borg = EMPTY_TEXT
         self.note = EMPTY_TEXT
-        self.next = None  # [Route] or None: the scene's next
+        self.next: list[Route] | None = None  # None: the scene's next
         self.synthetic = synthetic  # the "Continue" of a scene without choices
         self.effects_if: list = []  # [Effect]: more effects when a condition holds as the choice is made
-        self.cost = 0  # capacity this choice spends (the story's one capacity)
-        self.pin = None  # None, "first" or "last": kept out of the shuffle
+        self.cost: float = 0  # capacity this choice spends (the story's one capacity)
+        self.pin: str | None = None  # None, "first" or "last": kept out of the shuffle
 
 
 class Scene(_Record):
     __slots__ = ("id", "pos", "round", "title", "text", "when", "choices", "next", "draw_pool", "draw_count",
                  "draw_pos", "markup", "pool", "weight", "weights", "shuffle", "pick")
 
-    def __init__(self, id: str, pos, round: str, pool: str | None = None):
+    def __init__(self, id: str, pos: Pos, round: str, pool: str | None = None):
         self.id = id
         self.pos = pos
         self.round = round
         self.title = ""
         self.text = EMPTY_TEXT
-        self.when = None
-        self.choices: list = []
-        self.next: list = []  # [Route]
+        self.when: Condition | None = None
+        self.choices: list[Choice] = []
+        self.next: list[Route] = []
         self.draw_pool: str | None = None
         self.draw_count = 0
-        self.draw_pos = None
+        self.draw_pos: Pos | None = None
         self.markup = False
         self.pool = pool  # the pool an event belongs to
-        self.weight = 1.0
-        self.weights = None  # ((Condition | None, weight), ...): the first that holds, or None (weight)
+        self.weight: float = 1.0
+        self.weights: tuple | None = None  # ((Condition | None, weight), ...): the first that holds, or None (weight)
         self.shuffle = True  # False: the choices are shown in the order written
-        self.pick = None  # (min, max) for a portfolio scene: pick that many choices at once
+        self.pick: tuple[int, int] | None = None  # (min, max) for a portfolio scene: pick that many choices at once
 
     @property
     def is_draw(self) -> bool:
@@ -145,7 +155,7 @@ class Scene(_Record):
     def is_event(self) -> bool:
         return self.pool is not None
 
-    def choice(self, choice_id: str):
+    def choice(self, choice_id: str) -> Choice | None:
         for c in self.choices:
             if c.id == choice_id:
                 return c
@@ -156,8 +166,9 @@ class Kpi(_Record):
     __slots__ = ("id", "name", "min", "max", "start", "unit", "higher_is", "description", "saturate", "drift",
                  "drift_toward")
 
-    def __init__(self, id, name, min, max, start, unit="", higher_is="better", description="", saturate=0.0,
-                 drift=0.0, drift_toward=None):
+    def __init__(self, id: str, name: str, min: float, max: float, start: float, unit: str = "",
+                 higher_is: str = "better", description: str = "", saturate: float = 0.0, drift: float = 0.0,
+                 drift_toward: float | None = None):
         self.id, self.name, self.min, self.max, self.start = id, name, min, max, start
         self.unit, self.higher_is, self.description = unit, higher_is, description
         self.saturate = saturate  # 0: off; S in (0, 1]: see apply()
@@ -190,42 +201,50 @@ class Kpi(_Record):
 class LearningPoint(_Record):
     __slots__ = ("id", "name", "area", "description", "pos")
 
-    def __init__(self, id, name, area, description="", pos=None):
+    def __init__(self, id: str, name: str, area: str, description: str = "", pos: Pos | None = None):
         self.id, self.name, self.area, self.description, self.pos = id, name, area, description, pos
 
 
 class Area(_Record):
     __slots__ = ("id", "name", "points")
 
-    def __init__(self, id, name, points):
+    def __init__(self, id: str, name: str, points: list[str]):
         self.id, self.name, self.points = id, name, points  # points: [point id]
 
 
 class WorstPractice(_Record):
     __slots__ = ("id", "name", "description", "pos")
 
-    def __init__(self, id, name, description="", pos=None):
+    def __init__(self, id: str, name: str, description: str = "", pos: Pos | None = None):
         self.id, self.name, self.description, self.pos = id, name, description, pos
 
 
 class Ending(_Record):
     __slots__ = ("id", "title", "text", "when", "pos")
 
-    def __init__(self, id, title, text, when, pos):
+    def __init__(self, id: str, title: str, text: Text, when: Condition | None, pos: Pos | None):
         self.id, self.title, self.text, self.when, self.pos = id, title, text, when, pos
 
 
 class Round(_Record):
     __slots__ = ("id", "number", "title", "intro", "question", "file", "questions", "on_enter", "capacity")
 
-    def __init__(self, id, number, title, intro=EMPTY_TEXT, question="", file="", questions=(), on_enter=(),
-                 capacity=None):
-        self.id, self.number, self.title, self.intro, self.question, self.file = id, number, title, intro, question, file
+    def __init__(self, id: str, number: int, title: str, intro: Text = EMPTY_TEXT, question: str = "", file: str = "",
+                 questions: tuple[tuple[Condition | None, str], ...] = (), on_enter: tuple[Effect, ...] = (),
+                 capacity: float | None = None):
+        self.id, self.number, self.title, self.intro, self.question, self.file = (
+            id,
+            number,
+            title,
+            intro,
+            question,
+            file,
+        )
         self.questions = questions  # ((Condition | None, text), ...): the first that holds is asked
         self.on_enter = on_enter  # (Effect, ...) applied when the round begins
         self.capacity = capacity  # this round's capacity, None: the story's per_round
 
-    def reflection(self, state) -> str:
+    def reflection(self, state: Any) -> str:
         """The reflection question for the round that ends now: the first of ``questions`` whose
         condition holds, else ``question``."""
         for cond, text in self.questions:
@@ -239,7 +258,7 @@ class Capacity(_Record):
 
     __slots__ = ("id", "name", "per_round", "pos")
 
-    def __init__(self, id, name, per_round, pos=None):
+    def __init__(self, id: str, name: str, per_round: float, pos: Pos | None = None):
         self.id, self.name, self.per_round, self.pos = id, name, per_round, pos
 
 
@@ -252,7 +271,31 @@ class Story(_Record):
                  "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "audit",
                  "shuffle", "capacity", "__dict__")
 
-    def __init__(self, **fields):
+    # set by __init__ from its keyword arguments (the loader passes every one)
+    id: str
+    title: str
+    version: str
+    language: str
+    start: str
+    intro: Text
+    company: str
+    company_description: str
+    kpis: dict[str, Kpi]
+    areas: dict[str, Area]
+    points: dict[str, LearningPoint]
+    worst: dict[str, WorstPractice]
+    endings: list[Ending]
+    rounds: dict[str, Round]
+    scenes: dict[str, Scene]
+    pools: dict[str, list[str]]
+    hash: str
+    root: Path
+    files: list[str]
+    audit: dict[str, Any]
+    shuffle: bool
+    capacity: Capacity | None
+
+    def __init__(self, **fields: Any):
         for k in self.__slots__[:-1]:
             setattr(self, k, fields.pop(k, None))
         if fields:
@@ -264,7 +307,7 @@ class Story(_Record):
         if self.shuffle is None:
             self.shuffle = True
 
-    def ending(self, ending_id: str):
+    def ending(self, ending_id: str) -> Ending | None:
         for e in self.endings:
             if e.id == ending_id:
                 return e

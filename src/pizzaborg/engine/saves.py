@@ -18,9 +18,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
+from .errors import PizzaBorgError
 from .files import check_header, write_atomic
 from .game import Game, ReplayError
+from .model import Story
 from .text import clean
 from .times import AT_RE, is_time, now_iso, stamp, track_times, valid_at  # noqa: F401 - stamp, track_times, AT_RE: this module's API
 
@@ -38,7 +41,7 @@ MAX_SAVE_BYTES = 2 * 1024 * 1024
 SLOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,63}$")
 
 
-class SaveError(Exception):
+class SaveError(PizzaBorgError):
     """A save that cannot be read or written; the message is one line for the player."""
 
 
@@ -156,14 +159,14 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
     decisions = game.decision_list
     if times is None and previous is not None:
         times = []
-        for mine, theirs in zip(decisions, previous.decisions):
+        for mine, theirs in zip(decisions, previous.decisions, strict=False):
             if (mine["scene"], mine["choice"]) != (theirs["scene"], theirs["choice"]):
                 break
             times.append(previous.times[len(times)] if len(times) < len(previous.times) else None)
     undos = [u.as_dict() for u in game.undos]
     if undo_times is None and previous is not None and previous.undos:
         undo_times = []
-        for mine, theirs in zip(undos, previous.undos):
+        for mine, theirs in zip(undos, previous.undos, strict=False):
             if mine != {k: theirs[k] for k in ("decision", "scene", "choice")}:
                 break
             undo_times.append(previous.undo_times[len(undo_times)] if len(undo_times) < len(previous.undo_times) else None)
@@ -193,7 +196,9 @@ def write_save(directory: Path, data: SaveData, checked: bool = False) -> Path:
         try:
             read_save_file(target)
         except SaveError as exc:
-            raise SaveError(f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone")
+            raise SaveError(
+                f"not saved: {target.name} exists and is not a save this game wrote ({exc}); it was left alone"
+            ) from None
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     size = len(payload.encode("utf-8"))
     if size > MAX_SAVE_BYTES:  # the reader's limit: never write a save that cannot be read back
@@ -219,7 +224,7 @@ def save_game(directory: Path, slot: str, game: Game, learner: str | None = None
     return write_save(directory, make_save(game, slot, previous, learner, now, times, undo_times), checked=True)
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a number a save may hold")
 
 
@@ -239,7 +244,7 @@ def read_save_file(path: Path) -> SaveData:
     return _validate(data, path)
 
 
-def _validate(data, path: Path) -> SaveData:
+def _validate(data: Any, path: Path) -> SaveData:
     name = path.name
     schema = check_header(data, name, FORMAT, SCHEMA, "save", SaveError)
     if schema < MIN_SCHEMA:
@@ -312,7 +317,7 @@ class Loaded:
 MISSING_UNDOS = "saved by an earlier PizzaBorg, which kept no record of undos: any undos before it are unknown"
 
 
-def restore(story, save: SaveData) -> Loaded:
+def restore(story: Story, save: SaveData) -> Loaded:
     """Rebuild the game a save describes. A save of another story raises SaveError."""
     if save.story["id"] != story.id:
         raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
@@ -332,7 +337,7 @@ def restore(story, save: SaveData) -> Loaded:
             game.undo_record = False
     except ReplayError as exc:
         kept = exc.index
-        warning = (
+        warning: str | None = (
             f"'{clean(save.slot)}' was saved with version {version} of the story; "
             f"{kept} of {len(save.decisions)} decisions still fit this version ({clean(story.version, oneline=True)}) "
             f"and were replayed ({clean(str(exc), oneline=True)})"
@@ -348,7 +353,7 @@ def restore(story, save: SaveData) -> Loaded:
     return Loaded(game, save, warning, note)
 
 
-def load_game(directory: Path, slot: str, story) -> Loaded:
+def load_game(directory: Path, slot: str, story: Story) -> Loaded:
     return restore(story, read_save(directory, slot))
 
 
@@ -395,8 +400,8 @@ def keep_autosave(directory: Path) -> str | None:
         return None
     if not old.decisions:
         return None
-    stamp = (old.updated or _now())[:19].replace(":", "").replace("-", "").replace("T", "-")
-    base = f"autosave-{stamp}"
+    when = (old.updated or _now())[:19].replace(":", "").replace("-", "").replace("T", "-")
+    base = f"autosave-{when}"
     keep, n = base, 1
     while slot_path(directory, keep).exists():
         n += 1

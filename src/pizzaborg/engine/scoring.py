@@ -4,8 +4,9 @@ For each decision, a learning point is *at stake* when the choices that could be
 affordable) do not all carry the same weight for it. The choice taken earns its weight; the lowest and
 highest of those weights bound what was possible. In a portfolio scene (pick K of N) the picks earn
 the sum of their weights, and the bounds are the lowest and highest sums of an allowed number of
-picks that the round's capacity could pay for. A point's score is ``100 × Σ(earned − low) / Σ(high − low)`` over the decisions where it was
-at stake; the overall score is the same sum over every point. See docs/story-format.md#scoring.
+picks that the round's capacity could pay for. A point's score is ``100 × Σ(earned − low) / Σ(high − low)``
+over the decisions where it was at stake; the overall score is the same sum over every point. See
+docs/story-format.md#scoring.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from __future__ import annotations
 import math
 
 from .model import Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .model import Choice
 
 
 class Stake(Value):
@@ -29,7 +34,7 @@ class Stake(Value):
 _STAKES: dict = {}  # (offered Choice objects, the one taken) -> {point: Stake}; stories are read-only
 
 
-def _bounds(offered) -> list:
+def _bounds(offered: tuple[Choice, ...] | list[Choice]) -> list:
     bounds = []
     for p in sorted({p for c in offered for p in c.evidence}):
         weights = [c.evidence.get(p, 0) for c in offered]
@@ -39,7 +44,7 @@ def _bounds(offered) -> list:
     return bounds
 
 
-def stakes_for(offered: list, taken) -> dict:
+def stakes_for(offered: list, taken: Choice) -> dict:
     """The learning points at stake in one decision: {point id: Stake}. Computed once per set of
     offered choices and choice taken (random playthroughs make hundreds of thousands of decisions);
     each decision gets its own dict of the shared, unchanging Stakes."""
@@ -67,7 +72,7 @@ _PICK_BOUNDS: dict = {}
 MAX_ENUMERATED = 20  # more choices than this in a portfolio with costs: the bounds ignore the capacity
 
 
-def _pick_bounds(available: list, pick: tuple, budget) -> list:
+def _pick_bounds(available: list, pick: tuple, budget: float | None) -> list:
     """[(point, low, high)] over every allowed set of picks: ``pick`` = (min, max) choices, total cost
     within ``budget`` (None: no capacity)."""
     key = (frozenset(available), pick, budget)
@@ -108,7 +113,7 @@ def _pick_bounds(available: list, pick: tuple, budget) -> list:
     return bounds
 
 
-def stakes_for_pick(available: list, picks: list, pick: tuple, budget) -> dict:
+def stakes_for_pick(available: list, picks: list, pick: tuple, budget: float | None) -> dict:
     """The learning points at stake in a portfolio decision: the picks earn the sum of their weights."""
     out = {}
     k = (pick[0] + min(pick[1], len(available))) / 2
@@ -131,7 +136,7 @@ def _pct(num: float, den: float) -> float | None:
 
 class PointScore(Value):
     __slots__ = ("id", "name", "area", "score", "evidence")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, id: str, name: str, area: str, score: float | None, evidence: list | None = None):
         self.id, self.name, self.area = id, name, area
@@ -151,7 +156,7 @@ class ScoreReport(Value):
     __hash__ = None
 
     def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict,
-                 first: "ScoreReport | None" = None, changed: int = 0, undone: int = 0, abandoned: int = 0):
+                 first: ScoreReport | None = None, changed: int = 0, undone: int = 0, abandoned: int = 0):
         self.overall = overall
         self.points = points  # id -> PointScore, in story order
         self.areas = areas  # id -> score or None

@@ -6,6 +6,10 @@ seed and the FNV-1a hash of the scene id, the same on every Python version (``ha
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .model import Choice, Scene
+
 _M64 = (1 << 64) - 1
 _SCENE_KEYS: dict = {}
 
@@ -29,7 +33,7 @@ def _scene_key(scene_id: str) -> int:
     return k
 
 
-def shown_order(scene, seed: int, shuffle: bool = True) -> list:
+def shown_order(scene: Scene, seed: int, shuffle: bool = True) -> list[Choice]:
     """The choices of ``scene`` in the order a game with ``seed`` shows them.
 
     Choices pinned ``first`` lead and ``last`` close, in the order written; the others are shuffled by
@@ -91,7 +95,7 @@ def _perms(n: int) -> list:
 _SPLITS: dict = {}  # Scene -> (pinned first, the rest, pinned last); stories are read-only
 
 
-def _split(scene) -> tuple:
+def _split(scene: Scene) -> tuple:
     choices = scene.choices
     if any(c.pin for c in choices):
         split = ([c for c in choices if c.pin == "first"], [c for c in choices if c.pin is None],

@@ -36,20 +36,20 @@ def clean(text: str, oneline: bool = False) -> str:
     return text
 
 
-def for_spreadsheet(value) -> str:
+def for_spreadsheet(value: object) -> str:
     """A CSV cell: cleaned as for a terminal, on one line, and never read as a formula (a cell that would
     start with = + - @ gets a leading apostrophe)."""
     text = clean(str(value if value is not None else ""), oneline=True)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def json_text(value, indent: int | None = None) -> str:
+def json_text(value: object, indent: int | None = None) -> str:
     """JSON with non-ASCII text as is, but no control character, bidi override, line separator or lone
     surrogate raw: they are written as \\uXXXX escapes (the same value when read back)."""
     import json
 
     text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def excerpt(text: str, offset: int | None = None, limit: int = 80) -> str:

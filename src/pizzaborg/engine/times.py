@@ -10,7 +10,7 @@ function of (story, seed, decisions).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 #: A decision's ``at``: UTC with milliseconds and a Z, e.g. ``2026-11-28T18:46:12.345Z``.
 AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -18,7 +18,7 @@ AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 def utcnow() -> datetime:
     """Now, in UTC, to the second (when a game or a report began or ended)."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def now_iso() -> str:
@@ -28,13 +28,13 @@ def now_iso() -> str:
 
 def iso(dt: datetime) -> str:
     """``dt`` in UTC to the second with a Z: ``2026-11-28T18:46:12Z`` (the reports' form)."""
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def stamp(now: datetime | None = None) -> str:
     """``2026-11-28T18:46:12.345Z``: the form of a decision's ``at`` (and of an xAPI timestamp)."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: object) -> datetime | None:
@@ -46,7 +46,7 @@ def parse_iso(text: object) -> datetime | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 

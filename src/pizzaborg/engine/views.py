@@ -22,7 +22,7 @@ class ChoiceView(Value):
 class CapacityView(Value):
     __slots__ = ("id", "name", "left", "total")
 
-    def __init__(self, id: str, name: str, left: float, total: float):
+    def __init__(self, id: str, name: str, left: float | None, total: float | None):
         self.id, self.name, self.left, self.total = id, name, left, total
 
     def as_dict(self) -> dict:
@@ -37,7 +37,8 @@ class SceneView(Value):
                  "pick", "capacity")
 
     def __init__(self, id: str, title: str, text: str, round_id: str, round_number: int, round_title: str,
-                 is_event: bool, markup: bool, choices: tuple, pick: tuple | None = None, capacity=None):
+                 is_event: bool, markup: bool, choices: tuple, pick: tuple | None = None,
+                 capacity: CapacityView | None = None):
         self.id, self.title, self.text = id, title, text
         self.round_id, self.round_number, self.round_title = round_id, round_number, round_title
         self.is_event, self.markup, self.choices = is_event, markup, choices
@@ -70,10 +71,20 @@ class Decision(Value):
     ``shown`` is the choice ids in the order the player saw them."""
 
     __slots__ = ("scene", "choice", "round_id", "deltas", "stakes", "worst", "worst_offered", "offered", "picks")
-    __hash__ = None  # holds dicts
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
 
-    def __init__(self, scene: str, choice: str, round_id: str, deltas: dict, stakes: dict, worst: list, worst_offered: bool,
-                 offered: list = (), picks: tuple = ()):
+    def __init__(
+        self,
+        scene: str,
+        choice: str,
+        round_id: str,
+        deltas: dict,
+        stakes: dict,
+        worst: list,
+        worst_offered: bool,
+        offered: list | tuple = (),
+        picks: tuple = (),
+    ):
         self.scene, self.choice, self.round_id = scene, choice, round_id
         self.deltas = deltas
         self.stakes = stakes  # point id -> Stake
@@ -95,9 +106,11 @@ class RoundSummary(Value):
     and the reflection question that matched how it went."""
 
     __slots__ = ("id", "number", "title", "question", "kpi_start", "kpi_end", "decisions")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, id: str, number: int, title: str, question: str, kpi_start: dict, kpi_end: dict, decisions: list):
+    def __init__(
+        self, id: str, number: int, title: str, question: str, kpi_start: dict, kpi_end: dict, decisions: list
+    ):
         self.id, self.number, self.title, self.question = id, number, title, question
         self.kpi_start, self.kpi_end = kpi_start, kpi_end
         self.decisions = decisions  # [Decision]

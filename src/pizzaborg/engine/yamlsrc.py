@@ -1,8 +1,8 @@
 """A safe YAML reader that remembers where every value came from.
 
 Documents are parsed by PyYAML (libyaml's C parser when available) into events, from which a small
-builder of our own makes the values: mappings become :class:`Map`, sequences :class:`Seq`, both carrying the file, line and
-column of themselves, their keys and their values, so the story loader can report problems as
+builder of our own makes the values: mappings become :class:`Map`, sequences :class:`Seq`, both carrying the file,
+line and column of themselves, their keys and their values, so the story loader can report problems as
 ``path:line:column: message``. Only the YAML core schema is accepted: any other tag (``!!python/...``)
 is an error, never code. Duplicate keys are reported instead of silently overwritten, merge keys
 (``<<``) work, and the number of values a document may expand to is bounded (alias bombs).
@@ -25,6 +25,13 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from yaml.error import Mark
 
 MAX_NODES = 2_000_000  # a 5 MiB story file has well under a million; an alias bomb blows past it
 # Text a document may expand to, counting every alias as the text it stands for: a 5 MiB file holds at
@@ -50,7 +57,7 @@ class Pos(namedtuple("Pos", "path line col")):
         return f"{self.path}:{self.line}:{self.col}"
 
 
-def _mark_pos(path: str, mark) -> Pos:
+def _mark_pos(path: str, mark: Mark) -> Pos:
     return Pos(path, mark.line + 1, mark.column + 1)
 
 
@@ -61,16 +68,20 @@ class Map(dict):
     """
 
     __slots__ = ("path", "mark", "key_marks", "val_marks")
+    path: str
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    val_marks: dict[Any, Mark]
 
     @property
     def pos(self) -> Pos:
         return _mark_pos(self.path, self.mark)
 
-    def at(self, key) -> Pos:
+    def at(self, key: Any) -> Pos:
         m = self.val_marks.get(key) or self.key_marks.get(key)
         return _mark_pos(self.path, m) if m is not None else self.pos
 
-    def key_at(self, key) -> Pos:
+    def key_at(self, key: Any) -> Pos:
         m = self.key_marks.get(key)
         return _mark_pos(self.path, m) if m is not None else self.pos
 
@@ -79,6 +90,9 @@ class Seq(list):
     """A list with the position of itself and of each item."""
 
     __slots__ = ("path", "mark", "item_marks")
+    path: str
+    mark: Mark
+    item_marks: list[Mark]
 
     @property
     def pos(self) -> Pos:
@@ -109,10 +123,10 @@ class _Builder:
         self._scalars = yaml.constructor.SafeConstructor()
         self._resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
 
-    def problem(self, mark, message: str) -> YamlProblem:
+    def problem(self, mark: Mark, message: str) -> YamlProblem:
         return YamlProblem(_mark_pos(self.path, mark), message)
 
-    def scalar(self, ev):
+    def scalar(self, ev: Any) -> Any:
         tag = ev.tag
         if tag is None:
             if not ev.implicit[0]:  # quoted: always text
@@ -134,11 +148,11 @@ class _Builder:
                 return int(ev.value)
         return self._scalars.construct_object(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
 
-    def bad_tag(self, ev) -> YamlProblem:
+    def bad_tag(self, ev: Any) -> YamlProblem:
         tag = ev.tag.replace(_T, "!!")
         return self.problem(ev.start_mark, f"the tag {tag} is not allowed: a story is data, not code")
 
-    def build(self, events):
+    def build(self, events: Iterator[Any]) -> Any:
         """Consume one document's events; returns its value.
 
         The hot paths (text scalars, adding to a mapping) are inlined: a big story has about a
@@ -194,10 +208,15 @@ class _Builder:
                 self.budget -= size
                 self.text_budget -= text_size
                 if self.budget < 0:
-                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)")
+                    raise self.problem(
+                        ev.start_mark, f"the document expands to more than {MAX_NODES} values (an alias bomb?)"
+                    )
                 if self.text_budget < 0:
-                    raise self.problem(ev.start_mark, f"the document expands to more than {MAX_TEXT_BYTES // (1024 * 1024)} MiB "
-                                       "of text, counting each alias as the text it repeats (an alias bomb?)")
+                    raise self.problem(
+                        ev.start_mark,
+                        f"the document expands to more than {MAX_TEXT_BYTES // (1024 * 1024)} MiB "
+                        "of text, counting each alias as the text it repeats (an alias bomb?)",
+                    )
                 if not stack:
                     root, have_root = value, True
                 else:
@@ -245,7 +264,7 @@ class _Builder:
                     raise self.problem(ev.start_mark, "a story file holds one YAML document, not several")
         return root if have_root else None
 
-    def add(self, frame, value, ev) -> None:
+    def add(self, frame: list, value: Any, ev: Any) -> None:
         c = frame[0]
         if not frame[1]:
             c.append(value)
@@ -280,7 +299,7 @@ _NO_KEY = object()
 _MERGE = object()
 
 
-def load_yaml(text: str, path: str):
+def load_yaml(text: str, path: str) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (data, problems); data is None when it cannot be read."""
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -307,7 +326,7 @@ def load_yaml(text: str, path: str):
     return data, list(builder.duplicates)
 
 
-def _events(loader):
+def _events(loader: Any) -> Iterator[Any]:
     get = loader.get_event
     while True:
         ev = get()

@@ -13,8 +13,8 @@ def export_report(game, directory, learner: str | None = None, now: str | None =
                   started=None, times: list | None = None) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
-    from ..trainer.formats import render
     from ..trainer.files import write_atomic
+    from ..trainer.formats import render
     from ..trainer.report import ReportError, build_report
 
     finished = parse_iso(now) or utcnow()

@@ -236,7 +236,7 @@ def round_block(game: Game, summary: RoundSummary) -> str:
                 continue
             label = scene_label(game, d.scene)
             texts = [scene.choice(p) for p in d.picks]  # one choice, or each of a portfolio's picks
-            text = " + ".join(c.text.render(game.view) if c else p for c, p in zip(texts, d.picks))
+            text = " + ".join(c.text.render(game.view) if c else p for c, p in zip(texts, d.picks, strict=False))
             moved = "; ".join(f"{game.story.kpis[k].name} {said_delta(v)}" for k, v in d.deltas.items()) or "No change"
             lines.append(item(f"{sentence(f'{label}: {text}')} {sentence(moved)}", "  ", "    "))
     if summary.question:

@@ -27,9 +27,10 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ..engine.errors import PizzaBorgError
 from ..engine.files import check_header
 
 FORMAT = "pizzaborg-assignment"
@@ -52,7 +53,7 @@ DEFAULT_XAPI_HOME = "https://pizzaborg.example/learners"
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-class AssignmentError(Exception):
+class AssignmentError(PizzaBorgError):
     """An assignment that cannot be made, read or played; the message is one line."""
 
 
@@ -148,7 +149,9 @@ def parse_mastery(value) -> float:
         try:
             value = float(value.strip())
         except ValueError:
-            raise AssignmentError(f"mastery '{value[:20]}' is not a number: give a score between 0 and 1, e.g. 0.7") from None
+            raise AssignmentError(
+                f"mastery '{value[:20]}' is not a number: give a score between 0 and 1, e.g. 0.7"
+            ) from None
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise AssignmentError("mastery must be a number between 0 and 1, e.g. 0.7")
     if not 0 < value <= 1:
@@ -169,14 +172,14 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
         days = re.fullmatch(r"\+(\d{1,4})d", text) if not allow_past else None  # --deadline +14d: in 14 days
         try:
             if days:
-                d = (today or datetime.now(timezone.utc).date()) + timedelta(days=int(days.group(1)))
+                d = (today or datetime.now(UTC).date()) + timedelta(days=int(days.group(1)))
             else:
                 d = date.fromisoformat(text)
         except ValueError:
             raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01, "
                                   "or as days from today, e.g. +14d") from None
     if not allow_past:
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
         if d < today:
             raise AssignmentError(f"the deadline {d.isoformat()} is in the past")
     return d.isoformat()
@@ -257,7 +260,7 @@ def check_lrs(value) -> dict:
 def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, deadline=None, note=None,
                    xapi_home: str | None = None, now: datetime | None = None, lrs: dict | None = None,
                    undo: str | None = None) -> Assignment:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if seed is None:
         import random
 
@@ -327,7 +330,9 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
     except ValueError:
         raise AssignmentError(f"{name}: id must be a UUID") from None
     story = data.get("story")
-    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) and story.get(k) for k in ("id", "version", "hash")):
+    if not isinstance(story, dict) or not all(
+        isinstance(story.get(k), str) and story.get(k) for k in ("id", "version", "hash")
+    ):
         raise AssignmentError(f"{name}: story must give the story's id, version and hash")
     if not re.fullmatch(r"[0-9a-f]{64}", story["hash"]):
         raise AssignmentError(f"{name}: story.hash must be a sha256 hex digest")

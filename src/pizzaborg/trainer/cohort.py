@@ -61,7 +61,9 @@ def identity(name: str) -> str:
 
 def visible(name: str) -> str:
     """A name as typed, with its invisible characters made visible (<U+200B>)."""
-    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cf", "Cc", "Cs", "Co", "Cn") else ch for ch in name)
+    return "".join(
+        f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cf", "Cc", "Cs", "Co", "Cn") else ch for ch in name
+    )
 
 
 def _who(r: dict) -> str:
@@ -181,8 +183,8 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
     for v in ok:
         groups.setdefault(_key(v.report), []).append((v.name, v.report))
     counted = []
-    attempts_out = []
-    for key, attempts in groups.items():
+    attempts_out: list[dict] = []
+    for attempts in groups.values():
         attempts.sort(key=lambda a: a[0])
         pick = _pick(attempts, rule)
         counted.append(attempts[pick])
@@ -194,7 +196,7 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
                               "counted": i == pick} for i, (f, r) in enumerate(attempts)],
             })
     flags = _flags(groups)
-    flagged = {}
+    flagged: dict = {}
     for fl in flags:
         for f in fl["files"]:
             flagged.setdefault(f, []).append(fl["kind"])
@@ -213,7 +215,9 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
     everyone = reports
     reports = [r for r in everyone if id(r) not in held]  # the figures: held-back copies are not in them
 
-    endings = Counter((r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports)
+    endings = Counter(
+        (r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports
+    )
     points: dict = {}
     areas: dict = {}
     for r in reports:
@@ -232,11 +236,15 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
     def stats(values):
         if not values:
             return {"n": 0, "mean": None, "median": None}
-        return {"n": len(values), "mean": round(statistics.fmean(values), 1), "median": round(statistics.median(values), 1)}
+        return {
+            "n": len(values),
+            "mean": round(statistics.fmean(values), 1),
+            "median": round(statistics.median(values), 1),
+        }
 
     overall = stats([r["score"] for r in reports if r["score"] is not None])
-    worst = Counter()
-    where = {}
+    worst: Counter = Counter()
+    where: dict = {}
     worst_names = {w["id"]: w["name"] for r in reports for w in r.get("worst_practices") or []}
     for r in reports:
         for d in r["decisions"]:
@@ -268,7 +276,10 @@ def summarise(verdicts: list, problems: list = (), rule: str = "best", class_key
         "story_titles": sorted({r["story"].get("title") or r["story"]["id"] for r in reports}),
         "cohorts": sorted({r["cohort"] for r in reports if r.get("cohort")}),
         "mastery": sorted({(r.get("mastery") or {}).get("threshold") for r in reports} - {None}),
-        "endings": [{"id": e[0] or None, "title": e[1], "count": n} for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))],
+        "endings": [
+            {"id": e[0] or None, "title": e[1], "count": n}
+            for e, n in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0][1]))
+        ],
         "score": overall,
         "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
         "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"]),

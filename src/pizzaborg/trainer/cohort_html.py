@@ -9,7 +9,7 @@ come last. No scripts, no external assets; every piece of text is HTML-escaped.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .html import h
 from .report import _fmt
@@ -32,10 +32,12 @@ h1{font-size:2.1rem;margin:0 0 .2rem}h2{font-size:1.45rem;margin:2rem 0 .6rem}
 .rows .area{font-weight:600;margin-top:.5rem}
 ol.worst{padding-left:1.6rem}ol.worst li{margin-bottom:1.1rem}
 ol.worst blockquote{margin:.3rem 0 0;padding-left:.8rem;border-left:4px solid var(--worst);color:#333;font-size:.85em}
-table{border-collapse:collapse;font-size:.8em}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:.8em}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right}
 footer{margin-top:2.5rem;border-top:1px solid #bbb;padding-top:.5rem;font-size:.8em}
-@media print{body{font-size:12pt;max-width:none;padding:0}h2{page-break-after:avoid}ol.worst li{page-break-inside:avoid}}
+@media print{body{font-size:12pt;max-width:none;padding:0}h2{page-break-after:avoid}
+ol.worst li{page-break-inside:avoid}}
 """
 
 
@@ -47,9 +49,12 @@ def _row(name: str, value, text: str, cls: str = "", scale: float = 100.0) -> st
     width = 0.0 if value is None else max(0.0, min(100.0, 100 * float(value) / scale)) if scale else 0.0
     kind = f" {cls}" if cls else ""
     track = "track point-track" if cls == "point" else "track"
-    return (f'<div class="name{kind}">{h(name)}</div>'
-            f'<div class="{track}" role="img" aria-label="{h(name)}: {h(text)}"><div class="fill" style="width:{width:.1f}%"></div></div>'
-            f'<div class="num{kind}">{h(text)}</div>')
+    return (
+        f'<div class="name{kind}">{h(name)}</div>'
+        f'<div class="{track}" role="img" aria-label="{h(name)}: {h(text)}"><div class="fill" '
+        f'style="width:{width:.1f}%"></div></div>'
+        f'<div class="num{kind}">{h(text)}</div>'
+    )
 
 
 def _title(c: dict, today: str) -> str:
@@ -105,7 +110,7 @@ def changed_text(row: dict) -> str:
 
 
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
-    today = today or datetime.now(timezone.utc).date().isoformat()
+    today = today or datetime.now(UTC).date().isoformat()
     title = _title(c, today)
     learners = c["learners"]
     b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
@@ -120,7 +125,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     table = c["learners_table"]
     finished = sum(1 for row in table if row["ending"] != "not finished")
     b.append('<section class="kpis">')
-    b.append(f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median {h(_fmt(s["median"]))}</span></div>')
+    b.append(
+        f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median '
+        f'{h(_fmt(s["median"]))}</span></div>'
+    )
     b.append(f'<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>')
     judged = [row["passed"] and row.get("counted", True) for row in table if row["passed"] is not None]
     if judged:
@@ -173,8 +181,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append('<ol class="worst">')
         for w in c["worst_choices"]:
             named = ", ".join(w.get("worst_names") or w["worst"])
-            b.append(f'<li><strong>{h(w["scene_title"])}</strong> (month {h(w["month"])}): {h(w["count"])} of {h(learners)} '
-                     f'chose “{h(w["choice_text"])}” — {h(named)}<blockquote>{h(w["scene_text"])}</blockquote></li>')
+            b.append(
+                f"<li><strong>{h(w['scene_title'])}</strong> (month {h(w['month'])}): {h(w['count'])} of {h(learners)} "
+                f"chose “{h(w['choice_text'])}” — {h(named)}<blockquote>{h(w['scene_text'])}</blockquote></li>"
+            )
         b.append("</ol>")
 
     # the trainer's table
@@ -195,13 +205,28 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
                      f'<td>{h(", ".join(row.get("flags") or []) or "–")}</td><td>{h(changed_text(row))}</td>'
                      f'<td>{h(_recorded(row))}</td></tr>')
         b.append("</table><h2>Check these (flags)</h2>")
-        b.append("<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
-                 if c.get("flags") else "<p>Nothing to check.</p>")
+        b.append(
+            "<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
+            if c.get("flags")
+            else "<p>Nothing to check.</p>"
+        )
         b.append(f"<h2>Attempts (rule: {h(c.get('rule_text', ''))})</h2>")
-        b.append("<ul>" + "".join(f"<li>{h(a['learner'])}: " + "; ".join(
-            f"{h(x['file'])} score {h(_fmt(x['score']))}, finished {h(x['finished'] or '–')} (claimed)"
-            + (" <strong>counts</strong>" if x["counted"] else "") for x in a["attempts"]) + "</li>" for a in c["attempts"]) + "</ul>"
-            if c.get("attempts") else "<p>Every learner handed in one verified report.</p>")
+        b.append(
+            "<ul>"
+            + "".join(
+                f"<li>{h(a['learner'])}: "
+                + "; ".join(
+                    f"{h(x['file'])} score {h(_fmt(x['score']))}, finished {h(x['finished'] or '–')} (claimed)"
+                    + (" <strong>counts</strong>" if x["counted"] else "")
+                    for x in a["attempts"]
+                )
+                + "</li>"
+                for a in c["attempts"]
+            )
+            + "</ul>"
+            if c.get("attempts")
+            else "<p>Every learner handed in one verified report.</p>"
+        )
     elif c.get("flags"):
         b.append(f'<p class="muted">{h(len(c["flags"]))} thing(s) to check in the hand-ins (identical playthroughs, '
                  "names, times): see the trainer's view with <code>--names</code>.</p>")

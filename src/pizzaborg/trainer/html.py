@@ -10,12 +10,15 @@ from ..engine.text import clean
 from .report import _fmt, _label, summary_rows
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
+color:#111;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #bbb;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right}.area td{font-weight:600;background:#f3f3f3}
 .bar{display:inline-block;height:.7rem;background:#2a6;vertical-align:middle}.barbg{display:inline-block;width:8rem;background:#eee;margin-right:.4rem}
-.decision{border-left:3px solid #999;padding-left:.8rem;margin:1rem 0;page-break-inside:avoid}.worst{border-left-color:#c33}
+.decision{border-left:3px solid #999;padding-left:.8rem;margin:1rem 0;page-break-inside:avoid}
+.worst{border-left-color:#c33}
 td.score{white-space:nowrap}.score .v{display:inline-block;min-width:2.6rem;text-align:right}
 .muted{color:#555}.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{page-break-inside:avoid}
 @media print{body{margin:0;max-width:none}a{color:inherit}}
@@ -34,8 +37,10 @@ def _para(text) -> str:
 def _bar(score) -> str:
     if score is None:
         return '<span class="barbg"></span><span class="v">–</span>'
-    return (f'<span class="barbg"><span class="bar" style="width:{max(0.0, min(100.0, float(score))):.1f}%"></span></span>'
-            f'<span class="v">{h(_fmt(score))}</span>')
+    return (
+        f'<span class="barbg"><span class="bar" style="width:{max(0.0, min(100.0, float(score))):.1f}%"></span></span>'
+        f'<span class="v">{h(_fmt(score))}</span>'
+    )
 
 
 def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
@@ -74,13 +79,17 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
     for i, t in enumerate(steps):
         if t["round"] != prev:
             x = pad_l + iw * (i - 1) / n
-            parts.append(f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{pad_t + ih}" stroke="#999" stroke-dasharray="3,3"/>')
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{pad_t + ih}" stroke="#999" stroke-dasharray="3,3"/>'
+            )
             parts.append(f'<text x="{x + 2:.1f}" y="{pad_t + ih + 14}" font-size="9">month {h(t["round"])}</text>')
             prev = t["round"]
     parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{pts}"/>')
     for i, t in enumerate(steps):
         x, y = xy(i, t["kpis"][kpi["id"]]).split(",")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="2.2" fill="#1565c0"><title>{h(_fmt(t["kpis"][kpi["id"]]))}</title></circle>')
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="2.2" fill="#1565c0"><title>{h(_fmt(t["kpis"][kpi["id"]]))}</title></circle>'
+        )
     parts.append(f'<text x="{pad_l}" y="{height - 4}" font-size="9" class="muted">decisions →</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -102,12 +111,18 @@ def render_html(r: dict) -> str:
     if r.get("ending"):
         b += [f"<h2>Ending: {h(r['ending']['title'])}</h2>", _para(r["ending"]["text"])]
 
-    b += ["<h2>Learning scores</h2>", '<table><tr><th>learning point</th><th>score</th><th class="n">decisions at stake</th></tr>']
+    b += [
+        "<h2>Learning scores</h2>",
+        '<table><tr><th>learning point</th><th>score</th><th class="n">decisions at stake</th></tr>',
+    ]
     for a in r["areas"]:
         b.append(f'<tr class="area"><td>{h(a["name"])}</td><td class="score">{_bar(a["score"])}</td><td></td></tr>')
         for p in r["learning_points"]:
             if p["area"] == a["id"]:
-                b.append(f'<tr><td>{h(p["name"])}</td><td class="score">{_bar(p["score"])}</td><td class="n">{h(p["at_stake"])}</td></tr>')
+                b.append(
+                    f'<tr><td>{h(p["name"])}</td><td class="score">{_bar(p["score"])}</td><td '
+                    f'class="n">{h(p["at_stake"])}</td></tr>'
+                )
     b.append("</table>")
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:
@@ -120,7 +135,11 @@ def render_html(r: dict) -> str:
     b += [kpi_chart(r, k) for k in r["kpis"]]
     b.append("</div>")
     ids = list(kpis)
-    b.append('<table><tr><th>after</th><th class="n">month</th>' + "".join(f'<th class="n">{h(kpis[k]["name"])}</th>' for k in ids) + "</tr>")
+    b.append(
+        '<table><tr><th>after</th><th class="n">month</th>'
+        + "".join(f'<th class="n">{h(kpis[k]["name"])}</th>' for k in ids)
+        + "</tr>"
+    )
     for t in r["timeline"]:
         label = "start" if t["step"] == 0 else f"decision {t['step']}"
         b.append(f'<tr><td>{h(label)}</td><td class="n">{h(t["round"])}</td>' + "".join(
@@ -129,7 +148,10 @@ def render_html(r: dict) -> str:
 
     b.append("<h2>Decisions</h2>")
     if any(d["continue"] and not d["deltas"] and not d["evidence"] for d in r["decisions"]):
-        b.append("<p>Numbered as in the timeline; scenes that only said <em>Continue</em> and changed nothing are left out.</p>")
+        b.append(
+            "<p>Numbered as in the timeline; scenes that only said <em>Continue</em> and changed nothing are left "
+            "out.</p>"
+        )
     for d in r["decisions"]:
         if d["continue"] and not d["deltas"] and not d["evidence"]:
             continue
@@ -138,10 +160,17 @@ def render_html(r: dict) -> str:
         b.append(_para(d["scene_text"]))
         b.append(f"<p><strong>Chosen:</strong> {h(d['choice_text'])}</p><ul>")
         if d["deltas"]:
-            b.append("<li>Numbers: " + h(", ".join(f"{kpis[k]['name']} {('+' if v > 0 else '') + _fmt(v)}" for k, v in d["deltas"].items())) + "</li>")
+            b.append(
+                "<li>Numbers: "
+                + h(", ".join(f"{kpis[k]['name']} {('+' if v > 0 else '') + _fmt(v)}" for k, v in d["deltas"].items()))
+                + "</li>"
+            )
         for p, e in d["evidence"].items():
             name = lp[p]["name"] if p in lp else p
-            b.append(f"<li>Evidence for {h(name)}: {h(_fmt(e['earned']))} (options ranged {h(_fmt(e['low']))} to {h(_fmt(e['high']))})</li>")
+            b.append(
+                f"<li>Evidence for {h(name)}: {h(_fmt(e['earned']))} (options ranged {h(_fmt(e['low']))} to "
+                f"{h(_fmt(e['high']))})</li>"
+            )
         if d["worst"]:
             b.append("<li>Worst practice: " + h(", ".join(d["worst"])) + "</li>")
         if d.get("note"):
@@ -150,7 +179,9 @@ def render_html(r: dict) -> str:
 
     b.append("<h2>Debrief questions for the workshop</h2>")
     for stage in r.get("debrief") or []:
-        b.append(f"<h3>{h(stage['title'])}</h3><ul>" + "".join(f"<li>{h(q)}</li>" for q in stage["questions"]) + "</ul>")
+        b.append(
+            f"<h3>{h(stage['title'])}</h3><ul>" + "".join(f"<li>{h(q)}</li>" for q in stage["questions"]) + "</ul>"
+        )
     b.append(f'<p class="muted">Generated by {h(r.get("generator") or "pizzaborg")}. The JSON report verifies with '
              "<code>pizzaborg verify</code>; this page is for reading and printing.</p>")
     b.append("</body></html>")

@@ -17,6 +17,8 @@ import re
 import socket
 import urllib.parse
 
+from ..engine.errors import PizzaBorgError
+
 XAPI_VERSION = "1.0.3"
 BATCH = 100  # statements per POST
 PAGE = 500  # statements asked for per GET page (the LRS may send fewer)
@@ -28,7 +30,7 @@ ENV_USER, ENV_PASSWORD = "PIZZABORG_LRS_USER", "PIZZABORG_LRS_PASSWORD"
 ENV_CA = "PIZZABORG_LRS_CA"  # a PEM file of certificates to trust besides the system's (a self-signed LRS)
 
 
-class LrsError(Exception):
+class LrsError(PizzaBorgError):
     """Talking to the LRS failed; the message is one line. ``retry``: trying again later may work."""
 
     def __init__(self, message: str, retry: bool = False, status: int | None = None):
@@ -46,7 +48,9 @@ def check_endpoint(url) -> str:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise LrsError(f"'{_short(url)}' is not an LRS address: give its xAPI endpoint, e.g. https://lrs.example.org/xAPI/") from None
+        raise LrsError(
+            f"'{_short(url)}' is not an LRS address: give its xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LrsError(f"'{_short(url)}' is not an http(s) address: give the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
     if parts.username is not None or parts.password is not None:
@@ -138,7 +142,7 @@ class Lrs:
         self.batch = max(1, int(batch))
         self._auth = None
         if user is not None:
-            token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
             self._auth = f"Basic {token}"
         self.requests = 0
         self.new = 0
@@ -211,7 +215,7 @@ class Lrs:
         except ssl.SSLError as exc:
             raise LrsError(f"no secure connection to the LRS at {self.where} ({_short(exc.reason or exc)}): check that "
                            "the address's https:// is right, or ask for the LRS's certificate") from None
-        except (socket.timeout, TimeoutError, OSError, http.client.HTTPException) as exc:
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
             late = time.monotonic() - start >= self.timeout
             if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
                 raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
@@ -233,12 +237,17 @@ class Lrs:
             return LrsError(f"the LRS at {self.where} asks for credentials (HTTP {status}) and none were given: give "
                             f"--user and --password (or {ENV_USER}/{ENV_PASSWORD})", status=status)
         if status in (401, 403):
-            return LrsError(f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
-                            f"check the user and password", status=status)
+            return LrsError(
+                f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
+                f"check the user and password",
+                status=status,
+            )
         if status == 409:
-            return LrsError(f"the LRS at {self.where} already holds different statements with the same ids (HTTP 409){said}: "
-                            "these results were changed after they were first sent; the LRS keeps the first ones",
-                            status=status)
+            return LrsError(
+                f"the LRS at {self.where} already holds different statements with the same ids (HTTP 409){said}: "
+                "these results were changed after they were first sent; the LRS keeps the first ones",
+                status=status,
+            )
         if status == 413:
             return LrsError(f"the LRS at {self.where} refuses a request this large (HTTP 413) even for one statement",
                             status=status)

@@ -15,7 +15,7 @@ from .xapi import ACTIVITY_BASE, EXT_DECISION, VERBS
 
 # the fields an LRS adds to a statement it stores (xAPI 2.4.8-2.4.10); not part of what was sent
 LRS_FIELDS = ("stored", "authority", "version")
-_ORDER = {VERBS["initialized"]: 0, VERBS["answered"]: 1, VERBS["completed"]: 2, VERBS["passed"]: 3,
+_ORDER: dict = {VERBS["initialized"]: 0, VERBS["answered"]: 1, VERBS["completed"]: 2, VERBS["passed"]: 3,
           VERBS["failed"]: 3, VERBS["terminated"]: 4}
 
 
@@ -31,9 +31,12 @@ def _grouped_by(st: dict, activity: str) -> bool:
 
 
 def _rank(st: dict) -> tuple:
-    verb = st.get("verb") if isinstance(st.get("verb"), dict) else {}
-    ctx = st.get("context") if isinstance(st.get("context"), dict) else {}
-    ext = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
+    verb = st.get("verb")
+    verb = verb if isinstance(verb, dict) else {}
+    ctx = st.get("context")
+    ctx = ctx if isinstance(ctx, dict) else {}
+    ext = ctx.get("extensions")
+    ext = ext if isinstance(ext, dict) else {}
     n = ext.get(EXT_DECISION)
     return (_ORDER.get(verb.get("id"), 5), n if isinstance(n, int) and not isinstance(n, bool) else 0)
 
@@ -75,8 +78,10 @@ def verdicts_from_lrs(lrs, assignment, verifier) -> tuple:
     for reg, group in sorted(attempts(stmts).items()):
         stored = [parse_iso(s.get("stored")) for s in group]
         sent = [{k: v for k, v in s.items() if k not in LRS_FIELDS} for s in group]
-        actor = sent[0].get("actor") if isinstance(sent[0].get("actor"), dict) else {}
-        account = actor.get("account") if isinstance(actor.get("account"), dict) else {}
+        actor = sent[0].get("actor")
+        actor = actor if isinstance(actor, dict) else {}
+        account = actor.get("account")
+        account = account if isinstance(account, dict) else {}
         who = str(account.get("name") or "?")[:12]
         name = f"LRS attempt {reg[:8]} (account {who})"
         v = verifier.verify_data(sent, name)

@@ -45,7 +45,10 @@ def render_md(r: dict) -> str:
     out.append("")
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:
-        out += ["Worst practices fallen into: " + "; ".join(f"{md(w['id'])} {md(w['name'])} ({w['count']}x)" for w in fell), ""]
+        out += [
+            "Worst practices fallen into: " + "; ".join(f"{md(w['id'])} {md(w['name'])} ({w['count']}x)" for w in fell),
+            "",
+        ]
     else:
         out += ["No worst practice fallen into.", ""]
 
@@ -70,7 +73,9 @@ def render_md(r: dict) -> str:
             out.append("- Numbers: " + ", ".join(f"{md(kpis[k]['name'])} {signed(v)}" for k, v in d["deltas"].items()))
         for p, e in d["evidence"].items():
             name = lp[p]["name"] if p in lp else p
-            out.append(f"- Evidence for {md(name)}: {_fmt(e['earned'])} (options ranged {_fmt(e['low'])} to {_fmt(e['high'])})")
+            out.append(
+                f"- Evidence for {md(name)}: {_fmt(e['earned'])} (options ranged {_fmt(e['low'])} to {_fmt(e['high'])})"
+            )
         if d["worst"]:
             out.append("- Worst practice: " + ", ".join(md(w) for w in d["worst"]))
         if d.get("note"):

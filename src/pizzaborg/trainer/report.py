@@ -19,17 +19,20 @@ live in ``formats.py``, which imports this module and the renderers.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 from .. import __version__
 from ..engine import Game, GameError
+from ..engine.errors import PizzaBorgError
 from ..engine.files import check_header
 from ..engine.times import iso, parse_iso, utcnow  # noqa: F401 - iso, parse_iso: this module's API
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    pass
 
 FORMAT = "pizzaborg-report"
 # Report schemas: 1 the first; 2 adds the undo record ("undos", "undos_complete", "undone"),
@@ -55,7 +58,7 @@ DEBRIEF_STAGES = (
 )
 
 
-class ReportError(Exception):
+class ReportError(PizzaBorgError):
     """A report that cannot be built, read or written; the message is one line."""
 
 
@@ -144,6 +147,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
         if game.state != scene_id:
             raise ReplayMismatch(f"{what} is for scene '{scene_id}', but the story is at '{game.state}' there")
         view = game.scene
+        assert view is not None  # the game is not over
         offered = {c.id: c for c in view.choices}
         picks = str(choice_id).split("+")  # a portfolio decision is "a+b+c"
         for pick in picks:
@@ -202,7 +206,9 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
         "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
         "seed": game.seed,
         "over": game.over,
-        "ending": None if ending is None else {"id": ending.id, "title": ending.title, "text": ending.text.render(game.view)},
+        "ending": None
+        if ending is None
+        else {"id": ending.id, "title": ending.title, "text": ending.text.render(game.view)},
         "score": _num(report.overall),
         "assimilation": _num(report.assimilation),
         "areas": [{"id": a.id, "name": a.name, "score": _num(report.areas[a.id])} for a in story.areas.values()],
@@ -214,8 +220,16 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
             {"id": w.id, "name": w.name, "count": report.worst_taken.get(w.id, 0)} for w in story.worst.values()
         ],
         "kpis": [
-            {"id": k.id, "name": k.name, "unit": k.unit, "min": _num(k.min), "max": _num(k.max), "start": _num(k.start),
-             "end": _num(game.kpis[k.id]), "higher_is": k.higher_is}
+            {
+                "id": k.id,
+                "name": k.name,
+                "unit": k.unit,
+                "min": _num(k.min),
+                "max": _num(k.max),
+                "start": _num(k.start),
+                "end": _num(game.kpis[k.id]),
+                "higher_is": k.higher_is,
+            }
             for k in story.kpis.values()
         ],
         "timeline": timeline,
@@ -256,7 +270,9 @@ def registration_for(story_hash: str, seed: int, learner: str | None, started: s
     return str(uuid.uuid5(NAMESPACE, f"{story_hash}|{seed}|{learner or ''}|{started}"))
 
 
-def make_meta(*, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0) -> dict:
+def make_meta(
+    *, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0
+) -> dict:
     finished_dt = finished or _now()
     started_dt = started or finished_dt
     started_s, finished_s = iso(started_dt), iso(finished_dt)
@@ -363,7 +379,8 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
         theirs = {k: clean(str(save.story.get(k)), oneline=True)[:80] for k in ("id", "version", "hash")}
         raise ReportError(
             f"'{clean(save.slot)}' was played with '{theirs['id']}' version {theirs['version']} "
-            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} {clean(story.version, oneline=True)}, "
+            f"(hash {theirs['hash'][:12]}), not with this story ({clean(story.id)} "
+            f"{clean(story.version, oneline=True)}, "
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
     try:
@@ -425,7 +442,8 @@ def debrief(report: dict) -> list:
     if fell:
         w = fell[0]
         analyse.append(
-            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at the time?"
+            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at "
+            "the time?"
         )
     if weakest is not None and strongest is not None and weakest["id"] != strongest["id"]:
         analyse.append(

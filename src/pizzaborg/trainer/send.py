@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.errors import PizzaBorgError
 from .lrs import Lrs, LrsError
 
 OUTBOX = "outbox"
@@ -27,7 +28,7 @@ OUTBOX_FORMAT = "pizzaborg-outbox"
 LEARNER_TIMEOUT = 10.0  # a learner waits at most this long per request at the end of a game
 
 
-class SendError(Exception):
+class SendError(PizzaBorgError):
     """An input that cannot be sent (not a save or report, not verified); one line."""
 
 
@@ -125,6 +126,7 @@ def deliver(report: dict, assignment, saves_dir) -> str | None:
         path = None
         kept = f"and could not be kept for later ({exc.strerror or exc}): your report file is what counts"
     else:
+        assert path is not None
         kept = f"they are kept in {path.parent} and sent the next time you start this assignment"
     try:
         lrs.post(stmts)

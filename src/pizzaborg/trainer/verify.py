@@ -51,7 +51,9 @@ class Verdict:
             return "verified"
         from ..engine.text import clean
 
-        return clean("; ".join(self.problems[:MAX_SHOWN]), oneline=True) + (f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else "")
+        return clean("; ".join(self.problems[:MAX_SHOWN]), oneline=True) + (
+            f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else ""
+        )
 
 
 class Verifier:
@@ -90,8 +92,16 @@ class Verifier:
         where = f"'{ref.get('id')}' version {ref.get('version')} (hash {str(ref.get('hash'))[:12]})"
         if known:
             have = ", ".join(f"version {v} (hash {h[:12]})" for v, h in known)
-            return None, f"unknown story hash: the report was played with {where}; here there is {have} — pass --story DIR with that version"
-        return None, f"unknown story hash: the report was played with {where}, which is not here — pass --story DIR with that story"
+            return (
+                None,
+                f"unknown story hash: the report was played with {where}; here there is {have} — pass --story DIR "
+                "with that version",
+            )
+        return (
+            None,
+            f"unknown story hash: the report was played with {where}, which is not here — pass --story DIR with "
+            "that story",
+        )
 
     # ---- entry points ---------------------------------------------------------------------------
     def verify_file(self, path) -> Verdict:
@@ -142,7 +152,10 @@ class Verifier:
         problems = []
         claimed = data.get("assignment") or {}
         if claimed.get("id") != a.id:
-            problems.append(f"not a report of this assignment (assignment id {_fmt(claimed.get('id') or 'missing')}, expected {a.id})")
+            problems.append(
+                f"not a report of this assignment (assignment id {_fmt(claimed.get('id') or 'missing')}, expected "
+                f"{a.id})"
+            )
         if data.get("seed") != a.seed:
             problems.append(f"seed: the assignment sets {a.seed}, the report was played with {_fmt(data.get('seed'))}")
         if (data.get("story") or {}).get("hash") != a.story["hash"]:
@@ -156,7 +169,9 @@ class Verifier:
         if a.undo == "off" and data.get("undos"):
             problems.append(f"undos: the assignment allows no undo, the report has {len(data['undos'])}")
         if data.get("cohort") != a.cohort:
-            problems.append(f"cohort: the assignment's cohort is {_fmt(a.cohort)}, the report says {_fmt(data.get('cohort'))}")
+            problems.append(
+                f"cohort: the assignment's cohort is {_fmt(a.cohort)}, the report says {_fmt(data.get('cohort'))}"
+            )
         return problems
 
     def _verify_xapi(self, stmts: list, name: str) -> Verdict:
@@ -190,7 +205,7 @@ class Verifier:
             problems.append(why)
         if len(expected) != len(stmts):
             problems.append(f"{len(stmts)} statements, the replay gives {len(expected)}")
-        for i, (got, want) in enumerate(zip(stmts, expected)):
+        for i, (got, want) in enumerate(zip(stmts, expected, strict=False)):
             verb = want["verb"]["display"]["en-US"]
             for p in diff(got, want):
                 problems.append(f"statement {i + 1} ({verb}) {p}")
@@ -242,15 +257,18 @@ def _consistency(data: dict) -> list:
         else:
             times = times[first:]
             slack = timedelta(seconds=1)  # started and finished are whole seconds
-            stamps = [parse_iso(t) for t in times]
-            if any(later < earlier for earlier, later in zip(stamps, stamps[1:])):
+            stamps = [s for s in map(parse_iso, times) if s is not None]  # one that is not a time: see below
+            if any(later < earlier for earlier, later in zip(stamps, stamps[1:], strict=False)):
                 problems.append("decisions: their times ('at') go backwards")
-            if started and stamps[0] + slack < started:
+            if started and stamps and stamps[0] + slack < started:
                 problems.append("decisions: the first was made before the game started")
-            if finished and stamps[-1] > finished + slack:
+            if finished and stamps and stamps[-1] > finished + slack:
                 problems.append("decisions: the last was made after the game finished")
     if a.get("seed") is not None and a.get("seed") != data.get("seed"):
-        problems.append(f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with {_fmt(data.get('seed'))}")
+        problems.append(
+            f"assignment.seed: the assignment sets {_fmt(a.get('seed'))}, the game was played with "
+            f"{_fmt(data.get('seed'))}"
+        )
     if a and data.get("cohort") != a.get("cohort"):
         problems.append(f"cohort: the report says {_fmt(data.get('cohort'))}, its assignment {_fmt(a.get('cohort'))}")
     previous = None
@@ -321,7 +339,7 @@ def _diff(got, want, path: str, out: list) -> None:
     if isinstance(want, list) and isinstance(got, list):
         if len(got) != len(want):
             out.append(f"{here}: {len(got)} entries, the replay gives {len(want)}")
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=False)):
             key = _key_of(w)
             _diff(g, w, f"{path}[{key if key is not None else i}]", out)
         return
@@ -391,7 +409,9 @@ def search_reports(items: list, patterns=("*.json",)) -> tuple:
                         sub = False
                     if sub:
                         if level + 1 > MAX_FOLDER_DEPTH:
-                            problems.append((shown_path(e.path), f"more than {MAX_FOLDER_DEPTH} folders deep, not searched"))
+                            problems.append(
+                                (shown_path(e.path), f"more than {MAX_FOLDER_DEPTH} folders deep, not searched")
+                            )
                         else:
                             stack.append((Path(e.path), level + 1))
                     elif any(fnmatch.fnmatch(e.name, pat) for pat in patterns):

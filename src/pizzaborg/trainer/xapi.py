@@ -44,13 +44,19 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
+from ..engine.errors import PizzaBorgError
 from ..engine.times import stamp
 from .report import NAMESPACE, parse_iso
 
 ACTIVITY_BASE = "https://pizzaborg.example/xapi"
 EXT = ACTIVITY_BASE + "/extensions"
 EXT_STORY, EXT_SEED, EXT_ASSIGNMENT = EXT + "/story", EXT + "/seed", EXT + "/assignment"
-EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = EXT + "/decision", EXT + "/evidence", EXT + "/deltas", EXT + "/worst"
+EXT_DECISION, EXT_EVIDENCE, EXT_DELTAS, EXT_WORST = (
+    EXT + "/decision",
+    EXT + "/evidence",
+    EXT + "/deltas",
+    EXT + "/worst",
+)
 EXT_RESULT = EXT + "/result"
 EXT_UNDO_RECORD, EXT_UNDO, EXT_ESTIMATES = EXT + "/undo-record", EXT + "/undo", EXT + "/estimates"
 OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"
@@ -71,7 +77,7 @@ INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 DEFAULT_HOME = "https://pizzaborg.example/learners"
 
 
-class XapiError(Exception):
+class XapiError(PizzaBorgError):
     """Statements that are not a PizzaBorg xAPI report; the message is one line."""
 
 
@@ -119,7 +125,7 @@ def decision_times(report: dict) -> list:
 
     last = parse_iso(report.get("started"))  # the last time known
     previous = last  # the time of the decision before (the start for the first), None when unknown
-    out = []
+    out: list[tuple[datetime | None, str | None]] = []
     for d in report["decisions"]:
         at = parse_iso(d.get("at"))
         if at is None:
@@ -154,7 +160,9 @@ def check_actor(actor, assignment: dict | None) -> str | None:
             or not isinstance(account, dict) or set(account) != {"homePage", "name"}:
         return "the actor is not the opaque account PizzaBorg writes (an Agent with only an account)"
     if account.get("homePage") != home:
-        return f"actor.account.homePage: {str(account.get('homePage'))[:60]!r}, but the assignment's xapi_home is {home!r}"
+        return (
+            f"actor.account.homePage: {str(account.get('homePage'))[:60]!r}, but the assignment's xapi_home is {home!r}"
+        )
     if not isinstance(account.get("name"), str) or not re.fullmatch(r"[0-9a-f]{32}", account["name"]):
         return "actor.account.name is not an opaque learner id as PizzaBorg writes it"
     return None
@@ -207,7 +215,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
     started = parse_iso(report.get("started"))
     finished = parse_iso(report.get("finished")) or started
     duration = iso_duration((finished - started).total_seconds()) if started and finished else "PT0S"
-    out = []
+    out: list = []
 
     def context(categories=(), extra=None, parent=False, other=None) -> dict:
         acts = {}
@@ -245,7 +253,7 @@ def statements(report: dict, actor: dict | None = None) -> list:
 
     add("initialized", au, None, context([CMI5_CATEGORY]), started)
     times = decision_times(report)
-    for d, (when, took) in zip(report["decisions"], times):
+    for d, (when, took) in zip(report["decisions"], times, strict=False):
         definition = {
             "type": INTERACTION,
             "interactionType": "choice",
@@ -329,8 +337,10 @@ def claim_of(stmts, name: str) -> dict:
     verb = (first.get("verb") or {}).get("id") if isinstance(first.get("verb"), dict) else None
     if verb != VERBS["initialized"]:
         raise XapiError(f"{name}: the first statement is not 'initialized'")
-    ctx = first.get("context") if isinstance(first.get("context"), dict) else {}
-    ext = ctx.get("extensions") if isinstance(ctx.get("extensions"), dict) else {}
+    ctx = first.get("context")
+    ctx = ctx if isinstance(ctx, dict) else {}
+    ext = ctx.get("extensions")
+    ext = ext if isinstance(ext, dict) else {}
     story = ext.get(EXT_STORY)
     seed = ext.get(EXT_SEED)
     if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
@@ -353,7 +363,9 @@ def claim_of(stmts, name: str) -> dict:
         assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
                       } | ({"undo": assignment["undo"]} if "undo" in assignment else {})
     cohort = None
-    grouping = (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
+    grouping = (
+        (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
+    )
     if isinstance(grouping, list) and grouping and isinstance(grouping[0], dict):
         names = _dig(grouping[0], "definition", "name")
         if isinstance(names, dict) and names:

@@ -14,8 +14,12 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
 from .typeahead import Typeahead
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .screens.game import GameScreen
 
-def _game_screen_class():
+
+def _game_screen_class() -> type[GameScreen]:
     from .screens.game import GameScreen  # the engine's game and state machine come with it
 
     return GameScreen
@@ -210,12 +214,14 @@ class PizzaBorgApp(App[None]):
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":
             self.session.undo()
-            self._game_screen().show_game()
+            screen = self._game_screen()
+            if screen is not None:
+                screen.show_game()
             self.notify("Undone: your last decision is taken back.")
         elif what == "new":
             self.switch_screen(self._title())
 
-    def _game_screen(self):
+    def _game_screen(self) -> GameScreen | None:
         game_screen = _game_screen_class()
         for screen in reversed(self.screen_stack):
             if isinstance(screen, game_screen):
@@ -238,7 +244,9 @@ class PizzaBorgApp(App[None]):
             self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
             return
         n = len(self.session.game.decisions)
-        self.notify(f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False)
+        self.notify(
+            f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False
+        )
         if warning:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         screen = self._game_screen()
@@ -265,7 +273,10 @@ class PizzaBorgApp(App[None]):
         game = self.session.game
         question = "Quit PizzaBorg?"
         if game is not None and game.decisions:
-            question += f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen takes you back."
+            question += (
+                f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen "
+                "takes you back."
+            )
         self.push_screen(ConfirmScreen(question, "Quit", "Stay"), lambda yes: self.action_quit_now() if yes else None)
 
     def action_quit_now(self) -> None:
@@ -285,7 +296,9 @@ class PizzaBorgApp(App[None]):
                 from ..engine.text import clean
 
                 for c in game.scene.choices:  # the palette reads help texts as markup: story text is escaped
-                    yield SystemCommand(f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n))
+                    yield SystemCommand(
+                        f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n)
+                    )
             yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
             yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
             yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)
@@ -309,7 +322,7 @@ class PizzaBorgApp(App[None]):
         top = self.screen_stack[-1] if self.screen_stack else None
         if small and not isinstance(top, TooSmallScreen):
             self.push_screen(TooSmallScreen())
-        elif small:
+        elif small and isinstance(top, TooSmallScreen):
             top.show_size(width, height)
         elif isinstance(top, TooSmallScreen):
             self.pop_screen()

@@ -98,7 +98,7 @@ class Typeahead:
         if pending:
             try:
                 await asyncio.wait_for(done.wait(), ROUND_LIMIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return True  # a widget went away with our callback in its queue: judge by what is there now
         return True
 

@@ -8,34 +8,21 @@ import ipaddress
 import sys
 from pathlib import Path
 
+from ..cliargs import whole_number
+from ..engine.errors import PizzaBorgError
+
 MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
-class ServeError(Exception):
+class ServeError(PizzaBorgError):
     """Bad input to serve: exit 2 with this one-line message."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= n <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
-    return n
-
-
-def _port(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 1 <= n <= 65535:
-        raise argparse.ArgumentTypeError("a port is between 1 and 65535")
-    return n
+_positive_int = whole_number(1, 1000, "")
+_port = whole_number(1, 65535, "a port", noun="port number")
 
 
 def _minutes(text: str) -> float:
@@ -54,7 +41,9 @@ def register(sub, common) -> None:
         description="Serve the terminal game to browsers (needs the web extra: pip install 'pizzaborg[web]'). "
         "Each browser gets its own game, saves and resume code. Only this machine can connect unless --host "
         "says otherwise; any other host needs an access code (--code, or one is made and printed).")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
     serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve.add_argument("--code", metavar="CODE", help=f"the access code learners type (at least {MIN_CODE} characters)")
     serve.add_argument("--max-sessions", type=_positive_int, default=DEFAULT_MAX_SESSIONS, metavar="N",
@@ -63,7 +52,9 @@ def register(sub, common) -> None:
                        help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})")
     serve.add_argument("--assignment", metavar="FILE", default=argparse.SUPPRESS,
                        help="every learner plays this assignment; reports go to --hand-ins")
-    serve.add_argument("--hand-ins", metavar="DIR", help="where reports and server records land (default DATA/hand-ins)")
+    serve.add_argument(
+        "--hand-ins", metavar="DIR", help="where reports and server records land (default DATA/hand-ins)"
+    )
     serve.add_argument("--data-dir", metavar="DIR", default="pizzaborg-class",
                        help="the server's folder: sessions and their saves (default ./pizzaborg-class)")
 

@@ -18,13 +18,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import socket
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -45,7 +44,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 def _utcnow() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _digest(code: str) -> str:
@@ -58,9 +57,9 @@ class ClassSession:
     resume: str  # the code the learner keeps (held in memory, stored only hashed)
     created: str
     folder: Path
-    service: "SessionService | None" = None  # the game being played (it holds a place on the server)
+    service: SessionService | None = None  # the game being played (it holds a place on the server)
     websocket: web.WebSocketResponse | None = None
-    leaving: "SessionService | None" = None  # the last game, perhaps still saving on its way out
+    leaving: SessionService | None = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
 
 
@@ -166,7 +165,7 @@ class SessionService(AppService):
         """Ask the game to leave (it autosaves); kill it when it has not left after ``grace`` seconds."""
         try:
             await asyncio.wait_for(self.stop(), grace)
-        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+        except (TimeoutError, ConnectionError, RuntimeError):
             if self._process is not None and self._process.returncode is None:
                 self._process.kill()
                 await self._process.wait()
@@ -256,7 +255,10 @@ class ClassServer(Server):
             p("(This machine's address on the network could not be found: see 'ip addr' or 'ipconfig'.)")
         if self.code:
             p(f"Access code: {self.code} (learners type it once on the page)")
-        p(f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved and closed.")
+        p(
+            f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved "
+            "and closed."
+        )
         p(f"Sessions and their saves: {self.data_dir / 'sessions'}")
         if self.hand_ins is not None:
             p(f"Assignment for '{self.cohort}': reports and server records go to {self.hand_ins}")
@@ -265,7 +267,10 @@ class ClassServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         live = [s for s in self.sessions.by_digest.values() if s.service is not None]
         for s in live:
-            s.closed = "The class server was stopped. Your game is saved: when it is back, reload this page and choose Continue."
+            s.closed = (
+                "The class server was stopped. Your game is saved: when it is back, reload this page and "
+                "choose Continue."
+            )
         await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
         for s in live:
             if s.websocket is not None:
@@ -299,7 +304,7 @@ class ClassServer(Server):
             return page_response(gate_page(need_code=True), status=401)
         s = self._session(request)
         fresh = s is None
-        if fresh:
+        if s is None:
             s = self.sessions.new()
         if s.service is None and self.sessions.live() >= self.max_sessions:
             return page_response(full_page(self.max_sessions), status=503)
@@ -312,7 +317,9 @@ class ClassServer(Server):
         form = await request.post()
         typed = str(form.get("code", ""))[:MAX_FIELD].strip()
         if not self.code or not hmac.compare_digest(typed.encode(), self.code.encode()):
-            return page_response(gate_page(need_code=True, error="That access code is not right: ask your trainer for it."), status=403)
+            return page_response(
+                gate_page(need_code=True, error="That access code is not right: ask your trainer for it."), status=403
+            )
         response = web.HTTPSeeOther("/")
         self._cookie(response, ACCESS_COOKIE, self._access_token(), 1)
         raise response
@@ -364,7 +371,7 @@ class ClassServer(Server):
         }
         return env
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
         if not self._same_origin(request) or not self._has_access(request):
             raise web.HTTPForbidden(text="no access: open the class page and enter the access code")
         s = self._session(request)
@@ -435,7 +442,7 @@ class ClassServer(Server):
                 return
             try:
                 message = await websocket.receive(timeout=left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 return
@@ -451,7 +458,9 @@ class ClassServer(Server):
                 await service.send_bytes(envelope[1].encode("utf-8"))
             elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
                 last = time.monotonic()
-                await service.set_terminal_size(_clamp(envelope[1].get("width"), 80), _clamp(envelope[1].get("height"), 24))
+                await service.set_terminal_size(
+                    _clamp(envelope[1].get("width"), 80), _clamp(envelope[1].get("height"), 24)
+                )
             elif kind == "ping" and len(envelope) > 1:
                 await websocket.send_json(["pong", str(envelope[1])[:32]])
             elif kind == "blur":
@@ -490,12 +499,14 @@ def gate_page(need_code: bool, error: str | None = None) -> str:
                      '<input id="code" name="code" autocomplete="off" autofocus maxlength="64">'
                      '<button type="submit" id="enter">Enter</button></form>')
     else:
-        parts.append('<form method="post" action="/resume"><label for="resume">Your resume code</label>'
-                     '<input id="resume" name="resume" autocomplete="off" autofocus maxlength="64" placeholder="ABCD-EFGH-JKMN">'
-                     '<button type="submit" id="resume-go">Continue that game</button></form>'
-                     '<form method="post" action="/new"><button type="submit" id="new-session">'
-                     'Start a new session instead</button></form>'
-                     '<p><a href="/">Back to my game</a></p>')
+        parts.append(
+            '<form method="post" action="/resume"><label for="resume">Your resume code</label>'
+            '<input id="resume" name="resume" autocomplete="off" autofocus maxlength="64" placeholder="ABCD-EFGH-JKMN">'
+            '<button type="submit" id="resume-go">Continue that game</button></form>'
+            '<form method="post" action="/new"><button type="submit" id="new-session">'
+            "Start a new session instead</button></form>"
+            '<p><a href="/">Back to my game</a></p>'
+        )
     parts.append("</main></body></html>")
     return "".join(parts)
 
@@ -514,8 +525,11 @@ def full_page(n: int) -> str:
 def game_page(resume: str, cohort: str | None) -> str:
     what = f"Assignment: {escape(cohort)} · " if cohort else ""
     return (
-        _head("PizzaBorg", '<link rel="stylesheet" href="/static/css/xterm.css"><script src="/static/js/textual.js"></script>'
-              '<script src="/pb/page.js"></script>')
+        _head(
+            "PizzaBorg",
+            '<link rel="stylesheet" href="/static/css/xterm.css"><script src="/static/js/textual.js"></script>'
+            '<script src="/pb/page.js"></script>',
+        )
         + '<body class="game"><header id="bar">'
         + f'<span>{what}Your resume code: <strong id="resume-code">{escape(resume)}</strong> '
         + "(keep it to continue another day or on another device)</span>"

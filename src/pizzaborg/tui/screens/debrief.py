@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine.text import clean
-from ...play.render import evidence_words, fmt_delta, fmt_num, pass_line
 from ...play.meaning import helped_and_hurt, is_good, to_try_at_work
+from ...play.render import evidence_words, fmt_delta, fmt_num, pass_line
 from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
@@ -25,13 +25,17 @@ def _score(score) -> str:
 
 def whole_game(game) -> Content:
     """Each KPI from the start of the game to now, with the change: not only the last month's."""
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     width = max(len(clean(k.name)) for k in game.story.kpis.values())
     for kpi in game.story.kpis.values():
         start, now = kpi.start, game.kpis[kpi.id]
         unit = f" {clean(kpi.unit)}" if kpi.unit else ""
         d = round(now - start, 6)
-        parts += [f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ", (f"{fmt_num(now)}{unit}", "bold"), "  "]
+        parts += [
+            f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ",
+            (f"{fmt_num(now)}{unit}", "bold"),
+            "  ",
+        ]
         parts.append((fmt_delta(d), delta_style(is_good(kpi, d))) if d else "unchanged")
         parts.append("\n")
     return Content.assemble(*parts).rstrip()
@@ -40,7 +44,7 @@ def whole_game(game) -> Content:
 def scorecard(game) -> Content:
     """A bar and the score first, then the full name: nothing is cut, long names wrap under their line."""
     report = game.report()
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for area in game.story.areas.values():
         a = report.areas[area.id]
         full, empty = meter(a or 0, BAR) if a is not None else ("", "·" * BAR)
@@ -57,7 +61,7 @@ def impacts(items, empty: str, per_decision: int = 3) -> Content:
     that point (✓), the worst (✗), or one in between (~)."""
     if not items:
         return Content.styled(empty, "italic")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for it in items:
         parts += [(f"Month {it.round_number}, {it.label}: ", "bold"), f"{it.choice}\n"]
         evidence = sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:per_decision]
@@ -74,7 +78,7 @@ def tips(game) -> Content:
     items = to_try_at_work(game)
     if not items:
         return Content("Keep doing what you did: no learning point below 75 and no worst practice taken.")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for head, advice in items:
         parts += ["• ", (head, "bold"), "\n"]
         if advice:
@@ -101,15 +105,24 @@ class DebriefScreen(Screen[str | None]):
         report = game.report()
         helped, hurt = helped_and_hurt(game)
         with VerticalScroll(id="debrief-body"):
-            yield Static(Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title")
+            yield Static(
+                Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title"
+            )
             yield Static(shown(ending.text.render(game.view)), id="epilogue")
             assignment = self.session.assignment
             verdict = pass_line(report.overall, assignment.mastery if assignment is not None else None)
             yield Static(
                 Content.assemble(
-                    ("Learning score ", "bold"), (f"{_score(report.overall)} of 100", "bold $accent"),
-                    *((("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),) if verdict else ()),
-                    "\n", ("Assimilation ", "bold"), (f"{fmt_num(report.assimilation)} %", "bold $error"),
+                    ("Learning score ", "bold"),
+                    (f"{_score(report.overall)} of 100", "bold $accent"),
+                    *(
+                        (("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),)
+                        if verdict
+                        else ()
+                    ),
+                    "\n",
+                    ("Assimilation ", "bold"),
+                    (f"{fmt_num(report.assimilation)} %", "bold $error"),
                     f"   {len(game.decisions)} decisions, seed {game.seed}",
                 ),
                 id="debrief-totals",

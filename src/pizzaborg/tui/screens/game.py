@@ -77,7 +77,10 @@ class GameScreen(Screen):
         who = f" · {clean(self.session.learner)}" if self.session.learner else ""
         cap = ""
         if story.capacity is not None and not game.over:
-            cap = f" · {clean(story.capacity.name or story.capacity.id)} {fmt_num(game.capacity_left)}/{fmt_num(game.capacity_total)}"
+            cap = (
+                f" · {clean(story.capacity.name or story.capacity.id)} "
+                f"{fmt_num(game.capacity_left)}/{fmt_num(game.capacity_total)}"
+            )
         facts = f"{clean(rnd.title)} · seed {game.seed}{cap}{who}"
         # the month, capacity, seed and name always fit: the story's title goes first when the line is short
         width = self.size.width or 80
@@ -154,7 +157,9 @@ class GameScreen(Screen):
             self.app.push_screen(PortfolioScreen(scene, [first.id] if first.available else []), self._picked)
             return
         if not scene.choices[n - 1].available:
-            self.notify(f"Choice {n} is not available: {scene.choices[n - 1].reason}.", severity="warning", markup=False)
+            self.notify(
+                f"Choice {n} is not available: {scene.choices[n - 1].reason}.", severity="warning", markup=False
+            )
             return
         self._decide(lambda: self.session.choose(n, autosave=False), scene.markup)
 
@@ -244,7 +249,7 @@ class GameScreen(Screen):
         self.notify(f"Saved as '{slot}' ({path}).", markup=False)
 
     def action_load(self) -> None:
-        self.app.action_load()
+        self.app.action_load()  # type: ignore[attr-defined]  # the PizzaBorgApp's
 
     def action_scroll_text(self, direction: int) -> None:
         scroll = self.query_one("#scene-scroll", VerticalScroll)

@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import KEYS as KEYS_BOTH_FACES, fmt_num
+from ...play.render import KEYS as KEYS_BOTH_FACES
+from ...play.render import fmt_num
 
 # One set of keys for both faces (render.KEYS), with the keys only the terminal UI has.
 KEYS = tuple((key, what) for key, what, where in KEYS_BOTH_FACES if where != "plain")
@@ -44,13 +45,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Esc or Enter closes", classes="dialog-hint")
 
     def _keys(self) -> Content:
-        parts = [("\nKeys\n", "bold $accent")]
+        parts: list[str | Content | tuple[str, str]] = [("\nKeys\n", "bold $accent")]
         for key, what in KEYS:
             parts += [(f"  {key:<14}", "bold"), f"{what}\n"]
         return Content.assemble(*parts)
 
     def _numbers(self) -> Content:
-        parts = [("\nWhat the numbers mean\n", "bold $accent")]
+        parts: list[str | Content | tuple[str, str]] = [("\nWhat the numbers mean\n", "bold $accent")]
         for kpi in self.story.kpis.values():
             unit = f" {clean(kpi.unit)}" if kpi.unit else ""
             better = "lower is better" if kpi.higher_is == "worse" else "higher is better"

@@ -10,22 +10,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import fmt_delta, scene_label
 from ...play.meaning import choice_text
+from ...play.render import fmt_delta, scene_label
 
 
 def history_content(game) -> Content:
     if not game.decisions:
         return Content("No decisions yet.")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     month = None
     for i, d in enumerate(game.decisions, start=1):
         rnd = game.story.rounds[d.round_id]
         if rnd.id != month:
             month = rnd.id
             parts.append((("\n" if parts else "") + clean(rnd.title) + "\n", "bold $accent"))
-        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        parts += [f"{i:>3}. ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
+        moved = (
+            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        )
+        parts += [
+            f"{i:>3}. ",
+            (scene_label(game, d.scene), "bold"),
+            f": {choice_text(game, d.scene, d.choice)} ",
+            (f"[{moved}]", "dim"),
+            "\n",
+        ]
     return Content.assemble(*parts).rstrip()
 
 

@@ -26,7 +26,7 @@ class IntroScreen(ModalScreen[None]):
         self.button = button
 
     def compose(self) -> ComposeResult:
-        parts = []
+        parts: list[str | Content | tuple[str, str]] = []
         for heading, text in self.sections:
             if parts:
                 parts.append("\n\n")

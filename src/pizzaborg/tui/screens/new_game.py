@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-MAX_SEED = 2**63
+from ...cliargs import MAX_SEED
 
 
 class NewGameScreen(ModalScreen[tuple | None]):
@@ -82,8 +82,10 @@ class NewGameScreen(ModalScreen[tuple | None]):
         text = self.query_one("#new-seed", Input).value.strip()
         seed = None
         if text:
-            if not (text.isascii() and text.isdigit()) or int(text) >= MAX_SEED:
-                self.query_one("#new-error", Static).update("The seed must be a whole number from 0 to 2^63-1, or empty for a random game.")
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
+                self.query_one("#new-error", Static).update(
+                    "The seed must be a whole number from 0 to 2^63-1, or empty for a random game."
+                )
                 self.query_one("#new-seed", Input).focus()
                 return
             seed = int(text)

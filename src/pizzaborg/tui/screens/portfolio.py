@@ -29,7 +29,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         self.initial = set(initial or [])
 
     def _label(self, c) -> Content:
-        parts = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
+        parts: list[str | Content | tuple[str, str]] = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
         cap = self.scene.capacity
         if cap is not None and c.cost:
             parts.append((f"  ({fmt_num(c.cost)} {clean(cap.name or cap.id)})", "dim"))
@@ -80,7 +80,9 @@ class PortfolioScreen(ModalScreen[list | None]):
         cap = self.scene.capacity
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
-            text = f"{len(ids)} ticked, using {fmt_num(cost)} of the {fmt_num(cap.left)} {clean(cap.name or cap.id)} left."
+            text = (
+                f"{len(ids)} ticked, using {fmt_num(cost)} of the {fmt_num(cap.left)} {clean(cap.name or cap.id)} left."
+            )
         self.query_one("#portfolio-status", Static).update(text)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:

@@ -10,14 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import fmt_delta, fmt_num, scene_label
 from ...play.meaning import choice_text, is_good
+from ...play.render import fmt_delta, fmt_num, scene_label
 from ..text import delta_style
 
 
 def scoreboard(game, summary) -> Content:
     width = max(len(clean(k.name)) for k in game.story.kpis.values())
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for kpi in game.story.kpis.values():
         a, b = summary.kpi_start[kpi.id], summary.kpi_end[kpi.id]
         unit = f" {clean(kpi.unit)}" if kpi.unit else ""
@@ -29,14 +29,22 @@ def scoreboard(game, summary) -> Content:
 
 
 def month_decisions(game, summary) -> Content:
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     for d in summary.decisions:
         scene = game.story.scenes[d.scene]
         choice = scene.choice(d.choice)
         if choice is not None and choice.synthetic and not d.deltas:
             continue  # a bare "Continue"
-        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        parts += ["• ", (scene_label(game, d.scene), "bold"), f": {choice_text(game, d.scene, d.choice)} ", (f"[{moved}]", "dim"), "\n"]
+        moved = (
+            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        )
+        parts += [
+            "• ",
+            (scene_label(game, d.scene), "bold"),
+            f": {choice_text(game, d.scene, d.choice)} ",
+            (f"[{moved}]", "dim"),
+            "\n",
+        ]
     if not parts:
         return Content("No decisions this month.")
     return Content.assemble(*parts).rstrip()
@@ -55,14 +63,20 @@ class ReflectionScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         s = self.summary
         with Vertical(classes="dialog wide reflection"):
-            yield Static(Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title")
+            yield Static(
+                Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title"
+            )
             with VerticalScroll(classes="dialog-body", id="rf-body"):
                 yield Static("Scoreboard", classes="heading")
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
                 yield Static("What you decided this month", classes="heading")
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
             if s.question:  # outside the scrolling part: always on the screen
-                yield Static(Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)), id="rf-question", classes="question")
+                yield Static(
+                    Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)),
+                    id="rf-question",
+                    classes="question",
+                )
             yield Static("Enter continues · ↑/↓ scroll the month", id="rf-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -28,11 +28,15 @@ class SaveScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide save"):
             yield Static("Save the game", classes="dialog-title")
-            yield Input(value=self.current or "save1", placeholder="a name for this save", id="save-name", max_length=64)
+            yield Input(
+                value=self.current or "save1", placeholder="a name for this save", id="save-name", max_length=64
+            )
             yield Static("", id="save-error", markup=False)
             if self.slots:
                 yield Static("Existing saves (Tab, then Enter to reuse a name):", classes="dialog-hint")
-                yield OptionList(*(Option(slot_line(i), id=f"slot-{n}") for n, i in enumerate(self.slots)), id="save-slots")
+                yield OptionList(
+                    *(Option(slot_line(i), id=f"slot-{n}") for n, i in enumerate(self.slots)), id="save-slots"
+                )
             yield Static("Enter saves · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -67,7 +71,9 @@ class SaveScreen(ModalScreen[str | None]):
                 if yes:
                     self.dismiss(name)
 
-            self.app.push_screen(ConfirmScreen(f"'{name}' already holds a saved game. Overwrite it?", "Overwrite", "Keep it"), answered)
+            self.app.push_screen(
+                ConfirmScreen(f"'{name}' already holds a saved game. Overwrite it?", "Overwrite", "Keep it"), answered
+            )
             return
         self.dismiss(name)
 

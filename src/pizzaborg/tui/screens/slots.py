@@ -20,8 +20,14 @@ def slot_line(info) -> Content:
     when = clean(save.updated or "", oneline=True)[:16].replace("T", " ") or "no date"
     where = clean(f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}", oneline=True)
     score = sm.get("score")
-    score_s = f"score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else "score –"
+    score_s = (
+        f"score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else "score –"
+    )
     n = len(save.decisions)
     return Content.assemble(
-        (f"{label:<24}", "bold"), f" {when:<16}  ", f"{where[:13]:<13} ", f"{score_s:<10}", f"{n:>3} decision{'' if n == 1 else 's'}"
+        (f"{label:<24}", "bold"),
+        f" {when:<16}  ",
+        f"{where[:13]:<13} ",
+        f"{score_s:<10}",
+        f"{n:>3} decision{'' if n == 1 else 's'}",
     )

@@ -53,7 +53,9 @@ class TitleScreen(Screen):
             yield Static(TAGLINE, id="tagline", markup=False)
             with Center():
                 yield OptionList(*self._options(), id="title-menu")
-            yield Static("↑/↓ and Enter, a letter, or the mouse · ? help · ctrl+p commands", id="title-keys", markup=False)
+            yield Static(
+                "↑/↓ and Enter, a letter, or the mouse · ? help · ctrl+p commands", id="title-keys", markup=False
+            )
 
     def _options(self):
         yield Option(Content.assemble(("n", "bold $accent"), "  New game"), id="new")
@@ -72,7 +74,9 @@ class TitleScreen(Screen):
             from ...play.render import fmt_num
 
             score = sm.get("score")
-            score_s = f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
+            score_s = (
+                f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
+            )
             label = f"  Continue ({where}{score_s}, {when})"
             return Option(Content.assemble(("c", "bold $accent"), label), id="continue")
         return Option(Content.assemble(("c", "bold"), "  Continue (no autosave yet)"), id="continue", disabled=True)
@@ -99,7 +103,8 @@ class TitleScreen(Screen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_menu(event.option.id)
+        if event.option.id is not None:
+            self.action_menu(event.option.id)
 
     def action_menu(self, what: str) -> None:
         if what == "continue" and self.latest is None:

@@ -29,7 +29,9 @@ class ChoiceItem(Static):
 
     def on_click(self, event: Click) -> None:
         event.stop()
-        self.parent.pick(self.index)
+        parent = self.parent
+        if isinstance(parent, ChoiceList):
+            parent.pick(self.index)
 
 
 class ChoiceList(Vertical, can_focus=True):

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import fmt_num
 from ...play.meaning import kpi_history, last_deltas
+from ...play.render import fmt_num
 from .kpi import KpiRow
 from .sparkline import meter
 

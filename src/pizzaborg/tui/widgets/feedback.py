@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import fmt_delta, fmt_num
 from ...play.meaning import is_good
+from ...play.render import fmt_delta, fmt_num
 from ..text import delta_style, shown
 
 
@@ -19,7 +19,7 @@ def kpi_changes(game, deltas: dict, values: dict | None = None) -> Content:
     values = values or game.kpis
     if not deltas:
         return Content.styled("No number moved.", "italic")
-    parts = []
+    parts: list[str | Content | tuple[str, str]] = []
     width = max(len(clean(game.story.kpis[k].name)) for k in deltas)
     for k, d in deltas.items():
         kpi = game.story.kpis[k]

@@ -6,8 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.text import clean
-from ...play.render import fmt_delta, fmt_num
 from ...play.meaning import is_good
+from ...play.render import fmt_delta, fmt_num
 from ..text import delta_style
 from .sparkline import spark
 
@@ -27,8 +27,8 @@ class KpiRow(Static):
         value = history[-1] if history else kpi.start
         change = fmt_delta(delta) if delta else ""
         name = clean(kpi.name)[: max(1, width - len(change) - 1)]
-        line1 = [(name, "bold"), " " * max(1, width - len(name) - len(change))]
-        if change:
+        line1: list[str | Content | tuple[str, str]] = [(name, "bold"), " " * max(1, width - len(name) - len(change))]
+        if change and delta is not None:
             line1.append((change, delta_style(is_good(kpi, delta))))
         amount = fmt_num(value) + (f" {clean(kpi.unit)}" if kpi.unit else "")
         trend = spark(history, max(4, min(MAX_TREND, width - AMOUNT_WIDTH - 1)), kpi.min, kpi.max)
