@@ -665,8 +665,8 @@ def tone_tells(ds, st) -> list:
     share_b = best_dis / best_n if best_n else 0.0
     share_w = worst_app / worst_n if worst_n else 0.0
     disapproved = (f"; when it disapproves, the option is best {dis_best} of {dis_n} times, "
-                   f"good (positive evidence) {dis_good}")
-    approved = f"; when it approves, the option is worst {app_worst} of {app_n} times"
+                   f"good (positive evidence) {dis_good}") if dis_n else "; it never disapproves"
+    approved = f"; when it approves, the option is worst {app_worst} of {app_n} times" if app_n else "; it never approves"
     best = Tell("tone.best-disapproved", "tone: the Collective disapproves of a best option", share_b,
                 f"{_pct(share_b)} ({best_dis} of {best_n} best options){disapproved}", st.tone_disapproval_max,
                 "max" if best_n else "info", st.source("tone_disapproval_max"),
