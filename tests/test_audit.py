@@ -31,6 +31,8 @@ STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.
 # the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
 ISSUE_19 = ("cost.", "character", "vocabulary", "model", "best-player.", "coverage",
             *(f"learner.{n}." for n in ("costliest", "cheapest", "hedger", "names", "phrases", "wording-model")))
+# issue 18's tone tells: measured on the shipped story, which its writers and the lead decide to change
+ISSUE_18 = ("tone.",)
 LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first", "costliest", "hedger", "names",
                      "phrases", "wording-model"]
 LEARNER_TELLS = [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best", "good")]
@@ -71,7 +73,8 @@ def test_a_story_with_every_tell_fails(tells):
     code, by_id, data = tells
     assert code == 1 and data["passed"] is False
     failed = {t for t, d in by_id.items() if not d["passed"]}
-    expected = set(STATIC) | set(LEARNER_TELLS)
+    # the peekers' first answers are the first options shown, and there the best one always stands
+    expected = set(STATIC) | set(LEARNER_TELLS) | {f"learner.{n}.score" for n in bots.PEEKERS}
     assert failed == expected
 
 
@@ -311,11 +314,11 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     )
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "47 of 58 threshold(s) failed" in out
+    assert "49 of 69 threshold(s) failed" in out
     assert re.search(r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
                      r"  change\.one 4 \(0%\)$", out, re.M)
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 58 threshold(s) hold" in out
+    assert code == 0 and "all 69 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -337,11 +340,11 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     seconds = time.perf_counter() - t0
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
+    failed = [t for t in failed if not t.startswith(ISSUE_18)]
     if data["story"]["version"].startswith("0.2."):  # issue 19's tells are measured; story 0.3.0 must pass them
         failed = [t for t in failed if not t.startswith(ISSUE_19) and not t.endswith(".good")]
-    else:
-        assert code == 0
     assert not failed, failed
+    assert not [e for r in data["learners"] for e in r["errors"]]
     assert seconds < 30, f"the audit took {seconds:.1f} s"
     by = {t["id"]: t for t in data["tells"]}
     assert data["games_per_learner"] == 50 and data["decisions"] >= 40
@@ -379,3 +382,102 @@ def test_defaults_are_documented():
     doc = (ROOT / "docs" / "story-format.md").read_text(encoding="utf-8")
     for key in list(DEFAULTS) + ["best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase"]:
         assert f"`{key}`" in doc, key
+
+
+# ---- issue 18: the peek-and-undo learners and the tone tell ---------------------------------------
+TONE = ROOT / "tests" / "fixtures" / "tone"  # written by tests/fixtures/tone/generate.py
+
+
+def _tone_tells(path) -> dict:
+    story = load_story(path)
+    return {t.id: t for t in audit.tone_tells(audit.decisions(story)[0], audit_settings(story))}
+
+
+def test_a_borg_line_approves_or_disapproves_by_its_words():
+    st = audit_settings(None)
+    tone = lambda text: bots.tone(text, st.approval_words, st.disapproval_words)  # noqa: E731
+    assert tone("Prevention. How dull. Unwise.") == -1 and tone("Excellent. We approve.") == 1
+    assert tone("Excellent, but unwise.") == 0 and tone("Queue, cola, lamp.") == 0
+    assert tone("At last, a quiet room.") == 1 and tone("We do not understand your goal.") == -1
+    assert tone("Goodness.") == 0  # whole words only
+    assert bots.warns("It is quick. But the cause stays.", st.warning_words)
+    assert not bots.warns("Butter on the counter.", st.warning_words)
+    assert bots.tone_value("How dull.", "Plain.", st) > bots.tone_value("Noted.", "Plain.", st) > \
+        bots.tone_value("Noted.", "But it breaks.", st) > bots.tone_value("We approve.", "Plain.", st)
+
+
+def test_the_tone_tells_trip_on_a_story_whose_tone_is_the_key_and_hold_without():
+    bad = _tone_tells(TONE / "tells")
+    for tid in ("tone.best-disapproved", "tone.worst-approved", "tone.pick"):
+        assert bad[tid].passed is False and bad[tid].value == 1.0, tid
+        assert bad[tid].offenders and all(POS.match(w) for w, _ in bad[tid].offenders), tid
+    assert bad["tone.best-disapproved"].figure == ("100% (6 of 6 best options); when it disapproves, the option is "
+                                                   "best 6 of 6 times, good (positive evidence) 6")
+    assert bad["tone.best-disapproved"].details["scenes"] == [f"s{i}" for i in range(6)]
+    assert bad["tone.worst-approved"].offenders[0][1] == 's0/worst: "Scene 0, closed. Excellent. We approve."'
+    good = _tone_tells(TONE / "clean")
+    for tid in ("tone.best-disapproved", "tone.worst-approved", "tone.pick"):
+        assert good[tid].passed is True and good[tid].value == pytest.approx(1 / 3, abs=1e-3), tid
+    # the audit fixtures' Borg lines have no tone: nothing to judge, nothing fails
+    neutral = _tone_tells(CLEAN)
+    assert neutral["tone.pick"].kind == "info" and all(t.passed for t in neutral.values())
+
+
+def test_the_peekers_keep_the_best_but_are_reported_by_their_first_answers():
+    story = load_story(TONE / "tells")
+    for name in bots.PEEKERS:
+        game = bots.ReusableGame(story, 0)
+        for seed in range(4):
+            r = bots.play(story, name, seed, game=game)
+            first = bots.play(story, "always-first", seed)  # its first try is the first option shown
+            assert r.ending == "top" and r.kept == 100.0, name
+            assert r.score == first.score < r.kept and abs(r.score - r.first_earned) <= 0.5, name
+            assert r.undos == 18, name  # three tries in each of six decisions: the record starts anew each game
+            assert r.changed == sum(c != "best" for _, c in first.decisions), name
+            again = Game.replay(story, seed, game.decision_list, game.undo_list)  # what verify replays
+            assert again.report().reported == r.score and again.report().overall == r.kept
+    clean = load_story(TONE / "clean")
+    assert bots.play(clean, "score-peeker", 0).kept == 100.0 and bots.play(clean, "tone-peeker", 0).kept < 50
+
+
+def test_the_audit_reports_the_peekers_beside_the_others(tmp_path):
+    code, by, data = _audit(TONE / "tells")
+    rows = {r["learner"]: r for r in data["learners"]}
+    for name in bots.PEEKERS:
+        row = rows[name]
+        assert row["test_wise"] and row["kept"] == 100.0 and row["undos"] == 18 and row["first_gap"] == 0
+        assert by[f"learner.{name}.score"]["passed"] and "the path kept: 100.0" in by[f"learner.{name}.score"]["figure"]
+        assert by[f"learner.{name}.first"]["passed"] and by[f"learner.{name}.first"]["threshold"] == 0.5
+        # the ending follows the path kept, as undo allows: shown, never failed
+        assert by[f"learner.{name}.best"]["kind"] == "info" and by[f"learner.{name}.best"]["value"] == 1.0
+    code, out, _ = run_cli("story", "audit", TONE / "tells", "--seeds", "2")
+    assert re.search(r"^score-peeker\s+2\s+\d+\.\d\s+2\s+top 2  \(first answers; path kept 100\.0, 18 undos", out, re.M)
+    code, out, _ = run_cli("story", "bots", "--story", TONE / "tells", "-n", "2")
+    assert re.search(r"^\s+first answers above; the path kept 100\.0, 18 undos and \d+(\.\d)? changed answers a game$", out, re.M)
+
+
+def test_an_engine_that_forgets_an_undo_fails_the_first_answer_check(monkeypatch):
+    """The peekers' reported score is within 0.5 of what their first answers earn by construction;
+    the audit checks it, and the check fails when undos stop counting (the kept path is reported)."""
+    story = load_story(TONE / "tells")
+    original = Game.undo
+
+    def forgetful(self, before=None):
+        done = original(self, before)
+        if done:
+            self.undos.pop()
+        return done
+
+    monkeypatch.setattr(Game, "undo", forgetful)
+    report = audit.run_audit(story, seeds=3)
+    by = {t.id: t for t in report.tells}
+    for name in bots.PEEKERS:
+        assert by[f"learner.{name}.first"].passed is False and by[f"learner.{name}.first"].value > 50, name
+
+
+def test_the_shipped_story_tone_figures_are_reported():
+    story = load_story(STORY_DIR)
+    by = _tone_tells(STORY_DIR)
+    assert {"tone.best-disapproved", "tone.worst-approved", "tone.pick"} == set(by)
+    assert by["tone.best-disapproved"].details["best_options"] >= 40
+    assert audit_settings(story).tone_disapproval_max == 0.75 and audit_settings(story).peek_gap_max == 0.5

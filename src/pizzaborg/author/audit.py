@@ -642,6 +642,78 @@ def collective_tell(story, st) -> Tell:
                 st.source("collective_share_max"), [(_where(c), f"{c.id}: {t.strip()[:60]}") for c, t in with_it[:TOP]])
 
 
+# ---- issue 18: the tone of the feedback ------------------------------------------------------------
+def _tones(d, st) -> list:
+    """The tone of each option's Borg line (1 approves, -1 disapproves, 0 neither; bots.tone)."""
+    return [bots.tone(c.borg.all_text, st.approval_words, st.disapproval_words) for c in d.options]
+
+
+def tone_tells(ds, st) -> list:
+    """The feedback's tone as an answer key. The story marks no tone: a Borg line approves or
+    disapproves by its words (``APPROVAL_WORDS``, ``DISAPPROVAL_WORDS`` in settings), as a learner reads
+    it. The Collective approves of assimilation, so a learner who notices that it disapproves of good
+    choices can read the answer from the line after a try, and undo."""
+    judged = [d for d in ds if d.verdict]
+    best_n = best_dis = worst_n = worst_app = dis_n = dis_best = dis_good = app_n = app_worst = 0
+    best_rows, worst_rows, pick_hits = [], [], []
+    for d in judged:
+        tones = _tones(d, st)
+        for i, t in enumerate(tones):
+            if i in d.best:
+                best_n += 1
+                best_dis += t < 0
+            if i in d.worst:
+                worst_n += 1
+                worst_app += t > 0
+            if t < 0:
+                dis_n += 1
+                dis_best += i in d.best
+                dis_good += d.sums[i] > 0
+            if t > 0:
+                app_n += 1
+                app_worst += i in d.worst
+        b = [i for i in sorted(d.best) if tones[i] < 0]
+        if b:
+            best_rows.append((d, b))
+        w = [i for i in sorted(d.worst) if tones[i] > 0]
+        if w:
+            worst_rows.append((d, w))
+        values = [bots.tone_value(c.borg.all_text, c.note.all_text, st) for c in d.options]
+        if len(set(values)) > 1:
+            pick_hits.append((d, _hit(_argmax(values), d.best)))
+
+    def line(d, i):
+        return f"{d.scene.id}/{d.options[i].id}: \"{d.options[i].borg.all_text.strip()[:70]}\""
+
+    share_b = best_dis / best_n if best_n else 0.0
+    share_w = worst_app / worst_n if worst_n else 0.0
+    disapproved = (f"; when it disapproves, the option is best {dis_best} of {dis_n} times, "
+                   f"good (positive evidence) {dis_good}") if dis_n else "; it never disapproves"
+    approved = f"; when it approves, the option is worst {app_worst} of {app_n} times" if app_n else "; it never approves"
+    best = Tell("tone.best-disapproved", "tone: the Collective disapproves of a best option", share_b,
+                f"{_pct(share_b)} ({best_dis} of {best_n} best options){disapproved}", st.tone_disapproval_max,
+                "max" if best_n else "info", st.source("tone_disapproval_max"),
+                [(_where(d.scene), line(d, i[0])) for d, i in best_rows[:TOP]],
+                {"best_options": best_n, "disapproved": best_dis, "disapprovals": dis_n, "disapprovals_best": dis_best,
+                 "disapprovals_good": dis_good,
+                 "scenes": [d.scene.id for d, _ in best_rows]})
+    worst = Tell("tone.worst-approved", "tone: the Collective approves of a worst option", share_w,
+                 f"{_pct(share_w)} ({worst_app} of {worst_n} worst options){approved}", st.tone_approval_max,
+                 "max" if worst_n else "info", st.source("tone_approval_max"),
+                 [(_where(d.scene), line(d, i[0])) for d, i in worst_rows[:TOP]],
+                 {"worst_options": worst_n, "approved": worst_app, "approvals": app_n, "approvals_worst": app_worst,
+                  "scenes": [d.scene.id for d, _ in worst_rows]})
+
+    def picked(d):
+        values = [bots.tone_value(c.borg.all_text, c.note.all_text, st) for c in d.options]
+        return f"{d.scene.id}: the best-sounding {_label(d.options, _argmax(values))} is best ({_label(d.options, d.best)})"
+
+    pick = _share_tell("tone.pick", "tone: the option whose feedback sounds best is a best option", pick_hits,
+                       st.tone_pick_max, "max", st.source("tone_pick_max"), picked)
+    pick.details["scenes"] = [d.scene.id for d, h in pick_hits if h > 0]
+    return [best, worst, pick]
+
+
 # ---- test-wise learners -------------------------------------------------------------------------------
 def good_endings(story, st) -> set:
     """``good_ending`` and every ending that needs a higher score ("Aligned or better")."""
@@ -673,19 +745,46 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         if s.strategy == "best-evidence":
             tells += best_player_tells(story, st, s, reached, d["games"])
             continue
+        peeker = s.strategy in bots.PEEKERS
+        if peeker:
+            row.update(peek_row(s))
         endings = ", ".join(f"{e} {k}" for e, k in d["endings"].items()) or "no game finished"
-        tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: mean score", mean, f"{mean:.1f} ({endings})",
-                          st.learner_score_max, "below", st.source("learner_score_max")))
+        scored = "mean reported score (first answers)" if peeker else "mean score"
+        kept = f"; the path kept: {row['kept']:.1f}" if peeker else ""
+        tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: {scored}", mean,
+                          f"{mean:.1f} ({endings}{kept})", st.learner_score_max, "below", st.source("learner_score_max")))
+        # a peeker's ending follows the path it kept, as undo allows (docs/reports.md): shown, never failed
+        kind = "info" if peeker else "max"
         tells.append(Tell(f"learner.{s.strategy}.best", f"learner {s.strategy}: games that end {best or '(no best ending)'}",
                           reached / games, f"{_pct(reached / games)} ({reached} of {d['games']})", st.learner_best_share_max,
-                          "max", st.source("learner_best_share_max")))
+                          kind, st.source("learner_best_share_max")))
         if good:
             k = sum(n for e, n in d["endings"].items() if e in good)
             tells.append(Tell(f"learner.{s.strategy}.good", f"learner {s.strategy}: games that end {st.good_ending} or better",
-                              k / games, f"{_pct(k / games)} ({k} of {d['games']})", st.learner_good_share_max, "max",
+                              k / games, f"{_pct(k / games)} ({k} of {d['games']})", st.learner_good_share_max, kind,
                               st.source("learner_good_share_max")))
+        if peeker:
+            tells.append(peek_tell(s, row, st))
     tells.append(coverage_tell(story, st, [r for s in summaries for r in s.results]))
     return rows, tells
+
+
+def peek_row(summary) -> dict:
+    """What a peek-and-undo learner's games show beside its reported mean (:meth:`.bots.BotSummary.peek`)."""
+    p = summary.peek() if summary.results else {"kept_score": 0.0, "undos": 0.0, "changed": 0.0, "first_gap": None}
+    return {"kept": p["kept_score"], "undos": p["undos"], "changed": p["changed"], "first_gap": p["first_gap"]}
+
+
+def peek_tell(summary, row: dict, st) -> Tell:
+    """Issue 18's target: a peeker's reported score is within ``peek_gap_max`` of what its first answers
+    earn, in every game; the undos it took and the answers it changed are in the figure."""
+    gap = row["first_gap"]
+    figure = (f"largest gap {gap:g} over {len(summary.results)} game(s); {row['undos']:g} undos and "
+              f"{row['changed']:g} changed answers a game; the path kept scores {row['kept']:.1f}") if gap is not None \
+        else "no game finished"
+    return Tell(f"learner.{summary.strategy}.first", f"learner {summary.strategy}: reported score against its first answers",
+                gap or 0.0, figure, st.peek_gap_max, "max" if gap is not None else "info", st.source("peek_gap_max"),
+                details={k: row[k] for k in ("kept", "undos", "changed", "first_gap")})
 
 
 def best_player_tells(story, st, summary, reached: int, games: int) -> list:
@@ -798,6 +897,7 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))
+    tells += tone_tells(ds, st)
     learners, ltells = learner_tells(story, st, seeds, seed)
     tells += ltells
     return AuditReport(
@@ -831,6 +931,8 @@ def format_report(report: AuditReport) -> str:
     for r in report.learners:
         endings = ", ".join(f"{e} {k}" for e, k in r["endings"].items()) or "-"
         tag = "" if r["test_wise"] else "  (reads the evidence: the ceiling)"
+        if "kept" in r:
+            tag = f"  (first answers; path kept {r['kept']:.1f}, {r['undos']:g} undos, {r['changed']:g} changed a game)"
         lines.append(f"{r['learner']:<16} {r['games']:>5} {r['mean']:>6.1f} {r['best_ending']:>5}  {endings}{tag}")
         for e in r["errors"][:3]:
             lines.append(f"  error: {e}")

@@ -37,6 +37,21 @@ Test-wise learners (:data:`TEST_WISE`: they read only what a learner sees on the
 - ``wording-model``: the tell model's pick (:mod:`.tellmodel`), trained on every scene but the one
   played.
 
+Peek-and-undo learners (:data:`PEEKERS`, issue 18: they try before they choose). At each decision they
+take every option shown in turn (in the order shown), look, take it back with the engine's ``undo``
+and keep the option that looked best; in a portfolio they try each option at the head of the
+portfolio :meth:`~pizzaborg.engine.Game.portfolio` builds. Every try is an undo in the game's record,
+so the first try at a decision point is the *first answer* there, which the reported score counts:
+
+- ``score-peeker``: keeps the option after which the dashboard's score of the path kept is highest
+  (the reported score does not move after a first answer, so it reads the other one).
+- ``tone-peeker``: never reads a number: keeps the option whose feedback sounds best (:func:`tone_value`:
+  the Collective disapproves, and the note does not turn against the choice).
+
+Their result carries the reported score (first answers), the kept path's score, the undos and the
+first-answer score recomputed from the peeker's own record of its first tries (``first_earned``): the
+audit checks that the reported score is within ``peek_gap_max`` of it.
+
 Only the engine is imported here (no Textual, no Rich). :func:`play` also measures the words a player
 is shown (see :func:`play` for the definition), which the story tests hold against the issue's
 5,000–10,000 words.
@@ -52,6 +67,7 @@ from dataclasses import dataclass, field
 
 from ..engine import Game
 from ..engine.errors import PizzaBorgError
+from ..engine.scoring import point_key, score_report
 from .settings import HEDGER_WORDS, audit_settings
 
 
@@ -235,6 +251,87 @@ def _wording_model(rng, story=None):
     return pick
 
 
+# ---- peek-and-undo learners (issue 18) ----------------------------------------------------------------
+def _spoken(text: str) -> str:
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+def tone(text: str, approve=(), disapprove=()) -> int:
+    """The tone of a Borg line as a learner reads it: 1 when it has more words or phrases of
+    ``approve`` than of ``disapprove`` (whole words, lower case), -1 when fewer, 0 when as many."""
+    low = _spoken(text)
+    a = sum(low.count(f" {w} ") for w in approve)
+    d = sum(low.count(f" {w} ") for w in disapprove)
+    return (a > d) - (a < d)
+
+
+def warns(text: str, words=()) -> bool:
+    """True when a note turns against the choice: it has one of ``words`` ("but", "however", ...)."""
+    low = _spoken(text)
+    return any(f" {w} " in low for w in words)
+
+
+def tone_value(borg: str, note: str, st) -> tuple:
+    """How good a choice's feedback sounds to a learner who has noticed that the Collective approves of
+    bad practice: the Collective's disapproval first, then a note that does not warn. Higher is better."""
+    return -tone(borg, st.approval_words, st.disapproval_words), -int(warns(note, st.warning_words))
+
+
+class Peeker:
+    """The picker of a peek-and-undo learner for one game: ``read(game, outcome)`` is what it looks at
+    after a try (higher is better); ``first`` keeps the Decision of its first try at each decision point
+    (``scoring.point_key``), its own record, apart from the engine's."""
+
+    def __init__(self, read):
+        self.read = read
+        self.first: dict = {}
+        self.tries = 0
+        self._seen: tuple = (None, {})  # (where the game stands, {choice id: value}) of the last tries
+
+    def __call__(self, offered, game=None):
+        if game is None:
+            return offered[0]
+        here = (game.state, len(game.decisions))
+        if self._seen[0] != here:  # a portfolio asks once per rank: try once, rank from what was seen
+            self._seen = (here, self._try_all(offered, game))
+        values = self._seen[1]
+        tried = [c for c in offered if c.id in values]
+        return max(tried, key=lambda c: values[c.id]) if tried else offered[0]  # max keeps the first shown
+
+    def _try_all(self, offered, game) -> dict:
+        values = {}
+        for c in offered:
+            cid = c.id
+            if game.pick is not None:
+                cid = game.portfolio([c] + [o for o in offered if o is not c])
+                if cid is None:
+                    continue
+            before = game.snapshot()
+            outcome = game.choose(cid)
+            i = len(game.decisions) - 1
+            self.first.setdefault(point_key(game.decisions, i), game.decisions[i])
+            values[c.id] = self.read(game, outcome)
+            self.tries += 1
+            if not game.undo(before):
+                raise BotError(f"the game refused an undo at '{game.decisions[-1].scene}' (seed {game.seed})")
+        return values
+
+    def first_score(self, story, kept: list) -> float | None:
+        """The score the first answers earn: each decision point of the kept path judged by the first
+        choice this learner committed there (from its own record), scored as a path without undos."""
+        path = [self.first.get(point_key(kept, i), d) for i, d in enumerate(kept)]
+        return score_report(story, path).overall
+
+
+def _score_peeker(rng, story=None):
+    return Peeker(lambda game, outcome: game.report().overall or 0.0)
+
+
+def _tone_peeker(rng, story=None):
+    st = audit_settings(story)
+    return Peeker(lambda game, outcome: tone_value(outcome.borg, outcome.note, st))
+
+
 # name -> a function of (the game's seeded generator, the story) that returns the picker for one
 # game, or None when the strategy does not apply to the story
 STRATEGIES = {
@@ -254,11 +351,16 @@ STRATEGIES = {
     "names": _names,
     "phrases": _phrases,
     "wording-model": _wording_model,
+    "score-peeker": _score_peeker,
+    "tone-peeker": _tone_peeker,
 }
+
+# the learners who try every option, look and undo (issue 18): judged on their reported (first-answer) score
+PEEKERS = ("score-peeker", "tone-peeker")
 
 # the learners who read only the screen: the audit fails when one of them wins
 TEST_WISE = ("longest", "virtuous", "trust-gain", "myopic", "always-first", "always-last", "random", "costliest",
-             "cheapest", "hedger", "names", "phrases", "wording-model")
+             "cheapest", "hedger", "names", "phrases", "wording-model") + PEEKERS
 
 
 def applies(story, strategy: str) -> bool:
@@ -278,6 +380,8 @@ class ReusableGame(Game):
 
     def restart(self, seed: int) -> None:
         self.seed = seed
+        self.undos = []  # the undo record is not part of _reset: a new game starts without one
+        self.undo_record = True
         self._reset()
 
 
@@ -291,12 +395,16 @@ class PlayResult:
     strategy: str
     seed: int
     ending: str | None
-    score: float
+    score: float  # the reported score (first answers): the kept path's score when nothing was undone
     assimilation: float
     kpis: dict
     decisions: list  # [(scene id, choice id)]
     words: int | None = None  # words shown, when measured
     blocked: list = field(default_factory=list)  # scenes where capacity barred the option of most evidence
+    kept: float | None = None  # the kept path's score (None: as ``score``, nothing undone)
+    undos: int = 0
+    changed: int = 0  # answers changed after seeing the feedback
+    first_earned: float | None = None  # a peeker's first answers, scored from its own record
 
     def as_dict(self) -> dict:
         d = {
@@ -310,6 +418,8 @@ class PlayResult:
         }
         if self.words is not None:
             d["words"] = self.words
+        if self.undos:
+            d.update(kept_score=self.kept, undos=self.undos, changed=self.changed, first_earned=self.first_earned)
         return d
 
 
@@ -377,16 +487,21 @@ def play(
     if count_words:
         shown += words(story.ending(game.ending).text.render(game.view))
     report = game.report()
+    peeker = isinstance(pick, Peeker)
     return PlayResult(
         strategy,
         seed,
         game.ending,
-        report.overall or 0.0,
-        report.assimilation,
+        report.reported or 0.0,
+        report.first.assimilation,
         dict(game.kpis),
         [(d.scene, d.choice) for d in game.decisions],
         shown if count_words else None,
         blocked,
+        (report.overall or 0.0) if game.undos else None,
+        len(game.undos),
+        report.changed,
+        (pick.first_score(story, game.decisions) or 0.0) if peeker else None,
     )
 
 
@@ -417,7 +532,19 @@ class BotSummary:
             "score": {"min": min(s), "mean": round(statistics.fmean(s), 1), "max": max(s)} if s else None,
             "words": {"min": min(w), "mean": round(statistics.fmean(w)), "max": max(w)} if w else None,
             "errors": list(self.errors),
+            **(self.peek() if any(r.undos for r in self.results) else {}),
         }
+
+    def peek(self) -> dict:
+        """A learner that undid: the kept path's mean score (``score`` is the reported, first-answer
+        score), the mean undos and changed answers a game, the largest gap between the reported score and
+        what its first answers earn (a peeker's own record)."""
+        rs = self.results
+        gaps = [abs(r.score - r.first_earned) for r in rs if r.first_earned is not None]
+        return {"kept_score": round(statistics.fmean(r.kept if r.kept is not None else r.score for r in rs), 1),
+                "undos": round(statistics.fmean(r.undos for r in rs), 1),
+                "changed": round(statistics.fmean(r.changed for r in rs), 1),
+                "first_gap": round(max(gaps), 2) if gaps else None}
 
 
 def run_bots(story, n: int = 20, seed: int = 0, strategies=None, count_words: bool = True) -> list:
@@ -460,9 +587,13 @@ def format_table(story, summaries: list, n: int, seed: int) -> str:
             )
         else:
             lines.append(f"{s.strategy:<16} {'-':>6} {'-':>6} {'-':>6} {'-':>6}  no game finished")
+        if "kept_score" in d:
+            lines.append(f"{'':<16} first answers above; the path kept {d['kept_score']:.1f}, {d['undos']:g} undos and "
+                         f"{d['changed']:g} changed answers a game")
         for e in s.errors[:3]:
             lines.append(f"  error: {e}")
         if len(s.errors) > 3:
             lines.append(f"  ... and {len(s.errors) - 3} more error(s)")
-    lines += ["", "min/mean/max: the learning score (0-100); words: the mean number of words a player is shown."]
+    lines += ["", "min/mean/max: the learning score (0-100) a report gives (first answers); words: the mean number of "
+              "words a player is shown."]
     return "\n".join(lines)

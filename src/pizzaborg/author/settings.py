@@ -34,6 +34,11 @@ DEFAULTS = {
     "best_blocked_max": 0.0,  # share of its games in which capacity bars it from every real improvement once
     "coverage_decisions": 3,  # a learning point needs this many decisions in a game ...
     "coverage_thin_max": 0.10,  # ... in all but less than this share of the audit's games
+    # issue 18: the peek-and-undo learners and the tone tell (docs/authoring.md#peek-and-undo)
+    "peek_gap_max": 0.5,  # a peeker's reported score may differ from what its first answers earn by this much
+    "tone_disapproval_max": 0.75,  # share of best options whose Borg line disapproves
+    "tone_approval_max": 0.75,  # share of worst options whose Borg line approves
+    "tone_pick_max": 0.45,  # share of decisions where the option the tone marks as good is a best option
 }
 
 # the workshop's own vocabulary: a phrase that stands only in best options gives the answer away
@@ -61,6 +66,31 @@ VIRTUE_WORDS = (
 )
 
 
+# the tone of a Borg line, as a learner reads it (bots.tone): words and phrases of approval and of disapproval,
+# whole words, lower case. A line approves when it has more of the first than of the second.
+APPROVAL_WORDS = (
+    "approve", "approves", "approval", "admire", "admires", "adore", "adores", "love", "loves", "beautiful",
+    "excellent", "glorious", "perfect", "perfection", "paradise", "bliss", "delicious", "delightful", "exquisite",
+    "elegant", "ideal", "good", "great", "proud", "respect", "favourite", "comforting", "soothing", "serene",
+    "fond", "enjoy", "acceptable", "efficient", "efficiency", "finally", "at last", "welcome", "restored",
+    "we are moved", "feel seen", "feel at home", "our kind", "our language", "after our own heart",
+    "could not have", "classic", "timeless", "wonderful", "splendid", "satisfying", "pleased", "pleasing",
+    "music to", "applaud", "well done", "bravo", "impressive", "magnificent", "poetic", "thanks", "never tire",
+    "worthy",
+)
+DISAPPROVAL_WORDS = (
+    "unwise", "dull", "cowardly", "disturbing", "inefficient", "reckless", "dangerous", "fear", "fears", "horror",
+    "unsettling", "unnerving", "baffling", "exhausting", "tiresome", "disappointing", "sentimental", "risky",
+    "treacherous", "chaos", "shudder", "confusion", "mourning", "weeps", "absurd", "curious", "unusual",
+    "unprecedented", "contagious", "suspicious", "distrust", "unwelcome", "pity", "wasteful", "regrettable",
+    "worrying", "alarming", "annoying", "annoyingly", "do not understand", "we lose", "lost a drone", "tourists",
+    "foolish", "naive", "sloppy", "irritating", "tedious", "boring", "pointless", "deplorable", "excessive",
+    "slippery", "crowded", "worry", "worried", "nervous", "uneasy", "troubling",
+)
+# a note that turns against the choice ("... But it treats the ordering site like ..."): a warning
+WARNING_WORDS = ("but", "however", "unfortunately", "although", "though", "yet")
+
+
 class AuditSettings:
     """Thresholds and the choices the audit and the test-wise learners depend on, for one story."""
 
@@ -79,6 +109,9 @@ class AuditSettings:
         self.collective_phrase = given.get("collective_phrase", "The Collective")
         self.vocabulary = tuple(str(v).lower() for v in given.get("vocabulary", VOCABULARY) if str(v).strip())
         self.characters = [str(v) for v in given["characters"]] if "characters" in given else None
+        self.approval_words = tuple(given.get("approval_words", APPROVAL_WORDS))
+        self.disapproval_words = tuple(given.get("disapproval_words", DISAPPROVAL_WORDS))
+        self.warning_words = tuple(given.get("warning_words", WARNING_WORDS))
         self.best_ending = given.get("best_ending") or (default_best_ending(story) if story is not None else None)
         self.good_ending = given.get("good_ending") or (
             default_good_ending(story, self.best_ending) if story is not None else None)

@@ -67,11 +67,13 @@ AUDIT_NUMBERS.update(
         for k in (  # issue 19's tells; the defaults live in pizzaborg.author.settings
             "cost_best_max", "cost_worst_max", "character_share_max", "vocabulary_share_max", "model_best_max",
             "learner_good_share_max", "best_player_min", "best_blocked_max", "coverage_thin_max",
+            "tone_disapproval_max", "tone_approval_max", "tone_pick_max",
         )
     },
     character_min_options=(1, 1000, True),
     vocabulary_min_options=(1, 1000, True),
     coverage_decisions=(1, 1000, True),
+    peek_gap_max=(0, 100, False),
 )
 AUDIT_KEYS = set(AUDIT_NUMBERS) | {
     "best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase", "vocabulary", "characters",
