@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key")
+COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key", "l10n")
 
 
 class ToolError(Exception):
@@ -76,6 +76,25 @@ def add_commands(story_sub, common) -> None:
     p.add_argument("--seeds", type=_count, default=50, metavar="N", help="games per test-wise learner (default 50)")
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--lang", metavar="XX", help="audit the story's translation into XX (l10n/XX.yaml) instead")
+
+    p = story_sub.add_parser(
+        "l10n",
+        parents=[common],
+        help="the story's translations: extract, check, pseudo",
+        description="Translations of the story by its ids, one file per language in l10n/XX.yaml beside the story "
+        "(docs/story-format.md, 'Translations'). extract writes or updates a file; check reports what is missing, "
+        "untranslated, stale, obsolete, with placeholders or markup that differ, control or bidirectional characters, "
+        "or text that will not fit 80x24, as path:line: message (exit 1 on problems); pseudo writes l10n/qps.yaml.",
+    )
+    l10n_sub = p.add_subparsers(dest="l10n_command", metavar="ACTION", parser_class=type(p))
+    for name, text in (("extract", "write or update l10n/XX.yaml"), ("check", "report every problem of the translations"),
+                       ("pseudo", "write the pseudo-locale l10n/qps.yaml")):
+        q = l10n_sub.add_parser(name, parents=[common], help=text, description=text)
+        q.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+        if name != "pseudo":
+            q.add_argument("--lang", metavar="XX", required=name == "extract",
+                           help="the language (check: default every file in l10n/)")
 
     p = story_sub.add_parser(
         "bots",
@@ -142,6 +161,15 @@ def _story(args):
         raise ToolError(f"the story cannot be read: {exc}; run 'pizzaborg story check' for every problem") from None
 
 
+def _translated(story, lang: str):
+    from ..engine.l10n import L10nError, translate
+
+    try:
+        return translate(story, lang)
+    except L10nError as exc:
+        raise ToolError(str(exc)) from None
+
+
 def _write(text: str, output) -> None:
     if not output:
         sys.stdout.write(text)
@@ -195,6 +223,8 @@ def cmd_audit(args) -> int:
     from .audit import format_report, run_audit
 
     story = _story(args)
+    if getattr(args, "lang", None):
+        story = _translated(story, args.lang)
     report = run_audit(story, args.seeds, args.seed)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -254,7 +284,13 @@ def cmd_graph(args) -> int:
 
 
 _COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph,
-             "answer-key": cmd_answer_key}
+             "answer-key": cmd_answer_key, "l10n": lambda args: _l10n(args)}
+
+
+def _l10n(args) -> int:
+    from .l10n import run
+
+    return run(args, _story(args), ToolError)
 
 
 def run(args) -> int:
