@@ -326,11 +326,15 @@ def test_a_translation_that_makes_the_best_answer_the_longest_fails_the_audit(tm
 def test_the_audit_words_can_be_translated(mini):
     story, path, ents = _full(mini, "sv")
     _write(path, {"format": l10n.FORMAT, "language": "sv", "audit": {"collective_phrase": "Kollektivet",
-                                                                         "virtue_words": ["tillsammans"]},
+                                                                         "virtue_words": ["tillsammans"],
+                                                                         "vocabulary": ["tjänstekatalog"],
+                                                                         "virtue_word": ["x"]},
                   "entries": ents})
     sv = l10n.translate(story, "sv")
     assert sv.audit["collective_phrase"] == "Kollektivet" and sv.audit["virtue_words"] == ["tillsammans"]
-    assert "collective_phrase" not in story.audit
+    assert sv.audit["vocabulary"] == ["tjänstekatalog"] and "collective_phrase" not in story.audit
+    code, out, _ = run_cli("story", "l10n", "check", "--lang", "sv", mini)
+    assert code == 1 and "'virtue_word' is not used" in out
     run_cli("story", "l10n", "extract", "--lang", "sv", mini)
     assert _entries_file(path)["audit"]["collective_phrase"] == "Kollektivet"
 

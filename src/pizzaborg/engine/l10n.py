@@ -180,6 +180,16 @@ def parse(text: str, path: str, lang: str) -> Translation:
         words = audit.get("virtue_words")
         if isinstance(words, list) and all(isinstance(w, str) and len(w.split()) == 1 for w in words):
             tr.audit["virtue_words"] = [w.strip().lower() for w in words]
+        for key in ("vocabulary", "characters"):  # the workshop's phrases and the names, as this language says them
+            items = audit.get(key)
+            if isinstance(items, list) and items and all(isinstance(v, str) and v.strip() for v in items):
+                tr.audit[key] = [v.strip() for v in items]
+    if isinstance(audit, Map):
+        for key in audit:
+            if key not in ("collective_phrase", "virtue_words", "vocabulary", "characters") or key not in tr.audit:
+                tr.problems.append((audit.key_at(key).line, f"'audit' of a translation takes collective_phrase, "
+                                    f"virtue_words, vocabulary and characters (text, one word each, lists of text): "
+                                    f"'{key}' is not used"))
     return tr
 
 
