@@ -30,7 +30,8 @@ def write_languages(story, folder: Path) -> None:
         ents = {k: {"lock": l10n.lock(t), "text": l10n.pseudo(t) + ("" if kind == "unit" else "·" * i)}
                 for k, t, kind in l10n.entries(story)}
         data = {"format": l10n.FORMAT, "language": lang, "entries": ents}
-        (folder / f"{lang}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (folder / f"{lang}.yaml").write_text(text, encoding="utf-8")
 
 
 def main() -> int:
@@ -58,7 +59,8 @@ def main() -> int:
     ok_apply = t_apply < 0.2
     print(f"l10n check, 5 languages x {entries} entries {t_check * 1000:7.0f} ms (bar <= 1000 ms)   "
           f"{'PASS' if ok_check else 'FAIL'}")
-    print(f"l10n read and apply one language {t_apply * 1000:7.0f} ms (bar <= 200 ms)   {'PASS' if ok_apply else 'FAIL'}")
+    print(f"l10n read and apply one language {t_apply * 1000:7.0f} ms (bar <= 200 ms)   "
+          f"{'PASS' if ok_apply else 'FAIL'}")
     return 0 if ok_check and ok_apply else 1
 
 

@@ -149,7 +149,8 @@ def test_translate_keeps_ids_and_hash_and_falls_back_per_line(mini):
     assert sv.language == "sv" and story.language == "en"
     assert sv.hash == story.hash and sv.ref == story.ref
     assert list(sv.scenes) == list(story.scenes)
-    assert [c.id for s in sv.scenes.values() for c in s.choices] == [c.id for s in story.scenes.values() for c in s.choices]
+    ids = [c.id for s in story.scenes.values() for c in s.choices]
+    assert [c.id for s in sv.scenes.values() for c in s.choices] == ids
     table = dict((k, t) for k, t, _ in l10n.entries(sv))
     english = dict((k, t) for k, t, _ in l10n.entries(story))
     assert table[first] == "Svensk titel"
@@ -191,7 +192,8 @@ def test_the_english_start_up_does_not_import_l10n():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
     code = "import sys; import pizzaborg.engine.l10n; print('textual' in sys.modules or 'rich' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 # ---- extract and check -------------------------------------------------------------------------
@@ -218,7 +220,8 @@ def test_extract_keeps_translations_adds_new_and_marks_stale(mini):
     data = _entries_file(path)["entries"]
     assert data[key] == {"lock": l10n.lock(scene.text.parts[0][1]), "text": "Norsk tekst"}
     assert data[title_key]["stale"] is True and data[title_key]["text"] == "Norsk tittel"
-    assert data[title_key]["source"] == f"{story.title} (new)" and data[title_key]["new_lock"] == l10n.lock(f"{story.title} (new)")
+    assert data[title_key]["source"] == f"{story.title} (new)"
+    assert data[title_key]["new_lock"] == l10n.lock(f"{story.title} (new)")
     assert data["scene/gone/text"]["obsolete"] is True
     # the stale title falls back to English; the fresh text is shown
     nb = l10n.translate(load_story(mini), "nb")
@@ -248,7 +251,8 @@ def test_check_is_clean_on_a_complete_translation(mini):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda e: e.pop("text"), "must be a mapping with 'text' and 'lock'"),
-    (lambda e: e.update(text=e["text"] + " {name}"), "placeholders or markup differ from the English in '{key}': adds {{name}}"),
+    (lambda e: e.update(text=e["text"] + " {name}"),
+     "placeholders or markup differ from the English in '{key}': adds {{name}}"),
     (lambda e: e.update(text=e["text"] + " [b]x[/b]"), "placeholders or markup differ"),
     (lambda e: e.update(text=e["text"] + "\x1b[31m"), "holds a control or bidirectional character (U+001B)"),
     (lambda e: e.update(text="abc\u202edef"), "holds a control or bidirectional character (U+202E)"),
@@ -264,7 +268,8 @@ def test_check_reports_each_problem_where_it_is(mini, edit, message):
     _write(path, {"format": l10n.FORMAT, "language": "fr", "entries": ents})
     code, out, _ = run_cli("story", "l10n", "check", "--lang", "fr", mini)
     assert code == 1
-    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("  story/title"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.startswith("  story/title"))
     hits = [o for o in out.splitlines() if message.format(key=key) in o]
     assert hits, out
     where = int(re.match(r"^.*fr\.yaml:(\d+): ", hits[0]).group(1))

@@ -88,7 +88,8 @@ def add_commands(story_sub, common) -> None:
         "or text that will not fit 80x24, as path:line: message (exit 1 on problems); pseudo writes l10n/qps.yaml.",
     )
     l10n_sub = p.add_subparsers(dest="l10n_command", metavar="ACTION", parser_class=type(p))
-    for name, text in (("extract", "write or update l10n/XX.yaml"), ("check", "report every problem of the translations"),
+    for name, text in (("extract", "write or update l10n/XX.yaml"),
+                       ("check", "report every problem of the translations"),
                        ("pseudo", "write the pseudo-locale l10n/qps.yaml")):
         q = l10n_sub.add_parser(name, parents=[common], help=text, description=text)
         q.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")

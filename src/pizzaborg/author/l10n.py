@@ -109,7 +109,8 @@ def check_translation(story, tr: Translation) -> list:
         width, most = LAYOUT[kind]
         lines = wrapped_lines(text, width)
         if lines > most:
-            out.append((e.line, f"'{key}' will not fit the 80x24 layout: {lines} lines of {width} cells, at most {most}"))
+            out.append((e.line, f"'{key}' will not fit the 80x24 layout: {lines} lines of {width} cells, "
+                        f"at most {most}"))
     for key, e in tr.entries.items():
         if key not in known:
             out.append((e.line, f"obsolete: the story has no '{key}' (removed or renamed: move the translation)"))

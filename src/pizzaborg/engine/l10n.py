@@ -19,7 +19,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from .model import Choice, Ending, Kpi, LearningPoint, Area, Round, Scene, Story, Text, WorstPractice, Capacity
+from .model import Story, Text
 
 FORMAT = "pizzaborg-story-l10n"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -120,7 +120,8 @@ class Entry:
     __slots__ = ("key", "text", "lock", "untranslated", "line", "col")
 
     def __init__(self, key: str, text, lock_, untranslated: bool, line: int, col: int = 1):
-        self.key, self.text, self.lock, self.untranslated, self.line, self.col = key, text, lock_, untranslated, line, col
+        self.key, self.text, self.lock = key, text, lock_
+        self.untranslated, self.line, self.col = untranslated, line, col
 
 
 class Translation:
@@ -203,7 +204,8 @@ def read(story: Story, lang: str) -> Translation:
     try:
         raw = read_bounded(path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise L10nError(f"{shown}: no translation for '{lang}' (run 'pizzaborg story l10n extract --lang {lang}')") from None
+        raise L10nError(f"{shown}: no translation for '{lang}' "
+                        f"(run 'pizzaborg story l10n extract --lang {lang}')") from None
     except NotRegularFile:
         raise L10nError(f"{shown}: not a regular file: not read") from None
     except TooLarge:
