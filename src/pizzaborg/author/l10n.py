@@ -37,17 +37,32 @@ LAYOUT = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+class _Widths(dict):
+    """Code point -> what it takes on a terminal, for ``str.translate``: itself (one cell), two spaces
+    (wide and fullwidth East Asian: two cells) or None (combining marks and zero-width format characters:
+    no cell). Filled from unicodedata on first sight of each character."""
+
+    def __missing__(self, code: int):
+        ch = chr(code)
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            value = None
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            value = "  "
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_WIDTHS = _Widths()
+
+
 def cells(text: str) -> int:
     """The width of ``text`` in terminal cells: wide and fullwidth East Asian characters count 2,
     combining marks and zero-width format characters 0, the rest 1 (wcwidth's rule, no dependency)."""
     if text.isascii():
         return len(text)
-    n = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return n
+    return len(text.translate(_WIDTHS))
 
 
 def wrapped_lines(text: str, width: int) -> int:
