@@ -348,3 +348,13 @@ def test_an_unknown_choice_still_raises_in_a_translation(mini):
     qps = l10n.translate(load_story(mini), "qps")
     with pytest.raises(GameError):
         Game(qps).choose("no-such-choice")
+
+
+def test_extract_refuses_to_drop_an_entry_it_cannot_read(mini):
+    story, path, ents = _full(mini, "nl")
+    ents["story/title"] = {"lock": "12345678"}  # no text
+    _write(path, {"format": l10n.FORMAT, "language": "nl", "entries": ents})
+    before = path.read_text(encoding="utf-8")
+    code, _, err = run_cli("story", "l10n", "extract", "--lang", "nl", mini)
+    assert code == 2 and "must be a mapping with 'text' and 'lock'" in err and "extract would lose it" in err
+    assert path.read_text(encoding="utf-8") == before

@@ -214,6 +214,11 @@ def extract(story, lang: str) -> tuple:
     old = None
     if path.exists():
         old = l10n.read(story, lang)
+        if old.problems:  # an entry it cannot read would be dropped: the translator fixes it first
+            line, message = old.problems[0]
+            more = f" (and {len(old.problems) - 1} more)" if len(old.problems) > 1 else ""
+            raise L10nError(f"{old.path}:{line}: {message}{more}; fix it first (see 'story l10n check'), "
+                            "extract would lose it")
     text, counts = render(story, lang, old)
     path.parent.mkdir(exist_ok=True)
     write_atomic(path, text)
