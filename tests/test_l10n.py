@@ -358,3 +358,16 @@ def test_extract_refuses_to_drop_an_entry_it_cannot_read(mini):
     code, _, err = run_cli("story", "l10n", "extract", "--lang", "nl", mini)
     assert code == 2 and "must be a mapping with 'text' and 'lock'" in err and "extract would lose it" in err
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_the_pseudo_locale_brings_no_tell_back_to_the_shipped_story():
+    """The audit of the shipped story in qps fails exactly the tells the English fails: the pseudo-locale
+    lengthens every text alike and accents the audit's words with the texts. Left out: the hedger learner,
+    whose parties, meetings and asks are an English lexicon the story cannot replace yet
+    (author/settings.py HEDGER_WORDS)."""
+    def failed(*extra):
+        code, out, err = run_cli("story", "audit", STORY_DIR, "--json", "--seeds", "8", *extra)
+        assert code in (0, 1), err
+        return {t["id"] for t in json.loads(out)["tells"] if not t["passed"] and ".hedger." not in t["id"]}
+
+    assert failed("--lang", "qps") == failed()

@@ -163,10 +163,11 @@ def _story(args):
 
 
 def _translated(story, lang: str):
-    from ..engine.l10n import L10nError, translate
+    from ..engine.l10n import L10nError
+    from .l10n import translated
 
     try:
-        return translate(story, lang)
+        return translated(story, lang)
     except L10nError as exc:
         raise ToolError(str(exc)) from None
 

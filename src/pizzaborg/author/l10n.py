@@ -225,12 +225,34 @@ def extract(story, lang: str) -> tuple:
     return path, counts
 
 
+def pseudo_audit(story) -> dict:
+    """The audit's words of ``story`` in the pseudo-locale (accented as its texts are), so that
+    ``story audit --lang qps`` looks for the same phrases, virtues and names as the English audit."""
+    from .audit import characters
+    from .settings import audit_settings
+
+    st = audit_settings(story)
+    return {"collective_phrase": l10n.accent(st.collective_phrase),
+            "virtue_words": sorted(l10n.accent(w) for w in st.virtue_words),
+            "vocabulary": [l10n.accent(v) for v in st.vocabulary],
+            "characters": [l10n.accent(c) for c in characters(story)]}
+
+
 def pseudo_file(story) -> str:
-    """A complete ``l10n/qps.yaml``: every string pseudo-translated and locked."""
+    """A complete ``l10n/qps.yaml``: every string pseudo-translated and locked, and the audit's words."""
     tr = Translation(l10n.PSEUDO, "")
     for key, english, _ in entries(story):
         tr.entries[key] = l10n.Entry(key, l10n.pseudo(english), lock(english), False, 1)
+    tr.audit = pseudo_audit(story)
     return render(story, l10n.PSEUDO, tr)[0]
+
+
+def translated(story, lang: str):
+    """``story`` in ``lang`` for the author tools: as the engine translates it, and the generated
+    pseudo-locale with its audit words (the engine's on-the-fly ``qps`` has only the texts)."""
+    if lang == l10n.PSEUDO and not l10n.l10n_path(story, lang).is_file():
+        return l10n.apply(story, lang, l10n.pseudo_table(story), pseudo_audit(story))
+    return l10n.translate(story, lang)
 
 
 def run(args, story, error) -> int:

@@ -363,7 +363,18 @@ _ACCENTED = str.maketrans(
 )
 # what must survive translation untouched: {placeholders} and [markup]
 KEEP_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}|\[/?[A-Za-z@#$][^\[\]\n]*\]|\[/\]")
-_PAD = "·ŀöŕéɱ ïþšûɱ đöļöŕ šîţ åɱéţ ċöñšéċţéţûŕ åđîþîšċîñĝ éļîţ"
+_PAD = "·· ··· · ···· ·· · ···"  # no letters: the padding adds no word, so no phrase repeats across texts
+
+
+def accent(text: str) -> str:
+    """``text`` with every letter accented, placeholders and markup kept: the pseudo-locale's words."""
+    out, last = [], 0
+    for m in KEEP_RE.finditer(text):
+        out.append(text[last:m.start()].translate(_ACCENTED))
+        out.append(m.group())
+        last = m.end()
+    out.append(text[last:].translate(_ACCENTED))
+    return "".join(out)
 
 
 def pseudo(text: str) -> str:
@@ -374,16 +385,9 @@ def pseudo(text: str) -> str:
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()):]
     body = text.strip()
-    out, last = [], 0
-    for m in KEEP_RE.finditer(body):
-        out.append(body[last:m.start()].translate(_ACCENTED))
-        out.append(m.group())
-        last = m.end()
-    out.append(body[last:].translate(_ACCENTED))
-    accented = "".join(out)
-    pad = max(1, round(len(body) * 0.35) - 2)
+    pad = max(1, round(len(body) * 0.35) - 3)
     padding = (_PAD * (pad // len(_PAD) + 1))[:pad].strip() or "·"
-    return f"{lead}⟦{accented} {padding}⟧{trail}"
+    return f"{lead}⟦{accent(body)} {padding}⟧{trail}"
 
 
 def pseudo_table(story: Story) -> dict:
