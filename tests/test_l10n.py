@@ -371,3 +371,29 @@ def test_the_pseudo_locale_brings_no_tell_back_to_the_shipped_story():
         return {t["id"] for t in json.loads(out)["tells"] if not t["passed"] and ".hedger." not in t["id"]}
 
     assert failed("--lang", "qps") == failed()
+
+
+def test_a_translation_is_cached_and_any_edit_is_a_miss(mini, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PIZZABORG_CACHE", str(cache))
+    story, path, ents = _full(mini, "sv")
+    first = l10n.translate(story, "sv")
+    entries = list((cache / "l10n").glob("*.json"))
+    assert len(entries) == 1
+    again = l10n.translate(story, "sv")
+    assert [t for _, t, _ in l10n.entries(again)] == [t for _, t, _ in l10n.entries(first)]
+    # the cache is used: a cached table that says otherwise is what is shown
+    data = json.loads(entries[0].read_text(encoding="utf-8"))
+    data["table"]["story/title"] = "från cachen"
+    entries[0].write_text(json.dumps(data), encoding="utf-8")
+    assert l10n.translate(story, "sv").title == "från cachen"
+    # an edit of the file is a miss
+    ents["story/title"]["text"] = "Ny titel"
+    _write(path, {"format": l10n.FORMAT, "language": "sv", "entries": ents})
+    assert l10n.translate(story, "sv").title == "Ny titel"
+    # a damaged entry is a miss, never a failure
+    for e in (cache / "l10n").glob("*.json"):
+        e.write_text("{not json", encoding="utf-8")
+    assert l10n.translate(story, "sv").title == "Ny titel"
+    monkeypatch.setenv("PIZZABORG_CACHE", "off")
+    assert l10n.translate(story, "sv").title == "Ny titel"

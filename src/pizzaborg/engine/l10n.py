@@ -15,7 +15,6 @@ asked for, so an English start-up does not pay for it. No Textual, no Rich.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -34,7 +33,11 @@ class L10nError(Exception):
 
 def lock(text: str) -> str:
     """The lock of an English source: the first 8 hex digits of the SHA-256 of its text (ends stripped)."""
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8]
+    from .cache import new_sha256  # the builtin sha256: hashlib would load OpenSSL, a few ms of start-up
+
+    h = new_sha256()
+    h.update(text.strip().encode("utf-8"))
+    return h.hexdigest()[:8]
 
 
 def valid_lang(lang: str) -> bool:
@@ -194,15 +197,14 @@ def parse(text: str, path: str, lang: str) -> Translation:
     return tr
 
 
-def read(story: Story, lang: str) -> Translation:
-    """The translation file of ``lang`` beside ``story``, read through the bounded reader
-    (engine/files.py) and the safe YAML reader. Raises :class:`L10nError` (one line)."""
+def _read_bytes(story: Story, lang: str) -> tuple:
+    """(the bytes of l10n/<lang>.yaml, its path as shown), read through the bounded reader."""
     from .files import NotRegularFile, TooLarge, read_bounded, shown_path
 
     path = l10n_path(story, lang)
     shown = shown_path(path)
     try:
-        raw = read_bounded(path, MAX_FILE_BYTES)
+        return read_bounded(path, MAX_FILE_BYTES), shown
     except FileNotFoundError:
         raise L10nError(f"{shown}: no translation for '{lang}' "
                         f"(run 'pizzaborg story l10n extract --lang {lang}')") from None
@@ -212,11 +214,21 @@ def read(story: Story, lang: str) -> Translation:
         raise L10nError(f"{shown}: the file is larger than {MAX_FILE_BYTES // 1024} KiB") from None
     except OSError as exc:
         raise L10nError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
+
+
+def _parse_bytes(raw: bytes, shown: str, lang: str) -> Translation:
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError:
         raise L10nError(f"{shown}: the file is not UTF-8 text") from None
     return parse(text, shown, lang)
+
+
+def read(story: Story, lang: str) -> Translation:
+    """The translation file of ``lang`` beside ``story``, read through the bounded reader
+    (engine/files.py) and the safe YAML reader. Raises :class:`L10nError` (one line)."""
+    raw, shown = _read_bytes(story, lang)
+    return _parse_bytes(raw, shown, lang)
 
 
 def usable(translation: Translation, story: Story) -> dict:
@@ -351,8 +363,75 @@ def translate(story: Story, lang: str) -> Story:
         return story
     if lang == PSEUDO and not l10n_path(story, lang).is_file():
         return apply(story, lang, pseudo_table(story))
-    tr = read(story, lang)
-    return apply(story, lang, usable(tr, story), tr.audit)
+    raw, shown = _read_bytes(story, lang)
+    key = _cache_key(story, lang, raw)
+    hit = _cache_load(key)
+    if hit is not None:
+        table, audit = hit
+    else:
+        tr = _parse_bytes(raw, shown, lang)
+        table, audit = usable(tr, story), tr.audit
+        _cache_store(key, table, audit)
+    return apply(story, lang, table, audit)
+
+
+# ---- the cache: a game in a language starts as fast as one in English ----------------------------
+# What a translation gives an unchanged story ({key: text} and the audit's words) is kept as JSON in
+# the story cache's folder (engine/cache.py), under l10n/, named by the story's hash, the language and
+# the file's bytes: any edit of either is a miss. Data, never code; a damaged entry is a miss.
+
+CACHE_FORMAT = 1
+CACHE_KEEP = 32
+
+
+def _cache_key(story: Story, lang: str, raw: bytes) -> str:
+    from .cache import new_sha256
+
+    h = new_sha256()
+    h.update(f"{CACHE_FORMAT}\0{story.hash}\0{lang}\0".encode("utf-8") + raw)
+    return h.hexdigest()
+
+
+def _cache_load(key: str):
+    from . import cache
+
+    directory = cache.cache_dir()
+    if directory is None:
+        return None
+    try:
+        import json
+
+        from .files import read_bounded
+
+        data = json.loads(read_bounded(directory / "l10n" / f"{key}.json", 4 * MAX_FILE_BYTES).decode("utf-8"))
+        table, audit = data["table"], data["audit"]
+        if data.get("key") != key or not isinstance(table, dict) or not isinstance(audit, dict):
+            return None
+        if not all(k.__class__ is str and v.__class__ is str for k, v in table.items()):
+            return None
+        return table, audit
+    except Exception:  # missing, damaged, foreign: a miss, never a failure
+        return None
+
+
+def _cache_store(key: str, table: dict, audit: dict) -> None:
+    from . import cache
+
+    directory = cache.cache_dir()
+    if directory is None:
+        return
+    try:
+        import json
+
+        from .files import write_atomic
+
+        folder = directory / "l10n"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / f"{key}.json", json.dumps({"key": key, "table": table, "audit": audit},
+                                                        ensure_ascii=True, separators=(",", ":")))
+        cache._prune(folder, keep=CACHE_KEEP)
+    except (OSError, ValueError, UnicodeError):
+        pass
 
 
 # ---- the pseudo-locale -------------------------------------------------------------------------
