@@ -1,8 +1,8 @@
-"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph, answer-key.
+"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph, answer-key, l10n.
 
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
 lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map`,
-:mod:`.graph` and :mod:`.answerkey`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
+:mod:`.graph`, :mod:`.answerkey` and :mod:`.l10n`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
 (check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
 cannot be written).
 """
@@ -285,14 +285,14 @@ def cmd_graph(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph,
-             "answer-key": cmd_answer_key, "l10n": lambda args: _l10n(args)}
-
-
-def _l10n(args) -> int:
+def cmd_l10n(args) -> int:
     from .l10n import run
 
     return run(args, _story(args), ToolError)
+
+
+_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph,
+             "answer-key": cmd_answer_key, "l10n": cmd_l10n}
 
 
 def run(args) -> int:
