@@ -1,8 +1,8 @@
-"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph, answer-key.
+"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph, answer-key, l10n.
 
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
 lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map`,
-:mod:`.graph` and :mod:`.answerkey`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
+:mod:`.graph`, :mod:`.answerkey` and :mod:`.l10n`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
 (check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
 cannot be written).
 """
@@ -14,7 +14,7 @@ import sys
 from ..cliargs import MAX_SEED, seed, whole_number
 from ..engine.errors import PizzaBorgError
 
-COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key")
+COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key", "l10n")
 
 
 class ToolError(PizzaBorgError):
@@ -53,6 +53,26 @@ def add_commands(story_sub, common) -> None:
     p.add_argument("--seeds", type=_count, default=50, metavar="N", help="games per test-wise learner (default 50)")
     p.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--lang", metavar="XX", help="audit the story's translation into XX (l10n/XX.yaml) instead")
+
+    p = story_sub.add_parser(
+        "l10n",
+        parents=[common],
+        help="the story's translations: extract, check, pseudo",
+        description="Translations of the story by its ids, one file per language in l10n/XX.yaml beside the story "
+        "(docs/story-format.md, 'Translations'). extract writes or updates a file; check reports what is missing, "
+        "untranslated, stale, obsolete, with placeholders or markup that differ, control or bidirectional characters, "
+        "or text that will not fit 80x24, as path:line: message (exit 1 on problems); pseudo writes l10n/qps.yaml.",
+    )
+    l10n_sub = p.add_subparsers(dest="l10n_command", metavar="ACTION", parser_class=type(p))
+    for name, text in (("extract", "write or update l10n/XX.yaml"),
+                       ("check", "report every problem of the translations"),
+                       ("pseudo", "write the pseudo-locale l10n/qps.yaml")):
+        q = l10n_sub.add_parser(name, parents=[common], help=text, description=text)
+        q.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+        if name != "pseudo":
+            q.add_argument("--lang", metavar="XX", required=name == "extract",
+                           help="the language (check: default every file in l10n/)")
 
     p = story_sub.add_parser(
         "bots",
@@ -121,6 +141,16 @@ def _story(args):
         raise ToolError(f"the story cannot be read: {exc}; run 'pizzaborg story check' for every problem") from None
 
 
+def _translated(story, lang: str):
+    from ..engine.l10n import L10nError
+    from .l10n import translated
+
+    try:
+        return translated(story, lang)
+    except L10nError as exc:
+        raise ToolError(str(exc)) from None
+
+
 def _write(text: str, output) -> None:
     if not output:
         sys.stdout.write(text)
@@ -174,6 +204,8 @@ def cmd_audit(args) -> int:
     from .audit import format_report, run_audit
 
     story = _story(args)
+    if getattr(args, "lang", None):
+        story = _translated(story, args.lang)
     report = run_audit(story, args.seeds, args.seed)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -232,6 +264,12 @@ def cmd_graph(args) -> int:
     return 0
 
 
+def cmd_l10n(args) -> int:
+    from .l10n import run
+
+    return run(args, _story(args), ToolError)
+
+
 _COMMANDS = {
     "check": cmd_check,
     "audit": cmd_audit,
@@ -240,6 +278,7 @@ _COMMANDS = {
     "randomtest": cmd_randomtest,
     "graph": cmd_graph,
     "answer-key": cmd_answer_key,
+    "l10n": cmd_l10n,
 }
 
 
