@@ -26,7 +26,10 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 # tells the "tells" fixture trips (always-last and random play it badly: they are tested below
 # with thresholds the story sets)
 STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
-          "one-right", "stamps.form", "phrases", "stamps.collective"]
+          "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
+          "character", "vocabulary", "model"]
+# the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
+ISSUE_19 = ("cost.", "character", "vocabulary", "model", "learner.", "best-player", "coverage")
 LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
 
 
@@ -86,6 +89,12 @@ def test_the_figures_of_the_tells_fixture(tells):
     assert by["phrases"]["details"]["phrases"] == {"and that is why it matters": 12}
     assert by["stamps.collective"]["figure"] == "100% (12 of 12)"
     assert "only the best option's note opens with a 'Label:'" in by["stamps.form"]["offenders"][0]["detail"]
+    assert by["cost.costliest-best"]["figure"] == "100% (4 of 4)"
+    assert by["cost.cheapest-worst"]["figure"] == "50% (2 of 4)"  # the cheapest are tied: middle and worst
+    assert by["character"]["details"]["characters"] == {"Ana": {"options": 4, "best": 1.0, "worst": 0.0},
+                                                        "Ben": {"options": 4, "best": 0.0, "worst": 1.0}}
+    assert by["vocabulary"]["details"]["phrases"]["service catalogue"] == {"options": 4, "best": 1.0, "worst": 0.0}
+    assert by["cost.costliest-best"]["offenders"][0]["detail"] == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
 
 
 def test_the_figures_of_the_clean_fixture(clean):
@@ -94,6 +103,11 @@ def test_the_figures_of_the_clean_fixture(clean):
         assert by[tid]["value"] == pytest.approx(1 / 3, abs=1e-3), tid
     assert by["temptation"]["value"] == pytest.approx(8 / 12, abs=1e-3)
     assert by["one-right"]["value"] == pytest.approx(5 / 12, abs=1e-3)
+    assert by["cost.costliest-best"]["value"] == pytest.approx(1 / 3, abs=1e-3)
+    assert by["cost.cheapest-worst"]["value"] == pytest.approx(1 / 3, abs=1e-3)
+    assert by["character"]["details"]["characters"] == {n: {"options": 12, "best": 0.3333, "worst": 0.3333}
+                                                        for n in ("Ana", "Ben", "Cleo")}
+    assert by["vocabulary"]["details"]["phrases"] == {"service catalogue": {"options": 6, "best": 0.3333, "worst": 0.3333}}
 
 
 def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
@@ -121,6 +135,41 @@ def test_business_kpis_decide_what_tempts(tmp_path):
     _, by, _ = _audit(story)
     # the worst option's cost is lowest in four of twelve decisions
     assert by["temptation"]["value"] == pytest.approx(4 / 12, abs=1e-3) and by["temptation"]["passed"] is False
+
+
+def test_named_characters_are_found_in_the_choice_texts_or_set_by_the_story(tmp_path):
+    assert audit.characters(load_story(CLEAN)) == ["Ana", "Ben", "Cleo"]
+    shipped = audit.characters(load_story(STORY_DIR))
+    assert {"Priya", "Dana", "Sofia"} <= set(shipped)
+    assert not {"Friday", "Payday", "Grab", "Brandt", "The", "IT"} & set(shipped)  # days, the company, surnames
+    story = load_story(_copy(tmp_path, TELLS, "  characters: [Ben]\n  character_min_options: 5\n"))
+    assert audit.characters(story) == ["Ben"]
+    tell = audit.character_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert tell.kind == "info" and tell.passed  # Ben stands in 4 options: too few to judge
+
+
+def test_the_vocabulary_is_data_the_story_can_replace(tmp_path):
+    assert audit.has_phrase("Weigh Value,  outcomes, costs and risks.", "value, outcomes, costs and risks")
+    assert not audit.has_phrase("a business caseload", "business case")
+    story = load_story(_copy(tmp_path, TELLS, "  vocabulary: [agree the value case]\n"))
+    tell = audit.vocabulary_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert list(tell.details["phrases"]) == ["agree the value case"] and not tell.passed
+
+
+def test_the_tell_model_learns_from_the_other_scenes_only():
+    from pizzaborg.author import tellmodel
+
+    feats = tellmodel.features(["Ask Ana now.", "Do it alone quickly, today.", "Wait."], [2, 0, 0], True, ["Ana"])
+    assert {"w:ask", "w:ana", "w:now", "len:middle", "cost:most", "pos:first", "name:Ana"} == feats[0]
+    assert {"len:most", "cost:least", "cost:free", "pos:2"} <= feats[1] and "pos:last" in feats[2]
+    nb = tellmodel.NaiveBayes()
+    nb.add(tellmodel.examples(feats, {0}))
+    assert nb.pick(tellmodel.features(["Ask Ana.", "Go.", "Stop."], [0, 0, 0], False, ["Ana"])) == {0}
+    nb.add(tellmodel.examples(feats, {0}), -1)  # taken away again: nothing learned, every option ties
+    assert nb.pick(feats) == {0, 1, 2}
+    story = load_story(TELLS)
+    first = audit.model_tell(story, audit.decisions(story)[0], audit_settings(story))
+    assert first.value == 1.0 and audit.model_tell(story, audit.decisions(story)[0], audit_settings(story)).value == 1.0
 
 
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
@@ -200,9 +249,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "21 of 25 threshold(s) failed" in out
+    assert "26 of 30 threshold(s) failed" in out
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 25 threshold(s) hold" in out
+    assert code == 0 and "all 30 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -224,7 +273,11 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     seconds = time.perf_counter() - t0
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
-    assert code == 0 and not failed, failed
+    if data["story"]["version"].startswith("0.2."):  # issue 19's tells are measured; story 0.3.0 must pass them
+        failed = [t for t in failed if not t.startswith(ISSUE_19)]
+    else:
+        assert code == 0
+    assert not failed, failed
     assert seconds < 30, f"the audit took {seconds:.1f} s"
     by = {t["id"]: t for t in data["tells"]}
     assert data["games_per_learner"] == 50 and data["decisions"] >= 40

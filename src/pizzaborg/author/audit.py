@@ -25,7 +25,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from . import bots
+from . import bots, tellmodel
 from .settings import audit_settings
 
 TOP = 5  # worst offenders shown per tell
@@ -300,6 +300,190 @@ def one_right_tell(ds, st) -> Tell:
                        "max", st.source("one_right_max"), text)
 
 
+# ---- issue 19: tells in general -------------------------------------------------------------------
+def _argmin(values) -> set:
+    low = min(values)
+    return {i for i, v in enumerate(values) if v == low}
+
+
+def cost_tells(ds, st) -> list:
+    """The price tag as an answer key: how often the costliest option (the capacity it spends, shown as
+    "(2 team weeks)") is a best option, and the cheapest a worst one. Decisions whose options all cost
+    the same are left out: the price tells nothing there."""
+    best_hits, worst_hits = [], []
+    for d in ds:
+        if not d.verdict:
+            continue
+        costs = [c.cost or 0 for c in d.options]
+        if max(costs) == min(costs):
+            continue
+        best_hits.append((d, _hit(_argmax(costs), d.best)))
+        if d.worst:
+            worst_hits.append((d, _hit(_argmin(costs), d.worst)))
+
+    def costs_of(d):
+        return ", ".join(f"{c.id} {c.cost or 0:g}" for c in d.options)
+
+    best = _share_tell("cost.costliest-best", "cost: the costliest option is a best option", best_hits, st.cost_best_max,
+                       "max", st.source("cost_best_max"),
+                       lambda d: f"{d.scene.id}: best {_label(d.options, d.best)} costs the most ({costs_of(d)})")
+    worst = _share_tell("cost.cheapest-worst", "cost: the cheapest option is a worst option", worst_hits,
+                        st.cost_worst_max, "max", st.source("cost_worst_max"),
+                        lambda d: f"{d.scene.id}: worst {_label(d.options, d.worst)} costs the least ({costs_of(d)})")
+    return [best, worst]
+
+
+_CAPITAL = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)(?:['’]s)?(?![\w'’-])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
+NOT_NAMES = frozenset(
+    "I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Payday Cup Final Christmas Easter".split()
+)
+
+
+def _name_candidates(text: str) -> list:
+    """Capitalised words of ``text`` that do not open a sentence: [(word, start)]."""
+    return [(m.group(1), m.start()) for m in _CAPITAL.finditer(text) if not _SENTENCE_START.search(text[: m.start()])]
+
+
+def characters(story) -> list:
+    """The story's named characters: ``audit: characters`` when the story sets it; else the capitalised
+    words inside choice texts that recur in at least two choices and never stand in lower case in a
+    choice or scene text (a name, not a word that happens to open a clause), without the days and
+    months, the company's and KPIs' names, and surnames (a word that only ever follows another name)."""
+    given = audit_settings(story).characters
+    if given is not None:
+        return list(dict.fromkeys(given))
+    texts = [c.text.all_text for s in story.scenes.values() for c in s.choices if not c.synthetic]
+    lower = set()
+    for s in story.scenes.values():
+        for t in [s.text.all_text] + [c.text.all_text for c in s.choices]:
+            lower.update(w for w in _TOKEN.findall(t) if w.islower())
+    known = {w for k in story.kpis.values() for w in _TOKEN.findall(k.name)}
+    known |= set(_TOKEN.findall(str(getattr(story, "company", "") or "")))
+    count: dict = {}
+    follows: dict = {}  # word -> the words right before it, every time
+    for t in texts:
+        seen = set()
+        for w, start in _name_candidates(t):
+            if w in NOT_NAMES or w in known or w.lower() in lower:
+                continue
+            if w not in seen:
+                seen.add(w)
+                count[w] = count.get(w, 0) + 1
+            before = _TOKEN.findall(t[:start])
+            follows.setdefault(w, set()).add(before[-1] if before and t[:start].endswith(" ") else "")
+    names = [w for w, k in count.items() if k >= 2]
+    return [w for w in names if not all(b in count for b in follows[w])]
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def character_tell(story, ds, st) -> Tell:
+    """A named character whose options are mostly best (or mostly worst): an attentive learner soon
+    notices that Priya is always right."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for name in characters(story):
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if _mentions(c.text.all_text, name):
+                    first.setdefault(name, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.character_min_options:
+            rows[name] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-max(kv[1][1], kv[1][2]), kv[0]))
+    value = max((max(b, w) for _, b, w in rows.values()), default=0.0)
+    per = ", ".join(f"{k} {_pct(b)}/{_pct(w)} of {n}" for k, (n, b, w) in ranked)
+    offenders = [(_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if max(b, w) >= st.character_share_max]
+    figure = f"{_pct(value)} (best/worst: {per})" if rows else "no named character"
+    return Tell("character", "character: one name's options mostly best or mostly worst", value, figure,
+                st.character_share_max, "below" if rows else "info", st.source("character_share_max"), offenders[:TOP],
+                {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """``phrase`` stands in ``text`` as whole words, case and spacing aside."""
+    pattern = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.search(rf"(?<![\w]){pattern}(?![\w])", text, re.IGNORECASE) is not None
+
+
+def vocabulary_tell(story, ds, st) -> Tell:
+    """The workshop's own words ("value, outcomes, costs and risks", "business case", ...) in best
+    options only: the learner learns to spot the jargon, not the practice."""
+    judged = [d for d in ds if d.verdict]
+    rows, first = {}, {}
+    for phrase in st.vocabulary:
+        n = best = worst = 0
+        for d in judged:
+            for i, c in enumerate(d.options):
+                if has_phrase(c.text.all_text, phrase):
+                    first.setdefault(phrase, c)
+                    n += 1
+                    best += i in d.best
+                    worst += i in d.worst
+        if n >= st.vocabulary_min_options:
+            rows[phrase] = (n, best / n, worst / n)
+    ranked = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    value = max((b for _, b, _ in rows.values()), default=0.0)
+    per = ", ".join(f"\"{k}\" {_pct(b)} of {n}" for k, (n, b, _) in ranked)
+    offenders = [(_where(first[k]), f"\"{k}\": {_pct(b)} of {n} options best, {_pct(w)} worst")
+                 for k, (n, b, w) in ranked if b >= st.vocabulary_share_max]
+    figure = f"{_pct(value)} (best: {per})" if rows else "no phrase of the vocabulary in enough options"
+    return Tell("vocabulary", "vocabulary: the workshop's words mostly in best options", value, figure,
+                st.vocabulary_share_max, "below" if rows else "info", st.source("vocabulary_share_max"), offenders[:TOP],
+                {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+
+
+def _decision_features(story, d, names) -> list:
+    costs = [c.cost or 0 for c in d.options]
+    return tellmodel.features([c.text.all_text for c in d.options], costs, not shuffled(story, d.scene), names)
+
+
+def scene_models(story) -> tuple:
+    """(the model trained on every judged decision, {scene id: its decision's examples}), computed once
+    per loaded story; a scene's leave-one-out model is the whole one minus its examples."""
+    cached = story.__dict__.get("_tell_model")
+    if cached is None:
+        names = characters(story)
+        ds = [d for d in decisions(story)[0] if d.verdict]
+        per = {d.scene.id: tellmodel.examples(_decision_features(story, d, names), d.best) for d in ds}
+        whole = tellmodel.NaiveBayes()
+        for ex in per.values():
+            whole.add(ex)
+        cached = story.__dict__["_tell_model"] = (whole, per, names)
+    return cached
+
+
+def model_tell(story, ds, st) -> Tell:
+    """The tell model (:mod:`.tellmodel`), trained leave-one-scene-out: how often it picks a best option."""
+    whole, per, _ = scene_models(story)
+    hits, picked = [], {}
+    for d in ds:
+        if not d.verdict:
+            continue
+        ex = per[d.scene.id]
+        whole.add(ex, -1)
+        try:
+            pick = whole.pick([f for f, _ in ex])
+        finally:
+            whole.add(ex)
+        picked[d.scene.id] = pick
+        hits.append((d, _hit(pick, d.best)))
+
+    def text(d):
+        return f"{d.scene.id}: the model, trained on the other scenes, picks best {_label(d.options, picked[d.scene.id] & d.best)}"
+
+    return _share_tell("model", "tell model: trained on the other scenes, it picks a best option", hits,
+                       st.model_best_max, "max", st.source("model_best_max"), text)
+
+
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
 _LABEL = re.compile(r"^\s*([A-Z][\w'’&/ -]{0,40}?):\s")
 
@@ -487,6 +671,10 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     tells += number_tells(story, ds, st)
     tells.append(temptation_tell(story, ds, st))
     tells.append(one_right_tell(ds, st))
+    tells += cost_tells(ds, st)
+    tells.append(character_tell(story, ds, st))
+    tells.append(vocabulary_tell(story, ds, st))
+    tells.append(model_tell(story, ds, st))
     tells.append(stamp_tell(story, ds, st))
     tells.append(phrase_tell(story, st))
     tells.append(collective_tell(story, st))

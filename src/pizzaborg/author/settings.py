@@ -21,7 +21,36 @@ DEFAULTS = {
     "collective_share_max": 0.25,  # share of Borg lines that contain the collective phrase
     "learner_score_max": 65.0,  # a test-wise learner's mean score must stay below this
     "learner_best_share_max": 0.0,  # share of a test-wise learner's games that may reach the best ending
+    # issue 19: tells in general (docs/story-format.md#audit)
+    "cost_best_max": 0.40,  # share of decisions whose costliest option (capacity cost) is a best option
+    "cost_worst_max": 0.40,  # share of decisions whose cheapest option is a worst option
+    "character_share_max": 0.75,  # a named character's options: best (or worst) share must stay below this
+    "character_min_options": 3,  # ... judged once their name stands in this many options
+    "vocabulary_share_max": 0.75,  # a workshop phrase's options: best share must stay below this
+    "vocabulary_min_options": 2,  # ... judged once it stands in this many options
+    "model_best_max": 0.45,  # share of decisions where the tell model (leave-one-scene-out) picks a best option
+    "learner_good_share_max": 0.25,  # share of a test-wise learner's games that end at the good ending or better
+    "best_player_min": 0.90,  # share of the best-evidence player's games that must reach the best ending
+    "best_blocked_max": 0.0,  # share of its games in which capacity bars it from every real improvement once
+    "coverage_decisions": 3,  # a learning point needs this many decisions in a game ...
+    "coverage_thin_max": 0.10,  # ... in all but less than this share of the audit's games
 }
+
+# the workshop's own vocabulary: a phrase that stands only in best options gives the answer away
+VOCABULARY = (
+    "value, outcomes, costs and risks", "vocr", "business case", "service catalogue", "service portfolio",
+    "value stream", "business impact", "business relationship", "continual improvement", "root cause",
+    "standard change", "change advisory", "service level", "end to end", "detect-to-correct",
+)
+
+# the hedger: a business party and an IT party, a meeting and an ask (one point per group present)
+HEDGER_WORDS = (
+    ("business", "director", "directors", "stores", "store", "marketing", "finance", "board", "ceo", "sales",
+     "customers", "managers"),
+    ("it", "team", "developers", "engineers", "desk", "operations", "architects", "service desk", "cio"),
+    ("meeting", "meet", "workshop", "session", "sit down", "round table", "review", "call", "together"),
+    ("ask", "asks", "agree", "propose", "invite", "request", "suggest", "listen", "explain"),
+)
 
 VIRTUE_WORDS = (
     "together", "jointly", "joint", "business", "agree", "agreed", "agreement", "listen", "listens",
@@ -48,7 +77,10 @@ class AuditSettings:
         self.trust_kpi = given.get("trust_kpi", "trust" if "trust" in kpis else None)
         self.virtue_words = frozenset(given.get("virtue_words", VIRTUE_WORDS))
         self.collective_phrase = given.get("collective_phrase", "The Collective")
+        self.vocabulary = tuple(str(v).lower() for v in given.get("vocabulary", VOCABULARY) if str(v).strip())
+        self.characters = [str(v) for v in given["characters"]] if "characters" in given else None
         self.best_ending = given.get("best_ending") or (default_best_ending(story) if story is not None else None)
+        self.good_ending = given.get("good_ending") or (default_good_ending(story, self.best_ending) if story is not None else None)
 
     def source(self, key: str) -> str:
         return "story" if key in self.given else "default"
@@ -85,6 +117,24 @@ def _score_floor(node):
             return max(known) if known else None
         return None if any(f is None for f in floors) else min(floors)
     return None
+
+
+def ending_floors(story) -> dict:
+    """{ending id: the lowest score it lets through}, for the endings whose condition sets a floor."""
+    out = {}
+    for e in story.endings:
+        f = _score_floor(e.when.root) if e.when is not None else None
+        if f is not None:
+            out[e.id] = f
+    return out
+
+
+def default_good_ending(story, best: str | None) -> str | None:
+    """The ending with the next highest score floor below the best one ("Aligned" under "Converged")."""
+    floors = ending_floors(story)
+    top = floors.get(best) if best else None
+    below = [(f, e) for e, f in floors.items() if e != best and (top is None or f < top)]
+    return max(below, key=lambda fe: fe[0])[1] if below else None
 
 
 def default_best_ending(story) -> str | None:

@@ -366,7 +366,12 @@ AUDIT_NUMBERS = {
     "learner_score_max": (0, 100, False),
     "learner_best_share_max": (0, 1, False),
 }
-AUDIT_KEYS = set(AUDIT_NUMBERS) | {"best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase"}
+AUDIT_NUMBERS.update({k: (0, 1, False) for k in (  # issue 19's tells; the defaults live in pizzaborg.author.settings
+    "cost_best_max", "cost_worst_max", "character_share_max", "vocabulary_share_max", "model_best_max",
+    "learner_good_share_max", "best_player_min", "best_blocked_max", "coverage_thin_max")},
+    character_min_options=(1, 1000, True), vocabulary_min_options=(1, 1000, True), coverage_decisions=(1, 1000, True))
+AUDIT_KEYS = set(AUDIT_NUMBERS) | {"best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase",
+                                   "vocabulary", "characters", "good_ending"}
 ROUND_FILE_KEYS = {"round", "scenes", "pools"}
 ROUND_KEYS = {"id", "title", "intro", "reflection", "on_enter", "capacity"}
 SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup", "shuffle", "pick"}
@@ -739,10 +744,10 @@ def _read_audit(meta: Map, reader: _Reader, kpis: dict, endings: list) -> dict:
                 reader.err(a.at(key), f"'{key}' of 'audit' must be {kind} from {lo} to {hi}")
                 continue
             out[key] = int(v) if whole else float(v)
-        elif key == "best_ending":
+        elif key in ("best_ending", "good_ending"):
             v = a[key]
             if not isinstance(v, str) or v not in {e.id for e in endings}:
-                reader.err(a.at(key), f"'best_ending' of 'audit' must be the id of an ending, not '{reader.written(a.at(key), v)}'")
+                reader.err(a.at(key), f"'{key}' of 'audit' must be the id of an ending, not '{reader.written(a.at(key), v)}'")
                 continue
             out[key] = v
         elif key == "trust_kpi":
