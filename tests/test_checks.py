@@ -166,3 +166,16 @@ def test_a_guarded_offer_and_a_guarded_name_are_not_seams():
     assert warnings == []
     seams = [p.message for p in memory_warnings(load_story(MEMORY / "seams"))]
     assert sum("offers again" in m for m in seams) == 1 and sum("names Julian" in m for m in seams) == 1
+
+
+def test_an_unknown_kpi_gets_a_did_you_mean_from_the_kpi_names(run_cli, tmp_path):
+    """Issue 19: authors write 'sales' for 'revenue' (named "Sales vs plan"): the nearest id, name or
+    word of a name is suggested, in effects and in conditions; a near id is suggested as before."""
+    story = BASE_STORY.replace("- { id: trust, name: Trust,", "- { id: trust, name: Customer trust,")
+    assert story != BASE_STORY
+    rnd = BASE_ROUND.replace("effects: { trust:", "effects: { customer:", 1)
+    rnd = rnd.replace("    next: end\n", "    next:\n      - when: trst > 3\n        to: end\n      - to: end\n", 1)
+    code, lines, err = check(run_cli, write_story(tmp_path, story, {"01.yaml": rnd}))
+    assert code == 1 and "Traceback" not in err
+    assert any("unknown KPI 'customer' in effects" in ln and ln.endswith("did you mean 'trust'?") for ln in lines), lines
+    assert any("unknown name 'trst'; did you mean 'trust'? (a KPI id" in ln for ln in lines), lines
