@@ -29,8 +29,11 @@ STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.
           "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
           "character", "vocabulary", "model"]
 # the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
-ISSUE_19 = ("cost.", "character", "vocabulary", "model", "learner.", "best-player", "coverage")
-LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first"]
+ISSUE_19 = ("cost.", "character", "vocabulary", "model", "best-player.", "coverage",
+            *(f"learner.{n}." for n in ("costliest", "cheapest", "hedger", "names", "phrases", "wording-model")))
+LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first", "costliest", "hedger", "names",
+                     "phrases", "wording-model"]
+LEARNER_TELLS = [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best", "good")]
 
 
 def _audit(path, *extra):
@@ -68,11 +71,11 @@ def test_a_story_with_every_tell_fails(tells):
     code, by_id, data = tells
     assert code == 1 and data["passed"] is False
     failed = {t for t, d in by_id.items() if not d["passed"]}
-    expected = set(STATIC) | {f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")}
+    expected = set(STATIC) | set(LEARNER_TELLS)
     assert failed == expected
 
 
-@pytest.mark.parametrize("tell", STATIC + [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best")])
+@pytest.mark.parametrize("tell", STATIC + LEARNER_TELLS)
 def test_each_threshold_trips_on_its_tell_and_holds_without(tell, clean, tells):
     assert clean[1][tell]["passed"] is True, clean[1][tell]
     bad = tells[1][tell]
@@ -172,6 +175,52 @@ def test_the_tell_model_learns_from_the_other_scenes_only():
     assert first.value == 1.0 and audit.model_tell(story, audit.decisions(story)[0], audit_settings(story)).value == 1.0
 
 
+def test_the_good_ending_is_the_next_below_the_best(tmp_path):
+    story = load_story(CLEAN)
+    assert audit_settings(story).good_ending == "good" and audit.good_endings(story, audit_settings(story)) == {"good", "top"}
+    assert audit_settings(load_story(STORY_DIR)).good_ending == "aligned"
+    path = _copy(tmp_path, CLEAN, "  good_ending: middle\n")
+    story = load_story(path)
+    assert audit.good_endings(story, audit_settings(story)) == {"middle"}
+    _, by, _ = _audit(path)
+    assert by["learner.longest.good"]["passed"] is False and by["learner.longest.good"]["figure"] == "100% (12 of 12)"
+
+
+def test_the_best_player_must_converge_and_never_be_barred_by_capacity(tmp_path, clean):
+    by = clean[1]
+    assert by["best-player.best"]["passed"] and by["best-player.best"]["value"] == 1.0
+    assert by["best-player.blocked"]["passed"] and by["best-player.blocked"]["value"] == 0.0
+    # three weeks a month: the best option (2 weeks) is paid once, then barred in every later decision
+    dst = tmp_path / "tight"
+    shutil.copytree(TELLS, dst)
+    meta = dst / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("per_round: 100", "per_round: 3"), encoding="utf-8")
+    _, by, _ = _audit(dst)
+    assert by["best-player.best"]["passed"] is True  # the score counts what could be paid for
+    blocked = by["best-player.blocked"]
+    assert blocked["passed"] is False and blocked["details"]["scenes"] == {"r1.s1": 12, "r1.s2": 12, "r1.s3": 12}
+    assert POS.match(blocked["offenders"][0]["where"])
+    _, by, _ = _audit(_copy(tmp_path, CLEAN, "  best_ending: middle\n"))  # a best ending it never reaches
+    assert by["best-player.best"]["passed"] is False and by["best-player.best"]["figure"] == "0% (0 of 12)"
+
+
+def test_coverage_counts_the_decisions_on_each_point_per_game(tmp_path, clean, tells):
+    assert clean[1]["coverage"]["details"]["median_decisions"] == {"change.one": 12}
+    assert clean[1]["coverage"]["passed"] and tells[1]["coverage"]["passed"]  # 4 decisions: enough for 3
+    _, by, _ = _audit(_copy(tmp_path, TELLS, "  coverage_decisions: 5\n"))
+    cov = by["coverage"]
+    assert cov["passed"] is False and cov["value"] == 1.0 and cov["threshold_source"] == "default"
+    assert "change.one: fewer than 5 decisions in 100% of games (median 4)" == cov["offenders"][0]["detail"]
+
+
+def test_the_new_learners_play_what_the_screen_shows():
+    story = load_story(TELLS)
+    assert bots.hedge("Ask the directors and the team to a meeting") == 4
+    assert bots.hedge("Restart the server") == 0
+    assert {n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")} == {
+        "costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
+
+
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     story = load_story(_copy(tmp_path, TELLS, "  virtue_words: [Scooter]\n"))
     assert audit_settings(story).virtue_words == {"scooter"}
@@ -249,9 +298,9 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^\s+tests/fixtures/audit/tells/rounds/01\.yaml:\d+:\d+: r1\.s0: best best is the longest", out, re.M)
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
-    assert "26 of 30 threshold(s) failed" in out
+    assert "47 of 58 threshold(s) failed" in out
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
-    assert code == 0 and "all 30 threshold(s) hold" in out
+    assert code == 0 and "all 58 threshold(s) hold" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -274,7 +323,7 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
     if data["story"]["version"].startswith("0.2."):  # issue 19's tells are measured; story 0.3.0 must pass them
-        failed = [t for t in failed if not t.startswith(ISSUE_19)]
+        failed = [t for t in failed if not t.startswith(ISSUE_19) and not t.endswith(".good")]
     else:
         assert code == 0
     assert not failed, failed

@@ -93,6 +93,12 @@ def test_a_dead_end_is_reported_by_the_bot(tmp_path):
         bots.play(load_story(root), "always-first", 0)
 
 
+def _playing(root) -> set:
+    """The strategies that play a story (``names`` needs named characters, ``trust-gain`` a trust KPI)."""
+    story = load_story(root)
+    return {n for n in bots.STRATEGIES if bots.applies(story, n)}
+
+
 def test_story_bots_reports_engine_errors_with_the_seed_and_goes_on(tmp_path, monkeypatch):
     original = bots.ReusableGame.choose
 
@@ -102,9 +108,10 @@ def test_story_bots_reports_engine_errors_with_the_seed_and_goes_on(tmp_path, mo
         return original(self, choice_id)
 
     monkeypatch.setattr(bots.ReusableGame, "choose", broken)
-    code, out, err = run_cli("story", "bots", "--story", tiny_story(tmp_path), "-n", "3")
+    root = tiny_story(tmp_path)
+    code, out, err = run_cli("story", "bots", "--story", root, "-n", "3")
     assert code == 1
-    assert out.count("error: seed 1: RuntimeError: boom") == len(bots.STRATEGIES)
+    assert out.count("error: seed 1: RuntimeError: boom") == len(_playing(root))
     assert "high 2" in next(line for line in out.splitlines() if line.startswith("best-evidence"))
 
 
@@ -112,7 +119,7 @@ def test_story_bots_table(tmp_path):
     code, out, err = run_cli("story", "bots", "--story", tiny_story(tmp_path), "-n", "3")
     assert code == 0, err
     rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in bots.STRATEGIES}
-    assert set(rows) == set(bots.STRATEGIES)
+    assert set(rows) == _playing(tmp_path / "tiny") and "names" not in rows  # the tiny story names nobody
     assert rows["best-evidence"].split()[1:4] == ["90.0", "90.0", "90.0"]
     assert "high 3" in rows["best-evidence"] and "low 3" in rows["worst-practice"]
 
@@ -404,3 +411,37 @@ def test_graphviz_accepts_the_dot_output(tmp_path, mini):
     for story in (mini, load_story(_hostile_story(tmp_path))):
         run = subprocess.run(["dot", "-Tsvg"], input=to_dot(story), capture_output=True, text=True, timeout=60)
         assert run.returncode == 0 and not run.stderr, run.stderr
+
+
+# ---- issue 19: the answer key ----------------------------------------------------------------------
+def test_the_answer_key_lists_every_negative_or_worst_option_with_its_principle(tmp_path):
+    from pizzaborg.author.answerkey import answer_key, keyed
+
+    story = load_story(ROOT / "tests" / "fixtures" / "audit" / "tells")
+    assert [(s.id, c.id) for s, c in keyed(story)] == [(f"r1.s{i}", k) for i in range(4) for k in ("middle", "worst")]
+    root = tiny_story(tmp_path)
+    code, out, err = run_cli("story", "answer-key", "--story", root)
+    assert code == 0, err
+    assert out == answer_key(load_story(root))
+    lines = out.splitlines()
+    assert lines[0] == "# Answer key: Tiny (1)" or lines[0].startswith("# Answer key: ")
+    # r1.one: lowest (-3) and worst-mild (W1); r1.two: bad (-2); the ties and the good ones are not keyed
+    rows = [ln for ln in lines if ln.startswith("| `r1.")]
+    assert [r.split("|")[2].split(":")[0].strip() for r in rows] == ["`lowest`", "`worst-mild`", "`bad`"]
+    assert "| lp.one -1 | W1: Worst one | Note d. |" in rows[1]
+    assert "2 decision(s)" in out and "3 option(s)" in out
+    target = tmp_path / "key.md"
+    code, _, err = run_cli("story", "answer-key", "--story", root, "-o", target)
+    assert code == 0 and target.read_text(encoding="utf-8") == out and f"wrote {target}" in err
+    code, _, err = run_cli("story", "answer-key", "--story", root, "-o", tmp_path / "no" / "such" / "key.md")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "cannot be written" in err
+
+
+def test_an_option_without_a_note_is_flagged_in_the_key(tmp_path):
+    from pizzaborg.author.answerkey import answer_key
+
+    root = tiny_story(tmp_path)
+    path = root / "rounds" / "01.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("        note: Note f.\n", ""), encoding="utf-8")
+    row = next(ln for ln in answer_key(load_story(root)).splitlines() if "`bad`" in ln)
+    assert row.endswith("| **no note: write the principle this option breaks** |")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,52 @@ def test_shipped_story_passes(run_cli):
     # and the default (no DIR) is the shipped story
     code, out, _ = run_cli("story", "check")
     assert code == 0 and out.splitlines() == lines
+
+
+# ---- issue 19: the story's memory seams (warnings, tests/fixtures/memory) ----------------------------
+MEMORY = Path(__file__).resolve().parent / "fixtures" / "memory"
+
+
+def _memory(run_cli, name):
+    code, lines, err = check(run_cli, MEMORY / name)
+    assert code == 0, lines  # warnings do not fail the check
+    return [ln for ln in err.splitlines() if "warning:" in ln and "ending 'low'" not in ln]
+
+
+def test_every_memory_seam_is_a_warning_where_it_is(run_cli):
+    warnings = _memory(run_cli, "seams")
+    assert all(re.match(r"^\S+/rounds/01\.yaml:\d+:\d+: warning: ", w) for w in warnings), warnings
+    text = "\n".join(warnings)
+    assert re.search(r"01\.yaml:54:9: warning: 'r1\.later' names Julian after 'r1\.hire\.end-contract' sets "
+                     r"flag\.julian_left", text)
+    assert re.search(r"01\.yaml:57:13: warning: 'r1\.later\.switch' offers again what 'r1\.provider\.switch' chose", text)
+    assert "flag 'julian_stays' is set by 'r1.hire.keep' and never read" in text
+    assert "'r1.bill' reads flag.cost_card before any scene that sets it (set by 'r1.card.print'" in text
+    assert len(warnings) == 6  # and julian_left, provider_switched: set, never read
+
+
+def test_a_story_that_remembers_has_no_memory_warning(run_cli):
+    assert _memory(run_cli, "clean") == []
+
+
+def test_a_guarded_offer_and_a_guarded_name_are_not_seams():
+    from pizzaborg.author.memory import memory_warnings
+    from pizzaborg.engine import load_story
+
+    warnings = [p.message for p in memory_warnings(load_story(MEMORY / "clean"))]
+    assert warnings == []
+    seams = [p.message for p in memory_warnings(load_story(MEMORY / "seams"))]
+    assert sum("offers again" in m for m in seams) == 1 and sum("names Julian" in m for m in seams) == 1
+
+
+def test_an_unknown_kpi_gets_a_did_you_mean_from_the_kpi_names(run_cli, tmp_path):
+    """Issue 19: authors write 'sales' for 'revenue' (named "Sales vs plan"): the nearest id, name or
+    word of a name is suggested, in effects and in conditions; a near id is suggested as before."""
+    story = BASE_STORY.replace("- { id: trust, name: Trust,", "- { id: trust, name: Customer trust,")
+    assert story != BASE_STORY
+    rnd = BASE_ROUND.replace("effects: { trust:", "effects: { customer:", 1)
+    rnd = rnd.replace("    next: end\n", "    next:\n      - when: trst > 3\n        to: end\n      - to: end\n", 1)
+    code, lines, err = check(run_cli, write_story(tmp_path, story, {"01.yaml": rnd}))
+    assert code == 1 and "Traceback" not in err
+    assert any("unknown KPI 'customer' in effects" in ln and ln.endswith("did you mean 'trust'?") for ln in lines), lines
+    assert any("unknown name 'trst'; did you mean 'trust'? (a KPI id" in ln for ln in lines), lines

@@ -55,7 +55,7 @@ def _common(default, saves: bool = True) -> argparse.ArgumentParser:
 
 
 EPILOG = (
-    "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph (author tools), "
+    "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph|answer-key (author tools), "
     "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
     "With no command the game starts. "
     "Run 'pizzaborg COMMAND --help' for each."

@@ -114,7 +114,7 @@ class Tell:
         op = {"max": "<=", "min": ">=", "below": "<"}[self.kind]
         t = self.threshold
         if self.id.startswith(("learner.", "phrases")):
-            shown = f"{t:g}" if not self.id.endswith(".best") else _pct(t)
+            shown = f"{t:g}" if not self.id.endswith((".best", ".good")) else _pct(t)
         elif self.id == "length.ratio":
             shown = f"{t:.2f}"
         else:
@@ -398,6 +398,7 @@ def character_tell(story, ds, st) -> Tell:
         if n >= st.character_min_options:
             rows[name] = (n, best / n, worst / n)
     ranked = sorted(rows.items(), key=lambda kv: (-max(kv[1][1], kv[1][2]), kv[0]))
+    rows = dict(ranked)
     value = max((max(b, w) for _, b, w in rows.values()), default=0.0)
     per = ", ".join(f"{k} {_pct(b)}/{_pct(w)} of {n}" for k, (n, b, w) in ranked)
     offenders = [(_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
@@ -457,23 +458,43 @@ def scene_models(story) -> tuple:
         whole = tellmodel.NaiveBayes()
         for ex in per.values():
             whole.add(ex)
-        cached = story.__dict__["_tell_model"] = (whole, per, names)
+        cached = story.__dict__["_tell_model"] = (whole, per, names, {})
+    return cached
+
+
+def scene_scorer(story, scene_id: str):
+    """The tell model trained on every decision but ``scene_id``'s (frozen, cached per scene)."""
+    whole, per, _, frozen = scene_models(story)
+    if scene_id not in frozen:
+        ex = per.get(scene_id, [])
+        whole.add(ex, -1)
+        try:
+            frozen[scene_id] = whole.freeze()
+        finally:
+            whole.add(ex)
+    return frozen[scene_id]
+
+
+def character_scores(story) -> dict:
+    """{name: share of their options that are best - share that are worst}: what an attentive learner
+    learns about each character (the ``names`` learner follows the best-scoring one)."""
+    cached = story.__dict__.get("_character_scores")
+    if cached is None:
+        st = audit_settings(story)
+        tell = character_tell(story, decisions(story)[0], st)
+        cached = story.__dict__["_character_scores"] = {
+            n: r["best"] - r["worst"] for n, r in tell.details.get("characters", {}).items()}
     return cached
 
 
 def model_tell(story, ds, st) -> Tell:
     """The tell model (:mod:`.tellmodel`), trained leave-one-scene-out: how often it picks a best option."""
-    whole, per, _ = scene_models(story)
+    _, per, _, _ = scene_models(story)
     hits, picked = [], {}
     for d in ds:
         if not d.verdict:
             continue
-        ex = per[d.scene.id]
-        whole.add(ex, -1)
-        try:
-            pick = whole.pick([f for f, _ in ex])
-        finally:
-            whole.add(ex)
+        pick = scene_scorer(story, d.scene.id).pick([f for f, _ in per[d.scene.id]])
         picked[d.scene.id] = pick
         hits.append((d, _hit(pick, d.best)))
 
@@ -599,11 +620,25 @@ def collective_tell(story, st) -> Tell:
 
 
 # ---- test-wise learners -------------------------------------------------------------------------------
+def good_endings(story, st) -> set:
+    """``good_ending`` and every ending that needs a higher score ("Aligned or better")."""
+    from .settings import ending_floors
+
+    floors = ending_floors(story)
+    if st.good_ending is None:
+        return set()
+    floor = floors.get(st.good_ending)
+    if floor is None:
+        return {st.good_ending}
+    return {e for e, f in floors.items() if f >= floor} | {st.good_ending}
+
+
 def learner_tells(story, st, seeds: int, seed: int) -> tuple:
     names = [n for n in bots.TEST_WISE if bots.applies(story, n)]
     summaries = bots.run_bots(story, seeds, seed, names + ["best-evidence"], count_words=False)
     rows, tells = [], []
     best = st.best_ending
+    good = good_endings(story, st)
     for s in summaries:
         d = s.as_dict()
         mean = d["score"]["mean"] if d["score"] else 0.0
@@ -612,7 +647,8 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         row = {"learner": s.strategy, "games": d["games"], "mean": mean, "endings": d["endings"],
                "best_ending": reached, "errors": d["errors"], "test_wise": s.strategy in bots.TEST_WISE}
         rows.append(row)
-        if s.strategy not in bots.TEST_WISE:
+        if s.strategy == "best-evidence":
+            tells += best_player_tells(story, st, s, reached, d["games"])
             continue
         endings = ", ".join(f"{e} {k}" for e, k in d["endings"].items()) or "no game finished"
         tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: mean score", mean, f"{mean:.1f} ({endings})",
@@ -620,7 +656,68 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         tells.append(Tell(f"learner.{s.strategy}.best", f"learner {s.strategy}: games that end {best or '(no best ending)'}",
                           reached / games, f"{_pct(reached / games)} ({reached} of {d['games']})", st.learner_best_share_max,
                           "max", st.source("learner_best_share_max")))
+        if good:
+            k = sum(n for e, n in d["endings"].items() if e in good)
+            tells.append(Tell(f"learner.{s.strategy}.good", f"learner {s.strategy}: games that end {st.good_ending} or better",
+                              k / games, f"{_pct(k / games)} ({k} of {d['games']})", st.learner_good_share_max, "max",
+                              st.source("learner_good_share_max")))
+    tells.append(coverage_tell(story, st, [r for s in summaries for r in s.results]))
     return rows, tells
+
+
+def best_player_tells(story, st, summary, reached: int, games: int) -> list:
+    """The best-evidence player (ties go to the first option shown, never to the numbers) must reach
+    the best ending, and capacity must never bar it from the option of most evidence."""
+    n = games or 1
+    out = [Tell("best-player.best", f"best player: games that end {st.best_ending or '(no best ending)'}", reached / n,
+                f"{_pct(reached / n)} ({reached} of {games})", st.best_player_min,
+                "min" if st.best_ending and games else "info", st.source("best_player_min"))]
+    if story.capacity is None:
+        return out
+    hit = [r for r in summary.results if r.blocked]
+    per: dict = {}
+    for r in hit:
+        for sid in dict.fromkeys(r.blocked):
+            per[sid] = per.get(sid, 0) + 1
+    ranked = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+    figure = f"{_pct(len(hit) / n)} ({len(hit)} of {games})"
+    if ranked:
+        figure += ": " + ", ".join(f"{sid} {k}" for sid, k in ranked)
+    out.append(Tell("best-player.blocked", f"best player: {story.capacity.name.lower()} bar its best option",
+                    len(hit) / n, figure, st.best_blocked_max, "max", st.source("best_blocked_max"),
+                    [(_where(story.scenes[sid]), f"{sid}: the option of most evidence cannot be paid for in {k} of {games} games")
+                     for sid, k in ranked[:TOP]], {"scenes": dict(ranked)}))
+    return out
+
+
+def coverage_tell(story, st, results: list) -> Tell:
+    """Issue 18: how many decisions bear on each learning point in a game (a decision bears on a point
+    when an option of its scene carries evidence on it), over every game the audit played."""
+    bears = {s.id: {p for c in s.choices for p in c.evidence} for s in story.scenes.values()}
+    counts: dict = {p: [] for p in story.points}
+    for r in results:
+        game = dict.fromkeys(story.points, 0)
+        for sid, _ in r.decisions:
+            for p in bears.get(sid, ()):
+                if p in game:
+                    game[p] += 1
+        for p, k in game.items():
+            counts[p].append(k)
+    n = len(results)
+    need = st.coverage_decisions
+    thin = {p: sum(k < need for k in ks) / n for p, ks in counts.items()} if n else {}
+    typical = {p: statistics.median(ks) for p, ks in counts.items() if ks}
+    value = max(thin.values(), default=0.0)
+    ranked = sorted(thin.items(), key=lambda kv: (-kv[1], typical.get(kv[0], 0), kv[0]))
+    worst = ranked[0][0] if ranked else None
+    figure = (f"{_pct(value)} of games give {worst} fewer than {need} decisions (median decisions per point "
+              f"{min(typical.values()):g}-{max(typical.values()):g})") if ranked else "no game played"
+    offenders = [(_where(story.points[p]), f"{p}: fewer than {need} decisions in {_pct(v)} of games (median {typical[p]:g})")
+                 for p, v in ranked if v >= st.coverage_thin_max]
+    return Tell("coverage", f"coverage: a learning point with fewer than {need} decisions in a game", value, figure,
+                st.coverage_thin_max, "below" if n else "info", st.source("coverage_thin_max"), offenders[:TOP],
+                {"median_decisions": {p: typical[p] for p in counts if p in typical},
+                 "thin_share": {p: round(v, 4) for p, v in thin.items()}, "games": n})
 
 
 @dataclass

@@ -27,6 +27,14 @@ Test-wise learners (:data:`TEST_WISE`: they read only what a learner sees on the
   change divided by the KPI's range, signed by ``higher_is``.
 - ``always-first`` / ``always-last``: the first / last choice shown.
 - ``random``: uniformly at random, from a generator seeded with the game's seed.
+- ``costliest`` / ``cheapest``: the option that spends the most / the least capacity (the price tag).
+- ``hedger``: the most of four word groups named (a business party, an IT party, a meeting, an ask:
+  :data:`~.settings.HEDGER_WORDS`): "ask the directors and the team to a meeting" sounds right.
+- ``names``: follows the characters who are mostly right: each name scores its share of best options
+  minus its share of worst ones (what an attentive learner notices); the option whose names score most.
+- ``phrases``: the most phrases of the workshop's vocabulary (``audit: vocabulary``).
+- ``wording-model``: the tell model's pick (:mod:`.tellmodel`), trained on every scene but the one
+  played.
 
 Only the engine is imported here (no Textual, no Rich). :func:`play` also measures the words a player
 is shown (see :func:`play` for the definition), which the story tests hold against the issue's
@@ -42,7 +50,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..engine import Game
-from .settings import audit_settings
+from .settings import HEDGER_WORDS, audit_settings
 
 
 def evidence_sum(choice) -> float:
@@ -160,6 +168,67 @@ def _myopic(rng, story=None):
     return lambda offered, game=None: max(offered, key=lambda c: business_value(c, story, kpis, game))
 
 
+def _costliest(rng, story=None):
+    return lambda offered, game=None: max(offered, key=lambda c: c.cost or 0)
+
+
+def _cheapest(rng, story=None):
+    return lambda offered, game=None: min(offered, key=lambda c: c.cost or 0)
+
+
+def hedge(text: str, groups=HEDGER_WORDS) -> int:
+    """How many of the hedger's word groups (a business party, an IT party, a meeting, an ask) ``text``
+    names at least once (whole words, lower case)."""
+    low = " " + " ".join(_WORD.findall(text.lower())) + " "
+    return sum(any(f" {w} " in low for w in group) for group in groups)
+
+
+def _hedger(rng, story=None):
+    return lambda offered, game=None: max(offered, key=lambda c: hedge(_rendered(c, game)))
+
+
+def _names(rng, story=None):
+    from .audit import character_scores
+
+    scores = character_scores(story)
+    if not scores:
+        return None  # no named character to follow
+
+    def value(c, game):
+        from .audit import _mentions
+
+        text = _rendered(c, game)
+        return sum(v for n, v in scores.items() if _mentions(text, n))
+
+    return lambda offered, game=None: max(offered, key=lambda c: value(c, game))
+
+
+def _phrases(rng, story=None):
+    from .audit import has_phrase
+
+    vocabulary = audit_settings(story).vocabulary
+    return lambda offered, game=None: max(
+        offered, key=lambda c: sum(has_phrase(_rendered(c, game), p) for p in vocabulary))
+
+
+def _wording_model(rng, story=None):
+    """Plays the tell model's pick: the model trained on every other scene, shown this one."""
+    from . import tellmodel
+    from .audit import scene_models, scene_scorer, shuffled
+
+    names = scene_models(story)[2]
+
+    def pick(offered, game=None):
+        scene = story.scenes[game.state] if game is not None else None
+        if scene is None:
+            return offered[0]
+        feats = tellmodel.features([_rendered(c, game) for c in offered], [c.cost or 0 for c in offered],
+                                   not shuffled(story, scene), names)
+        return offered[min(scene_scorer(story, scene.id).pick(feats))]
+
+    return pick
+
+
 # name -> a function of (the game's seeded generator, the story) that returns the picker for one
 # game, or None when the strategy does not apply to the story
 STRATEGIES = {
@@ -173,10 +242,17 @@ STRATEGIES = {
     "virtuous": _virtuous,
     "trust-gain": _trust_gain,
     "myopic": _myopic,
+    "costliest": _costliest,
+    "cheapest": _cheapest,
+    "hedger": _hedger,
+    "names": _names,
+    "phrases": _phrases,
+    "wording-model": _wording_model,
 }
 
 # the learners who read only the screen: the audit fails when one of them wins
-TEST_WISE = ("longest", "virtuous", "trust-gain", "myopic", "always-first", "always-last", "random")
+TEST_WISE = ("longest", "virtuous", "trust-gain", "myopic", "always-first", "always-last", "random", "costliest",
+             "cheapest", "hedger", "names", "phrases", "wording-model")
 
 
 def applies(story, strategy: str) -> bool:
@@ -214,6 +290,7 @@ class PlayResult:
     kpis: dict
     decisions: list  # [(scene id, choice id)]
     words: int | None = None  # words shown, when measured
+    blocked: list = field(default_factory=list)  # scenes where capacity barred the option of most evidence
 
     def as_dict(self) -> dict:
         d = {
@@ -250,6 +327,7 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
         game.restart(seed)
     scenes = story.scenes
     shown = 0
+    blocked: list = []
     if count_words:
         view = game.view
         shown += words(story.intro.render(view)) + words(story.rounds[game.round_id].intro.render(view))
@@ -259,6 +337,10 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
         offered = as_shown(game)
         if not offered:
             raise BotError(f"dead end: scene '{game.state}' offers no choice (seed {seed})")
+        if story.capacity is not None:
+            everything = game.offered()
+            if len(everything) > len(offered) and max(map(evidence_sum, everything)) > max(map(evidence_sum, offered)):
+                blocked.append(game.state)
         if count_words:
             view = game.view
             shown += words(scenes[game.state].text.render(view))
@@ -294,6 +376,7 @@ def play(story, strategy: str, seed: int = 0, *, count_words: bool = False, game
         dict(game.kpis),
         [(d.scene, d.choice) for d in game.decisions],
         shown if count_words else None,
+        blocked,
     )
 
 

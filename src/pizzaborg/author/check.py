@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from ..engine.loader import Problem, gc_paused, read_story
 from ..engine.model import END, ENDING_PREFIX, Story
 
@@ -93,8 +96,60 @@ def check_story(path=None):
     with gc_paused():
         story, problems = read_story(path)
         if story is None:
-            return None, problems
+            return None, suggest_kpis(problems, path)
         return story, sorted(graph_problems(story), key=lambda p: (p.pos.path, p.pos.line, p.pos.col))
+
+
+_UNKNOWN_KPI = re.compile(r"unknown (?:KPI|name) '([^']+)'")
+
+
+def _kpi_names(path) -> dict:
+    """{word or id: KPI id} from story.yaml's ``kpis`` (its ids, names and each word of a name), read
+    through the one bounded reader; {} when it cannot be read."""
+    from ..engine.files import read_bounded
+    from ..engine.loader import MAX_FILE_BYTES, default_story_dir
+    from ..engine.yamlsrc import load_yaml
+
+    root = Path(path) if path is not None else default_story_dir()
+    try:
+        data, _ = load_yaml(read_bounded(root / "story.yaml", MAX_FILE_BYTES).decode("utf-8"), "story.yaml")
+    except (OSError, ValueError):  # unreadable or not UTF-8: no suggestion
+        return {}
+    out: dict = {}
+    kpis = data.get("kpis") if isinstance(data, dict) else None
+    for k in kpis if isinstance(kpis, list) else []:
+        if not isinstance(k, dict) or not isinstance(k.get("id"), str):
+            continue
+        out[k["id"].lower()] = k["id"]
+        name = str(k.get("name") or "").lower()
+        if name:
+            out.setdefault(name, k["id"])
+            for w in re.findall(r"[a-z]+", name):
+                if len(w) > 2:
+                    out.setdefault(w, k["id"])
+    return out
+
+
+def suggest_kpis(problems: list, path=None) -> list:
+    """Issue 19: "did you mean 'revenue'?" for an unknown KPI the loader could not place (authors write
+    ``sales`` for ``revenue``): the nearest KPI id, name or word of a name (difflib)."""
+    import difflib
+
+    if not any(_UNKNOWN_KPI.search(p.message) and "did you mean" not in p.message for p in problems):
+        return problems
+    names = _kpi_names(path)
+    out = []
+    for p in problems:
+        m = _UNKNOWN_KPI.search(p.message)
+        if m and "did you mean" not in p.message and names:
+            near = difflib.get_close_matches(m.group(1).lower(), list(names), n=1, cutoff=0.6)
+            if near:
+                hint = f"; did you mean '{names[near[0]]}'?"
+                cut = p.message.find(" (a KPI id")
+                message = p.message[:cut] + hint + p.message[cut:] if cut >= 0 else p.message + hint
+                p = Problem(p.pos, message)
+        out.append(p)
+    return out
 
 
 class _Probe:

@@ -1,8 +1,8 @@
-"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph.
+"""Author tools under ``pizzaborg story``: check, audit, bots, map, randomtest, graph, answer-key.
 
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
-lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map` and
-:mod:`.graph`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
+lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map`,
+:mod:`.graph` and :mod:`.answerkey`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
 (check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
 cannot be written).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph")
+COMMANDS = ("check", "audit", "bots", "map", "randomtest", "graph", "answer-key")
 
 
 class ToolError(Exception):
@@ -56,7 +56,10 @@ def add_commands(story_sub, common) -> None:
         parents=[common],
         help="validate a story folder",
         description="Validate a story: YAML, references, conditions, reachability, dead ends, endings, "
-        "learning coverage. Problems print as path:line:column: message. Exit 0 clean, 1 problems.",
+        "learning coverage. Problems print as path:line:column: message. Warnings (an ending that contradicts the "
+        "numbers; memory seams: a character who left named later, an option offered again after it was taken, a flag "
+        "never read, a flag read before it can be set) print the same way on standard error and do not fail the "
+        "check. Exit 0 clean, 1 problems.",
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
 
@@ -93,6 +96,16 @@ def add_commands(story_sub, common) -> None:
         help="Markdown table: learning point / worst practice -> the decisions that test it",
         description="Print the learning map of a story as Markdown: for each learning point and worst "
         "practice, the decisions (scene/choice, with evidence weight) that test it.",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = story_sub.add_parser(
+        "answer-key",
+        parents=[common],
+        help="Markdown: every option scored negative or tagged as a worst practice, with the principle it breaks",
+        description="Print the story's answer key as Markdown: every option whose summed evidence is negative or "
+        "that carries a worst-practice tag, with its scene, its evidence, its tags and its note (the principle "
+        "it breaks). The shipped key is docs/answer-key.md: pizzaborg story answer-key -o docs/answer-key.md.",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
@@ -164,8 +177,10 @@ def cmd_check(args) -> int:
         return 1
     from .check import ending_warnings
 
-    for w in ending_warnings(story):  # warnings do not fail the check
-        print(w, file=sys.stderr)
+    from .memory import memory_warnings
+
+    for w in ending_warnings(story) + memory_warnings(story):  # warnings do not fail the check
+        print(clean(str(w), oneline=True), file=sys.stderr)
     events = sum(len(v) for v in story.pools.values())
     print(
         f"{clean(story.id)} {clean(story.version, oneline=True)}: OK — {len(story.rounds)} round(s), {len(story.scenes) - events} scene(s), "
@@ -210,6 +225,13 @@ def cmd_map(args) -> int:
     return 0
 
 
+def cmd_answer_key(args) -> int:
+    from .answerkey import answer_key
+
+    _write(answer_key(_story(args)), args.output)
+    return 0
+
+
 def cmd_randomtest(args) -> int:
     from .randomtest import format_report, run_randomtest
 
@@ -231,7 +253,8 @@ def cmd_graph(args) -> int:
     return 0
 
 
-_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph}
+_COMMANDS = {"check": cmd_check, "audit": cmd_audit, "bots": cmd_bots, "map": cmd_map, "randomtest": cmd_randomtest, "graph": cmd_graph,
+             "answer-key": cmd_answer_key}
 
 
 def run(args) -> int:

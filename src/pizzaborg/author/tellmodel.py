@@ -68,15 +68,30 @@ class NaiveBayes:
             for f in feats:
                 self.counts[label][f] += sign
 
+    def freeze(self) -> Scorer:
+        """The model as it stands now, as a table of each feature's log odds."""
+        seen = {f for c in self.counts for f, k in c.items() if k > 0}
+        vocab = len(seen) or 1
+        d1 = sum(self.counts[1].values()) + ALPHA * vocab
+        d0 = sum(self.counts[0].values()) + ALPHA * vocab
+        table = {f: math.log((self.counts[1][f] + ALPHA) / d1) - math.log((self.counts[0][f] + ALPHA) / d0) for f in seen}
+        prior = math.log((self.docs[1] + ALPHA) / (self.docs[0] + ALPHA))
+        return Scorer(prior, table, math.log(ALPHA / d1) - math.log(ALPHA / d0))
+
+    def pick(self, option_features: list) -> set:
+        return self.freeze().pick(option_features)
+
+
+class Scorer:
+    """A frozen model: log P(best | feats) - log P(not best | feats), up to a constant."""
+
+    __slots__ = ("prior", "table", "unseen")
+
+    def __init__(self, prior: float, table: dict, unseen: float):
+        self.prior, self.table, self.unseen = prior, table, unseen
+
     def score(self, feats) -> float:
-        """log P(best | feats) - log P(not best | feats), up to a constant."""
-        vocab = len(+self.counts[0] | +self.counts[1]) or 1
-        total = [sum(c.values()) for c in self.counts]
-        s = math.log((self.docs[1] + ALPHA) / (self.docs[0] + ALPHA))
-        for f in feats:
-            s += math.log((self.counts[1][f] + ALPHA) / (total[1] + ALPHA * vocab))
-            s -= math.log((self.counts[0][f] + ALPHA) / (total[0] + ALPHA * vocab))
-        return s
+        return self.prior + sum(self.table.get(f, self.unseen) for f in sorted(feats))
 
     def pick(self, option_features: list) -> set:
         """The indexes of the options with the highest score (several when tied)."""
