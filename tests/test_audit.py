@@ -216,7 +216,7 @@ def test_coverage_counts_the_decisions_on_each_point_per_game(tmp_path, clean, t
 def test_the_new_learners_play_what_the_screen_shows():
     story = load_story(TELLS)
     assert bots.hedge("Ask the directors and the team to a meeting") == 4
-    assert bots.hedge("Restart the server") == 0
+    assert bots.hedge("Restart the server") == 0 and bots.hedge("Ask Ana and Ben", names=("Ana", "Ben")) == 3
     assert {n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")} == {
         "costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
 
@@ -235,6 +235,9 @@ def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
     ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
     ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
+    ("  model_best_max: 2\n", "'model_best_max' of 'audit' must be a number from 0 to 1"),
+    ("  coverage_decisions: 0\n", "'coverage_decisions' of 'audit' must be a whole number from 1 to 1000"),
+    ("  good_ending: heaven\n", "'good_ending' of 'audit' must be the id of an ending, not 'heaven'"),
 ])
 def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, message):
     story = _copy(tmp_path, CLEAN, yaml)
@@ -299,6 +302,8 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
     assert "47 of 58 threshold(s) failed" in out
+    assert re.search(r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
+                     r"  change\.one 4 \(0%\)$", out, re.M)
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
     assert code == 0 and "all 58 threshold(s) hold" in out
 

@@ -810,6 +810,13 @@ def format_report(report: AuditReport) -> str:
         lines.append(f"{r['learner']:<16} {r['games']:>5} {r['mean']:>6.1f} {r['best_ending']:>5}  {endings}{tag}")
         for e in r["errors"][:3]:
             lines.append(f"  error: {e}")
+    coverage = next((t for t in report.tells if t.id == "coverage" and t.details.get("games")), None)
+    if coverage is not None:
+        need = coverage.name.split("fewer than ")[1].split()[0]
+        lines += ["", f"decisions per learning point in a game (median; share of games with fewer than {need}):"]
+        cells = [f"{p} {m:g} ({_pct(coverage.details['thin_share'][p])})" for p, m in coverage.details["median_decisions"].items()]
+        for i in range(0, len(cells), 3):
+            lines.append("  " + "; ".join(cells[i:i + 3]))
     failed = report.failed
     lines += [
         "",

@@ -28,8 +28,9 @@ Test-wise learners (:data:`TEST_WISE`: they read only what a learner sees on the
 - ``always-first`` / ``always-last``: the first / last choice shown.
 - ``random``: uniformly at random, from a generator seeded with the game's seed.
 - ``costliest`` / ``cheapest``: the option that spends the most / the least capacity (the price tag).
-- ``hedger``: the most of four word groups named (a business party, an IT party, a meeting, an ask:
-  :data:`~.settings.HEDGER_WORDS`): "ask the directors and the team to a meeting" sounds right.
+- ``hedger``: names two parties (the business's or IT's people, or any named character), a meeting
+  and an ask (:func:`hedge`, :data:`~.settings.HEDGER_WORDS`): "ask Sofia and the team to a
+  meeting" sounds right.
 - ``names``: follows the characters who are mostly right: each name scores its share of best options
   minus its share of worst ones (what an attentive learner notices); the option whose names score most.
 - ``phrases``: the most phrases of the workshop's vocabulary (``audit: vocabulary``).
@@ -176,15 +177,21 @@ def _cheapest(rng, story=None):
     return lambda offered, game=None: min(offered, key=lambda c: c.cost or 0)
 
 
-def hedge(text: str, groups=HEDGER_WORDS) -> int:
-    """How many of the hedger's word groups (a business party, an IT party, a meeting, an ask) ``text``
-    names at least once (whole words, lower case)."""
+def hedge(text: str, groups=HEDGER_WORDS, names=()) -> int:
+    """The hedger's figure for ``text``: the parties it names (a business or an IT party from the first
+    two word groups, or a named character; two at most), plus one for a meeting and one for an ask
+    (whole words or phrases, lower case): "ask Sofia and the team to a meeting" scores 4."""
     low = " " + " ".join(_WORD.findall(text.lower())) + " "
-    return sum(any(f" {w} " in low for w in group) for group in groups)
+    parties = {w for group in groups[:2] for w in group if f" {w} " in low}
+    parties |= {n for n in names if f" {n.lower()} " in low}
+    return min(2, len(parties)) + sum(any(f" {w} " in low for w in group) for group in groups[2:])
 
 
 def _hedger(rng, story=None):
-    return lambda offered, game=None: max(offered, key=lambda c: hedge(_rendered(c, game)))
+    from .audit import characters
+
+    names = tuple(characters(story)) if story is not None else ()
+    return lambda offered, game=None: max(offered, key=lambda c: hedge(_rendered(c, game), names=names))
 
 
 def _names(rng, story=None):

@@ -43,7 +43,7 @@ VOCABULARY = (
     "standard change", "change advisory", "service level", "end to end", "detect-to-correct",
 )
 
-# the hedger: a business party and an IT party, a meeting and an ask (one point per group present)
+# the hedger: two parties (the business's or IT's people, or named characters), a meeting, an ask (bots.hedge)
 HEDGER_WORDS = (
     ("business", "director", "directors", "stores", "store", "marketing", "finance", "board", "ceo", "sales",
      "customers", "managers"),
