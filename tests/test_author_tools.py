@@ -94,7 +94,7 @@ def test_a_dead_end_is_reported_by_the_bot(tmp_path):
 
 
 def _playing(root) -> set:
-    """The strategies that play a story (``names`` needs named characters, ``trust-gain`` a trust KPI)."""
+    """The strategies that play a story (``trust-gain`` needs a trust KPI)."""
     story = load_story(root)
     return {n for n in bots.STRATEGIES if bots.applies(story, n)}
 
@@ -119,7 +119,7 @@ def test_story_bots_table(tmp_path):
     code, out, err = run_cli("story", "bots", "--story", tiny_story(tmp_path), "-n", "3")
     assert code == 0, err
     rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in bots.STRATEGIES}
-    assert set(rows) == _playing(tmp_path / "tiny") and "names" not in rows  # the tiny story names nobody
+    assert set(rows) == _playing(tmp_path / "tiny")
     assert rows["best-evidence"].split()[1:4] == ["90.0", "90.0", "90.0"]
     assert "high 3" in rows["best-evidence"] and "low 3" in rows["worst-practice"]
 

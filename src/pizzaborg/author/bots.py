@@ -197,9 +197,7 @@ def _hedger(rng, story=None):
 def _names(rng, story=None):
     from .audit import character_scores
 
-    scores = character_scores(story)
-    if not scores:
-        return None  # no named character to follow
+    scores = character_scores(story)  # none named: every option scores 0 and the first shown is taken
 
     def value(c, game):
         from .audit import _mentions

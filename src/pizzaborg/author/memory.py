@@ -4,7 +4,8 @@ A story remembers through flags. Four seams a tool can see in the YAML:
 
 - **a character who left comes back**: a flag named ``<name>_left`` or ``<name>_gone`` (the
   author's mark that the character has left: ``julian_left``) is set by a choice, and a scene that
-  can follow it names the character in a text whose condition does not read that flag;
+  can follow it, or an ending or epilogue line, names the character in a text whose condition does
+  not read that flag;
 - **an option offered again after it was taken**: a choice that sets a flag is a commitment (the
   story marks it one-off by remembering it); a scene that can follow it offers the same choice (the
   same text, or the same id and a text at least 60 % alike), and neither that choice nor its scene
@@ -134,6 +135,18 @@ def leaving_warnings(story, after, setters) -> list:
                         out.append(Problem(pos, f"warning: '{sid}' names {who.title()} after '{s.id}.{c.id}' sets "
                                                 f"flag.{flag} (they left): guard the text with 'not flag.{flag}'"))
                         break
+        s, c = where[0]
+        seen_texts = set()
+        for e in story.endings:  # the ending and its epilogue come after every scene
+            base = {f for f, _ in _reads(e.when)}
+            for cond, t in e.text.parts:
+                if t in seen_texts or flag in base | {f for f, _ in _reads(cond)} or not pattern.search(t):
+                    continue
+                seen_texts.add(t)
+                quote = t if len(t) <= 40 else t[:39] + "…"
+                out.append(Problem(e.pos, f"warning: ending '{e.id}' names {who.title()} in \"{quote}\", which does not "
+                                          f"read flag.{flag} (set by '{s.id}.{c.id}': they left): guard it with "
+                                          f"'not flag.{flag}'"))
     return out
 
 
@@ -179,7 +192,8 @@ def flag_warnings(story, after, setters) -> list:
                 first = setters[flag][0]
                 out.append(Problem(pos or story.scenes[sid].pos, (
                     f"warning: '{sid}' reads flag.{flag} before any scene that sets it (set by "
-                    f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always false here")))
+                    f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always false "
+                    "here")))
     return out
 
 
@@ -187,5 +201,6 @@ def memory_warnings(story) -> list:
     """Every memory seam of ``story`` as a warning Problem, sorted by position."""
     after = _after(story)
     setters = _setters(story)
-    problems = leaving_warnings(story, after, setters) + repeat_warnings(story, after) + flag_warnings(story, after, setters)
+    problems = leaving_warnings(story, after, setters) + repeat_warnings(story, after)
+    problems += flag_warnings(story, after, setters)
     return sorted(set(problems), key=lambda p: (p.pos.path, p.pos.line, p.pos.col, p.message))

@@ -80,7 +80,8 @@ class AuditSettings:
         self.vocabulary = tuple(str(v).lower() for v in given.get("vocabulary", VOCABULARY) if str(v).strip())
         self.characters = [str(v) for v in given["characters"]] if "characters" in given else None
         self.best_ending = given.get("best_ending") or (default_best_ending(story) if story is not None else None)
-        self.good_ending = given.get("good_ending") or (default_good_ending(story, self.best_ending) if story is not None else None)
+        self.good_ending = given.get("good_ending") or (
+            default_good_ending(story, self.best_ending) if story is not None else None)
 
     def source(self, key: str) -> str:
         return "story" if key in self.given else "default"
