@@ -151,7 +151,7 @@ def test_a_save_whose_choice_is_gone_loads_as_far_as_it_can(tmp_path):
 
 def test_the_shipped_story_shuffles_and_is_a_new_version():
     story = load_story()
-    assert story.version == "0.2.0" and story.shuffle
+    assert story.version == "0.3.0" and story.shuffle
     orders = {tuple(Game(story, s).scene.order) for s in range(20)}
     assert len(orders) > 1 or len(Game(story, 0).scene.order) < 2
 
