@@ -114,7 +114,7 @@ def load_script(path: str) -> Script:
 def check_expectations(game: Game, expect: dict) -> list:
     """Each expectation that does not hold, as a line."""
     failures = []
-    report = game.report()
+    report = game.report().first  # the scores that are reported: first answers (a loaded save may hold undos)
     score = report.overall if report.overall is not None else 0.0
     story = game.story
     if "ending" in expect:
@@ -152,13 +152,19 @@ def check_expectations(game: Game, expect: dict) -> list:
 
 
 def result_json(game: Game) -> dict:
+    """``score`` and ``learning_points``: the first answers' (the score that is reported);
+    ``kept_score``: the path kept's; ``changed_answers`` and ``undone``: the undo record's counts."""
     report = game.report()
+    first = report.first
     scene = game.scene
     return {
         "ending": game.ending,
         "over": game.over,
-        "score": report.overall if report.overall is not None else 0.0,
-        "learning_points": {p.id: p.score for p in report.points.values()},
+        "score": first.overall if first.overall is not None else 0.0,
+        "kept_score": report.overall if report.overall is not None else 0.0,
+        "changed_answers": report.changed,
+        "undone": report.undone,
+        "learning_points": {p.id: p.score for p in first.points.values()},
         "kpis": dict(game.kpis),
         "decisions": game.decision_list,
         "seed": game.seed,

@@ -151,7 +151,7 @@ class PlainSession:
 
     def show_scene(self) -> None:
         if self.game.over:
-            self.say(render.ending_block(self.game, self.mastery))
+            self.say(render.ending_block(self.game, self.mastery, self.session.undo_mode))
             return
         self.say(render.scene_block(self.game.scene))
 
@@ -171,7 +171,7 @@ class PlainSession:
         elif word in ("l", "load"):
             self.load_prompt(arg)
         elif word in ("k", "numbers"):
-            self.say(render.numbers_block(self.game))
+            self.say(render.numbers_block(self.game, self.session.undo_mode))
         elif word in ("h", "history"):
             self.say(render.history_block(self.game))
         elif word in ("?", "help"):
@@ -229,9 +229,9 @@ class PlainSession:
 
     def undo(self) -> None:
         if not self.session.undo():  # the session autosaves
-            self.say("Nothing to undo yet.")
+            self.say(self.session.why_no_undo() or render.NO_UNDO_YET)
             return
-        self.say("Undone: your last decision is taken back.")
+        self.say(render.UNDONE)
         self.say_notes()
         self.show_scene()
 

@@ -106,7 +106,7 @@ class AssignmentRun:
 
     # ---- finishing ---------------------------------------------------------------------------
     def finish(self, game, learner: str, saves_dir, started: datetime | None = None, times: list | None = None,
-               finished: datetime | None = None) -> HandIn:
+               finished: datetime | None = None, undo_times: list | None = None) -> HandIn:
         """Write the learner's report (JSON to hand in, HTML beside it) and return the hand-in. Raises the
         trainer tools' ReportError when it cannot be written (or recorded)."""
         from ..trainer.formats import write_hand_in
@@ -115,7 +115,7 @@ class AssignmentRun:
         finished = finished or utcnow()
         name = self.name(finished) if self.name is not None else None
         path, report = write_hand_in(game, self.assignment, learner, saves_dir, started=started, finished=finished,
-                                     times=times, folder=self.folder, name=name)
+                                     times=times, folder=self.folder, name=name, undo_times=undo_times)
         hand_in = HandIn(path, report, finished)
         if self.record is not None:
             try:

@@ -10,7 +10,7 @@ from ..engine.times import parse_iso, utcnow
 
 
 def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None,
-                  started=None, times: list | None = None) -> Path:
+                  started=None, times: list | None = None, undo_times: list | None = None) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
     from ..trainer.files import write_atomic
@@ -18,7 +18,8 @@ def export_report(game, directory, learner: str | None = None, now: str | None =
     from ..trainer.report import ReportError, build_report
 
     finished = parse_iso(now) or utcnow()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times,
+                          undo_times=undo_times)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = finished.strftime("%Y%m%d-%H%M%S")

@@ -4,7 +4,11 @@ Every face drives this class (the terminal UI, plain mode, the class server, ass
 each rule of a session has one home:
 
 - every decision, of every kind (a number, an id, a portfolio by numbers or ids), gets its time
-  (:meth:`Session.decide`), cut back on undo;
+  (:meth:`Session.decide`), cut back on undo; every undo gets its time too (``undo_times``), saved
+  and reported with the undo record;
+- undo follows the assignment's ``undo`` (``off``: refused, with one line saying why, in every face;
+  ``recorded``, the default, and ``free``: allowed and recorded); free play allows it
+  (:meth:`Session.why_no_undo`);
 - the autosave is written after every decision; a new game first keeps an older autosave under a dated
   name; a failure becomes a note for the player, never an exception;
 - "continue" is the newest *unfinished* autosave of this story (``autosave`` or a kept
@@ -65,6 +69,7 @@ class Session:
         self._autosave_checked = False
         self.notes: list = []  # one-line notes for the player (the face shows and clears them)
         self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
+        self.undo_times: list = []  # when each undo was made (saved and reported with the undo record)
 
     @property
     def dir(self) -> Path:
@@ -97,6 +102,7 @@ class Session:
             self.game.close()
         self.game = Game(self.story, seed)
         self.times = []
+        self.undo_times = []
         self.learner = learner or None
         self.started = utcnow()
         self.hand_in = None
@@ -116,6 +122,7 @@ class Session:
             self.game.close()
         self.game = loaded.game
         self.times = loaded.save.times[: len(self.game.decisions)]
+        self.undo_times = list(loaded.save.undo_times[: len(self.game.undos)])
         self.learner = loaded.save.learner
         self.started = parse_iso(loaded.save.created)
         self.hand_in = None
@@ -148,10 +155,31 @@ class Session:
             return self.choose(numbers[0], autosave)
         return self.decide(lambda: self.game.choose_numbers(numbers), autosave)
 
+    @property
+    def undo_mode(self) -> str | None:
+        """The assignment's ``undo`` (``free``, ``recorded`` or ``off``); None in free play."""
+        return getattr(self.assignment, "undo", None) if self.assignment is not None else None
+
+    def why_no_undo(self) -> str | None:
+        """One line saying why undo is refused now (the face shows it), or None when it is allowed."""
+        from .render import NO_UNDO_YET, UNDO_FULL, UNDO_OFF
+
+        if self.undo_mode == "off":
+            return UNDO_OFF
+        if self.game is None or not self.game.decisions:
+            return NO_UNDO_YET
+        from ..engine.game import MAX_UNDOS
+
+        if len(self.game.undos) >= MAX_UNDOS:
+            return UNDO_FULL
+        return None
+
     def undo(self) -> bool:
-        if self.game is None or not self.game.undo():
+        """Take back the last decision; False when refused (:meth:`why_no_undo` says why)."""
+        if self.game is None or self.why_no_undo() is not None or not self.game.undo():
             return False
         self.times = track_times(self.times, len(self.game.decisions))
+        self.undo_times = track_times(self.undo_times, len(self.game.undos))
         self.hand_in = None  # finishing again writes a new report
         self.autosave()
         return True
@@ -163,7 +191,8 @@ class Session:
         if self.run is None or self.game is None or not self.game.over or not self.learner:
             return None
         if self.hand_in is None:
-            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times)
+            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times,
+                                           undo_times=self.undo_times)
         return self.hand_in.path
 
     @property
@@ -193,7 +222,7 @@ class Session:
                 self._keep_old_autosave()
         try:
             return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(),
-                               times=self.times)
+                               times=self.times, undo_times=self.undo_times)
         except S.SaveError as exc:
             self.notes.append(f"Autosave failed: {exc}")
             return None
@@ -217,7 +246,8 @@ class Session:
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
         S = _saves()
-        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times)
+        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times,
+                           undo_times=self.undo_times)
         self.loaded_from = slot
         return path
 
