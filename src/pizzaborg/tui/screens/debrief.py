@@ -14,7 +14,16 @@ from textual.widgets import Footer, Static
 
 from ...engine.text import clean
 from ...play.meaning import helped_and_hurt, is_good, to_try_at_work
-from ...play.render import changed_line, counted_report, counted_score, evidence_words, fmt_delta, fmt_num, mastery_lines, pass_line
+from ...play.render import (
+    changed_line,
+    counted_report,
+    counted_score,
+    evidence_words,
+    fmt_delta,
+    fmt_num,
+    mastery_lines,
+    pass_line,
+)
 from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
