@@ -73,8 +73,8 @@ def test_json_keys(run_cli, mini_dir):
     code, out, err = run_cli("play", "--story", mini_dir, "--choices", "1", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"ending", "over", "score", "kept_score", "changed_answers", "undone", "learning_points", "kpis",
-                           "decisions", "seed", "story", "next"}
+    assert set(result) == {"ending", "over", "score", "kept_score", "changed_answers", "undone", "learning_points",
+                           "kpis", "decisions", "seed", "story", "next"}
     assert set(result["story"]) == {"id", "version", "hash"}
     assert result["story"]["id"] == "mini" and result["story"]["version"] == "1.0"
     assert result["over"] is False and result["ending"] is None

@@ -234,7 +234,7 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             print(f"pizzaborg: note: {clean(warning, oneline=True)}", file=sys.stderr)
     else:
         session.new_game()
-    game = session.game
+    game = session.current
     if not load:
         emit(render.title_block, game)
         emit("")

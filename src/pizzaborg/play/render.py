@@ -16,8 +16,10 @@ from ..engine.text import clean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from ..engine import Game, Outcome, RoundSummary, SceneView, Story
+    from ..engine import ChoiceView, Game, Outcome, RoundSummary, SceneView
+    from ..engine.model import Kpi, Story
     from ..engine.scoring import ScoreReport
+    from .meaning import Impact
 
 WIDTH = 78
 
@@ -126,7 +128,9 @@ def round_intro(game: Game) -> str:
 def capacity_note(scene: SceneView) -> str:
     """'Team weeks left this month: 5 of 8', or '' when the story has no capacity."""
     cap = scene.capacity
-    return f"{clean(cap.name or cap.id)} left this month: {fmt_num(cap.left)} of {fmt_num(cap.total)}" if cap else ""
+    if cap is None or cap.left is None or cap.total is None:
+        return ""
+    return f"{clean(cap.name or cap.id)} left this month: {fmt_num(cap.left)} of {fmt_num(cap.total)}"
 
 
 def pick_note(scene: SceneView) -> str:
@@ -138,7 +142,7 @@ def pick_note(scene: SceneView) -> str:
     return f"Pick {many} of these {len(scene.choices)} at once."
 
 
-def amount(n, unit: str) -> str:
+def amount(n: float, unit: str) -> str:
     """'1 team week', '3 team weeks' from a capacity's name ('Team weeks'): in running text, lower
     case unless the name is an acronym, and singular for one."""
     unit = clean(unit)
@@ -149,7 +153,7 @@ def amount(n, unit: str) -> str:
     return f"{fmt_num(n)} {unit}"
 
 
-def choice_suffix(scene: SceneView, c) -> str:
+def choice_suffix(scene: SceneView, c: ChoiceView) -> str:
     """What a choice costs and, when it cannot be taken, why: ' (3 team weeks)', ' [not available: ...]'."""
     out = ""
     if scene.capacity is not None and c.cost:
@@ -172,7 +176,7 @@ def scene_block(scene: SceneView) -> str:
     return "\n".join(lines)
 
 
-def unit_words(kpi) -> str:
+def unit_words(kpi: Kpi) -> str:
     """The KPI's unit as read aloud, with a leading space: "k€ per month", not "k€ slash month"."""
     return f" {clean(kpi.unit).replace('/', ' per ')}" if kpi.unit else ""
 
@@ -304,7 +308,9 @@ def pass_line(score: float | None, mastery: float | None) -> str:
 
 
 def ending_block(game: Game, mastery: float | None = None, undo: str | None = None) -> str:
-    ending = game.story.ending(game.ending)
+    ending = game.story.ending(game.ending or "")
+    if ending is None:
+        raise ValueError("the game is not over: it has no ending to show")
     lines = ["", sentence(f"The game is over. Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
     lines.append(report_block(game, mastery, undo))
     lines += ["", "The numbers over the whole game:"]
@@ -363,7 +369,7 @@ def evidence_words(earned: float, low: float, high: float) -> str:
     return "between the best and the worst offered"
 
 
-def _impact_lines(items) -> list:
+def _impact_lines(items: list[Impact]) -> list:
     lines = []
     for it in items:
         lines.append(item(f"Month {it.round_number}, {it.label}: {sentence(it.choice)}", "  ", "    "))

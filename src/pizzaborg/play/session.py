@@ -23,19 +23,25 @@ saves module. The faces keep only input and output: they show :attr:`Session.not
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from ..engine.times import parse_iso, track_times, utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from ..engine import Game, Outcome, Story
+    from types import ModuleType
+
+    from ..engine import Game, Outcome
+    from ..engine.model import Story
+    from ..engine.saves import SlotInfo
+    from ..trainer.assignment import Assignment
     from .assignment import AssignmentRun, HandIn
 
 AUTOSAVE = "autosave"  # the engine's saves.AUTOSAVE; the saves module is imported on first use
 
 
-def _saves():
+def _saves() -> ModuleType:
     from ..engine import saves  # imports the game and the state machine: not before the title is drawn
 
     return saves
@@ -50,7 +56,8 @@ class Session:
     otherwise one is made from ``assignment``."""
 
     def __init__(self, story: Story | None, saves_dir: str | Path | None = None, seed: int | None = None,
-                 now: Callable[[], str] | None = None, assignment=None, run: AssignmentRun | None = None):
+                 now: Callable[[], str] | None = None, assignment: Assignment | None = None,
+                 run: AssignmentRun | None = None) -> None:
         self.story = story
         if run is None and assignment is not None:
             from .assignment import AssignmentRun
@@ -58,7 +65,7 @@ class Session:
             run = AssignmentRun(assignment)
         self.run = run
         self.assignment = run.assignment if run is not None else None
-        self.started = None  # when this game began (the report's duration)
+        self.started: datetime | None = None  # when this game began (the report's duration)
         self.hand_in: HandIn | None = None  # the report written for the assignment
         self._dir = Path(saves_dir) if saves_dir is not None else None
         self.default_seed = seed
@@ -82,6 +89,18 @@ class Session:
         """The report file written for the assignment (None before there is one)."""
         return self.hand_in.path if self.hand_in is not None else None
 
+    @property
+    def current(self) -> Game:
+        """The game being played; a face asks for it only once a game was started or loaded."""
+        if self.game is None:
+            raise RuntimeError("no game: start or load one first")
+        return self.game
+
+    def _story(self) -> Story:
+        if self.story is None:
+            raise RuntimeError("no story: the face loads it before a game starts")
+        return self.story
+
     # ---- clock -------------------------------------------------------------------------------
     def _stamp(self) -> str | None:
         return self.now() if self.now else None
@@ -100,7 +119,7 @@ class Session:
 
         if self.game is not None:
             self.game.close()
-        self.game = Game(self.story, seed)
+        self.game = Game(self._story(), seed)
         self.times = []
         self.undo_times = []
         self.learner = learner or None
@@ -136,29 +155,29 @@ class Session:
         and autosave. A caller that passes ``autosave=False`` calls :meth:`autosave` itself right after
         (the TUI does, once the feedback is drawn). Every kind of decision comes through here."""
         outcome = make()
-        self.times = track_times(self.times, len(self.game.decisions))
+        self.times = track_times(self.times, len(self.current.decisions))
         if autosave:
             self.autosave()
         return outcome
 
     def choose(self, n: int, autosave: bool = True) -> Outcome:
         """Make choice number ``n`` as shown (raises GameError when there is none)."""
-        return self.decide(lambda: self.game.choose_number(n), autosave)
+        return self.decide(lambda: self.current.choose_number(n), autosave)
 
     def choose_id(self, choice_id: str, autosave: bool = True) -> Outcome:
         """Make the choice ``choice_id`` (a portfolio: ``a+b+c``)."""
-        return self.decide(lambda: self.game.choose(choice_id), autosave)
+        return self.decide(lambda: self.current.choose(choice_id), autosave)
 
     def choose_numbers(self, numbers: list, autosave: bool = True) -> Outcome:
         """A portfolio by the numbers shown (``[2, 5, 7]``), or one number in any other scene."""
-        if self.game.pick is None and len(numbers) == 1:
+        if self.current.pick is None and len(numbers) == 1:
             return self.choose(numbers[0], autosave)
-        return self.decide(lambda: self.game.choose_numbers(numbers), autosave)
+        return self.decide(lambda: self.current.choose_numbers(numbers), autosave)
 
     @property
     def undo_mode(self) -> str | None:
         """The assignment's ``undo`` (``free``, ``recorded`` or ``off``); None in free play."""
-        return getattr(self.assignment, "undo", None) if self.assignment is not None else None
+        return self.assignment.undo if self.assignment is not None else None
 
     def why_no_undo(self) -> str | None:
         """One line saying why undo is refused now (the face shows it), or None when it is allowed."""
@@ -251,10 +270,10 @@ class Session:
         self.loaded_from = slot
         return path
 
-    def slots(self) -> list:
+    def slots(self) -> list:  # [SlotInfo]
         return _saves().list_saves(self.dir)
 
-    def latest_autosave(self):
+    def latest_autosave(self) -> SlotInfo | None:
         """The one rule for "continue": the newest readable, unfinished autosave (``autosave`` or a kept
         ``autosave-…``) of this story with at least one decision, and in an assignment one that belongs
         to it; None when there is none. A finished game is in the load list, not behind "continue"."""
@@ -263,7 +282,7 @@ class Session:
             if not info.readable or not (info.slot == AUTOSAVE or info.slot.startswith(AUTOSAVE + "-")):
                 continue
             save = info.save
-            if save.story.get("id") != self.story.id or not save.decisions or save.summary.get("over"):
+            if save.story.get("id") != self._story().id or not save.decisions or save.summary.get("over"):
                 continue
             if self.run is not None and not self.run.belongs(save):
                 continue
