@@ -131,3 +131,29 @@ def test_headless_json_reports_first_answers_and_the_undo_counts(run_cli, tmp_pa
     assert result["kept_score"] >= 0 and isinstance(result["score"], float)
     code, out, err = run_cli("play", "--load", "tried", "--saves-dir", tmp_path, "--choices", "1", "--json")
     assert json.loads(out) == result  # the same save, the same figures
+
+
+def test_play_assignment_from_a_save_with_undos_hands_in_their_times(run_cli, tmp_path, story):
+    from pizzaborg.trainer.assignment import load_assignment
+
+    a = tmp_path / "a.yaml"
+    r = run_cli("assignment", "new", "--cohort", "W", "--seed", "5", "-o", a)
+    assert r.code == 0, r.err
+    s = Session(story, tmp_path / "sv", seed=5, assignment=load_assignment(a))
+    s.new_game(learner="Ann")
+    s.choose(1)
+    s.undo()
+    for _ in range(2000):  # to the end, then take the last decision back: the CLI makes it again
+        if s.game.over:
+            break
+        g = s.game
+        s.choose_id(g.portfolio(g.available()) if g.pick else g.available()[0].id, autosave=False)
+    s.undo()
+    last = s.game.portfolio(s.game.available()) if s.game.pick else s.game.available()[0].id
+    s.save("mine")
+    code, out, err = run_cli("play", "--assignment", a, "--learner", "Ann", "--load", "mine", "--saves-dir",
+                             tmp_path / "sv", "--choices", last)
+    assert code == 0, err
+    path = out.split("Hand in this file to your trainer: ", 1)[1].split("\n", 1)[0].strip()
+    report = json.loads(open(path, encoding="utf-8").read())
+    assert report["undone"] == 2 and [u["at"] for u in report["undos"]] == s.undo_times

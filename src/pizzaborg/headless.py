@@ -209,8 +209,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
              on_end=None) -> int:
     """Play ``choices``; ``extra_ok``: choices left when the game ends are reported, not bad input
     (an assignment is played to its end and handed in). ``learner``: the name the save holds;
-    ``on_end(game, times)``: called with the game and its decision times once the choices are played
-    and saved (assignment play hands the game in from there, without reading the save back)."""
+    ``on_end(game, times, undo_times)``: called with the game, its decision times and its undo times
+    (a loaded save may hold undos) once the choices are played and saved (assignment play hands the game in from there, without reading the save back)."""
     out = out or sys.stdout
 
     def emit(text, *args) -> None:
@@ -277,9 +277,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             raise BadInput(str(exc)) from None
         if not as_json:
             emit(f"\nSaved as '{save}' ({path}).")
-    times = session.times
     if on_end is not None:
-        on_end(game, times)
+        on_end(game, session.times, session.undo_times)
     failures = check_expectations(game, expect) if expect else []
     if as_json:
         out.write(json_text(result_json(game)) + "\n")
