@@ -185,4 +185,8 @@ class DebriefScreen(Screen[str | None]):
         self.app.push_screen(HistoryScreen(self.session.game))
 
     def action_close(self, what: str) -> None:
+        why = self.session.why_no_undo() if what == "undo" else None
+        if why is not None:  # undo off in this assignment: the debrief stays, with the reason
+            self.notify(why, severity="warning", markup=False)
+            return
         self.dismiss(what)
