@@ -57,7 +57,7 @@ def test_transcript_to_the_end(run_cli, mini_dir, mini):
     assert "Month 1 ends: Round A." in out and "What did you see?" in out
     assert "Ending: Good" in out
     assert "The bakery thrives." in out
-    assert "Learning score: 100 of 100." in out
+    assert "Learning score (first answers): 100 of 100." in out
 
 
 def test_choices_by_number_and_id_give_the_same_game(run_cli, mini_dir):
@@ -73,7 +73,8 @@ def test_json_keys(run_cli, mini_dir):
     code, out, err = run_cli("play", "--story", mini_dir, "--choices", "1", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"ending", "over", "score", "learning_points", "kpis", "decisions", "seed", "story", "next"}
+    assert set(result) == {"ending", "over", "score", "kept_score", "changed_answers", "undone", "learning_points",
+                           "kpis", "decisions", "seed", "story", "next"}
     assert set(result["story"]) == {"id", "version", "hash"}
     assert result["story"]["id"] == "mini" and result["story"]["version"] == "1.0"
     assert result["over"] is False and result["ending"] is None

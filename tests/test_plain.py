@@ -104,7 +104,7 @@ def test_playing_to_the_end(run_cli, mini_dir, tmp_path):
     assert code == 0
     assert "Ending: Good" in out
     assert "The bakery thrives." in out
-    assert "Learning score: 100 of 100." in out
+    assert "Learning score (first answers): 100 of 100." in out
     assert "Month 1 ends: Round A." in out and "Month 2 ends: Round B." in out
     assert "The game is over" in out
 

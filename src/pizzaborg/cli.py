@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 _seed = seed  # the one validator of numbers on the command line (cliargs)
 
 
-def _common(default, saves: bool = True) -> argparse.ArgumentParser:
+def _common(default: object, saves: bool = True) -> _Parser:
     """The options most commands share: --story, and --saves-dir for the commands that use saves
     (an option that would do nothing is not offered)."""
     common = _Parser(add_help=False)

@@ -114,7 +114,7 @@ def load_script(path: str) -> Script:
 def check_expectations(game: Game, expect: dict) -> list:
     """Each expectation that does not hold, as a line."""
     failures = []
-    report = game.report()
+    report = game.report().first  # the scores that are reported: first answers (a loaded save may hold undos)
     score = report.overall if report.overall is not None else 0.0
     story = game.story
     if "ending" in expect:
@@ -152,13 +152,19 @@ def check_expectations(game: Game, expect: dict) -> list:
 
 
 def result_json(game: Game) -> dict:
+    """``score`` and ``learning_points``: the first answers' (the score that is reported);
+    ``kept_score``: the path kept's; ``changed_answers`` and ``undone``: the undo record's counts."""
     report = game.report()
+    first = report.first
     scene = game.scene
     return {
         "ending": game.ending,
         "over": game.over,
-        "score": report.overall if report.overall is not None else 0.0,
-        "learning_points": {p.id: p.score for p in report.points.values()},
+        "score": first.overall if first.overall is not None else 0.0,
+        "kept_score": report.overall if report.overall is not None else 0.0,
+        "changed_answers": report.changed,
+        "undone": report.undone,
+        "learning_points": {p.id: p.score for p in first.points.values()},
         "kpis": dict(game.kpis),
         "decisions": game.decision_list,
         "seed": game.seed,
@@ -203,8 +209,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
              on_end=None) -> int:
     """Play ``choices``; ``extra_ok``: choices left when the game ends are reported, not bad input
     (an assignment is played to its end and handed in). ``learner``: the name the save holds;
-    ``on_end(game, times)``: called with the game and its decision times once the choices are played
-    and saved (assignment play hands the game in from there, without reading the save back)."""
+    ``on_end(game, times, undo_times)``: called with the game, its decision times and its undo times
+    (a loaded save may hold undos) once the choices are played and saved (assignment play hands the game in from there, without reading the save back)."""
     out = out or sys.stdout
 
     def emit(text, *args) -> None:
@@ -228,7 +234,7 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             print(f"pizzaborg: note: {clean(warning, oneline=True)}", file=sys.stderr)
     else:
         session.new_game()
-    game = session.game
+    game = session.current
     if not load:
         emit(render.title_block, game)
         emit("")
@@ -271,9 +277,8 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
             raise BadInput(str(exc)) from None
         if not as_json:
             emit(f"\nSaved as '{save}' ({path}).")
-    times = session.times
     if on_end is not None:
-        on_end(game, times)
+        on_end(game, session.times, session.undo_times)
     failures = check_expectations(game, expect) if expect else []
     if as_json:
         out.write(json_text(result_json(game)) + "\n")

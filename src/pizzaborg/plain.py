@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .play import render
-from .engine import Game, GameError, Outcome
+from .engine import Game, GameError, Outcome, SceneView
 from .engine import saves as S
 from .engine.text import clean
 from .play.session import Session
@@ -56,8 +56,17 @@ class PlainSession:
         return self.session.dir
 
     @property
-    def game(self) -> Game | None:
-        return self.session.game
+    def game(self) -> Game:
+        """The game being played (the session's; there is one from the start of :meth:`run`)."""
+        return self.session.current
+
+    @property
+    def scene(self) -> SceneView:
+        """The scene waiting for a choice: asked for only while the game is not over."""
+        scene = self.game.scene
+        if scene is None:
+            raise RuntimeError("the game is over: no scene waits for a choice")
+        return scene
 
     @property
     def times(self) -> list:
@@ -120,7 +129,7 @@ class PlainSession:
         while True:
             if self.game.over:
                 self.say("\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits.")
-            n = len(self.game.scene.choices) if not self.game.over else 0
+            n = len(self.scene.choices) if not self.game.over else 0
             pick = self.game.pick
             if pick is not None:
                 many = str(pick[0]) if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
@@ -145,15 +154,15 @@ class PlainSession:
     def hint_autosave(self) -> None:
         """The game "continue" would take up (the session's one rule): how to load it."""
         latest = self.session.latest_autosave()
-        if latest is not None:
+        if latest is not None and latest.save is not None:  # latest_autosave gives only readable saves
             month = latest.save.summary.get("round", "?")
             self.say(f"You have an unfinished game (month {month}): type l {clean(latest.slot)} to continue it.")
 
     def show_scene(self) -> None:
         if self.game.over:
-            self.say(render.ending_block(self.game, self.mastery))
+            self.say(render.ending_block(self.game, self.mastery, self.session.undo_mode))
             return
-        self.say(render.scene_block(self.game.scene))
+        self.say(render.scene_block(self.scene))
 
     def command(self, line: str) -> None:
         word, _, arg = line.partition(" ")
@@ -171,13 +180,13 @@ class PlainSession:
         elif word in ("l", "load"):
             self.load_prompt(arg)
         elif word in ("k", "numbers"):
-            self.say(render.numbers_block(self.game))
+            self.say(render.numbers_block(self.game, self.session.undo_mode))
         elif word in ("h", "history"):
             self.say(render.history_block(self.game))
         elif word in ("?", "help"):
             self.say(help_text())
         elif word == "":
-            if not self.game.over and len(self.game.scene.choices) == 1:
+            if not self.game.over and len(self.scene.choices) == 1:
                 self.choose(1)
             else:
                 self.show_scene()
@@ -193,7 +202,7 @@ class PlainSession:
         if game.over:
             self.say("The game is over: there is nothing to choose. u undoes, q quits.")
             return
-        count = len(game.scene.choices)
+        count = len(self.scene.choices)
         bad = [n for n in numbers if not 1 <= n <= count]
         if bad:
             self.say(f"There is no choice {bad[0]} here: pick 1 to {count}.")
@@ -229,9 +238,9 @@ class PlainSession:
 
     def undo(self) -> None:
         if not self.session.undo():  # the session autosaves
-            self.say("Nothing to undo yet.")
+            self.say(self.session.why_no_undo() or render.NO_UNDO_YET)
             return
-        self.say("Undone: your last decision is taken back.")
+        self.say(render.UNDONE)
         self.say_notes()
         self.show_scene()
 
@@ -244,10 +253,10 @@ class PlainSession:
 
     def save(self, name: str) -> None:
         if not name:
-            name = self.ask("Save as (a name, Enter for 'save1') > ")
-            if name is None:
+            given = self.ask("Save as (a name, Enter for 'save1') > ")
+            if given is None:
                 return
-            name = name or "save1"
+            name = given or "save1"
         try:
             if self.session.needs_overwrite_confirmation(name):
                 answer = self.ask(f"'{name}' exists. Overwrite it? (y/N) > ")
@@ -276,9 +285,10 @@ class PlainSession:
                     self.say(f"  {clean(info.slot)}  ({info.save.updated[:16].replace('T', ' ')}, {state}{score_s})")
                 else:
                     self.say(f"  {clean(info.slot)}  (unreadable: {info.error})")
-            name = self.ask("Load which? (Enter to cancel) > ")
-            if not name:
+            given = self.ask("Load which? (Enter to cancel) > ")
+            if not given:
                 return
+            name = given
         if self.load(name):
             self.show_scene()
 
@@ -297,7 +307,7 @@ class PlainSession:
         return True
 
     def quit(self) -> None:
-        if self.game is not None and self.game.decisions:
+        if self.session.game is not None and self.session.game.decisions:
             if self.autosave():
                 self.say(f"Goodbye. Your game is saved in {clean(str(self.session.autosave_path))}.")
             else:

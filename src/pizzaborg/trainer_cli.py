@@ -13,6 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .engine import Game
+
 COMMANDS = ("assignment", "report", "verify", "cohort", "send")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -503,9 +507,9 @@ def cmd_play_assignment(args) -> int:
         print(note, file=out)
     ended: dict = {}
 
-    def finished(game, times: list) -> None:
-        """run_play's hook once the choices are played: the game and its decision times, no save read back."""
-        ended["game"], ended["times"] = game, times
+    def finished(game: Game, times: list, undo_times: list) -> None:
+        """run_play's hook once the choices are played: the game, its decision and undo times, no save read back."""
+        ended["game"], ended["times"], ended["undo_times"] = game, times, undo_times
 
     try:
         if args.script:
@@ -529,7 +533,8 @@ def cmd_play_assignment(args) -> int:
         return fail(str(exc))
     game = ended["game"]
     if game.over:
-        hand_in = run.finish(game, learner, saves, started=started, times=ended["times"])
+        hand_in = run.finish(game, learner, saves, started=started, times=ended["times"],
+                             undo_times=ended["undo_times"])
         print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
         line = run.deliver(hand_in, saves)
         if line:

@@ -186,3 +186,74 @@ async def test_the_pass_mark_in_the_new_game_dialog_and_the_verdict_in_the_debri
         await pilot.pause()
         status = shows(app, "#export-status")
         assert status.startswith("Report written to:\n") and status.split("\n")[1].endswith(".md")
+
+
+@pytest.mark.asyncio
+async def test_the_dashboard_says_first_answers_and_undo_off_is_refused_with_why(mini_story, saves):
+    from pizzaborg.play.render import UNDO_OFF
+    from pizzaborg.play.session import Session
+    from pizzaborg.trainer.assignment import new_assignment
+    from pizzaborg.tui.app import PizzaBorgApp
+
+    a = new_assignment(mini_story, "Workshop", seed=42, undo="off")
+    app = PizzaBorgApp(Session(mini_story, saves, seed=a.seed, now=fixed_clock, assignment=a))
+    async with app.run_test(size=SMALL) as pilot:
+        await title_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ada", "enter")
+        await pilot.pause()
+        if screen_name(app) == "IntroScreen":
+            await pilot.press("enter")
+            await pilot.pause()
+        assert shows(app, "#dash-score").startswith("Score (first answers)\n")
+        await choose(pilot, "1")
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(app.session.game.decisions) == 1 and not app.session.game.undos
+        assert any(n.message == UNDO_OFF for n in app._notifications)
+
+
+@pytest.mark.asyncio
+async def test_the_debrief_shows_the_changed_answers_and_each_points_estimate(mini_story, saves):
+    from pizzaborg.play.session import Session
+    from pizzaborg.tui.app import PizzaBorgApp
+
+    app = PizzaBorgApp(Session(mini_story, saves, seed=42, now=fixed_clock))
+    async with app.run_test(size=SMALL) as pilot:
+        await new_game(pilot)
+        await choose(pilot, "1")
+        await pilot.press("u")
+        await pilot.pause()
+        for _ in until_over(lambda: app.session.game.over):
+            await choose(pilot, "2" if len(app.session.game.scene.choices) > 1 else "1")
+        assert screen_name(app) == "DebriefScreen"
+        assert shows(app, "#debrief-changed").startswith("You changed ")
+        assert "likely between" in shows(app, "#debrief-mastery")
+
+
+@pytest.mark.asyncio
+async def test_undo_off_keeps_the_debrief_open_and_says_why(mini_story, saves):
+    from pizzaborg.play.render import UNDO_OFF
+    from pizzaborg.play.session import Session
+    from pizzaborg.trainer.assignment import new_assignment
+    from pizzaborg.tui.app import PizzaBorgApp
+
+    a = new_assignment(mini_story, "Workshop", seed=42, undo="off")
+    app = PizzaBorgApp(Session(mini_story, saves, seed=a.seed, now=fixed_clock, assignment=a))
+    async with app.run_test(size=SMALL) as pilot:
+        await title_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ada", "enter")
+        await pilot.pause()
+        if screen_name(app) == "IntroScreen":
+            await pilot.press("enter")
+            await pilot.pause()
+        for _ in until_over(lambda: app.session.game.over):
+            await choose(pilot, "1")
+        assert screen_name(app) == "DebriefScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen_name(app) == "DebriefScreen" and app.session.game.over
+        assert any(n.message == UNDO_OFF for n in app._notifications)

@@ -376,7 +376,7 @@ def characters(story) -> list:
     if given is not None:
         return list(dict.fromkeys(given))
     texts = [c.text.all_text for s in story.scenes.values() for c in s.choices if not c.synthetic]
-    lower = set()
+    lower: set[str] = set()
     for s in story.scenes.values():
         for t in [s.text.all_text] + [c.text.all_text for c in s.choices]:
             lower.update(w for w in _TOKEN.findall(t) if w.islower())
@@ -406,7 +406,8 @@ def character_tell(story, ds, st) -> Tell:
     """A named character whose options are mostly best (or mostly worst): an attentive learner soon
     notices that Priya is always right."""
     judged = [d for d in ds if d.verdict]
-    rows, first = {}, {}
+    rows: dict = {}
+    first: dict = {}
     for name in characters(story):
         n = best = worst = 0
         for d in judged:
@@ -440,7 +441,8 @@ def vocabulary_tell(story, ds, st) -> Tell:
     """The workshop's own words ("value, outcomes, costs and risks", "business case", ...) in best
     options only: the learner learns to spot the jargon, not the practice."""
     judged = [d for d in ds if d.verdict]
-    rows, first = {}, {}
+    rows: dict = {}
+    first: dict = {}
     for phrase in st.vocabulary:
         n = best = worst = 0
         for d in judged:

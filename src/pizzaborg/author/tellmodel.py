@@ -60,7 +60,7 @@ class NaiveBayes:
 
     def __init__(self):
         self.docs = [0, 0]
-        self.counts = [Counter(), Counter()]
+        self.counts: list[Counter[str]] = [Counter(), Counter()]
 
     def add(self, examples, sign: int = 1) -> None:
         for feats, label in examples:

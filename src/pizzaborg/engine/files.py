@@ -14,7 +14,7 @@ from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
 
 def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False, shared: bool = False) -> Path:
@@ -159,7 +159,8 @@ def read_handed(
         raise error(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def read_handed_text(path, limit: int, name: str, what: str, error, missing: str) -> str:
+def read_handed_text(path: str | os.PathLike, limit: int, name: str, what: str, error: type[Exception],
+                     missing: str) -> str:
     """``read_handed`` decoded as UTF-8 (a byte-order mark, as Notepad writes one, is accepted and dropped);
     text that is not UTF-8 is ``error`` '``name`` is not a text file'."""
     raw = read_handed(path, limit, name, what, error, missing)
@@ -182,11 +183,11 @@ def _no_duplicates(pairs: list) -> dict:
     return out
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a number a file may hold")
 
 
-def loads_json(raw: bytes | str):
+def loads_json(raw: bytes | str) -> Any:
     """JSON someone handed in: a UTF-8 byte-order mark accepted, a key given twice in one object refused
     (:class:`DuplicateKey`), NaN and Infinity refused. Raises ValueError (or UnicodeDecodeError,
     RecursionError) like ``json.loads``."""
@@ -205,7 +206,7 @@ def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
     return True
 
 
-def shown_path(path) -> str:
+def shown_path(path: str | bytes | os.PathLike) -> str:
     """A path as text that can be printed and written as UTF-8 (undecodable bytes become U+FFFD)."""
     text = os.fspath(path)
     if isinstance(text, bytes):

@@ -582,7 +582,7 @@ class Game:
             out.append(e)
         return out
 
-    def undo(self, before=None) -> bool:
+    def undo(self, before: tuple | None = None) -> bool:
         """Take back the last decision. Returns False when there is none, or when the game has
         recorded MAX_UNDOS undos already (the record would no longer replay).
 
@@ -729,7 +729,7 @@ def _label_undone(log: list) -> list:
     return [tuple(a) for a in out]
 
 
-def _decision_pair(d) -> tuple:
+def _decision_pair(d: dict | tuple) -> tuple:
     if isinstance(d, dict):
         return str(d.get("scene")), str(d.get("choice"))
     scene, choice = d

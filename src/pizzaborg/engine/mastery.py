@@ -24,6 +24,11 @@ from __future__ import annotations
 
 from .model import Value
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from .model import Story
+    from .scoring import ScoreReport
+
 LOW_Q, HIGH_Q = 0.05, 0.95
 BISECT_STEPS = 14  # 6e-5: the interval is shown to 0.1 of 100
 
@@ -119,14 +124,14 @@ def _estimate(likelihoods: list) -> Estimate:
                     round(100 * quantile(weights, HIGH_Q), 1), n)
 
 
-def estimates(report) -> dict:
+def estimates(report: ScoreReport) -> dict:
     """{point id: Estimate} from a ScoreReport, over the first answers (the evidence, see scoring)."""
     return {p.id: estimate([e[6] for e in p.evidence]) for p in report.first.points.values()}
 
 
 def words(est: Estimate) -> str:
     """'about 70 out of 100, likely between 55 and 82, from 6 decisions' ('no decision bore on it')."""
-    if est.value is None:
+    if est.value is None or est.low is None or est.high is None:
         return "no decision bore on it"
     many = "decision" if est.decisions == 1 else "decisions"
     return (f"about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
@@ -144,7 +149,7 @@ def from_dict(d: dict) -> Estimate:
     return Estimate(d.get("estimate"), d.get("low"), d.get("high"), d.get("decisions", 0))
 
 
-def score_words(report) -> str:
+def score_words(report: ScoreReport) -> str:
     """The score line a face shows (dashboard, debrief, plain mode): the score that is reported, and
     the path kept's when undos changed it. ``report``: a ScoreReport."""
     first, kept = report.reported, report.overall
@@ -156,7 +161,7 @@ def score_words(report) -> str:
     return text
 
 
-def lines(story, report) -> list:
+def lines(story: Story, report: ScoreReport) -> list:
     """Plain lines for the debrief and plain mode: the score line, then each learning point's
     estimate in words, in story order."""
     est = estimates(report)

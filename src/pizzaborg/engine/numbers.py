@@ -15,7 +15,7 @@ import math
 MAX_MAGNITUDE = 1_000_000_000  # a billion: far beyond any KPI, budget or weight a story needs
 
 
-def in_range(value) -> bool:
+def in_range(value: object) -> bool:
     """True for a number (not a bool) that is finite and at most MAX_MAGNITUDE in size."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
@@ -24,21 +24,21 @@ def in_range(value) -> bool:
     return math.isfinite(value) and abs(value) <= MAX_MAGNITUDE
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, int) and abs(value) >= 10**15:
         digits = len(str(abs(value)))
         return f"{'-' if value < 0 else ''}a {digits}-digit number"
     return repr(value)
 
 
-def _too_large(value) -> bool:
+def _too_large(value: object) -> bool:
     """A number beyond the range (NaN and infinities are left to the loader's own 'must be a number')."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return abs(value) > MAX_MAGNITUDE if isinstance(value, int) or math.isfinite(value) else False
 
 
-def bound_numbers(data) -> list:
+def bound_numbers(data: object) -> list:
     """Problems (``YamlProblem``) for every number out of range in a file's parsed YAML (Map/Seq values,
     walked without recursion); each such number is replaced by the nearest bound so that it is reported only here."""
     from .yamlsrc import Map, Seq, YamlProblem

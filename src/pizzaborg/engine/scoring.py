@@ -17,7 +17,9 @@ from .model import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from .model import Choice
+    from collections.abc import Sequence
+
+    from .model import Choice, Story
 
 
 class Stake(Value):
@@ -153,7 +155,7 @@ class ScoreReport(Value):
     points the kept path does not reach."""
 
     __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken", "first", "changed", "undone", "abandoned")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
 
     def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict,
                  first: ScoreReport | None = None, changed: int = 0, undone: int = 0, abandoned: int = 0):
@@ -195,7 +197,7 @@ def point_key(decisions: list, index: int) -> tuple:
     return scene, sum(1 for d in decisions[:index] if d.scene == scene)
 
 
-def score_report(story, decisions: list, undone: list = ()) -> ScoreReport:
+def score_report(story: Story, decisions: list, undone: Sequence = ()) -> ScoreReport:
     """The scores of ``decisions`` (the path kept) and of the first answers.
 
     ``undone``: the undone decisions in the order they were undone, each with ``decision`` (the
@@ -224,7 +226,7 @@ def score_report(story, decisions: list, undone: list = ()) -> ScoreReport:
                        len(undone), abandoned)
 
 
-def _score(story, decisions: list) -> ScoreReport:
+def _score(story: Story, decisions: list) -> ScoreReport:
     sums: dict = {p: [0.0, 0.0] for p in story.points}
     evidence: dict = {p: [] for p in story.points}
     worst_taken = {w: 0 for w in story.worst}

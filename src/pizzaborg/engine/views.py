@@ -129,7 +129,7 @@ class KpiEntry(Value):
     that point, ``round_id`` the month it belongs to, ``changes`` what it changed (KPI id -> delta)."""
 
     __slots__ = ("kind", "decisions", "round_id", "values", "changes")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
 
     def __init__(self, kind: str, decisions: int, round_id: str, values: dict, changes: dict):
         self.kind, self.decisions, self.round_id = kind, decisions, round_id
@@ -143,7 +143,7 @@ class Outcome(Value):
 
     __slots__ = ("scene", "choice", "choice_text", "deltas", "evidence", "worst", "borg", "note", "round_end",
                  "ending", "events_drawn", "round_start", "after")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
 
     def __init__(self, scene: str, choice: str, choice_text: str, deltas: dict, evidence: dict, worst: list,
                  borg: str, note: str, round_end: RoundSummary | None = None, ending: str | None = None,
@@ -166,7 +166,7 @@ class Undone(Value):
     the learner saw: its deltas and evidence), ``score`` the first-answer score shown after it."""
 
     __slots__ = ("index", "key", "decision", "score")
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
 
     def __init__(self, index: int, key: tuple, decision: Decision, score: float | None):
         self.index, self.key, self.decision, self.score = index, key, decision, score

@@ -25,6 +25,17 @@ from pathlib import Path
 
 from ..engine.times import utcnow
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from ..engine import Game
+    from ..engine.saves import SaveData
+    from ..trainer.assignment import Assignment
+
+    # what __getattr__ below returns, for the type checker
+    from ..trainer.assignment import AssignmentError as AssignmentError
+    from ..trainer.assignment import check_learner as check_learner
+    from ..trainer.report import ReportError as ReportError
+
 
 class HandIn:
     """A report written at the end of an assignment's game: ``path`` (the JSON file to hand in) and
@@ -67,7 +78,7 @@ class AssignmentRun:
     with the hand-in, when the game started and the learner as typed, once the report is written (the
     class server's record; an OSError from it is a ReportError); ``send``: whether this face sends to the assignment's LRS itself (the class server does not)."""
 
-    def __init__(self, assignment, *, folder: str | Path | None = None,
+    def __init__(self, assignment: Assignment, *, folder: str | Path | None = None,
                  name: Callable[[datetime], str] | None = None,
                  record: Callable[[HandIn, datetime | None, str], None] | None = None,
                  words: HandInWords | None = None, send: bool = True) -> None:
@@ -88,12 +99,12 @@ class AssignmentRun:
         return bool(self.send and getattr(self.assignment, "lrs", None))
 
     # ---- the one rule: does a save belong to this assignment ----------------------------------
-    def belongs(self, save) -> bool:
+    def belongs(self, save: SaveData) -> bool:
         """A save (engine.saves.SaveData) belongs to the assignment when it was played with its seed and
         its story (the content hash the assignment pins)."""
         return save.seed == self.assignment.seed and save.story.get("hash") == self.assignment.story["hash"]
 
-    def check(self, save) -> None:
+    def check(self, save: SaveData) -> None:
         """Raise SaveError with one line when ``save`` does not belong to the assignment."""
         if not self.belongs(save):
             from ..engine.saves import SaveError
@@ -105,8 +116,8 @@ class AssignmentRun:
             raise SaveError(f"'{save.slot}' is not a game of this assignment ({why})")
 
     # ---- finishing ---------------------------------------------------------------------------
-    def finish(self, game, learner: str, saves_dir, started: datetime | None = None, times: list | None = None,
-               finished: datetime | None = None) -> HandIn:
+    def finish(self, game: Game, learner: str, saves_dir: str | Path, started: datetime | None = None,
+               times: list | None = None, finished: datetime | None = None, undo_times: list | None = None) -> HandIn:
         """Write the learner's report (JSON to hand in, HTML beside it) and return the hand-in. Raises the
         trainer tools' ReportError when it cannot be written (or recorded)."""
         from ..trainer.formats import write_hand_in
@@ -115,7 +126,7 @@ class AssignmentRun:
         finished = finished or utcnow()
         name = self.name(finished) if self.name is not None else None
         path, report = write_hand_in(game, self.assignment, learner, saves_dir, started=started, finished=finished,
-                                     times=times, folder=self.folder, name=name)
+                                     times=times, folder=self.folder, name=name, undo_times=undo_times)
         hand_in = HandIn(path, report, finished)
         if self.record is not None:
             try:
@@ -131,7 +142,7 @@ class AssignmentRun:
         return self.words.note.format(path=hand_in.path)
 
     # ---- the LRS -----------------------------------------------------------------------------
-    def deliver(self, hand_in: HandIn, saves_dir) -> str | None:
+    def deliver(self, hand_in: HandIn, saves_dir: str | Path) -> str | None:
         """Send the hand-in's statements to the assignment's LRS (kept in the outbox until it took them).
         One line for the learner, or None when there is no LRS to send to."""
         if not self.lrs:
@@ -140,7 +151,7 @@ class AssignmentRun:
 
         return deliver(hand_in.report, self.assignment, saves_dir)
 
-    def retry_pending(self, saves_dir) -> str | None:
+    def retry_pending(self, saves_dir: str | Path) -> str | None:
         """Send what earlier games of an assignment for the same LRS left in the outbox. One line, or None."""
         if not self.lrs:
             return None
@@ -154,7 +165,7 @@ class AssignmentRun:
 _FROM_TRAINER = {"AssignmentError": "assignment", "check_learner": "assignment", "ReportError": "report"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     module = _FROM_TRAINER.get(name)
     if module is None:
         raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

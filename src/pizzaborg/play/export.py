@@ -8,9 +8,17 @@ from pathlib import Path
 
 from ..engine.times import parse_iso, utcnow
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from datetime import datetime
 
-def export_report(game, directory, learner: str | None = None, now: str | None = None, assignment=None,
-                  started=None, times: list | None = None) -> Path:
+    from ..engine import Game
+    from ..trainer.assignment import Assignment
+
+
+def export_report(game: Game, directory: str | Path, learner: str | None = None, now: str | None = None,
+                  assignment: Assignment | None = None, started: datetime | None = None, times: list | None = None,
+                  undo_times: list | None = None) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
     from ..trainer.files import write_atomic
@@ -18,7 +26,8 @@ def export_report(game, directory, learner: str | None = None, now: str | None =
     from ..trainer.report import ReportError, build_report
 
     finished = parse_iso(now) or utcnow()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times,
+                          undo_times=undo_times)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = finished.strftime("%Y%m%d-%H%M%S")

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from ..engine.text import clean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from ..engine import Game
+    from ..engine.model import Kpi
 
-def scene_label(game, scene_id: str, limit: int = 48) -> str:
+
+def scene_label(game: Game, scene_id: str, limit: int = 48) -> str:
     """A short name for a scene: its title, else the start of its text."""
     scene = game.story.scenes[scene_id]
     if scene.title:
@@ -20,23 +25,23 @@ def scene_label(game, scene_id: str, limit: int = 48) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
-def kpi_history(game, through: int | None = None) -> dict:
+def kpi_history(game: Game, through: int | None = None) -> dict:
     """{kpi id: [value at the start, then after each decision and each month's start]}: the engine's
     series (``Game.kpi_series``), never a sum of decision changes, which would miss the month starts.
     ``through``: up to that decision, without the month start right after it."""
     return game.kpi_series(through)
 
 
-def last_deltas(game) -> dict:
+def last_deltas(game: Game) -> dict:
     return dict(game.decisions[-1].deltas) if game.decisions else {}
 
 
-def is_good(kpi, delta: float) -> bool:
+def is_good(kpi: Kpi, delta: float) -> bool:
     """Whether a change of ``delta`` is good news for this KPI (higher_is better or worse)."""
     return (delta > 0) == (kpi.higher_is != "worse")
 
 
-def choice_text(game, scene_id: str, choice_id: str) -> str:
+def choice_text(game: Game, scene_id: str, choice_id: str) -> str:
     """The text of a choice; of a portfolio ``a+b+c``, the texts joined with " + "."""
     scene = game.story.scenes.get(scene_id)
     if scene is None:
@@ -64,7 +69,7 @@ class Impact:
         return f"Impact({self.index}, {self.scene!r}, net={self.net})"
 
 
-def decision_impacts(game) -> list:
+def decision_impacts(game: Game) -> list[Impact]:
     """Every decision that had a learning point at stake, with how far it helped or hurt."""
     out = []
     for i, d in enumerate(game.decisions):
@@ -87,14 +92,14 @@ def decision_impacts(game) -> list:
     return out
 
 
-def helped_and_hurt(game, n: int = 3) -> tuple:
+def helped_and_hurt(game: Game, n: int = 3) -> tuple[list[Impact], list[Impact]]:
     impacts = decision_impacts(game)
     helped = sorted((i for i in impacts if i.net > 0), key=lambda i: (-i.net, i.index))[:n]
     hurt = sorted((i for i in impacts if i.net < 0), key=lambda i: (i.net, i.index))[:n]
     return helped, hurt
 
 
-def to_try_at_work(game, n: int = 3, below: float = 75.0) -> list:
+def to_try_at_work(game: Game, n: int = 3, below: float = 75.0) -> list[tuple[str, str]]:
     """(heading, advice) pairs: the weakest learning points, then the worst practices fallen into."""
     report = game.report()
     weak = sorted((p for p in report.points.values() if p.score is not None and p.score < below), key=lambda p: (p.score, p.id))

@@ -16,16 +16,25 @@ from ..engine.text import clean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from ..engine import Game, Outcome, RoundSummary, SceneView
+    from ..engine import ChoiceView, Game, Outcome, RoundSummary, SceneView
+    from ..engine.model import Kpi, Story
+    from ..engine.scoring import ScoreReport
+    from .meaning import Impact
 
 WIDTH = 78
+
+#: Why undo is refused (one line each; every face shows the line :meth:`.session.Session.why_no_undo` gives).
+UNDO_OFF = "Undo is off in this assignment: your trainer made every decision final."
+NO_UNDO_YET = "Nothing to undo yet."
+UNDO_FULL = "No more undos: this game has recorded as many as a game can."
+UNDONE = "Undone: your last decision is taken back."
 
 #: The keys of both faces, documented once (the plain mode's help and the TUI's help screen).
 #: (key, what it does, where: "both", "tui" or "plain")
 KEYS = (
     ("1-9", "make that choice (in the terminal UI also arrow keys and Enter, or a click)", "both"),
     ("Enter", "continue after feedback, a month's end and other one-choice scenes", "both"),
-    ("u", "undo your last decision (as often as you like)", "both"),
+    ("u", "undo your last decision (recorded; your score counts your first answers)", "both"),
     ("s", "save the game under a name", "both"),
     ("l", "load a saved game", "both"),
     ("h", "history, every decision so far", "both"),
@@ -119,7 +128,9 @@ def round_intro(game: Game) -> str:
 def capacity_note(scene: SceneView) -> str:
     """'Team weeks left this month: 5 of 8', or '' when the story has no capacity."""
     cap = scene.capacity
-    return f"{clean(cap.name or cap.id)} left this month: {fmt_num(cap.left)} of {fmt_num(cap.total)}" if cap else ""
+    if cap is None or cap.left is None or cap.total is None:
+        return ""
+    return f"{clean(cap.name or cap.id)} left this month: {fmt_num(cap.left)} of {fmt_num(cap.total)}"
 
 
 def pick_note(scene: SceneView) -> str:
@@ -131,7 +142,7 @@ def pick_note(scene: SceneView) -> str:
     return f"Pick {many} of these {len(scene.choices)} at once."
 
 
-def amount(n, unit: str) -> str:
+def amount(n: float, unit: str) -> str:
     """'1 team week', '3 team weeks' from a capacity's name ('Team weeks'): in running text, lower
     case unless the name is an acronym, and singular for one."""
     unit = clean(unit)
@@ -142,7 +153,7 @@ def amount(n, unit: str) -> str:
     return f"{fmt_num(n)} {unit}"
 
 
-def choice_suffix(scene: SceneView, c) -> str:
+def choice_suffix(scene: SceneView, c: ChoiceView) -> str:
     """What a choice costs and, when it cannot be taken, why: ' (3 team weeks)', ' [not available: ...]'."""
     out = ""
     if scene.capacity is not None and c.cost:
@@ -165,7 +176,7 @@ def scene_block(scene: SceneView) -> str:
     return "\n".join(lines)
 
 
-def unit_words(kpi) -> str:
+def unit_words(kpi: Kpi) -> str:
     """The KPI's unit as read aloud, with a leading space: "k€ per month", not "k€ slash month"."""
     return f" {clean(kpi.unit).replace('/', ' per ')}" if kpi.unit else ""
 
@@ -208,14 +219,57 @@ def outcome_block(game: Game, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def numbers_block(game: Game) -> str:
+def counted_report(report: ScoreReport, undo: str | None = None) -> ScoreReport:
+    """The scores that count: the first answers' (free play, an assignment's ``undo: recorded`` or
+    ``off``), or the path kept's under an assignment's ``undo: free`` (the trainer's report says the same)."""
+    return report if undo == "free" else report.first
+
+
+def counted_score(report: ScoreReport, undo: str | None = None) -> float | None:
+    """The score a trainer sees and the pass mark counts (:func:`counted_report`)."""
+    return counted_report(report, undo).overall
+
+
+def score_label(undo: str | None = None, short: bool = False) -> str:
+    """The name of :func:`counted_score`: 'Learning score (first answers)'; ``short`` for the dashboard,
+    which must fit 80×24: 'Score (first answers)'."""
+    what = "(the path you kept)" if undo == "free" else "(first answers)"
+    if short:
+        return "Score (path kept)" if undo == "free" else "Score " + what
+    return "Learning score " + what
+
+
+def changed_line(report: ScoreReport, undo: str | None = None) -> str:
+    """'You changed 7 answers after seeing the feedback; your score counts your first answers.', or ''
+    when nothing was undone."""
+    if not report.undone:
+        return ""
+    many = "answer" if report.changed == 1 else "answers"
+    counts = "the path you kept" if undo == "free" else "your first answers"
+    return (f"You changed {report.changed} {many} after seeing the feedback ({times(report.undone)} undone); "
+            f"your score counts {counts}.")
+
+
+def mastery_lines(story: Story, report: ScoreReport) -> list[str]:
+    """Each learning point's mastery estimate in words, in story order: 'Change management: about 70 out
+    of 100, likely between 55 and 82, from 6 decisions' (:func:`engine.mastery.say`)."""
+    from ..engine.mastery import estimates, say
+
+    est = estimates(report)
+    return [say(clean(p.name), est[p.id]) for p in story.points.values() if p.id in est]
+
+
+def numbers_block(game: Game, undo: str | None = None) -> str:
     lines = ["", "The numbers:"]
     for kpi in game.story.kpis.values():
         unit = unit_words(kpi)
         lines.append(item(f"{kpi.name}: {fmt_num(game.kpis[kpi.id])}{unit}, on a scale from {fmt_num(kpi.min)} to {fmt_num(kpi.max)}."))
     report = game.report()
-    score = report.overall
-    lines.append(item(f"Learning score: {fmt_num(score) + ' of 100' if score is not None else 'none yet'}."))
+    score = counted_score(report, undo)
+    lines.append(item(f"{score_label(undo)}: {fmt_num(score) + ' of 100' if score is not None else 'none yet'}."))
+    changed = changed_line(report, undo)
+    if changed:
+        lines.append(item(changed))
     lines.append(item(f"Assimilation: {fmt_num(report.assimilation)} percent."))
     lines.append(item(month_heading(game, game.round_id, "is under way")))
     return "\n".join(lines)
@@ -253,10 +307,12 @@ def pass_line(score: float | None, mastery: float | None) -> str:
     return f"Pass mark {mark} of 100: {'passed' if passed else 'not passed'}."
 
 
-def ending_block(game: Game, mastery: float | None = None) -> str:
-    ending = game.story.ending(game.ending)
+def ending_block(game: Game, mastery: float | None = None, undo: str | None = None) -> str:
+    ending = game.story.ending(game.ending or "")
+    if ending is None:
+        raise ValueError("the game is not over: it has no ending to show")
     lines = ["", sentence(f"The game is over. Ending: {ending.title}"), "", wrap(ending.text.render(game.view)), ""]
-    lines.append(report_block(game, mastery))
+    lines.append(report_block(game, mastery, undo))
     lines += ["", "The numbers over the whole game:"]
     for kpi in game.story.kpis.values():
         now = game.kpis[kpi.id]
@@ -266,13 +322,19 @@ def ending_block(game: Game, mastery: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def report_block(game: Game, mastery: float | None = None) -> str:
-    report = game.report()
-    overall = report.overall
-    lines = [f"Learning score: {fmt_num(overall) + ' of 100' if overall is not None else 'none'}."]
+def report_block(game: Game, mastery: float | None = None, undo: str | None = None) -> str:
+    """The scores as reported: the counted score (:func:`counted_score`), the pass mark, the changed
+    answers, each area and point, then how sure each point's estimate is."""
+    kept = game.report()
+    report = counted_report(kept, undo)
+    overall = counted_score(kept, undo)
+    lines = [f"{score_label(undo)}: {fmt_num(overall) + ' of 100' if overall is not None else 'none'}."]
     verdict = pass_line(overall, mastery)
     if verdict:
         lines.append(verdict)
+    changed = changed_line(kept, undo)
+    if changed:
+        lines.append(item(changed, "", ""))
     lines += ["", "Scores by learning area, each of 100:"]
     for area in game.story.areas.values():
         a = report.areas[area.id]
@@ -290,6 +352,8 @@ def report_block(game: Game, mastery: float | None = None) -> str:
     else:
         lines.append("You fell into no worst practice.")
     lines.append(f"Assimilation: {fmt_num(report.assimilation)} percent.")
+    lines += ["", "How sure each learning point is, from your first answers:"]
+    lines += [item(sentence(line)) for line in mastery_lines(game.story, kept)]
     return "\n".join(lines)
 
 
@@ -305,7 +369,7 @@ def evidence_words(earned: float, low: float, high: float) -> str:
     return "between the best and the worst offered"
 
 
-def _impact_lines(items) -> list:
+def _impact_lines(items: list[Impact]) -> list:
     lines = []
     for it in items:
         lines.append(item(f"Month {it.round_number}, {it.label}: {sentence(it.choice)}", "  ", "    "))

@@ -4,7 +4,11 @@ Every face drives this class (the terminal UI, plain mode, the class server, ass
 each rule of a session has one home:
 
 - every decision, of every kind (a number, an id, a portfolio by numbers or ids), gets its time
-  (:meth:`Session.decide`), cut back on undo;
+  (:meth:`Session.decide`), cut back on undo; every undo gets its time too (``undo_times``), saved
+  and reported with the undo record;
+- undo follows the assignment's ``undo`` (``off``: refused, with one line saying why, in every face;
+  ``recorded``, the default, and ``free``: allowed and recorded); free play allows it
+  (:meth:`Session.why_no_undo`);
 - the autosave is written after every decision; a new game first keeps an older autosave under a dated
   name; a failure becomes a note for the player, never an exception;
 - "continue" is the newest *unfinished* autosave of this story (``autosave`` or a kept
@@ -19,19 +23,25 @@ saves module. The faces keep only input and output: they show :attr:`Session.not
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from ..engine.times import parse_iso, track_times, utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from ..engine import Game, Outcome, Story
+    from types import ModuleType
+
+    from ..engine import Game, Outcome
+    from ..engine.model import Story
+    from ..engine.saves import SlotInfo
+    from ..trainer.assignment import Assignment
     from .assignment import AssignmentRun, HandIn
 
 AUTOSAVE = "autosave"  # the engine's saves.AUTOSAVE; the saves module is imported on first use
 
 
-def _saves():
+def _saves() -> ModuleType:
     from ..engine import saves  # imports the game and the state machine: not before the title is drawn
 
     return saves
@@ -46,7 +56,8 @@ class Session:
     otherwise one is made from ``assignment``."""
 
     def __init__(self, story: Story | None, saves_dir: str | Path | None = None, seed: int | None = None,
-                 now: Callable[[], str] | None = None, assignment=None, run: AssignmentRun | None = None):
+                 now: Callable[[], str] | None = None, assignment: Assignment | None = None,
+                 run: AssignmentRun | None = None) -> None:
         self.story = story
         if run is None and assignment is not None:
             from .assignment import AssignmentRun
@@ -54,7 +65,7 @@ class Session:
             run = AssignmentRun(assignment)
         self.run = run
         self.assignment = run.assignment if run is not None else None
-        self.started = None  # when this game began (the report's duration)
+        self.started: datetime | None = None  # when this game began (the report's duration)
         self.hand_in: HandIn | None = None  # the report written for the assignment
         self._dir = Path(saves_dir) if saves_dir is not None else None
         self.default_seed = seed
@@ -65,6 +76,7 @@ class Session:
         self._autosave_checked = False
         self.notes: list = []  # one-line notes for the player (the face shows and clears them)
         self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
+        self.undo_times: list = []  # when each undo was made (saved and reported with the undo record)
 
     @property
     def dir(self) -> Path:
@@ -76,6 +88,18 @@ class Session:
     def handed_in(self) -> Path | None:
         """The report file written for the assignment (None before there is one)."""
         return self.hand_in.path if self.hand_in is not None else None
+
+    @property
+    def current(self) -> Game:
+        """The game being played; a face asks for it only once a game was started or loaded."""
+        if self.game is None:
+            raise RuntimeError("no game: start or load one first")
+        return self.game
+
+    def _story(self) -> Story:
+        if self.story is None:
+            raise RuntimeError("no story: the face loads it before a game starts")
+        return self.story
 
     # ---- clock -------------------------------------------------------------------------------
     def _stamp(self) -> str | None:
@@ -95,8 +119,9 @@ class Session:
 
         if self.game is not None:
             self.game.close()
-        self.game = Game(self.story, seed)
+        self.game = Game(self._story(), seed)
         self.times = []
+        self.undo_times = []
         self.learner = learner or None
         self.started = utcnow()
         self.hand_in = None
@@ -116,6 +141,7 @@ class Session:
             self.game.close()
         self.game = loaded.game
         self.times = loaded.save.times[: len(self.game.decisions)]
+        self.undo_times = list(loaded.save.undo_times[: len(self.game.undos)])
         self.learner = loaded.save.learner
         self.started = parse_iso(loaded.save.created)
         self.hand_in = None
@@ -129,29 +155,50 @@ class Session:
         and autosave. A caller that passes ``autosave=False`` calls :meth:`autosave` itself right after
         (the TUI does, once the feedback is drawn). Every kind of decision comes through here."""
         outcome = make()
-        self.times = track_times(self.times, len(self.game.decisions))
+        self.times = track_times(self.times, len(self.current.decisions))
         if autosave:
             self.autosave()
         return outcome
 
     def choose(self, n: int, autosave: bool = True) -> Outcome:
         """Make choice number ``n`` as shown (raises GameError when there is none)."""
-        return self.decide(lambda: self.game.choose_number(n), autosave)
+        return self.decide(lambda: self.current.choose_number(n), autosave)
 
     def choose_id(self, choice_id: str, autosave: bool = True) -> Outcome:
         """Make the choice ``choice_id`` (a portfolio: ``a+b+c``)."""
-        return self.decide(lambda: self.game.choose(choice_id), autosave)
+        return self.decide(lambda: self.current.choose(choice_id), autosave)
 
     def choose_numbers(self, numbers: list, autosave: bool = True) -> Outcome:
         """A portfolio by the numbers shown (``[2, 5, 7]``), or one number in any other scene."""
-        if self.game.pick is None and len(numbers) == 1:
+        if self.current.pick is None and len(numbers) == 1:
             return self.choose(numbers[0], autosave)
-        return self.decide(lambda: self.game.choose_numbers(numbers), autosave)
+        return self.decide(lambda: self.current.choose_numbers(numbers), autosave)
+
+    @property
+    def undo_mode(self) -> str | None:
+        """The assignment's ``undo`` (``free``, ``recorded`` or ``off``); None in free play."""
+        return self.assignment.undo if self.assignment is not None else None
+
+    def why_no_undo(self) -> str | None:
+        """One line saying why undo is refused now (the face shows it), or None when it is allowed."""
+        from .render import NO_UNDO_YET, UNDO_FULL, UNDO_OFF
+
+        if self.undo_mode == "off":
+            return UNDO_OFF
+        if self.game is None or not self.game.decisions:
+            return NO_UNDO_YET
+        from ..engine.game import MAX_UNDOS
+
+        if len(self.game.undos) >= MAX_UNDOS:
+            return UNDO_FULL
+        return None
 
     def undo(self) -> bool:
-        if self.game is None or not self.game.undo():
+        """Take back the last decision; False when refused (:meth:`why_no_undo` says why)."""
+        if self.game is None or self.why_no_undo() is not None or not self.game.undo():
             return False
         self.times = track_times(self.times, len(self.game.decisions))
+        self.undo_times = track_times(self.undo_times, len(self.game.undos))
         self.hand_in = None  # finishing again writes a new report
         self.autosave()
         return True
@@ -163,7 +210,8 @@ class Session:
         if self.run is None or self.game is None or not self.game.over or not self.learner:
             return None
         if self.hand_in is None:
-            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times)
+            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times,
+                                           undo_times=self.undo_times)
         return self.hand_in.path
 
     @property
@@ -193,7 +241,7 @@ class Session:
                 self._keep_old_autosave()
         try:
             return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(),
-                               times=self.times)
+                               times=self.times, undo_times=self.undo_times)
         except S.SaveError as exc:
             self.notes.append(f"Autosave failed: {exc}")
             return None
@@ -217,14 +265,15 @@ class Session:
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
         S = _saves()
-        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times)
+        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times,
+                           undo_times=self.undo_times)
         self.loaded_from = slot
         return path
 
-    def slots(self) -> list:
+    def slots(self) -> list:  # [SlotInfo]
         return _saves().list_saves(self.dir)
 
-    def latest_autosave(self):
+    def latest_autosave(self) -> SlotInfo | None:
         """The one rule for "continue": the newest readable, unfinished autosave (``autosave`` or a kept
         ``autosave-…``) of this story with at least one decision, and in an assignment one that belongs
         to it; None when there is none. A finished game is in the load list, not behind "continue"."""
@@ -233,7 +282,7 @@ class Session:
             if not info.readable or not (info.slot == AUTOSAVE or info.slot.startswith(AUTOSAVE + "-")):
                 continue
             save = info.save
-            if save.story.get("id") != self.story.id or not save.decisions or save.summary.get("over"):
+            if save.story.get("id") != self._story().id or not save.decisions or save.summary.get("over"):
                 continue
             if self.run is not None and not self.run.belongs(save):
                 continue

@@ -89,18 +89,19 @@ def ensure_key(folder: str | os.PathLike) -> bytes:
         return load_key(path)
     key = secrets.token_bytes(32)
     Path(folder).mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)  # 0600
+    fd, made = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)  # 0600
+    tmp: str | None = made
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key.hex() + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         try:
-            os.link(tmp, path)  # fails when another server sharing the folder made one just now: use that
+            os.link(made, path)  # fails when another server sharing the folder made one just now: use that
         except FileExistsError:
             return load_key(path)
         except OSError:  # a file system without hard links
-            os.replace(tmp, path)
+            os.replace(made, path)
             tmp = None
     finally:
         if tmp is not None:

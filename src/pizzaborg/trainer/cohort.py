@@ -168,7 +168,7 @@ def _flags(groups: dict) -> list:
     return flags
 
 
-def summarise(verdicts: list, problems: list = (), rule: str = "best", class_keys: tuple = (),
+def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", class_keys: list | tuple = (),
               roots: tuple = (), count_flagged: bool = False) -> dict:
     """The cohort's figures from verification verdicts (only the verified ones count). ``class_keys``:
     the trainer's class-server keys (:func:`classrecord.trainer_keys`); ``roots``: the folders named on the

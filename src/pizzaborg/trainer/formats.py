@@ -71,11 +71,12 @@ def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: 
 
 def write_hand_in(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
                   finished: datetime | None = None, times: list | None = None, folder=None,
-                  name: str | None = None) -> tuple:
+                  name: str | None = None, undo_times: list | None = None) -> tuple:
     """:func:`finish_assignment`, returning (the JSON file's path, the report written): whoever sends the
     report on (xAPI to an LRS) uses the report object, never a read-back of the file."""
     finished = finished or _now()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times)
+    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times,
+                          undo_times=undo_times)
     folder = Path(folder) if folder is not None else Path(saves_dir) / "reports"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -73,7 +73,7 @@ def credentials(user: str | None = None, password: str | None = None) -> tuple:
     return user, password
 
 
-def _short(text: str, n: int = 60) -> str:
+def _short(text: object, n: int = 60) -> str:
     text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -169,13 +169,14 @@ class Lrs:
         parts = urllib.parse.urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         start = time.monotonic()
-        host, port = parts.hostname, parts.port
+        host, port = parts.hostname or "", parts.port  # the address was checked: it has a host
         proxy = _proxy_for(parts)  # HTTP(S)_PROXY and NO_PROXY, as urllib honours them
         if proxy is not None and parts.scheme == "http":
-            host, port, target = proxy.hostname, proxy.port or 80, url  # a plain proxy takes the whole address
+            host, port, target = proxy.hostname or "", proxy.port or 80, url  # a plain proxy takes the whole address
+        conn: http.client.HTTPConnection
         if parts.scheme == "https":
             if proxy is not None:
-                conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 80, timeout=self.timeout,
+                conn = http.client.HTTPSConnection(proxy.hostname or "", proxy.port or 80, timeout=self.timeout,
                                                    context=_tls_context())
                 conn.set_tunnel(host, port or 443)
             else:

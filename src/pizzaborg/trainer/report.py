@@ -201,7 +201,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
             )
     kept = game.report()
     report = kept.first  # the learning evidence: first answers (the report itself when nothing was undone)
-    ending = story.ending(game.ending) if game.over else None
+    ending = story.ending(game.ending) if game.over and game.ending is not None else None
     out = {
         "story": {"id": story.id, "version": story.version, "hash": story.hash, "title": story.title},
         "seed": game.seed,
@@ -566,7 +566,7 @@ def check_claims(data: dict, name: str) -> None:
             raise ReportError(f"{name}: 'registration' is not a UUID") from None
     if data.get("generator") is not None and len(data["generator"]) > 100:
         raise ReportError(f"{name}: 'generator' is too long")
-    from ..engine.saves import valid_at
+    from ..engine.times import valid_at
 
     for i, d in enumerate(data["decisions"]):
         if "at" in d and not valid_at(d["at"]):

@@ -149,7 +149,8 @@ def retry_pending(assignment, saves_dir) -> str | None:
         return None
     import time
 
-    sent, aside, why, waits = 0, [], "", None
+    sent, why, waits = 0, "", None
+    aside: list = []
     until = time.monotonic() + LEARNER_TIMEOUT  # the learner's first screen waits this long in all
     for path, stmts in waiting:
         lrs.timeout = until - time.monotonic()

@@ -371,7 +371,7 @@ def claim_of(stmts, name: str) -> dict:
         if isinstance(names, dict) and names:
             cohort = next(iter(names.values()))
     decisions, times, undos, undo_times = [], [], [], []
-    from ..engine.saves import valid_at
+    from ..engine.times import valid_at
     record = ext.get(EXT_UNDO_RECORD)
     if record is not None and (not isinstance(record, dict) or not isinstance(record.get("complete"), bool)):
         raise XapiError(f"{name}: the undo-record extension is damaged")

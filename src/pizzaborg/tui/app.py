@@ -213,7 +213,11 @@ class PizzaBorgApp(App[None]):
 
     def _after_debrief(self, what: str | None) -> None:
         if what == "undo":
-            self.session.undo()
+            if not self.session.undo():
+                from ..play.render import NO_UNDO_YET
+
+                self.notify(self.session.why_no_undo() or NO_UNDO_YET, severity="warning", markup=False)
+                return
             screen = self._game_screen()
             if screen is not None:
                 screen.show_game()

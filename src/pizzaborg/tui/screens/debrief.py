@@ -1,5 +1,7 @@
-"""The debrief: the ending's epilogue, a scorecard per learning point, the decisions that helped and
-hurt most with their evidence, what to try at work, and export of the report."""
+"""The debrief: the ending's epilogue, the score that is reported (first answers) and the answers changed
+after the feedback, a scorecard per learning point, how sure each point's estimate is, the decisions that
+helped and hurt most with their evidence, what to try at work, and export of the report. The words are
+the play layer's (:mod:`pizzaborg.play.render`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,16 @@ from textual.widgets import Footer, Static
 
 from ...engine.text import clean
 from ...play.meaning import helped_and_hurt, is_good, to_try_at_work
-from ...play.render import evidence_words, fmt_delta, fmt_num, pass_line
+from ...play.render import (
+    changed_line,
+    counted_report,
+    counted_score,
+    evidence_words,
+    fmt_delta,
+    fmt_num,
+    mastery_lines,
+    pass_line,
+)
 from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
@@ -41,9 +52,10 @@ def whole_game(game) -> Content:
     return Content.assemble(*parts).rstrip()
 
 
-def scorecard(game) -> Content:
-    """A bar and the score first, then the full name: nothing is cut, long names wrap under their line."""
-    report = game.report()
+def scorecard(game, undo: str | None = None) -> Content:
+    """A bar and the score first, then the full name: nothing is cut, long names wrap under their line.
+    The scores that count (first answers, unless the assignment's ``undo`` is ``free``)."""
+    report = counted_report(game.report(), undo)
     parts: list[str | Content | tuple[str, str]] = []
     for area in game.story.areas.values():
         a = report.areas[area.id]
@@ -110,11 +122,13 @@ class DebriefScreen(Screen[str | None]):
             )
             yield Static(shown(ending.text.render(game.view)), id="epilogue")
             assignment = self.session.assignment
-            verdict = pass_line(report.overall, assignment.mastery if assignment is not None else None)
+            undo = self.session.undo_mode
+            counted = counted_score(report, undo)
+            verdict = pass_line(counted, assignment.mastery if assignment is not None else None)
             yield Static(
                 Content.assemble(
                     ("Learning score ", "bold"),
-                    (f"{_score(report.overall)} of 100", "bold $accent"),
+                    (f"{_score(counted)} of 100", "bold $accent"),
                     *(
                         (("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),)
                         if verdict
@@ -127,12 +141,17 @@ class DebriefScreen(Screen[str | None]):
                 ),
                 id="debrief-totals",
             )
+            changed = changed_line(report, undo)
+            if changed:
+                yield Static(changed, id="debrief-changed", markup=False)
             if self.session.hand_in_note:  # near the top, the path whole on a line of its own
                 yield Static(self.session.hand_in_note, id="handed-in", markup=False)
             yield Static("The numbers over the whole game", classes="heading")
             yield Static(whole_game(game), id="debrief-kpis")
             yield Static("Scorecard", classes="heading")
-            yield Static(scorecard(game), id="scorecard")
+            yield Static(scorecard(game, undo), id="scorecard")
+            yield Static("How sure each learning point is", classes="heading")
+            yield Static("\n".join(mastery_lines(game.story, report)), id="debrief-mastery", markup=False)
             yield Static("Decisions that helped most", classes="heading")
             yield Static(impacts(helped, "None of your decisions beat the alternatives."), id="helped")
             yield Static("Decisions that hurt most", classes="heading")
@@ -150,7 +169,7 @@ class DebriefScreen(Screen[str | None]):
             path = export_report(self.session.game, self.session.dir, learner=self.session.learner,
                                  now=self.session.now() if self.session.now else None,
                                  assignment=self.session.assignment, started=self.session.started,
-                                 times=self.session.times)
+                                 times=self.session.times, undo_times=self.session.undo_times)
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return
@@ -166,4 +185,8 @@ class DebriefScreen(Screen[str | None]):
         self.app.push_screen(HistoryScreen(self.session.game))
 
     def action_close(self, what: str) -> None:
+        why = self.session.why_no_undo() if what == "undo" else None
+        if why is not None:  # undo off in this assignment: the debrief stays, with the reason
+            self.notify(why, severity="warning", markup=False)
+            return
         self.dismiss(what)

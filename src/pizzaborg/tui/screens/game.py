@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import GameError
 from ...engine.text import clean
-from ...play.render import fmt_num, is_plain_continue, kpi_line
+from ...play.render import NO_UNDO_YET, UNDONE, fmt_num, is_plain_continue, kpi_line
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
@@ -60,7 +60,7 @@ class GameScreen(Screen):
                     yield Static(id="scene-text")
                     yield FeedbackPanel(id="feedback")
                 yield ChoiceList(id="choices")
-            yield Dashboard(self.session.story, id="dashboard")
+            yield Dashboard(self.session.story, undo=self.session.undo_mode, id="dashboard")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -226,9 +226,9 @@ class GameScreen(Screen):
         self.pending = None
         if self.session.undo():
             self.show_game()
-            self.notify("Undone: your last decision is taken back.")
+            self.notify(UNDONE)
         else:
-            self.notify("Nothing to undo yet.", severity="warning")
+            self.notify(self.session.why_no_undo() or NO_UNDO_YET, severity="warning", markup=False)
         self.flush_notes()
 
     def action_save(self) -> None:

@@ -69,9 +69,10 @@ class HelpScreen(ModalScreen[None]):
             ("  Coloured change", "bold"),
             "  what your last decision did to it: red is bad for the business; good news has a colour "
             "of its own (blue in the Borg theme, green in the plain ones).\n",
-            ("  Learning score", "bold"),
+            ("  Score (first answers)", "bold"),
             "  0–100: how close your decisions came to the best practice the workshop teaches, over every "
-            "learning point at stake so far.\n",
+            "learning point at stake so far. It counts the first answer you gave at each decision: undo is "
+            "recorded, and a changed answer does not change it.\n",
             ("  Assimilation", "bold"),
             "  0–100 %: how often you took the tempting worst practice when one was offered. The Collective "
             "loves it; the business does not.\n",

@@ -1,4 +1,5 @@
-"""The side dashboard: month, every KPI with its trend and last change, learning score, assimilation."""
+"""The side dashboard: month, every KPI with its trend and last change, the score that will be reported
+(first answers, or the path kept under an assignment's ``undo: free``), assimilation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.widgets import Static
 
 from ...engine.text import clean
 from ...play.meaning import kpi_history, last_deltas
-from ...play.render import fmt_num
+from ...play.render import counted_score, fmt_num, score_label
 from .kpi import KpiRow
 from .sparkline import meter
 
@@ -17,9 +18,10 @@ METER_WIDTH = 14
 
 
 class Dashboard(VerticalScroll, can_focus=False):
-    def __init__(self, story, **kwargs):
+    def __init__(self, story, undo: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.story = story
+        self.undo = undo  # the assignment's undo mode (None: free play): which score is reported
 
     def compose(self) -> ComposeResult:
         yield Static(id="dash-month")
@@ -42,9 +44,10 @@ class Dashboard(VerticalScroll, can_focus=False):
         for kpi in game.story.kpis.values():
             self.query_one(f"#kpi-{kpi.id.replace('.', '-')}", KpiRow).show(kpi, history[kpi.id], deltas.get(kpi.id))
         report = game.report()
-        score = fmt_num(report.overall) if report.overall is not None else "–"
+        counted = counted_score(report, self.undo)
+        score = fmt_num(counted) if counted is not None else "–"
         self.query_one("#dash-score", Static).update(
-            Content.assemble(("Learning score", "bold"), "\n", (score, "bold"), " / 100")
+            Content.assemble((score_label(self.undo, short=True), "bold"), "\n", (score, "bold"), " / 100")
         )
         full, empty = meter(report.assimilation, METER_WIDTH)
         self.query_one("#dash-assimilation", Static).update(
