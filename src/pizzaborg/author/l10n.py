@@ -42,8 +42,9 @@ class _Widths(dict):
     (wide and fullwidth East Asian: two cells) or None (combining marks and zero-width format characters:
     no cell). Filled from unicodedata on first sight of each character."""
 
-    def __missing__(self, code: int):
+    def __missing__(self, code: int) -> str | int | None:
         ch = chr(code)
+        value: str | int | None
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
             value = None
         elif unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -270,6 +271,8 @@ def run(args, story, error) -> int:
         if lang is not None and not l10n.valid_lang(lang):
             raise L10nError(f"'{lang}' is not a language tag (like nl, sv, nb, es-419, fr-BE)")
         if action == "extract":
+            if lang is None:
+                raise L10nError("story l10n extract needs --lang XX (the language to write)")
             path, (kept, added, stale, obsolete) = extract(story, lang)
             print(f"wrote {shown_path(path)}: {kept} kept, {added} added (untranslated), {stale} stale, "
                   f"{obsolete} obsolete", file=sys.stderr)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from .model import Story, Text
 
@@ -122,7 +123,7 @@ class Entry:
 
     __slots__ = ("key", "text", "lock", "untranslated", "line", "col")
 
-    def __init__(self, key: str, text, lock_, untranslated: bool, line: int, col: int = 1):
+    def __init__(self, key: str, text: str, lock_: str | None, untranslated: bool, line: int, col: int = 1) -> None:
         self.key, self.text, self.lock = key, text, lock_
         self.untranslated, self.line, self.col = untranslated, line, col
 
@@ -244,7 +245,7 @@ def usable(translation: Translation, story: Story) -> dict:
 
 # ---- applying ----------------------------------------------------------------------------------
 
-def _clone(obj):
+def _clone(obj: Any) -> Any:
     new = object.__new__(type(obj))
     for k in type(obj).__slots__:
         if k != "__dict__" and hasattr(obj, k):
@@ -392,7 +393,7 @@ def _cache_key(story: Story, lang: str, raw: bytes) -> str:
     return h.hexdigest()
 
 
-def _cache_load(key: str):
+def _cache_load(key: str) -> Any:
     from . import cache
 
     directory = cache.cache_dir()
