@@ -52,13 +52,15 @@ lrs-env: $(RSTAMP)
 play: $(STAMP)
 	$(BIN)/pizzaborg
 
-# The gates before the tests: ruff (lint) and mypy (types), both configured in pyproject.toml.
+# The gates before the tests: ruff (lint and format), mypy (types) and import-linter (the layers), all
+# configured in pyproject.toml.
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-# ruff's formatter and its safe fixes over the tree (make test checks lint only, not the format yet)
+# ruff's formatter and its safe fixes over the tree (make test fails on a file that is not formatted)
 format: $(TSTAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

@@ -42,8 +42,13 @@ def generate(story_dir, out: Path) -> int:
             offered = game.available()
             game.choose(rng.choice(offered).id)
         began = start + timedelta(minutes=i)
-        report = build_report(game, learner=f"learner {i:04d}", assignment=assignment, started=began,
-                              finished=began + timedelta(minutes=35))
+        report = build_report(
+            game,
+            learner=f"learner {i:04d}",
+            assignment=assignment,
+            started=began,
+            finished=began + timedelta(minutes=35),
+        )
         game.close()
         if i < TAMPERED:
             report["score"] = 100 if report["score"] != 100 else 0

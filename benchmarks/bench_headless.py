@@ -78,10 +78,12 @@ def main() -> int:
     game_wall, game = timed(play)
     ratio = game / base
     ok = ratio <= 2.0 and probe == "False"
-    print(f"headless whole game ({len(result['decisions'])} decisions) {game * 1000:4.0f} ms CPU   "
-          f"import yaml, transitions {base * 1000:4.0f} ms CPU   ratio {ratio:4.2f} (bar <= 2.0)   "
-          f"wall {game_wall * 1000:.0f}/{base_wall * 1000:.0f} ms = {game_wall / base_wall:4.2f}   "
-          f"textual imported: {'no' if probe == 'False' else 'YES'}   {'PASS' if ok else 'FAIL'}")
+    print(
+        f"headless whole game ({len(result['decisions'])} decisions) {game * 1000:4.0f} ms CPU   "
+        f"import yaml, transitions {base * 1000:4.0f} ms CPU   ratio {ratio:4.2f} (bar <= 2.0)   "
+        f"wall {game_wall * 1000:.0f}/{base_wall * 1000:.0f} ms = {game_wall / base_wall:4.2f}   "
+        f"textual imported: {'no' if probe == 'False' else 'YES'}   {'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -28,8 +28,10 @@ LANGS = ("nl", "sv", "nb", "es", "fr")
 def write_languages(story, folder: Path) -> None:
     folder.mkdir()
     for i, lang in enumerate(LANGS):
-        ents = {k: {"lock": l10n.lock(t), "text": l10n.pseudo(t) + ("" if kind == "unit" else "·" * i)}
-                for k, t, kind in l10n.entries(story)}
+        ents = {
+            k: {"lock": l10n.lock(t), "text": l10n.pseudo(t) + ("" if kind == "unit" else "·" * i)}
+            for k, t, kind in l10n.entries(story)
+        }
         data = {"format": l10n.FORMAT, "language": lang, "entries": ents}
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         (folder / f"{lang}.yaml").write_text(text, encoding="utf-8")
@@ -63,12 +65,18 @@ def main() -> int:
     ok_check = t_check < 1.0
     ok_cold = t_cold < 0.2
     ok_apply = t_apply < 0.02
-    print(f"l10n check, 5 languages x {entries} entries {t_check * 1000:7.0f} ms (bar <= 1000 ms)   "
-          f"{'PASS' if ok_check else 'FAIL'}")
-    print(f"l10n read and apply one language, first time {t_cold * 1000:7.1f} ms (bar <= 200 ms)   "
-          f"{'PASS' if ok_cold else 'FAIL'}")
-    print(f"l10n read and apply one language, cached {t_apply * 1000:7.1f} ms (bar <= 20 ms)   "
-          f"{'PASS' if ok_apply else 'FAIL'}")
+    print(
+        f"l10n check, 5 languages x {entries} entries {t_check * 1000:7.0f} ms (bar <= 1000 ms)   "
+        f"{'PASS' if ok_check else 'FAIL'}"
+    )
+    print(
+        f"l10n read and apply one language, first time {t_cold * 1000:7.1f} ms (bar <= 200 ms)   "
+        f"{'PASS' if ok_cold else 'FAIL'}"
+    )
+    print(
+        f"l10n read and apply one language, cached {t_apply * 1000:7.1f} ms (bar <= 20 ms)   "
+        f"{'PASS' if ok_apply else 'FAIL'}"
+    )
     return 0 if ok_check and ok_cold and ok_apply else 1
 
 

@@ -36,9 +36,11 @@ def main() -> int:
         t_large = measure(large, 3)
     ratio = t_large / t_small
     ok = ratio <= 12 and t_large < 2.0
-    print(f"loader  1,000 scenes {t_small * 1000:7.0f} ms   10,000 scenes {t_large * 1000:7.0f} ms   "
-          f"ratio {ratio:5.2f} (bar <= 12)   10k under 2 s: {'yes' if t_large < 2.0 else 'NO'}   "
-          f"{'PASS' if ok else 'FAIL'}")
+    print(
+        f"loader  1,000 scenes {t_small * 1000:7.0f} ms   10,000 scenes {t_large * 1000:7.0f} ms   "
+        f"ratio {ratio:5.2f} (bar <= 12)   10k under 2 s: {'yes' if t_large < 2.0 else 'NO'}   "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

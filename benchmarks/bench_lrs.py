@@ -58,8 +58,9 @@ def report_for(story, assignment, i: int, rng) -> dict:
     while not game.over:
         game.choose(rng.choice(game.available()).id)
     began = datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=i)
-    report = build_report(game, learner=f"learner {i:04d}", assignment=assignment, started=began,
-                          finished=began + timedelta(minutes=40))
+    report = build_report(
+        game, learner=f"learner {i:04d}", assignment=assignment, started=began, finished=began + timedelta(minutes=40)
+    )
     game.close()
     t = began
     for d in report["decisions"]:
@@ -100,13 +101,18 @@ def main() -> int:
             n = int(out.split(": ", 1)[1].split()[0])
             passed = took <= SEND_BAR and again <= SEND_BAR
             ok = ok and passed
-            print(f"send one {DECISIONS}-decision game ({n} statements, verification included): {took:.2f} s, "
-                  f"the same again (a no-op): {again:.2f} s (bar <= {SEND_BAR:g} s)  {'PASS' if passed else 'FAIL'}")
+            print(
+                f"send one {DECISIONS}-decision game ({n} statements, verification included): {took:.2f} s, "
+                f"the same again (a no-op): {again:.2f} s (bar <= {SEND_BAR:g} s)  {'PASS' if passed else 'FAIL'}"
+            )
 
             # into the LRS in large batches (setup, not a figure: Ralph's filesystem backend reads its whole
             # file for every POST, so 200 separate sends mostly measure that)
-            everything = [st for f in sorted(folder.glob("*.json"))
-                          for st in statements(json.loads(f.read_text(encoding="utf-8")))]
+            everything = [
+                st
+                for f in sorted(folder.glob("*.json"))
+                for st in statements(json.loads(f.read_text(encoding="utf-8")))
+            ]
             Lrs(server.url, *ralph_server.TRAINER, batch=2000).post(everything)
             files, out_files = run("cohort", folder, "--assignment", apath, "--story", story_dir, "--format", "json")
             waited = [0.0, 0]
@@ -130,10 +136,12 @@ def main() -> int:
             ratio = lrs / files
             passed = same and ratio <= RATIO_BAR
             ok = ok and passed
-            print(f"cohort of {LEARNERS} learners x {DECISIONS} decisions from the LRS: {lrs:.2f} s, from files: "
-                  f"{files:.2f} s, ratio {ratio:.1f} (bar <= {RATIO_BAR:g}x)  {len(everything)} statements; "
-                  f"{waited[0]:.1f} s of it waiting for the LRS ({waited[1]} GET pages); same figures: "
-                  f"{'yes' if same else 'NO'}  {'PASS' if passed else 'FAIL'}")
+            print(
+                f"cohort of {LEARNERS} learners x {DECISIONS} decisions from the LRS: {lrs:.2f} s, from files: "
+                f"{files:.2f} s, ratio {ratio:.1f} (bar <= {RATIO_BAR:g}x)  {len(everything)} statements; "
+                f"{waited[0]:.1f} s of it waiting for the LRS ({waited[1]} GET pages); same figures: "
+                f"{'yes' if same else 'NO'}  {'PASS' if passed else 'FAIL'}"
+            )
         finally:
             server.stop()
     return 0 if ok else 1

@@ -26,7 +26,7 @@ RUNS = 15
 TIMEOUT = 20.0
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
 
-BARE_APP = '''
+BARE_APP = """
 from textual.app import App
 from textual.widgets import Static
 
@@ -40,7 +40,7 @@ class Bare(App):
 
 
 Bare().run()
-'''
+"""
 
 
 def time_to_text(cmd: list, marker: bytes, cwd: str) -> float:
@@ -106,8 +106,10 @@ def main() -> int:
         )
     ratio = ours / bare
     ok = ratio <= 1.3
-    print(f"TUI start to title drawn {ours * 1000:6.0f} ms   bare Textual app drawn {bare * 1000:6.0f} ms   "
-          f"ratio {ratio:4.2f} (bar <= 1.3)   {'PASS' if ok else 'FAIL'}")
+    print(
+        f"TUI start to title drawn {ours * 1000:6.0f} ms   bare Textual app drawn {bare * 1000:6.0f} ms   "
+        f"ratio {ratio:4.2f} (bar <= 1.3)   {'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -131,6 +131,7 @@ def concurrency(srv) -> list:
     rows = []
     base = pss_kb(srv.proc.pid)
     for n in LEVELS:
+
         async def level(n: int = n):
             times, sockets, sessions = await open_sessions(srv.url, n)
             kids = [k for k in children(srv.proc.pid)]
@@ -157,8 +158,15 @@ def main() -> int:
     problem = browser_problem()
     code = 0
     with tempfile.TemporaryDirectory() as tmp:
-        with ServerProcess("--story", str(MINI), "--data-dir", str(Path(tmp) / "data"), "--max-sessions",
-                           str(max(LEVELS)), cwd=Path(tmp)) as srv:
+        with ServerProcess(
+            "--story",
+            str(MINI),
+            "--data-dir",
+            str(Path(tmp) / "data"),
+            "--max-sessions",
+            str(max(LEVELS)),
+            cwd=Path(tmp),
+        ) as srv:
             if problem:
                 print(f"browser page load to title: not measured: {problem} (bar <= {RATIO_BAR})   FAIL")
                 code = 1
@@ -175,10 +183,12 @@ def main() -> int:
             for n, median, slowest, mb, procs in concurrency(srv):
                 ok = mb <= MB_BAR and (n < max(LEVELS) or slowest <= SLOWEST_BAR)
                 code |= not ok
-                print(f"{n:2d} sessions at once: title in {median:5.1f} s median, {slowest:5.1f} s slowest; "
-                      f"{mb:5.1f} MB per session ({procs} game processes) "
-                      f"(bar <= {MB_BAR:g} MB{f', slowest <= {SLOWEST_BAR:g} s' if n == max(LEVELS) else ''})   "
-                      f"{'PASS' if ok else 'FAIL'}")
+                print(
+                    f"{n:2d} sessions at once: title in {median:5.1f} s median, {slowest:5.1f} s slowest; "
+                    f"{mb:5.1f} MB per session ({procs} game processes) "
+                    f"(bar <= {MB_BAR:g} MB{f', slowest <= {SLOWEST_BAR:g} s' if n == max(LEVELS) else ''})   "
+                    f"{'PASS' if ok else 'FAIL'}"
+                )
     return code
 
 

@@ -74,7 +74,7 @@ def record(text: str) -> None:
     block = f"{BEGIN}\nLatest run: {stamp} on {machine()}.\n\n{text}\n{END}"
     doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n" + BEGIN + "\n" + END + "\n"
     if BEGIN in doc and END in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END) :]
     else:
         doc = doc.rstrip("\n") + "\n\n" + block + "\n"
     DOC.write_text(doc, encoding="utf-8")

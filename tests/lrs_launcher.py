@@ -18,13 +18,15 @@ import sys
 
 def main() -> None:
     host, port, data_dir, auth_file = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    os.environ.update({
-        "RALPH_RUNSERVER_BACKEND": "fs",
-        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": data_dir,
-        "RALPH_AUTH_FILE": auth_file,
-        "RALPH_APP_DIR": os.path.join(data_dir, ".ralph"),
-        "RALPH_HISTORY_FILE": os.path.join(data_dir, ".ralph", "history.json"),
-    })
+    os.environ.update(
+        {
+            "RALPH_RUNSERVER_BACKEND": "fs",
+            "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": data_dir,
+            "RALPH_AUTH_FILE": auth_file,
+            "RALPH_APP_DIR": os.path.join(data_dir, ".ralph"),
+            "RALPH_HISTORY_FILE": os.path.join(data_dir, ".ralph", "history.json"),
+        }
+    )
     os.makedirs(os.path.join(data_dir, ".ralph"), exist_ok=True)
     import uvicorn
     from ralph.backends.data.base import BaseOperationType

@@ -41,8 +41,10 @@ def ralph_python() -> tuple:
             if check.returncode == 0:
                 return c, None
             return None, f"{c} cannot import Ralph's LRS ({(check.stderr.strip().splitlines() or ['?'])[-1]})"
-    return None, ("Ralph (the LRS) is not installed: 'make lrs-env' installs ralph-malph[cli,lrs] into .venv-ralph "
-                  "(bash .ci/run does when PyPI is reachable), or set PIZZABORG_RALPH_PYTHON")
+    return None, (
+        "Ralph (the LRS) is not installed: 'make lrs-env' installs ralph-malph[cli,lrs] into .venv-ralph "
+        "(bash .ci/run does when PyPI is reachable), or set PIZZABORG_RALPH_PYTHON"
+    )
 
 
 def free_port() -> int:
@@ -55,10 +57,17 @@ def make_auth_file(python: Path, path: Path) -> Path:
     """Ralph's credentials file, written by ``ralph auth`` (bcrypt hashes, scopes, an agent per user)."""
     env = dict(os.environ, RALPH_RUNSERVER_BACKEND="fs", RALPH_AUTH_FILE=str(path))
     ralph = str(Path(python).parent / "ralph")
-    for (user, pw), scope, mbox in ((TRAINER, "all", "mailto:trainer@example.org"),
-                                    (KEY, "statements/write", "mailto:cohort-key@example.org")):
-        run = subprocess.run([ralph, "auth", "-u", user, "-p", pw, "-s", scope, "-M", mbox, "-w"], env=env,
-                             capture_output=True, text=True, timeout=120)
+    for (user, pw), scope, mbox in (
+        (TRAINER, "all", "mailto:trainer@example.org"),
+        (KEY, "statements/write", "mailto:cohort-key@example.org"),
+    ):
+        run = subprocess.run(
+            [ralph, "auth", "-u", user, "-p", pw, "-s", scope, "-M", mbox, "-w"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if run.returncode != 0:
             raise RuntimeError(f"ralph auth failed: {run.stderr.strip()[-300:]}")
     return path
@@ -90,8 +99,13 @@ def start(python: Path, data: Path, auth_file: Path, port: int | None = None, ti
     data.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     env = dict(os.environ, RALPH_LRS_RESTRICT_BY_AUTHORITY="true", RALPH_LRS_RESTRICT_BY_SCOPES="true")
-    proc = subprocess.Popen([str(python), str(LAUNCHER), "127.0.0.1", str(port), str(data), str(auth_file)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        [str(python), str(LAUNCHER), "127.0.0.1", str(port), str(data), str(auth_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     lines: queue.Queue = queue.Queue()
     log: list = []
 

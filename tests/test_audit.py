@@ -25,16 +25,48 @@ POS = re.compile(r"^\S+\.yaml:\d+:\d+$")
 
 # tells the "tells" fixture trips (always-last and random play it badly: they are tested below
 # with thresholds the story sets)
-STATIC = ["length.share", "length.ratio", "position", "number.revenue", "number.cost", "number.trust", "temptation",
-          "one-right", "stamps.form", "phrases", "stamps.collective", "cost.costliest-best", "cost.cheapest-worst",
-          "character", "vocabulary", "model"]
+STATIC = [
+    "length.share",
+    "length.ratio",
+    "position",
+    "number.revenue",
+    "number.cost",
+    "number.trust",
+    "temptation",
+    "one-right",
+    "stamps.form",
+    "phrases",
+    "stamps.collective",
+    "cost.costliest-best",
+    "cost.cheapest-worst",
+    "character",
+    "vocabulary",
+    "model",
+]
 # the tells issue 19 added (story 0.2.0 is measured by them, story 0.3.0 is written to pass them)
-ISSUE_19 = ("cost.", "character", "vocabulary", "model", "best-player.", "coverage",
-            *(f"learner.{n}." for n in ("costliest", "cheapest", "hedger", "names", "phrases", "wording-model")))
+ISSUE_19 = (
+    "cost.",
+    "character",
+    "vocabulary",
+    "model",
+    "best-player.",
+    "coverage",
+    *(f"learner.{n}." for n in ("costliest", "cheapest", "hedger", "names", "phrases", "wording-model")),
+)
 # issue 18's tone tells: measured on the shipped story, which its writers and the lead decide to change
 ISSUE_18 = ("tone.",)
-LEARNERS_THAT_WIN = ["longest", "virtuous", "trust-gain", "myopic", "always-first", "costliest", "hedger", "names",
-                     "phrases", "wording-model"]
+LEARNERS_THAT_WIN = [
+    "longest",
+    "virtuous",
+    "trust-gain",
+    "myopic",
+    "always-first",
+    "costliest",
+    "hedger",
+    "names",
+    "phrases",
+    "wording-model",
+]
 LEARNER_TELLS = [f"learner.{n}.{k}" for n in LEARNERS_THAT_WIN for k in ("score", "best", "good")]
 
 
@@ -97,10 +129,15 @@ def test_the_figures_of_the_tells_fixture(tells):
     assert "only the best option's note opens with a 'Label:'" in by["stamps.form"]["offenders"][0]["detail"]
     assert by["cost.costliest-best"]["figure"] == "100% (4 of 4)"
     assert by["cost.cheapest-worst"]["figure"] == "50% (2 of 4)"  # the cheapest are tied: middle and worst
-    assert by["character"]["details"]["characters"] == {"Ana": {"options": 4, "best": 1.0, "worst": 0.0},
-                                                        "Ben": {"options": 4, "best": 0.0, "worst": 1.0}}
+    assert by["character"]["details"]["characters"] == {
+        "Ana": {"options": 4, "best": 1.0, "worst": 0.0},
+        "Ben": {"options": 4, "best": 0.0, "worst": 1.0},
+    }
     assert by["vocabulary"]["details"]["phrases"]["service catalogue"] == {"options": 4, "best": 1.0, "worst": 0.0}
-    assert by["cost.costliest-best"]["offenders"][0]["detail"] == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
+    assert (
+        by["cost.costliest-best"]["offenders"][0]["detail"]
+        == "r1.s0: best best costs the most (best 2, middle 0, worst 0)"
+    )
 
 
 def test_the_figures_of_the_clean_fixture(clean):
@@ -111,9 +148,12 @@ def test_the_figures_of_the_clean_fixture(clean):
     assert by["one-right"]["value"] == pytest.approx(5 / 12, abs=1e-3)
     assert by["cost.costliest-best"]["value"] == pytest.approx(1 / 3, abs=1e-3)
     assert by["cost.cheapest-worst"]["value"] == pytest.approx(1 / 3, abs=1e-3)
-    assert by["character"]["details"]["characters"] == {n: {"options": 12, "best": 0.3333, "worst": 0.3333}
-                                                        for n in ("Ana", "Ben", "Cleo")}
-    assert by["vocabulary"]["details"]["phrases"] == {"service catalogue": {"options": 6, "best": 0.3333, "worst": 0.3333}}
+    assert by["character"]["details"]["characters"] == {
+        n: {"options": 12, "best": 0.3333, "worst": 0.3333} for n in ("Ana", "Ben", "Cleo")
+    }
+    assert by["vocabulary"]["details"]["phrases"] == {
+        "service catalogue": {"options": 6, "best": 0.3333, "worst": 0.3333}
+    }
 
 
 def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
@@ -128,8 +168,12 @@ def test_the_last_and_random_learners_trip_their_thresholds(tmp_path):
 
 
 def test_thresholds_set_in_the_story_replace_the_defaults(tmp_path):
-    story = _copy(tmp_path, TELLS, "  length_share_max: 1\n  length_ratio_max: 5\n  collective_share_max: 1.0\n"
-                  "  phrase_repeats_max: 12\n  temptation_min: 0\n")
+    story = _copy(
+        tmp_path,
+        TELLS,
+        "  length_share_max: 1\n  length_ratio_max: 5\n  collective_share_max: 1.0\n"
+        "  phrase_repeats_max: 12\n  temptation_min: 0\n",
+    )
     _, by, _ = _audit(story)
     for tid in ("length.share", "length.ratio", "stamps.collective", "phrases", "temptation"):
         assert by[tid]["passed"] is True and by[tid]["threshold_source"] == "story", tid
@@ -180,7 +224,10 @@ def test_the_tell_model_learns_from_the_other_scenes_only():
 
 def test_the_good_ending_is_the_next_below_the_best(tmp_path):
     story = load_story(CLEAN)
-    assert audit_settings(story).good_ending == "good" and audit.good_endings(story, audit_settings(story)) == {"good", "top"}
+    assert audit_settings(story).good_ending == "good" and audit.good_endings(story, audit_settings(story)) == {
+        "good",
+        "top",
+    }
     assert audit_settings(load_story(STORY_DIR)).good_ending == "aligned"
     path = _copy(tmp_path, CLEAN, "  good_ending: middle\n")
     story = load_story(path)
@@ -220,8 +267,9 @@ def test_the_new_learners_play_what_the_screen_shows():
     story = load_story(TELLS)
     assert bots.hedge("Ask the directors and the team to a meeting") == 4
     assert bots.hedge("Restart the server") == 0 and bots.hedge("Ask Ana and Ben", names=("Ana", "Ben")) == 3
-    assert {n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")} == {
-        "costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
+    assert {
+        n: bots.play(story, n, 0).ending for n in ("costliest", "cheapest", "names", "phrases", "wording-model")
+    } == {"costliest": "top", "cheapest": "middle", "names": "top", "phrases": "top", "wording-model": "top"}
 
 
 def test_the_virtue_lexicon_can_be_replaced(tmp_path):
@@ -230,18 +278,21 @@ def test_the_virtue_lexicon_can_be_replaced(tmp_path):
     assert bots.virtue("A scooter, two scooters; SCOOTER.", {"scooter"}) == 2
 
 
-@pytest.mark.parametrize("yaml, message", [
-    ("  length_share_max: 2\n", "'length_share_max' of 'audit' must be a number from 0 to 1"),
-    ("  phrase_words: 2.5\n", "'phrase_words' of 'audit' must be a whole number from 2 to 20"),
-    ("  lenght_share_max: 0.3\n", "unknown key 'lenght_share_max' in 'audit'"),
-    ("  best_ending: heaven\n", "'best_ending' of 'audit' must be the id of an ending, not 'heaven'"),
-    ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
-    ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
-    ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
-    ("  model_best_max: 2\n", "'model_best_max' of 'audit' must be a number from 0 to 1"),
-    ("  coverage_decisions: 0\n", "'coverage_decisions' of 'audit' must be a whole number from 1 to 1000"),
-    ("  good_ending: heaven\n", "'good_ending' of 'audit' must be the id of an ending, not 'heaven'"),
-])
+@pytest.mark.parametrize(
+    "yaml, message",
+    [
+        ("  length_share_max: 2\n", "'length_share_max' of 'audit' must be a number from 0 to 1"),
+        ("  phrase_words: 2.5\n", "'phrase_words' of 'audit' must be a whole number from 2 to 20"),
+        ("  lenght_share_max: 0.3\n", "unknown key 'lenght_share_max' in 'audit'"),
+        ("  best_ending: heaven\n", "'best_ending' of 'audit' must be the id of an ending, not 'heaven'"),
+        ("  business_kpis: [revenue, profit]\n", "unknown KPI 'profit' in 'business_kpis' of 'audit'"),
+        ("  trust_kpi: mood\n", "'trust_kpi' of 'audit' must be the id of a KPI, not 'mood'"),
+        ("  one_right_max: lots\n", "'one_right_max' of 'audit' must be a number"),
+        ("  model_best_max: 2\n", "'model_best_max' of 'audit' must be a number from 0 to 1"),
+        ("  coverage_decisions: 0\n", "'coverage_decisions' of 'audit' must be a whole number from 1 to 1000"),
+        ("  good_ending: heaven\n", "'good_ending' of 'audit' must be the id of an ending, not 'heaven'"),
+    ],
+)
 def test_story_check_reports_a_bad_audit_mapping_where_it_is(tmp_path, yaml, message):
     story = _copy(tmp_path, CLEAN, yaml)
     code, out, err = run_cli("story", "check", story)
@@ -315,17 +366,24 @@ def test_the_human_table_names_each_tell_its_threshold_and_the_offenders():
     assert re.search(r"^ok\s+learner always-last: mean score\s+< 65\s+0\.0 \(low 3\)$", out, re.M)
     assert re.search(r"^longest\s+3\s+100\.0\s+3\s+top 3$", out, re.M)
     assert "49 of 69 threshold(s) failed" in out
-    assert re.search(r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
-                     r"  change\.one 4 \(0%\)$", out, re.M)
+    assert re.search(
+        r"^decisions per learning point in a game \(median; share of games with fewer than 3\):\n"
+        r"  change\.one 4 \(0%\)$",
+        out,
+        re.M,
+    )
     code, out, _ = run_cli("story", "audit", CLEAN, "--seeds", "3")
     assert code == 0 and "all 69 threshold(s) hold" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--seeds", "0"], "between 1 and"),
-    (["--seeds", "x"], "'x' is not a whole number"),
-    (["/nonexistent/story"], "the story cannot be read"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seeds", "0"], "between 1 and"),
+        (["--seeds", "x"], "'x' is not a whole number"),
+        (["/nonexistent/story"], "the story cannot be read"),
+    ],
+)
 def test_bad_input_is_one_line(args, message):
     code, out, err = run_cli("story", "audit", *args)
     assert code == 2
@@ -402,8 +460,12 @@ def test_a_borg_line_approves_or_disapproves_by_its_words():
     assert tone("Goodness.") == 0  # whole words only
     assert bots.warns("It is quick. But the cause stays.", st.warning_words)
     assert not bots.warns("Butter on the counter.", st.warning_words)
-    assert bots.tone_value("How dull.", "Plain.", st) > bots.tone_value("Noted.", "Plain.", st) > \
-        bots.tone_value("Noted.", "But it breaks.", st) > bots.tone_value("We approve.", "Plain.", st)
+    assert (
+        bots.tone_value("How dull.", "Plain.", st)
+        > bots.tone_value("Noted.", "Plain.", st)
+        > bots.tone_value("Noted.", "But it breaks.", st)
+        > bots.tone_value("We approve.", "Plain.", st)
+    )
 
 
 def test_the_tone_tells_trip_on_a_story_whose_tone_is_the_key_and_hold_without():
@@ -411,8 +473,9 @@ def test_the_tone_tells_trip_on_a_story_whose_tone_is_the_key_and_hold_without()
     for tid in ("tone.best-disapproved", "tone.worst-approved", "tone.pick"):
         assert bad[tid].passed is False and bad[tid].value == 1.0, tid
         assert bad[tid].offenders and all(POS.match(w) for w, _ in bad[tid].offenders), tid
-    assert bad["tone.best-disapproved"].figure == ("100% (6 of 6 best options); when it disapproves, the option is "
-                                                   "best 6 of 6 times, good (positive evidence) 6")
+    assert bad["tone.best-disapproved"].figure == (
+        "100% (6 of 6 best options); when it disapproves, the option is best 6 of 6 times, good (positive evidence) 6"
+    )
     assert bad["tone.best-disapproved"].details["scenes"] == [f"s{i}" for i in range(6)]
     assert bad["tone.worst-approved"].offenders[0][1] == 's0/worst: "Scene 0, closed. Excellent. We approve."'
     good = _tone_tells(TONE / "clean")
@@ -453,7 +516,9 @@ def test_the_audit_reports_the_peekers_beside_the_others(tmp_path):
     code, out, _ = run_cli("story", "audit", TONE / "tells", "--seeds", "2")
     assert re.search(r"^score-peeker\s+2\s+\d+\.\d\s+2\s+top 2  \(first answers; path kept 100\.0, 18 undos", out, re.M)
     code, out, _ = run_cli("story", "bots", "--story", TONE / "tells", "-n", "2")
-    assert re.search(r"^\s+first answers above; the path kept 100\.0, 18 undos and \d+(\.\d)? changed answers a game$", out, re.M)
+    assert re.search(
+        r"^\s+first answers above; the path kept 100\.0, 18 undos and \d+(\.\d)? changed answers a game$", out, re.M
+    )
 
 
 def test_an_engine_that_forgets_an_undo_fails_the_first_answer_check(monkeypatch):

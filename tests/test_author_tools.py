@@ -65,6 +65,7 @@ def test_random_leaning_players_spread_from_bad_to_good_play(tiny):
     lean = {s: random.Random(s).uniform(-1, 1) for s in range(200)}
     good = [r for r in results if lean[r.seed] > 0.5]
     bad = [r for r in results if lean[r.seed] < -0.5]
+
     def share(rs):
         return sum(r.decisions[1] == ("r1.two", "good") for r in rs) / len(rs)
 
@@ -88,9 +89,12 @@ def test_words_shown_count_every_shown_part(tiny):
 def test_a_dead_end_is_reported_by_the_bot(tmp_path):
     root = tiny_story(tmp_path)
     path = root / "rounds" / "01.yaml"
-    path.write_text(path.read_text().replace("when: trust >= 55", "when: trust >= 99")
-                    .replace("      - id: good\n", "      - id: good\n        when: trust > 99\n")
-                    .replace("      - id: bad\n", "      - id: bad\n        when: trust > 99\n"))
+    path.write_text(
+        path.read_text()
+        .replace("when: trust >= 55", "when: trust >= 99")
+        .replace("      - id: good\n", "      - id: good\n        when: trust > 99\n")
+        .replace("      - id: bad\n", "      - id: bad\n        when: trust > 99\n")
+    )
     with pytest.raises(bots.BotError, match="dead end: scene 'r1.two'"):
         bots.play(load_story(root), "always-first", 0)
 
@@ -136,11 +140,14 @@ def test_story_bots_json(tmp_path):
     assert by["best-evidence"]["words"]["mean"] == 47
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-n", "0"], "between 1 and"),
-    (["-n", "x"], "'x' is not a whole number"),
-    (["--story", "/nonexistent/story"], "the story cannot be read"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-n", "0"], "between 1 and"),
+        (["-n", "x"], "'x' is not a whole number"),
+        (["--story", "/nonexistent/story"], "the story cannot be read"),
+    ],
+)
 def test_story_bots_bad_input_is_one_line(args, message):
     code, out, err = run_cli("story", "bots", *args)
     assert code == 2
@@ -253,9 +260,12 @@ def _dead_end_story(tmp_path):
     root = tiny_story(tmp_path)
     path = root / "rounds" / "01.yaml"
     # r1.two offers nothing when trust ends up below 50 after r1.one
-    path.write_text(path.read_text().replace("      - id: good\n", "      - id: good\n        when: trust >= 50\n")
-                    .replace("      - id: bad\n", "      - id: bad\n        when: trust >= 50\n")
-                    .replace("when: trust >= 55", "when: trust >= 99"))
+    path.write_text(
+        path.read_text()
+        .replace("      - id: good\n", "      - id: good\n        when: trust >= 50\n")
+        .replace("      - id: bad\n", "      - id: bad\n        when: trust >= 50\n")
+        .replace("when: trust >= 55", "when: trust >= 99")
+    )
     return root
 
 
@@ -402,8 +412,12 @@ def test_conditions_see_the_same_score_and_assimilation_as_the_report(mini, tmp_
     also with fractional weights (the sums are taken in the same order)."""
     root = tiny_story(tmp_path)
     path = root / "rounds" / "01.yaml"
-    path.write_text(path.read_text().replace("lp.one: 1, lp.two: 1", "lp.one: 0.1, lp.two: 0.7")
-                    .replace("lp.one: -1 }", "lp.one: -0.3 }").replace("lp.two: 2 }", "lp.two: 0.2 }"))
+    path.write_text(
+        path.read_text()
+        .replace("lp.one: 1, lp.two: 1", "lp.one: 0.1, lp.two: 0.7")
+        .replace("lp.one: -1 }", "lp.one: -0.3 }")
+        .replace("lp.two: 2 }", "lp.two: 0.2 }")
+    )
     seen = set()
     for story in (mini, load_story(root)):
         game = bots.ReusableGame(story, 0)

@@ -104,5 +104,5 @@ def test_the_cache_keeps_only_the_newest_entries(tmp_path, cache_dir):
     for i in range(cache.KEEP + 4):
         story_yaml.write_text(text.replace("title:", f"title: v{i}", 1))
         load_story(root)
-        os.utime(next(iter(sorted(cache_dir.glob('*.json'), key=os.path.getmtime, reverse=True))), (1e9 + i, 1e9 + i))
+        os.utime(next(iter(sorted(cache_dir.glob("*.json"), key=os.path.getmtime, reverse=True))), (1e9 + i, 1e9 + i))
     assert len(entries(cache_dir)) == cache.KEEP

@@ -30,11 +30,14 @@ def test_clean_base_story_passes(run_cli, base_story):
 
 
 def test_unreachable_scene(run_cli, tmp_path):
-    rnd = BASE_ROUND + """\
+    rnd = (
+        BASE_ROUND
+        + """\
   - id: r1.orphan
     text: Nobody comes here.
     next: end
 """
+    )
     code, lines, err = check(run_cli, write_story(tmp_path, BASE_STORY, {"01.yaml": rnd}))
     assert code == 1
     assert reported(lines, "rounds/01.yaml", pos_of(rnd, "r1.orphan")[0], "'r1.orphan' cannot be reached")
@@ -44,7 +47,9 @@ def test_unreachable_scene(run_cli, tmp_path):
 
 def test_dead_end_loop(run_cli, tmp_path):
     # 'bad' leads into ping <-> pong, which never reach an ending; 'good' still ends the game
-    rnd = BASE_ROUND.replace("        worst: [W1]\n", "        worst: [W1]\n        next: r1.ping\n") + """\
+    rnd = (
+        BASE_ROUND.replace("        worst: [W1]\n", "        worst: [W1]\n        next: r1.ping\n")
+        + """\
   - id: r1.ping
     text: Ping.
     next: r1.pong
@@ -52,6 +57,7 @@ def test_dead_end_loop(run_cli, tmp_path):
     text: Pong.
     next: r1.ping
 """
+    )
     code, lines, _ = check(run_cli, write_story(tmp_path, BASE_STORY, {"01.yaml": rnd}))
     assert code == 1
     assert reported(lines, "rounds/01.yaml", pos_of(rnd, "id: r1.ping")[0], "'r1.ping' is a dead end")
@@ -84,12 +90,15 @@ def test_unused_learning_point_and_worst_practice(run_cli, tmp_path):
 
 
 def test_pool_never_drawn(run_cli, tmp_path):
-    rnd = BASE_ROUND + """\
+    rnd = (
+        BASE_ROUND
+        + """\
 pools:
   forgotten:
     - id: ev.lost
       text: Lost news.
 """
+    )
     code, lines, _ = check(run_cli, write_story(tmp_path, BASE_STORY, {"01.yaml": rnd}))
     assert code == 1
     assert any("pool 'forgotten' is never drawn from" in ln for ln in lines)
@@ -148,9 +157,14 @@ def test_every_memory_seam_is_a_warning_where_it_is(run_cli):
     warnings = _memory(run_cli, "seams")
     assert all(re.match(r"^\S+/rounds/01\.yaml:\d+:\d+: warning: ", w) for w in warnings), warnings
     text = "\n".join(warnings)
-    assert re.search(r"01\.yaml:54:9: warning: 'r1\.later' names Julian after 'r1\.hire\.end-contract' sets "
-                     r"flag\.julian_left", text)
-    assert re.search(r"01\.yaml:57:13: warning: 'r1\.later\.switch' offers again what 'r1\.provider\.switch' chose", text)
+    assert re.search(
+        r"01\.yaml:54:9: warning: 'r1\.later' names Julian after 'r1\.hire\.end-contract' sets "
+        r"flag\.julian_left",
+        text,
+    )
+    assert re.search(
+        r"01\.yaml:57:13: warning: 'r1\.later\.switch' offers again what 'r1\.provider\.switch' chose", text
+    )
     assert "flag 'julian_left' is set by 'r1.hire.end-contract' and never read" in text
     assert "'r1.bill' reads flag.cost_card before any scene that sets it (set by 'r1.card.print'" in text
     assert len(warnings) == 5  # and provider_switched: set, never read
@@ -162,8 +176,9 @@ def test_an_epilogue_line_naming_a_character_who_left_is_a_seam(run_cli):
     assert sorted(re.sub(r"^.*names Julian in ", "", ln) for ln in endings) == [
         "\"Julian sends a postcard.\", which does not read flag.julian_left (set by 'r1.hire.end-contract': "
         "they left): guard it with 'not flag.julian_left'",
-        "\"Julian's slides still hang in the corri…\", which does not read flag.julian_left (set by "
-        "'r1.hire.end-contract': they left): guard it with 'not flag.julian_left'"]
+        '"Julian\'s slides still hang in the corri…", which does not read flag.julian_left (set by '
+        "'r1.hire.end-contract': they left): guard it with 'not flag.julian_left'",
+    ]
     assert all(re.match(r"^\S+/story\.yaml:\d+:\d+: warning: ", ln) for ln in endings)
 
 
@@ -190,5 +205,7 @@ def test_an_unknown_kpi_gets_a_did_you_mean_from_the_kpi_names(run_cli, tmp_path
     rnd = rnd.replace("    next: end\n", "    next:\n      - when: trst > 3\n        to: end\n      - to: end\n", 1)
     code, lines, err = check(run_cli, write_story(tmp_path, story, {"01.yaml": rnd}))
     assert code == 1 and "Traceback" not in err
-    assert any("unknown KPI 'customer' in effects" in ln and ln.endswith("did you mean 'trust'?") for ln in lines), lines
+    assert any("unknown KPI 'customer' in effects" in ln and ln.endswith("did you mean 'trust'?") for ln in lines), (
+        lines
+    )
     assert any("unknown name 'trst'; did you mean 'trust'? (a KPI id" in ln for ln in lines), lines

@@ -114,7 +114,7 @@ def test_refs_are_collected_for_the_loader():
     assert refs == {("kpi", "trust"), ("flag", "x"), ("scene", "a.b"), ("choice", "a.b.c"), ("learning", "lp")}
     # each offset points at the name in the text
     for r in cond.refs:
-        assert cond.source[r.offset:].startswith(r.name if r.kind != "flag" else "flag." + r.name)
+        assert cond.source[r.offset :].startswith(r.name if r.kind != "flag" else "flag." + r.name)
 
 
 def error(text: str) -> ConditionError:
@@ -137,7 +137,7 @@ def test_type_errors_have_an_offset(text, bad):
     exc = error(text)
     assert isinstance(exc.offset, int) and 0 <= exc.offset <= len(text)
     if bad is not None:
-        assert text[exc.offset:].startswith(bad)
+        assert text[exc.offset :].startswith(bad)
 
 
 def test_type_error_offset_points_at_the_wrong_operand():
@@ -167,7 +167,7 @@ def test_malformed_and_unknown_names(text, at):
     if at is None:
         assert exc.offset == len(text)  # missing ')' at the end
     else:
-        assert text[exc.offset:].startswith(at)
+        assert text[exc.offset :].startswith(at)
 
 
 def test_unknown_name_message_lists_what_is_allowed():

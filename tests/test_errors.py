@@ -22,8 +22,23 @@ def _user_errors() -> list[type]:
     from pizzaborg.trainer.xapi import XapiError
     from pizzaborg.web.command import ServeError
 
-    return [BotError, ToolError, UsageError, ConditionError, GameError, ReplayError, StoryError, SaveError,
-            AssignmentError, LrsError, ReportError, ReplayMismatch, SendError, XapiError, ServeError]
+    return [
+        BotError,
+        ToolError,
+        UsageError,
+        ConditionError,
+        GameError,
+        ReplayError,
+        StoryError,
+        SaveError,
+        AssignmentError,
+        LrsError,
+        ReportError,
+        ReplayMismatch,
+        SendError,
+        XapiError,
+        ServeError,
+    ]
 
 
 @pytest.mark.parametrize("error", _user_errors(), ids=lambda e: e.__name__)

@@ -35,9 +35,19 @@ settings.load_profile(PROFILE)
 
 # `make fuzz`: cases per reader, 100,000 in all (the slow readers get fewer, the fast ones more)
 FUZZ_CASES = {
-    "story": 3_000, "yaml": 28_000, "save": 12_000, "script": 8_000, "report": 10_000, "assignment": 6_000,
-    "condition": 17_000, "cache": 2_000, "folder": 2_000,
-    "class-key": 2_000, "class-record": 3_000, "outbox": 3_000, "lrs-page": 4_000,
+    "story": 3_000,
+    "yaml": 28_000,
+    "save": 12_000,
+    "script": 8_000,
+    "report": 10_000,
+    "assignment": 6_000,
+    "condition": 17_000,
+    "cache": 2_000,
+    "folder": 2_000,
+    "class-key": 2_000,
+    "class-record": 3_000,
+    "outbox": 3_000,
+    "lrs-page": 4_000,
 }
 assert sum(FUZZ_CASES.values()) == 100_000
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))  # e.g. 0.01 for a quick trial of the fuzz profile
@@ -48,8 +58,15 @@ RAN: dict = {}
 def cases(reader: str):
     """The example budget of one reader's test, counted as it runs."""
     n = max(1, round(FUZZ_CASES[reader] * SCALE)) if PROFILE == "fuzz" else CI_CASES.get(reader, 40)
-    return settings(max_examples=n, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                                          HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    return settings(
+        max_examples=n,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 def ran(reader: str) -> None:
@@ -64,8 +81,13 @@ def _count_cases():
     yield
     if PROFILE == "fuzz":
         out = Path(__file__).resolve().parent.parent / ".fuzz-cases.json"
-        out.write_text(json.dumps({"cases": sum(RAN.values()), "seconds": round(time.perf_counter() - t0, 1),
-                                   "per_reader": RAN}, indent=1) + "\n")
+        out.write_text(
+            json.dumps(
+                {"cases": sum(RAN.values()), "seconds": round(time.perf_counter() - t0, 1), "per_reader": RAN}, indent=1
+            )
+            + "\n"
+        )
+
 
 MINI_TEXTS = {p.relative_to(MINI_DIR).as_posix(): p.read_text() for p in MINI_DIR.rglob("*.yaml")}
 MINI = load_story(MINI_DIR)
@@ -292,9 +314,36 @@ def test_assignment_loader_gives_an_assignment_or_one_line(data):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-COND_WORDS = ["trust", "revenue", "score", "round", "assimilation", "flag.x", "learning(change)", "visited(a.start)",
-              "chose(a.start.push)", "and", "or", "not", "(", ")", "<", "<=", ">", ">=", "==", "!=", "1", "2.5", "-",
-              "true", "false", "nope", "\x1b[2J", "²"]
+COND_WORDS = [
+    "trust",
+    "revenue",
+    "score",
+    "round",
+    "assimilation",
+    "flag.x",
+    "learning(change)",
+    "visited(a.start)",
+    "chose(a.start.push)",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "==",
+    "!=",
+    "1",
+    "2.5",
+    "-",
+    "true",
+    "false",
+    "nope",
+    "\x1b[2J",
+    "²",
+]
 
 
 @given(st.lists(st.one_of(st.sampled_from(COND_WORDS), st.text(max_size=3)), max_size=300).map(" ".join))
@@ -342,8 +391,20 @@ def test_a_damaged_cache_entry_is_a_miss_never_a_failure(data):
 
 # ---- verify and cohort over hostile folders ----------------------------------------------------------
 
-ENTRY_KINDS = ["report", "edited", "deep", "fifo", "dev-zero", "dangling", "folder.json", "sparse", "bytes",
-               "xapi", "nested-dir", "empty"]
+ENTRY_KINDS = [
+    "report",
+    "edited",
+    "deep",
+    "fifo",
+    "dev-zero",
+    "dangling",
+    "folder.json",
+    "sparse",
+    "bytes",
+    "xapi",
+    "nested-dir",
+    "empty",
+]
 NAME_PARTS = [b"r", b"\xff\xfe", b"\n", b"\x1b[2J", b"=cmd", b" ", "é".encode(), b"\xe2\x80\xae", b"x" * 120]
 
 
@@ -428,9 +489,11 @@ def test_verify_and_cohort_over_a_hostile_folder_give_a_line_per_file(data):
 
 # ---- the readers issue 20 added: the class key and record, the outbox, an LRS page ----------------------------
 
-jsonish = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                       lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
-                       max_leaves=12)
+jsonish = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
+    max_leaves=12,
+)
 
 
 def _bytes_or_json(data) -> bytes:

@@ -39,7 +39,8 @@ def test_until_over_takes_a_stop_function():
 
 def _run_tier_tests(tmp_path, required: str | None) -> subprocess.CompletedProcess:
     (tmp_path / "conftest.py").write_text((TESTS / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "test_tiers.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_tiers.py").write_text(
+        textwrap.dedent("""
         import pytest
 
         @pytest.mark.tier("tmux")
@@ -52,14 +53,33 @@ def _run_tier_tests(tmp_path, required: str | None) -> subprocess.CompletedProce
 
         def test_plain():
             pytest.skip("not a tier")
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if k != "PIZZABORG_REQUIRE_TIERS"}
     if required is not None:
         env["PIZZABORG_REQUIRE_TIERS"] = required
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:hypothesispytest", "-rA",
-         "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:hypothesispytest",
+            "-rA",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
     )
 
 

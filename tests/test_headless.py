@@ -73,8 +73,20 @@ def test_json_keys(run_cli, mini_dir):
     code, out, err = run_cli("play", "--story", mini_dir, "--choices", "1", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"ending", "over", "score", "kept_score", "changed_answers", "undone", "learning_points",
-                           "kpis", "decisions", "seed", "story", "next"}
+    assert set(result) == {
+        "ending",
+        "over",
+        "score",
+        "kept_score",
+        "changed_answers",
+        "undone",
+        "learning_points",
+        "kpis",
+        "decisions",
+        "seed",
+        "story",
+        "next",
+    }
     assert set(result["story"]) == {"id", "version", "hash"}
     assert result["story"]["id"] == "mini" and result["story"]["version"] == "1.0"
     assert result["over"] is False and result["ending"] is None
@@ -151,7 +163,9 @@ def write_script(tmp_path, text: str, name: str = "script.yaml"):
 
 def test_script_with_expectations_that_hold(run_cli, mini_dir, mini, tmp_path):
     choices = best_choices(mini).split(",")
-    script = write_script(tmp_path, f"""\
+    script = write_script(
+        tmp_path,
+        f"""\
         seed: 3
         choices: {json.dumps(choices)}
         expect:
@@ -163,7 +177,8 @@ def test_script_with_expectations_that_hold(run_cli, mini_dir, mini, tmp_path):
             trust: {{min: 60, max: 100}}
           learning_points:
             change.impact: {{min: 100}}
-        """)
+        """,
+    )
     code, out, err = run_cli("play", "--story", mini_dir, "--script", script)
     assert code == 0, out + err
     assert "All expectations hold." in out
@@ -171,7 +186,9 @@ def test_script_with_expectations_that_hold(run_cli, mini_dir, mini, tmp_path):
 
 def test_script_with_failing_expectations(run_cli, mini_dir, mini, tmp_path):
     choices = best_choices(mini).split(",")
-    script = write_script(tmp_path, f"""\
+    script = write_script(
+        tmp_path,
+        f"""\
         seed: 3
         choices: {json.dumps(choices)}
         expect:
@@ -181,7 +198,8 @@ def test_script_with_failing_expectations(run_cli, mini_dir, mini, tmp_path):
             trust: {{max: 10}}
           learning_points:
             rel.go-see: {{max: 50}}
-        """)
+        """,
+    )
     code, out, err = run_cli("play", "--story", mini_dir, "--script", script)
     assert code == 1
     failures = [ln for ln in out.splitlines() if ln.startswith("expectation failed:")]
@@ -194,10 +212,13 @@ def test_script_with_failing_expectations(run_cli, mini_dir, mini, tmp_path):
 
 
 def test_script_failures_with_json_go_to_stderr(run_cli, mini_dir, tmp_path):
-    script = write_script(tmp_path, """\
+    script = write_script(
+        tmp_path,
+        """\
         choices: [1]
         expect: {over: true}
-        """)
+        """,
+    )
     code, out, err = run_cli("play", "--story", mini_dir, "--script", script, "--json")
     assert code == 1
     json.loads(out)  # stdout stays one JSON object
@@ -205,12 +226,15 @@ def test_script_failures_with_json_go_to_stderr(run_cli, mini_dir, tmp_path):
 
 
 def test_learning_point_never_at_stake_fails_a_min(run_cli, mini_dir, tmp_path):
-    script = write_script(tmp_path, """\
+    script = write_script(
+        tmp_path,
+        """\
         choices: []
         expect:
           learning_points:
             change.impact: {min: 0}
-        """)
+        """,
+    )
     code, out, _ = run_cli("play", "--story", mini_dir, "--script", script)
     assert code == 1
     assert "learning point change.impact: expected at least 0, got no score" in out

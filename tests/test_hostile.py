@@ -280,10 +280,14 @@ def test_full_disk_in_plain_mode_keeps_the_last_good_autosave(run_cli, mini_dir,
     "script,fragment",
     [
         ("choices: !!python/object/apply:os.system ['true']\n", "not allowed"),
-        ("a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-         "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-         "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-         "choices: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n", ""),
+        (
+            "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c "
+            "[*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+            "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+            "choices: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n",
+            "",
+        ),
         ("seed: .nan\nchoices: [1]\n", "seed"),
         ("choices: [1]\nexpect: {min_score: .inf}\n", ""),
         ("\xff\xfe", ""),
@@ -336,8 +340,20 @@ def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mi
     assert all("\x1b" not in str(v) for v in save.summary.values())
     from pizzaborg.trainer import load_assignment
 
-    code, out, err = run_cli("assignment", "new", "--story", mini_dir, "--cohort", "c1", "--seed", "3",
-                             "--note", "hello", "-o", tmp_path / "a.yaml")
+    code, out, err = run_cli(
+        "assignment",
+        "new",
+        "--story",
+        mini_dir,
+        "--cohort",
+        "c1",
+        "--seed",
+        "3",
+        "--note",
+        "hello",
+        "-o",
+        tmp_path / "a.yaml",
+    )
     assert code == 0, err
     edited = tmp_path / "b.yaml"  # a note edited by hand, with YAML escapes for ESC and BEL
     edited.write_text(
@@ -350,9 +366,11 @@ def test_escape_sequences_in_a_save_or_an_assignment_never_reach_the_terminal(mi
 
 def test_a_hostile_assignment_file_is_bad_input_fast(run_cli, mini_dir, tmp_path):
     # learners run files their trainer sends: an alias bomb or a code tag in one must not hurt them
-    bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=False)
-    ) + "format: pizzaborg-assignment\n"
+    bomb = (
+        "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=False))
+        + "format: pizzaborg-assignment\n"
+    )
     for name, text, fragment in (
         ("bomb.yaml", bomb, "alias"),
         ("tag.yaml", "format: !!python/object/apply:os.system ['true']\n", "not allowed"),

@@ -12,11 +12,10 @@ import sys
 
 import pytest
 import yaml
-
 from _storyhelp import MINI_DIR, ROOT, STORY_DIR, run_cli
+
 from pizzaborg.author import l10n as tools
-from pizzaborg.engine import Game, load_story
-from pizzaborg.engine import l10n
+from pizzaborg.engine import Game, l10n, load_story
 from pizzaborg.engine.game import GameError
 
 AUDIT_CLEAN = ROOT / "tests" / "fixtures" / "audit" / "clean"
@@ -46,6 +45,7 @@ def _write(path, data):
 
 # ---- keys and locks ----------------------------------------------------------------------------
 
+
 def test_keys_are_unique_stable_id_paths(shipped):
     keys = [k for k, _, _ in l10n.entries(shipped)]
     assert len(keys) == len(set(keys))
@@ -65,6 +65,7 @@ def test_the_lock_is_the_first_8_hex_of_the_sha256_of_the_english():
 
 
 # ---- the pseudo-locale: a whole game, nothing left in English ----------------------------------
+
 
 def _english_left(text: str) -> bool:
     return bool(re.search(r"[A-Za-z]", KEPT.sub("", text)))
@@ -133,6 +134,7 @@ def test_the_shipped_pseudo_locale_checks_clean(shipped, tmp_path):
 
 # ---- applying: same ids and hash, fallback per line --------------------------------------------
 
+
 def test_translate_keeps_ids_and_hash_and_falls_back_per_line(mini):
     story = load_story(mini)
     code, _, err = run_cli("story", "l10n", "extract", "--lang", "sv", mini)
@@ -187,8 +189,10 @@ def test_bad_languages_and_files_are_one_line_errors(mini, shipped):
 
 
 def test_the_english_start_up_does_not_import_l10n():
-    code = ("import sys; from pizzaborg.engine import Game, load_story; g = Game(load_story()); "
-            "g.choose(g.available()[0].id); print('pizzaborg.engine.l10n' in sys.modules, 'textual' in sys.modules)")
+    code = (
+        "import sys; from pizzaborg.engine import Game, load_story; g = Game(load_story()); "
+        "g.choose(g.available()[0].id); print('pizzaborg.engine.l10n' in sys.modules, 'textual' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
     code = "import sys; import pizzaborg.engine.l10n; print('textual' in sys.modules or 'rich' in sys.modules)"
@@ -197,6 +201,7 @@ def test_the_english_start_up_does_not_import_l10n():
 
 
 # ---- extract and check -------------------------------------------------------------------------
+
 
 def test_extract_keeps_translations_adds_new_and_marks_stale(mini):
     run_cli("story", "l10n", "extract", "--lang", "nb", mini)
@@ -212,8 +217,10 @@ def test_extract_keeps_translations_adds_new_and_marks_stale(mini):
     _write(path, data)
     # the author edits the English of the scene
     meta = mini / "story.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(f"title: {story.title}", f"title: {story.title} (new)"),
-                    encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(f"title: {story.title}", f"title: {story.title} (new)"),
+        encoding="utf-8",
+    )
     assert load_story(mini).title == f"{story.title} (new)"
     code, _, err = run_cli("story", "l10n", "extract", "--lang", "nb", mini)
     assert code == 0 and "1 stale" in err and "1 obsolete" in err, err
@@ -249,18 +256,23 @@ def test_check_is_clean_on_a_complete_translation(mini):
     assert code == 0 and out == "" and "es: OK" in err
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda e: e.pop("text"), "must be a mapping with 'text' and 'lock'"),
-    (lambda e: e.update(text=e["text"] + " {name}"),
-     "placeholders or markup differ from the English in '{key}': adds {{name}}"),
-    (lambda e: e.update(text=e["text"] + " [b]x[/b]"), "placeholders or markup differ"),
-    (lambda e: e.update(text=e["text"] + "\x1b[31m"), "holds a control or bidirectional character (U+001B)"),
-    (lambda e: e.update(text="abc\u202edef"), "holds a control or bidirectional character (U+202E)"),
-    (lambda e: e.update(text="長" * 80), "will not fit the 80x24 layout"),
-    (lambda e: e.update(untranslated=True), "untranslated: '{key}'"),
-    (lambda e: e.update(lock="deadbeef"), "stale: the English of '{key}' changed"),
-    (lambda e: e.pop("lock"), "stale: the English of '{key}' changed since it was translated (no lock"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda e: e.pop("text"), "must be a mapping with 'text' and 'lock'"),
+        (
+            lambda e: e.update(text=e["text"] + " {name}"),
+            "placeholders or markup differ from the English in '{key}': adds {{name}}",
+        ),
+        (lambda e: e.update(text=e["text"] + " [b]x[/b]"), "placeholders or markup differ"),
+        (lambda e: e.update(text=e["text"] + "\x1b[31m"), "holds a control or bidirectional character (U+001B)"),
+        (lambda e: e.update(text="abc\u202edef"), "holds a control or bidirectional character (U+202E)"),
+        (lambda e: e.update(text="長" * 80), "will not fit the 80x24 layout"),
+        (lambda e: e.update(untranslated=True), "untranslated: '{key}'"),
+        (lambda e: e.update(lock="deadbeef"), "stale: the English of '{key}' changed"),
+        (lambda e: e.pop("lock"), "stale: the English of '{key}' changed since it was translated (no lock"),
+    ],
+)
 def test_check_reports_each_problem_where_it_is(mini, edit, message):
     story, path, ents = _full(mini, "fr")
     key = "story/title"
@@ -296,6 +308,7 @@ def test_terminal_cells():
 
 # ---- the audit in a language -------------------------------------------------------------------
 
+
 def test_a_translation_that_makes_the_best_answer_the_longest_fails_the_audit(tmp_path):
     dst = tmp_path / "clean"
     shutil.copytree(AUDIT_CLEAN, dst)
@@ -306,10 +319,13 @@ def test_a_translation_that_makes_the_best_answer_the_longest_fails_the_audit(tm
         if len(authored) < 2:
             continue
         sums = [sum(c.evidence.values()) for c in authored]
-        for c, total in zip(authored, sums):
+        for c, total in zip(authored, sums, strict=False):
             english = c.text.parts[0][1]
-            text = english + (" and then, with everyone who will run it, we agree how to measure what it brings"
-                              if total == max(sums) else "")
+            text = english + (
+                " and then, with everyone who will run it, we agree how to measure what it brings"
+                if total == max(sums)
+                else ""
+            )
             ents[f"scene/{s.id}/choice/{c.id}/text"] = {"lock": l10n.lock(english), "text": text}
     (dst / "l10n").mkdir()
     _write(dst / "l10n" / "xx.yaml", {"format": l10n.FORMAT, "language": "xx", "entries": ents})
@@ -330,11 +346,20 @@ def test_a_translation_that_makes_the_best_answer_the_longest_fails_the_audit(tm
 
 def test_the_audit_words_can_be_translated(mini):
     story, path, ents = _full(mini, "sv")
-    _write(path, {"format": l10n.FORMAT, "language": "sv", "audit": {"collective_phrase": "Kollektivet",
-                                                                         "virtue_words": ["tillsammans"],
-                                                                         "vocabulary": ["tjänstekatalog"],
-                                                                         "virtue_word": ["x"]},
-                  "entries": ents})
+    _write(
+        path,
+        {
+            "format": l10n.FORMAT,
+            "language": "sv",
+            "audit": {
+                "collective_phrase": "Kollektivet",
+                "virtue_words": ["tillsammans"],
+                "vocabulary": ["tjänstekatalog"],
+                "virtue_word": ["x"],
+            },
+            "entries": ents,
+        },
+    )
     sv = l10n.translate(story, "sv")
     assert sv.audit["collective_phrase"] == "Kollektivet" and sv.audit["virtue_words"] == ["tillsammans"]
     assert sv.audit["vocabulary"] == ["tjänstekatalog"] and "collective_phrase" not in story.audit
@@ -366,11 +391,15 @@ def test_the_pseudo_locale_brings_no_tell_back_to_the_shipped_story():
     whose parties, meetings and asks are an English lexicon the story cannot replace yet
     (author/settings.py HEDGER_WORDS), and the tone tells, whose approving and disapproving words are
     English lists too (TONE_* in author/settings.py)."""
+
     def failed(*extra):
         code, out, err = run_cli("story", "audit", STORY_DIR, "--json", "--seeds", "8", *extra)
         assert code in (0, 1), err
-        return {t["id"] for t in json.loads(out)["tells"] if not t["passed"] and ".hedger." not in t["id"]
-                and not t["id"].startswith("tone.")}
+        return {
+            t["id"]
+            for t in json.loads(out)["tells"]
+            if not t["passed"] and ".hedger." not in t["id"] and not t["id"].startswith("tone.")
+        }
 
     assert failed("--lang", "qps") == failed()
 

@@ -182,8 +182,9 @@ def test_an_edited_statement_in_the_lrs_is_left_out(ralph, cli, tmp_path, mini, 
     assert "failed verification" in err
 
 
-def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, auth_file, cli, tmp_path, mini,
-                                                                    monkeypatch):
+def test_an_assignment_game_sends_by_itself_and_queues_when_offline(
+    ralph_py, auth_file, cli, tmp_path, mini, monkeypatch
+):
     port = ralph_server.free_port()
     url = f"http://127.0.0.1:{port}/xAPI/"
     a = make_assignment(mini, lrs={"endpoint": url, "key": ralph_server.KEY[0], "secret": ralph_server.KEY[1]})
@@ -196,8 +197,9 @@ def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, au
     saves = tmp_path / "saves"
 
     # offline: nothing listens on the port yet
-    code, out, err = cli("play", "--assignment", apath, "--learner", "Ann", "--choices", ids, "--story", MINI,
-                         "--saves-dir", saves)
+    code, out, err = cli(
+        "play", "--assignment", apath, "--learner", "Ann", "--choices", ids, "--story", MINI, "--saves-dir", saves
+    )
     assert code == 0, err
     assert "not sent to your trainer's LRS yet" in out and "cannot reach the LRS" in out
     queued = list((saves / "outbox").glob("*.json"))
@@ -208,8 +210,9 @@ def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, au
 
     server = ralph_server.start(ralph_py, tmp_path / "lrs-data", auth_file, port=port)
     try:
-        code, out, err = cli("play", "--assignment", apath, "--learner", "Bo", "--choices", ids, "--story", MINI,
-                             "--saves-dir", saves)
+        code, out, err = cli(
+            "play", "--assignment", apath, "--learner", "Bo", "--choices", ids, "--story", MINI, "--saves-dir", saves
+        )
         assert code == 0, err
         assert "1 earlier result(s) that could not be sent before were sent" in out
         assert "Your results were sent to your trainer's LRS" in out
@@ -220,8 +223,19 @@ def test_an_assignment_game_sends_by_itself_and_queues_when_offline(ralph_py, au
         assert code == 0, err
         assert json.loads(out)["learners"] == 2
         # the key can write, not read
-        code, out, err = cli("cohort", "--lrs", url, "--assignment", apath, "--story", MINI,
-                             "--user", ralph_server.KEY[0], "--password", ralph_server.KEY[1])
+        code, out, err = cli(
+            "cohort",
+            "--lrs",
+            url,
+            "--assignment",
+            apath,
+            "--story",
+            MINI,
+            "--user",
+            ralph_server.KEY[0],
+            "--password",
+            ralph_server.KEY[1],
+        )
         assert code == 1 and "refused the credentials" in err
     finally:
         server.stop()
@@ -241,9 +255,13 @@ def test_undo_statements_and_estimates_are_stored_unchanged(ralph, cli, tmp_path
             game.undo()
         game.choose(options[-1].id)
     start = T0 + timedelta(minutes=next(_STARTS))
-    times = [(start + timedelta(seconds=31.5 * (i + 1))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-             for i in range(len(game.decisions))]
-    r = build_report(game, learner="Ann", assignment=a, started=start, finished=start + timedelta(minutes=20), times=times)
+    times = [
+        (start + timedelta(seconds=31.5 * (i + 1))).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for i in range(len(game.decisions))
+    ]
+    r = build_report(
+        game, learner="Ann", assignment=a, started=start, finished=start + timedelta(minutes=20), times=times
+    )
     assert r["undone"] > 0
     path = write_json(tmp_path / "undos.json", r)
     code, out, err = cli("send", path, "--lrs", ralph.url, "--story", MINI)

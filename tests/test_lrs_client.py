@@ -66,13 +66,16 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/xAPI"
 
 
-@pytest.mark.parametrize("url, says", [
-    ("ftp://lrs.example.org/xAPI/", "not an http(s) address"),
-    ("https://bob:pw@lrs.example.org/xAPI/", "contains credentials"),
-    ("https://lrs.example.org/xAPI/?x=1", "takes no query"),
-    ("https://lrs.example.org:99999/", "not an LRS address"),
-    ("", "is empty"),
-])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("ftp://lrs.example.org/xAPI/", "not an http(s) address"),
+        ("https://bob:pw@lrs.example.org/xAPI/", "contains credentials"),
+        ("https://lrs.example.org/xAPI/?x=1", "takes no query"),
+        ("https://lrs.example.org:99999/", "not an LRS address"),
+        ("", "is empty"),
+    ],
+)
 def test_bad_lrs_addresses_are_one_line(cli, tmp_path, mini, url, says):
     path = write_json(tmp_path / "r.json", report_of(mini))
     code, out, err = cli("send", path, "--lrs", url, "--story", MINI)
@@ -192,11 +195,37 @@ def test_plain_assignment_offline_keeps_the_results_and_says_so(cli, tmp_path, m
 
 
 def test_assignment_lrs_settings_are_checked(cli, tmp_path):
-    code, out, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "-o", tmp_path / "a.yaml",
-                         "--lrs", "https://lrs.example.org/xAPI/", "--lrs-key", "k")
+    code, out, err = cli(
+        "assignment",
+        "new",
+        "--story",
+        MINI,
+        "--cohort",
+        "W",
+        "-o",
+        tmp_path / "a.yaml",
+        "--lrs",
+        "https://lrs.example.org/xAPI/",
+        "--lrs-key",
+        "k",
+    )
     assert code == 2 and "both a key and its secret" in one_line(err)
-    code, out, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "-o", tmp_path / "a.yaml",
-                         "--lrs", "https://lrs.example.org/xAPI/", "--lrs-key", "k", "--lrs-secret", "s")
+    code, out, err = cli(
+        "assignment",
+        "new",
+        "--story",
+        MINI,
+        "--cohort",
+        "W",
+        "-o",
+        tmp_path / "a.yaml",
+        "--lrs",
+        "https://lrs.example.org/xAPI/",
+        "--lrs-key",
+        "k",
+        "--lrs-secret",
+        "s",
+    )
     assert code == 0, err
     assert "write statements only" in out
     text = (tmp_path / "a.yaml").read_text()

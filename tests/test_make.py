@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_play_on_a_fresh_clone_says_it_is_installing_first(tmp_path):
-    run = subprocess.run(["make", "-n", "play", f"VENV={tmp_path / 'fresh-venv'}"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["make", "-n", "play", f"VENV={tmp_path / 'fresh-venv'}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     said = [i for i, ln in enumerate(lines) if ln.startswith("echo ") and "PizzaBorg:" in ln]

@@ -79,11 +79,14 @@ def test_a_portfolio_sums_effects_evidence_and_cost_and_is_stored_in_story_order
     assert ("m1.plan", "app") in game.chosen and ("m1.plan", "crm") in game.chosen
 
 
-@pytest.mark.parametrize("ids, message", [
-    ("app+crm+tidy", "asks for 1 to 2 choices at once, not 3"),
-    ("app+app", "picked twice"),
-    ("app+nope", "no choice 'nope'"),
-])
+@pytest.mark.parametrize(
+    "ids, message",
+    [
+        ("app+crm+tidy", "asks for 1 to 2 choices at once, not 3"),
+        ("app+app", "picked twice"),
+        ("app+nope", "no choice 'nope'"),
+    ],
+)
 def test_a_wrong_portfolio_is_refused_and_changes_nothing(mech, ids, message):
     game = play(mech, ["rush"])
     before = game.state_dict()
@@ -182,6 +185,7 @@ def test_event_odds_follow_the_flags_of_play_and_stay_seeded(mech):
     def drawn(first, seed):
         game = play(mech, [first, "tidy"], seed)
         return game.state
+
     rushed = [drawn("rush", s) for s in range(40)]
     careful = [drawn("careful", s) for s in range(40)]
     assert rushed.count("ev.outage") >= 34  # weight 50 to 1 after a rushed change
@@ -195,6 +199,7 @@ def test_a_conditional_effect_halves_a_later_outage(mech):
             game = play(mech, [first, "tidy"], seed)
             if game.state == "ev.outage":
                 return game.choose("fix").deltas["stability"]
+
     assert outage("team") == -10 and outage("careful") == -20
 
 
@@ -202,6 +207,7 @@ def test_a_conditional_effect_halves_a_later_outage(mech):
 def test_the_reflection_asks_the_first_question_that_matches_the_month(mech):
     def question(first, plan):
         return to_peak(mech, first, plan).last_round.question
+
     assert question("rush", "crm") == "Was the rush worth it?"
     assert question("careful", "crm") == "What earned you the trust this month?"
     assert question("team", "tidy") == "What did you learn this month?"  # trust fell: tidy

@@ -55,8 +55,9 @@ def test_json_next_says_what_is_available_why_and_how_many_to_pick(run_cli):
 def test_choosing_an_unavailable_choice_is_bad_input(run_cli):
     code, out, err = run_cli("play", "--story", MECH_DIR, "--choices", "team,app", "--seed", SEED)
     assert code == 2
-    assert err.strip() == ("pizzaborg: choice 2: choice 'app' in scene 'm1.plan' is not available: "
-                           "needs 3 Team weeks, 2 left this round")
+    assert err.strip() == (
+        "pizzaborg: choice 2: choice 'app' in scene 'm1.plan' is not available: needs 3 Team weeks, 2 left this round"
+    )
 
 
 def test_a_portfolio_by_ids_or_by_numbers_as_shown(run_cli, mech):
@@ -66,17 +67,23 @@ def test_a_portfolio_by_ids_or_by_numbers_as_shown(run_cli, mech):
     numbers = ",".join(numbers_for(mech, ["careful", "app+crm"]))
     assert "+" in numbers
     by_numbers = json.loads(run_cli("play", "--story", MECH_DIR, "--choices", numbers, "--seed", SEED, "--json").out)
-    assert by_ids["decisions"] == by_numbers["decisions"] == [
-        {"scene": "m1.change", "choice": "careful"}, {"scene": "m1.plan", "choice": "app+crm"}]
+    assert (
+        by_ids["decisions"]
+        == by_numbers["decisions"]
+        == [{"scene": "m1.change", "choice": "careful"}, {"scene": "m1.plan", "choice": "app+crm"}]
+    )
     assert by_ids["kpis"] == by_numbers["kpis"]
 
 
-@pytest.mark.parametrize("choices, message", [
-    ("careful,app+crm+tidy", "asks for 1 to 2 choices at once"),
-    ("careful,app+infra", "need 7 Team weeks, 5 left this round"),
-    ("app+crm", "picks several choices, but scene 'm1.change' takes one"),
-    ("careful,app+9", "there is no choice 9 in scene 'm1.plan'"),
-])
+@pytest.mark.parametrize(
+    "choices, message",
+    [
+        ("careful,app+crm+tidy", "asks for 1 to 2 choices at once"),
+        ("careful,app+infra", "need 7 Team weeks, 5 left this round"),
+        ("app+crm", "picks several choices, but scene 'm1.change' takes one"),
+        ("careful,app+9", "there is no choice 9 in scene 'm1.plan'"),
+    ],
+)
 def test_a_wrong_portfolio_is_bad_input(run_cli, choices, message):
     code, _, err = run_cli("play", "--story", MECH_DIR, "--choices", choices, "--seed", SEED)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
@@ -86,7 +93,7 @@ def test_a_script_plays_a_portfolio_and_checks_the_bill_that_arrives_later(run_c
     script = tmp_path / "s.yaml"
     script.write_text(
         f"seed: {SEED}\n"
-        "choices: [rush, \"app+crm\", fix, promo]\n"
+        'choices: [rush, "app+crm", fix, promo]\n'
         "expect:\n  ending: slipping\n  kpis:\n    revenue: {max: 500}\n"
     )
     game_state = first_news(load_story(MECH_DIR), ["rush", "app+crm"])
@@ -124,7 +131,7 @@ def test_plain_mode_picks_a_portfolio_from_numbers_separated_by_spaces(run_cli, 
 
 
 def test_plain_mode_says_why_a_choice_is_not_available_and_waits(run_cli, mech, tmp_path):
-    first, = numbers_for(mech, ["team"])
+    (first,) = numbers_for(mech, ["team"])
     game = Game(mech, SEED)
     game.choose("team")
     app = next(c.n for c in game.scene.choices if c.id == "app")

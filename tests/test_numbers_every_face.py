@@ -64,7 +64,7 @@ def _blocks(text: str, start: str, ends: tuple) -> list:
     flat = " ".join(text.split())
     out = []
     for m in re.finditer(re.escape(start), flat):
-        rest = flat[m.end():]
+        rest = flat[m.end() :]
         cut = min((i for i in (rest.find(e) for e in ends) if i >= 0), default=len(rest))
         out.append(rest[:cut])
     return out
@@ -91,8 +91,11 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
     """Compare every number in a plain-mode or headless transcript with the engine's series."""
     checked = 0
     # "now" after each decision: the value right after it (never with the next month's start in it)
-    spoken = [(i, o) for i, o in enumerate(outcomes, start=1)
-              if not (is_plain_continue(game, o) and not o.borg and not o.note)]
+    spoken = [
+        (i, o)
+        for i, o in enumerate(outcomes, start=1)
+        if not (is_plain_continue(game, o) and not o.borg and not o.note)
+    ]
     stops = ("Scene: ", "News: ", "Month ", "Choose ", "Press Enter", "Pick ", "The game is over")
     blocks = _blocks(text, "Numbers: ", stops)
     assert len(blocks) == len(spoken)
@@ -109,8 +112,11 @@ def check_words(story, text: str, game: Game, outcomes: list) -> int:
         assert _changes_now(story, block) == _shown(entry.values, entry.changes), block
         checked += len(entry.changes)
     # each month's end: the values after its last decision
-    ends = [game.entries_through(i)[-1] for i, d in enumerate(game.decisions, start=1)
-            if i == len(game.decisions) or game.decisions[i].round_id != d.round_id]
+    ends = [
+        game.entries_through(i)[-1]
+        for i, d in enumerate(game.decisions, start=1)
+        if i == len(game.decisions) or game.decisions[i].round_id != d.round_id
+    ]
     blocks = _blocks(text, "The numbers this month: ", ("What you decided", "Reflection: ", "Month "))
     assert len(blocks) == len(ends)
     for block, entry in zip(blocks, ends, strict=False):
@@ -144,12 +150,36 @@ def test_headless_play_shows_the_engines_numbers(story, tmp_path, seed, pick_see
     steps, game, outcomes = plan(story, seed, pick_seed)
     choices = ["+".join(map(str, s)) for s in steps]
     out = io.StringIO()
-    assert run_play(story, choices=choices, seed=seed, load=None, save=None, saves_dir=tmp_path, as_json=False,
-                    expect=None, out=out) == 0
+    assert (
+        run_play(
+            story,
+            choices=choices,
+            seed=seed,
+            load=None,
+            save=None,
+            saves_dir=tmp_path,
+            as_json=False,
+            expect=None,
+            out=out,
+        )
+        == 0
+    )
     check_words(story, out.getvalue(), game, outcomes)
     out = io.StringIO()
-    assert run_play(story, choices=choices, seed=seed, load=None, save=None, saves_dir=tmp_path, as_json=True,
-                    expect=None, out=out) == 0
+    assert (
+        run_play(
+            story,
+            choices=choices,
+            seed=seed,
+            load=None,
+            save=None,
+            saves_dir=tmp_path,
+            as_json=True,
+            expect=None,
+            out=out,
+        )
+        == 0
+    )
     assert json.loads(out.getvalue())["kpis"] == game.history[-1].values
 
 

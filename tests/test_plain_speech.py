@@ -63,10 +63,15 @@ def test_the_plain_debrief_is_the_whole_debrief_and_history_lists_every_decision
     out = whole_game(run_cli, tmp_path)
     flat = " ".join(out.split())
     assert re.search(r"Sales vs plan [0-9.]+ %, (up|down) [0-9.]+ since the start \(89\)\.", flat)
-    for heading in ("Learning score (first answers):", "Scores by learning area, each of 100:",
-                    "The numbers over the whole game:",
-                    "Decisions that helped most:",
-                    "Decisions that hurt most:", "What to try at work:", "Assimilation:"):
+    for heading in (
+        "Learning score (first answers):",
+        "Scores by learning area, each of 100:",
+        "The numbers over the whole game:",
+        "Decisions that helped most:",
+        "Decisions that hurt most:",
+        "What to try at work:",
+        "Assimilation:",
+    ):
         assert heading in out, heading
     assert re.search(r"Sales vs plan [0-9.]+ %, (up|down) [0-9.]+\.", flat)  # numbers in words at a month's end
     history = out.split("History: ", 1)[1]
@@ -107,8 +112,12 @@ def test_espeak_reads_a_month_without_naming_symbols(run_cli, tmp_path):
         name = re.sub(r"[',]", "", _phonemes(symbol)).strip().strip("_:")  # the symbol's name as espeak-ng says it
         assert name and name not in unstressed, f"espeak-ng says {symbol!r} ({name}) while reading month 1"
     # and the old drawings would have been caught
-    assert re.sub(r"[',]", "", _phonemes("== Month 1 ==== ########-------- 900 -> 895 k€/month")).count(
-        re.sub(r"[',]", "", _phonemes("=")).strip().strip("_:")) >= 2
+    assert (
+        re.sub(r"[',]", "", _phonemes("== Month 1 ==== ########-------- 900 -> 895 k€/month")).count(
+            re.sub(r"[',]", "", _phonemes("=")).strip().strip("_:")
+        )
+        >= 2
+    )
 
 
 def test_one_set_of_keys_for_both_faces_and_the_docs():

@@ -94,8 +94,7 @@ def test_plain_mode_refuses_undo_off_and_says_why(run_cli, tmp_path):
     a = tmp_path / "a.yaml"
     r = run_cli("assignment", "new", "--cohort", "W", "--seed", "5", "--undo", "off", "-o", a)
     assert r.code == 0, r.err
-    code, out, err = run_cli("--plain", "--saves-dir", tmp_path / "sv", "--assignment", a,
-                             stdin="Ann\n1\nu\nq\n")
+    code, out, err = run_cli("--plain", "--saves-dir", tmp_path / "sv", "--assignment", a, stdin="Ann\n1\nu\nq\n")
     assert code == 0, err
     assert render.UNDO_OFF in out and render.UNDONE not in out
 
@@ -151,8 +150,19 @@ def test_play_assignment_from_a_save_with_undos_hands_in_their_times(run_cli, tm
     s.undo()
     last = s.game.portfolio(s.game.available()) if s.game.pick else s.game.available()[0].id
     s.save("mine")
-    code, out, err = run_cli("play", "--assignment", a, "--learner", "Ann", "--load", "mine", "--saves-dir",
-                             tmp_path / "sv", "--choices", last)
+    code, out, err = run_cli(
+        "play",
+        "--assignment",
+        a,
+        "--learner",
+        "Ann",
+        "--load",
+        "mine",
+        "--saves-dir",
+        tmp_path / "sv",
+        "--choices",
+        last,
+    )
     assert code == 0, err
     path = out.split("Hand in this file to your trainer: ", 1)[1].split("\n", 1)[0].strip()
     report = json.loads(open(path, encoding="utf-8").read())

@@ -375,14 +375,20 @@ def _games(story, game, strategy):
 
 
 def test_best_evidence_ends_converged_or_aligned_with_80(story, game):
-    bad = [(r.seed, r.ending, r.score) for r in _games(story, game, "best-evidence")
-           if r.ending not in ("converged", "aligned") or r.score < 80]
+    bad = [
+        (r.seed, r.ending, r.score)
+        for r in _games(story, game, "best-evidence")
+        if r.ending not in ("converged", "aligned") or r.score < 80
+    ]
     assert not bad, f"best-evidence games not ending converged/aligned with a score >= 80 (seed, ending, score): {bad}"
 
 
 def test_worst_practice_ends_outsourced_or_assimilated_with_at_most_35(story, game):
-    bad = [(r.seed, r.ending, r.score) for r in _games(story, game, "worst-practice")
-           if r.ending not in ("outsourced", "assimilated") or r.score > 35]
+    bad = [
+        (r.seed, r.ending, r.score)
+        for r in _games(story, game, "worst-practice")
+        if r.ending not in ("outsourced", "assimilated") or r.score > 35
+    ]
     assert not bad, f"worst-practice games not ending outsourced/assimilated with a score <= 35: {bad}"
 
 

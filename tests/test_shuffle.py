@@ -90,8 +90,10 @@ def test_a_numbered_script_depends_on_the_seed_and_ids_do_not(story):
     a = json.loads(run_cli("play", "--story", SHUFFLE_DIR, "--choices", "1,1,1", "--seed", "1", "--json")[1])
     b = json.loads(run_cli("play", "--story", SHUFFLE_DIR, "--choices", "1,1,1", "--seed", "4", "--json")[1])
     assert a["decisions"][0]["choice"] == "c" and b["decisions"][0]["choice"] != "c"
-    by_id = [json.loads(run_cli("play", "--story", SHUFFLE_DIR, "--choices", "c,x,two", "--seed", s, "--json")[1])
-             for s in (1, 4)]
+    by_id = [
+        json.loads(run_cli("play", "--story", SHUFFLE_DIR, "--choices", "c,x,two", "--seed", s, "--json")[1])
+        for s in (1, 4)
+    ]
     assert by_id[0]["decisions"] == by_id[1]["decisions"]
     assert by_id[0]["kpis"] == by_id[1]["kpis"] == {"trust": 53}
 

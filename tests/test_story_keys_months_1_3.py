@@ -24,8 +24,11 @@ def keyed(story) -> dict:
     """{scene id: (best option ids, worst option ids, {option id: choice})}."""
     out = {}
     for d in audit.decisions(story)[0]:
-        out[d.scene.id] = ({d.options[i].id for i in d.best}, {d.options[i].id for i in d.worst},
-                           {c.id: c for c in d.options})
+        out[d.scene.id] = (
+            {d.options[i].id for i in d.best},
+            {d.options[i].id for i in d.worst},
+            {c.id: c for c in d.options},
+        )
     return out
 
 
@@ -72,8 +75,12 @@ def test_the_directors_choose_the_first_portfolio_with_it_at_the_table(story):
 
 
 def test_julian_does_not_return_after_his_contract_ends(story):
-    ended = [c for s in ("ev1.julian", "ev3.phase-two") for c in story.scenes[s].choices
-             if "end" in c.text.all_text.lower() and "contract" in c.text.all_text.lower()]
+    ended = [
+        c
+        for s in ("ev1.julian", "ev3.phase-two")
+        for c in story.scenes[s].choices
+        if "end" in c.text.all_text.lower() and "contract" in c.text.all_text.lower()
+    ]
     assert ended and all("consultant_hired" in c.clear for c in ended)
     assert "consultant_hired" in story.scenes["ev3.phase-two"].when.source  # Julian's phase two needs him hired
     raci = next(c for c in story.scenes["r3.governance"].choices if c.id == "raci")

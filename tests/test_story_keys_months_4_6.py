@@ -25,8 +25,11 @@ def keyed(story) -> dict:
     """{scene id: (best option ids, worst option ids, {option id: choice})}."""
     out = {}
     for d in audit.decisions(story)[0]:
-        out[d.scene.id] = ({d.options[i].id for i in d.best}, {d.options[i].id for i in d.worst},
-                           {c.id: c for c in d.options})
+        out[d.scene.id] = (
+            {d.options[i].id for i in d.best},
+            {d.options[i].id for i in d.worst},
+            {c.id: c for c in d.options},
+        )
     return out
 
 

@@ -49,8 +49,20 @@ def test_without_a_seed_a_random_one_is_written_and_kept(cli, tmp_path):
     seed = load_assignment(out1).seed
     assert isinstance(seed, int) and f"seed {seed}" in r1.out
     assert load_assignment(out1).id != load_assignment(out2).id
-    played = cli("play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", out1, "--learner", "A",
-                 "--choices", "1", "--json")
+    played = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        tmp_path / "s",
+        "--assignment",
+        out1,
+        "--learner",
+        "A",
+        "--choices",
+        "1",
+        "--json",
+    )
     assert json.loads(played.out)["seed"] == seed  # everyone who plays this file plays that seed
 
 
@@ -111,8 +123,15 @@ def test_assignment_without_a_tool_is_a_usage_error(cli):
 
 
 def good_data(mini) -> dict:
-    return {"format": "pizzaborg-assignment", "schema": 1, "id": "0b7f2c36-63f4-4b57-9a3e-0e1f37e0c0aa",
-            "cohort": "A", "story": dict(mini.ref), "seed": 5, "created": "2026-11-25T09:00:00+00:00"}
+    return {
+        "format": "pizzaborg-assignment",
+        "schema": 1,
+        "id": "0b7f2c36-63f4-4b57-9a3e-0e1f37e0c0aa",
+        "cohort": "A",
+        "story": dict(mini.ref),
+        "seed": 5,
+        "created": "2026-11-25T09:00:00+00:00",
+    }
 
 
 @pytest.mark.parametrize(
@@ -165,8 +184,19 @@ def test_load_assignment_file_problems(tmp_path):
 def test_play_with_an_assignment_writes_the_report_to_hand_in(cli, tmp_path, mini):
     r, a = new(cli, tmp_path, "--seed", "3", "--mastery", "0.5")
     saves = tmp_path / "s"
-    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Ann Example",
-            "--choices", "assess,1,1,visit,fix,done")
+    r = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        saves,
+        "--assignment",
+        a,
+        "--learner",
+        "Ann Example",
+        "--choices",
+        "assess,1,1,visit,fix,done",
+    )
     assert r.code == 0, r.err
     assert "Hand in this file to your trainer:" in r.out
     reports = list((saves / "reports").glob("*.json"))
@@ -182,8 +212,20 @@ def test_play_with_an_assignment_writes_the_report_to_hand_in(cli, tmp_path, min
 
 def test_play_json_keeps_stdout_json(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
-    r = cli("play", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", a, "--learner", "Bo",
-            "--choices", "assess,1,1,visit,fix,done", "--json")
+    r = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        tmp_path / "s",
+        "--assignment",
+        a,
+        "--learner",
+        "Bo",
+        "--choices",
+        "assess,1,1,visit,fix,done",
+        "--json",
+    )
     assert r.code == 0
     assert json.loads(r.out)["over"] is True
     assert "Hand in this file" in r.err
@@ -192,8 +234,19 @@ def test_play_json_keeps_stdout_json(cli, tmp_path):
 def test_play_with_more_choices_than_the_game_needs_plays_to_the_end_and_hands_in(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
     saves = tmp_path / "s"
-    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Bo",
-            "--choices", "assess,1,1,visit,fix,done,1,2,3")
+    r = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        saves,
+        "--assignment",
+        a,
+        "--learner",
+        "Bo",
+        "--choices",
+        "assess,1,1,visit,fix,done,1,2,3",
+    )
     assert r.code == 0, r.err
     assert "3 choices were left over" in one_line(r.err)
     assert "Hand in this file to your trainer:" in r.out
@@ -366,17 +419,44 @@ def test_play_assignment_refuses_a_save_of_another_story_version_and_writes_the_
 
     _, a = new(cli, tmp_path, "--seed", "3")
     saves = tmp_path / "s"
-    assert cli("play", "--story", MINI, "--saves-dir", saves, "--seed", "3", "--choices", "assess", "--save", "old").code == 0
+    assert (
+        cli("play", "--story", MINI, "--saves-dir", saves, "--seed", "3", "--choices", "assess", "--save", "old").code
+        == 0
+    )
     data = json.loads((saves / "old.json").read_text())
     data["story"]["hash"] = "0" * 64
     (saves / "old.json").write_text(json.dumps(data))
-    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Ann", "--load", "old",
-            "--choices", "1")
+    r = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        saves,
+        "--assignment",
+        a,
+        "--learner",
+        "Ann",
+        "--load",
+        "old",
+        "--choices",
+        "1",
+    )
     assert r.code != 0 and "not a game of this assignment" in r.err
     writes = []
     real = S.write_save
     monkeypatch.setattr(S, "write_save", lambda *args, **kw: writes.append(args[1].slot) or real(*args, **kw))
-    r = cli("play", "--story", MINI, "--saves-dir", saves, "--assignment", a, "--learner", "Ann",
-            "--choices", "assess,1,1,visit,fix,done")
+    r = cli(
+        "play",
+        "--story",
+        MINI,
+        "--saves-dir",
+        saves,
+        "--assignment",
+        a,
+        "--learner",
+        "Ann",
+        "--choices",
+        "assess,1,1,visit,fix,done",
+    )
     assert r.code == 0, r.err
     assert writes == ["assignment-Ann"] and S.read_save(saves, "assignment-Ann").learner == "Ann"

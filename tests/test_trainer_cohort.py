@@ -45,7 +45,9 @@ def test_cohort_json_figures(cli, cohort_dir):
     assert "score: the report says 100" in c["rejected"][0]["reason"]
     assert [x["learner"] for x in c["attempts"]] == ["Ann"]  # two attempts, the better one counts
     assert [(x["file"], x["counted"]) for x in c["attempts"][0]["attempts"]] == [
-        (str(d / "Ann-old.json"), False), (str(d / "Ann.json"), True)]
+        (str(d / "Ann-old.json"), False),
+        (str(d / "Ann.json"), True),
+    ]
     assert "1 report(s) failed verification" in r.err
     counted = list(reports.values())
     # endings and means are over the five latest verified reports only (not Zed's edited 100)
@@ -83,7 +85,8 @@ def test_most_frequent_worst_choices_come_with_the_scene_text(cli, cohort_dir):
             if dec["worst"]:
                 counts[(dec["scene"], dec["choice"])] = counts.get((dec["scene"], dec["choice"]), 0) + 1
     assert [(w["scene"], w["choice"], w["count"]) for w in top] == sorted(
-        ((s, ch, n) for (s, ch), n in counts.items()), key=lambda t: (-t[2], t[0], t[1]))[:5]
+        ((s, ch, n) for (s, ch), n in counts.items()), key=lambda t: (-t[2], t[0], t[1])
+    )[:5]
     first = next(w for w in top if w["scene"] == "a.start")
     assert first["choice"] == "push" and first["scene_text"] == "The oven controller needs a patch."
     assert first["choice_text"] == "Push the patch tonight." and first["worst"] == ["W1"]
@@ -106,7 +109,7 @@ def test_cohort_markdown_and_html(cli, cohort_dir, tmp_path):
 def test_cohort_csv_is_safe_for_spreadsheets(cli, tmp_path, mini):
     d = tmp_path / "c"
     d.mkdir()
-    write_json(d / "x.json", report_of(mini, "best", learner="=HYPERLINK(\"http://evil\")"))
+    write_json(d / "x.json", report_of(mini, "best", learner='=HYPERLINK("http://evil")'))
     r = cli("cohort", "--story", MINI, d, "--format", "csv")
     assert r.code == 0, r.err
     rows = list(csv.reader(io.StringIO(r.out)))

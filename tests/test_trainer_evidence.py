@@ -130,7 +130,9 @@ def test_xapi_statements_carry_the_undos_and_verify(mini):
     completed = next(s for s in stmts if s["verb"]["id"] == VERBS["completed"])
     assert set(completed["result"]["extensions"][EXT_ESTIMATES]) == {p["id"] for p in r["learning_points"]}
     objectives = completed["context"]["contextActivities"]["other"]
-    assert [o["definition"]["type"] for o in objectives] == ["http://adlnet.gov/expapi/activities/objective"] * len(r["learning_points"])
+    assert [o["definition"]["type"] for o in objectives] == ["http://adlnet.gov/expapi/activities/objective"] * len(
+        r["learning_points"]
+    )
     for st in stmts:
         BaseXapiStatement(**st)
     assert stmts[-1]["verb"]["id"] == VERBS["terminated"]
@@ -194,7 +196,9 @@ def test_cohort_shows_changed_answers_and_the_class_per_point(mini, cli, tmp_pat
     plain = build_report(plain_game, learner="Bob", started=T0, finished=T0 + timedelta(minutes=20))
     old = json.loads((OLD / "mini.json").read_text())
     v = Verifier([mini])
-    verdicts = [v.verify_data(copy.deepcopy(d), n) for d, n in ((peek, "ann.json"), (plain, "bob.json"), (old, "old.json"))]
+    verdicts = [
+        v.verify_data(copy.deepcopy(d), n) for d, n in ((peek, "ann.json"), (plain, "bob.json"), (old, "old.json"))
+    ]
     assert all(x.ok for x in verdicts), [x.message for x in verdicts]
     c = summarise(verdicts)
     rows = {r["learner"]: r for r in c["learners_table"]}
@@ -246,16 +250,21 @@ def test_assignment_new_takes_undo(cli, tmp_path):
     code, _, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "free", "-o", out)
     assert code == 0, err
     assert load_assignment(out).undo == "free"
-    code, _, err = cli("assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "maybe", "-o", tmp_path / "b.yaml")
+    code, _, err = cli(
+        "assignment", "new", "--story", MINI, "--cohort", "W", "--undo", "maybe", "-o", tmp_path / "b.yaml"
+    )
     assert code == 2 and "Traceback" not in err
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda st: st.update(result="not a result"),
-    lambda st: st.update(object=[1]),
-    lambda st: st["result"]["extensions"].update({EXT_UNDO: {"decision": True}}),
-    lambda st: st["result"].pop("response"),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda st: st.update(result="not a result"),
+        lambda st: st.update(object=[1]),
+        lambda st: st["result"]["extensions"].update({EXT_UNDO: {"decision": True}}),
+        lambda st: st["result"].pop("response"),
+    ],
+)
 def test_a_damaged_undid_statement_is_one_line(mini, mangle):
     stmts = statements(report(mini, peeked(mini)))
     undid = next(s for s in stmts if s["verb"]["id"] == VERBS["undid"])

@@ -165,13 +165,16 @@ def test_lateness_cannot_be_laundered_silently(cli, tmp_path, mini):
     assert rows["Learner (claimed)"] == "Ann" and "Date (claimed)" in rows
 
 
-@pytest.mark.parametrize("edit, fragment", [
-    (lambda r: r.__setitem__("learner.score", 100), "learner.score: not something a report has"),
-    (lambda r: r["assignment"].__setitem__("junk", "x"), "assignment.junk is not something an assignment has"),
-    (lambda r: r.__setitem__("learner", "Ann\nverified"), "'learner' is not a learner name the game writes"),
-    (lambda r: r.__setitem__("registration", "not-a-uuid"), "'registration' is not a UUID"),
-    (lambda r: r["decisions"][0].__setitem__("at", "yesterday"), "decision 1: 'at' is not a time"),
-])
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda r: r.__setitem__("learner.score", 100), "learner.score: not something a report has"),
+        (lambda r: r["assignment"].__setitem__("junk", "x"), "assignment.junk is not something an assignment has"),
+        (lambda r: r.__setitem__("learner", "Ann\nverified"), "'learner' is not a learner name the game writes"),
+        (lambda r: r.__setitem__("registration", "not-a-uuid"), "'registration' is not a UUID"),
+        (lambda r: r["decisions"][0].__setitem__("at", "yesterday"), "decision 1: 'at' is not a time"),
+    ],
+)
 def test_loose_metadata_does_not_verify(cli, tmp_path, mini, edit, fragment):
     report = report_of(mini, "best", learner="Ann", assignment=make_assignment(mini))
     edit(report)
@@ -287,8 +290,9 @@ import sys  # noqa: E402
 def _pizzaborg(*args, timeout=60):
     """pizzaborg in a process of its own, so that a read that hangs fails the test instead of the run."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True, timeout=timeout, env=env
+    )
 
 
 def test_a_deeply_nested_hand_in_is_one_line_and_the_rest_still_counts(cli, tmp_path, mini):
@@ -324,8 +328,12 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_cohort(cli, tmp_path, mi
         r = cli("cohort", "--story", MINI, d, "--format", fmt, "-o", out)
         assert r.code == 0, r.err
         text = out.read_text(encoding="utf-8")
-        assert ("2 verified" in text or '"verified": 2' in text or text.count("\n") == 3
-                or "2 of 2 report(s) verified" in text)
+        assert (
+            "2 verified" in text
+            or '"verified": 2' in text
+            or text.count("\n") == 3
+            or "2 of 2 report(s) verified" in text
+        )
         if fmt in ("json", "csv"):
             assert "bob-\ufffd\ufffd.json" in text
     r = cli("verify", "--story", MINI, d)

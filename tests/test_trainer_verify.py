@@ -20,8 +20,10 @@ def test_a_genuine_report_verifies(cli, tmp_path, report):
     f = write_json(tmp_path / "ann.json", report)
     r = cli("verify", "--story", MINI, f)
     assert r.code == 0, r.out + r.err
-    assert r.out.strip() == (f"{f}: verified ({report['ending']['title']}, score {report['score']:g}; "
-                             f"claimed: learner Ann, finished {report['finished']})")
+    assert r.out.strip() == (
+        f"{f}: verified ({report['ending']['title']}, score {report['score']:g}; "
+        f"claimed: learner Ann, finished {report['finished']})"
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,8 +119,10 @@ def test_missing_file_and_a_mix(cli, tmp_path, report):
     r = cli("verify", "--story", MINI, good, tmp_path / "missing.json")
     assert r.code == 1
     lines = r.out.strip().splitlines()
-    assert lines[0].endswith(f"verified ({report['ending']['title']}, score {report['score']:g}; claimed: learner Ann, "
-                             f"finished {report['finished']})")
+    assert lines[0].endswith(
+        f"verified ({report['ending']['title']}, score {report['score']:g}; claimed: learner Ann, "
+        f"finished {report['finished']})"
+    )
     assert "missing.json: no such file" in lines[1]
     assert "Traceback" not in r.err
 

@@ -20,9 +20,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pizzaborg"
 
 
 def _record(report: Path) -> None:
-    write_record(report, session="0123456789ab", session_started="2026-11-28T10:00:00+00:00",
-                 game_started="2026-11-28T10:01:00+00:00", finished="2026-11-28T10:15:00+00:00",
-                 learner_as_typed=json.loads(report.read_text())["learner"])
+    write_record(
+        report,
+        session="0123456789ab",
+        session_started="2026-11-28T10:00:00+00:00",
+        game_started="2026-11-28T10:01:00+00:00",
+        finished="2026-11-28T10:15:00+00:00",
+        learner_as_typed=json.loads(report.read_text())["learner"],
+    )
 
 
 def _rows(out: str) -> dict:
@@ -75,13 +80,16 @@ def test_the_key_is_made_whole_and_private(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [KEY_FILE]  # no temporary file left
 
 
-@pytest.mark.parametrize("content, mode, words", [
-    ("", 0o600, "is empty"),
-    ("abcd\n", 0o600, "is too short"),
-    ("not hex at all\n", 0o600, "is damaged"),
-    ("ab" * 32 + "\n", 0o620, "may be written by others"),
-    ("ab" * 32 + "\n", 0o602, "may be written by others"),
-])
+@pytest.mark.parametrize(
+    "content, mode, words",
+    [
+        ("", 0o600, "is empty"),
+        ("abcd\n", 0o600, "is too short"),
+        ("not hex at all\n", 0o600, "is damaged"),
+        ("ab" * 32 + "\n", 0o620, "may be written by others"),
+        ("ab" * 32 + "\n", 0o602, "may be written by others"),
+    ],
+)
 def test_an_untrustworthy_key_is_refused_in_one_line(tmp_path, content, mode, words):
     path = tmp_path / KEY_FILE
     path.write_text(content, encoding="ascii")
@@ -103,8 +111,17 @@ def test_serve_refuses_to_start_with_an_empty_key(run_cli, tmp_path, mini):
 
     from pizzaborg.web.command import ServeError, settings
 
-    args = SimpleNamespace(host="127.0.0.1", port=0, code=None, story=str(MINI), data_dir=str(tmp_path / "data"),
-                           assignment=str(assignment), hand_ins=str(hand_ins), max_sessions=5, idle_minutes=5)
+    args = SimpleNamespace(
+        host="127.0.0.1",
+        port=0,
+        code=None,
+        story=str(MINI),
+        data_dir=str(tmp_path / "data"),
+        assignment=str(assignment),
+        hand_ins=str(hand_ins),
+        max_sessions=5,
+        idle_minutes=5,
+    )
     with pytest.raises(ServeError, match="is empty"):
         settings(args)
 
@@ -133,19 +150,27 @@ def test_a_fifo_or_a_device_as_key_is_refused(tmp_path):
 
 def _pizzaborg(*args, timeout=30):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True,
-                          timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)],
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
-@pytest.mark.parametrize("command", [
-    ("verify", "--story", MINI, "--assignment", "{}", str(MINI)),
-    ("play", "--story", MINI, "--assignment", "{}", "--learner", "Ann"),
-    ("--plain", "--story", MINI, "--assignment", "{}"),
-    ("play", "--story", MINI, "--script", "{}"),
-    ("cohort", "--story", MINI, "{reports}", "--class-key", "{}"),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("verify", "--story", MINI, "--assignment", "{}", str(MINI)),
+        ("play", "--story", MINI, "--assignment", "{}", "--learner", "Ann"),
+        ("--plain", "--story", MINI, "--assignment", "{}"),
+        ("play", "--story", MINI, "--script", "{}"),
+        ("cohort", "--story", MINI, "{reports}", "--class-key", "{}"),
+    ],
+)
 def test_a_fifo_or_a_device_named_on_the_command_line_is_refused_at_once(tmp_path, special, command):
     path = tmp_path / "fifo"
     if special == "fifo":
@@ -176,8 +201,11 @@ def _opens(tree: ast.AST) -> list[tuple[int, str]]:
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
             owner = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else None
-            if name in ("read_text", "read_bytes", "open") and owner not in ("os", "webbrowser") or (
-                    name == "load" and owner in ("json", "yaml", "pickle")):
+            if (
+                name in ("read_text", "read_bytes", "open")
+                and owner not in ("os", "webbrowser")
+                or (name == "load" and owner in ("json", "yaml", "pickle"))
+            ):
                 found.append((node.lineno, name))
     return found
 

@@ -144,8 +144,10 @@ def _long_story(tmp_path, n: int):
     scenes = []
     for i in range(n):
         nxt = f"r1.s{i + 1}" if i + 1 < n else "end"
-        scenes.append(f"  - id: r1.s{i}\n    text: Scene {i}.\n    choices:\n      - id: go\n        text: Go.\n"
-                      f"        evidence: {{ lp.one: 1 }}\n    next: {nxt}\n")
+        scenes.append(
+            f"  - id: r1.s{i}\n    text: Scene {i}.\n    choices:\n      - id: go\n        text: Go.\n"
+            f"        evidence: {{ lp.one: 1 }}\n    next: {nxt}\n"
+        )
     rnd = "round:\n  id: r1\n  title: Round one\nscenes:\n" + "".join(scenes)
     return write_story(tmp_path, BASE_STORY.replace("start: r1.one", "start: r1.s0"), {"01.yaml": rnd})
 
@@ -160,7 +162,7 @@ def test_randomtest_does_not_call_a_long_acyclic_story_a_loop(tmp_path):
 
 def test_a_condition_nested_5000_deep_is_quoted_in_part(tmp_path, run_cli):
     cond = "(" * 5000 + "trust > 1" + ")" * 5000
-    rnd = BASE_ROUND.replace("      - id: bad\n", f"      - id: bad\n        when: \"{cond}\"\n")
+    rnd = BASE_ROUND.replace("      - id: bad\n", f'      - id: bad\n        when: "{cond}"\n')
     root = write_story(tmp_path, BASE_STORY, {"01.yaml": rnd})
     code, out, err = run_cli("story", "check", root)
     line = next(ln for ln in out.splitlines() if "nested more than" in ln)
@@ -221,8 +223,17 @@ def test_serve_prints_an_address_to_give_out(monkeypatch, tmp_path):
 
     monkeypatch.setattr(W, "address_to_give_out", lambda ipv6_too=False: "192.168.1.20")
     out = io.StringIO()
-    fake = SimpleNamespace(host="0.0.0.0", port=8011, code="K7QM-3XHD", max_sessions=30, idle_seconds=1800,
-                           data_dir=tmp_path, hand_ins=None, cohort=None, out=out)
+    fake = SimpleNamespace(
+        host="0.0.0.0",
+        port=8011,
+        code="K7QM-3XHD",
+        max_sessions=30,
+        idle_seconds=1800,
+        data_dir=tmp_path,
+        hand_ins=None,
+        cohort=None,
+        out=out,
+    )
     W.ClassServer.listening(fake)
     assert out.getvalue().splitlines()[0] == "PizzaBorg class server: http://192.168.1.20:8011/"
 

@@ -114,6 +114,7 @@ def _huge(length_header: bool):
             if stop.is_set():
                 return
             conn.sendall(block)
+
     return serve
 
 
@@ -205,9 +206,28 @@ def _cert(tmp_path):
     if not shutil.which("openssl"):
         pytest.skip("no openssl command to make a certificate")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       capture_output=True, timeout=60)
+    r = subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        capture_output=True,
+        timeout=60,
+    )
     if r.returncode:
         pytest.skip("openssl cannot make a self-signed certificate here")
     return key, cert

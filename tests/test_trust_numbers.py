@@ -13,13 +13,30 @@ from pizzaborg.engine.numbers import MAX_MAGNITUDE, in_range
 from pizzaborg.engine.scoring import _pct
 
 
-@pytest.mark.parametrize("story, round_, needle, shown", ids=["weight", "kpi", "effect"], argvalues=[
-    (BASE_STORY, BASE_ROUND.replace("evidence: { lp.one: 1 }", "evidence: { lp.one: 1.0e+308 }"), "1.0e+308", "1e+308"),
-    (BASE_STORY.replace("start: 50 }", "start: 50, max: " + "1" + "0" * 400 + " }").replace("max: 100, ", ""),
-     BASE_ROUND, "1" + "0" * 400, "a 401-digit number"),
-    (BASE_STORY, BASE_ROUND.replace("effects: { trust: 10 }", "effects: { trust: -2.0e+9 }"), "-2.0e+9",
-     "-2000000000.0"),
-])
+@pytest.mark.parametrize(
+    "story, round_, needle, shown",
+    ids=["weight", "kpi", "effect"],
+    argvalues=[
+        (
+            BASE_STORY,
+            BASE_ROUND.replace("evidence: { lp.one: 1 }", "evidence: { lp.one: 1.0e+308 }"),
+            "1.0e+308",
+            "1e+308",
+        ),
+        (
+            BASE_STORY.replace("start: 50 }", "start: 50, max: " + "1" + "0" * 400 + " }").replace("max: 100, ", ""),
+            BASE_ROUND,
+            "1" + "0" * 400,
+            "a 401-digit number",
+        ),
+        (
+            BASE_STORY,
+            BASE_ROUND.replace("effects: { trust: 10 }", "effects: { trust: -2.0e+9 }"),
+            "-2.0e+9",
+            "-2000000000.0",
+        ),
+    ],
+)
 def test_story_check_bounds_numbers_with_a_position(tmp_path, run_cli, story, round_, needle, shown):
     root = write_story(tmp_path, story, {"01.yaml": round_})
     code, out, err = run_cli("story", "check", root)

@@ -75,8 +75,13 @@ def test_action_log_order():
     undos = [{"decision": 2, "scene": "s2", "choice": "b"}, {"decision": 2, "scene": "s2", "choice": "x"}]
     log = action_log(kept, undos)
     assert [(a, i if a == "choose" else i["choice"]) for a, i, _ in log] == [
-        ("choose", ("s1", "a")), ("choose", ("s2", "b")), ("undo", "b"), ("choose", ("s2", "x")), ("undo", "x"),
-        ("choose", ("s2", "c"))]
+        ("choose", ("s1", "a")),
+        ("choose", ("s2", "b")),
+        ("undo", "b"),
+        ("choose", ("s2", "x")),
+        ("undo", "x"),
+        ("choose", ("s2", "c")),
+    ]
 
 
 def test_action_log_refuses_an_impossible_record():

@@ -26,6 +26,7 @@ def one_line(text: str) -> str:
 def _pizzaborg(*args, timeout=60, env=None, memory=None, cwd=None, stdin=b""):
     """pizzaborg in a process of its own: a hang fails the test after ``timeout`` seconds, and
     ``memory`` (bytes) caps its address space, so a read without limit fails instead of the machine."""
+
     def limit():
         if memory:
             import resource
@@ -33,8 +34,15 @@ def _pizzaborg(*args, timeout=60, env=None, memory=None, cwd=None, stdin=b""):
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     full_env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)], capture_output=True,
-                          timeout=timeout, env=full_env, preexec_fn=limit, cwd=cwd, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "pizzaborg", *map(os.fsdecode, args)],
+        capture_output=True,
+        timeout=timeout,
+        env=full_env,
+        preexec_fn=limit,
+        cwd=cwd,
+        input=stdin,
+    )
 
 
 # ---- 3. story folders and the cache ----------------------------------------------------------------
@@ -42,7 +50,8 @@ def _pizzaborg(*args, timeout=60, env=None, memory=None, cwd=None, stdin=b""):
 
 def _scenes_sharing(text_yaml: str, n: int) -> str:
     scenes = "".join(f"  - id: r1.s{i}\n    text: *big\n    next: r1.s{i + 1}\n" for i in range(n))
-    return textwrap.dedent(f"""\
+    return (
+        textwrap.dedent(f"""\
         round:
           id: r1
           title: Round one
@@ -58,7 +67,10 @@ def _scenes_sharing(text_yaml: str, n: int) -> str:
                 evidence: {{ lp.one: -1 }}
                 worst: [W1]
             next: r1.s0
-        """) + scenes + f"  - id: r1.s{n}\n    text: The end.\n    next: end\n"
+        """)
+        + scenes
+        + f"  - id: r1.s{n}\n    text: The end.\n    next: end\n"
+    )
 
 
 def test_a_big_scalar_behind_many_aliases_is_an_alias_bomb_counted_in_bytes(tmp_path, run_cli):
@@ -90,8 +102,10 @@ def test_files_the_story_does_not_use_are_never_read(tmp_path, cache_setting):
     os.mkfifo(root / "drafts.yaml")
     (root / "more").mkdir()
     os.mkfifo(root / "more" / "x.yml")
-    env = {"PIZZABORG_CACHE": str(tmp_path / "cache") if cache_setting == "on" else "off",
-           "PIZZABORG_SAVES": str(tmp_path / "saves")}
+    env = {
+        "PIZZABORG_CACHE": str(tmp_path / "cache") if cache_setting == "on" else "off",
+        "PIZZABORG_SAVES": str(tmp_path / "saves"),
+    }
     for _ in range(2):  # the second run may come from the cache
         r = _pizzaborg("play", "--story", root, "--choices", "1", "--json", env=env, timeout=30, memory=2 * 1024**3)
         assert r.returncode == 0, r.stderr
@@ -112,7 +126,7 @@ def test_a_round_file_that_is_a_pipe_or_a_device_is_a_problem_not_a_hang(tmp_pat
 
 def test_a_condition_nested_too_deep_is_a_problem_with_its_place(tmp_path, run_cli):
     deep = "(" * 140 + "trust > 1" + ")" * 140
-    rnd = BASE_ROUND.replace("        text: Good.\n", f"        text: Good.\n        when: \"{deep}\"\n")
+    rnd = BASE_ROUND.replace("        text: Good.\n", f'        text: Good.\n        when: "{deep}"\n')
     root = write_story(tmp_path, BASE_STORY, {"01.yaml": rnd})
     code, out, err = run_cli("story", "check", root)
     assert code == 1 and "Traceback" not in out + err and "internal error" not in err
@@ -159,8 +173,9 @@ def test_a_save_slot_that_is_a_pipe_hangs_nothing(tmp_path, mini_dir):
     env = {"PIZZABORG_CACHE": "off"}
     r = _pizzaborg("--plain", "--story", mini_dir, "--saves-dir", saves, "--load", "other", env=env, timeout=30)
     assert r.returncode == 2 and "not a regular file" in r.stdout.decode()
-    r = _pizzaborg("--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", "3", stdin=b"l\n\n1\nq\n",
-                   env=env, timeout=30)
+    r = _pizzaborg(
+        "--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", "3", stdin=b"l\n\n1\nq\n", env=env, timeout=30
+    )
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr
     assert "other  (unreadable: other.json is not a regular file" in out
@@ -219,8 +234,9 @@ def _hostile_save(saves: Path, mini, **changes) -> None:
 
 def test_escapes_in_a_save_never_reach_the_terminal(run_cli, mini_dir, mini, tmp_path):
     saves = tmp_path / "saves"
-    _hostile_save(saves, mini, updated="2026-01-01T00:00\x1b]0;owned\x07", story_version="1\x1b[2J\x9b2J",
-                  story_hash="0" * 64)
+    _hostile_save(
+        saves, mini, updated="2026-01-01T00:00\x1b]0;owned\x07", story_version="1\x1b[2J\x9b2J", story_hash="0" * 64
+    )
     code, out, err = run_cli("--plain", "--story", mini_dir, "--saves-dir", saves, "--seed", 3, stdin="l\n\nq\n")
     assert code == 0 and "evil" in out
     _no_escapes(out, err)
@@ -235,8 +251,15 @@ def test_escapes_in_a_save_never_reach_the_terminal(run_cli, mini_dir, mini, tmp
 def test_the_load_screen_line_cleans_what_the_save_claims(tmp_path):
     from pizzaborg.tui.screens.slots import slot_line
 
-    save = S.SaveData("evil", {"id": "x", "version": "1", "hash": "0"}, 3, [], "", "2026\x1b]0;title\x07-01-01",
-                      {"over": True, "ending": "\x1b]2;t\x07end"})
+    save = S.SaveData(
+        "evil",
+        {"id": "x", "version": "1", "hash": "0"},
+        3,
+        [],
+        "",
+        "2026\x1b]0;title\x07-01-01",
+        {"over": True, "ending": "\x1b]2;t\x07end"},
+    )
     line = slot_line(S.SlotInfo("evil", tmp_path / "evil.json", save, None)).plain
     _no_escapes(line)
     assert "end" in line
@@ -360,7 +383,8 @@ def test_an_assignment_whose_report_and_save_both_fail_does_not_claim_a_save(run
     path = write_assignment(make_assignment(mini), tmp_path / "a.yaml")
     blocked = tmp_path / "saves"
     blocked.write_text("a file where the save folder should be")
-    code, out, err = run_cli("--plain", "--story", mini_dir, "--assignment", path, "--saves-dir", blocked,
-                             stdin="Ann\n" + "1\n" * 8 + "q\n")
+    code, out, err = run_cli(
+        "--plain", "--story", mini_dir, "--assignment", path, "--saves-dir", blocked, stdin="Ann\n" + "1\n" * 8 + "q\n"
+    )
     assert "Your report could not be written" in out
     assert "Your game is saved as 'autosave'" not in out and "could not be saved either" in out

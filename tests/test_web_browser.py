@@ -49,8 +49,12 @@ def browser():
 def _assignment(tmp_path):
     path = tmp_path / "class.yaml"
     cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
-    subprocess.run(cmd + ["assignment", "new", "--story", str(MINI_DIR), "--cohort", "Web class", "--seed", "7",
-                          "-o", str(path)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        cmd + ["assignment", "new", "--story", str(MINI_DIR), "--cohort", "Web class", "--seed", "7", "-o", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return path
 
 
@@ -59,8 +63,12 @@ def _press_and_wait_for_change(page, key: str, tries: int = 3) -> str:
     for attempt in range(tries):
         page.keyboard.press(key)
         try:
-            page.wait_for_function("(before) => (" + _screen_fn() + ")() !== before", arg=before,
-                                   timeout=6000 if attempt < tries - 1 else 15000, polling=50)
+            page.wait_for_function(
+                "(before) => (" + _screen_fn() + ")() !== before",
+                arg=before,
+                timeout=6000 if attempt < tries - 1 else 15000,
+                polling=50,
+            )
             return screen(page)
         except Exception:
             pass
@@ -82,8 +90,19 @@ def _screen_fn() -> str:
 def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
     assignment = _assignment(tmp_path)
     hand_ins = tmp_path / "hand-ins"
-    with ServerProcess("--story", str(MINI_DIR), "--assignment", str(assignment), "--hand-ins", str(hand_ins),
-                       "--code", CODE, "--data-dir", "data", cwd=tmp_path) as srv:
+    with ServerProcess(
+        "--story",
+        str(MINI_DIR),
+        "--assignment",
+        str(assignment),
+        "--hand-ins",
+        str(hand_ins),
+        "--code",
+        CODE,
+        "--data-dir",
+        "data",
+        cwd=tmp_path,
+    ) as srv:
         page = browser.new_page(viewport={"width": 1100, "height": 760})
         requests = []
         page.on("request", lambda r: requests.append(r.url))
@@ -153,8 +172,9 @@ def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
     assert resume not in (tmp_path / "data" / "sessions.json").read_text(encoding="utf-8")
 
     cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
-    cohort = subprocess.run(cmd + ["cohort", str(hand_ins), "--story", str(MINI_DIR)], capture_output=True, text=True,
-                            timeout=60)
+    cohort = subprocess.run(
+        cmd + ["cohort", str(hand_ins), "--story", str(MINI_DIR)], capture_output=True, text=True, timeout=60
+    )
     assert cohort.returncode == 0, cohort.stderr
     assert "recorded by the class server" in cohort.stdout and f"session {record['session']}" in cohort.stdout
 

@@ -69,20 +69,25 @@ def test_off_loopback_a_code_is_required_and_a_wrong_code_plays_nothing(tmp_path
     assert len(list((tmp_path / "data" / "sessions").iterdir())) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--code", "abc"], "--code must be 6 to 64 printable characters"),
-    (["--hand-ins", "h"], "--hand-ins needs --assignment"),
-    (["--assignment", "missing.yaml"], "missing.yaml"),
-    (["--port", "http"], "'http' is not a port number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--code", "abc"], "--code must be 6 to 64 printable characters"),
+        (["--hand-ins", "h"], "--hand-ins needs --assignment"),
+        (["--assignment", "missing.yaml"], "missing.yaml"),
+        (["--port", "http"], "'http' is not a port number"),
+    ],
+)
 def test_bad_serve_options_are_one_line(run_cli, tmp_path, args, message):
     code, out, err = run_cli("serve", *args, cwd=tmp_path)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_sessions_have_their_own_folders_a_full_server_and_an_idle_game_say_why(tmp_path):
-    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", "--max-sessions", "1", "--idle-minutes", "0.05",
-                       cwd=tmp_path) as srv:
+    with ServerProcess(
+        "--story", str(MINI_DIR), "--data-dir", "data", "--max-sessions", "1", "--idle-minutes", "0.05", cwd=tmp_path
+    ) as srv:
+
         async def check():
             a = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
             b = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))

@@ -28,8 +28,18 @@ def test_codes_are_typed_easily_and_compared_as_typed_loosely():
     assert normal_code("../../etc/passwd") == "ETCP-ASSW-D"  # only letters and digits survive
 
 
-@pytest.mark.parametrize("host, loop", [("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True),
-                                        ("0.0.0.0", False), ("192.168.1.20", False), ("class.example.org", False)])
+@pytest.mark.parametrize(
+    "host, loop",
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("class.example.org", False),
+    ],
+)
 def test_loopback_hosts(host, loop):
     assert is_loopback(host) is loop
 
@@ -37,9 +47,14 @@ def test_loopback_hosts(host, loop):
 def _handed_in(tmp_path):
     report = tmp_path / "Web-class-0123456789ab-20261128-101500.json"
     report.write_text(json.dumps({"learner": "Ada"}), encoding="utf-8")
-    write_record(report, session="0123456789ab", session_started="2026-11-28T10:00:00+00:00",
-                 game_started="2026-11-28T10:01:00+00:00", finished="2026-11-28T10:15:00+00:00",
-                 learner_as_typed="Ada  O'Neil")
+    write_record(
+        report,
+        session="0123456789ab",
+        session_started="2026-11-28T10:00:00+00:00",
+        game_started="2026-11-28T10:01:00+00:00",
+        finished="2026-11-28T10:15:00+00:00",
+        learner_as_typed="Ada  O'Neil",
+    )
     return report
 
 
@@ -54,8 +69,10 @@ def test_a_record_holds_only_beside_its_own_unedited_report(tmp_path):
     path = record_path(report)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Ada  O'Neil", "Bob"), encoding="utf-8")
-    assert read_record(report, keys) == (None, f"{path.name}: the class-server record's signature does not match "
-                                         "(edited, or from another server)")
+    assert read_record(report, keys) == (
+        None,
+        f"{path.name}: the class-server record's signature does not match (edited, or from another server)",
+    )
     path.write_text(text, encoding="utf-8")
     # an edited report
     report.write_text(json.dumps({"learner": "Bob"}), encoding="utf-8")
@@ -77,13 +94,26 @@ def test_cohort_shows_the_record_as_recorded_by_the_class_server(tmp_path):
     from pizzaborg.trainer.cohort import render_cohort, summarise
 
     report = _handed_in(tmp_path)
-    data = {"learner": "Ada", "registration": None, "ending": {"id": "good", "title": "Good"}, "score": 80,
-            "assimilation": 10, "learning_points": [], "areas": [], "decisions": [], "worst_practices": [],
-            "finished": "2026-11-28T10:15:00Z", "story": {"id": "s", "version": "1", "hash": "h"}, "seed": 1}
+    data = {
+        "learner": "Ada",
+        "registration": None,
+        "ending": {"id": "good", "title": "Good"},
+        "score": 80,
+        "assimilation": 10,
+        "learning_points": [],
+        "areas": [],
+        "decisions": [],
+        "worst_practices": [],
+        "finished": "2026-11-28T10:15:00Z",
+        "story": {"id": "s", "version": "1", "hash": "h"},
+        "seed": 1,
+    }
     by_hand = tmp_path / "by-hand.json"
     by_hand.write_text("{}", encoding="utf-8")
-    verdicts = [SimpleNamespace(ok=True, name=str(report), report=data),
-                SimpleNamespace(ok=True, name=str(by_hand), report=dict(data, learner="Bob"))]
+    verdicts = [
+        SimpleNamespace(ok=True, name=str(report), report=data),
+        SimpleNamespace(ok=True, name=str(by_hand), report=dict(data, learner="Bob")),
+    ]
     summary = summarise(verdicts, class_keys=[load_key(tmp_path / KEY_FILE)], roots=[tmp_path])
     rows = {r["learner"]: r for r in summary["learners_table"]}
     assert rows["Ada"]["server_record"]["learner_as_typed"] == "Ada  O'Neil" and rows["Bob"]["server_record"] is None

@@ -103,8 +103,17 @@ def test_a_report_from_a_save_carries_the_saved_times(mini):
     game = play(mini, 3, "first")
     decisions = [dict(d, at=at(10 * (i + 1))) for i, d in enumerate(game.decision_list)]
     game.close()
-    save = SaveData("s", dict(mini.ref), 3, game.decision_list, T0.isoformat(), at(999), {}, "Ann",
-                    times=[d["at"] for d in decisions])
+    save = SaveData(
+        "s",
+        dict(mini.ref),
+        3,
+        game.decision_list,
+        T0.isoformat(),
+        at(999),
+        {},
+        "Ann",
+        times=[d["at"] for d in decisions],
+    )
     r = report_from_save(mini, save)
     assert [d["at"] for d in r["decisions"]] == [d["at"] for d in decisions]
     assert answered(statements(r))[0]["result"]["duration"] == "PT10S"
@@ -112,4 +121,11 @@ def test_a_report_from_a_save_carries_the_saved_times(mini):
 
 def test_precise_durations():
     assert [precise_duration(ms) for ms in (0, 9, 10, 3450, 60_000, 3_723_010, -5)] == [
-        "PT0S", "PT0S", "PT0.01S", "PT3.45S", "PT1M", "PT1H2M3.01S", "PT0S"]
+        "PT0S",
+        "PT0S",
+        "PT0.01S",
+        "PT3.45S",
+        "PT1M",
+        "PT1H2M3.01S",
+        "PT0S",
+    ]

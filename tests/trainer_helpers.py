@@ -98,8 +98,9 @@ def report_of(story, policy="first", learner="Ann", assignment=None, seed=None, 
     seed = seed if seed is not None else (assignment.seed if assignment else 3)
     game = play(story, seed, policy)
     try:
-        return build_report(game, learner=learner, assignment=assignment, started=start,
-                            finished=start + timedelta(minutes=minutes))
+        return build_report(
+            game, learner=learner, assignment=assignment, started=start, finished=start + timedelta(minutes=minutes)
+        )
     finally:
         game.close()
 

@@ -19,8 +19,16 @@ from pathlib import Path
 
 SCRIPT = Path(sys.executable).with_name("pizzaborg")
 CHROMIUM = os.environ.get("PIZZABORG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Keep every xterm.js Terminal the page makes, so that the test reads what the browser has on screen
 # (the terminal's buffer, which its canvas draws) without changing the product's page.
@@ -53,8 +61,10 @@ def browser_problem() -> str | None:
     except ImportError:
         return "Playwright for Python is not installed: pip install -e '.[browser]' (make test-browser does)"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        return (f"no Chromium at {CHROMIUM}: apt-get install chromium (the Debian package; .ci/run installs it "
-                "when it runs as root; Playwright's own browser download is not used)")
+        return (
+            f"no Chromium at {CHROMIUM}: apt-get install chromium (the Debian package; .ci/run installs it "
+            "when it runs as root; Playwright's own browser download is not used)"
+        )
     return None
 
 
@@ -83,8 +93,14 @@ class ServerProcess:
         cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
         if "--port" not in argv:
             argv += ["--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd + ["serve", *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd + ["serve", *argv],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.lines: list = []
         self._q: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

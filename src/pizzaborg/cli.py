@@ -43,9 +43,16 @@ def _common(default: object, saves: bool = True) -> _Parser:
     """The options most commands share: --story, and --saves-dir for the commands that use saves
     (an option that would do nothing is not offered)."""
     common = _Parser(add_help=False)
-    common.add_argument("--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one")
+    common.add_argument(
+        "--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one"
+    )
     if saves:
-        common.add_argument("--saves-dir", metavar="DIR", default=default, help="where saves live (default: $PIZZABORG_SAVES or ./saves)")
+        common.add_argument(
+            "--saves-dir",
+            metavar="DIR",
+            default=default,
+            help="where saves live (default: $PIZZABORG_SAVES or ./saves)",
+        )
     return common
 
 
@@ -71,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
-    parser.add_argument("--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)")
+    parser.add_argument(
+        "--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)"
+    )
     parser.add_argument("--seed", type=_seed, help="the game's seed: the same seed gives the same game")
     parser.add_argument("--load", metavar="SLOT", help="start from a saved game")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -84,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         "1 when an expectation fails, 2 on bad input.",
     )
     how = play.add_mutually_exclusive_group()
-    how.add_argument("--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)")
+    how.add_argument(
+        "--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)"
+    )
     how.add_argument("--script", metavar="FILE", help="a YAML script with seed, choices and expect")
     play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help="the seed (default 0, or the script's)")
     play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help="start from a saved game")

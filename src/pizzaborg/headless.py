@@ -15,10 +15,10 @@ import math
 import sys
 from pathlib import Path
 
-from .play import render
 from .engine import Game, GameError
 from .engine.text import clean, json_text
 from .engine.yamlsrc import load_yaml
+from .play import render
 
 
 class BadInput(Exception):
@@ -92,7 +92,9 @@ def load_script(path: str) -> Script:
         raise BadInput(f"{path}: expect must be a mapping")
     unknown = set(expect) - EXPECT_KEYS
     if unknown:
-        raise BadInput(f"{path}: unknown expectation '{sorted(map(str, unknown))[0]}' (known: {', '.join(sorted(EXPECT_KEYS))})")
+        raise BadInput(
+            f"{path}: unknown expectation '{sorted(map(str, unknown))[0]}' (known: {', '.join(sorted(EXPECT_KEYS))})"
+        )
     for key in ("min_score", "max_score"):
         v = expect.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
@@ -180,14 +182,19 @@ def _choice_id(game: Game, item, index: int) -> str:
     pick = game.pick
     parts = str(item).split("+") if isinstance(item, str) and "+" in item else [item]
     if pick is None and len(parts) > 1:
-        raise BadInput(f"choice {index}: '{item}' picks several choices, but scene '{game.state}' takes one; valid choices: {valid}")
+        raise BadInput(
+            f"choice {index}: '{item}' picks several choices, but scene '{game.state}' takes one; valid choices: "
+            f"{valid}"
+        )
     ids = []
     for part in parts:
         if isinstance(part, str) and part.strip().isascii() and part.strip().isdigit():
             part = int(part.strip())
         if isinstance(part, int):
             if not 1 <= part <= len(offered):
-                raise BadInput(f"choice {index}: there is no choice {part} in scene '{game.state}'; valid choices: {valid}")
+                raise BadInput(
+                    f"choice {index}: there is no choice {part} in scene '{game.state}'; valid choices: {valid}"
+                )
             choice = offered[part - 1]
         else:
             part = part.strip()
@@ -200,24 +207,40 @@ def _choice_id(game: Game, item, index: int) -> str:
         ids.append(choice.id)
     if pick is not None and not pick[0] <= len(ids) <= pick[1]:
         want = f"{pick[0]}" if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
-        raise BadInput(f"choice {index}: scene '{game.state}' asks for {want} choices at once, written a+b+c or 2+5+7; valid choices: {valid}")
+        raise BadInput(
+            f"choice {index}: scene '{game.state}' asks for {want} choices at once, written a+b+c or 2+5+7; valid "
+            f"choices: {valid}"
+        )
     return "+".join(ids)
 
 
-def run_play(story, *, choices: list, seed: int, load: str | None, save: str | None, saves_dir: Path, as_json: bool,
-             expect: dict | None, out=None, extra_ok: bool = False, learner: str | None = None,
-             on_end=None) -> int:
+def run_play(
+    story,
+    *,
+    choices: list,
+    seed: int,
+    load: str | None,
+    save: str | None,
+    saves_dir: Path,
+    as_json: bool,
+    expect: dict | None,
+    out=None,
+    extra_ok: bool = False,
+    learner: str | None = None,
+    on_end=None,
+) -> int:
     """Play ``choices``; ``extra_ok``: choices left when the game ends are reported, not bad input
     (an assignment is played to its end and handed in). ``learner``: the name the save holds;
     ``on_end(game, times, undo_times)``: called with the game, its decision times and its undo times
-    (a loaded save may hold undos) once the choices are played and saved (assignment play hands the game in from there, without reading the save back)."""
+    (a loaded save may hold undos) once the choices are played and saved (assignment play hands the game in
+    from there, without reading the save back)."""
     out = out or sys.stdout
 
     def emit(text, *args) -> None:
         """Write a line of the transcript; ``text`` may be a render function and its arguments, so
         that --json, which prints no transcript, does not pay for rendering one."""
         if not as_json:
-            out.write(clean((text(*args) if callable(text) else text)) + "\n")
+            out.write(clean(text(*args) if callable(text) else text) + "\n")
 
     from .play.session import Session  # the session every face drives: decisions and their times, saves
 
@@ -242,11 +265,16 @@ def run_play(story, *, choices: list, seed: int, load: str | None, save: str | N
     for index, item in enumerate(choices, start=1):
         if game.over and extra_ok:
             left = len(choices) - index + 1
-            print(f"pizzaborg: note: the game ended after {index - 1} choices; "
-                  f"{left} choice{'s were' if left != 1 else ' was'} left over and not used", file=sys.stderr)
+            print(
+                f"pizzaborg: note: the game ended after {index - 1} choices; "
+                f"{left} choice{'s were' if left != 1 else ' was'} left over and not used",
+                file=sys.stderr,
+            )
             break
         if game.over:
-            raise BadInput(f"choice {index}: the game is already over (ending '{game.ending}'); {index - 1} choices were enough")
+            raise BadInput(
+                f"choice {index}: the game is already over (ending '{game.ending}'); {index - 1} choices were enough"
+            )
         emit(render.scene_block, game.scene)
         before = game.round_id
         cid = _choice_id(game, item, index)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .play import render
 from .engine import Game, GameError, Outcome, SceneView
 from .engine import saves as S
 from .engine.text import clean
+from .play import render
 from .play.session import Session
+
 
 def help_text() -> str:
     """The commands, from the keys both faces share (render.KEYS)."""
@@ -33,14 +34,25 @@ def help_text() -> str:
         elif key == "1-9":
             key, what = "A number", "make that choice"
             lines.append(render.item(f"{key}: {what}.", "  ", "    "))
-            key, what = "Several numbers, such as 2 5 7", "where a scene asks you to pick several: those choices together"
+            key, what = (
+                "Several numbers, such as 2 5 7",
+                "where a scene asks you to pick several: those choices together",
+            )
         lines.append(render.item(f"{key}: {what}.", "  ", "    "))
     return "\n".join(lines)
 
 
 class PlainSession:
-    def __init__(self, story, saves_dir: Path, seed: int | None = None, load: str | None = None, stdin=None, stdout=None,
-                 assignment=None):
+    def __init__(
+        self,
+        story,
+        saves_dir: Path,
+        seed: int | None = None,
+        load: str | None = None,
+        stdin=None,
+        stdout=None,
+        assignment=None,
+    ):
         self.story = story
         self.session = Session(story, Path(saves_dir), seed=seed, assignment=assignment)
         self.inp = stdin or sys.stdin
@@ -93,8 +105,14 @@ class PlainSession:
 
             def fill(line: str) -> str:
                 indent = line[: len(line) - len(line.lstrip())]
-                return textwrap.fill(line.lstrip(), render.WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                                     break_long_words=False, break_on_hyphens=False)
+                return textwrap.fill(
+                    line.lstrip(),
+                    render.WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=indent + "  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
 
             text = "\n".join(line if len(line) <= render.WIDTH else fill(line) for line in text.split("\n"))
         self.out.write(text + "\n")
@@ -128,12 +146,16 @@ class PlainSession:
         self.show_scene()
         while True:
             if self.game.over:
-                self.say("\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits.")
+                self.say(
+                    "\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits."
+                )
             n = len(self.scene.choices) if not self.game.over else 0
             pick = self.game.pick
             if pick is not None:
                 many = str(pick[0]) if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
-                prompt = f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or ? for help > "
+                prompt = (
+                    f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or ? for help > "
+                )
             elif n == 1:
                 prompt = "\nPress Enter to continue, or ? for help > "
             else:

@@ -37,10 +37,19 @@ def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str
 
 
 class AssignmentSession(PlainSession):
-    def __init__(self, story, saves_dir, assignment: Assignment, load: str | None = None, learner: str | None = None,
-                 stdin=None, stdout=None):
-        super().__init__(story, saves_dir, seed=assignment.seed, load=load, stdin=stdin, stdout=stdout,
-                         assignment=assignment)
+    def __init__(
+        self,
+        story,
+        saves_dir,
+        assignment: Assignment,
+        load: str | None = None,
+        learner: str | None = None,
+        stdin=None,
+        stdout=None,
+    ):
+        super().__init__(
+            story, saves_dir, seed=assignment.seed, load=load, stdin=stdin, stdout=stdout, assignment=assignment
+        )
         self.assignment = assignment
         self.mastery = assignment.mastery
         self.learner = learner
@@ -96,11 +105,15 @@ class AssignmentSession(PlainSession):
             path = self.session.finish_assignment()
         except ReportError as exc:
             if self.autosaved:
-                self.say(f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
-                         f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later.")
+                self.say(
+                    f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
+                    f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later."
+                )
             else:
-                self.say(f"\nYour report could not be written: {exc}. Your game could not be saved either: "
-                         "free some space or choose another save folder (--saves-dir) and play again.")
+                self.say(
+                    f"\nYour report could not be written: {exc}. Your game could not be saved either: "
+                    "free some space or choose another save folder (--saves-dir) and play again."
+                )
             return
         if path is None:
             return

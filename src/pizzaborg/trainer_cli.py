@@ -33,84 +33,157 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
     parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
     play = sub.choices.get("play")
     if play is not None:
-        play.add_argument("--assignment", metavar="FILE", default=argparse.SUPPRESS,
-                          help="play an assignment: its seed; the report is written at the end")
+        play.add_argument(
+            "--assignment",
+            metavar="FILE",
+            default=argparse.SUPPRESS,
+            help="play an assignment: its seed; the report is written at the end",
+        )
         play.add_argument("--learner", metavar="NAME", help="the learner's name or id (with --assignment)")
 
-    asg = sub.add_parser("assignment", help="trainer: make an assignment file",
-                         description="Make assignment files for a cohort.")
+    asg = sub.add_parser(
+        "assignment", help="trainer: make an assignment file", description="Make assignment files for a cohort."
+    )
     asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
     new = asg_sub.add_parser(
-        "new", parents=[story_only], help="write a new assignment file",
+        "new",
+        parents=[story_only],
+        help="write a new assignment file",
         description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
-        "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.")
+        "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.",
+    )
     new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
-    new.add_argument("--seed", type=seed_type, help="the game everyone plays (default: a random one, written in the file)")
+    new.add_argument(
+        "--seed", type=seed_type, help="the game everyone plays (default: a random one, written in the file)"
+    )
     new.add_argument("--mastery", metavar="SCORE", help="the scaled score (above 0, at most 1) that passes, e.g. 0.7")
     new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
     new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
     new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
-    new.add_argument("--undo", choices=("recorded", "free", "off"), help="undo recorded and first answers scored "
-                     "(the default), free (recorded, the path kept scored) or off (docs/reports.md)")
-    new.add_argument("--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end")
-    new.add_argument("--lrs-key", metavar="KEY", help="the LRS key the games use (give it write-only rights: every learner "
-                     "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET")
+    new.add_argument(
+        "--undo",
+        choices=("recorded", "free", "off"),
+        help="undo recorded and first answers scored "
+        "(the default), free (recorded, the path kept scored) or off (docs/reports.md)",
+    )
+    new.add_argument(
+        "--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end"
+    )
+    new.add_argument(
+        "--lrs-key",
+        metavar="KEY",
+        help="the LRS key the games use (give it write-only rights: every learner "
+        "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET",
+    )
     new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
     new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
     new.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
-    rep = sub.add_parser("report", parents=[common], help="trainer: a learner's report from a save",
-                         description="Write the report of a saved game: decisions with evidence, scores, the KPI "
-                         "timeline and debrief questions. Only the json (and xapi) format can be verified.")
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help="trainer: a learner's report from a save",
+        description="Write the report of a saved game: decisions with evidence, scores, the KPI "
+        "timeline and debrief questions. Only the json (and xapi) format can be verified.",
+    )
     rep.add_argument("save", metavar="SAVE", help="a save name in the save folder, or the path of a save file")
     rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help="default md")
     rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
     rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
 
-    ver = sub.add_parser("verify", parents=[story_only], help="trainer: check reports by replaying them",
-                         description="Replay each report's decisions against the story with the report's hash (the "
-                         "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.")
-    ver.add_argument("reports", nargs="+", metavar="REPORT", help="report files (.json reports or xAPI statements), or folders of them")
+    ver = sub.add_parser(
+        "verify",
+        parents=[story_only],
+        help="trainer: check reports by replaying them",
+        description="Replay each report's decisions against the story with the report's hash (the "
+        "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.",
+    )
+    ver.add_argument(
+        "reports",
+        nargs="+",
+        metavar="REPORT",
+        help="report files (.json reports or xAPI statements), or folders of them",
+    )
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
 
-    coh = sub.add_parser("cohort", parents=[story_only], help="trainer: the whole group's results",
-                         description="Verify every report and summarise the verified ones: endings, mean and median "
-                         "per learning point, the worst-practice choices taken most often, a table per learner.")
+    coh = sub.add_parser(
+        "cohort",
+        parents=[story_only],
+        help="trainer: the whole group's results",
+        description="Verify every report and summarise the verified ones: endings, mean and median "
+        "per learning point, the worst-practice choices taken most often, a table per learner.",
+    )
     coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
-    coh.add_argument("--lrs", metavar="URL", help="read the assignment's statements from this LRS (xAPI endpoint) "
-                     "instead of report files; needs --assignment")
+    coh.add_argument(
+        "--lrs",
+        metavar="URL",
+        help="read the assignment's statements from this LRS (xAPI endpoint) "
+        "instead of report files; needs --assignment",
+    )
     _lrs_credentials(coh)
 
-    coh.add_argument("--counts", choices=("best", "latest", "first"), default="best",
-                     help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
-                     "by the finish time the report claims; every attempt is listed either way")
-    coh.add_argument("--class-key", metavar="FILE", help="the class server's key (.pizzaborg-class-key) that "
-                     "checks its records (default: the one in each hand-ins folder named here)")
-    coh.add_argument("--count-flagged", action="store_true", help="count in the figures the learners whose report "
-                     "is flagged as a copy of another's playthrough (held back until you have checked them)")
-    coh.add_argument("--names", action="store_true",
-                     help="html only: show the learners' names and a table per learner (the page is anonymous by default, to project)")
+    coh.add_argument(
+        "--counts",
+        choices=("best", "latest", "first"),
+        default="best",
+        help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
+        "by the finish time the report claims; every attempt is listed either way",
+    )
+    coh.add_argument(
+        "--class-key",
+        metavar="FILE",
+        help="the class server's key (.pizzaborg-class-key) that "
+        "checks its records (default: the one in each hand-ins folder named here)",
+    )
+    coh.add_argument(
+        "--count-flagged",
+        action="store_true",
+        help="count in the figures the learners whose report "
+        "is flagged as a copy of another's playthrough (held back until you have checked them)",
+    )
+    coh.add_argument(
+        "--names",
+        action="store_true",
+        help="html only: show the learners' names and a table per learner (the page is anonymous by default, "
+        "to project)",
+    )
 
-    snd = sub.add_parser("send", parents=[common], help="trainer: send results to a Learning Record Store",
-                         description="Send the xAPI statements of saves and reports to an LRS (reports are "
-                         "replay-verified first). One line per item; re-sending the same results changes nothing. "
-                         "Exit 0 when all were sent, 1 otherwise.")
-    snd.add_argument("items", nargs="+", metavar="SAVE|REPORT", help="a save (name or file), a report (.json or "
-                     "xAPI statements), or a folder of reports")
-    snd.add_argument("--lrs", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
+    snd = sub.add_parser(
+        "send",
+        parents=[common],
+        help="trainer: send results to a Learning Record Store",
+        description="Send the xAPI statements of saves and reports to an LRS (reports are "
+        "replay-verified first). One line per item; re-sending the same results changes nothing. "
+        "Exit 0 when all were sent, 1 otherwise.",
+    )
+    snd.add_argument(
+        "items",
+        nargs="+",
+        metavar="SAVE|REPORT",
+        help="a save (name or file), a report (.json or xAPI statements), or a folder of reports",
+    )
+    snd.add_argument(
+        "--lrs", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+    )
     _lrs_credentials(snd)
     snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
-    snd.add_argument("--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)")
+    snd.add_argument(
+        "--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)"
+    )
 
 
 def _lrs_credentials(p) -> None:
     p.add_argument("--user", metavar="USER", help="LRS user or key (default: $PIZZABORG_LRS_USER)")
-    p.add_argument("--password", metavar="PASSWORD", help="LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
-                   "the environment keeps it out of the process list)")
+    p.add_argument(
+        "--password",
+        metavar="PASSWORD",
+        help="LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
+        "the environment keeps it out of the process list)",
+    )
 
 
 def wants(args) -> bool:
@@ -164,7 +237,9 @@ def _story(args):
     try:
         return load_story(getattr(args, "story", None))
     except StoryError as exc:
-        raise TrainerUsage(f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem") from None
+        raise TrainerUsage(
+            f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem"
+        ) from None
 
 
 def _saves_dir(args):
@@ -211,16 +286,28 @@ def cmd_assignment(args) -> int:
         lrs = {"endpoint": args.lrs, "key": args.lrs_key, "secret": secret}
     elif args.lrs_key or args.lrs_secret:
         raise TrainerUsage("--lrs-key and --lrs-secret go with --lrs URL")
-    a = new_assignment(story, args.cohort, seed=args.seed, mastery=args.mastery, deadline=args.deadline,
-                       note=args.note, xapi_home=args.xapi_home, lrs=lrs, undo=args.undo)
+    a = new_assignment(
+        story,
+        args.cohort,
+        seed=args.seed,
+        mastery=args.mastery,
+        deadline=args.deadline,
+        note=args.note,
+        xapi_home=args.xapi_home,
+        lrs=lrs,
+        undo=args.undo,
+    )
     path = write_assignment(a, args.output, force=args.force)
     from .engine.text import clean
 
-    print(f"Assignment for '{a.cohort}' written to {clean(str(path), oneline=True)}: {clean(story.id)} "
-          f"{clean(story.version, oneline=True)}, seed {a.seed}"
-          + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
-          + (f", deadline {a.deadline}" if a.deadline else "")
-          + (f", results sent to {a.lrs['endpoint']}" if a.lrs else "") + ".")
+    print(
+        f"Assignment for '{a.cohort}' written to {clean(str(path), oneline=True)}: {clean(story.id)} "
+        f"{clean(story.version, oneline=True)}, seed {a.seed}"
+        + (f", mastery {a.mastery:g}" if a.mastery is not None else "")
+        + (f", deadline {a.deadline}" if a.deadline else "")
+        + (f", results sent to {a.lrs['endpoint']}" if a.lrs else "")
+        + "."
+    )
     if a.lrs and a.lrs.get("key"):
         print("Every learner gets this file and its LRS key: give the key the right to write statements only.")
     print(f"Learners play it with: pizzaborg --assignment {clean(path.name, oneline=True)}")
@@ -312,9 +399,11 @@ def _verify_one(verifier, item) -> int:
     r = v.report
     who = r.get("learner") or "anonymous"
     ending = r["ending"]["title"] if r.get("ending") else "not finished"
-    print(f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-          f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
-          + (f"; {v.note}" if v.note else ""))
+    print(
+        f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
+        f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+        + (f"; {v.note}" if v.note else "")
+    )
     return EXIT_OK
 
 
@@ -345,15 +434,24 @@ def cmd_cohort(args) -> int:
     from .trainer.classrecord import trainer_keys  # the trainer's key, never one found beside a hand-in
 
     keys, notes = trainer_keys(args.reports, getattr(args, "class_key", None))
-    summary = summarise(verdicts, problems + notes, rule=args.counts, class_keys=keys, roots=args.reports,
-                        count_flagged=getattr(args, "count_flagged", False))
+    summary = summarise(
+        verdicts,
+        problems + notes,
+        rule=args.counts,
+        class_keys=keys,
+        roots=args.reports,
+        count_flagged=getattr(args, "count_flagged", False),
+    )
     _emit(render_cohort(summary, args.format, names=args.names), args.output)
     from .engine.text import clean
 
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
         print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
     if summary["rejected"]:
-        print(f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out", file=sys.stderr)
+        print(
+            f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out",
+            file=sys.stderr,
+        )
     return EXIT_OK if summary["verified"] else EXIT_FAILED
 
 
@@ -383,7 +481,10 @@ def cmd_cohort_lrs(args) -> int:
     for n in notes:
         print(f"pizzaborg: note: {n}", file=sys.stderr)
     if summary["rejected"]:
-        print(f"pizzaborg: note: {len(summary['rejected'])} attempt(s) failed verification and were left out", file=sys.stderr)
+        print(
+            f"pizzaborg: note: {len(summary['rejected'])} attempt(s) failed verification and were left out",
+            file=sys.stderr,
+        )
     return EXIT_OK if summary["verified"] else EXIT_FAILED
 
 
@@ -428,7 +529,7 @@ def cmd_send(args) -> int:
         except (SendError, ReportError, S.SaveError, AssignmentError) as exc:
             why = str(exc)
             if why.startswith(f"{name}: "):  # the readers name the file themselves
-                why = why[len(name) + 2:]
+                why = why[len(name) + 2 :]
             print(f"{clean(name)}: NOT sent: {clean(why)}")
             code = EXIT_FAILED
             continue
@@ -447,8 +548,10 @@ def _save_statements(args, save, verifier) -> list:
 
     story = verifier.stories.get(save.story.get("hash"))
     if story is None:
-        raise SendError(f"played with '{save.story.get('id')}' version {save.story.get('version')}, which is not here: "
-                        "pass --story DIR with that version")
+        raise SendError(
+            f"played with '{save.story.get('id')}' version {save.story.get('version')}, which is not here: "
+            "pass --story DIR with that version"
+        )
     a = verifier.assignment
     if a is not None and (save.seed != a.seed or save.story.get("hash") != a.story["hash"]):
         raise SendError(f"not a game of this assignment (played with seed {save.seed}, the assignment's is {a.seed})")
@@ -525,16 +628,28 @@ def cmd_play_assignment(args) -> int:
             run.check(info)  # the one rule: the assignment's seed and story hash
             started = parse_iso(info.created) or started
         slot = args.save or f"assignment-{slug(learner)}"
-        code = run_play(story, choices=choices, seed=a.seed, load=load, save=slot, saves_dir=saves,
-                        as_json=args.json, expect=expect, extra_ok=True, learner=learner, on_end=finished)
+        code = run_play(
+            story,
+            choices=choices,
+            seed=a.seed,
+            load=load,
+            save=slot,
+            saves_dir=saves,
+            as_json=args.json,
+            expect=expect,
+            extra_ok=True,
+            learner=learner,
+            on_end=finished,
+        )
     except BadInput as exc:
         return fail(str(exc))
     except S.SaveError as exc:
         return fail(str(exc))
     game = ended["game"]
     if game.over:
-        hand_in = run.finish(game, learner, saves, started=started, times=ended["times"],
-                             undo_times=ended["undo_times"])
+        hand_in = run.finish(
+            game, learner, saves, started=started, times=ended["times"], undo_times=ended["undo_times"]
+        )
         print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
         line = run.deliver(hand_in, saves)
         if line:

@@ -92,7 +92,7 @@ async def test_new_game_to_debrief(make_app, mini_story, saves):
             await choose(pilot, "1")
         assert screen_name(app) == "DebriefScreen"
         game = app.session.game
-        assert game.decision_list == expected.decision_list + game.decision_list[len(expected.decision_list):]
+        assert game.decision_list == expected.decision_list + game.decision_list[len(expected.decision_list) :]
         assert "Ending: " + mini_story.ending(game.ending).title in shows(app, "#ending-title")
         card = shows(app, "#scorecard")
         assert "Change management" in card and "Assess impact" in card and "Go and see" in card
@@ -541,7 +541,7 @@ async def test_the_shipped_story_plays_to_the_debrief_at_80_by_24(make_app, ship
             offered = [c for c in game.scene.choices if c.available]  # the team weeks may rule some out
             if game.pick is not None:  # a portfolio: what the checklist hands back when confirmed
                 ranked = [game.offered()[c.n - 1] for c in offered]
-                ranked = ranked[n % len(ranked):] + ranked[: n % len(ranked)]
+                ranked = ranked[n % len(ranked) :] + ranked[: n % len(ranked)]
                 app.screen._picked(game.portfolio(ranked).split("+"))
                 await pilot.pause()
                 while in_feedback(app) or screen_name(app) == "ReflectionScreen":

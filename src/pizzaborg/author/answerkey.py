@@ -18,8 +18,7 @@ REGENERATE = "pizzaborg story answer-key -o docs/answer-key.md"
 
 def keyed(story) -> list:
     """[(scene, choice)] of every option scored negative or tagged as a worst practice, in story order."""
-    return [(s, c) for s in decisions(story) for c in s.choices
-            if not c.synthetic and (evidence_sum(c) < 0 or c.worst)]
+    return [(s, c) for s in decisions(story) for c in s.choices if not c.synthetic and (evidence_sum(c) < 0 or c.worst)]
 
 
 def answer_key(story) -> str:
@@ -39,14 +38,20 @@ def answer_key(story) -> str:
         heading = f"{rnd.title}" if rnd is not None else "Events"
         if heading != current:
             current = heading
-            lines += ["", f"## {md_cell(heading)}", "",
-                      "| scene | option | evidence | worst practice | principle it breaks (note) |",
-                      "| --- | --- | --- | --- | --- |"]
+            lines += [
+                "",
+                f"## {md_cell(heading)}",
+                "",
+                "| scene | option | evidence | worst practice | principle it breaks (note) |",
+                "| --- | --- | --- | --- | --- |",
+            ]
         where = f"`{s.id}`" + (" (event)" if s.is_event else "") + (f" {md_cell(s.title)}" if s.title else "")
         option = f"`{c.id}`: {md_cell(c.text.all_text)}"
         evidence = ", ".join(f"{md_cell(p)} {_weight(w)}" for p, w in c.evidence.items()) or "-"
-        worst = ", ".join(f"{w}: {md_cell(story.worst[w].name)}" if w in story.worst else md_cell(w)
-                          for w in c.worst) or "-"
+        worst = (
+            ", ".join(f"{w}: {md_cell(story.worst[w].name)}" if w in story.worst else md_cell(w) for w in c.worst)
+            or "-"
+        )
         note = md_cell(c.note.all_text) or "**no note: write the principle this option breaks**"
         lines.append(f"| {where} | {option} | {evidence} | {worst} | {note} |")
     return "\n".join(lines) + "\n"

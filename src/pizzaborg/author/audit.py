@@ -149,8 +149,17 @@ def _share_tell(tid, name, hits: list, threshold, kind, source, offender_text) -
         ranked = [d for d, h in sorted(hits, key=lambda dh: dh[1]) if h < 1]
     else:
         ranked = [d for d, h in sorted(hits, key=lambda dh: -dh[1]) if h > 0]
-    return Tell(tid, name, value, figure, threshold, kind if n else "info", source,
-                [(_where(d.scene), offender_text(d)) for d in ranked[:TOP]], {"decisions": n, "offending": len(ranked)})
+    return Tell(
+        tid,
+        name,
+        value,
+        figure,
+        threshold,
+        kind if n else "info",
+        source,
+        [(_where(d.scene), offender_text(d)) for d in ranked[:TOP]],
+        {"decisions": n, "offending": len(ranked)},
+    )
 
 
 def _label(options, idx) -> str:
@@ -175,8 +184,15 @@ def length_tells(ds, st) -> list:
             f"{', '.join(str(lengths[i]) for i in range(len(lengths)) if i not in longest)})"
         )
 
-    share = _share_tell("length.share", "length: the best option is the longest", hits, st.length_share_max, "max",
-                        st.source("length_share_max"), text)
+    share = _share_tell(
+        "length.share",
+        "length: the best option is the longest",
+        hits,
+        st.length_share_max,
+        "max",
+        st.source("length_share_max"),
+        text,
+    )
     mean_ratio = statistics.fmean(r for _, r in ratios) if ratios else 0.0
     ranked = sorted(ratios, key=lambda dr: -dr[1])
     ratio = Tell(
@@ -206,14 +222,24 @@ def position_tell(ds, st, story=None) -> Tell:
     """Best options per authored position, over the scenes a learner sees in the written order. A
     story that shuffles its choices is judged on its unshuffled scenes only; a pinned best option
     counts where it is pinned."""
-    fixed = [d for d in ds if story is None or not shuffled(story, d.scene)
-             or any(getattr(d.options[i], "pin", None) for i in d.best)]
+    fixed = [
+        d
+        for d in ds
+        if story is None or not shuffled(story, d.scene) or any(getattr(d.options[i], "pin", None) for i in d.best)
+    ]
     if story is not None and not fixed:
         written = position_tell(ds, st)  # what the written order would leak without the shuffle
-        return Tell("position", "position: best options at one authored position", 0.0,
-                    f"0% (every scene's choices are shuffled per game; the written order alone would give "
-                    f"{written.figure})", st.position_share_max, "max", st.source("position_share_max"), [],
-                    {**written.details, "decisions": 0, "shuffled": len(ds)})
+        return Tell(
+            "position",
+            "position: best options at one authored position",
+            0.0,
+            f"0% (every scene's choices are shuffled per game; the written order alone would give {written.figure})",
+            st.position_share_max,
+            "max",
+            st.source("position_share_max"),
+            [],
+            {**written.details, "decisions": 0, "shuffled": len(ds)},
+        )
     ds = fixed
     judged = [d for d in ds if d.verdict]
     width = max((len(d.options) for d in ds), default=0)
@@ -245,11 +271,21 @@ def position_tell(ds, st, story=None) -> Tell:
     worst_shares = {str(i + 1): worst_at[i] / n for i in range(width)}
     worst_shares["last"] = worst_last / n
     wper = ", ".join(f"{k}: {_pct(v)}" for k, v in worst_shares.items())
-    return Tell("position", "position: best options at one authored position", value,
-                f"{_pct(value)} at {where} (best per position {per}; worst per position {wper})",
-                st.position_share_max, "max", st.source("position_share_max"), offenders[:TOP],
-                {"best_per_position": {k: round(v, 4) for k, v in shares.items()},
-                 "worst_per_position": {k: round(v, 4) for k, v in worst_shares.items()}, "decisions": len(judged)})
+    return Tell(
+        "position",
+        "position: best options at one authored position",
+        value,
+        f"{_pct(value)} at {where} (best per position {per}; worst per position {wper})",
+        st.position_share_max,
+        "max",
+        st.source("position_share_max"),
+        offenders[:TOP],
+        {
+            "best_per_position": {k: round(v, 4) for k, v in shares.items()},
+            "worst_per_position": {k: round(v, 4) for k, v in worst_shares.items()},
+            "decisions": len(judged),
+        },
+    )
 
 
 def _signed(story, k, delta) -> float:
@@ -274,8 +310,15 @@ def number_tells(story, ds, st) -> list:
                 f"({', '.join(f'{c.id} {v:+g}' for c, v in zip(d.options, values, strict=False))})"
             )
 
-        t = _share_tell(f"number.{k}", f"number: the best option has the best {kpi.name} change", hits,
-                        st.number_share_max, "max", st.source("number_share_max"), text)
+        t = _share_tell(
+            f"number.{k}",
+            f"number: the best option has the best {kpi.name} change",
+            hits,
+            st.number_share_max,
+            "max",
+            st.source("number_share_max"),
+            text,
+        )
         t.details["higher_is"] = kpi.higher_is
         out.append(t)
     return out
@@ -301,8 +344,15 @@ def temptation_tell(story, ds, st) -> Tell:
         b = _label(d.options, d.best)
         return f"{d.scene.id}: worst {w} wins no business number over best {b}"
 
-    t = _share_tell("temptation", "temptation: the worst option wins a business number now", hits, st.temptation_min,
-                    "min", st.source("temptation_min"), text)
+    t = _share_tell(
+        "temptation",
+        "temptation: the worst option wins a business number now",
+        hits,
+        st.temptation_min,
+        "min",
+        st.source("temptation_min"),
+        text,
+    )
     t.name += f" ({', '.join(business) or 'no business KPI'})"
     t.details["business_kpis"] = business
     return t
@@ -317,8 +367,15 @@ def one_right_tell(ds, st) -> Tell:
             f"{d.scene.id}: only {d.options[i].id} has positive evidence (sums {', '.join(f'{v:+g}' for v in d.sums)})"
         )
 
-    return _share_tell("one-right", "one right answer: only one option has positive evidence", hits, st.one_right_max,
-                       "max", st.source("one_right_max"), text)
+    return _share_tell(
+        "one-right",
+        "one right answer: only one option has positive evidence",
+        hits,
+        st.one_right_max,
+        "max",
+        st.source("one_right_max"),
+        text,
+    )
 
 
 # ---- issue 19: tells in general -------------------------------------------------------------------
@@ -345,12 +402,24 @@ def cost_tells(ds, st) -> list:
     def costs_of(d):
         return ", ".join(f"{c.id} {c.cost or 0:g}" for c in d.options)
 
-    best = _share_tell("cost.costliest-best", "cost: the costliest option is a best option", best_hits, st.cost_best_max,
-                       "max", st.source("cost_best_max"),
-                       lambda d: f"{d.scene.id}: best {_label(d.options, d.best)} costs the most ({costs_of(d)})")
-    worst = _share_tell("cost.cheapest-worst", "cost: the cheapest option is a worst option", worst_hits,
-                        st.cost_worst_max, "max", st.source("cost_worst_max"),
-                        lambda d: f"{d.scene.id}: worst {_label(d.options, d.worst)} costs the least ({costs_of(d)})")
+    best = _share_tell(
+        "cost.costliest-best",
+        "cost: the costliest option is a best option",
+        best_hits,
+        st.cost_best_max,
+        "max",
+        st.source("cost_best_max"),
+        lambda d: f"{d.scene.id}: best {_label(d.options, d.best)} costs the most ({costs_of(d)})",
+    )
+    worst = _share_tell(
+        "cost.cheapest-worst",
+        "cost: the cheapest option is a worst option",
+        worst_hits,
+        st.cost_worst_max,
+        "max",
+        st.source("cost_worst_max"),
+        lambda d: f"{d.scene.id}: worst {_label(d.options, d.worst)} costs the least ({costs_of(d)})",
+    )
     return [best, worst]
 
 
@@ -423,12 +492,23 @@ def character_tell(story, ds, st) -> Tell:
     rows = dict(ranked)
     value = max((max(b, w) for _, b, w in rows.values()), default=0.0)
     per = ", ".join(f"{k} {_pct(b)}/{_pct(w)} of {n}" for k, (n, b, w) in ranked)
-    offenders = [(_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
-                 for k, (n, b, w) in ranked if max(b, w) >= st.character_share_max]
+    offenders = [
+        (_where(first[k]), f"{k}: {_pct(b)} of {n} options best, {_pct(w)} worst")
+        for k, (n, b, w) in ranked
+        if max(b, w) >= st.character_share_max
+    ]
     figure = f"{_pct(value)} (best/worst: {per})" if rows else "no named character"
-    return Tell("character", "character: one name's options mostly best or mostly worst", value, figure,
-                st.character_share_max, "below" if rows else "info", st.source("character_share_max"), offenders[:TOP],
-                {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+    return Tell(
+        "character",
+        "character: one name's options mostly best or mostly worst",
+        value,
+        figure,
+        st.character_share_max,
+        "below" if rows else "info",
+        st.source("character_share_max"),
+        offenders[:TOP],
+        {"characters": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}},
+    )
 
 
 def has_phrase(text: str, phrase: str) -> bool:
@@ -456,13 +536,24 @@ def vocabulary_tell(story, ds, st) -> Tell:
             rows[phrase] = (n, best / n, worst / n)
     ranked = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0]))
     value = max((b for _, b, _ in rows.values()), default=0.0)
-    per = ", ".join(f"\"{k}\" {_pct(b)} of {n}" for k, (n, b, _) in ranked)
-    offenders = [(_where(first[k]), f"\"{k}\": {_pct(b)} of {n} options best, {_pct(w)} worst")
-                 for k, (n, b, w) in ranked if b >= st.vocabulary_share_max]
+    per = ", ".join(f'"{k}" {_pct(b)} of {n}' for k, (n, b, _) in ranked)
+    offenders = [
+        (_where(first[k]), f'"{k}": {_pct(b)} of {n} options best, {_pct(w)} worst')
+        for k, (n, b, w) in ranked
+        if b >= st.vocabulary_share_max
+    ]
     figure = f"{_pct(value)} (best: {per})" if rows else "no phrase of the vocabulary in enough options"
-    return Tell("vocabulary", "vocabulary: the workshop's words mostly in best options", value, figure,
-                st.vocabulary_share_max, "below" if rows else "info", st.source("vocabulary_share_max"), offenders[:TOP],
-                {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}})
+    return Tell(
+        "vocabulary",
+        "vocabulary: the workshop's words mostly in best options",
+        value,
+        figure,
+        st.vocabulary_share_max,
+        "below" if rows else "info",
+        st.source("vocabulary_share_max"),
+        offenders[:TOP],
+        {"phrases": {k: {"options": n, "best": round(b, 4), "worst": round(w, 4)} for k, (n, b, w) in ranked}},
+    )
 
 
 def _decision_features(story, d, names) -> list:
@@ -506,7 +597,8 @@ def character_scores(story) -> dict:
         st = audit_settings(story)
         tell = character_tell(story, decisions(story)[0], st)
         cached = story.__dict__["_character_scores"] = {
-            n: r["best"] - r["worst"] for n, r in tell.details.get("characters", {}).items()}
+            n: r["best"] - r["worst"] for n, r in tell.details.get("characters", {}).items()
+        }
     return cached
 
 
@@ -522,10 +614,18 @@ def model_tell(story, ds, st) -> Tell:
         hits.append((d, _hit(pick, d.best)))
 
     def text(d):
-        return f"{d.scene.id}: the model, trained on the other scenes, picks best {_label(d.options, picked[d.scene.id] & d.best)}"
+        best = _label(d.options, picked[d.scene.id] & d.best)
+        return f"{d.scene.id}: the model, trained on the other scenes, picks best {best}"
 
-    return _share_tell("model", "tell model: trained on the other scenes, it picks a best option", hits,
-                       st.model_best_max, "max", st.source("model_best_max"), text)
+    return _share_tell(
+        "model",
+        "tell model: trained on the other scenes, it picks a best option",
+        hits,
+        st.model_best_max,
+        "max",
+        st.source("model_best_max"),
+        text,
+    )
 
 
 # ---- stamps: the form of a note or Borg line gives the verdict away --------------------------------
@@ -568,8 +668,15 @@ def stamp_tell(story, ds, st) -> Tell:
         hits.append((d, 1.0 if stamp else 0.0))
         if stamp:
             found[d.scene.id] = stamp
-    return _share_tell("stamps.form", "stamps: a note's or Borg line's form singles out the best", hits,
-                       st.stamp_share_max, "max", st.source("stamp_share_max"), lambda d: found[d.scene.id])
+    return _share_tell(
+        "stamps.form",
+        "stamps: a note's or Borg line's form singles out the best",
+        hits,
+        st.stamp_share_max,
+        "max",
+        st.source("stamp_share_max"),
+        lambda d: found[d.scene.id],
+    )
 
 
 _TOKEN = re.compile(r"[\w'’]+")
@@ -594,7 +701,7 @@ def phrase_tell(story, st) -> Tell:
         words = [w.lower() for w in _TOKEN.findall(t)]
         seen = set()
         for i in range(len(words) - n + 1):
-            g = " ".join(words[i:i + n])
+            g = " ".join(words[i : i + n])
             if g not in seen:
                 seen.add(g)
                 where.setdefault(g, []).append(c)
@@ -606,7 +713,7 @@ def phrase_tell(story, st) -> Tell:
     for g, cs in repeated:
         words = g.split()
         for k in kept:
-            if k[0][-(n - 1):] == words[:-1]:
+            if k[0][-(n - 1) :] == words[:-1]:
                 k[0].append(words[-1])
                 break
             if k[0][: n - 1] == words[1:]:
@@ -619,8 +726,8 @@ def phrase_tell(story, st) -> Tell:
         merged = False
         for a in kept:
             for b in kept:
-                if a is not b and a[0][-(n - 1):] == b[0][: n - 1]:
-                    a[0].extend(b[0][n - 1:])
+                if a is not b and a[0][-(n - 1) :] == b[0][: n - 1]:
+                    a[0].extend(b[0][n - 1 :])
                     a[1] = max(a[1], b[1])
                     kept.remove(b)
                     merged = True
@@ -628,10 +735,18 @@ def phrase_tell(story, st) -> Tell:
             if merged:
                 break
     joined = sorted(((" ".join(w), count, first) for w, count, first in kept), key=lambda k: (-k[1], k[0]))
-    offenders = [(_where(first), f"\"{g}\" in up to {count} texts") for g, count, first in joined]
-    return Tell("phrases", f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
-                float(len(joined)), f"{len(joined)} phrase(s)", 0, "max", st.source("phrase_repeats_max"),
-                offenders[:TOP], {"phrases": {g: count for g, count, _ in joined}})
+    offenders = [(_where(first), f'"{g}" in up to {count} texts') for g, count, first in joined]
+    return Tell(
+        "phrases",
+        f"stamps: phrases of {n}+ words in more than {st.phrase_repeats_max} notes and Borg lines",
+        float(len(joined)),
+        f"{len(joined)} phrase(s)",
+        0,
+        "max",
+        st.source("phrase_repeats_max"),
+        offenders[:TOP],
+        {"phrases": {g: count for g, count, _ in joined}},
+    )
 
 
 def collective_tell(story, st) -> Tell:
@@ -639,9 +754,16 @@ def collective_tell(story, st) -> Tell:
     lines = [(c, t) for c, kind, t in _texts(story) if kind == "borg"]
     with_it = [(c, t) for c, t in lines if phrase in t.lower()]
     value = len(with_it) / len(lines) if lines else 0.0
-    return Tell("stamps.collective", f"stamps: Borg lines that say \"{st.collective_phrase}\"", value,
-                f"{_pct(value)} ({len(with_it)} of {len(lines)})", st.collective_share_max, "max",
-                st.source("collective_share_max"), [(_where(c), f"{c.id}: {t.strip()[:60]}") for c, t in with_it[:TOP]])
+    return Tell(
+        "stamps.collective",
+        f'stamps: Borg lines that say "{st.collective_phrase}"',
+        value,
+        f"{_pct(value)} ({len(with_it)} of {len(lines)})",
+        st.collective_share_max,
+        "max",
+        st.source("collective_share_max"),
+        [(_where(c), f"{c.id}: {t.strip()[:60]}") for c, t in with_it[:TOP]],
+    )
 
 
 # ---- issue 18: the tone of the feedback ------------------------------------------------------------
@@ -685,33 +807,68 @@ def tone_tells(ds, st) -> list:
             pick_hits.append((d, _hit(_argmax(values), d.best)))
 
     def line(d, i):
-        return f"{d.scene.id}/{d.options[i].id}: \"{d.options[i].borg.all_text.strip()[:70]}\""
+        return f'{d.scene.id}/{d.options[i].id}: "{d.options[i].borg.all_text.strip()[:70]}"'
 
     share_b = best_dis / best_n if best_n else 0.0
     share_w = worst_app / worst_n if worst_n else 0.0
-    disapproved = (f"; when it disapproves, the option is best {dis_best} of {dis_n} times, "
-                   f"good (positive evidence) {dis_good}") if dis_n else "; it never disapproves"
-    approved = f"; when it approves, the option is worst {app_worst} of {app_n} times" if app_n else "; it never approves"
-    best = Tell("tone.best-disapproved", "tone: the Collective disapproves of a best option", share_b,
-                f"{_pct(share_b)} ({best_dis} of {best_n} best options){disapproved}", st.tone_disapproval_max,
-                "max" if best_n else "info", st.source("tone_disapproval_max"),
-                [(_where(d.scene), line(d, i[0])) for d, i in best_rows[:TOP]],
-                {"best_options": best_n, "disapproved": best_dis, "disapprovals": dis_n, "disapprovals_best": dis_best,
-                 "disapprovals_good": dis_good,
-                 "scenes": [d.scene.id for d, _ in best_rows]})
-    worst = Tell("tone.worst-approved", "tone: the Collective approves of a worst option", share_w,
-                 f"{_pct(share_w)} ({worst_app} of {worst_n} worst options){approved}", st.tone_approval_max,
-                 "max" if worst_n else "info", st.source("tone_approval_max"),
-                 [(_where(d.scene), line(d, i[0])) for d, i in worst_rows[:TOP]],
-                 {"worst_options": worst_n, "approved": worst_app, "approvals": app_n, "approvals_worst": app_worst,
-                  "scenes": [d.scene.id for d, _ in worst_rows]})
+    disapproved = (
+        (f"; when it disapproves, the option is best {dis_best} of {dis_n} times, good (positive evidence) {dis_good}")
+        if dis_n
+        else "; it never disapproves"
+    )
+    approved = (
+        f"; when it approves, the option is worst {app_worst} of {app_n} times" if app_n else "; it never approves"
+    )
+    best = Tell(
+        "tone.best-disapproved",
+        "tone: the Collective disapproves of a best option",
+        share_b,
+        f"{_pct(share_b)} ({best_dis} of {best_n} best options){disapproved}",
+        st.tone_disapproval_max,
+        "max" if best_n else "info",
+        st.source("tone_disapproval_max"),
+        [(_where(d.scene), line(d, i[0])) for d, i in best_rows[:TOP]],
+        {
+            "best_options": best_n,
+            "disapproved": best_dis,
+            "disapprovals": dis_n,
+            "disapprovals_best": dis_best,
+            "disapprovals_good": dis_good,
+            "scenes": [d.scene.id for d, _ in best_rows],
+        },
+    )
+    worst = Tell(
+        "tone.worst-approved",
+        "tone: the Collective approves of a worst option",
+        share_w,
+        f"{_pct(share_w)} ({worst_app} of {worst_n} worst options){approved}",
+        st.tone_approval_max,
+        "max" if worst_n else "info",
+        st.source("tone_approval_max"),
+        [(_where(d.scene), line(d, i[0])) for d, i in worst_rows[:TOP]],
+        {
+            "worst_options": worst_n,
+            "approved": worst_app,
+            "approvals": app_n,
+            "approvals_worst": app_worst,
+            "scenes": [d.scene.id for d, _ in worst_rows],
+        },
+    )
 
     def picked(d):
         values = [bots.tone_value(c.borg.all_text, c.note.all_text, st) for c in d.options]
-        return f"{d.scene.id}: the best-sounding {_label(d.options, _argmax(values))} is best ({_label(d.options, d.best)})"
+        sounding, best = _label(d.options, _argmax(values)), _label(d.options, d.best)
+        return f"{d.scene.id}: the best-sounding {sounding} is best ({best})"
 
-    pick = _share_tell("tone.pick", "tone: the option whose feedback sounds best is a best option", pick_hits,
-                       st.tone_pick_max, "max", st.source("tone_pick_max"), picked)
+    pick = _share_tell(
+        "tone.pick",
+        "tone: the option whose feedback sounds best is a best option",
+        pick_hits,
+        st.tone_pick_max,
+        "max",
+        st.source("tone_pick_max"),
+        picked,
+    )
     pick.details["scenes"] = [d.scene.id for d, h in pick_hits if h > 0]
     return [best, worst, pick]
 
@@ -741,8 +898,15 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         mean = d["score"]["mean"] if d["score"] else 0.0
         reached = d["endings"].get(best, 0) if best else 0
         games = d["games"] or 1
-        row = {"learner": s.strategy, "games": d["games"], "mean": mean, "endings": d["endings"],
-               "best_ending": reached, "errors": d["errors"], "test_wise": s.strategy in bots.TEST_WISE}
+        row = {
+            "learner": s.strategy,
+            "games": d["games"],
+            "mean": mean,
+            "endings": d["endings"],
+            "best_ending": reached,
+            "errors": d["errors"],
+            "test_wise": s.strategy in bots.TEST_WISE,
+        }
         rows.append(row)
         if s.strategy == "best-evidence":
             tells += best_player_tells(story, st, s, reached, d["games"])
@@ -753,18 +917,43 @@ def learner_tells(story, st, seeds: int, seed: int) -> tuple:
         endings = ", ".join(f"{e} {k}" for e, k in d["endings"].items()) or "no game finished"
         scored = "mean reported score (first answers)" if peeker else "mean score"
         kept = f"; the path kept: {row['kept']:.1f}" if peeker else ""
-        tells.append(Tell(f"learner.{s.strategy}.score", f"learner {s.strategy}: {scored}", mean,
-                          f"{mean:.1f} ({endings}{kept})", st.learner_score_max, "below", st.source("learner_score_max")))
+        tells.append(
+            Tell(
+                f"learner.{s.strategy}.score",
+                f"learner {s.strategy}: {scored}",
+                mean,
+                f"{mean:.1f} ({endings}{kept})",
+                st.learner_score_max,
+                "below",
+                st.source("learner_score_max"),
+            )
+        )
         # a peeker's ending follows the path it kept, as undo allows (docs/reports.md): shown, never failed
         kind = "info" if peeker else "max"
-        tells.append(Tell(f"learner.{s.strategy}.best", f"learner {s.strategy}: games that end {best or '(no best ending)'}",
-                          reached / games, f"{_pct(reached / games)} ({reached} of {d['games']})", st.learner_best_share_max,
-                          kind, st.source("learner_best_share_max")))
+        tells.append(
+            Tell(
+                f"learner.{s.strategy}.best",
+                f"learner {s.strategy}: games that end {best or '(no best ending)'}",
+                reached / games,
+                f"{_pct(reached / games)} ({reached} of {d['games']})",
+                st.learner_best_share_max,
+                kind,
+                st.source("learner_best_share_max"),
+            )
+        )
         if good:
             k = sum(n for e, n in d["endings"].items() if e in good)
-            tells.append(Tell(f"learner.{s.strategy}.good", f"learner {s.strategy}: games that end {st.good_ending} or better",
-                              k / games, f"{_pct(k / games)} ({k} of {d['games']})", st.learner_good_share_max, kind,
-                              st.source("learner_good_share_max")))
+            tells.append(
+                Tell(
+                    f"learner.{s.strategy}.good",
+                    f"learner {s.strategy}: games that end {st.good_ending} or better",
+                    k / games,
+                    f"{_pct(k / games)} ({k} of {d['games']})",
+                    st.learner_good_share_max,
+                    kind,
+                    st.source("learner_good_share_max"),
+                )
+            )
         if peeker:
             tells.append(peek_tell(s, row, st))
     tells.append(coverage_tell(story, st, [r for s in summaries for r in s.results]))
@@ -781,21 +970,41 @@ def peek_tell(summary, row: dict, st) -> Tell:
     """Issue 18's target: a peeker's reported score is within ``peek_gap_max`` of what its first answers
     earn, in every game; the undos it took and the answers it changed are in the figure."""
     gap = row["first_gap"]
-    figure = (f"largest gap {gap:g} over {len(summary.results)} game(s); {row['undos']:g} undos and "
-              f"{row['changed']:g} changed answers a game; the path kept scores {row['kept']:.1f}") if gap is not None \
+    figure = (
+        (
+            f"largest gap {gap:g} over {len(summary.results)} game(s); {row['undos']:g} undos and "
+            f"{row['changed']:g} changed answers a game; the path kept scores {row['kept']:.1f}"
+        )
+        if gap is not None
         else "no game finished"
-    return Tell(f"learner.{summary.strategy}.first", f"learner {summary.strategy}: reported score against its first answers",
-                gap or 0.0, figure, st.peek_gap_max, "max" if gap is not None else "info", st.source("peek_gap_max"),
-                details={k: row[k] for k in ("kept", "undos", "changed", "first_gap")})
+    )
+    return Tell(
+        f"learner.{summary.strategy}.first",
+        f"learner {summary.strategy}: reported score against its first answers",
+        gap or 0.0,
+        figure,
+        st.peek_gap_max,
+        "max" if gap is not None else "info",
+        st.source("peek_gap_max"),
+        details={k: row[k] for k in ("kept", "undos", "changed", "first_gap")},
+    )
 
 
 def best_player_tells(story, st, summary, reached: int, games: int) -> list:
     """The best-evidence player (ties go to the first option shown, never to the numbers) must reach
     the best ending, and capacity must never bar it from the option of most evidence."""
     n = games or 1
-    out = [Tell("best-player.best", f"best player: games that end {st.best_ending or '(no best ending)'}", reached / n,
-                f"{_pct(reached / n)} ({reached} of {games})", st.best_player_min,
-                "min" if st.best_ending and games else "info", st.source("best_player_min"))]
+    out = [
+        Tell(
+            "best-player.best",
+            f"best player: games that end {st.best_ending or '(no best ending)'}",
+            reached / n,
+            f"{_pct(reached / n)} ({reached} of {games})",
+            st.best_player_min,
+            "min" if st.best_ending and games else "info",
+            st.source("best_player_min"),
+        )
+    ]
     if story.capacity is None:
         return out
     hit = [r for r in summary.results if r.blocked]
@@ -807,10 +1016,25 @@ def best_player_tells(story, st, summary, reached: int, games: int) -> list:
     figure = f"{_pct(len(hit) / n)} ({len(hit)} of {games})"
     if ranked:
         figure += ": " + ", ".join(f"{sid} {k}" for sid, k in ranked)
-    out.append(Tell("best-player.blocked", f"best player: {story.capacity.name.lower()} bar its best option",
-                    len(hit) / n, figure, st.best_blocked_max, "max", st.source("best_blocked_max"),
-                    [(_where(story.scenes[sid]), f"{sid}: the option of most evidence cannot be paid for in {k} of {games} games")
-                     for sid, k in ranked[:TOP]], {"scenes": dict(ranked)}))
+    out.append(
+        Tell(
+            "best-player.blocked",
+            f"best player: {story.capacity.name.lower()} bar its best option",
+            len(hit) / n,
+            figure,
+            st.best_blocked_max,
+            "max",
+            st.source("best_blocked_max"),
+            [
+                (
+                    _where(story.scenes[sid]),
+                    f"{sid}: the option of most evidence cannot be paid for in {k} of {games} games",
+                )
+                for sid, k in ranked[:TOP]
+            ],
+            {"scenes": dict(ranked)},
+        )
+    )
     return out
 
 
@@ -834,14 +1058,34 @@ def coverage_tell(story, st, results: list) -> Tell:
     value = max(thin.values(), default=0.0)
     ranked = sorted(thin.items(), key=lambda kv: (-kv[1], typical.get(kv[0], 0), kv[0]))
     worst = ranked[0][0] if ranked else None
-    figure = (f"{_pct(value)} of games give {worst} fewer than {need} decisions (median decisions per point "
-              f"{min(typical.values()):g}-{max(typical.values()):g})") if ranked else "no game played"
-    offenders = [(_where(story.points[p]), f"{p}: fewer than {need} decisions in {_pct(v)} of games (median {typical[p]:g})")
-                 for p, v in ranked if v >= st.coverage_thin_max]
-    return Tell("coverage", f"coverage: a learning point with fewer than {need} decisions in a game", value, figure,
-                st.coverage_thin_max, "below" if n else "info", st.source("coverage_thin_max"), offenders[:TOP],
-                {"median_decisions": {p: typical[p] for p in counts if p in typical},
-                 "thin_share": {p: round(v, 4) for p, v in thin.items()}, "games": n})
+    figure = (
+        (
+            f"{_pct(value)} of games give {worst} fewer than {need} decisions (median decisions per point "
+            f"{min(typical.values()):g}-{max(typical.values()):g})"
+        )
+        if ranked
+        else "no game played"
+    )
+    offenders = [
+        (_where(story.points[p]), f"{p}: fewer than {need} decisions in {_pct(v)} of games (median {typical[p]:g})")
+        for p, v in ranked
+        if v >= st.coverage_thin_max
+    ]
+    return Tell(
+        "coverage",
+        f"coverage: a learning point with fewer than {need} decisions in a game",
+        value,
+        figure,
+        st.coverage_thin_max,
+        "below" if n else "info",
+        st.source("coverage_thin_max"),
+        offenders[:TOP],
+        {
+            "median_decisions": {p: typical[p] for p in counts if p in typical},
+            "thin_share": {p: round(v, 4) for p, v in thin.items()},
+            "games": n,
+        },
+    )
 
 
 @dataclass
@@ -903,9 +1147,17 @@ def run_audit(story, seeds: int = 50, seed: int = 0) -> AuditReport:
     learners, ltells = learner_tells(story, st, seeds, seed)
     tells += ltells
     return AuditReport(
-        {"id": story.id, "version": story.version, "hash": story.hash}, len(ds), sum(d.verdict for d in ds),
-        sum(len(d.best) > 1 for d in ds if d.verdict), [s.id for s in skipped], seeds, seed, st.best_ending, tells,
-        learners, time.perf_counter() - t0,
+        {"id": story.id, "version": story.version, "hash": story.hash},
+        len(ds),
+        sum(d.verdict for d in ds),
+        sum(len(d.best) > 1 for d in ds if d.verdict),
+        [s.id for s in skipped],
+        seeds,
+        seed,
+        st.best_ending,
+        tells,
+        learners,
+        time.perf_counter() - t0,
     )
 
 
@@ -942,9 +1194,12 @@ def format_report(report: AuditReport) -> str:
     if coverage is not None:
         need = coverage.name.split("fewer than ")[1].split()[0]
         lines += ["", f"decisions per learning point in a game (median; share of games with fewer than {need}):"]
-        cells = [f"{p} {m:g} ({_pct(coverage.details['thin_share'][p])})" for p, m in coverage.details["median_decisions"].items()]
+        cells = [
+            f"{p} {m:g} ({_pct(coverage.details['thin_share'][p])})"
+            for p, m in coverage.details["median_decisions"].items()
+        ]
         for i in range(0, len(cells), 3):
-            lines.append("  " + "; ".join(cells[i:i + 3]))
+            lines.append("  " + "; ".join(cells[i : i + 3]))
     failed = report.failed
     lines += [
         "",

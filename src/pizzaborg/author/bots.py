@@ -230,7 +230,8 @@ def _phrases(rng, story=None):
 
     vocabulary = audit_settings(story).vocabulary
     return lambda offered, game=None: max(
-        offered, key=lambda c: sum(has_phrase(_rendered(c, game), p) for p in vocabulary))
+        offered, key=lambda c: sum(has_phrase(_rendered(c, game), p) for p in vocabulary)
+    )
 
 
 def _wording_model(rng, story=None):
@@ -244,8 +245,9 @@ def _wording_model(rng, story=None):
         scene = story.scenes[game.state] if game is not None else None
         if scene is None:
             return offered[0]
-        feats = tellmodel.features([_rendered(c, game) for c in offered], [c.cost or 0 for c in offered],
-                                   not shuffled(story, scene), names)
+        feats = tellmodel.features(
+            [_rendered(c, game) for c in offered], [c.cost or 0 for c in offered], not shuffled(story, scene), names
+        )
         return offered[min(scene_scorer(story, scene.id).pick(feats))]
 
     return pick
@@ -359,8 +361,21 @@ STRATEGIES = {
 PEEKERS = ("score-peeker", "tone-peeker")
 
 # the learners who read only the screen: the audit fails when one of them wins
-TEST_WISE = ("longest", "virtuous", "trust-gain", "myopic", "always-first", "always-last", "random", "costliest",
-             "cheapest", "hedger", "names", "phrases", "wording-model") + PEEKERS
+TEST_WISE = (
+    "longest",
+    "virtuous",
+    "trust-gain",
+    "myopic",
+    "always-first",
+    "always-last",
+    "random",
+    "costliest",
+    "cheapest",
+    "hedger",
+    "names",
+    "phrases",
+    "wording-model",
+) + PEEKERS
 
 
 def applies(story, strategy: str) -> bool:
@@ -541,10 +556,12 @@ class BotSummary:
         what its first answers earn (a peeker's own record)."""
         rs = self.results
         gaps = [abs(r.score - r.first_earned) for r in rs if r.first_earned is not None]
-        return {"kept_score": round(statistics.fmean(r.kept if r.kept is not None else r.score for r in rs), 1),
-                "undos": round(statistics.fmean(r.undos for r in rs), 1),
-                "changed": round(statistics.fmean(r.changed for r in rs), 1),
-                "first_gap": round(max(gaps), 2) if gaps else None}
+        return {
+            "kept_score": round(statistics.fmean(r.kept if r.kept is not None else r.score for r in rs), 1),
+            "undos": round(statistics.fmean(r.undos for r in rs), 1),
+            "changed": round(statistics.fmean(r.changed for r in rs), 1),
+            "first_gap": round(max(gaps), 2) if gaps else None,
+        }
 
 
 def run_bots(story, n: int = 20, seed: int = 0, strategies=None, count_words: bool = True) -> list:
@@ -588,12 +605,17 @@ def format_table(story, summaries: list, n: int, seed: int) -> str:
         else:
             lines.append(f"{s.strategy:<16} {'-':>6} {'-':>6} {'-':>6} {'-':>6}  no game finished")
         if "kept_score" in d:
-            lines.append(f"{'':<16} first answers above; the path kept {d['kept_score']:.1f}, {d['undos']:g} undos and "
-                         f"{d['changed']:g} changed answers a game")
+            lines.append(
+                f"{'':<16} first answers above; the path kept {d['kept_score']:.1f}, {d['undos']:g} undos and "
+                f"{d['changed']:g} changed answers a game"
+            )
         for e in s.errors[:3]:
             lines.append(f"  error: {e}")
         if len(s.errors) > 3:
             lines.append(f"  ... and {len(s.errors) - 3} more error(s)")
-    lines += ["", "min/mean/max: the learning score (0-100) a report gives (first answers); words: the mean number of "
-              "words a player is shown."]
+    lines += [
+        "",
+        "min/mean/max: the learning score (0-100) a report gives (first answers); words: the mean number of "
+        "words a player is shown.",
+    ]
     return "\n".join(lines)

@@ -212,8 +212,16 @@ def ending_warnings(story: Story) -> list:
                     probe = _Probe(kpis, flags, score, assim, last_round)
                     if not any(e.when(probe) for e in earlier if e.when is not None):
                         nums = ", ".join(f"{k} {v:g}" for k, v in kpis.items())
-                        return [Problem(_at(story, last.pos), (
-                            f"warning: ending '{last.id}' (the last, with no 'when') is reached with every number "
-                            f"worse than at the start ({nums}; score {score:g}, assimilation {assim:g}, "
-                            f"{'every' if flags else 'no'} flag set): add an earlier ending whose 'when' covers it"))]
+                        return [
+                            Problem(
+                                _at(story, last.pos),
+                                (
+                                    f"warning: ending '{last.id}' (the last, with no 'when') is reached with every "
+                                    "number "
+                                    f"worse than at the start ({nums}; score {score:g}, assimilation {assim:g}, "
+                                    f"{'every' if flags else 'no'} flag set): add an earlier ending whose 'when' "
+                                    "covers it"
+                                ),
+                            )
+                        ]
     return []

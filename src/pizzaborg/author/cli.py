@@ -2,9 +2,9 @@
 
 ``pizzaborg.cli`` calls :func:`add_commands` to register them and :func:`run` to dispatch; the logic
 lives in the sibling modules :mod:`.check`, :mod:`.audit`, :mod:`.bots`, :mod:`.randomtest`, :mod:`.map`,
-:mod:`.graph`, :mod:`.answerkey` and :mod:`.l10n`, imported only when their tool runs. Exit codes: 0 fine, 1 the tool found problems
-(check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable story, a bad option, a file that
-cannot be written).
+:mod:`.graph`, :mod:`.answerkey` and :mod:`.l10n`, imported only when their tool runs. Exit codes: 0 fine, 1 the
+tool found problems (check problems, audit thresholds that fail, randomtest failures), 2 bad input (an unreadable
+story, a bad option, a file that cannot be written).
 """
 
 from __future__ import annotations
@@ -65,14 +65,20 @@ def add_commands(story_sub, common) -> None:
         "or text that will not fit 80x24, as path:line: message (exit 1 on problems); pseudo writes l10n/qps.yaml.",
     )
     l10n_sub = p.add_subparsers(dest="l10n_command", metavar="ACTION", parser_class=type(p))
-    for name, text in (("extract", "write or update l10n/XX.yaml"),
-                       ("check", "report every problem of the translations"),
-                       ("pseudo", "write the pseudo-locale l10n/qps.yaml")):
+    for name, text in (
+        ("extract", "write or update l10n/XX.yaml"),
+        ("check", "report every problem of the translations"),
+        ("pseudo", "write the pseudo-locale l10n/qps.yaml"),
+    ):
         q = l10n_sub.add_parser(name, parents=[common], help=text, description=text)
         q.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
         if name != "pseudo":
-            q.add_argument("--lang", metavar="XX", required=name == "extract",
-                           help="the language (check: default every file in l10n/)")
+            q.add_argument(
+                "--lang",
+                metavar="XX",
+                required=name == "extract",
+                help="the language (check: default every file in l10n/)",
+            )
 
     p = story_sub.add_parser(
         "bots",

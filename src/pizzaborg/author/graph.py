@@ -211,9 +211,14 @@ _DOT_SHAPES = {
 
 def to_dot(story) -> str:
     g = _Graph(story)
-    out = [f'digraph "{dot_text(story.id)}" {{', "  rankdir=TB;", '  node [fontname="Helvetica"];',
-           '  edge [fontname="Helvetica", fontsize=10];', '  "__start__" [shape=point];',
-           f'  "__start__" -> "{dot_text(story.start)}";']
+    out = [
+        f'digraph "{dot_text(story.id)}" {{',
+        "  rankdir=TB;",
+        '  node [fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+        '  "__start__" [shape=point];',
+        f'  "__start__" -> "{dot_text(story.start)}";',
+    ]
 
     def node(key, indent):
         lines, kind = g.nodes[key]

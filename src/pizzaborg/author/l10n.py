@@ -107,8 +107,13 @@ def check_translation(story, tr: Translation) -> list:
         now = lock(english)
         if e.lock != now:
             why = f"lock {e.lock}, the English is now {now}" if e.lock else f"no lock; the English is {now}"
-            out.append((e.line, f"stale: the English of '{key}' changed since it was translated ({why}); "
-                        "revise the text and set its lock"))
+            out.append(
+                (
+                    e.line,
+                    f"stale: the English of '{key}' changed since it was translated ({why}); "
+                    "revise the text and set its lock",
+                )
+            )
         text = e.text
         src, got = _tokens(english), _tokens(text)
         if src != got:
@@ -125,8 +130,9 @@ def check_translation(story, tr: Translation) -> list:
         width, most = LAYOUT[kind]
         lines = wrapped_lines(text, width)
         if lines > most:
-            out.append((e.line, f"'{key}' will not fit the 80x24 layout: {lines} lines of {width} cells, "
-                        f"at most {most}"))
+            out.append(
+                (e.line, f"'{key}' will not fit the 80x24 layout: {lines} lines of {width} cells, at most {most}")
+            )
     for key, e in tr.entries.items():
         if key not in known:
             out.append((e.line, f"obsolete: the story has no '{key}' (removed or renamed: move the translation)"))
@@ -155,6 +161,7 @@ def check(story, langs: list | None = None) -> tuple:
 
 # ---- writing -----------------------------------------------------------------------------------
 
+
 def _dump(data) -> str:
     import yaml
 
@@ -170,10 +177,12 @@ def _dump(data) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
 
 
-HEADER = ("# A PizzaBorg story translation (docs/story-format.md, 'Translations').\n"
-          "# Each entry: 'text' in this language and 'lock', the first 8 hex digits of the SHA-256 of the English it\n"
-          "# translates. 'untranslated: true' shows the English; 'stale: true' means the English changed: revise\n"
-          "# 'text' from 'source', set 'lock' to 'new_lock', and delete 'stale', 'source' and 'new_lock'.\n")
+HEADER = (
+    "# A PizzaBorg story translation (docs/story-format.md, 'Translations').\n"
+    "# Each entry: 'text' in this language and 'lock', the first 8 hex digits of the SHA-256 of the English it\n"
+    "# translates. 'untranslated: true' shows the English; 'stale: true' means the English changed: revise\n"
+    "# 'text' from 'source', set 'lock' to 'new_lock', and delete 'stale', 'source' and 'new_lock'.\n"
+)
 
 
 def render(story, lang: str, old: Translation | None) -> tuple:
@@ -196,7 +205,7 @@ def render(story, lang: str, old: Translation | None) -> tuple:
             ents[key] = {"lock": e.lock or "", "text": e.text, "stale": True, "new_lock": now, "source": english}
             stale += 1
     obsolete = 0
-    for key, e in (old.entries.items() if old else ()):
+    for key, e in old.entries.items() if old else ():
         if key not in current:  # kept for the translator to move (an id renamed), reported by check
             ents[key] = {"lock": e.lock or "", "text": e.text, "obsolete": True}
             obsolete += 1
@@ -218,8 +227,9 @@ def extract(story, lang: str) -> tuple:
         if old.problems:  # an entry it cannot read would be dropped: the translator fixes it first
             line, message = old.problems[0]
             more = f" (and {len(old.problems) - 1} more)" if len(old.problems) > 1 else ""
-            raise L10nError(f"{old.path}:{line}: {message}{more}; fix it first (see 'story l10n check'), "
-                            "extract would lose it")
+            raise L10nError(
+                f"{old.path}:{line}: {message}{more}; fix it first (see 'story l10n check'), extract would lose it"
+            )
     text, counts = render(story, lang, old)
     path.parent.mkdir(exist_ok=True)
     write_atomic(path, text)
@@ -233,10 +243,12 @@ def pseudo_audit(story) -> dict:
     from .settings import audit_settings
 
     st = audit_settings(story)
-    return {"collective_phrase": l10n.accent(st.collective_phrase),
-            "virtue_words": sorted(l10n.accent(w) for w in st.virtue_words),
-            "vocabulary": [l10n.accent(v) for v in st.vocabulary],
-            "characters": [l10n.accent(c) for c in characters(story)]}
+    return {
+        "collective_phrase": l10n.accent(st.collective_phrase),
+        "virtue_words": sorted(l10n.accent(w) for w in st.virtue_words),
+        "vocabulary": [l10n.accent(v) for v in st.vocabulary],
+        "characters": [l10n.accent(c) for c in characters(story)],
+    }
 
 
 def pseudo_file(story) -> str:
@@ -274,8 +286,11 @@ def run(args, story, error) -> int:
             if lang is None:
                 raise L10nError("story l10n extract needs --lang XX (the language to write)")
             path, (kept, added, stale, obsolete) = extract(story, lang)
-            print(f"wrote {shown_path(path)}: {kept} kept, {added} added (untranslated), {stale} stale, "
-                  f"{obsolete} obsolete", file=sys.stderr)
+            print(
+                f"wrote {shown_path(path)}: {kept} kept, {added} added (untranslated), {stale} stale, "
+                f"{obsolete} obsolete",
+                file=sys.stderr,
+            )
             return 0
         if action == "pseudo":
             path = l10n.l10n_path(story, l10n.PSEUDO)

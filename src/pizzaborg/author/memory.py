@@ -132,8 +132,13 @@ def leaving_warnings(story, after, setters) -> list:
                 for reads, t, pos in _texts(story.scenes[sid]):
                     if flag not in reads and pattern.search(t):
                         warned.add(sid)
-                        out.append(Problem(pos, f"warning: '{sid}' names {who.title()} after '{s.id}.{c.id}' sets "
-                                                f"flag.{flag} (they left): guard the text with 'not flag.{flag}'"))
+                        out.append(
+                            Problem(
+                                pos,
+                                f"warning: '{sid}' names {who.title()} after '{s.id}.{c.id}' sets "
+                                f"flag.{flag} (they left): guard the text with 'not flag.{flag}'",
+                            )
+                        )
                         break
         s, c = where[0]
         seen_texts = set()
@@ -144,9 +149,14 @@ def leaving_warnings(story, after, setters) -> list:
                     continue
                 seen_texts.add(t)
                 quote = t if len(t) <= 40 else t[:39] + "…"
-                out.append(Problem(e.pos, f"warning: ending '{e.id}' names {who.title()} in \"{quote}\", which does not "
-                                          f"read flag.{flag} (set by '{s.id}.{c.id}': they left): guard it with "
-                                          f"'not flag.{flag}'"))
+                out.append(
+                    Problem(
+                        e.pos,
+                        f"warning: ending '{e.id}' names {who.title()} in \"{quote}\", which does not "
+                        f"read flag.{flag} (set by '{s.id}.{c.id}': they left): guard it with "
+                        f"'not flag.{flag}'",
+                    )
+                )
     return out
 
 
@@ -168,8 +178,13 @@ def repeat_warnings(story, after) -> list:
                     chosen = _chosen(later.when) | _chosen(c2.when)
                     if set(c.set) & guard or f"{s.id}.{c.id}" in chosen:
                         continue
-                    out.append(Problem(c2.pos, f"warning: '{sid}.{c2.id}' offers again what '{s.id}.{c.id}' chose "
-                                               f"(it sets flag.{c.set[0]}): guard it with 'when: not flag.{c.set[0]}'"))
+                    out.append(
+                        Problem(
+                            c2.pos,
+                            f"warning: '{sid}.{c2.id}' offers again what '{s.id}.{c.id}' chose "
+                            f"(it sets flag.{c.set[0]}): guard it with 'when: not flag.{c.set[0]}'",
+                        )
+                    )
     return out
 
 
@@ -180,8 +195,12 @@ def flag_warnings(story, after, setters) -> list:
     for flag, where in setters.items():
         if flag not in everything:
             s, c = where[0]
-            out.append(Problem(c.pos, f"warning: flag '{flag}' is set by '{s.id}.{c.id}' and never read: the story "
-                                      "forgets this decision"))
+            out.append(
+                Problem(
+                    c.pos,
+                    f"warning: flag '{flag}' is set by '{s.id}.{c.id}' and never read: the story forgets this decision",
+                )
+            )
     for sid, reads in scene_reads.items():
         warned = set()
         for flag, pos in reads:
@@ -190,10 +209,17 @@ def flag_warnings(story, after, setters) -> list:
             if not any(sid in after[s.id] for s, _ in setters[flag]):
                 warned.add(flag)
                 first = setters[flag][0]
-                out.append(Problem(pos or story.scenes[sid].pos, (
-                    f"warning: '{sid}' reads flag.{flag} before any scene that sets it (set by "
-                    f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always false "
-                    "here")))
+                out.append(
+                    Problem(
+                        pos or story.scenes[sid].pos,
+                        (
+                            f"warning: '{sid}' reads flag.{flag} before any scene that sets it (set by "
+                            f"'{first[0].id}.{first[1].id}', which cannot come before it): the condition is always "
+                            "false "
+                            "here"
+                        ),
+                    )
+                )
     return out
 
 

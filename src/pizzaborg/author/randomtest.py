@@ -305,8 +305,19 @@ def run_randomtest(story, n: int = 10_000, seed: int = 0, jobs: int | None = Non
         failures.extend(r.failures)
     events = {s.id for s in story.scenes.values() if s.is_event}
     return RandomTestReport(
-        story.id, story.version, n, seed, time.perf_counter() - t0, jobs, endings, scores, scene_games, choice_hits,
-        failures, events, story_dir,
+        story.id,
+        story.version,
+        n,
+        seed,
+        time.perf_counter() - t0,
+        jobs,
+        endings,
+        scores,
+        scene_games,
+        choice_hits,
+        failures,
+        events,
+        story_dir,
     )
 
 

@@ -74,8 +74,9 @@ class NaiveBayes:
         vocab = len(seen) or 1
         d1 = sum(self.counts[1].values()) + ALPHA * vocab
         d0 = sum(self.counts[0].values()) + ALPHA * vocab
-        table = {f: math.log((self.counts[1][f] + ALPHA) / d1) - math.log((self.counts[0][f] + ALPHA) / d0)
-                 for f in seen}
+        table = {
+            f: math.log((self.counts[1][f] + ALPHA) / d1) - math.log((self.counts[0][f] + ALPHA) / d0) for f in seen
+        }
         prior = math.log((self.docs[1] + ALPHA) / (self.docs[0] + ALPHA))
         return Scorer(prior, table, math.log(ALPHA / d1) - math.log(ALPHA / d0))
 

@@ -39,8 +39,21 @@ MAX_TOTAL_BYTES = 128 * 1024 * 1024  # the whole cache folder: older entries go 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a story file (the loader's limit)
 _CLASSES = {
     c.__name__: c
-    for c in (model.Text, model.Route, model.Choice, model.Scene, model.Kpi, model.LearningPoint, model.Area,
-              model.WorstPractice, model.Ending, model.Round, model.Story, model.Effect, model.Capacity)
+    for c in (
+        model.Text,
+        model.Route,
+        model.Choice,
+        model.Scene,
+        model.Kpi,
+        model.LearningPoint,
+        model.Area,
+        model.WorstPractice,
+        model.Ending,
+        model.Round,
+        model.Story,
+        model.Effect,
+        model.Capacity,
+    )
 }
 
 
@@ -157,7 +170,7 @@ def _decoder(kpis: set) -> Callable[[dict], Any]:
 
     def hook(d: dict) -> Any:
         if len(d) == 1:
-            (k, v), = d.items()
+            ((k, v),) = d.items()
             if k == "$t":
                 return tuple(v)
             if k == "$c":
@@ -225,8 +238,16 @@ def store(story: model.Story, key: str | None) -> None:
         body = json.dumps(_enc(story), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     except (Unsupported, ValueError, RecursionError, MemoryError):
         return
-    header = json.dumps({"format": FORMAT, "key": key, "kpis": sorted(story.kpis), "hash": story.hash,
-                         "sources": [list(s) for s in sources]}, ensure_ascii=True)
+    header = json.dumps(
+        {
+            "format": FORMAT,
+            "key": key,
+            "kpis": sorted(story.kpis),
+            "hash": story.hash,
+            "sources": [list(s) for s in sources],
+        },
+        ensure_ascii=True,
+    )
     try:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(directory / f"{key}.json", header + "\n" + body)
@@ -254,4 +275,3 @@ def _prune(directory: Path, keep: int = KEEP, total: int = MAX_TOTAL_BYTES) -> N
             p.unlink()
         except OSError:
             pass
-

@@ -91,7 +91,7 @@ class Node:
 
 
 class Const(Node):
-    __slots__ = ('value', 'kind')
+    __slots__ = ("value", "kind")
 
     def __init__(self, value: object, kind: str):
         self.value = value
@@ -102,7 +102,7 @@ class Const(Node):
 
 
 class Kpi(Node):
-    __slots__ = ('name',)
+    __slots__ = ("name",)
     kind = "num"
 
     def __init__(self, name: str):
@@ -113,7 +113,7 @@ class Kpi(Node):
 
 
 class Flag(Node):
-    __slots__ = ('name',)
+    __slots__ = ("name",)
 
     def __init__(self, name: str):
         self.name = name
@@ -123,7 +123,7 @@ class Flag(Node):
 
 
 class Number(Node):
-    __slots__ = ('name',)
+    __slots__ = ("name",)
     kind = "num"
 
     def __init__(self, name: str):
@@ -134,7 +134,7 @@ class Number(Node):
 
 
 class Call(Node):
-    __slots__ = ('func', 'arg', 'kind')
+    __slots__ = ("func", "arg", "kind")
 
     def __init__(self, func: str, arg: str, kind: str):
         self.func = func
@@ -153,7 +153,7 @@ class Call(Node):
 
 
 class Not(Node):
-    __slots__ = ('operand',)
+    __slots__ = ("operand",)
 
     def __init__(self, operand: Node):
         self.operand = operand
@@ -163,7 +163,7 @@ class Not(Node):
 
 
 class BoolOp(Node):
-    __slots__ = ('op', 'operands')
+    __slots__ = ("op", "operands")
 
     def __init__(self, op: str, operands: list[Node]):
         self.op = op
@@ -176,7 +176,7 @@ class BoolOp(Node):
 
 
 class Compare(Node):
-    __slots__ = ('op', 'left', 'right', 'offset')
+    __slots__ = ("op", "left", "right", "offset")
 
     def __init__(self, op: str, left: Node, right: Node, offset: int = 0):
         self.op = op
@@ -338,9 +338,7 @@ class _Parser:
             raise ConditionError(f"unexpected '{value}'", offset)
         if self.peek()[1] == "(":
             if value not in FUNCTIONS:
-                raise ConditionError(
-                    f"unknown function '{value}' (use learning, visited, chose or delta)", offset
-                )
+                raise ConditionError(f"unknown function '{value}' (use learning, visited, chose or delta)", offset)
             self.take()
             k, arg, arg_off = self.take()
             if k != "name":
@@ -372,9 +370,7 @@ class _Parser:
         if value in self.kpis:
             self.refs.append(Ref("kpi", value, offset))
             return Kpi(value)
-        raise ConditionError(
-            f"unknown name '{value}' (a KPI id, flag.NAME, score, assimilation or round)", offset
-        )
+        raise ConditionError(f"unknown name '{value}' (a KPI id, flag.NAME, score, assimilation or round)", offset)
 
 
 def parse_condition(text: str, kpis: set) -> Condition:

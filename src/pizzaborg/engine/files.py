@@ -159,8 +159,9 @@ def read_handed(
         raise error(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def read_handed_text(path: str | os.PathLike, limit: int, name: str, what: str, error: type[Exception],
-                     missing: str) -> str:
+def read_handed_text(
+    path: str | os.PathLike, limit: int, name: str, what: str, error: type[Exception], missing: str
+) -> str:
     """``read_handed`` decoded as UTF-8 (a byte-order mark, as Notepad writes one, is accepted and dropped);
     text that is not UTF-8 is ``error`` '``name`` is not a text file'."""
     raw = read_handed(path, limit, name, what, error, missing)
@@ -226,7 +227,7 @@ def depth(value: Any, limit: int) -> bool:
             return False
         deeper = []
         for c in containers:
-            for v in (c.values() if type(c) is dict else c):
+            for v in c.values() if type(c) is dict else c:
                 if type(v) is dict or type(v) is list:
                     deeper.append(v)
         containers = deeper

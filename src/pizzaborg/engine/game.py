@@ -265,8 +265,19 @@ class Game:
             cap = CapacityView(
                 self.story.capacity.id, self.story.capacity.name, self.capacity_left, self.capacity_total
             )
-        return SceneView(s.id, s.title, s.text.render(view), rnd.id, rnd.number, rnd.title, s.is_event, s.markup,
-                         tuple(choices), s.pick, cap)
+        return SceneView(
+            s.id,
+            s.title,
+            s.text.render(view),
+            rnd.id,
+            rnd.number,
+            rnd.title,
+            s.is_event,
+            s.markup,
+            tuple(choices),
+            s.pick,
+            cap,
+        )
 
     # ---- playing -----------------------------------------------------------------------------
     def choose_number(self, n: int) -> Outcome:
@@ -333,8 +344,10 @@ class Game:
             left = self.capacity_left
             if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
-                raise GameError(f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
-                                f"{_num(left)} left this round")
+                raise GameError(
+                    f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
+                    f"{_num(left)} left this round"
+                )
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)
         return picks
@@ -426,8 +439,17 @@ class Game:
             text = " + ".join(c.text.render(view) for c in picks)
             borg = "\n\n".join(b for b in (c.borg.render(view) for c in picks) if b)
             note = "\n\n".join(n for n in (c.note.render(view) for c in picks) if n)
-        decision = Decision(scene.id, cid, self.round_id, deltas, stakes, worst, worst_offered, offered,
-                            tuple(c.id for c in picks) if scene.pick is not None else ())
+        decision = Decision(
+            scene.id,
+            cid,
+            self.round_id,
+            deltas,
+            stakes,
+            worst,
+            worst_offered,
+            offered,
+            tuple(c.id for c in picks) if scene.pick is not None else (),
+        )
         self.decisions.append(decision)
         self._round_decisions.append(decision)
         self._report = None
@@ -501,7 +523,7 @@ class Game:
     def _after_move(self, outcome: Outcome) -> None:
         state = self._track.state
         if state.startswith(ENDING_PREFIX):
-            self.ending = state[len(ENDING_PREFIX):]
+            self.ending = state[len(ENDING_PREFIX) :]
             outcome.ending = self.ending
             outcome.round_end = self._close_round()
             return
@@ -538,8 +560,11 @@ class Game:
         }
         self._report = None
         if self.round_start_deltas:
-            self.history.append(KpiEntry("month_start", len(self.decisions), self.round_id, dict(self.kpis),
-                                         dict(self.round_start_deltas)))
+            self.history.append(
+                KpiEntry(
+                    "month_start", len(self.decisions), self.round_id, dict(self.kpis), dict(self.round_start_deltas)
+                )
+            )
 
     def _saturating(self) -> bool:
         sat = self.story.__dict__.get("_saturating")
@@ -609,8 +634,11 @@ class Game:
     def snapshot(self) -> tuple:
         """Where the game stands, to :meth:`undo` back to: every field of the game (containers copied
         one level; the values in them are never changed in place) and the scene, queue and hub."""
-        fields = {k: (v.copy() if isinstance(v, (list, dict, set)) else v)
-                  for k, v in self.__dict__.items() if k not in self._NOT_STATE}
+        fields = {
+            k: (v.copy() if isinstance(v, (list, dict, set)) else v)
+            for k, v in self.__dict__.items()
+            if k not in self._NOT_STATE
+        }
         t = self._track
         return fields, t.state, list(t.queue), t.hub
 

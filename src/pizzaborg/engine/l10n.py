@@ -53,6 +53,7 @@ def l10n_path(story: Story, lang: str) -> Path:
 
 # ---- the translatable strings ------------------------------------------------------------------
 
+
 def _text_keys(base: str, text: Text, kind: str, out: list) -> None:
     """A Text's parts: the first keyed ``base``, the next ``base/2``, ``base/3``... (adding a part keeps
     the keys before it)."""
@@ -117,6 +118,7 @@ def entries(story: Story) -> list:
 
 
 # ---- reading a translation file ----------------------------------------------------------------
+
 
 class Entry:
     """One entry of a translation file: its text, its lock, whether it is marked untranslated, where it is."""
@@ -192,9 +194,14 @@ def parse(text: str, path: str, lang: str) -> Translation:
     if isinstance(audit, Map):
         for key in audit:
             if key not in ("collective_phrase", "virtue_words", "vocabulary", "characters") or key not in tr.audit:
-                tr.problems.append((audit.key_at(key).line, f"'audit' of a translation takes collective_phrase, "
-                                    f"virtue_words, vocabulary and characters (text, one word each, lists of text): "
-                                    f"'{key}' is not used"))
+                tr.problems.append(
+                    (
+                        audit.key_at(key).line,
+                        f"'audit' of a translation takes collective_phrase, "
+                        f"virtue_words, vocabulary and characters (text, one word each, lists of text): "
+                        f"'{key}' is not used",
+                    )
+                )
     return tr
 
 
@@ -207,8 +214,9 @@ def _read_bytes(story: Story, lang: str) -> tuple:
     try:
         return read_bounded(path, MAX_FILE_BYTES), shown
     except FileNotFoundError:
-        raise L10nError(f"{shown}: no translation for '{lang}' "
-                        f"(run 'pizzaborg story l10n extract --lang {lang}')") from None
+        raise L10nError(
+            f"{shown}: no translation for '{lang}' (run 'pizzaborg story l10n extract --lang {lang}')"
+        ) from None
     except NotRegularFile:
         raise L10nError(f"{shown}: not a regular file: not read") from None
     except TooLarge:
@@ -244,6 +252,7 @@ def usable(translation: Translation, story: Story) -> dict:
 
 
 # ---- applying ----------------------------------------------------------------------------------
+
 
 def _clone(obj: Any) -> Any:
     new = object.__new__(type(obj))
@@ -389,7 +398,7 @@ def _cache_key(story: Story, lang: str, raw: bytes) -> str:
     from .cache import new_sha256
 
     h = new_sha256()
-    h.update(f"{CACHE_FORMAT}\0{story.hash}\0{lang}\0".encode("utf-8") + raw)
+    h.update(f"{CACHE_FORMAT}\0{story.hash}\0{lang}\0".encode() + raw)
     return h.hexdigest()
 
 
@@ -428,8 +437,10 @@ def _cache_store(key: str, table: dict, audit: dict) -> None:
 
         folder = directory / "l10n"
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / f"{key}.json", json.dumps({"key": key, "table": table, "audit": audit},
-                                                        ensure_ascii=True, separators=(",", ":")))
+        write_atomic(
+            folder / f"{key}.json",
+            json.dumps({"key": key, "table": table, "audit": audit}, ensure_ascii=True, separators=(",", ":")),
+        )
         cache._prune(folder, keep=CACHE_KEEP)
     except (OSError, ValueError, UnicodeError):
         pass
@@ -450,7 +461,7 @@ def accent(text: str) -> str:
     """``text`` with every letter accented, placeholders and markup kept: the pseudo-locale's words."""
     out, last = [], 0
     for m in KEEP_RE.finditer(text):
-        out.append(text[last:m.start()].translate(_ACCENTED))
+        out.append(text[last : m.start()].translate(_ACCENTED))
         out.append(m.group())
         last = m.end()
     out.append(text[last:].translate(_ACCENTED))
@@ -463,7 +474,7 @@ def pseudo(text: str) -> str:
     if not text.strip():
         return text
     lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()):]
+    trail = text[len(text.rstrip()) :]
     body = text.strip()
     pad = max(1, round(len(body) * 0.35) - 3)
     padding = (_PAD * (pad // len(_PAD) + 1))[:pad].strip() or "·"

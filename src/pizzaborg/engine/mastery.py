@@ -120,8 +120,9 @@ def _estimate(likelihoods: list) -> Estimate:
         return Estimate(None, None, None, n)
     m = len(weights) - 1
     mean = sum(w * (k + 1) / (m + 2) for k, w in enumerate(weights))
-    return Estimate(round(100 * mean, 1), round(100 * quantile(weights, LOW_Q), 1),
-                    round(100 * quantile(weights, HIGH_Q), 1), n)
+    return Estimate(
+        round(100 * mean, 1), round(100 * quantile(weights, LOW_Q), 1), round(100 * quantile(weights, HIGH_Q), 1), n
+    )
 
 
 def estimates(report: ScoreReport) -> dict:
@@ -134,8 +135,10 @@ def words(est: Estimate) -> str:
     if est.value is None or est.low is None or est.high is None:
         return "no decision bore on it"
     many = "decision" if est.decisions == 1 else "decisions"
-    return (f"about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
-            f"from {est.decisions} {many}")
+    return (
+        f"about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
+        f"from {est.decisions} {many}"
+    )
 
 
 def say(name: str, est: Estimate) -> str:
@@ -156,8 +159,10 @@ def score_words(report: ScoreReport) -> str:
     text = "Learning score (first answers): " + ("–" if first is None else f"{_fmt(first)}/100")
     if report.undone:
         many = "answer" if report.changed == 1 else "answers"
-        text += (f"; the path you kept: {'–' if kept is None else _fmt(kept)}/100; you changed {report.changed} "
-                 f"{many} after seeing the feedback")
+        text += (
+            f"; the path you kept: {'–' if kept is None else _fmt(kept)}/100; you changed {report.changed} "
+            f"{many} after seeing the feedback"
+        )
     return text
 
 

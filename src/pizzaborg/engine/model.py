@@ -102,8 +102,24 @@ class Effect(_Record):
 
 
 class Choice(_Record):
-    __slots__ = ("id", "text", "pos", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next",
-                 "synthetic", "effects_if", "cost", "pin")
+    __slots__ = (
+        "id",
+        "text",
+        "pos",
+        "when",
+        "effects",
+        "set",
+        "clear",
+        "evidence",
+        "worst",
+        "borg",
+        "note",
+        "next",
+        "synthetic",
+        "effects_if",
+        "cost",
+        "pin",
+    )
 
     def __init__(self, id: str, text: Text, pos: Pos, synthetic: bool = False):
         self.id = id
@@ -125,8 +141,25 @@ class Choice(_Record):
 
 
 class Scene(_Record):
-    __slots__ = ("id", "pos", "round", "title", "text", "when", "choices", "next", "draw_pool", "draw_count",
-                 "draw_pos", "markup", "pool", "weight", "weights", "shuffle", "pick")
+    __slots__ = (
+        "id",
+        "pos",
+        "round",
+        "title",
+        "text",
+        "when",
+        "choices",
+        "next",
+        "draw_pool",
+        "draw_count",
+        "draw_pos",
+        "markup",
+        "pool",
+        "weight",
+        "weights",
+        "shuffle",
+        "pick",
+    )
 
     def __init__(self, id: str, pos: Pos, round: str, pool: str | None = None):
         self.id = id
@@ -163,12 +196,34 @@ class Scene(_Record):
 
 
 class Kpi(_Record):
-    __slots__ = ("id", "name", "min", "max", "start", "unit", "higher_is", "description", "saturate", "drift",
-                 "drift_toward")
+    __slots__ = (
+        "id",
+        "name",
+        "min",
+        "max",
+        "start",
+        "unit",
+        "higher_is",
+        "description",
+        "saturate",
+        "drift",
+        "drift_toward",
+    )
 
-    def __init__(self, id: str, name: str, min: float, max: float, start: float, unit: str = "",
-                 higher_is: str = "better", description: str = "", saturate: float = 0.0, drift: float = 0.0,
-                 drift_toward: float | None = None):
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        min: float,
+        max: float,
+        start: float,
+        unit: str = "",
+        higher_is: str = "better",
+        description: str = "",
+        saturate: float = 0.0,
+        drift: float = 0.0,
+        drift_toward: float | None = None,
+    ):
         self.id, self.name, self.min, self.max, self.start = id, name, min, max, start
         self.unit, self.higher_is, self.description = unit, higher_is, description
         self.saturate = saturate  # 0: off; S in (0, 1]: see apply()
@@ -229,9 +284,18 @@ class Ending(_Record):
 class Round(_Record):
     __slots__ = ("id", "number", "title", "intro", "question", "file", "questions", "on_enter", "capacity")
 
-    def __init__(self, id: str, number: int, title: str, intro: Text = EMPTY_TEXT, question: str = "", file: str = "",
-                 questions: tuple[tuple[Condition | None, str], ...] = (), on_enter: tuple[Effect, ...] = (),
-                 capacity: float | None = None):
+    def __init__(
+        self,
+        id: str,
+        number: int,
+        title: str,
+        intro: Text = EMPTY_TEXT,
+        question: str = "",
+        file: str = "",
+        questions: tuple[tuple[Condition | None, str], ...] = (),
+        on_enter: tuple[Effect, ...] = (),
+        capacity: float | None = None,
+    ):
         self.id, self.number, self.title, self.intro, self.question, self.file = (
             id,
             number,
@@ -267,9 +331,31 @@ class Story(_Record):
     by id in story order; ``pools`` maps a pool name to its event scene ids; ``audit`` holds the
     thresholds story.yaml sets for ``story audit`` (only the keys it sets)."""
 
-    __slots__ = ("id", "title", "version", "language", "start", "intro", "company", "company_description", "kpis",
-                 "areas", "points", "worst", "endings", "rounds", "scenes", "pools", "hash", "root", "files", "audit",
-                 "shuffle", "capacity", "__dict__")
+    __slots__ = (
+        "id",
+        "title",
+        "version",
+        "language",
+        "start",
+        "intro",
+        "company",
+        "company_description",
+        "kpis",
+        "areas",
+        "points",
+        "worst",
+        "endings",
+        "rounds",
+        "scenes",
+        "pools",
+        "hash",
+        "root",
+        "files",
+        "audit",
+        "shuffle",
+        "capacity",
+        "__dict__",
+    )
 
     # set by __init__ from its keyword arguments (the loader passes every one)
     id: str

@@ -59,8 +59,13 @@ def bound_numbers(data: object) -> list:
             elif _too_large(value):
                 pos = node.at(key) if isinstance(node, (Map, Seq)) else None
                 if pos is not None:
-                    problems.append(YamlProblem(pos, f"the number {_shown(value)} is out of range: a story's numbers "
-                                                     f"lie between -{MAX_MAGNITUDE:,} and {MAX_MAGNITUDE:,}"))
+                    problems.append(
+                        YamlProblem(
+                            pos,
+                            f"the number {_shown(value)} is out of range: a story's numbers "
+                            f"lie between -{MAX_MAGNITUDE:,} and {MAX_MAGNITUDE:,}",
+                        )
+                    )
                 node[key] = MAX_MAGNITUDE if value > 0 else -MAX_MAGNITUDE  # the nearest: no problem follows from it
     problems.sort(key=lambda p: (p.pos.line, p.pos.col))
     return problems

@@ -149,8 +149,15 @@ def with_times(decisions: list, times: list | None, keys: tuple = ("scene", "cho
     return out
 
 
-def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: str | None = None, now: str | None = None,
-              times: list | None = None, undo_times: list | None = None) -> SaveData:
+def make_save(
+    game: Game,
+    slot: str,
+    previous: SaveData | None = None,
+    learner: str | None = None,
+    now: str | None = None,
+    times: list | None = None,
+    undo_times: list | None = None,
+) -> SaveData:
     """``times``: when each decision was made (see :func:`track_times`); without them, the times of
     ``previous`` are kept for the decisions the two have in common. ``undo_times``: when each undo
     was made (``track_times(undo_times, len(game.undos))`` keeps them); without them, those of
@@ -169,7 +176,9 @@ def make_save(game: Game, slot: str, previous: SaveData | None = None, learner: 
         for mine, theirs in zip(undos, previous.undos, strict=False):
             if mine != {k: theirs[k] for k in ("decision", "scene", "choice")}:
                 break
-            undo_times.append(previous.undo_times[len(undo_times)] if len(undo_times) < len(previous.undo_times) else None)
+            undo_times.append(
+                previous.undo_times[len(undo_times)] if len(undo_times) < len(previous.undo_times) else None
+            )
     return SaveData(
         slot=check_slot(slot),
         story=dict(game.story.ref),
@@ -202,8 +211,10 @@ def write_save(directory: Path, data: SaveData, checked: bool = False) -> Path:
     payload = json.dumps(data.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     size = len(payload.encode("utf-8"))
     if size > MAX_SAVE_BYTES:  # the reader's limit: never write a save that cannot be read back
-        raise SaveError(f"not saved: this game is too long to save ({size // 1024} KiB; a save may be at most "
-                        f"{MAX_SAVE_BYTES // 1024} KiB); the previous save is unchanged")
+        raise SaveError(
+            f"not saved: this game is too long to save ({size // 1024} KiB; a save may be at most "
+            f"{MAX_SAVE_BYTES // 1024} KiB); the previous save is unchanged"
+        )
     try:
         directory.mkdir(parents=True, exist_ok=True)
         write_atomic(target, payload, sync_dir=True)
@@ -213,8 +224,15 @@ def write_save(directory: Path, data: SaveData, checked: bool = False) -> Path:
     return target
 
 
-def save_game(directory: Path, slot: str, game: Game, learner: str | None = None, now: str | None = None,
-              times: list | None = None, undo_times: list | None = None) -> Path:
+def save_game(
+    directory: Path,
+    slot: str,
+    game: Game,
+    learner: str | None = None,
+    now: str | None = None,
+    times: list | None = None,
+    undo_times: list | None = None,
+) -> Path:
     """Save ``game`` in ``slot`` (keeping the slot's creation time and learner if it exists). The file in
     the slot is read and validated once (a foreign or corrupt file raises and is not overwritten)."""
     target = slot_path(directory, slot)
@@ -233,8 +251,14 @@ def read_save_file(path: Path) -> SaveData:
 
     path = Path(path)
     name = clean(path.name)
-    raw = read_handed(path, MAX_SAVE_BYTES, name, "a save", SaveError,
-                      f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}")
+    raw = read_handed(
+        path,
+        MAX_SAVE_BYTES,
+        name,
+        "a save",
+        SaveError,
+        f"no save named '{clean(path.stem)}' in {clean(str(path.parent))}",
+    )
     try:
         data = loads_json(raw)  # a byte-order mark accepted; a key given twice refused
     except DuplicateKey as exc:
@@ -264,8 +288,12 @@ def _validate(data: Any, path: Path) -> SaveData:
     if schema >= 2:
         undos = data.get("undos")
         if not isinstance(undos, list) or not all(
-            isinstance(u, dict) and isinstance(u.get("scene"), str) and isinstance(u.get("choice"), str)
-            and isinstance(u.get("decision"), int) and not isinstance(u.get("decision"), bool) for u in undos
+            isinstance(u, dict)
+            and isinstance(u.get("scene"), str)
+            and isinstance(u.get("choice"), str)
+            and isinstance(u.get("decision"), int)
+            and not isinstance(u.get("decision"), bool)
+            for u in undos
         ):
             raise SaveError(f"{name} has a damaged undo record")
         undo_times = [u.get("at") if valid_at(u.get("at")) else None for u in undos]
@@ -276,8 +304,19 @@ def _validate(data: Any, path: Path) -> SaveData:
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     learner = clean(data["learner"]) if isinstance(data.get("learner"), str) else None  # shown on screens
     summary = {k: clean(v) if isinstance(v, str) else v for k, v in summary.items()}
-    known = {"format", "schema", "story", "seed", "decisions", "created", "updated", "summary", "learner", "undos",
-             "undos_complete"}
+    known = {
+        "format",
+        "schema",
+        "story",
+        "seed",
+        "decisions",
+        "created",
+        "updated",
+        "summary",
+        "learner",
+        "undos",
+        "undos_complete",
+    }
     extra = {k: v for k, v in data.items() if k not in known}
     for v in summary.values():
         if isinstance(v, float) and not math.isfinite(v):
@@ -320,8 +359,10 @@ MISSING_UNDOS = "saved by an earlier PizzaBorg, which kept no record of undos: a
 def restore(story: Story, save: SaveData) -> Loaded:
     """Rebuild the game a save describes. A save of another story raises SaveError."""
     if save.story["id"] != story.id:
-        raise SaveError(f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
-                        f"not of '{clean(story.id)}'")
+        raise SaveError(
+            f"'{clean(save.slot)}' is a save of the story '{clean(save.story['id'], oneline=True)}', "
+            f"not of '{clean(story.id)}'"
+        )
     version = clean(save.story["version"], oneline=True)  # from the file: shown in messages
     note = None if save.undos_complete else f"'{clean(save.slot)}' was {MISSING_UNDOS}"
     try:
@@ -411,4 +452,3 @@ def keep_autosave(directory: Path) -> str | None:
     except OSError as exc:
         raise SaveError(f"cannot keep the previous autosave as '{keep}': {exc.strerror or exc}") from None
     return keep
-

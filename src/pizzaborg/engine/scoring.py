@@ -106,7 +106,7 @@ def _pick_bounds(available: list, pick: tuple, budget: float | None) -> list:
             weights = sorted(c.evidence.get(p, 0) for c in available)
             ks = range(lo_k, min(hi_k, len(weights)) + 1)
             low = min(sum(weights[:k]) for k in ks)
-            high = max(sum(weights[len(weights) - k:]) for k in ks)
+            high = max(sum(weights[len(weights) - k :]) for k in ks)
             if high > low:
                 bounds.append((p, low, high))
     if len(_PICK_BOUNDS) >= 20_000:
@@ -157,8 +157,18 @@ class ScoreReport(Value):
     __slots__ = ("overall", "points", "areas", "assimilation", "worst_taken", "first", "changed", "undone", "abandoned")
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
-    def __init__(self, overall: float | None, points: dict, areas: dict, assimilation: float, worst_taken: dict,
-                 first: ScoreReport | None = None, changed: int = 0, undone: int = 0, abandoned: int = 0):
+    def __init__(
+        self,
+        overall: float | None,
+        points: dict,
+        areas: dict,
+        assimilation: float,
+        worst_taken: dict,
+        first: ScoreReport | None = None,
+        changed: int = 0,
+        undone: int = 0,
+        abandoned: int = 0,
+    ):
         self.overall = overall
         self.points = points  # id -> PointScore, in story order
         self.areas = areas  # id -> score or None
@@ -177,8 +187,17 @@ class ScoreReport(Value):
 
     def _fields(self) -> tuple:
         first = None if self.first is self else self.first._fields()
-        return (self.overall, self.points, self.areas, self.assimilation, self.worst_taken, first, self.changed,
-                self.undone, self.abandoned)
+        return (
+            self.overall,
+            self.points,
+            self.areas,
+            self.assimilation,
+            self.worst_taken,
+            first,
+            self.changed,
+            self.undone,
+            self.abandoned,
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -222,8 +241,17 @@ def score_report(story: Story, decisions: list, undone: Sequence = ()) -> ScoreR
             changed += f.choice != d.choice
     abandoned = sum(1 for u in undone if u.key not in reached)
     first = _score(story, first_path)
-    return ScoreReport(kept.overall, kept.points, kept.areas, kept.assimilation, kept.worst_taken, first, changed,
-                       len(undone), abandoned)
+    return ScoreReport(
+        kept.overall,
+        kept.points,
+        kept.areas,
+        kept.assimilation,
+        kept.worst_taken,
+        first,
+        changed,
+        len(undone),
+        abandoned,
+    )
 
 
 def _score(story: Story, decisions: list) -> ScoreReport:
@@ -243,9 +271,7 @@ def _score(story: Story, decisions: list) -> ScoreReport:
                 worst_chosen += 1
         for w in d.worst:
             worst_taken[w] = worst_taken.get(w, 0) + 1
-    points = {
-        p.id: PointScore(p.id, p.name, p.area, _pct(*sums[p.id]), evidence[p.id]) for p in story.points.values()
-    }
+    points = {p.id: PointScore(p.id, p.name, p.area, _pct(*sums[p.id]), evidence[p.id]) for p in story.points.values()}
     areas = {}
     for a in story.areas.values():
         num = sum(sums[p][0] for p in a.points)

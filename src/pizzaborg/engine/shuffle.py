@@ -98,8 +98,11 @@ _SPLITS: dict = {}  # Scene -> (pinned first, the rest, pinned last); stories ar
 def _split(scene: Scene) -> tuple:
     choices = scene.choices
     if any(c.pin for c in choices):
-        split = ([c for c in choices if c.pin == "first"], [c for c in choices if c.pin is None],
-                 [c for c in choices if c.pin == "last"])
+        split = (
+            [c for c in choices if c.pin == "first"],
+            [c for c in choices if c.pin is None],
+            [c for c in choices if c.pin == "last"],
+        )
     else:
         split = ([], list(choices), [])
     if len(_SPLITS) >= 50_000:  # many stories in one process (tests): start over

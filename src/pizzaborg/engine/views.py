@@ -33,12 +33,34 @@ class SceneView(Value):
     """A scene as shown. ``choices`` are in the order shown; ``pick`` is (min, max) in a portfolio
     scene, else None; ``capacity`` is a CapacityView when the story has a capacity."""
 
-    __slots__ = ("id", "title", "text", "round_id", "round_number", "round_title", "is_event", "markup", "choices",
-                 "pick", "capacity")
+    __slots__ = (
+        "id",
+        "title",
+        "text",
+        "round_id",
+        "round_number",
+        "round_title",
+        "is_event",
+        "markup",
+        "choices",
+        "pick",
+        "capacity",
+    )
 
-    def __init__(self, id: str, title: str, text: str, round_id: str, round_number: int, round_title: str,
-                 is_event: bool, markup: bool, choices: tuple, pick: tuple | None = None,
-                 capacity: CapacityView | None = None):
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        text: str,
+        round_id: str,
+        round_number: int,
+        round_title: str,
+        is_event: bool,
+        markup: bool,
+        choices: tuple,
+        pick: tuple | None = None,
+        capacity: CapacityView | None = None,
+    ):
         self.id, self.title, self.text = id, title, text
         self.round_id, self.round_number, self.round_title = round_id, round_number, round_title
         self.is_event, self.markup, self.choices = is_event, markup, choices
@@ -54,8 +76,10 @@ class SceneView(Value):
             "scene": self.id,
             "round": self.round_number,
             "text": self.text,
-            "choices": [{"n": c.n, "id": c.id, "text": c.text, "available": c.available, "reason": c.reason}
-                        for c in self.choices],
+            "choices": [
+                {"n": c.n, "id": c.id, "text": c.text, "available": c.available, "reason": c.reason}
+                for c in self.choices
+            ],
         }
         if self.pick is not None:
             out["pick"] = {"min": self.pick[0], "max": self.pick[1]}
@@ -141,13 +165,37 @@ class Outcome(Value):
     month's start, which ``round_start`` holds: drift and ``on_enter`` effects, when the decision ended a
     round); "now" in feedback is ``after``, never the game's values, which may hold the next month's start."""
 
-    __slots__ = ("scene", "choice", "choice_text", "deltas", "evidence", "worst", "borg", "note", "round_end",
-                 "ending", "events_drawn", "round_start", "after")
+    __slots__ = (
+        "scene",
+        "choice",
+        "choice_text",
+        "deltas",
+        "evidence",
+        "worst",
+        "borg",
+        "note",
+        "round_end",
+        "ending",
+        "events_drawn",
+        "round_start",
+        "after",
+    )
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
-    def __init__(self, scene: str, choice: str, choice_text: str, deltas: dict, evidence: dict, worst: list,
-                 borg: str, note: str, round_end: RoundSummary | None = None, ending: str | None = None,
-                 events_drawn: list | None = None):
+    def __init__(
+        self,
+        scene: str,
+        choice: str,
+        choice_text: str,
+        deltas: dict,
+        evidence: dict,
+        worst: list,
+        borg: str,
+        note: str,
+        round_end: RoundSummary | None = None,
+        ending: str | None = None,
+        events_drawn: list | None = None,
+    ):
         self.scene, self.choice, self.choice_text = scene, choice, choice_text
         self.deltas, self.evidence, self.worst = deltas, evidence, worst
         self.borg, self.note = borg, note

@@ -55,9 +55,13 @@ class HandInWords:
 
     __slots__ = ("note", "written", "failed", "show_path")
 
-    def __init__(self, note: str = "Hand in this file to your trainer:\n{path}",
-                 written: str = "Your report for the trainer is written: the debrief says which file to hand in.",
-                 failed: str = "Your report could not be written: {exc}", show_path: bool = True) -> None:
+    def __init__(
+        self,
+        note: str = "Hand in this file to your trainer:\n{path}",
+        written: str = "Your report for the trainer is written: the debrief says which file to hand in.",
+        failed: str = "Your report could not be written: {exc}",
+        show_path: bool = True,
+    ) -> None:
         self.note, self.written, self.failed, self.show_path = note, written, failed, show_path
 
 
@@ -76,12 +80,19 @@ class AssignmentRun:
     ``folder``: where reports go (default ``<saves_dir>/reports``); ``name``: the file name (without
     extension) for a report finished at a given time (default: cohort, learner, time); ``record``: called
     with the hand-in, when the game started and the learner as typed, once the report is written (the
-    class server's record; an OSError from it is a ReportError); ``send``: whether this face sends to the assignment's LRS itself (the class server does not)."""
+    class server's record; an OSError from it is a ReportError); ``send``: whether this face sends to the
+    assignment's LRS itself (the class server does not)."""
 
-    def __init__(self, assignment: Assignment, *, folder: str | Path | None = None,
-                 name: Callable[[datetime], str] | None = None,
-                 record: Callable[[HandIn, datetime | None, str], None] | None = None,
-                 words: HandInWords | None = None, send: bool = True) -> None:
+    def __init__(
+        self,
+        assignment: Assignment,
+        *,
+        folder: str | Path | None = None,
+        name: Callable[[datetime], str] | None = None,
+        record: Callable[[HandIn, datetime | None, str], None] | None = None,
+        words: HandInWords | None = None,
+        send: bool = True,
+    ) -> None:
         self.assignment = assignment
         self.folder = Path(folder) if folder is not None else None
         self.name = name
@@ -116,8 +127,16 @@ class AssignmentRun:
             raise SaveError(f"'{save.slot}' is not a game of this assignment ({why})")
 
     # ---- finishing ---------------------------------------------------------------------------
-    def finish(self, game: Game, learner: str, saves_dir: str | Path, started: datetime | None = None,
-               times: list | None = None, finished: datetime | None = None, undo_times: list | None = None) -> HandIn:
+    def finish(
+        self,
+        game: Game,
+        learner: str,
+        saves_dir: str | Path,
+        started: datetime | None = None,
+        times: list | None = None,
+        finished: datetime | None = None,
+        undo_times: list | None = None,
+    ) -> HandIn:
         """Write the learner's report (JSON to hand in, HTML beside it) and return the hand-in. Raises the
         trainer tools' ReportError when it cannot be written (or recorded)."""
         from ..trainer.formats import write_hand_in
@@ -125,8 +144,18 @@ class AssignmentRun:
 
         finished = finished or utcnow()
         name = self.name(finished) if self.name is not None else None
-        path, report = write_hand_in(game, self.assignment, learner, saves_dir, started=started, finished=finished,
-                                     times=times, folder=self.folder, name=name, undo_times=undo_times)
+        path, report = write_hand_in(
+            game,
+            self.assignment,
+            learner,
+            saves_dir,
+            started=started,
+            finished=finished,
+            times=times,
+            folder=self.folder,
+            name=name,
+            undo_times=undo_times,
+        )
         hand_in = HandIn(path, report, finished)
         if self.record is not None:
             try:

@@ -16,9 +16,16 @@ if TYPE_CHECKING:
     from ..trainer.assignment import Assignment
 
 
-def export_report(game: Game, directory: str | Path, learner: str | None = None, now: str | None = None,
-                  assignment: Assignment | None = None, started: datetime | None = None, times: list | None = None,
-                  undo_times: list | None = None) -> Path:
+def export_report(
+    game: Game,
+    directory: str | Path,
+    learner: str | None = None,
+    now: str | None = None,
+    assignment: Assignment | None = None,
+    started: datetime | None = None,
+    times: list | None = None,
+    undo_times: list | None = None,
+) -> Path:
     """Write the report of ``game`` into ``directory`` as ``report-….md`` and ``report-….html``;
     return the Markdown file's path. Raises OSError when it cannot be written."""
     from ..trainer.files import write_atomic
@@ -26,8 +33,15 @@ def export_report(game: Game, directory: str | Path, learner: str | None = None,
     from ..trainer.report import ReportError, build_report
 
     finished = parse_iso(now) or utcnow()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times,
-                          undo_times=undo_times)
+    report = build_report(
+        game,
+        learner=learner,
+        assignment=assignment,
+        started=started,
+        finished=finished,
+        times=times,
+        undo_times=undo_times,
+    )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = finished.strftime("%Y%m%d-%H%M%S")

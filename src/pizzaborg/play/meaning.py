@@ -60,8 +60,17 @@ class Impact:
 
     __slots__ = ("index", "round_number", "scene", "label", "choice", "net", "evidence", "worst")
 
-    def __init__(self, index: int, round_number: int, scene: str, label: str, choice: str, net: float,
-                 evidence: list, worst: list) -> None:
+    def __init__(
+        self,
+        index: int,
+        round_number: int,
+        scene: str,
+        label: str,
+        choice: str,
+        net: float,
+        evidence: list,
+        worst: list,
+    ) -> None:
         self.index, self.round_number, self.scene, self.label = index, round_number, scene, label
         self.choice, self.net, self.evidence, self.worst = choice, net, evidence, worst
 
@@ -102,7 +111,9 @@ def helped_and_hurt(game: Game, n: int = 3) -> tuple[list[Impact], list[Impact]]
 def to_try_at_work(game: Game, n: int = 3, below: float = 75.0) -> list[tuple[str, str]]:
     """(heading, advice) pairs: the weakest learning points, then the worst practices fallen into."""
     report = game.report()
-    weak = sorted((p for p in report.points.values() if p.score is not None and p.score < below), key=lambda p: (p.score, p.id))
+    weak = sorted(
+        (p for p in report.points.values() if p.score is not None and p.score < below), key=lambda p: (p.score, p.id)
+    )
     tips = []
     for p in weak[:n]:
         point = game.story.points[p.id]

@@ -53,7 +53,11 @@ def wrap(text: str, indent: str = "") -> str:
         lines = para.strip().splitlines()
         if not lines:
             continue
-        out.append(textwrap.fill(" ".join(line.strip() for line in lines), WIDTH, initial_indent=indent, subsequent_indent=indent))
+        out.append(
+            textwrap.fill(
+                " ".join(line.strip() for line in lines), WIDTH, initial_indent=indent, subsequent_indent=indent
+            )
+        )
     return "\n\n".join(out)
 
 
@@ -172,7 +176,11 @@ def scene_block(scene: SceneView) -> str:
     if notes and (scene.pick is not None or any(c.cost for c in scene.choices)):
         lines += [wrap(notes), ""]
     for c in scene.choices:
-        lines.append(textwrap.fill(clean(c.text) + choice_suffix(scene, c), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "))
+        lines.append(
+            textwrap.fill(
+                clean(c.text) + choice_suffix(scene, c), WIDTH, initial_indent=f"  {c.n}. ", subsequent_indent="     "
+            )
+        )
     return "\n".join(lines)
 
 
@@ -246,8 +254,10 @@ def changed_line(report: ScoreReport, undo: str | None = None) -> str:
         return ""
     many = "answer" if report.changed == 1 else "answers"
     counts = "the path you kept" if undo == "free" else "your first answers"
-    return (f"You changed {report.changed} {many} after seeing the feedback ({times(report.undone)} undone); "
-            f"your score counts {counts}.")
+    return (
+        f"You changed {report.changed} {many} after seeing the feedback ({times(report.undone)} undone); "
+        f"your score counts {counts}."
+    )
 
 
 def mastery_lines(story: Story, report: ScoreReport) -> list[str]:
@@ -263,7 +273,12 @@ def numbers_block(game: Game, undo: str | None = None) -> str:
     lines = ["", "The numbers:"]
     for kpi in game.story.kpis.values():
         unit = unit_words(kpi)
-        lines.append(item(f"{kpi.name}: {fmt_num(game.kpis[kpi.id])}{unit}, on a scale from {fmt_num(kpi.min)} to {fmt_num(kpi.max)}."))
+        lines.append(
+            item(
+                f"{kpi.name}: {fmt_num(game.kpis[kpi.id])}{unit}, on a scale from {fmt_num(kpi.min)} to "
+                f"{fmt_num(kpi.max)}."
+            )
+        )
     report = game.report()
     score = counted_score(report, undo)
     lines.append(item(f"{score_label(undo)}: {fmt_num(score) + ' of 100' if score is not None else 'none yet'}."))
@@ -316,8 +331,12 @@ def ending_block(game: Game, mastery: float | None = None, undo: str | None = No
     lines += ["", "The numbers over the whole game:"]
     for kpi in game.story.kpis.values():
         now = game.kpis[kpi.id]
-        lines.append(item(f"{kpi.name} {fmt_num(now)}{unit_words(kpi)}, {said_delta(round(now - kpi.start, 6))} "
-                          f"since the start ({fmt_num(kpi.start)})."))
+        lines.append(
+            item(
+                f"{kpi.name} {fmt_num(now)}{unit_words(kpi)}, {said_delta(round(now - kpi.start, 6))} "
+                f"since the start ({fmt_num(kpi.start)})."
+            )
+        )
     lines.append(debrief_block(game))
     return "\n".join(lines)
 

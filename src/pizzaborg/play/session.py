@@ -55,9 +55,15 @@ class Session:
     :class:`~.assignment.AssignmentRun` to play it with, when the face passes its own (the class server);
     otherwise one is made from ``assignment``."""
 
-    def __init__(self, story: Story | None, saves_dir: str | Path | None = None, seed: int | None = None,
-                 now: Callable[[], str] | None = None, assignment: Assignment | None = None,
-                 run: AssignmentRun | None = None) -> None:
+    def __init__(
+        self,
+        story: Story | None,
+        saves_dir: str | Path | None = None,
+        seed: int | None = None,
+        now: Callable[[], str] | None = None,
+        assignment: Assignment | None = None,
+        run: AssignmentRun | None = None,
+    ) -> None:
         self.story = story
         if run is None and assignment is not None:
             from .assignment import AssignmentRun
@@ -210,8 +216,9 @@ class Session:
         if self.run is None or self.game is None or not self.game.over or not self.learner:
             return None
         if self.hand_in is None:
-            self.hand_in = self.run.finish(self.game, self.learner, self.dir, started=self.started, times=self.times,
-                                           undo_times=self.undo_times)
+            self.hand_in = self.run.finish(
+                self.game, self.learner, self.dir, started=self.started, times=self.times, undo_times=self.undo_times
+            )
         return self.hand_in.path
 
     @property
@@ -240,8 +247,15 @@ class Session:
             if self.loaded_from != S.AUTOSAVE:
                 self._keep_old_autosave()
         try:
-            return S.save_game(self.dir, S.AUTOSAVE, self.game, learner=self.learner, now=self._stamp(),
-                               times=self.times, undo_times=self.undo_times)
+            return S.save_game(
+                self.dir,
+                S.AUTOSAVE,
+                self.game,
+                learner=self.learner,
+                now=self._stamp(),
+                times=self.times,
+                undo_times=self.undo_times,
+            )
         except S.SaveError as exc:
             self.notes.append(f"Autosave failed: {exc}")
             return None
@@ -265,8 +279,15 @@ class Session:
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
         S = _saves()
-        path = S.save_game(self.dir, slot, self.game, learner=self.learner, now=self._stamp(), times=self.times,
-                           undo_times=self.undo_times)
+        path = S.save_game(
+            self.dir,
+            slot,
+            self.game,
+            learner=self.learner,
+            now=self._stamp(),
+            times=self.times,
+            undo_times=self.undo_times,
+        )
         self.loaded_from = slot
         return path
 

@@ -39,8 +39,21 @@ MAX_BYTES = 256 * 1024
 MAX_NOTE = 4000
 MAX_COHORT = 80
 MAX_LEARNER = 80
-KEYS = {"format", "schema", "id", "cohort", "story", "seed", "mastery", "deadline", "note", "xapi_home", "lrs", "created",
-        "undo"}
+KEYS = {
+    "format",
+    "schema",
+    "id",
+    "cohort",
+    "story",
+    "seed",
+    "mastery",
+    "deadline",
+    "note",
+    "xapi_home",
+    "lrs",
+    "created",
+    "undo",
+}
 # undo: how a learner may take decisions back, and what the reported score counts (docs/reports.md)
 UNDO_MODES = {
     "recorded": "undo as often as you like; every undo is recorded and the score counts your first answers",
@@ -176,8 +189,10 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
             else:
                 d = date.fromisoformat(text)
         except ValueError:
-            raise AssignmentError(f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01, "
-                                  "or as days from today, e.g. +14d") from None
+            raise AssignmentError(
+                f"deadline '{text[:30]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01, "
+                "or as days from today, e.g. +14d"
+            ) from None
     if not allow_past:
         today = today or datetime.now(UTC).date()
         if d < today:
@@ -257,9 +272,18 @@ def check_lrs(value) -> dict:
     return {"endpoint": endpoint, "key": key, "secret": secret}
 
 
-def new_assignment(story, cohort: str, seed: int | None = None, mastery=None, deadline=None, note=None,
-                   xapi_home: str | None = None, now: datetime | None = None, lrs: dict | None = None,
-                   undo: str | None = None) -> Assignment:
+def new_assignment(
+    story,
+    cohort: str,
+    seed: int | None = None,
+    mastery=None,
+    deadline=None,
+    note=None,
+    xapi_home: str | None = None,
+    now: datetime | None = None,
+    lrs: dict | None = None,
+    undo: str | None = None,
+) -> Assignment:
     now = now or datetime.now(UTC)
     if seed is None:
         import random
@@ -289,7 +313,9 @@ def write_assignment(assignment: Assignment, path: str | os.PathLike, force: boo
     if target.exists() and not force:
         raise AssignmentError(f"{target} exists; use --force to replace it")
     text = (
-        "# PizzaBorg assignment: play it with  pizzaborg --assignment " + target.name + "\n"
+        "# PizzaBorg assignment: play it with  pizzaborg --assignment "
+        + target.name
+        + "\n"
         + yaml.safe_dump(assignment.to_yaml_dict(), sort_keys=False, allow_unicode=True, width=100)
     )
     try:
@@ -305,8 +331,9 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
 
     name = shown_path(path)
     # the one bounded, regular-file-only reader: a FIFO or /dev/zero is refused, not waited on or read whole
-    text = read_handed_text(path, MAX_BYTES, name, "an assignment file", AssignmentError,
-                            f"{name}: no such assignment file")
+    text = read_handed_text(
+        path, MAX_BYTES, name, "an assignment file", AssignmentError, f"{name}: no such assignment file"
+    )
     # the story's own safe reader: no tags, alias bombs stopped, duplicate keys reported
     from ..engine.yamlsrc import load_yaml
 

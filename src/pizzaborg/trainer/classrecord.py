@@ -60,19 +60,25 @@ def load_key(path: str | os.PathLike) -> bytes:
     except OSError as exc:
         raise KeyProblem(f"the class-server key {name} cannot be read: {exc.strerror or exc}") from None
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise KeyProblem(f"the class-server key {name} belongs to another user: not trusted (make your own: "
-                         "delete it and start the server again)")
+        raise KeyProblem(
+            f"the class-server key {name} belongs to another user: not trusted (make your own: "
+            "delete it and start the server again)"
+        )
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise KeyProblem(f"the class-server key {name} may be written by others: not trusted (chmod 600 it, "
-                         "or delete it and start the server again)")
+        raise KeyProblem(
+            f"the class-server key {name} may be written by others: not trusted (chmod 600 it, "
+            "or delete it and start the server again)"
+        )
     try:
         key = bytes.fromhex(raw.decode("ascii").strip())
     except (UnicodeDecodeError, ValueError):
         raise KeyProblem(f"the class-server key {name} is damaged: delete it and start the server again") from None
     if len(key) < MIN_KEY_BYTES:
         what = "empty" if not key else "too short"
-        raise KeyProblem(f"the class-server key {name} is {what} (a start that died while writing it?): "
-                         "delete it and start the server again")
+        raise KeyProblem(
+            f"the class-server key {name} is {what} (a start that died while writing it?): "
+            "delete it and start the server again"
+        )
     return key
 
 
@@ -140,8 +146,15 @@ def _mac(key: bytes, fields: dict) -> str:
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def write_record(report: str | os.PathLike, *, session: str, session_started: str, game_started: str | None,
-                 finished: str, learner_as_typed: str) -> Path:
+def write_record(
+    report: str | os.PathLike,
+    *,
+    session: str,
+    session_started: str,
+    game_started: str | None,
+    finished: str,
+    learner_as_typed: str,
+) -> Path:
     """Sign and write the record of the report file ``report`` (already written) beside it."""
     from ..engine.files import read_bounded, write_atomic
 
@@ -178,8 +191,10 @@ def read_record(report: str | os.PathLike, keys: list[bytes] | tuple = ()) -> tu
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
         return None, f"{path.name}: not a class-server record of this version"
     if not keys:
-        return None, (f"{path.name}: no class-server key on the trainer's side (the {KEY_FILE} of the hand-ins folder "
-                      "named on the command line, or --class-key FILE), so it cannot be checked")
+        return None, (
+            f"{path.name}: no class-server key on the trainer's side (the {KEY_FILE} of the hand-ins folder "
+            "named on the command line, or --class-key FILE), so it cannot be checked"
+        )
     fields = {k: v for k, v in data.items() if k != "mac"}
     mac = data.get("mac")
     if not isinstance(mac, str) or not any(hmac.compare_digest(_mac(k, fields), mac) for k in keys):

@@ -45,10 +45,15 @@ def class_estimate(estimates: list) -> dict | None:
         return None
     n = len(est)
     mean = sum(e["estimate"] for e in est) / n
-    var = sum(((e["high"] - e["low"]) / (2 * Z90)) ** 2 for e in est) / n ** 2
-    half = Z90 * var ** 0.5
-    return {"estimate": round(mean, 1), "low": round(max(0.0, mean - half), 1),
-            "high": round(min(100.0, mean + half), 1), "learners": n, "decisions": sum(e["decisions"] for e in est)}
+    var = sum(((e["high"] - e["low"]) / (2 * Z90)) ** 2 for e in est) / n**2
+    half = Z90 * var**0.5
+    return {
+        "estimate": round(mean, 1),
+        "low": round(max(0.0, mean - half), 1),
+        "high": round(min(100.0, mean + half), 1),
+        "learners": n,
+        "decisions": sum(e["decisions"] for e in est),
+    }
 
 
 def identity(name: str) -> str:
@@ -83,8 +88,10 @@ def _server_record(file: str, problems: list, keys: list, roots: set) -> dict | 
 
     folder = Path(file).parent
     if folder not in roots and os.path.lexists(folder / KEY_FILE):
-        note = (f"{folder / KEY_FILE}: a class-server key among the hand-ins, not on the trainer's side: not used "
-                "(name the server's key with --class-key FILE, or give its hand-ins folder itself)")
+        note = (
+            f"{folder / KEY_FILE}: a class-server key among the hand-ins, not on the trainer's side: not used "
+            "(name the server's key with --class-key FILE, or give its hand-ins folder itself)"
+        )
         if note not in problems:
             problems.append(note)
     record, problem = read_record(file, keys)
@@ -133,7 +140,10 @@ def _flags(groups: dict) -> list:
             who = _files(items)
             held = []
             if len(names) > 1:
-                text = f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} decisions): {who}"
+                text = (
+                    f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} "
+                    f"decisions): {who}"
+                )
                 # the copies: every one but the first handed in (by claimed finish, then file name)
                 first = min(items, key=lambda it: (it[1].get("finished") or "~", it[0]))
                 held = [f for f, r in items if _key(r) != _key(first[1])]
@@ -147,29 +157,56 @@ def _flags(groups: dict) -> list:
     for reg, items in regs.items():
         if len({_key(r) for _, r in items}) > 1:
             who = _files(items)
-            flags.append({"kind": "registration", "text": f"one registration ({reg}) under different names: {who}",
-                          "files": [f for f, _ in items]})
+            flags.append(
+                {
+                    "kind": "registration",
+                    "text": f"one registration ({reg}) under different names: {who}",
+                    "files": [f for f, _ in items],
+                }
+            )
     for attempts in groups.values():
         typed = sorted({r["learner"] for _, r in attempts if r.get("learner")})
         if len(typed) > 1:
-            flags.append({"kind": "names", "text": "one learner, names typed differently: "
-                          + ", ".join(repr(visible(t)) for t in typed), "files": [f for f, _ in attempts]})
+            flags.append(
+                {
+                    "kind": "names",
+                    "text": "one learner, names typed differently: " + ", ".join(repr(visible(t)) for t in typed),
+                    "files": [f for f, _ in attempts],
+                }
+            )
     untimed = [(f, r) for f, r in every if r["decisions"] and not r.get("time_spent")]
     if untimed:
-        flags.append({"kind": "no-times", "text": "no decision times recorded (an older PizzaBorg, or removed from the "
-                      "file), so the time played is unknown: " + _files(untimed),
-                      "files": [f for f, _ in untimed]})
+        flags.append(
+            {
+                "kind": "no-times",
+                "text": "no decision times recorded (an older PizzaBorg, or removed from the "
+                "file), so the time played is unknown: " + _files(untimed),
+                "files": [f for f, _ in untimed],
+            }
+        )
     for f, r in every:
         spent = r.get("time_spent")
         n = len(r["decisions"])
         if spent and n >= MIN_DECISIONS_FOR_SPEED and spent["per_decision"] < FAST_SECONDS_PER_DECISION:
-            flags.append({"kind": "fast", "text": f"implausibly fast: {visible(_who(r))} made {n} decisions in "
-                          f"{_duration(spent['seconds'])} (claimed times) — {f}", "files": [f]})
+            flags.append(
+                {
+                    "kind": "fast",
+                    "text": f"implausibly fast: {visible(_who(r))} made {n} decisions in "
+                    f"{_duration(spent['seconds'])} (claimed times) — {f}",
+                    "files": [f],
+                }
+            )
     return flags
 
 
-def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", class_keys: list | tuple = (),
-              roots: tuple = (), count_flagged: bool = False) -> dict:
+def summarise(
+    verdicts: list,
+    problems: list | tuple = (),
+    rule: str = "best",
+    class_keys: list | tuple = (),
+    roots: tuple = (),
+    count_flagged: bool = False,
+) -> dict:
     """The cohort's figures from verification verdicts (only the verified ones count). ``class_keys``:
     the trainer's class-server keys (:func:`classrecord.trainer_keys`); ``roots``: the folders named on the
     command line, whose keys those are. A learner whose counted report is a flagged copy (the playthrough
@@ -189,12 +226,22 @@ def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", c
         pick = _pick(attempts, rule)
         counted.append(attempts[pick])
         if len(attempts) > 1:
-            attempts_out.append({
-                "learner": _who(attempts[pick][1]),
-                "attempts": [{"file": f, "learner": _who(r), "score": r["score"], "finished": r.get("finished"),
-                              "ending": r["ending"]["title"] if r.get("ending") else "not finished",
-                              "counted": i == pick} for i, (f, r) in enumerate(attempts)],
-            })
+            attempts_out.append(
+                {
+                    "learner": _who(attempts[pick][1]),
+                    "attempts": [
+                        {
+                            "file": f,
+                            "learner": _who(r),
+                            "score": r["score"],
+                            "finished": r.get("finished"),
+                            "ending": r["ending"]["title"] if r.get("ending") else "not finished",
+                            "counted": i == pick,
+                        }
+                        for i, (f, r) in enumerate(attempts)
+                    ],
+                }
+            )
     flags = _flags(groups)
     flagged: dict = {}
     for fl in flags:
@@ -222,8 +269,9 @@ def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", c
     areas: dict = {}
     for r in reports:
         for p in r["learning_points"]:
-            points.setdefault(p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": [],
-                                        "estimates": []})
+            points.setdefault(
+                p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": [], "estimates": []}
+            )
             if p["score"] is not None:
                 points[p["id"]]["values"].append(p["score"])
             if p.get("estimate"):
@@ -255,11 +303,20 @@ def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", c
     top = []
     for (h, scene, choice), count in sorted(worst.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][2]))[:TOP_WORST]:
         d = where[(h, scene, choice)]
-        top.append({
-            "scene": scene, "choice": choice, "count": count, "learners_share": round(count / len(reports), 3),
-            "scene_title": _label(d), "scene_text": d["scene_text"], "choice_text": d["choice_text"],
-            "worst": d["worst"], "worst_names": [worst_names.get(w, w) for w in d["worst"]], "month": d["round"],
-        })
+        top.append(
+            {
+                "scene": scene,
+                "choice": choice,
+                "count": count,
+                "learners_share": round(count / len(reports), 3),
+                "scene_title": _label(d),
+                "scene_text": d["scene_text"],
+                "choice_text": d["choice_text"],
+                "worst": d["worst"],
+                "worst_names": [worst_names.get(w, w) for w in d["worst"]],
+                "month": d["round"],
+            }
+        )
     return {
         "reports": len(verdicts),
         "learners": len(everyone),
@@ -282,8 +339,16 @@ def summarise(verdicts: list, problems: list | tuple = (), rule: str = "best", c
         ],
         "score": overall,
         "areas": [{"id": a["id"], "name": a["name"], **stats(a["values"])} for a in areas.values()],
-        "learning_points": [{"id": p["id"], "name": p["name"], "area": p["area"], **stats(p["values"]),
-                             "estimate": class_estimate(p["estimates"])} for p in points.values()],
+        "learning_points": [
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "area": p["area"],
+                **stats(p["values"]),
+                "estimate": class_estimate(p["estimates"]),
+            }
+            for p in points.values()
+        ],
         "worst_choices": top,
         "learners_table": [
             {
@@ -327,26 +392,60 @@ def render_cohort(c: dict, fmt: str, names: bool = False) -> str:
 def _csv(c: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["learner (claimed)", "ending", "score", "assimilation", "worst_taken", "passed", "finished (claimed)",
-                "days late (by claimed finish)", "seconds played (claimed)", "attempts", "flags",
-                "answers changed after feedback", "undos", "file",
-                "server_learner", "server_session", "server_started", "server_finished"])
+    w.writerow(
+        [
+            "learner (claimed)",
+            "ending",
+            "score",
+            "assimilation",
+            "worst_taken",
+            "passed",
+            "finished (claimed)",
+            "days late (by claimed finish)",
+            "seconds played (claimed)",
+            "attempts",
+            "flags",
+            "answers changed after feedback",
+            "undos",
+            "file",
+            "server_learner",
+            "server_session",
+            "server_started",
+            "server_finished",
+        ]
+    )
     for row in c["learners_table"]:
-        w.writerow([_cell(row["learner"]), _cell(row["ending"]), _fmt(row["score"]) if row["score"] is not None else "",
-                    _fmt(row["assimilation"]), row["worst_taken"], "" if row["passed"] is None else str(row["passed"]).lower(),
-                    _cell(row["finished"] or ""), "" if row["late_days"] is None else row["late_days"],
-                    "" if row["time_spent"] is None else _fmt(row["time_spent"]), row["attempts"],
-                    _cell(" ".join(row["flags"])), "" if row.get("changed") is None else row["changed"],
-                    "" if row.get("undone") is None else row["undone"], _cell(row["file"])]
-                   + _server_cells(row.get("server_record")))
+        w.writerow(
+            [
+                _cell(row["learner"]),
+                _cell(row["ending"]),
+                _fmt(row["score"]) if row["score"] is not None else "",
+                _fmt(row["assimilation"]),
+                row["worst_taken"],
+                "" if row["passed"] is None else str(row["passed"]).lower(),
+                _cell(row["finished"] or ""),
+                "" if row["late_days"] is None else row["late_days"],
+                "" if row["time_spent"] is None else _fmt(row["time_spent"]),
+                row["attempts"],
+                _cell(" ".join(row["flags"])),
+                "" if row.get("changed") is None else row["changed"],
+                "" if row.get("undone") is None else row["undone"],
+                _cell(row["file"]),
+            ]
+            + _server_cells(row.get("server_record"))
+        )
     return buf.getvalue()
 
 
 def _server_cells(rec: dict | None) -> list:
     if not rec:
         return ["", "", "", ""]
-    return [_cell(rec.get("learner_as_typed") or ""), _cell(rec.get("session") or ""),
-            _cell(rec.get("game_started") or rec.get("session_started") or ""), _cell(rec.get("finished") or "")]
+    return [
+        _cell(rec.get("learner_as_typed") or ""),
+        _cell(rec.get("session") or ""),
+        _cell(rec.get("game_started") or rec.get("session_started") or ""),
+        _cell(rec.get("finished") or ""),
+    ]
 
 
 def _cell(text) -> str:
@@ -356,8 +455,10 @@ def _cell(text) -> str:
 
 def _md(c: dict) -> str:
     out = ["# PizzaBorg cohort", ""]
-    out.append(f"{c['learners']} learner(s), {c['verified']} verified report(s) of {c['reports']}; story: "
-               f"{md(', '.join(c['stories']) or '–')}.")
+    out.append(
+        f"{c['learners']} learner(s), {c['verified']} verified report(s) of {c['reports']}; story: "
+        f"{md(', '.join(c['stories']) or '–')}."
+    )
     out.append("")
     if c.get("held_back"):
         from .cohort_html import held_back_note
@@ -376,31 +477,49 @@ def _md(c: dict) -> str:
     out.append("")
     estimated = [p for p in c["learning_points"] if p.get("estimate")]
     if estimated:
-        out += ["## Mastery of the class per learning point (90 % interval)", "",
-                "| learning point | estimate | likely between | learners | decisions |",
-                "| --- | ---: | ---: | ---: | ---: |"]
+        out += [
+            "## Mastery of the class per learning point (90 % interval)",
+            "",
+            "| learning point | estimate | likely between | learners | decisions |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for p in estimated:
             e = p["estimate"]
-            out.append(f"| {md(p['name'])} | {_fmt(e['estimate'])} | {_fmt(e['low'])}–{_fmt(e['high'])} | "
-                       f"{e['learners']} | {e['decisions']} |")
+            out.append(
+                f"| {md(p['name'])} | {_fmt(e['estimate'])} | {_fmt(e['low'])}–{_fmt(e['high'])} | "
+                f"{e['learners']} | {e['decisions']} |"
+            )
         out.append("")
     out += ["## Worst-practice choices taken most often (discussion starters)", ""]
     if not c["worst_choices"]:
         out += ["Nobody fell into a worst practice.", ""]
     for i, w in enumerate(c["worst_choices"], 1):
-        out += [f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
-                f"\"{md(w['choice_text'])}\" ({md(', '.join(w['worst']))})", "", f"   > {md(w['scene_text'])}", ""]
-    out += ["## Learners", "", "Names and times are as the learners' files claim them; the scores are verified.", "",
-            "| learner (claimed) | ending | score | assimilation | worst practices | passed | finished (claimed) "
-            "| time played (claimed) | attempts | flags | recorded by the class server |",
-            "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |"]
+        out += [
+            f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
+            f'"{md(w["choice_text"])}" ({md(", ".join(w["worst"]))})',
+            "",
+            f"   > {md(w['scene_text'])}",
+            "",
+        ]
+    out += [
+        "## Learners",
+        "",
+        "Names and times are as the learners' files claim them; the scores are verified.",
+        "",
+        "| learner (claimed) | ending | score | assimilation | worst practices | passed | finished (claimed) "
+        "| time played (claimed) | attempts | flags | recorded by the class server |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |",
+    ]
     for row in c["learners_table"]:
         passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
         passed += "" if row.get("counted", True) else " (held back)"
         late = f" ({row['late_days']}d late)" if row["late_days"] else ""
-        out.append(f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
-                   f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | {_duration(row['time_spent'])} "
-                   f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |")
+        out.append(
+            f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
+            f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | "
+            f"{_duration(row['time_spent'])} "
+            f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |"
+        )
     out += ["", "## Undos", ""]
     out += [f"- {md(row['learner'])}: {md(changed_text(row))}" for row in c["learners_table"]]
     out += ["", "## Check these (flags)", ""]
@@ -409,9 +528,14 @@ def _md(c: dict) -> str:
     if not c["attempts"]:
         out.append("Every learner handed in one verified report.")
     for a in c["attempts"]:
-        out.append(f"- {md(a['learner'])}: " + "; ".join(
-            f"{md(x['file'])} score {_fmt(x['score'])}, finished {md(x['finished'] or '–')} (claimed)"
-            + (" **counts**" if x["counted"] else "") for x in a["attempts"]))
+        out.append(
+            f"- {md(a['learner'])}: "
+            + "; ".join(
+                f"{md(x['file'])} score {_fmt(x['score'])}, finished {md(x['finished'] or '–')} (claimed)"
+                + (" **counts**" if x["counted"] else "")
+                for x in a["attempts"]
+            )
+        )
     return "\n".join(out) + "\n"
 
 

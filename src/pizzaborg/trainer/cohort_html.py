@@ -75,8 +75,10 @@ def _recorded(row: dict) -> str:
 def held_back_note(c: dict) -> str:
     """One line, naming nobody: how many learners the figures leave out as flagged copies, and how to count them."""
     n = len(c.get("held_back") or [])
-    return (f"{n} learner(s) held back from these figures: their report repeats another learner's playthrough "
-            "(flagged as a copy). Check the flags; to count them anyway: pizzaborg cohort … --count-flagged.")
+    return (
+        f"{n} learner(s) held back from these figures: their report repeats another learner's playthrough "
+        "(flagged as a copy). Check the flags; to count them anyway: pizzaborg cohort … --count-flagged."
+    )
 
 
 def _duration(seconds) -> str:
@@ -94,8 +96,9 @@ def _unnamed(reason: str, file: str, instead: str) -> str:
     import os
     import re
 
-    for shown in sorted({file, os.path.basename(file), os.path.splitext(os.path.basename(file))[0]} - {""},
-                        key=len, reverse=True):
+    for shown in sorted(
+        {file, os.path.basename(file), os.path.splitext(os.path.basename(file))[0]} - {""}, key=len, reverse=True
+    ):
         reason = reason.replace(shown, instead)
     return re.sub(r"\S+\.(json|xapi|yaml)\b", "a file", reason)  # any other file named in it
 
@@ -113,12 +116,14 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     today = today or datetime.now(UTC).date().isoformat()
     title = _title(c, today)
     learners = c["learners"]
-    b = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-         f"<title>{h(title)}</title><style>{CSS}</style></head><body>",
-         f"<header><h1>{h(title)}</h1>",
-         f'<p class="sub">{h(", ".join(c.get("story_titles") or c["stories"]) or "–")} · {h(learners)} learner(s) · '
-         f'{h(c["verified"])} of {h(c["reports"])} report(s) verified</p></header>']
+    b = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(title)}</title><style>{CSS}</style></head><body>",
+        f"<header><h1>{h(title)}</h1>",
+        f'<p class="sub">{h(", ".join(c.get("story_titles") or c["stories"]) or "–")} · {h(learners)} learner(s) · '
+        f"{h(c['verified'])} of {h(c['reports'])} report(s) verified</p></header>",
+    ]
 
     # the headline figures
     s = c["score"]
@@ -127,9 +132,9 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     b.append('<section class="kpis">')
     b.append(
         f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median '
-        f'{h(_fmt(s["median"]))}</span></div>'
+        f"{h(_fmt(s['median']))}</span></div>"
     )
-    b.append(f'<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>')
+    b.append(f"<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>")
     judged = [row["passed"] and row.get("counted", True) for row in table if row["passed"] is not None]
     if judged:
         marks = " or ".join(f"{round(m * 100)}" for m in c.get("mastery") or [])
@@ -137,8 +142,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append(f'<div>Passed<b>{h(sum(judged))} of {h(len(judged))}</b><span class="muted">{h(mark)}</span></div>')
     recorded = [row["changed"] for row in table if row.get("changed") is not None]
     if recorded:
-        b.append(f'<div>Answers changed after the feedback<b>{h(sum(recorded))}</b><span class="muted">by '
-                 f'{h(sum(1 for n in recorded if n))} of {h(len(recorded))} learner(s) with an undo record</span></div>')
+        b.append(
+            f'<div>Answers changed after the feedback<b>{h(sum(recorded))}</b><span class="muted">by '
+            f"{h(sum(1 for n in recorded if n))} of {h(len(recorded))} learner(s) with an undo record</span></div>"
+        )
     b.append("</section>")
     if c.get("held_back"):
         b.append(f'<p class="muted">{h(held_back_note(c))}</p>')
@@ -151,9 +158,11 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     b.append("</div>")
 
     # learning areas, their points beneath
-    b.append('<h2>Learning scores by area</h2><p class="muted">Mean score of 100 per learning area, with its '
-             "learning points beneath; the figure right is the mean (and how many learners were scored).</p>"
-             '<div class="rows">')
+    b.append(
+        '<h2>Learning scores by area</h2><p class="muted">Mean score of 100 per learning area, with its '
+        "learning points beneath; the figure right is the mean (and how many learners were scored).</p>"
+        '<div class="rows">'
+    )
     by_area: dict = {}
     for p in c["learning_points"]:
         by_area.setdefault(p.get("area"), []).append(p)
@@ -164,13 +173,18 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     b.append("</div>")
     estimated = [p for p in c["learning_points"] if p.get("estimate")]
     if estimated:  # how sure: the class's mastery per point with its 90 % interval
-        b.append('<h2>Mastery of the class per learning point</h2><p class="muted">The estimate of 100, and the 90 % '
-                 "interval it likely lies in (from how many decisions bore on it, corrected for guessing).</p>"
-                 '<div class="rows">')
+        b.append(
+            '<h2>Mastery of the class per learning point</h2><p class="muted">The estimate of 100, and the 90 % '
+            "interval it likely lies in (from how many decisions bore on it, corrected for guessing).</p>"
+            '<div class="rows">'
+        )
         for p in estimated:
             e = p["estimate"]
-            b.append(_row(p["name"], e["estimate"], f"{_fmt(e['estimate'])} ({_fmt(e['low'])}–{_fmt(e['high'])})",
-                          cls="point"))
+            b.append(
+                _row(
+                    p["name"], e["estimate"], f"{_fmt(e['estimate'])} ({_fmt(e['low'])}–{_fmt(e['high'])})", cls="point"
+                )
+            )
         b.append("</div>")
 
     # what to discuss
@@ -189,21 +203,27 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
 
     # the trainer's table
     if names:
-        b.append("<h2>Learners</h2><p>Names and times are as the learners' files claim them; the scores are verified.</p>"
-                 "<table><tr><th>learner (claimed)</th><th>ending</th><th class=\"n\">score</th>"
-                 '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished (claimed)</th>'
-                 '<th class="n">time played (claimed)</th><th class="n">attempts</th><th>flags</th>'
-                 '<th>undos</th><th>recorded by the class server</th></tr>')
+        b.append(
+            "<h2>Learners</h2><p>Names and times are as the learners' files claim them; the scores are verified.</p>"
+            '<table><tr><th>learner (claimed)</th><th>ending</th><th class="n">score</th>'
+            '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished '
+            "(claimed)</th>"
+            '<th class="n">time played (claimed)</th><th class="n">attempts</th><th>flags</th>'
+            "<th>undos</th><th>recorded by the class server</th></tr>"
+        )
         for row in table:
             passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
             passed += "" if row.get("counted", True) else " (held back)"
             late = f" ({row['late_days']} days late)" if row["late_days"] else ""
-            b.append(f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
-                     f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
-                     f'<td>{h(passed)}</td><td>{h((row["finished"] or "")[:10])}{h(late)}</td>'
-                     f'<td class="n">{h(_duration(row.get("time_spent")))}</td><td class="n">{h(row.get("attempts", 1))}</td>'
-                     f'<td>{h(", ".join(row.get("flags") or []) or "–")}</td><td>{h(changed_text(row))}</td>'
-                     f'<td>{h(_recorded(row))}</td></tr>')
+            b.append(
+                f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
+                f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
+                f"<td>{h(passed)}</td><td>{h((row['finished'] or '')[:10])}{h(late)}</td>"
+                f'<td class="n">{h(_duration(row.get("time_spent")))}</td><td '
+                f'class="n">{h(row.get("attempts", 1))}</td>'
+                f"<td>{h(', '.join(row.get('flags') or []) or '–')}</td><td>{h(changed_text(row))}</td>"
+                f"<td>{h(_recorded(row))}</td></tr>"
+            )
         b.append("</table><h2>Check these (flags)</h2>")
         b.append(
             "<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
@@ -228,8 +248,10 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
             else "<p>Every learner handed in one verified report.</p>"
         )
     elif c.get("flags"):
-        b.append(f'<p class="muted">{h(len(c["flags"]))} thing(s) to check in the hand-ins (identical playthroughs, '
-                 "names, times): see the trainer's view with <code>--names</code>.</p>")
+        b.append(
+            f'<p class="muted">{h(len(c["flags"]))} thing(s) to check in the hand-ins (identical playthroughs, '
+            "names, times): see the trainer's view with <code>--names</code>.</p>"
+        )
 
     # left out, last
     b.append("<footer>")
@@ -242,10 +264,14 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append("</ul>")
     several = [a for a in c.get("attempts") or [] if len(a["attempts"]) > 1]
     if several:
-        b.append(f"<p>{h(len(several))} learner(s) handed in more than once; one attempt each counts "
-                 f"({h(c.get('rule_text', ''))}).</p>")
+        b.append(
+            f"<p>{h(len(several))} learner(s) handed in more than once; one attempt each counts "
+            f"({h(c.get('rule_text', ''))}).</p>"
+        )
     if not names:
-        b.append('<p class="muted">No names on this page, to project it. The table per learner: '
-                 "<code>pizzaborg cohort … --format html --names</code>.</p>")
+        b.append(
+            '<p class="muted">No names on this page, to project it. The table per learner: '
+            "<code>pizzaborg cohort … --format html --names</code>.</p>"
+        )
     b.append("</footer></body></html>")
     return "\n".join(b) + "\n"

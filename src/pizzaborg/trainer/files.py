@@ -10,4 +10,4 @@ from ..engine.files import write_atomic  # noqa: F401  (trainer code imports it 
 def slug(text: str, limit: int = 40) -> str:
     """A file-name-safe part: letters, digits, '-' and '_' (other characters become '-')."""
     s = re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-")
-    return (s[:limit].rstrip("-") or "x")
+    return s[:limit].rstrip("-") or "x"

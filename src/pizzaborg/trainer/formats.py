@@ -60,23 +60,47 @@ def report_filename(assignment, learner: str, finished: datetime) -> str:
     return f"{slug(assignment.cohort)}-{slug(learner)}-{stamp}"
 
 
-def finish_assignment(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                      finished: datetime | None = None, times: list | None = None, folder=None,
-                      name: str | None = None) -> Path:
+def finish_assignment(
+    game: Game,
+    assignment,
+    learner: str,
+    saves_dir,
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    times: list | None = None,
+    folder=None,
+    name: str | None = None,
+) -> Path:
     """Write the learner's report into ``<saves_dir>/reports/`` (JSON to hand in, HTML to read or print)
     and return the JSON file's path. Raises ReportError when it cannot be written. The class server
     passes ``folder`` (its hand-ins folder) and ``name`` (a file name it made, without extension)."""
     return write_hand_in(game, assignment, learner, saves_dir, started, finished, times, folder, name)[0]
 
 
-def write_hand_in(game: Game, assignment, learner: str, saves_dir, started: datetime | None = None,
-                  finished: datetime | None = None, times: list | None = None, folder=None,
-                  name: str | None = None, undo_times: list | None = None) -> tuple:
+def write_hand_in(
+    game: Game,
+    assignment,
+    learner: str,
+    saves_dir,
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    times: list | None = None,
+    folder=None,
+    name: str | None = None,
+    undo_times: list | None = None,
+) -> tuple:
     """:func:`finish_assignment`, returning (the JSON file's path, the report written): whoever sends the
     report on (xAPI to an LRS) uses the report object, never a read-back of the file."""
     finished = finished or _now()
-    report = build_report(game, learner=learner, assignment=assignment, started=started, finished=finished, times=times,
-                          undo_times=undo_times)
+    report = build_report(
+        game,
+        learner=learner,
+        assignment=assignment,
+        started=started,
+        finished=finished,
+        times=times,
+        undo_times=undo_times,
+    )
     folder = Path(folder) if folder is not None else Path(saves_dir) / "reports"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -52,10 +52,14 @@ def check_endpoint(url) -> str:
             f"'{_short(url)}' is not an LRS address: give its xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
         ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LrsError(f"'{_short(url)}' is not an http(s) address: give the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
+        raise LrsError(
+            f"'{_short(url)}' is not an http(s) address: give the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+        )
     if parts.username is not None or parts.password is not None:
-        raise LrsError("the LRS address contains credentials: give them with --user/--password or "
-                       f"{ENV_USER}/{ENV_PASSWORD}, not in the address")
+        raise LrsError(
+            "the LRS address contains credentials: give them with --user/--password or "
+            f"{ENV_USER}/{ENV_PASSWORD}, not in the address"
+        )
     if parts.query or parts.fragment:
         raise LrsError(f"'{_short(url)}': the LRS endpoint takes no query (?...) or fragment (#...)")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
@@ -88,8 +92,10 @@ def _tls_context():
         return ssl.create_default_context(cafile=ca)
     except (OSError, ssl.SSLError) as exc:
         why = _short(getattr(exc, "strerror", None) or exc)
-        raise LrsError(f"the certificate file {ENV_CA}={_short(ca)} cannot be used ({why}): "
-                       "give a PEM file of the LRS's certificate or its authority's") from None
+        raise LrsError(
+            f"the certificate file {ENV_CA}={_short(ca)} cannot be used ({why}): "
+            "give a PEM file of the LRS's certificate or its authority's"
+        ) from None
 
 
 def _proxy_for(parts):
@@ -135,8 +141,14 @@ class _Deadline:
 class Lrs:
     """One LRS endpoint with optional basic-auth credentials."""
 
-    def __init__(self, endpoint: str, user: str | None = None, password: str | None = None, timeout: float = TIMEOUT,
-                 batch: int = BATCH):
+    def __init__(
+        self,
+        endpoint: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = TIMEOUT,
+        batch: int = BATCH,
+    ):
         self.endpoint = check_endpoint(endpoint)
         self.timeout = timeout
         self.batch = max(1, int(batch))
@@ -176,8 +188,9 @@ class Lrs:
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
             if proxy is not None:
-                conn = http.client.HTTPSConnection(proxy.hostname or "", proxy.port or 80, timeout=self.timeout,
-                                                   context=_tls_context())
+                conn = http.client.HTTPSConnection(
+                    proxy.hostname or "", proxy.port or 80, timeout=self.timeout, context=_tls_context()
+                )
                 conn.set_tunnel(host, port or 443)
             else:
                 conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=_tls_context())
@@ -191,9 +204,11 @@ class Lrs:
                 resp = conn.getresponse()
                 length = resp.getheader("Content-Length")
                 if length and length.strip().isdigit() and int(length) > limit:
-                    raise LrsError(f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, "
-                                   f"more than the {limit // (1024 * 1024)} MiB an answer may be: not read",
-                                   status=resp.status)
+                    raise LrsError(
+                        f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, "
+                        f"more than the {limit // (1024 * 1024)} MiB an answer may be: not read",
+                        status=resp.status,
+                    )
                 chunks, size = [], 0
                 while size <= limit:
                     chunk = resp.read(min(1 << 16, limit + 1 - size))
@@ -204,30 +219,44 @@ class Lrs:
                 if deadline.expired:  # the socket was shut under the read: what came is not the whole answer
                     raise TimeoutError
                 if size > limit:
-                    raise LrsError(f"the LRS at {self.where} answered with more than the {limit // (1024 * 1024)} MiB "
-                                   "an answer may be: not read", status=resp.status)
+                    raise LrsError(
+                        f"the LRS at {self.where} answered with more than the {limit // (1024 * 1024)} MiB "
+                        "an answer may be: not read",
+                        status=resp.status,
+                    )
                 return resp.status, b"".join(chunks)
         except LrsError:
             raise
         except ssl.SSLCertVerificationError as exc:
-            raise LrsError(f"the LRS at {self.where} showed a certificate this computer does not trust "
-                           f"({_short(exc.verify_message or exc, 80)}), so it was refused: to trust it, set {ENV_CA} "
-                           "to a PEM file of its certificate (or of the authority that signed it)") from None
+            raise LrsError(
+                f"the LRS at {self.where} showed a certificate this computer does not trust "
+                f"({_short(exc.verify_message or exc, 80)}), so it was refused: to trust it, set {ENV_CA} "
+                "to a PEM file of its certificate (or of the authority that signed it)"
+            ) from None
         except ssl.SSLError as exc:
-            raise LrsError(f"no secure connection to the LRS at {self.where} ({_short(exc.reason or exc)}): check that "
-                           "the address's https:// is right, or ask for the LRS's certificate") from None
+            raise LrsError(
+                f"no secure connection to the LRS at {self.where} ({_short(exc.reason or exc)}): check that "
+                "the address's https:// is right, or ask for the LRS's certificate"
+            ) from None
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
             late = time.monotonic() - start >= self.timeout
             if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
-                raise LrsError(f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
-                               "try again later", retry=True) from None
+                raise LrsError(
+                    f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
+                    "try again later",
+                    retry=True,
+                ) from None
             if isinstance(exc, (socket.gaierror, ConnectionRefusedError)) or getattr(conn, "sock", None) is None:
                 text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                raise LrsError(f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: "
-                               "try again later", retry=True) from None
+                raise LrsError(
+                    f"cannot reach the LRS at {self.where} ({_short(text)}); nothing was lost: try again later",
+                    retry=True,
+                ) from None
             text = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or exc.__class__.__name__)
-            raise LrsError(f"the connection to the LRS at {self.where} failed ({_short(text)}); "
-                           "nothing was lost: try again later", retry=True) from None
+            raise LrsError(
+                f"the connection to the LRS at {self.where} failed ({_short(text)}); nothing was lost: try again later",
+                retry=True,
+            ) from None
         finally:
             conn.close()
 
@@ -235,8 +264,11 @@ class Lrs:
         detail = _detail(raw)
         said = f" ({detail})" if detail else ""
         if status in (401, 403) and self._auth is None:
-            return LrsError(f"the LRS at {self.where} asks for credentials (HTTP {status}) and none were given: give "
-                            f"--user and --password (or {ENV_USER}/{ENV_PASSWORD})", status=status)
+            return LrsError(
+                f"the LRS at {self.where} asks for credentials (HTTP {status}) and none were given: give "
+                f"--user and --password (or {ENV_USER}/{ENV_PASSWORD})",
+                status=status,
+            )
         if status in (401, 403):
             return LrsError(
                 f"the LRS at {self.where} refused the credentials (HTTP {status}{': ' + detail if detail else ''}): "
@@ -250,17 +282,27 @@ class Lrs:
                 status=status,
             )
         if status == 413:
-            return LrsError(f"the LRS at {self.where} refuses a request this large (HTTP 413) even for one statement",
-                            status=status)
+            return LrsError(
+                f"the LRS at {self.where} refuses a request this large (HTTP 413) even for one statement", status=status
+            )
         if 300 <= status < 400:
-            return LrsError(f"the LRS at {self.where} answered with a redirect (HTTP {status}): give the address it "
-                            "redirects to", status=status)
+            return LrsError(
+                f"the LRS at {self.where} answered with a redirect (HTTP {status}): give the address it redirects to",
+                status=status,
+            )
         if status >= 500:
-            return LrsError(f"the LRS at {self.where} failed while {doing} (HTTP {status}){said}; nothing was lost: "
-                            "try again later", retry=True, status=status)
+            return LrsError(
+                f"the LRS at {self.where} failed while {doing} (HTTP {status}){said}; nothing was lost: "
+                "try again later",
+                retry=True,
+                status=status,
+            )
         if status == 404:
-            return LrsError(f"no xAPI statements resource at {self.where}statements (HTTP 404): check the endpoint "
-                            "address (it usually ends in /xAPI/ or /xapi/)", status=status)
+            return LrsError(
+                f"no xAPI statements resource at {self.where}statements (HTTP 404): check the endpoint "
+                "address (it usually ends in /xAPI/ or /xapi/)",
+                status=status,
+            )
         return LrsError(f"the LRS at {self.where} refused {doing} (HTTP {status}){said}", status=status)
 
     # ---- statements ----------------------------------------------------------------------------
@@ -301,13 +343,16 @@ class Lrs:
             try:
                 page = json.loads(raw.decode("utf-8-sig"))
             except RecursionError:
-                raise LrsError(f"the LRS at {self.where} answered the query with something nested too deep: "
-                               "not a statement list") from None
+                raise LrsError(
+                    f"the LRS at {self.where} answered the query with something nested too deep: not a statement list"
+                ) from None
             except (UnicodeDecodeError, ValueError):
                 raise LrsError(f"the LRS at {self.where} answered the query with something that is not JSON") from None
             if not depth(page, MAX_DEPTH):
-                raise LrsError(f"the LRS at {self.where} answered the query with something nested more than "
-                               f"{MAX_DEPTH} levels deep: not a statement list")
+                raise LrsError(
+                    f"the LRS at {self.where} answered the query with something nested more than "
+                    f"{MAX_DEPTH} levels deep: not a statement list"
+                )
             if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
                 raise LrsError(f"the LRS at {self.where} answered the query without a list of statements")
             out.extend(s for s in page["statements"] if isinstance(s, dict))

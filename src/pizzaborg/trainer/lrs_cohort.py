@@ -15,8 +15,14 @@ from .xapi import ACTIVITY_BASE, EXT_DECISION, VERBS
 
 # the fields an LRS adds to a statement it stores (xAPI 2.4.8-2.4.10); not part of what was sent
 LRS_FIELDS = ("stored", "authority", "version")
-_ORDER: dict = {VERBS["initialized"]: 0, VERBS["answered"]: 1, VERBS["completed"]: 2, VERBS["passed"]: 3,
-          VERBS["failed"]: 3, VERBS["terminated"]: 4}
+_ORDER: dict = {
+    VERBS["initialized"]: 0,
+    VERBS["answered"]: 1,
+    VERBS["completed"]: 2,
+    VERBS["passed"]: 3,
+    VERBS["failed"]: 3,
+    VERBS["terminated"]: 4,
+}
 
 
 def cohort_activity(assignment) -> str:
@@ -49,8 +55,10 @@ def fetch(lrs, assignment) -> tuple:
     if not found:
         found = lrs.get_statements({})
         if found:
-            notes.append(f"the LRS at {lrs.where} found nothing for the assignment's activity filter; all "
-                         f"{len(found)} statement(s) these credentials may read were read and the assignment's kept")
+            notes.append(
+                f"the LRS at {lrs.where} found nothing for the assignment's activity filter; all "
+                f"{len(found)} statement(s) these credentials may read were read and the assignment's kept"
+            )
     return [s for s in found if _grouped_by(s, activity)], notes
 
 

@@ -41,8 +41,19 @@ SCHEMA = 2
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 # Fields a verifier cannot check (claimed by whoever made the report) and prose regenerated on read.
 # Each decision's "at" (when it was made) is claimed too: METADATA_DECISION_KEYS.
-METADATA_KEYS = ("format", "schema", "generator", "learner", "cohort", "assignment", "date", "started", "finished",
-                 "registration", "debrief")
+METADATA_KEYS = (
+    "format",
+    "schema",
+    "generator",
+    "learner",
+    "cohort",
+    "assignment",
+    "date",
+    "started",
+    "finished",
+    "registration",
+    "debrief",
+)
 METADATA_DECISION_KEYS = ("at",)  # in each decision, and in each undo of the undo record
 # undo: only when it is not "recorded" (the default)
 ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home", "undo")
@@ -300,8 +311,10 @@ def assemble(computed: dict, meta: dict) -> dict:
     report = dict(meta)
     report.update(computed)
     if any(undo_times) and computed.get("undos"):
-        report["undos"] = [dict(u, at=undo_times[i]) if i < len(undo_times) and undo_times[i] else u
-                           for i, u in enumerate(computed["undos"])]
+        report["undos"] = [
+            dict(u, at=undo_times[i]) if i < len(undo_times) and undo_times[i] else u
+            for i, u in enumerate(computed["undos"])
+        ]
     if any(times):
         decisions = []
         for i, d in enumerate(computed["decisions"]):
@@ -346,14 +359,28 @@ def time_spent(started, times: list, decisions: int) -> dict | None:
     return {"seconds": _num(seconds), "per_decision": _num(round(seconds / decisions, 1))}
 
 
-def build_report(game: Game, learner: str | None = None, assignment=None, started: datetime | None = None,
-                 finished: datetime | None = None, registration: str | None = None, times: list | None = None,
-                 undo_times: list | None = None) -> dict:
+def build_report(
+    game: Game,
+    learner: str | None = None,
+    assignment=None,
+    started: datetime | None = None,
+    finished: datetime | None = None,
+    registration: str | None = None,
+    times: list | None = None,
+    undo_times: list | None = None,
+) -> dict:
     """The report of ``game`` (finished or not) as a JSON-ready dict. ``times``: when each decision
     was made (the faces record them; saves keep them)."""
     computed = computed_part(game.story, game.seed, game.decision_list, game.undo_list, game.undo_record)
-    meta = make_meta(learner=learner, assignment=assignment, started=started, finished=finished,
-                     registration=registration, story_hash=game.story.hash, seed=game.seed)
+    meta = make_meta(
+        learner=learner,
+        assignment=assignment,
+        started=started,
+        finished=finished,
+        registration=registration,
+        story_hash=game.story.hash,
+        seed=game.seed,
+    )
     meta["times"] = list(times or [])
     meta["undo_times"] = list(undo_times or [])
     return assemble(computed, meta)
@@ -364,15 +391,21 @@ def name_as_written(value: str) -> bool:
     characters or line breaks. ``verify`` refuses a report whose name is not; ``report`` refuses to write one."""
     import unicodedata
 
-    return bool(value.strip()) and value == value.strip() and len(value) <= 80 and not any(
-        unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)
+    return (
+        bool(value.strip())
+        and value == value.strip()
+        and len(value) <= 80
+        and not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)
+    )
 
 
 def report_from_save(story, save, learner: str | None = None, assignment=None) -> dict:
     """The report of a save (pizzaborg.engine.saves.SaveData) played on ``story`` (same hash)."""
     if learner is None and save.learner is not None and not name_as_written(str(save.learner)):
-        raise ReportError(f"'{save.slot}' holds a learner name the game does not write (empty, control characters, "
-                          "line breaks or more than 80 characters): give the name with --learner NAME")
+        raise ReportError(
+            f"'{save.slot}' holds a learner name the game does not write (empty, control characters, "
+            "line breaks or more than 80 characters): give the name with --learner NAME"
+        )
     if save.story.get("hash") != story.hash:
         from ..engine.text import clean
 
@@ -389,8 +422,14 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
         raise ReportError(f"'{save.slot}' does not replay: {exc}") from None
     started = parse_iso(save.created)
     finished = parse_iso(save.updated) or started
-    meta = make_meta(learner=learner or save.learner, assignment=assignment, started=started, finished=finished,
-                     story_hash=story.hash, seed=save.seed)
+    meta = make_meta(
+        learner=learner or save.learner,
+        assignment=assignment,
+        started=started,
+        finished=finished,
+        story_hash=story.hash,
+        seed=save.seed,
+    )
     meta["times"] = save.times
     meta["undo_times"] = save.undo_times
     return assemble(computed, meta)
@@ -530,8 +569,12 @@ def check_undo_record(data: dict, name: str) -> None:
     """A schema-2 report's undo record must have the shape the game writes (its content is replayed)."""
     undos = data.get("undos")
     if not isinstance(undos, list) or not all(
-        isinstance(u, dict) and isinstance(u.get("scene"), str) and isinstance(u.get("choice"), str)
-        and isinstance(u.get("decision"), int) and not isinstance(u.get("decision"), bool) for u in undos
+        isinstance(u, dict)
+        and isinstance(u.get("scene"), str)
+        and isinstance(u.get("choice"), str)
+        and isinstance(u.get("decision"), int)
+        and not isinstance(u.get("decision"), bool)
+        for u in undos
     ):
         raise ReportError(f"{name} has a damaged undo record ('undos')")
     if not isinstance(data.get("undos_complete"), bool):
@@ -554,8 +597,10 @@ def check_claims(data: dict, name: str) -> None:
         if value is None:
             continue
         if not name_as_written(value):
-            raise ReportError(f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
-                              "line breaks or more than 80 characters)")
+            raise ReportError(
+                f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
+                "line breaks or more than 80 characters)"
+            )
     for key in ("started", "finished", "date"):
         if data.get(key) is not None and parse_iso(data[key]) is None:
             raise ReportError(f"{name}: '{key}' is not a time (ISO 8601)")
@@ -570,12 +615,16 @@ def check_claims(data: dict, name: str) -> None:
 
     for i, d in enumerate(data["decisions"]):
         if "at" in d and not valid_at(d["at"]):
-            raise ReportError(f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
-                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+            raise ReportError(
+                f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
+                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
+            )
     for i, u in enumerate(data.get("undos") or []):
         if isinstance(u, dict) and "at" in u and not valid_at(u["at"]):
-            raise ReportError(f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
-                              "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)")
+            raise ReportError(
+                f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
+                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
+            )
 
 
 def check_assignment_ref(ref, name: str) -> dict:
@@ -642,7 +691,12 @@ def summary_rows(r: dict) -> list:
         rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
-        rows.append(("Deadline", r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else "")))
+        rows.append(
+            (
+                "Deadline",
+                r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else ""),
+            )
+        )
     rows += estimate_rows(r)
     return rows
 
@@ -660,8 +714,9 @@ def estimate_rows(r: dict) -> list:
     """('Mastery: <point>', 'about 70 out of 100, likely between 55 and 82, from 6 decisions') per point."""
     from ..engine.mastery import from_dict, words
 
-    return [(f"Mastery: {p['name']}", words(from_dict(p["estimate"])))
-            for p in r["learning_points"] if p.get("estimate")]
+    return [
+        (f"Mastery: {p['name']}", words(from_dict(p["estimate"]))) for p in r["learning_points"] if p.get("estimate")
+    ]
 
 
 def duration_text(spent: dict | None, decisions: int) -> str:

@@ -96,8 +96,12 @@ def pending(saves_dir, endpoint: str) -> list:
             data = loads_json(read_bounded(p, 16 * 1024 * 1024))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue
-        if (isinstance(data, dict) and data.get("format") == OUTBOX_FORMAT and data.get("endpoint") == endpoint
-                and isinstance(data.get("statements"), list)):
+        if (
+            isinstance(data, dict)
+            and data.get("format") == OUTBOX_FORMAT
+            and data.get("endpoint") == endpoint
+            and isinstance(data.get("statements"), list)
+        ):
             out.append((p, data["statements"]))
     return out
 
@@ -155,8 +159,10 @@ def retry_pending(assignment, saves_dir) -> str | None:
     for path, stmts in waiting:
         lrs.timeout = until - time.monotonic()
         if lrs.timeout <= 0.5:
-            waits = (f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
-                     f"trainer's LRS; they stay in {path.parent} and are tried again next time.")
+            waits = (
+                f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
+                f"trainer's LRS; they stay in {path.parent} and are tried again next time."
+            )
             break
         try:
             lrs.post(stmts)
@@ -165,8 +171,10 @@ def retry_pending(assignment, saves_dir) -> str | None:
                 aside.append(set_aside(path))
                 why = why or str(exc)
                 continue
-            waits = (f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
-                     f"trainer's LRS ({exc}); they stay in {path.parent} and are tried again next time.")
+            waits = (
+                f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
+                f"trainer's LRS ({exc}); they stay in {path.parent} and are tried again next time."
+            )
             break
         _remove(path)
         sent += 1
@@ -200,9 +208,11 @@ def set_aside(path: Path) -> Path:
 
 def aside_note(count: int, why: str, folder: Path) -> str:
     """One line for the learner: what was set aside, why, and what to do."""
-    return (f"{count} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
-            "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
-            "your other results go on being sent.")
+    return (
+        f"{count} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
+        "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
+        "your other results go on being sent."
+    )
 
 
 def _remove(path: Path) -> None:

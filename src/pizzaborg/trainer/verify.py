@@ -71,8 +71,13 @@ class Verifier:
 
     # ---- the replay -----------------------------------------------------------------------------
     def computed(self, story, seed: int, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
-        key = (story.hash, seed, tuple((d["scene"], d["choice"]) for d in decisions),
-               None if undos is None else tuple((u["decision"], u["scene"], u["choice"]) for u in undos), complete)
+        key = (
+            story.hash,
+            seed,
+            tuple((d["scene"], d["choice"]) for d in decisions),
+            None if undos is None else tuple((u["decision"], u["scene"], u["choice"]) for u in undos),
+            complete,
+        )
         hit = self._cache.get(key)
         if hit is None:
             try:
@@ -115,8 +120,12 @@ class Verifier:
         try:
             return self.verify_data(data, name)
         except (RecursionError, MemoryError) as exc:
-            return Verdict(name, False, [f"cannot be verified ({type(exc).__name__}): not a report this game writes"],
-                           readable=False)
+            return Verdict(
+                name,
+                False,
+                [f"cannot be verified ({type(exc).__name__}): not a report this game writes"],
+                readable=False,
+            )
 
     def verify_data(self, data, name: str) -> Verdict:
         if isinstance(data, list) or (isinstance(data, dict) and "verb" in data and "actor" in data):
@@ -165,7 +174,10 @@ class Verifier:
             if key == "id":
                 continue
             if claimed.get(key) != want.get(key):
-                problems.append(f"assignment.{key}: the assignment sets {_fmt(want.get(key))}, the report says {_fmt(claimed.get(key))}")
+                problems.append(
+                    f"assignment.{key}: the assignment sets {_fmt(want.get(key))}, the report says "
+                    f"{_fmt(claimed.get(key))}"
+                )
         if a.undo == "off" and data.get("undos"):
             problems.append(f"undos: the assignment allows no undo, the report has {len(data['undos'])}")
         if data.get("cohort") != a.cohort:
@@ -190,10 +202,20 @@ class Verifier:
             return Verdict(name, False, [f"{_what_failed(str(exc))}: {exc}"], kind="xapi")
         m = claim["meta"]
         schema = SCHEMA if claim["undos"] is not None else 1  # statements of an earlier version: no undo record
-        meta = {"format": FORMAT, "schema": schema, "generator": None, "learner": None, "cohort": m["cohort"],
-                "assignment": m["assignment"], "date": m["finished"], "started": m["started"],
-                "finished": m["finished"], "registration": m["registration"], "times": m.get("times"),
-                "undo_times": m.get("undo_times")}
+        meta = {
+            "format": FORMAT,
+            "schema": schema,
+            "generator": None,
+            "learner": None,
+            "cohort": m["cohort"],
+            "assignment": m["assignment"],
+            "date": m["finished"],
+            "started": m["started"],
+            "finished": m["finished"],
+            "registration": m["registration"],
+            "times": m.get("times"),
+            "undo_times": m.get("undo_times"),
+        }
         rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])
@@ -233,8 +255,10 @@ def _replayed(report: dict) -> dict:
     out = {k: v for k, v in report.items() if k not in METADATA_KEYS}
     for key in ("decisions", "undos"):
         if isinstance(out.get(key), list):
-            out[key] = [{k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
-                        for d in out[key]]
+            out[key] = [
+                {k: v for k, v in d.items() if k not in METADATA_DECISION_KEYS} if isinstance(d, dict) else d
+                for d in out[key]
+            ]
     return out
 
 
@@ -297,7 +321,7 @@ def _name(key) -> str:
     if key.isprintable() and len(key) <= 60:
         return key
     text = json.dumps(key)
-    return text if len(text) <= 62 else text[:60] + "…\""
+    return text if len(text) <= 62 else text[:60] + '…"'
 
 
 def _key_of(item) -> str | None:
@@ -317,8 +341,13 @@ def diff(got, want, path: str = "") -> list:
 
 def _same_number(a, b) -> bool:
     nums = (int, float)
-    return (isinstance(a, nums) and isinstance(b, nums) and not isinstance(a, bool) and not isinstance(b, bool)
-            and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)))
+    return (
+        isinstance(a, nums)
+        and isinstance(b, nums)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+        and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    )
 
 
 def _diff(got, want, path: str, out: list) -> None:

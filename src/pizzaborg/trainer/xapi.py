@@ -156,8 +156,13 @@ def check_actor(actor, assignment: dict | None) -> str | None:
     homePage is the assignment's ``xapi_home``. (Whose hash it is cannot be checked: the name is a claim.)"""
     home = (assignment or {}).get("xapi_home") or DEFAULT_HOME
     account = actor.get("account") if isinstance(actor, dict) else None
-    if not isinstance(actor, dict) or set(actor) != {"objectType", "account"} or actor.get("objectType") != "Agent" \
-            or not isinstance(account, dict) or set(account) != {"homePage", "name"}:
+    if (
+        not isinstance(actor, dict)
+        or set(actor) != {"objectType", "account"}
+        or actor.get("objectType") != "Agent"
+        or not isinstance(account, dict)
+        or set(account) != {"homePage", "name"}
+    ):
         return "the actor is not the opaque account PizzaBorg writes (an Agent with only an account)"
     if account.get("homePage") != home:
         return (
@@ -209,8 +214,11 @@ def statements(report: dict, actor: dict | None = None) -> list:
     if report.get("cohort"):
         cohort_id = (assignment or {}).get("id") or _id_part(report["cohort"])
         grouping.append(
-            {"objectType": "Activity", "id": f"{ACTIVITY_BASE}/cohorts/{cohort_id}",
-             "definition": {"type": "http://id.tincanapi.com/activitytype/group", "name": {lang: report["cohort"]}}}
+            {
+                "objectType": "Activity",
+                "id": f"{ACTIVITY_BASE}/cohorts/{cohort_id}",
+                "definition": {"type": "http://id.tincanapi.com/activitytype/group", "name": {lang: report["cohort"]}},
+            }
         )
     started = parse_iso(report.get("started"))
     finished = parse_iso(report.get("finished")) or started
@@ -276,14 +284,26 @@ def statements(report: dict, actor: dict | None = None) -> list:
             ext[EXT_WORST] = d["worst"]
         if ext:
             result["extensions"] = ext
-        add("answered", {"objectType": "Activity", "id": scene_iri(report, d["scene"]), "definition": definition},
-            result, context(extra={EXT_DECISION: d["n"]}, parent=True), stamp_ms(when) if when is not None else None)
+        add(
+            "answered",
+            {"objectType": "Activity", "id": scene_iri(report, d["scene"]), "definition": definition},
+            result,
+            context(extra={EXT_DECISION: d["n"]}, parent=True),
+            stamp_ms(when) if when is not None else None,
+        )
     for u in report.get("undos") or []:
         seen = {k: v for k, v in u["seen"].items() if v not in ({}, None)}
-        result = {"response": u["choice"].replace("+", "[,]"),
-                  "extensions": {EXT_UNDO: {"n": u["n"], "decision": u["decision"], "seen": seen}}}
-        add("undid", {"objectType": "Activity", "id": scene_iri(report, u["scene"])}, result,
-            context(extra={EXT_DECISION: u["decision"]}, parent=True), u.get("at") or finished)
+        result = {
+            "response": u["choice"].replace("+", "[,]"),
+            "extensions": {EXT_UNDO: {"n": u["n"], "decision": u["decision"], "seen": seen}},
+        }
+        add(
+            "undid",
+            {"objectType": "Activity", "id": scene_iri(report, u["scene"])},
+            result,
+            context(extra={EXT_DECISION: u["decision"]}, parent=True),
+            u.get("at") or finished,
+        )
     if report["over"]:
         figures = {
             "ending": report["ending"]["id"] if report["ending"] else None,
@@ -297,22 +317,40 @@ def statements(report: dict, actor: dict | None = None) -> list:
         result_ext = {EXT_RESULT: figures}
         objectives = None
         if recorded:
-            figures.update(kept_score=report["kept_score"], changed_answers=report["changed_answers"],
-                           undone=report["undone"])
+            figures.update(
+                kept_score=report["kept_score"], changed_answers=report["changed_answers"], undone=report["undone"]
+            )
             result_ext[EXT_ESTIMATES] = {p["id"]: p["estimate"] for p in report["learning_points"]}
-            objectives = [{"objectType": "Activity", "id": f"{au['id']}/points/{_id_part(p['id'])}",
-                           "definition": {"type": OBJECTIVE, "name": {lang: p["name"]}}}
-                          for p in report["learning_points"]]
-        add("completed", au, {"completion": True, "duration": duration, "extensions": result_ext},
-            context([CMI5_CATEGORY, MOVEON_CATEGORY], other=objectives), finished)
+            objectives = [
+                {
+                    "objectType": "Activity",
+                    "id": f"{au['id']}/points/{_id_part(p['id'])}",
+                    "definition": {"type": OBJECTIVE, "name": {lang: p["name"]}},
+                }
+                for p in report["learning_points"]
+            ]
+        add(
+            "completed",
+            au,
+            {"completion": True, "duration": duration, "extensions": result_ext},
+            context([CMI5_CATEGORY, MOVEON_CATEGORY], other=objectives),
+            finished,
+        )
         mastery = report.get("mastery")
         if mastery and mastery.get("passed") is not None:
             score = report["score"] or 0
             verb = "passed" if mastery["passed"] else "failed"
-            add(verb, au,
-                {"score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
-                 "success": bool(mastery["passed"]), "duration": duration},
-                context([CMI5_CATEGORY, MOVEON_CATEGORY], {CMI5_MASTERY: mastery["threshold"]}), finished)
+            add(
+                verb,
+                au,
+                {
+                    "score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
+                    "success": bool(mastery["passed"]),
+                    "duration": duration,
+                },
+                context([CMI5_CATEGORY, MOVEON_CATEGORY], {CMI5_MASTERY: mastery["threshold"]}),
+                finished,
+            )
     add("terminated", au, {"duration": duration}, context([CMI5_CATEGORY]), finished)
     return out
 
@@ -360,8 +398,9 @@ def claim_of(stmts, name: str) -> dict:
             check_assignment_ref(assignment, name)
         except ReportError as exc:
             raise XapiError(str(exc)) from None
-        assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")
-                      } | ({"undo": assignment["undo"]} if "undo" in assignment else {})
+        assignment = {k: assignment.get(k) for k in ("id", "cohort", "seed", "mastery", "deadline", "xapi_home")} | (
+            {"undo": assignment["undo"]} if "undo" in assignment else {}
+        )
     cohort = None
     grouping = (
         (ctx.get("contextActivities") or {}).get("grouping") if isinstance(ctx.get("contextActivities"), dict) else None
@@ -372,6 +411,7 @@ def claim_of(stmts, name: str) -> dict:
             cohort = next(iter(names.values()))
     decisions, times, undos, undo_times = [], [], [], []
     from ..engine.times import valid_at
+
     record = ext.get(EXT_UNDO_RECORD)
     if record is not None and (not isinstance(record, dict) or not isinstance(record.get("complete"), bool)):
         raise XapiError(f"{name}: the undo-record extension is damaged")
@@ -387,10 +427,15 @@ def claim_of(stmts, name: str) -> dict:
             u = _dig(res, "extensions", EXT_UNDO)
             oid = obj.get("id")
             pos = u.get("decision") if isinstance(u, dict) else None
-            if (not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str)
-                    or isinstance(pos, bool) or not isinstance(pos, int)):
+            if (
+                not isinstance(oid, str)
+                or not oid.startswith(prefix)
+                or not isinstance(res.get("response"), str)
+                or isinstance(pos, bool)
+                or not isinstance(pos, int)
+            ):
                 raise XapiError(f"{name}: statement {i + 1} ('undid') does not name a decision, a scene and a choice")
-            undos.append({"decision": pos, "scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
+            undos.append({"decision": pos, "scene": oid[len(prefix) :], "choice": res["response"].replace("[,]", "+")})
             ts = s.get("timestamp")
             undo_times.append(ts if valid_at(ts) else None)  # the placeholder (the end) is whole seconds
             continue
@@ -401,7 +446,7 @@ def claim_of(stmts, name: str) -> dict:
         res = s.get("result") if isinstance(s.get("result"), dict) else {}
         if not isinstance(oid, str) or not oid.startswith(prefix) or not isinstance(res.get("response"), str):
             raise XapiError(f"{name}: statement {i + 1} ('answered') does not name a scene and a choice")
-        decisions.append({"scene": oid[len(prefix):], "choice": res["response"].replace("[,]", "+")})
+        decisions.append({"scene": oid[len(prefix) :], "choice": res["response"].replace("[,]", "+")})
         ts = s.get("timestamp")
         at = None
         if isinstance(ts, str):  # a recorded time; a decision without one was sent with a stand-in time and no duration
@@ -425,5 +470,12 @@ def claim_of(stmts, name: str) -> dict:
         "times": times,
         "undo_times": undo_times,
     }
-    return {"story": story, "seed": seed, "decisions": decisions, "meta": meta, "actor": first.get("actor"),
-            "undos": undos if record is not None else None, "undos_complete": bool(record and record["complete"])}
+    return {
+        "story": story,
+        "seed": seed,
+        "decisions": decisions,
+        "meta": meta,
+        "actor": first.get("actor"),
+        "undos": undos if record is not None else None,
+        "undos_complete": bool(record and record["complete"]),
+    }

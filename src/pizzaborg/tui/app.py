@@ -65,8 +65,12 @@ class PizzaBorgApp(App[None]):
         try:
             settings.save(theme=theme)
         except OSError as exc:
-            self.notify(f"The theme is not kept for next time: {exc.strerror or exc}", title="Not saved",
-                        severity="warning", markup=False)
+            self.notify(
+                f"The theme is not kept for next time: {exc.strerror or exc}",
+                title="Not saved",
+                severity="warning",
+                markup=False,
+            )
 
     # ---- start -------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -132,8 +136,9 @@ class PizzaBorgApp(App[None]):
         if what == "new":
             from .screens.new_game import NewGameScreen
 
-            self.push_screen(NewGameScreen(self.session.default_seed, self.session.learner, self.session.assignment),
-                             self._new_game)
+            self.push_screen(
+                NewGameScreen(self.session.default_seed, self.session.learner, self.session.assignment), self._new_game
+            )
         elif what == "continue":
             latest = self.session.latest_autosave()
             if latest is not None:
@@ -180,8 +185,13 @@ class PizzaBorgApp(App[None]):
         from ..play.assignment import ReportError
 
         if not self.session.learner:
-            self.notify("This game has no learner name, so no report was written: start a new game from the "
-                        "assignment to get one.", severity="warning", markup=False, timeout=12)
+            self.notify(
+                "This game has no learner name, so no report was written: start a new game from the "
+                "assignment to get one.",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
             return
         words = self.session.run.words
         fresh = self.session.hand_in is None
@@ -206,8 +216,13 @@ class PizzaBorgApp(App[None]):
             except Exception as exc:  # noqa: BLE001 - a notice, never a crash of the game
                 line = f"Your results were not sent to your trainer's LRS: {exc}"
             if line:
-                self.call_from_thread(self.notify, line, markup=False, timeout=15,
-                                      severity="information" if " were sent" in line else "warning")
+                self.call_from_thread(
+                    self.notify,
+                    line,
+                    markup=False,
+                    timeout=15,
+                    severity="information" if " were sent" in line else "warning",
+                )
 
         self.run_worker(work, thread=True, exclusive=False, group="lrs")
 

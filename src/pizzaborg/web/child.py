@@ -40,9 +40,14 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
     def record(hand_in: HandIn, started: datetime | None, learner: str) -> None:
         from ..trainer.classrecord import write_record
 
-        write_record(hand_in.path, session=session_id, session_started=created,
-                     game_started=started.isoformat() if started else None, finished=hand_in.finished.isoformat(),
-                     learner_as_typed=learner)
+        write_record(
+            hand_in.path,
+            session=session_id,
+            session_started=created,
+            game_started=started.isoformat() if started else None,
+            finished=hand_in.finished.isoformat(),
+            learner_as_typed=learner,
+        )
 
     return AssignmentRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
 
@@ -81,8 +86,12 @@ def main() -> int:
 
     run = None
     if assignment is not None:
-        run = server_run(assignment, env.get("PIZZABORG_WEB_HANDINS") or None, env.get("PIZZABORG_WEB_SESSION", ""),
-                         env.get("PIZZABORG_WEB_CREATED", ""))
+        run = server_run(
+            assignment,
+            env.get("PIZZABORG_WEB_HANDINS") or None,
+            env.get("PIZZABORG_WEB_SESSION", ""),
+            env.get("PIZZABORG_WEB_CREATED", ""),
+        )
     session = Session(None, env.get("PIZZABORG_SAVES") or None, seed=assignment.seed if assignment else None, run=run)
     app = _app_class()(session, theme=env.get("PIZZABORG_THEME") or None, load_story=load_story)
     try:

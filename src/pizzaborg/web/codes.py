@@ -16,4 +16,4 @@ def new_code(groups: int = 3) -> str:
 def normal_code(text: str) -> str:
     """A typed resume code as stored: upper case, no spaces; dashes where the learner left them out."""
     s = "".join(ch for ch in str(text)[:MAX_FIELD].upper() if ch.isalnum())
-    return "-".join(s[i:i + 4] for i in range(0, len(s), 4))
+    return "-".join(s[i : i + 4] for i in range(0, len(s), 4))

@@ -37,26 +37,47 @@ def _minutes(text: str) -> float:
 
 def register(sub, common) -> None:
     serve = sub.add_parser(
-        "serve", parents=[common], help="trainer: host the game for a class in the browser",
+        "serve",
+        parents=[common],
+        help="trainer: host the game for a class in the browser",
         description="Serve the terminal game to browsers (needs the web extra: pip install 'pizzaborg[web]'). "
         "Each browser gets its own game, saves and resume code. Only this machine can connect unless --host "
-        "says otherwise; any other host needs an access code (--code, or one is made and printed).")
+        "says otherwise; any other host needs an access code (--code, or one is made and printed).",
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve.add_argument("--code", metavar="CODE", help=f"the access code learners type (at least {MIN_CODE} characters)")
-    serve.add_argument("--max-sessions", type=_positive_int, default=DEFAULT_MAX_SESSIONS, metavar="N",
-                       help=f"games played at once (default {DEFAULT_MAX_SESSIONS}); more learners are asked to wait")
-    serve.add_argument("--idle-minutes", type=_minutes, default=DEFAULT_IDLE_MINUTES, metavar="M",
-                       help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})")
-    serve.add_argument("--assignment", metavar="FILE", default=argparse.SUPPRESS,
-                       help="every learner plays this assignment; reports go to --hand-ins")
+    serve.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"games played at once (default {DEFAULT_MAX_SESSIONS}); more learners are asked to wait",
+    )
+    serve.add_argument(
+        "--idle-minutes",
+        type=_minutes,
+        default=DEFAULT_IDLE_MINUTES,
+        metavar="M",
+        help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})",
+    )
+    serve.add_argument(
+        "--assignment",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="every learner plays this assignment; reports go to --hand-ins",
+    )
     serve.add_argument(
         "--hand-ins", metavar="DIR", help="where reports and server records land (default DATA/hand-ins)"
     )
-    serve.add_argument("--data-dir", metavar="DIR", default="pizzaborg-class",
-                       help="the server's folder: sessions and their saves (default ./pizzaborg-class)")
+    serve.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default="pizzaborg-class",
+        help="the server's folder: sessions and their saves (default ./pizzaborg-class)",
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -120,9 +141,18 @@ def settings(args) -> dict:
             raise ServeError(f"the hand-ins folder's class-server key cannot be made or read: {exc}") from None
     elif args.hand_ins:
         raise ServeError("--hand-ins needs --assignment (reports are written for an assignment)")
-    return dict(host=args.host, port=args.port, data_dir=data_dir, story_dir=story_dir, code=code,
-                max_sessions=args.max_sessions, idle_seconds=args.idle_minutes * 60, assignment_path=assignment_path,
-                hand_ins=hand_ins, cohort=cohort)
+    return dict(
+        host=args.host,
+        port=args.port,
+        data_dir=data_dir,
+        story_dir=story_dir,
+        code=code,
+        max_sessions=args.max_sessions,
+        idle_seconds=args.idle_minutes * 60,
+        assignment_path=assignment_path,
+        hand_ins=hand_ins,
+        cohort=cohort,
+    )
 
 
 def run(args) -> int:

@@ -39,8 +39,10 @@ HERE = Path(__file__).resolve().parent
 ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
 STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
-       "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _utcnow() -> str:
@@ -94,12 +96,17 @@ class Sessions:
         try:  # the one bounded, regular-file-only reader: a FIFO here does not hang the start
             stored = loads_json(read_bounded(self.index_path, MAX_INDEX_BYTES))
             if isinstance(stored, dict):
-                self._stored = {k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()}
+                self._stored = {
+                    k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()
+                }
         except FileNotFoundError:
             pass
         except (OSError, ValueError, RecursionError) as exc:
-            print(f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
-                  "earlier sessions' resume codes are not known", file=sys.stderr)
+            print(
+                f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
+                "earlier sessions' resume codes are not known",
+                file=sys.stderr,
+            )
 
     def new(self) -> ClassSession:
         sid = secrets.token_hex(6)
@@ -150,9 +157,15 @@ class SessionService(AppService):
         environment = self._build_environment(width=width, height=height)
         # -P: the session's folder (its working directory) is not on the import path
         self._process = process = await asyncio.create_subprocess_exec(
-            sys.executable, "-P", "-m", "pizzaborg.web.child",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=environment, cwd=self.cwd,
+            sys.executable,
+            "-P",
+            "-m",
+            "pizzaborg.web.child",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=environment,
+            cwd=self.cwd,
         )
         self._stdin = process.stdin
         return process
@@ -172,14 +185,27 @@ class SessionService(AppService):
 
 
 class ClassServer(Server):
-    def __init__(self, *, host: str, port: int, data_dir: Path, story_dir: str | None, code: str | None,
-                 max_sessions: int, idle_seconds: float, assignment_path: str | None = None,
-                 hand_ins: Path | None = None, cohort: str | None = None, out=None):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        data_dir: Path,
+        story_dir: str | None,
+        code: str | None,
+        max_sessions: int,
+        idle_seconds: float,
+        assignment_path: str | None = None,
+        hand_ins: Path | None = None,
+        cohort: str | None = None,
+        out=None,
+    ):
         import textual_serve
 
         statics = Path(textual_serve.__file__).resolve().parent / "static"
-        super().__init__("pizzaborg.web.child", host=host, port=port, title="PizzaBorg", statics_path=statics,
-                         templates_path=HERE)
+        super().__init__(
+            "pizzaborg.web.child", host=host, port=port, title="PizzaBorg", statics_path=statics, templates_path=HERE
+        )
         self.data_dir = data_dir
         self.story_dir = story_dir
         self.code = code
@@ -199,18 +225,20 @@ class ClassServer(Server):
 
     async def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers], client_max_size=4096)
-        app.add_routes([
-            web.get("/", self.handle_index, name="index"),
-            web.post("/enter", self.handle_enter),
-            web.post("/resume", self.handle_resume),
-            web.get("/new", self.handle_new),
-            web.post("/new", self.handle_new),
-            web.get("/status", self.handle_status),
-            web.get("/favicon.ico", self.handle_favicon),
-            web.get("/ws", self.handle_websocket, name="websocket"),
-            web.static("/static", self.statics_path, name="static"),
-            web.static("/pb", HERE / "static", name="pb"),
-        ])
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.post("/enter", self.handle_enter),
+                web.post("/resume", self.handle_resume),
+                web.get("/new", self.handle_new),
+                web.post("/new", self.handle_new),
+                web.get("/status", self.handle_status),
+                web.get("/favicon.ico", self.handle_favicon),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.static("/static", self.statics_path, name="static"),
+                web.static("/pb", HERE / "static", name="pb"),
+            ]
+        )
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
@@ -237,8 +265,14 @@ class ClassServer(Server):
                 loop.add_signal_handler(sig, self.request_exit)
             except NotImplementedError:
                 pass
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                    print=lambda *_: self.listening())
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *_: self.listening(),
+        )
 
     async def on_startup(self, app: web.Application) -> None:
         pass
@@ -246,8 +280,11 @@ class ClassServer(Server):
     def listening(self) -> None:
         """Called once the socket is bound: the first line is what scripts and tests wait for."""
         p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
-        shown = self.host if self.host not in ("0.0.0.0", "::", "") else (address_to_give_out(self.host == "::")
-                                                                          or "<this machine's address>")
+        shown = (
+            self.host
+            if self.host not in ("0.0.0.0", "::", "")
+            else (address_to_give_out(self.host == "::") or "<this machine's address>")
+        )
         if ":" in shown and not shown.startswith("<"):
             shown = f"[{shown}]"
         p(f"PizzaBorg class server: http://{shown}:{self.port}/")
@@ -295,8 +332,7 @@ class ClassServer(Server):
         return origin.split("://", 1)[-1].rstrip("/") == request.host
 
     def _cookie(self, response: web.StreamResponse, name: str, value: str, days: int) -> None:
-        response.set_cookie(name, value, max_age=days * 86400, httponly=True, samesite="Strict", path="/",
-                            secure=None)
+        response.set_cookie(name, value, max_age=days * 86400, httponly=True, samesite="Strict", path="/", secure=None)
 
     # ---- pages -------------------------------------------------------------------------------
     async def handle_index(self, request: web.Request) -> web.Response:
@@ -330,8 +366,12 @@ class ClassServer(Server):
         form = await request.post()
         s = self.sessions.find(str(form.get("resume", "")))
         if s is None:
-            return page_response(gate_page(need_code=False, error="No game on this server has that resume code. "
-                                           "Check it, or start a new game."), status=404)
+            return page_response(
+                gate_page(
+                    need_code=False, error="No game on this server has that resume code. Check it, or start a new game."
+                ),
+                status=404,
+            )
         response = web.HTTPSeeOther("/")
         self._cookie(response, SESSION_COOKIE, s.resume, 30)
         raise response
@@ -352,8 +392,10 @@ class ClassServer(Server):
         elif s.closed:
             message = s.closed
         else:
-            message = (f"The game has ended. It is saved on the class server: reload this page and choose Continue "
-                       f"(or use your resume code {s.resume} on another day or device).")
+            message = (
+                f"The game has ended. It is saved on the class server: reload this page and choose Continue "
+                f"(or use your resume code {s.resume} on another day or device)."
+            )
         return web.json_response({"message": message, "resume": s.resume if s else None})
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
@@ -379,8 +421,10 @@ class ClassServer(Server):
             raise web.HTTPForbidden(text="no session: reload the class page")
         if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
             old, old_ws = s.service, s.websocket
-            s.closed = ("This game was opened in another tab or window, so it closed here. It is saved: reload this "
-                        "page to take it back.")
+            s.closed = (
+                "This game was opened in another tab or window, so it closed here. It is saved: reload this "
+                "page to take it back."
+            )
             s.service = s.websocket = None
             await old.stop_within()
             if old_ws is not None:
@@ -408,8 +452,12 @@ class ClassServer(Server):
             await websocket.close()
 
         service = SessionService(
-            self._child_env(s), s.folder, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-            close=game_left, download_manager=self.download_manager,
+            self._child_env(s),
+            s.folder,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=game_left,
+            download_manager=self.download_manager,
         )
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.started_games += 1
@@ -437,8 +485,10 @@ class ClassServer(Server):
             left = self.idle_seconds - (time.monotonic() - last)
             if left <= 0:
                 minutes = self.idle_seconds / 60
-                s.closed = (f"This game was closed after {minutes:g} minute{'' if minutes == 1 else 's'} without a key "
-                            "press, to make room for others. It is saved: reload this page and choose Continue.")
+                s.closed = (
+                    f"This game was closed after {minutes:g} minute{'' if minutes == 1 else 's'} without a key "
+                    "press, to make room for others. It is saved: reload this page and choose Continue."
+                )
                 return
             try:
                 message = await websocket.receive(timeout=left)
@@ -485,9 +535,11 @@ def page_response(body: str, status: int = 200) -> web.Response:
 
 
 def _head(title: str, extra: str = "") -> str:
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="stylesheet" href="/pb/page.css">{extra}</head>')
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="/pb/page.css">{extra}</head>'
+    )
 
 
 def gate_page(need_code: bool, error: str | None = None) -> str:
@@ -495,9 +547,11 @@ def gate_page(need_code: bool, error: str | None = None) -> str:
     if error:
         parts.append(f'<p class="error" role="alert">{escape(error)}</p>')
     if need_code:
-        parts.append('<form method="post" action="/enter"><label for="code">Access code from your trainer</label>'
-                     '<input id="code" name="code" autocomplete="off" autofocus maxlength="64">'
-                     '<button type="submit" id="enter">Enter</button></form>')
+        parts.append(
+            '<form method="post" action="/enter"><label for="code">Access code from your trainer</label>'
+            '<input id="code" name="code" autocomplete="off" autofocus maxlength="64">'
+            '<button type="submit" id="enter">Enter</button></form>'
+        )
     else:
         parts.append(
             '<form method="post" action="/resume"><label for="resume">Your resume code</label>'
@@ -512,14 +566,18 @@ def gate_page(need_code: bool, error: str | None = None) -> str:
 
 
 def full_message(n: int) -> str:
-    return (f"The class server is full: {n} game{'' if n == 1 else 's'} are being played, the most it takes. "
-            "Try again in a few minutes; if you had a game, it is saved.")
+    return (
+        f"The class server is full: {n} game{'' if n == 1 else 's'} are being played, the most it takes. "
+        "Try again in a few minutes; if you had a game, it is saved."
+    )
 
 
 def full_page(n: int) -> str:
-    return (_head("PizzaBorg class: full") + '<body class="gate"><main><h1>PizzaBorg</h1>'
-            f'<p class="error" role="alert" id="full">{escape(full_message(n))}</p>'
-            '<p><a href="/">Try again</a></p></main></body></html>')
+    return (
+        _head("PizzaBorg class: full") + '<body class="gate"><main><h1>PizzaBorg</h1>'
+        f'<p class="error" role="alert" id="full">{escape(full_message(n))}</p>'
+        '<p><a href="/">Try again</a></p></main></body></html>'
+    )
 
 
 def game_page(resume: str, cohort: str | None) -> str:

@@ -86,6 +86,7 @@ def default_story_dir() -> Path:
         return packaged
     return here.parent.parent / "story"
 
+
 def load_story(path: str | Path | None = None) -> Story:
     """Load a story to play. An unchanged story comes from the cache (see ``cache``); a story with
     problems raises StoryError with all of them."""
@@ -245,6 +246,9 @@ def _read_story(path: str | Path | None) -> tuple[Story | None, list[Problem]]:
     _check_references(story, meta, reader)
     if reader.suppressed:
         first = next(p for p in reader.problems if isinstance(p, SyntaxProblem))
-        reader.fatal(first.pos, f"{reader.suppressed} reference(s) to ids are not checked until this file can be read "
-                     "(they may be defined in it)")
+        reader.fatal(
+            first.pos,
+            f"{reader.suppressed} reference(s) to ids are not checked until this file can be read "
+            "(they may be defined in it)",
+        )
     return (story if not reader.problems else None), sorted(reader.problems, key=problem_order)

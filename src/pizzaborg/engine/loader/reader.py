@@ -66,7 +66,7 @@ def problem_order(p: Problem) -> tuple:
 
 
 def did_you_mean(name: str, known: Iterable) -> str:
-    """ ``"; did you mean 'x'?"`` for the nearest of ``known`` to ``name``, or "" when none is near."""
+    """``"; did you mean 'x'?"`` for the nearest of ``known`` to ``name``, or "" when none is near."""
     import difflib  # only on the error path
 
     near = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
@@ -92,6 +92,7 @@ def default_story_dir() -> Path:
 
 def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
 
 class _Reader:
     """Validates YAML data against the format, collecting problems."""
@@ -345,6 +346,7 @@ class _Reader:
         self.err(m.at(key), f"'{key}' of {what} must be a scene id or a list of routes")
         return None
 
+
 def _read_file(path: Path, rel: str, reader: _Reader) -> tuple[Any, bytes]:
     from ..files import NotRegularFile, TooLarge, read_bounded
 
@@ -380,6 +382,7 @@ def _read_file(path: Path, rel: str, reader: _Reader) -> tuple[Any, bytes]:
     if data is None and not problems:
         reader.err(Pos(rel, 1, 1), "the file is empty")
     return data, raw
+
 
 def _rel(p: Path) -> str:
     try:

@@ -19,6 +19,7 @@ from .reader import _Reader, did_you_mean
 def _check_costs(story: Story, cap: Capacity, reader: _Reader) -> None:
     """A cost its round can never pay (events: no round), and portfolios whose cheapest allowed set of
     picks costs more than the round has."""
+
     def budget(rid: str) -> float:
         r = story.rounds.get(rid)
         return cap.per_round if r is None or r.capacity is None else r.capacity
@@ -67,8 +68,8 @@ def _check_references(story: Story, meta: Map, reader: _Reader) -> None:
         if to == END:
             return
         if to.startswith(ENDING_PREFIX):
-            if to[len(ENDING_PREFIX):] not in ending_ids:
-                name = to[len(ENDING_PREFIX):]
+            if to[len(ENDING_PREFIX) :] not in ending_ids:
+                name = to[len(ENDING_PREFIX) :]
                 reader.missing(route.pos, f"unknown ending '{name}'{did_you_mean(name, ending_ids)}")
             return
         if to not in scenes:

@@ -65,9 +65,18 @@ AUDIT_NUMBERS.update(
     {
         k: (0, 1, False)
         for k in (  # issue 19's tells; the defaults live in pizzaborg.author.settings
-            "cost_best_max", "cost_worst_max", "character_share_max", "vocabulary_share_max", "model_best_max",
-            "learner_good_share_max", "best_player_min", "best_blocked_max", "coverage_thin_max",
-            "tone_disapproval_max", "tone_approval_max", "tone_pick_max",
+            "cost_best_max",
+            "cost_worst_max",
+            "character_share_max",
+            "vocabulary_share_max",
+            "model_best_max",
+            "learner_good_share_max",
+            "best_player_min",
+            "best_blocked_max",
+            "coverage_thin_max",
+            "tone_disapproval_max",
+            "tone_approval_max",
+            "tone_pick_max",
         )
     },
     character_min_options=(1, 1000, True),
@@ -76,16 +85,37 @@ AUDIT_NUMBERS.update(
     peek_gap_max=(0, 100, False),
 )
 AUDIT_KEYS = set(AUDIT_NUMBERS) | {
-    "best_ending", "business_kpis", "trust_kpi", "virtue_words", "collective_phrase", "vocabulary", "characters",
+    "best_ending",
+    "business_kpis",
+    "trust_kpi",
+    "virtue_words",
+    "collective_phrase",
+    "vocabulary",
+    "characters",
     "good_ending",
 }
 ROUND_FILE_KEYS = {"round", "scenes", "pools"}
 ROUND_KEYS = {"id", "title", "intro", "reflection", "on_enter", "capacity"}
 SCENE_KEYS = {"id", "title", "text", "when", "choices", "next", "draw", "markup", "shuffle", "pick"}
 EVENT_KEYS = {"id", "title", "text", "when", "choices", "weight", "markup", "shuffle"}
-CHOICE_KEYS = {"id", "text", "when", "effects", "set", "clear", "evidence", "worst", "borg", "note", "next",
-               "effects_if", "cost", "pin"}
+CHOICE_KEYS = {
+    "id",
+    "text",
+    "when",
+    "effects",
+    "set",
+    "clear",
+    "evidence",
+    "worst",
+    "borg",
+    "note",
+    "next",
+    "effects_if",
+    "cost",
+    "pin",
+}
 KPI_KEYS = {"id", "name", "unit", "min", "max", "start", "higher_is", "description", "saturate", "drift"}
+
 
 def _read_kpis(meta: Map, reader: _Reader) -> dict:
     kpis: dict = {}
@@ -381,8 +411,17 @@ def _read_round(
             if capacity is not None and capacity < 0:
                 reader.err(r.at("capacity"), "'capacity' of a round must be 0 or more")
                 capacity = None
-    rounds[rid] = Round(rid, number, reader.text_value(r, "title", "a round"), reader.rich_text(r, "intro", "a round"),
-                        question, rel, questions, on_enter, capacity)
+    rounds[rid] = Round(
+        rid,
+        number,
+        reader.text_value(r, "title", "a round"),
+        reader.rich_text(r, "intro", "a round"),
+        question,
+        rel,
+        questions,
+        on_enter,
+        capacity,
+    )
 
     if "scenes" in top:
         seq = reader.seq(top["scenes"], top.at("scenes"), "'scenes'")
@@ -573,6 +612,7 @@ def _read_choice(item: Any, pos: Pos, scene_what: str, reader: _Reader, in_event
     else:
         choice.next = reader.routes(c, "next", what)
     return choice
+
 
 def _read_weights(s: Map, what: str, reader: _Reader) -> tuple | None:
     """``weight: [{when: COND, weight: N}, ..., {weight: N}]``: the first entry that holds; the last has no 'when'."""

@@ -158,18 +158,28 @@ class DebriefScreen(Screen[str | None]):
             yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
             yield Static("What to try at work", classes="heading")
             yield Static(tips(game), id="tips")
-            yield Static("e exports this report (Markdown and a printable HTML copy) to the save folder.",
-                         id="export-status", classes="dialog-hint", markup=False)
+            yield Static(
+                "e exports this report (Markdown and a printable HTML copy) to the save folder.",
+                id="export-status",
+                classes="dialog-hint",
+                markup=False,
+            )
         yield Footer()
 
     def action_export(self) -> None:
         from ...play.export import export_report
 
         try:
-            path = export_report(self.session.game, self.session.dir, learner=self.session.learner,
-                                 now=self.session.now() if self.session.now else None,
-                                 assignment=self.session.assignment, started=self.session.started,
-                                 times=self.session.times, undo_times=self.session.undo_times)
+            path = export_report(
+                self.session.game,
+                self.session.dir,
+                learner=self.session.learner,
+                now=self.session.now() if self.session.now else None,
+                assignment=self.session.assignment,
+                started=self.session.started,
+                times=self.session.times,
+                undo_times=self.session.undo_times,
+            )
         except OSError as exc:
             self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
             return

@@ -108,8 +108,7 @@ class GameScreen(Screen):
             ending = story.ending(game.ending)
             title.display = True
             title.update(Content.assemble(("The end: ", "bold"), (clean(ending.title), "bold $accent")))
-            text.update("The game is over. d shows the debrief again; u takes back your last decision; "
-                        "q quits.")
+            text.update("The game is over. d shows the debrief again; u takes back your last decision; q quits.")
             choices.set_choices(())
             choices.display = False
             return

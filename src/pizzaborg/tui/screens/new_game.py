@@ -35,16 +35,24 @@ class NewGameScreen(ModalScreen[tuple | None]):
                 if a.mastery is not None:
                     from ...play.render import fmt_num
 
-                    yield Static(f"To pass, reach a learning score of {fmt_num(round(a.mastery * 100, 2))} of 100.",
-                                 id="new-pass-mark", markup=False)
+                    yield Static(
+                        f"To pass, reach a learning score of {fmt_num(round(a.mastery * 100, 2))} of 100.",
+                        id="new-pass-mark",
+                        markup=False,
+                    )
                 yield Label("Your name or learner id, as your trainer knows you")
             yield Input(value=self.learner or "", placeholder="learner name", id="new-learner", max_length=80)
             if a is None:
                 yield Label("Seed (optional: the same seed gives the same game)")
             else:
                 yield Label("Seed: set by the assignment, the same for everyone")
-            yield Input(value="" if self.seed is None else str(self.seed), placeholder="random", id="new-seed",
-                        max_length=19, disabled=a is not None)
+            yield Input(
+                value="" if self.seed is None else str(self.seed),
+                placeholder="random",
+                id="new-seed",
+                max_length=19,
+                disabled=a is not None,
+            )
             yield Static("", id="new-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start (Enter)", id="new-start", variant="primary", compact=True)

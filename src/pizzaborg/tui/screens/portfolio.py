@@ -41,8 +41,10 @@ class PortfolioScreen(ModalScreen[list | None]):
         with Vertical(classes="dialog wide portfolio"):
             yield Static(Content.styled(pick_note(self.scene), "bold $accent"), classes="dialog-title")
             yield SelectionList(
-                *(Selection(self._label(c), c.id, c.id in self.initial and c.available, disabled=not c.available)
-                  for c in self.scene.choices),
+                *(
+                    Selection(self._label(c), c.id, c.id in self.initial and c.available, disabled=not c.available)
+                    for c in self.scene.choices
+                ),
                 id="portfolio-list",
             )
             yield Static("", id="portfolio-status", markup=False)

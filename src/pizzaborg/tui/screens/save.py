@@ -67,6 +67,7 @@ class SaveScreen(ModalScreen[str | None]):
             error.update(f"'{clean(name)}' is a file this game cannot read; it is left alone. Choose another name.")
             return
         if info is not None and name != self.current:
+
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.dismiss(name)
