@@ -23,12 +23,16 @@ RUNS = 15
 def whole_game_choices(story_dir=None) -> str:
     story = load_story(story_dir)
     game = Game(story, seed=7)
-    numbers = []
-    while not game.over:
-        n = len(game.scene.choices)
-        pick = 1 + (len(numbers) % n)  # a varied but fixed path through the whole game
+    numbers: list = []
+    for _ in range(1000):  # a bound: a story that never ends fails here instead of hanging the bench
+        if game.over:
+            break
+        available = [c.n for c in game.scene.choices if c.available]
+        pick = available[len(numbers) % len(available)]  # a varied but fixed path the capacity allows
         numbers.append(pick)
         game.choose_number(pick)
+    else:
+        raise SystemExit("bench_headless: the game did not end within 1,000 decisions")
     return ",".join(map(str, numbers))
 
 

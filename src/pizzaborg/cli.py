@@ -65,7 +65,19 @@ EPILOG = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("play", "story", "assignment", "report", "verify", "cohort", "send", "serve")
+
+
+def _play_only(argv: list) -> bool:
+    """True when the command is ``play`` (the first word that names a command): headless play, run by
+    test suites and CI many times over, then builds the parser without the other commands' parsers
+    (about a tenth of a whole game's time: benchmarks/bench_headless.py). A wrong guess (an option's
+    value that reads "play") fails to parse and is parsed again with every command (:func:`main`)."""
+    first = next((a for a in argv if a in COMMANDS), None)
+    return first == "play" and not any(a in ("-h", "--help") for a in argv)
+
+
+def build_parser(play_only: bool = False) -> argparse.ArgumentParser:
     # Options may stand before or after COMMAND. A subcommand's copy of an option defaults to
     # SUPPRESS, so that leaving it out there keeps what was given before the command.
     common = _common(argparse.SUPPRESS)
@@ -102,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--save", metavar="SLOT", help="save the game at the end")
     play.add_argument("--json", action="store_true", help="print one JSON object at the end instead of the transcript")
 
+    if play_only:
+        from .trainer_cli import register as register_trainer_options
+
+        register_trainer_options(parser, sub, common, _seed, story_only, commands=False)
+        return parser
     story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
     from .author.cli import add_commands  # story check, bots, map, randomtest, graph
@@ -185,7 +202,12 @@ def cmd_tui(args) -> int:
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser(play_only=_play_only(argv)).parse_args(argv)
+        except UsageError:
+            if not _play_only(argv):
+                raise
+            args = build_parser().parse_args(argv)  # "play" was an option's value: every command
         from . import trainer_cli
 
         if trainer_cli.wants(args):

@@ -25,10 +25,11 @@ class TrainerUsage(Exception):
     """Bad input to a trainer command: exit 2 with this one-line message."""
 
 
-def register(parser, sub, common, seed_type, story_only=None) -> None:
+def register(parser, sub, common, seed_type, story_only=None, commands: bool = True) -> None:
     """Add the trainer options and commands to pizzaborg's parser (``sub``: its subparsers).
     ``common`` carries --story and --saves-dir, ``story_only`` --story alone (for the commands that
-    use no saves)."""
+    use no saves). ``commands=False``: the options of the game and of ``play`` only (cli.py's parser for
+    a ``play`` command, built without the other commands)."""
     story_only = common if story_only is None else story_only
     parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
     play = sub.choices.get("play")
@@ -40,6 +41,8 @@ def register(parser, sub, common, seed_type, story_only=None) -> None:
             help="play an assignment: its seed; the report is written at the end",
         )
         play.add_argument("--learner", metavar="NAME", help="the learner's name or id (with --assignment)")
+    if not commands:
+        return
 
     asg = sub.add_parser(
         "assignment", help="trainer: make an assignment file", description="Make assignment files for a cohort."

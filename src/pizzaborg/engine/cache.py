@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from . import model
-from .conditions import Condition, parse_condition
+from .conditions import Condition, LazyCondition
 from .files import write_atomic
 from .yamlsrc import Pos
 
@@ -151,7 +151,7 @@ def _enc(v: Any, budget: _Budget | None = None) -> Any:
         return {"$t": [_enc(x, budget) for x in v]}
     if cls is Pos:
         return {"$p": [v.path, v.line, v.col]}
-    if cls is Condition:
+    if cls is Condition or cls is LazyCondition:
         return {"$c": v.source}
     if isinstance(v, Path):
         return {"$P": str(v)}
@@ -176,7 +176,7 @@ def _decoder(kpis: set) -> Callable[[dict], Any]:
             if k == "$c":
                 c = conditions.get(v)
                 if c is None:
-                    c = conditions[v] = parse_condition(v, kpis)
+                    c = conditions[v] = LazyCondition(v, kpis)  # parsed on first use
                 return c
             if k == "$p":
                 return Pos(*v)

@@ -216,6 +216,25 @@ class Condition:
         return bool(self.root.evaluate(st))
 
 
+class LazyCondition(Condition):
+    """A condition read back from the story cache, parsed the first time it is used: a cached story holds
+    hundreds of conditions and one game evaluates some of them (start-up time: benchmarks/bench_headless.py).
+    The cache holds only conditions that parsed when the story was loaded, so parsing again cannot fail."""
+
+    __slots__ = ("_kpis",)
+
+    def __init__(self, source: str, kpis: set) -> None:  # root and refs come on first use
+        self.source = source
+        self._kpis = kpis
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("root", "refs"):
+            raise AttributeError(name)
+        parsed = parse_condition(self.source, self._kpis)
+        self.root, self.refs = parsed.root, parsed.refs
+        return getattr(self, name)
+
+
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens = []
     pos = 0

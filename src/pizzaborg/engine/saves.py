@@ -18,14 +18,18 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
 
 from .errors import PizzaBorgError
 from .files import check_header, write_atomic
 from .game import Game, ReplayError
-from .model import Story
 from .text import clean
 from .times import AT_RE, is_time, now_iso, stamp, track_times, valid_at  # noqa: F401 - stamp, track_times, AT_RE: this module's API
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing: start-up time (CONTRIBUTING.md)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    from .model import Story
 
 # Save schemas (a reader reads MIN_SCHEMA..SCHEMA; a newer one is refused with a one-line message):
 #   1  story, seed, decisions (each with its "at" when recorded), created, updated, summary, learner
