@@ -23,8 +23,11 @@ folder=None, name=None) -> Path``
     the game began (the xAPI duration uses it), ``times`` each decision's time.
     ``formats.write_hand_in`` (same arguments) returns the path and the report together.
 
-``build_report(game, learner=None, assignment=None, started=None, finished=None) -> dict``
-    The report of any game (finished or not) as a JSON-ready dict (schema in docs/reports.md).
+``build_report(game, learner=None, assignment=None, started=None, finished=None, registration=None,
+times=None, undo_times=None) -> dict``
+    The report of any game (finished or not) as a JSON-ready dict (schema in docs/reports.md): the
+    decisions and their times, the undo record and each undo's time, the first-answer score a
+    trainer sees, the changed answers, and an estimate per learning point with its 90 % interval.
 
 ``render(report, fmt) -> str``
     The report as ``md``, ``html`` (one self-contained printable page), ``json`` or ``xapi``
