@@ -155,10 +155,29 @@ def check_expectations(game: Game, expect: dict) -> list:
     return failures
 
 
+def _as_shown(value):
+    """Numbers as the screen shows them (render.fmt_num: one decimal), not 46.29999999999999."""
+    if isinstance(value, float):
+        return float(f"{value:.1f}")
+    if isinstance(value, dict):
+        return {k: _as_shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_shown(v) for v in value]
+    return value
+
+
+def _next_json(scene) -> dict:
+    """The next scene, each choice with its cost in the story's capacity (0: free) as the screen shows it."""
+    out = scene.as_dict()
+    for c, shown in zip(scene.choices, out["choices"]):
+        shown["cost"] = c.cost or 0
+    return out
+
+
 def result_json(game: Game) -> dict:
     report = game.report()
     scene = game.scene
-    return {
+    return _as_shown({
         "ending": game.ending,
         "over": game.over,
         "score": report.overall if report.overall is not None else 0.0,
@@ -167,8 +186,8 @@ def result_json(game: Game) -> dict:
         "decisions": game.decision_list,
         "seed": game.seed,
         "story": dict(game.story.ref),
-        "next": None if scene is None else scene.as_dict(),
-    }
+        "next": None if scene is None else _next_json(scene),
+    })
 
 
 def _choice_id(game: Game, item, index: int) -> str:

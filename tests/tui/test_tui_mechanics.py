@@ -47,7 +47,7 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         assert app.session.game.state == "m1.plan"
         assert "Team weeks 2/8" in shows(app, "#topbar")
         lines = {t.split(". ", 1)[1].split("  ")[0]: t for t in app.screen.query_one("#choices").texts}
-        assert lines["The delivery app."].endswith("(3 team weeks)  not available: needs 3 Team weeks, 2 left this round")
+        assert lines["The delivery app."].endswith("(3 team weeks)  not available: needs 3 team weeks, 2 left this month")
         assert lines["The loyalty scheme."].endswith("(2 team weeks)") and "not available" not in lines["The loyalty scheme."]
 
         # any choice key opens the checklist; an unavailable choice is there but cannot be ticked
