@@ -13,7 +13,7 @@ from pizzaborg.tui.widgets.checklist import Checklist
 from pizzaborg.tui.widgets.kpi import KpiRow
 
 from .conftest import TESTS, copy_mini
-from .helpers import choose, in_feedback, new_game, screen_name, shows, title_ready
+from .helpers import choose, new_game, number_of, play_on_to, screen_name, shows, title_ready
 
 pytestmark = pytest.mark.asyncio
 SIZE = (80, 24)
@@ -26,24 +26,6 @@ LONG_INTRO = "\n\n".join(
 @pytest.fixture(scope="module")
 def mech():
     return load_story(MECH_DIR)
-
-
-def number_of(app, choice_id: str) -> str:
-    return str(next(c.n for c in app.session.game.scene.choices if c.id == choice_id))
-
-
-async def to_month_two(pilot) -> None:
-    """On from month one's news, through its end, to month two's first scene (its intro closed)."""
-    app = pilot.app
-    for _ in range(12):
-        if app.session.game.state == "m2.peak" and screen_name(app) == "GameScreen":
-            return
-        if screen_name(app) == "GameScreen" and not in_feedback(app):
-            await choose(pilot, "1")
-        else:
-            await pilot.press("enter")
-        await pilot.pause()
-    raise AssertionError(f"stuck at {screen_name(app)}, {app.session.game.state}")
 
 
 def inside(inner, outer) -> bool:
@@ -84,7 +66,7 @@ async def test_the_scene_has_room_and_the_fourth_choice_stays_in_view(make_app, 
         await choose(pilot, number_of(app, "rush"))
         await pilot.press(number_of(app, "tidy"), "c")
         await pilot.pause()
-        await to_month_two(pilot)
+        await play_on_to(pilot, "m2.peak")
         assert len(app.session.game.scene.choices) == 4
         scene = app.screen.query_one("#scene-scroll")
         assert scene.content_region.height >= 9  # was 6 at 80x24: the choices took 65 % of the column
@@ -191,11 +173,7 @@ async def test_the_month_start_change_is_in_the_intro_the_scene_and_the_history(
         await choose(pilot, number_of(app, "rush"))
         await pilot.press(number_of(app, "tidy"), "c")
         await pilot.pause()
-        for _ in range(12):
-            if screen_name(app) == "IntroScreen":
-                break
-            await pilot.press("1" if screen_name(app) == "GameScreen" and not in_feedback(app) else "enter")
-            await pilot.pause()
+        await play_on_to(pilot, "m2.peak", "IntroScreen")
         change = "As the month begins: Trust up 1, now 50; Revenue down 60, now 470 k€."
         assert change in shows(app, "#intro-text")
         assert not any("As the month begins" in str(n.message) for n in app._notifications)  # no notice over it
