@@ -191,4 +191,13 @@ def test_keys_work_without_a_click_and_the_resume_code_stays_in_view(browser, tm
         bar = _bar_in_view(page)
         assert bar["top"] == 0 and bar["bottom"] > 0 and bar["scrolled"] == 0, bar
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", bar["shown"])
+
+        # on to the ending with keys only; the bar is still at the top there
+        for _ in range(40):
+            shown = screen(page)
+            if "Ending:" in shown:
+                break
+            _press_and_wait_for_change(page, _next_key(shown))
+        wait_screen(page, "Ending:")
+        assert _bar_in_view(page)["top"] == 0 and _bar_in_view(page)["scrolled"] == 0
         page.close()
