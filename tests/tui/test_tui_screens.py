@@ -100,7 +100,8 @@ async def test_kpi_names_changes_and_the_meter_are_not_cut(make_app, mech):
 
 async def test_kpi_row_puts_a_change_that_does_not_fit_after_the_value():
     class K:
-        id, name, unit, start, min, max, higher_is, description = "s", "Service stability", "%", 70, 0, 100, "better", ""
+        id, name, unit, start, min, max = "s", "Service stability", "%", 70, 0, 100
+        higher_is, description = "better", ""
 
     from unittest.mock import PropertyMock, patch
 
