@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -97,7 +98,7 @@ def test_json_keys(run_cli, mini_dir):
     nxt = result["next"]
     assert set(nxt) == {"scene", "round", "text", "choices"}
     assert nxt["round"] == 1 and nxt["scene"].startswith("ev.")
-    assert all(set(c) == {"n", "id", "text", "available", "reason"} for c in nxt["choices"])
+    assert all(set(c) == {"n", "id", "text", "available", "reason", "cost"} for c in nxt["choices"])
     assert all(c["available"] is True and c["reason"] == "" for c in nxt["choices"])
     assert [c["n"] for c in nxt["choices"]] == list(range(1, len(nxt["choices"]) + 1))
     assert out.count("\n") == 1  # one JSON object, nothing else on stdout
@@ -478,3 +479,18 @@ def test_seed_before_play_is_honoured(run_cli, mini_dir):
     code, out, err = run_cli("--seed", "5", "play", "--story", mini_dir, "--choices", "1", "--json")
     assert code == 0, err
     assert json.loads(out)["seed"] == 5
+
+
+def test_json_numbers_are_rounded_as_the_screen_shows_them_and_choices_carry_their_cost(run_cli):
+    from pathlib import Path
+
+    mech = Path(__file__).parent / "fixtures" / "mech"
+    code, out, err = run_cli("play", "--story", mech, "--seed", "1", "--choices", "1", "--json")
+    assert code == 0, err
+    assert not re.search(r"\d\.\d{2,}", out)  # no 46.29999999999999
+    nxt = json.loads(out)["next"]
+    costs = {c["id"]: c["cost"] for c in nxt["choices"]}
+    assert costs == {"app": 3, "crm": 2, "infra": 4, "tidy": 0}
+    from pizzaborg.headless import _as_shown
+
+    assert _as_shown({"a": [46.29999999999999, 2]}) == {"a": [46.3, 2]}

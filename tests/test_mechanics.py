@@ -47,11 +47,11 @@ def test_a_choice_the_capacity_cannot_pay_for_is_shown_unavailable_with_the_reas
     assert game.capacity_left == 2 and game.capacity_total == 8
     shown = {c.id: c for c in game.scene.choices}
     assert set(shown) == {"app", "crm", "infra", "tidy"}  # shown, all of them
-    assert not shown["app"].available and shown["app"].reason == "needs 3 Team weeks, 2 left this round"
-    assert not shown["infra"].available and "needs 4 Team weeks" in shown["infra"].reason
+    assert not shown["app"].available and shown["app"].reason == "needs 3 team weeks, 2 left this month"
+    assert not shown["infra"].available and "needs 4 team weeks" in shown["infra"].reason
     assert shown["crm"].available and shown["crm"].reason == "" and shown["tidy"].available
     assert {c.id for c in game.available()} == {"crm", "tidy"}
-    with pytest.raises(GameError, match="'app' in scene 'm1.plan' is not available: needs 3 Team weeks"):
+    with pytest.raises(GameError, match="'app' in scene 'm1.plan' is not available: needs 3 team weeks"):
         game.choose("app")
     n = next(c.n for c in game.scene.choices if c.id == "app")
     with pytest.raises(GameError, match="not available"):
@@ -100,7 +100,7 @@ def test_a_portfolio_over_the_capacity_left_is_refused(mech):
     game.choose("app+infra")
     assert game.capacity_left == 0
     game = play(mech, ["careful"])  # 5 left
-    with pytest.raises(GameError, match="the choices picked in scene 'm1.plan' need 7 Team weeks, 5 left this round"):
+    with pytest.raises(GameError, match="the choices picked in scene 'm1.plan' need 7 team weeks, 5 left this month"):
         game.choose("app+infra")
 
 
@@ -410,3 +410,12 @@ def test_story_graph_draws_portfolio_scenes_and_their_choices(mech):
     chart = to_mermaid(mech)
     assert 'n_m1_plan -->|"app, crm, infra, tidy"| n_m1_news' in chart
     assert 'n_m2_peak -->|"promo, steady, migrate, wait"| n___end__' in chart
+
+
+def test_a_cost_is_worded_as_the_faces_word_it_one_team_week_this_month():
+    from pizzaborg.engine.game import _units
+    from pizzaborg.play.render import amount
+
+    for n in (1, 2, 0.5):
+        assert _units(n, "Team weeks") == amount(n, "Team weeks")
+    assert _units(1, "Team weeks") == "1 team week" and _units(1, "CPU") == "1 CPU"

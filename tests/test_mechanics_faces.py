@@ -47,7 +47,7 @@ def test_json_next_says_what_is_available_why_and_how_many_to_pick(run_cli):
     assert nxt["pick"] == {"min": 1, "max": 2}
     assert nxt["capacity"] == {"id": "weeks", "name": "Team weeks", "left": 2, "total": 8}
     by_id = {c["id"]: c for c in nxt["choices"]}
-    assert by_id["app"]["available"] is False and by_id["app"]["reason"] == "needs 3 Team weeks, 2 left this round"
+    assert by_id["app"]["available"] is False and by_id["app"]["reason"] == "needs 3 team weeks, 2 left this month"
     assert by_id["crm"]["available"] is True and by_id["crm"]["reason"] == ""
     assert [c["n"] for c in nxt["choices"]] == [1, 2, 3, 4]
 
@@ -56,7 +56,7 @@ def test_choosing_an_unavailable_choice_is_bad_input(run_cli):
     code, out, err = run_cli("play", "--story", MECH_DIR, "--choices", "team,app", "--seed", SEED)
     assert code == 2
     assert err.strip() == (
-        "pizzaborg: choice 2: choice 'app' in scene 'm1.plan' is not available: needs 3 Team weeks, 2 left this round"
+        "pizzaborg: choice 2: choice 'app' in scene 'm1.plan' is not available: needs 3 team weeks, 2 left this month"
     )
 
 
@@ -79,7 +79,7 @@ def test_a_portfolio_by_ids_or_by_numbers_as_shown(run_cli, mech):
     "choices, message",
     [
         ("careful,app+crm+tidy", "asks for 1 to 2 choices at once"),
-        ("careful,app+infra", "need 7 Team weeks, 5 left this round"),
+        ("careful,app+infra", "need 7 team weeks, 5 left this month"),
         ("app+crm", "picks several choices, but scene 'm1.change' takes one"),
         ("careful,app+9", "there is no choice 9 in scene 'm1.plan'"),
     ],
@@ -111,7 +111,7 @@ def test_the_transcript_shows_costs_and_what_is_not_available(run_cli):
     code, out, _ = run_cli("play", "--story", MECH_DIR, "--choices", "team", "--seed", SEED)
     assert code == 0
     assert "Pick 1 to 2 of these 4 at once. Team weeks left this month: 2 of 8." in out
-    assert "The delivery app. (3 team weeks) [not available: needs 3 Team weeks, 2" in out
+    assert "The delivery app. (3 team weeks) [not available: needs 3 team weeks, 2" in out
     assert "The loyalty scheme. (2 team weeks)\n" in out
 
 
@@ -138,7 +138,7 @@ def test_plain_mode_says_why_a_choice_is_not_available_and_waits(run_cli, mech, 
     crm = next(c.n for c in game.scene.choices if c.id == "crm")
     code, out, err = plain(run_cli, tmp_path, f"{first}\n{app}\n{app} {crm}\n{crm}\nq\n")
     assert code == 0, err
-    assert out.count(f"Choice {app} is not available: needs 3 Team weeks, 2 left this round.") == 2
+    assert out.count(f"Choice {app} is not available: needs 3 team weeks, 2 left this month.") == 2
     assert "You chose: The loyalty scheme." in out
     saved = S.load_game(tmp_path / "sv", "autosave", mech).game
     assert [d["choice"] for d in saved.decision_list][:2] == ["team", "crm"]
@@ -147,7 +147,7 @@ def test_plain_mode_says_why_a_choice_is_not_available_and_waits(run_cli, mech, 
 def test_plain_mode_shows_the_start_of_month_bill_and_the_matching_reflection(run_cli, mech, tmp_path):
     ids = ["rush", "tidy"]
     nums = numbers_for(mech, ids)
-    code, out, err = plain(run_cli, tmp_path, "\n".join(nums) + "\n\n" * 2 + "q\n")
+    code, out, err = plain(run_cli, tmp_path, "\n".join(nums) + "\n" + "1\n" * 2 + "q\n")
     assert code == 0, err
     assert "Reflection: Was the rush worth it?" in out
     assert "The refunds for last month's rushed change arrive." in out

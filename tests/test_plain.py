@@ -86,14 +86,17 @@ def test_invalid_number_is_explained_and_the_game_goes_on(run_cli, mini_dir, min
     assert S.load_game(sd, "autosave", mini).game.decision_list == [{"scene": "a.start", "choice": "push"}]
 
 
-def test_enter_continues_a_scene_with_one_choice(run_cli, mini_dir, mini, tmp_path):
-    # seed 3, after 'assess', the first drawn event is one without choices (a single Continue)
+def test_an_empty_line_never_chooses(run_cli, mini_dir, mini, tmp_path):
+    # seed 3, after 'assess', the first drawn event is one without choices (a single Continue): a
+    # double Enter after the first choice does not pass it unread; 1 goes on
     game = by_numbers(mini, 3, [1])
     assert len(game.scene.choices) == 1
     sd = tmp_path / "sv"
-    code, out, _ = plain(run_cli, mini_dir, sd, "1\n\nq\n")
+    code, out, _ = plain(run_cli, mini_dir, sd, "\n1\n\n\n1\nq\n")
     assert code == 0
-    assert "Press Enter to continue" in out
+    assert "Type 1 to go on" in out
+    assert "An empty line chooses nothing: type a number from 1 to 3 and Enter." in out
+    assert "An empty line chooses nothing: type 1 and Enter." in out
     assert len(S.load_game(sd, "autosave", mini).game.decisions) == 2
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from pizzaborg.play.render import WIDTH
 
-PROMPT = re.compile(r"^(?:Choose 1 to \d+, or \? for help|Press Enter to continue, or \? for help|)\s?> ")
+PROMPT = re.compile(r"^(?:Choose 1 to \d+, or \? for help|Type 1 to go on, or \? for help|)\s?> ")
 
 
 def whole_game(run_cli, tmp_path, extra=(), stdin=None) -> str:

@@ -324,6 +324,14 @@ def test_plain_assignment_without_a_name_plays_nothing(cli, tmp_path):
     assert not (tmp_path / "s").exists()
 
 
+def test_plain_assignment_q_at_the_name_prompt_quits_and_is_not_a_name(cli, tmp_path):
+    _, a = new(cli, tmp_path, "--seed", "3")
+    r = cli("--plain", "--story", MINI, "--saves-dir", tmp_path / "s", "--assignment", a, stdin="q\n1\n")
+    assert r.code == 0, r.err
+    assert "Quit: nothing was played." in r.out and "Welcome, q." not in r.out
+    assert not (tmp_path / "s").exists()
+
+
 def test_plain_assignment_refuses_to_load_a_game_of_another_seed(cli, tmp_path):
     _, a = new(cli, tmp_path, "--seed", "3")
     saves = tmp_path / "s"

@@ -194,3 +194,40 @@ def test_an_idle_game_is_closed_and_the_page_says_why(browser, tmp_path):
         page.click("#reload")
         wait_screen(page, "New game")  # a new game process for the same session
         page.close()
+
+
+def _bar_in_view(page) -> dict:
+    return page.evaluate("""() => { const r = document.getElementById('bar').getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, scrolled: document.scrollingElement.scrollTop + window.scrollY,
+                shown: document.getElementById('resume-code').textContent}; }""")
+
+
+def test_keys_work_without_a_click_and_the_resume_code_stays_in_view(browser, tmp_path):
+    """A learner types at once (the terminal has the focus when the game is drawn), and the bar with
+    the resume code stays at the top of the page while the game is played."""
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", cwd=tmp_path) as srv:
+        page = browser.new_page(viewport={"width": 900, "height": 600})
+        page.add_init_script(TERMINAL_HOOK)
+        page.goto(srv.url)
+        wait_screen(page, "New game", "A small test story")
+        page.keyboard.press("n")  # no click on the page first
+        wait_screen(page, "Your name")
+        page.keyboard.type("Ada")
+        page.keyboard.press("Enter")
+        wait_screen(page, "You run the IT of a small bakery.")
+        page.keyboard.press("Enter")
+        wait_screen(page, "The oven controller needs a patch.")
+        press_until(page, "1", "The Collective")
+        bar = _bar_in_view(page)
+        assert bar["top"] == 0 and bar["bottom"] > 0 and bar["scrolled"] == 0, bar
+        assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", bar["shown"])
+
+        # on to the ending with keys only; the bar is still at the top there
+        for _ in range(40):
+            shown = screen(page)
+            if "Ending:" in shown:
+                break
+            _press_and_wait_for_change(page, _next_key(shown))
+        wait_screen(page, "Ending:")
+        assert _bar_in_view(page)["top"] == 0 and _bar_in_view(page)["scrolled"] == 0
+        page.close()

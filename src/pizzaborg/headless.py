@@ -153,26 +153,47 @@ def check_expectations(game: Game, expect: dict) -> list:
     return failures
 
 
+def _as_shown(value):
+    """Numbers as the screen shows them (render.fmt_num: one decimal), not 46.29999999999999."""
+    if isinstance(value, float):
+        return float(f"{value:.1f}")
+    if isinstance(value, dict):
+        return {k: _as_shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_shown(v) for v in value]
+    return value
+
+
+def _next_json(scene) -> dict:
+    """The next scene, each choice with its cost in the story's capacity (0: free) as the screen shows it."""
+    out = scene.as_dict()
+    for c, shown in zip(scene.choices, out["choices"], strict=True):
+        shown["cost"] = c.cost or 0
+    return out
+
+
 def result_json(game: Game) -> dict:
     """``score`` and ``learning_points``: the first answers' (the score that is reported);
     ``kept_score``: the path kept's; ``changed_answers`` and ``undone``: the undo record's counts."""
     report = game.report()
     first = report.first
     scene = game.scene
-    return {
-        "ending": game.ending,
-        "over": game.over,
-        "score": first.overall if first.overall is not None else 0.0,
-        "kept_score": report.overall if report.overall is not None else 0.0,
-        "changed_answers": report.changed,
-        "undone": report.undone,
-        "learning_points": {p.id: p.score for p in first.points.values()},
-        "kpis": dict(game.kpis),
-        "decisions": game.decision_list,
-        "seed": game.seed,
-        "story": dict(game.story.ref),
-        "next": None if scene is None else scene.as_dict(),
-    }
+    return _as_shown(
+        {
+            "ending": game.ending,
+            "over": game.over,
+            "score": first.overall if first.overall is not None else 0.0,
+            "kept_score": report.overall if report.overall is not None else 0.0,
+            "changed_answers": report.changed,
+            "undone": report.undone,
+            "learning_points": {p.id: p.score for p in first.points.values()},
+            "kpis": dict(game.kpis),
+            "decisions": game.decision_list,
+            "seed": game.seed,
+            "story": dict(game.story.ref),
+            "next": None if scene is None else _next_json(scene),
+        }
+    )
 
 
 def _choice_id(game: Game, item, index: int) -> str:

@@ -157,7 +157,7 @@ class PlainSession:
                     f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or ? for help > "
                 )
             elif n == 1:
-                prompt = "\nPress Enter to continue, or ? for help > "
+                prompt = "\nType 1 to go on, or ? for help > "
             else:
                 prompt = f"\nChoose 1 to {n}, or ? for help > " if n else "> "
             line = self.ask(prompt)
@@ -207,11 +207,13 @@ class PlainSession:
             self.say(render.history_block(self.game))
         elif word in ("?", "help"):
             self.say(help_text())
-        elif word == "":
-            if not self.game.over and len(self.scene.choices) == 1:
-                self.choose(1)
-            else:
-                self.show_scene()
+        elif word == "":  # never a choice: a second Enter pressed fast must not pick the next scene unread
+            n = 0 if self.game.over else len(self.scene.choices)
+            self.say(
+                f"An empty line chooses nothing: type {'1' if n == 1 else f'a number from 1 to {n}'} and Enter."
+                if n
+                else "Type u, h, l or q, or ? for help."
+            )
         else:
             self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or ? for help.")
 

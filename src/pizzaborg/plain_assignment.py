@@ -52,6 +52,7 @@ class AssignmentSession(PlainSession):
         )
         self.assignment = assignment
         self.mastery = assignment.mastery
+        self.quit_at_name = False  # q at the name prompt: the learner left, not an error
         self.learner = learner
         self.autosaved = False
 
@@ -63,7 +64,7 @@ class AssignmentSession(PlainSession):
             self.say(render.wrap(note))
             self.say("")
         if self.load_slot is None and self.learner is None and not self.ask_learner():
-            return 2
+            return 0 if self.quit_at_name else 2
         return super().run()
 
     def ask_learner(self) -> bool:
@@ -71,6 +72,10 @@ class AssignmentSession(PlainSession):
             line = self.ask("Your name or learner id (as your trainer knows you) > ")
             if line is None:
                 break
+            if line.lower() in ("q", "quit", "exit"):  # q quits here as at every other prompt: not a name
+                self.say("Quit: nothing was played.")
+                self.quit_at_name = True
+                return False
             try:
                 self.learner = check_learner(line)
                 self.session.learner = self.learner

@@ -53,3 +53,23 @@ async def title_ready(pilot) -> None:
             return
         await pilot.pause(0.01)
     raise AssertionError("the title screen never looked for the autosave")
+
+
+def number_of(app, choice_id: str) -> str:
+    """The number a choice has on the screen (choices are shuffled per seed)."""
+    return str(next(c.n for c in app.session.game.scene.choices if c.id == choice_id))
+
+
+async def play_on_to(pilot, state: str, screen: str = "GameScreen") -> None:
+    """Choice 1 on every scene, Enter on everything else, until the game is at ``state`` with ``screen``
+    on top (e.g. the month's IntroScreen)."""
+    app = pilot.app
+    for _ in range(20):
+        if app.session.game.state == state and screen_name(app) == screen:
+            return
+        if screen_name(app) == "GameScreen" and not in_feedback(app):
+            await choose(pilot, "1")
+        else:
+            await pilot.press("enter")
+        await pilot.pause()
+    raise AssertionError(f"stuck at {screen_name(app)}, {app.session.game.state}")

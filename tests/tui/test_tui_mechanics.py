@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import until_over
-from textual.widgets import SelectionList
 
 from pizzaborg.engine import Game, load_story
+from pizzaborg.tui.widgets.checklist import Checklist
 
 from .conftest import TESTS
 from .helpers import choose, in_feedback, new_game, screen_name, shows
@@ -28,9 +28,9 @@ def number_of(app, choice_id: str) -> str:
 
 async def tick(pilot, choice_id: str) -> None:
     """Move the checklist's highlight to ``choice_id`` with the arrow keys and tick it with space."""
-    sl = pilot.app.screen.query_one(SelectionList)
+    sl = pilot.app.screen.query_one(Checklist)
     for _ in range(2 * sl.option_count):
-        if sl.highlighted is not None and sl.get_option_at_index(sl.highlighted).value == choice_id:
+        if sl.highlighted is not None and sl.get_option_at_index(sl.highlighted).id == choice_id:
             await pilot.press("space")
             await pilot.pause()
             return
@@ -49,7 +49,7 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         assert "Team weeks 2/8" in shows(app, "#topbar")
         lines = {t.split(". ", 1)[1].split("  ")[0]: t for t in app.screen.query_one("#choices").texts}
         assert lines["The delivery app."].endswith(
-            "(3 team weeks)  not available: needs 3 Team weeks, 2 left this round"
+            "(3 team weeks)  not available: needs 3 team weeks, 2 left this month"
         )
         assert (
             lines["The loyalty scheme."].endswith("(2 team weeks)")
@@ -61,10 +61,8 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         await pilot.pause()
         assert screen_name(app) == "PortfolioScreen"
         assert "Pick 1 to 2 of these 4 at once." in shows(app, ".dialog-title")
-        sl = app.screen.query_one(SelectionList)
-        disabled = {
-            sl.get_option_at_index(i).value for i in range(sl.option_count) if sl.get_option_at_index(i).disabled
-        }
+        sl = app.screen.query_one(Checklist)
+        disabled = {sl.get_option_at_index(i).id for i in range(sl.option_count) if sl.get_option_at_index(i).disabled}
         assert disabled == {"app", "infra"} and sl.selected == []
         await pilot.press("c")  # nothing ticked: it says so and stays
         await pilot.pause()
@@ -109,7 +107,7 @@ async def test_esc_leaves_the_checklist_without_deciding(make_app, mech):
         await pilot.press(number_of(app, "crm"))
         await pilot.pause()
         assert screen_name(app) == "PortfolioScreen"
-        assert app.screen.query_one(SelectionList).selected == ["crm"]  # the key pressed is ticked already
+        assert app.screen.query_one(Checklist).selected == ["crm"]  # the key pressed is ticked already
         await pilot.press("escape")
         await pilot.pause()
         assert screen_name(app) == "GameScreen" and not in_feedback(app)

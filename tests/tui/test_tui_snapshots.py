@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from pizzaborg.engine import Game
+from pizzaborg.engine import Game, load_story
 from pizzaborg.engine import saves as S
 
-from .conftest import CLOCK
-from .helpers import choose, new_game, title_ready
+from .conftest import CLOCK, TESTS, copy_mini
+from .helpers import choose, new_game, number_of, play_on_to, title_ready
 
 SIZES = [(80, 24), (100, 30)]
 sizes = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -104,3 +104,69 @@ def test_too_small_after_a_dialog(snap_compare, make_app):
         assert type(pilot.app.screen).__name__ == "TooSmallScreen"
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+# ---- the screens a newcomer meets at 80x24 (issue 20): each looked at before it was accepted ----
+MECH_DIR = TESTS / "fixtures" / "mech"
+LONG_INTRO = "\n\n".join(
+    f"Paragraph {n}: the chain, its stores, its drivers and its IT, told at some length so that the "
+    "prologue is longer than a 24-row terminal holds and has to scroll."
+    for n in range(1, 9)
+)
+
+
+def _long_intro_story(tmp_path):
+    root = copy_mini(tmp_path)
+    story = (root / "story.yaml").read_text(encoding="utf-8")
+    (root / "story.yaml").write_text(
+        story.replace("intro: You run the IT of a small bakery.", "intro: |\n  " + LONG_INTRO.replace("\n", "\n  ")),
+        encoding="utf-8",
+    )
+    return load_story(root)
+
+
+def test_intro_dialog_80x24(snap_compare, make_app, tmp_path):
+    async def run_before(pilot):
+        await title_ready(pilot)
+        await pilot.press("n", "enter")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "IntroScreen"
+
+    assert snap_compare(make_app(story=_long_intro_story(tmp_path)), terminal_size=(80, 24), run_before=run_before)
+
+
+async def _mech_rushed(pilot) -> None:
+    await new_game(pilot, seed="1")
+    await choose(pilot, number_of(pilot.app, "rush"))
+
+
+def test_four_choice_scene_80x24(snap_compare, make_app):
+    async def run_before(pilot):
+        await _mech_rushed(pilot)
+        await pilot.press(number_of(pilot.app, "tidy"), "c")
+        await pilot.pause()
+        await play_on_to(pilot, "m2.peak")
+        await pilot.press("down", "down", "down")  # the fourth choice, highlighted and in view
+        await pilot.pause()
+
+    assert snap_compare(make_app(story=load_story(MECH_DIR), seed=1), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_portfolio_checklist_80x24(snap_compare, make_app):
+    async def run_before(pilot):
+        await _mech_rushed(pilot)
+        await pilot.press(number_of(pilot.app, "crm"))  # opens the checklist with that choice ticked
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "PortfolioScreen"
+
+    assert snap_compare(make_app(story=load_story(MECH_DIR), seed=1), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_month_intro_with_its_start_change_80x24(snap_compare, make_app):
+    async def run_before(pilot):
+        await _mech_rushed(pilot)
+        await pilot.press(number_of(pilot.app, "tidy"), "c")
+        await pilot.pause()
+        await play_on_to(pilot, "m2.peak", "IntroScreen")
+
+    assert snap_compare(make_app(story=load_story(MECH_DIR), seed=1), terminal_size=(80, 24), run_before=run_before)

@@ -163,3 +163,50 @@ def test_sigterm_autosaves_and_gives_the_terminal_back(tmux, tmp_path):
     assert "Goodbye. Your game is saved in" in shown and "Traceback" not in shown
     assert "The oven controller" not in shown  # the game's screen is gone: the terminal is restored
     assert S.read_save(saves, "autosave").decisions == [{"scene": "a.start", "choice": "assess"}]
+
+
+def _next_key(shown: str, numbers: int, confirms: int) -> str:
+    """What a newcomer presses on this screen: Enter on every intro, feedback and month's end; c to
+    confirm a checklist (Esc when c did not take, to pick another); else a choice number, the next
+    one each time (a choice the month cannot pay for only costs a key)."""
+    if "Pick " in shown and "Confirm (c)" in shown:
+        return "c" if confirms == 0 else "Escape"
+    if any(t in shown for t in ("Begin (Enter)", "Go on (Enter)", "Continue (Enter)", "Enter continues")):
+        return "Enter"
+    return str(1 + numbers % 3)
+
+
+def test_a_whole_shipped_game_with_the_keyboard_at_80_by_24(tmux, tmp_path):
+    """The shipped story from the title to the debrief in a real 80x24 terminal, keys only."""
+    from pizzaborg.engine import default_story_dir
+
+    if not (default_story_dir() / "story.yaml").is_file():
+        pytest.skip("the shipped story is not in this checkout")
+    command = (
+        f"TERM=xterm-256color {shlex.quote(str(SCRIPT))} --seed 5 --saves-dir {shlex.quote(str(tmp_path / 's'))}; "
+        "echo EXIT=$?; sleep 60"
+    )
+    tmux("new-session", "-d", "-s", "game", "-x", "80", "-y", "24", command)
+    wait_for(tmux, "New game")
+    tmux("send-keys", "-t", "game", "n")
+    wait_for(tmux, "Start (Enter)")
+    tmux("send-keys", "-t", "game", "Enter")
+    shown = wait_for(tmux, "Begin (Enter)")  # the prologue's button is on the 24-row screen
+    numbers = confirms = presses = 0
+    while "Ending:" not in shown:
+        presses += 1
+        assert presses < 300, f"no ending after 300 keys:\n{shown}"
+        key = _next_key(shown, numbers, confirms)
+        numbers += key.isdigit()
+        confirms = confirms + 1 if key == "c" else 0
+        tmux("send-keys", "-t", "game", key)
+        end = time.monotonic() + 3
+        before = shown
+        while time.monotonic() < end:
+            shown = screen(tmux)
+            if shown != before:
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)  # the frame after the key: settled
+        shown = screen(tmux)
+    assert "e Export report" in shown  # the debrief, reached with keys only

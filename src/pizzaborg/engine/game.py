@@ -216,7 +216,7 @@ class Game:
             left = self.capacity_left
             if left is not None and choice.cost > left:
                 cap = self.story.capacity
-                return f"needs {_num(choice.cost)} {cap.name or cap.id}, {_num(left)} left this round"
+                return f"needs {_units(choice.cost, cap.name or cap.id)}, {_num(left)} left this month"
         return ""
 
     # ---- what the player sees ----------------------------------------------------------------
@@ -345,8 +345,8 @@ class Game:
             if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
                 raise GameError(
-                    f"the choices picked in scene '{scene.id}' need {_num(cost)} {cap.name or cap.id}, "
-                    f"{_num(left)} left this round"
+                    f"the choices picked in scene '{scene.id}' need {_units(cost, cap.name or cap.id)}, "
+                    f"{_num(left)} left this month"
                 )
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)
@@ -755,6 +755,16 @@ def _label_undone(log: list) -> list:
             j = depth_of.pop()
             out[j][2] = label
     return [tuple(a) for a in out]
+
+
+def _units(n: float, name: str) -> str:
+    """'1 team week', '3 team weeks' from a capacity named 'Team weeks', as the faces write a cost
+    (render.amount): lower case in running text unless an acronym, singular for one."""
+    if name[:1].isupper() and name[1:2].islower():
+        name = name[0].lower() + name[1:]
+    if n == 1 and name.endswith("s") and not name.endswith("ss"):
+        name = name[:-1]
+    return f"{_num(n)} {name}"
 
 
 def _decision_pair(d: dict | tuple) -> tuple:

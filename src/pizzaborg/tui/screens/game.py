@@ -56,6 +56,7 @@ class GameScreen(Screen):
         with Horizontal(id="game-body"):
             with Vertical(id="scene-column"):
                 with VerticalScroll(id="scene-scroll", can_focus=False):
+                    yield Static(id="month-start", markup=False)
                     yield Static(id="scene-title")
                     yield Static(id="scene-text")
                     yield FeedbackPanel(id="feedback")
@@ -91,6 +92,10 @@ class GameScreen(Screen):
         text = self.query_one("#scene-text", Static)
         choices = self.query_one(ChoiceList)
         feedback = self.query_one(FeedbackPanel)
+        start = self.query_one("#month-start", Static)
+        change = self.month_start_change()
+        start.display = bool(change)
+        start.update(change)
         if self.pending is not None:
             outcome, markup = self.pending
             for w in (title, text):
@@ -124,6 +129,16 @@ class GameScreen(Screen):
         choices.set_choices(scene.choices, scene.markup, unit)
         choices.focus(scroll_visible=False)
         self.query_one("#scene-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def month_start_change(self) -> str:
+        """'As the month begins: …' above the first scene of a month whose start moved numbers (drift,
+        the month's own effects), from the engine's record of that start; else ''."""
+        game = self.game
+        if self.pending is not None or game.over or not game.decisions or not game.round_start_deltas:
+            return ""
+        if game.decisions[-1].round_id == game.round_id:
+            return ""  # a decision of this month is made: the change is in the history (h)
+        return f"As the month begins: {kpi_line(game, game.round_start_deltas)}"
 
     def flush_notes(self) -> None:
         for note in self.session.notes:
@@ -214,12 +229,12 @@ class GameScreen(Screen):
             return
         rnd = game.story.rounds[game.round_id]
         first_of_round = game.decisions and game.decisions[-1].round_id != game.round_id
-        if first_of_round and game.round_start_deltas:  # drift and the round's on_enter effects
-            self.notify(f"As the month begins: {kpi_line(game, game.round_start_deltas)}", markup=False, timeout=8)
+        change = self.month_start_change()  # drift and the month's own effects: in the intro and the scene
         if first_of_round and rnd.intro:
             from .intro import IntroScreen
 
-            self.app.push_screen(IntroScreen(rnd.title, [(None, rnd.intro.render(game.view))], button="Go on"))
+            sections = [(None, rnd.intro.render(game.view)), (None, change)]
+            self.app.push_screen(IntroScreen(rnd.title, sections, button="Go on"))
 
     def action_undo(self) -> None:
         self.pending = None

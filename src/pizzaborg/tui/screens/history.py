@@ -14,24 +14,43 @@ from ...play.meaning import choice_text
 from ...play.render import fmt_delta, scene_label
 
 
+def month_starts(game) -> dict:
+    """{round id: what that month's start changed (drift, the month's own effects)}: the month-start
+    entries of the engine's series of numbers (``game.history``), never recomputed here."""
+    return {e.round_id: e.changes for e in game.history if e.kind == "month_start" and e.changes}
+
+
+def _moved(game, deltas: dict) -> str:
+    return ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in deltas.items())
+
+
 def history_content(game) -> Content:
     if not game.decisions:
         return Content("No decisions yet.")
     parts: list[str | Content | tuple[str, str]] = []
     month = None
+    starts = month_starts(game)
     for i, d in enumerate(game.decisions, start=1):
         rnd = game.story.rounds[d.round_id]
         if rnd.id != month:
             month = rnd.id
             parts.append((("\n" if parts else "") + clean(rnd.title) + "\n", "bold $accent"))
-        moved = (
-            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
-        )
+            if rnd.id in starts:
+                parts += ["     As the month began: ", (f"[{_moved(game, starts[rnd.id])}]", "dim"), "\n"]
+        moved = _moved(game, d.deltas) or "no change"
         parts += [
             f"{i:>3}. ",
             (scene_label(game, d.scene), "bold"),
             f": {choice_text(game, d.scene, d.choice)} ",
             (f"[{moved}]", "dim"),
+            "\n",
+        ]
+    if not game.over and game.round_id != month and game.round_id in starts:  # a month just begun
+        rnd = game.story.rounds[game.round_id]
+        parts += [
+            ("\n" + clean(rnd.title) + "\n", "bold $accent"),
+            "     As the month began: ",
+            (f"[{_moved(game, starts[rnd.id])}]", "dim"),
             "\n",
         ]
     return Content.assemble(*parts).rstrip()

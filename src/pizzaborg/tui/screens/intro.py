@@ -40,7 +40,8 @@ class IntroScreen(ModalScreen[None]):
             yield Button(f"{self.button} (Enter)", id="intro-go-on", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(Button).focus()
+        # the text has the focus: PgDn, ↓ and End scroll it at once; Enter (a binding of the screen) goes on
+        self.query_one(".dialog-body", VerticalScroll).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

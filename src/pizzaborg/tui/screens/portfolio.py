@@ -8,12 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Static
 
 from ...engine.text import clean
-from ...play.render import fmt_num, pick_note
+from ...play.render import amount, fmt_num, pick_note
 from ..text import shown
+from ..widgets.checklist import Checklist
 
 
 class PortfolioScreen(ModalScreen[list | None]):
@@ -21,6 +21,7 @@ class PortfolioScreen(ModalScreen[list | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="portfolio-cancel"),
         Binding("c", "confirm", "Confirm", id="portfolio-confirm"),
+        *(Binding(str(n), f"tick({n})", "Tick", show=False, id=f"portfolio-tick-{n}") for n in range(1, 10)),
     ]
 
     def __init__(self, scene, initial: list | None = None, **kwargs):
@@ -32,7 +33,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         parts: list[str | Content | tuple[str, str]] = [(f"{c.n}. ", "bold $accent"), shown(c.text, self.scene.markup)]
         cap = self.scene.capacity
         if cap is not None and c.cost:
-            parts.append((f"  ({fmt_num(c.cost)} {clean(cap.name or cap.id)})", "dim"))
+            parts.append((f"  ({amount(c.cost, cap.name or cap.id)})", "dim"))
         if not c.available:  # the reason is the capacity left, which the status line shows
             parts.append(("  not available", "dim italic"))
         return Content.assemble(*parts)
@@ -40,27 +41,24 @@ class PortfolioScreen(ModalScreen[list | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide portfolio"):
             yield Static(Content.styled(pick_note(self.scene), "bold $accent"), classes="dialog-title")
-            yield SelectionList(
-                *(
-                    Selection(self._label(c), c.id, c.id in self.initial and c.available, disabled=not c.available)
-                    for c in self.scene.choices
-                ),
-                id="portfolio-list",
+            yield Checklist(
+                [(c.id, self._label(c), c.available) for c in self.scene.choices], self.initial, id="portfolio-list"
             )
             yield Static("", id="portfolio-status", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Confirm (c)", id="portfolio-ok", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="portfolio-cancel", compact=True)
-            yield Static("Space or Enter ticks a choice · c confirms · Esc goes back", classes="dialog-hint")
+            yield Static(
+                "A number, or Space or Enter, ticks a choice · c confirms · Esc goes back", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        self.query_one(Checklist).focus()
         self._status()
 
     def picked(self) -> list:
         """The ids ticked, in the order shown."""
-        ticked = set(self.query_one(SelectionList).selected)
-        return [c.id for c in self.scene.choices if c.id in ticked]
+        return self.query_one(Checklist).selected
 
     def problem(self) -> str:
         """Why the ticks cannot be confirmed yet, or ''."""
@@ -87,9 +85,17 @@ class PortfolioScreen(ModalScreen[list | None]):
             )
         self.query_one("#portfolio-status", Static).update(text)
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_checklist_changed(self, event: Checklist.Changed) -> None:
         event.stop()
         self._status()
+
+    def action_tick(self, n: int) -> None:
+        """A number key ticks or unticks that choice, as on the game screen."""
+        choices = self.scene.choices
+        if not 1 <= n <= len(choices):
+            self.query_one("#portfolio-status", Static).update(f"There is no choice {n} here: pick 1-{len(choices)}.")
+        elif not self.query_one(Checklist).toggle(choices[n - 1].id):
+            self.query_one("#portfolio-status", Static).update(f"Choice {n} is not available.")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

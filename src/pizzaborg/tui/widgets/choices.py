@@ -93,7 +93,10 @@ class ChoiceList(Vertical, can_focus=True):
 
     def _highlight(self) -> None:
         for i, item in enumerate(self.query(ChoiceItem)):
-            item.set_class(i == self.highlighted and i < self.count, "-highlighted")
+            lit = i == self.highlighted and i < self.count
+            item.set_class(lit, "-highlighted")
+            if lit:  # the list scrolls when the choices are taller than its share of the column
+                self.call_after_refresh(self.scroll_to_widget, item, animate=False)
 
     def action_move(self, step: int) -> None:
         if self.count:

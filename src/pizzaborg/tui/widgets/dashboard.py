@@ -49,14 +49,17 @@ class Dashboard(VerticalScroll, can_focus=False):
         self.query_one("#dash-score", Static).update(
             Content.assemble((score_label(self.undo, short=True), "bold"), "\n", (score, "bold"), " / 100")
         )
-        full, empty = meter(report.assimilation, METER_WIDTH)
-        self.query_one("#dash-assimilation", Static).update(
+        share = f"{fmt_num(report.assimilation)} %"
+        box = self.query_one("#dash-assimilation", Static)
+        room = (box.content_size.width or METER_WIDTH + 7) - len(share) - 1  # the share is never cut
+        full, empty = meter(report.assimilation, max(4, min(METER_WIDTH, room)))
+        box.update(
             Content.assemble(
                 ("Assimilation", "bold"),
                 "\n",
                 (full, "$error"),
                 (empty, "dim"),
                 " ",
-                (f"{fmt_num(report.assimilation)} %", "bold"),
+                (share, "bold"),
             )
         )

@@ -26,14 +26,22 @@ class KpiRow(Static):
         width = self.content_size.width or DEFAULT_WIDTH
         value = history[-1] if history else kpi.start
         change = fmt_delta(delta) if delta else ""
-        name = clean(kpi.name)[: max(1, width - len(change) - 1)]
-        line1: list[str | Content | tuple[str, str]] = [(name, "bold"), " " * max(1, width - len(name) - len(change))]
-        if change and delta is not None:
-            line1.append((change, delta_style(is_good(kpi, delta))))
+        name = clean(kpi.name)
         amount = fmt_num(value) + (f" {clean(kpi.unit)}" if kpi.unit else "")
-        trend = spark(history, max(4, min(MAX_TREND, width - AMOUNT_WIDTH - 1)), kpi.min, kpi.max)
-        gap = max(1, width - len(amount) - len(trend))
-        self.update(Content.assemble(*line1, "\n", (amount, "bold"), " " * gap, (trend, "$secondary")))
+        # the change goes after the name when both fit, else after the value: a name is never cut for it
+        late = bool(change) and len(name) + 1 + len(change) > width
+        name = name[:width]
+        line1: list[str | Content | tuple[str, str]] = [(name, "bold")]
+        if change and not late:
+            line1 += [" " * (width - len(name) - len(change)), (change, delta_style(is_good(kpi, delta or 0.0)))]
+        line2: list[str | Content | tuple[str, str]] = [(amount, "bold")]
+        used = len(amount)
+        if late:
+            line2 += [" ", (change, delta_style(is_good(kpi, delta or 0.0)))]
+            used += 1 + len(change)
+        trend = spark(history, max(0, min(MAX_TREND, width - max(used, AMOUNT_WIDTH) - 1)), kpi.min, kpi.max)
+        gap = max(1, width - used - len(trend)) if trend else 0
+        self.update(Content.assemble(*line1, "\n", *line2, " " * gap, (trend, "$secondary")))
         self.tooltip = Content(clean(kpi.description or kpi.name))
 
     def on_resize(self) -> None:

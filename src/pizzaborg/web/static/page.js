@@ -1,5 +1,7 @@
 // The class page: the websocket goes to this page's own host (so a TLS reverse proxy works without
-// settings), and when the game closes the page asks the server why and says so.
+// settings), and when the game closes the page asks the server why and says so. The game's terminal
+// takes the keyboard as soon as it is drawn, and again when the window comes back: a learner types at
+// once, without clicking the page first.
 (function () {
   "use strict";
   var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
@@ -12,6 +14,12 @@
         if (box) { box.textContent = "The connection to the class server was lost. Your game is saved: reload when it is back."; }
       });
   }
+  function focusTerminal() {
+    var input = document.querySelector("#terminal .xterm-helper-textarea");
+    if (input && document.activeElement !== input && !document.body.classList.contains("-closed")) {
+      input.focus({ preventScroll: true });
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var terminal = document.getElementById("terminal");
     if (terminal) { terminal.dataset.sessionWebsocketUrl = wsUrl; }
@@ -22,6 +30,11 @@
     var seen = false;
     new MutationObserver(function () {
       if (!seen && document.body.classList.contains("-closed")) { seen = true; explain(); }
+      if (document.body.classList.contains("-first-byte")) { focusTerminal(); }
     }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+    window.addEventListener("focus", focusTerminal);
+    document.addEventListener("keydown", function (e) {
+      if (e.target === document.body) { focusTerminal(); }  // a key on the bare page: the next one counts
+    });
   });
 })();
