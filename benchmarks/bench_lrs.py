@@ -55,17 +55,24 @@ def run(*args) -> tuple:
 
 def report_for(story, assignment, i: int, rng) -> dict:
     game = Game(story, assignment.seed)
-    while not game.over:
+    for _ in range(10_000):  # a bound: a story that never ends fails here instead of hanging the bench
+        if game.over:
+            break
         game.choose(rng.choice(game.available()).id)
     began = datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=i)
+    times, t = [], began
+    for _ in game.decisions:  # each decision's time, as a face records it (the report's time spent follows)
+        t += timedelta(milliseconds=rng.randrange(4_000, 60_000))
+        times.append(t.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
     report = build_report(
-        game, learner=f"learner {i:04d}", assignment=assignment, started=began, finished=began + timedelta(minutes=40)
+        game,
+        learner=f"learner {i:04d}",
+        assignment=assignment,
+        started=began,
+        finished=began + timedelta(minutes=40),
+        times=times,
     )
     game.close()
-    t = began
-    for d in report["decisions"]:
-        t += timedelta(milliseconds=rng.randrange(4_000, 60_000))
-        d["at"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return report
 
 

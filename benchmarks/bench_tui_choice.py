@@ -38,6 +38,20 @@ def first_final(frames: list, t0: float) -> float:
     return next((t - t0) * 1000 for t, text in frames if text == final)
 
 
+async def confirm_portfolio(app, pilot, session) -> None:
+    """In a portfolio scene the number opens the checklist: tick available options until ``c`` confirms."""
+    available = [c.n for c in session.game.scene.choices if c.available] if not session.game.over else []
+    for k in range(20):
+        if type(app.screen).__name__ != "PortfolioScreen":
+            return
+        await pilot.press("c")
+        await settle(pilot)
+        if type(app.screen).__name__ == "PortfolioScreen" and available:
+            await pilot.press(str(available[k % len(available)]))
+            await settle(pilot)
+    raise RuntimeError("the portfolio checklist did not confirm")
+
+
 async def play(story_dir=None) -> tuple:
     story = load_story(story_dir)
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +87,7 @@ async def play(story_dir=None) -> tuple:
                 await settle(pilot)
                 if frames:
                     choice_ms.append(first_final(frames, t0))
+                await confirm_portfolio(app, pilot, session)
                 while getattr(app.screen, "pending", None) is not None or type(app.screen).__name__ in (
                     "ReflectionScreen",
                     "IntroScreen",
