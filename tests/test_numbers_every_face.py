@@ -186,6 +186,25 @@ def test_headless_play_shows_the_engines_numbers(story, tmp_path, seed, pick_see
     assert json.loads(out.getvalue())["kpis"] == _as_shown(game.history[-1].values)
 
 
+@pytest.mark.parametrize("seed,pick_seed", SEEDS[:1])
+def test_the_report_shows_the_engines_numbers(story, seed, pick_seed):
+    """A report's numbers after each decision are the engine's entry for that decision (never with the
+    next month's start in them), and its timeline is the series of decisions."""
+    from pizzaborg.trainer.report import build_report
+
+    _, game, _ = plan(story, seed, pick_seed)
+    r = build_report(game, learner="Ann")
+    for d in r["decisions"]:
+        (entry,) = [e for e in game.history if e.kind == "decision" and e.decisions == d["n"]]
+        assert d["kpis"] == {k: round(v, 6) for k, v in entry.values.items()} or d["kpis"] == pytest.approx(
+            entry.values
+        )
+    month_ends = [
+        d for d in r["decisions"] if any(x["decisions"] and x["decisions"][-1] == d["n"] for x in r["rounds"])
+    ]
+    assert month_ends  # the case the rule is for: a month's last decision, before the next month's start
+
+
 # ---- the screens: the terminal UI and the class server's app -------------------------------------
 
 

@@ -175,6 +175,9 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
             continue
         dec = game.decisions[-1]
         choice = story.scenes[scene_id].choice(choice_id)
+        # the numbers right after the decision (the engine's series), not with the next month's start in
+        # them; a schema-1 report (undos None) was written with the game's values then, and is rebuilt so
+        after = game.kpis if undos is None or not outcome.after else outcome.after
         entries.append(
             {
                 "n": n,
@@ -189,14 +192,14 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
                 "continue": bool(choice is not None and choice.synthetic),
                 "options": [{"id": c.id, "text": c.text} for c in view.choices],
                 "deltas": {k: _num(v) for k, v in dec.deltas.items()},
-                "kpis": {k: _num(v) for k, v in game.kpis.items()},
+                "kpis": {k: _num(v) for k, v in after.items()},
                 "evidence": _evidence(dec.stakes),
                 "worst": list(dec.worst),
                 "borg": outcome.borg,
                 "note": outcome.note,
             }
         )
-        timeline.append({"step": n, "round": round_number, "kpis": {k: _num(v) for k, v in game.kpis.items()}})
+        timeline.append({"step": n, "round": round_number, "kpis": {k: _num(v) for k, v in after.items()}})
         if outcome.round_end is not None:
             rs = outcome.round_end
             rounds.append(
