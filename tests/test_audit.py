@@ -390,6 +390,7 @@ def test_bad_input_is_one_line(args, message):
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+@pytest.mark.slow  # 50 games per learner, about 12 s (make test-slow, CI; make check runs story check)
 def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     """Story 0.2.0 was rewritten against the audit (issue 10): every tell within the thresholds its
     story.yaml sets (issue 10's targets, stricter than the defaults), no test-wise learner converges."""

@@ -273,8 +273,9 @@ async def play_screens(app, story, steps, pilot, learner=None) -> int:
     return checked
 
 
+@pytest.mark.slow  # a whole game through Pilot: about 18 s each (make test-slow, CI)
 @pytest.mark.asyncio
-@pytest.mark.parametrize("seed,pick_seed", [SEEDS[0], pytest.param(*SEEDS[1], marks=pytest.mark.slow)])
+@pytest.mark.parametrize("seed,pick_seed", SEEDS[:2])
 async def test_the_terminal_ui_shows_the_engines_numbers(story, tmp_path, seed, pick_seed):
     from pizzaborg.play.session import Session
     from pizzaborg.tui.app import PizzaBorgApp
@@ -286,6 +287,7 @@ async def test_the_terminal_ui_shows_the_engines_numbers(story, tmp_path, seed, 
     assert app.session.game.history[-1].values == expected.history[-1].values
 
 
+@pytest.mark.slow  # a whole game through Pilot: about 18 s (make test-slow, CI)
 @pytest.mark.asyncio
 async def test_the_class_servers_app_shows_the_engines_numbers(story, tmp_path):
     """The same app class the class server runs, with the server's assignment run (no browser needed)."""

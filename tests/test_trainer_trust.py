@@ -158,7 +158,7 @@ def test_lateness_cannot_be_laundered_silently(cli, tmp_path, mini):
     assert "NOT verified" in lines[0] and "deadline cannot be checked" in lines[0]
     assert "NOT verified" in lines[1] and "the last was made after the game finished" in lines[1]
     assert cli("report", "--help").out  # the report names days late for what they are
-    from pizzaborg.trainer.report import summary_rows
+    from pizzaborg.trainer.reporttext import summary_rows
 
     rows = dict(summary_rows(late))
     assert rows["Deadline"].endswith("(19 day(s) late by the claimed finish time)")
@@ -262,7 +262,7 @@ def test_a_report_shows_the_time_played_and_the_cohort_flags_a_game_played_too_f
     fast = [f for f in c["flags"] if f["kind"] == "fast"]
     assert len(fast) == 1 and "Bob" in fast[0]["text"] and "6s" in fast[0]["text"]
     assert next(x for x in c["learners_table"] if x["learner"] == "Bob")["flags"] == ["fast"]
-    from pizzaborg.trainer.report import summary_rows
+    from pizzaborg.trainer.reporttext import summary_rows
 
     assert dict(summary_rows(json.loads((d / "Ann.json").read_text())))["Time played (claimed)"].startswith(
         "10 min 0 s for "

@@ -197,7 +197,7 @@ def test_a_flagged_copy_is_held_back_from_the_projected_figures_until_counted(cl
 
     held = figures()
     assert "Passed 1 of 3" in held
-    from pizzaborg.trainer.report import _fmt
+    from pizzaborg.trainer.reporttext import fmt_value as _fmt
 
     assert f"Mean learning score {_fmt(round(statistics.fmean([ann['score'], bob['score']]), 1))}" in held
     assert "1 learner(s) held back from these figures" in held and "--count-flagged" in held

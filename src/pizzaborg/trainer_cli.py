@@ -411,7 +411,7 @@ def _verify_one(verifier, item) -> int:
 
 
 def _fmt(v) -> str:
-    from .trainer.report import _fmt as f
+    from .trainer.reporttext import fmt_value as f
 
     return f(v)
 
@@ -500,7 +500,8 @@ def cmd_send(args) -> int:
     from .engine import saves as S
     from .engine.text import clean
     from .trainer.assignment import AssignmentError
-    from .trainer.report import ReportError, read_json_file
+    from .trainer.handin import read_json_file
+    from .trainer.report import ReportError
     from .trainer.send import SendError, send_statements, statements_of_report
     from .trainer.verify import report_paths
 

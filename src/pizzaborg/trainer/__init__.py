@@ -34,8 +34,10 @@ times=None, undo_times=None) -> dict``
     (a JSON array of xAPI statements). The TUI's debrief export writes ``render(build_report(game,
     learner, assignment), "html")`` (or the format the user picks) to a file.
 
-Everything else (verification, cohort figures) is used by the trainer commands: see ``trainer_cli.py``. The report model
-(``report.py``) imports no renderer; ``formats.py`` holds ``render`` and the writers and imports both.
+Everything else (verification, cohort figures) is used by the trainer commands: see ``trainer_cli.py``.
+The report is three modules: the model (``report.py``, no renderer), reading a handed-in report as
+hostile input (``handin.py``) and the words its renderings share (``reporttext.py``); ``formats.py``
+holds ``render`` and the writers.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ _WHERE = {
     "build_report": "report",
     "finish_assignment": "formats",
     "render": "formats",
-    "read_report_file": "report",
+    "read_report_file": "handin",
     "Verifier": "verify",
 }
 

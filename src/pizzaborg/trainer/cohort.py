@@ -23,7 +23,9 @@ from collections import Counter
 from ..engine.text import for_spreadsheet, json_text
 from .cohort_html import _duration, _recorded, changed_text  # cells the page and the other formats share
 from .markdown import md
-from .report import FAST_SECONDS_PER_DECISION, _fmt, _label
+from .report import FAST_SECONDS_PER_DECISION
+from .reporttext import fmt_value as _fmt
+from .reporttext import label as _label
 
 TOP_WORST = 5
 RULES = {

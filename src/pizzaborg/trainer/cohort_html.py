@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .html import h
-from .report import _fmt
+from .reporttext import fmt_value as _fmt
 
 CSS = """
 :root{--ink:#111;--muted:#555;--bar:#2a6f4e;--bar-bg:#e6e6e6;--worst:#b3261e}

@@ -7,7 +7,9 @@ import math
 from html import escape
 
 from ..engine.text import clean
-from .report import _fmt, _label, summary_rows
+from .reporttext import fmt_value as _fmt
+from .reporttext import label as _label
+from .reporttext import summary_rows
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;

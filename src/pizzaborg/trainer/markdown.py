@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from ..engine.text import clean
-from .report import _fmt, _label, summary_rows
+from .reporttext import fmt_value as _fmt
+from .reporttext import label as _label
+from .reporttext import summary_rows
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 

@@ -13,21 +13,19 @@ learning point; ``kept_score`` is the path kept), ``changed_answers``, and per l
 ``estimate`` of mastery with its 90 % interval. A schema-1 report (an earlier version) is rebuilt in
 its own form and verifies as it did; its missing undo record is said (:func:`undo_record_note`).
 
-This module is the model only: it imports no renderer. The formats (``render``) and writing files
-live in ``formats.py``, which imports this module and the renderers.
+This module is the model only: it imports no renderer. Reading a report someone handed in (a hostile
+file) is ``handin.py``; the words the renderings share are ``reporttext.py``; the formats (``render``)
+and writing files live in ``formats.py``, which imports this module and the renderers.
 """
 
 from __future__ import annotations
 
-import math
-import os
 import uuid
 from datetime import datetime
 
 from .. import __version__
 from ..engine import Game, GameError
 from ..engine.errors import PizzaBorgError
-from ..engine.files import check_header
 from ..engine.times import iso, parse_iso, utcnow  # noqa: F401 - iso, parse_iso: this module's API
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -438,10 +436,19 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
     return assemble(computed, meta)
 
 
+def fmt_value(v) -> str:
+    """A number as a report shows it: whole numbers without a decimal, others with one; '–' for none."""
+    if v is None:
+        return "–"
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:.1f}"
+
+
 # ---- debrief questions -------------------------------------------------------------------------
 
 
-def _label(entry: dict, limit: int = 60) -> str:
+def label(entry: dict, limit: int = 60) -> str:
+    """A decision's short name: its scene's title, or the first sentence of its text."""
     if entry.get("scene_title"):
         return entry["scene_title"]
     text = " ".join(str(entry.get("scene_text", "")).split())
@@ -475,8 +482,8 @@ def debrief(report: dict) -> list:
         _, d, k, v = worst_move
         sign = "+" if v > 0 else ""
         describe.append(
-            f"In month {d['round']} ('{_label(d)}') you chose \"{d['choice_text']}\" and "
-            f"{kpis[k]['name']} moved {sign}{_fmt(v)}. What did you expect to happen?"
+            f"In month {d['round']} ('{label(d)}') you chose \"{d['choice_text']}\" and "
+            f"{kpis[k]['name']} moved {sign}{fmt_value(v)}. What did you expect to happen?"
         )
     if report.get("ending"):
         describe.append(f"Your game ended '{report['ending']['title']}'. Which decisions took you there?")
@@ -489,8 +496,8 @@ def debrief(report: dict) -> list:
         )
     if weakest is not None and strongest is not None and weakest["id"] != strongest["id"]:
         analyse.append(
-            f"Your strongest learning point was '{strongest['name']}' ({_fmt(strongest['score'])}), your weakest "
-            f"'{weakest['name']}' ({_fmt(weakest['score'])}). What made the difference?"
+            f"Your strongest learning point was '{strongest['name']}' ({fmt_value(strongest['score'])}), your weakest "
+            f"'{weakest['name']}' ({fmt_value(weakest['score'])}). What made the difference?"
         )
     transfer = [
         "Where do you see the same pattern in your own organisation: who calls everything top priority, "
@@ -504,233 +511,3 @@ def debrief(report: dict) -> list:
     ]
     texts = {"describe": describe, "analyse": analyse, "transfer": transfer, "apply": apply}
     return [{"stage": s, "title": t, "questions": texts[s]} for s, t in DEBRIEF_STAGES]
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    v = float(v)
-    return str(int(v)) if v.is_integer() else f"{v:.1f}"
-
-
-# ---- reading -----------------------------------------------------------------------------------
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number a report may hold")
-
-
-MAX_DEPTH = 32  # a report nests 5 levels; 32 leaves room and keeps every later step recursion-safe
-
-
-def read_json_file(path: str | os.PathLike):
-    """A JSON value from a file someone handed in: only a regular file, read with a bound, nested at
-    most MAX_DEPTH levels. Raises ReportError with one line."""
-    from ..engine.files import DuplicateKey, depth, loads_json, read_handed, shown_path
-
-    name = shown_path(path)
-    raw = read_handed(path, MAX_REPORT_BYTES, name, "a report", ReportError, f"{name}: no such file")
-    try:
-        data = loads_json(raw)
-    except DuplicateKey as exc:
-        raise ReportError(f"{name} is not a report: {exc}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ReportError(f"{name} is damaged or not a report (it is not valid JSON)") from None
-    if not depth(data, MAX_DEPTH):
-        raise ReportError(f"{name} is nested more than {MAX_DEPTH} levels deep: not a report")
-    return data
-
-
-def check_report_shape(data, name: str) -> dict:
-    """The minimal shape a verifier needs; everything else is compared against the replay."""
-    schema = check_header(data, name, FORMAT, SCHEMA, "report", ReportError)
-    if schema < 1:
-        raise ReportError(f"{name} has no valid schema version")
-    story = data.get("story")
-    if not isinstance(story, dict) or not all(isinstance(story.get(k), str) for k in ("id", "version", "hash")):
-        raise ReportError(f"{name} does not say which story it was played with")
-    seed = data.get("seed")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ReportError(f"{name} has no valid seed")
-    decisions = data.get("decisions")
-    if not isinstance(decisions, list) or not all(
-        isinstance(d, dict) and isinstance(d.get("scene"), str) and isinstance(d.get("choice"), str) for d in decisions
-    ):
-        raise ReportError(f"{name} has a damaged list of decisions")
-    if schema >= 2:
-        check_undo_record(data, name)
-    for key in ("learner", "cohort", "started", "finished", "date", "registration", "generator"):
-        if data.get(key) is not None and not isinstance(data.get(key), str):
-            raise ReportError(f"{name}: '{key}' must be text")
-    check_claims(data, name)
-    if data.get("assignment") is not None:
-        check_assignment_ref(data["assignment"], name)
-    return data
-
-
-def check_undo_record(data: dict, name: str) -> None:
-    """A schema-2 report's undo record must have the shape the game writes (its content is replayed)."""
-    undos = data.get("undos")
-    if not isinstance(undos, list) or not all(
-        isinstance(u, dict)
-        and isinstance(u.get("scene"), str)
-        and isinstance(u.get("choice"), str)
-        and isinstance(u.get("decision"), int)
-        and not isinstance(u.get("decision"), bool)
-        for u in undos
-    ):
-        raise ReportError(f"{name} has a damaged undo record ('undos')")
-    if not isinstance(data.get("undos_complete"), bool):
-        raise ReportError(f"{name}: 'undos_complete' must be true or false")
-
-
-def undo_input(data: dict) -> tuple:
-    """(undos, complete) to replay a checked report with: (None, False) for schema 1 (no record)."""
-    if data.get("schema") == 1:
-        return None, False
-    undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in data["undos"]]
-    return undos, data["undos_complete"]
-
-
-def check_claims(data: dict, name: str) -> None:
-    """What a report merely claims must still be something the game writes: a name as the name prompt
-    takes it, times in ISO 8601, a UUID registration, decision times as saves record them."""
-    for key in ("learner", "cohort"):
-        value = data.get(key)
-        if value is None:
-            continue
-        if not name_as_written(value):
-            raise ReportError(
-                f"{name}: '{key}' is not a {key} name the game writes (empty, control characters, "
-                "line breaks or more than 80 characters)"
-            )
-    for key in ("started", "finished", "date"):
-        if data.get(key) is not None and parse_iso(data[key]) is None:
-            raise ReportError(f"{name}: '{key}' is not a time (ISO 8601)")
-    if data.get("registration") is not None:
-        try:
-            uuid.UUID(data["registration"])
-        except ValueError:
-            raise ReportError(f"{name}: 'registration' is not a UUID") from None
-    if data.get("generator") is not None and len(data["generator"]) > 100:
-        raise ReportError(f"{name}: 'generator' is too long")
-    from ..engine.times import valid_at
-
-    for i, d in enumerate(data["decisions"]):
-        if "at" in d and not valid_at(d["at"]):
-            raise ReportError(
-                f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
-                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
-            )
-    for i, u in enumerate(data.get("undos") or []):
-        if isinstance(u, dict) and "at" in u and not valid_at(u["at"]):
-            raise ReportError(
-                f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
-                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
-            )
-
-
-def check_assignment_ref(ref, name: str) -> dict:
-    if not isinstance(ref, dict):
-        raise ReportError(f"{name}: 'assignment' must be a mapping")
-    unknown = sorted(str(k) for k in ref if k not in ASSIGNMENT_REF_KEYS)
-    if unknown:
-        raise ReportError(f"{name}: assignment.{unknown[0][:40]} is not something an assignment has")
-    if isinstance(ref.get("xapi_home"), str):
-        from .assignment import AssignmentError, check_home
-
-        try:
-            check_home(ref["xapi_home"])
-        except AssignmentError:
-            raise ReportError(f"{name}: assignment.xapi_home must be an http(s) URL") from None
-    m = ref.get("mastery")
-    if m is not None and (not finite(m) or not 0 < m <= 1):
-        raise ReportError(f"{name}: assignment.mastery must be a number above 0 and at most 1")
-    for key in ("id", "cohort", "deadline", "xapi_home"):
-        if ref.get(key) is not None and not isinstance(ref.get(key), str):
-            raise ReportError(f"{name}: assignment.{key} must be text")
-    if ref.get("deadline") is not None:
-        from datetime import date
-
-        try:
-            date.fromisoformat(ref["deadline"])
-        except ValueError:
-            raise ReportError(f"{name}: assignment.deadline must be a date (YYYY-MM-DD)") from None
-    seed = ref.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ReportError(f"{name}: assignment.seed must be a whole number")
-    if "undo" in ref and ref["undo"] not in ("free", "off"):
-        raise ReportError(f"{name}: assignment.undo must be free or off (recorded, the default, is not written)")
-    return ref
-
-
-def read_report_file(path: str | os.PathLike) -> dict:
-    """A JSON report from a file, shape-checked (not yet verified)."""
-    from ..engine.files import shown_path
-
-    return check_report_shape(read_json_file(path), shown_path(path))
-
-
-def summary_rows(r: dict) -> list:
-    """The report's head as (label, value) rows, shared by the Markdown and HTML renderings."""
-    rows = [
-        ("Learner (claimed)", r.get("learner") or "–"),
-        ("Cohort", r.get("cohort") or "–"),
-        ("Date (claimed)", r.get("date") or "–"),
-        ("Time played (claimed)", duration_text(r.get("time_spent"), len(r["decisions"]))),
-        ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
-        ("Story hash", r["story"]["hash"]),
-        ("Seed", r["seed"]),
-        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
-        ("Learning score", f"{_fmt(r['score'])}/100"),
-        ("Assimilation", f"{_fmt(r['assimilation'])} %"),
-    ]
-    if "kept_score" in r:  # schema 2: the score above counts first answers
-        rows.append(("Score of the path kept", f"{_fmt(r['kept_score'])}/100"))
-    rows.append(("Answers changed after the feedback", undo_summary(r)))
-    if r.get("mastery"):
-        m = r["mastery"]
-        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
-        rows.append(("Mastery", f"{_fmt(m['threshold'] * 100)} needed: {verdict}"))
-    if r.get("assignment") and r["assignment"].get("deadline"):
-        late = r.get("late_days")
-        rows.append(
-            (
-                "Deadline",
-                r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else ""),
-            )
-        )
-    rows += estimate_rows(r)
-    return rows
-
-
-def undo_summary(r: dict) -> str:
-    """'2 (5 undos)', or what is not known about them."""
-    note = undo_record_note(r)
-    if "undos" not in r:
-        return f"unknown ({note})"
-    text = f"{r['changed_answers']} ({r['undone']} undo{'' if r['undone'] == 1 else 's'})"
-    return text + (f"; {note}" if note else "")
-
-
-def estimate_rows(r: dict) -> list:
-    """('Mastery: <point>', 'about 70 out of 100, likely between 55 and 82, from 6 decisions') per point."""
-    from ..engine.mastery import from_dict, words
-
-    return [
-        (f"Mastery: {p['name']}", words(from_dict(p["estimate"]))) for p in r["learning_points"] if p.get("estimate")
-    ]
-
-
-def duration_text(spent: dict | None, decisions: int) -> str:
-    """'12 min 5 s for 46 decisions' from a report's time_spent (or '–' when no times were recorded)."""
-    if not spent:
-        return "–" if decisions else "no decisions"
-    s = int(round(float(spent["seconds"])))
-    m, sec = divmod(s, 60)
-    text = f"{m} min {sec} s" if m else f"{sec} s"
-    return f"{text} for {decisions} decision(s)"
-
-
-def finite(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

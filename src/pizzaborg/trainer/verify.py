@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..engine.files import shown_path
+from .handin import check_report_shape, read_json_file, undo_input
 from .report import (
     ASSIGNMENT_REF_KEYS,
     FORMAT,
@@ -23,11 +24,8 @@ from .report import (
     ReplayMismatch,
     ReportError,
     assemble,
-    check_report_shape,
     computed_part,
     parse_iso,
-    read_json_file,
-    undo_input,
     undo_record_note,
 )
 

@@ -392,7 +392,8 @@ def claim_of(stmts, name: str) -> dict:
     if assignment is not None and not isinstance(assignment, dict):
         raise XapiError(f"{name}: the assignment extension is damaged")
     if assignment is not None:
-        from .report import ReportError, check_assignment_ref
+        from .handin import check_assignment_ref
+        from .report import ReportError
 
         try:
             check_assignment_ref(assignment, name)
