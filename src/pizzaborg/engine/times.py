@@ -10,7 +10,7 @@ function of (story, seed, decisions).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 #: A decision's ``at``: UTC with milliseconds and a Z, e.g. ``2026-11-28T18:46:12.345Z``.
 AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -19,6 +19,11 @@ AT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 def utcnow() -> datetime:
     """Now, in UTC, to the second (when a game or a report began or ended)."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def today() -> date:
+    """Today's date in UTC (deadlines, the cohort page's date)."""
+    return utcnow().date()
 
 
 def now_iso() -> str:

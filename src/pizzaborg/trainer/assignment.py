@@ -27,11 +27,13 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..engine.errors import PizzaBorgError
 from ..engine.files import check_header
+from ..engine.times import today as today_utc
+from ..engine.times import utcnow
 
 FORMAT = "pizzaborg-assignment"
 SCHEMA = 1
@@ -185,7 +187,7 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
         days = re.fullmatch(r"\+(\d{1,4})d", text) if not allow_past else None  # --deadline +14d: in 14 days
         try:
             if days:
-                d = (today or datetime.now(UTC).date()) + timedelta(days=int(days.group(1)))
+                d = (today or today_utc()) + timedelta(days=int(days.group(1)))
             else:
                 d = date.fromisoformat(text)
         except ValueError:
@@ -194,7 +196,7 @@ def parse_deadline(value, today: date | None = None, allow_past: bool = True) ->
                 "or as days from today, e.g. +14d"
             ) from None
     if not allow_past:
-        today = today or datetime.now(UTC).date()
+        today = today or today_utc()
         if d < today:
             raise AssignmentError(f"the deadline {d.isoformat()} is in the past")
     return d.isoformat()
@@ -284,7 +286,7 @@ def new_assignment(
     lrs: dict | None = None,
     undo: str | None = None,
 ) -> Assignment:
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     if seed is None:
         import random
 

@@ -9,8 +9,7 @@ come last. No scripts, no external assets; every piece of text is HTML-escaped.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from ..engine.times import today as today_utc
 from .html import h
 from .reporttext import fmt_value as _fmt
 
@@ -113,7 +112,7 @@ def changed_text(row: dict) -> str:
 
 
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
-    today = today or datetime.now(UTC).date().isoformat()
+    today = today or today_utc().isoformat()
     title = _title(c, today)
     learners = c["learners"]
     b = [

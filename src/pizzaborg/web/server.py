@@ -23,7 +23,6 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from ..engine.times import now_iso
 from .codes import MAX_FIELD, new_code, normal_code
 
 log = logging.getLogger("pizzaborg.serve")
@@ -43,10 +43,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-def _utcnow() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _digest(code: str) -> str:
@@ -111,7 +107,7 @@ class Sessions:
     def new(self) -> ClassSession:
         sid = secrets.token_hex(6)
         resume = new_code()
-        s = ClassSession(sid, resume, _utcnow(), self.root / sid)
+        s = ClassSession(sid, resume, now_iso(), self.root / sid)
         self.by_digest[_digest(resume)] = s
         return s
 
