@@ -715,6 +715,19 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
 
 
+def undo_record_ok(undos: object) -> bool:
+    """True when ``undos`` has the shape a save and a report keep: a list of {decision (a whole number),
+    scene, choice}. Its content is checked by replaying it (:func:`action_log`)."""
+    return isinstance(undos, list) and all(
+        isinstance(u, dict)
+        and isinstance(u.get("scene"), str)
+        and isinstance(u.get("choice"), str)
+        and isinstance(u.get("decision"), int)
+        and not isinstance(u.get("decision"), bool)
+        for u in undos
+    )
+
+
 def action_log(decisions: list, undos: list) -> list:
     """The playthrough as it happened: [("choose", (scene, choice), None | undo number) or ("undo", undo, n)].
 

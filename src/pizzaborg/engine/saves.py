@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import PizzaBorgError
 from .files import check_header, write_atomic
-from .game import Game, ReplayError
+from .game import Game, ReplayError, undo_record_ok
 from .text import clean
 from .times import AT_RE, is_time, now_iso, stamp, track_times, valid_at  # noqa: F401 - stamp, track_times, AT_RE: this module's API
 
@@ -291,14 +291,7 @@ def _validate(data: Any, path: Path) -> SaveData:
     undos, undo_times = None, []  # schema 1: no record (missing, never invented)
     if schema >= 2:
         undos = data.get("undos")
-        if not isinstance(undos, list) or not all(
-            isinstance(u, dict)
-            and isinstance(u.get("scene"), str)
-            and isinstance(u.get("choice"), str)
-            and isinstance(u.get("decision"), int)
-            and not isinstance(u.get("decision"), bool)
-            for u in undos
-        ):
+        if not undo_record_ok(undos):
             raise SaveError(f"{name} has a damaged undo record")
         undo_times = [u.get("at") if valid_at(u.get("at")) else None for u in undos]
         undos = [{"decision": u["decision"], "scene": u["scene"], "choice": u["choice"]} for u in undos]

@@ -11,6 +11,7 @@ import os
 import uuid
 
 from ..engine.files import check_header
+from ..engine.game import undo_record_ok
 from ..engine.times import parse_iso
 from .report import (
     ASSIGNMENT_REF_KEYS,
@@ -77,14 +78,7 @@ def check_report_shape(data, name: str) -> dict:
 def check_undo_record(data: dict, name: str) -> None:
     """A schema-2 report's undo record must have the shape the game writes (its content is replayed)."""
     undos = data.get("undos")
-    if not isinstance(undos, list) or not all(
-        isinstance(u, dict)
-        and isinstance(u.get("scene"), str)
-        and isinstance(u.get("choice"), str)
-        and isinstance(u.get("decision"), int)
-        and not isinstance(u.get("decision"), bool)
-        for u in undos
-    ):
+    if not undo_record_ok(undos):
         raise ReportError(f"{name} has a damaged undo record ('undos')")
     if not isinstance(data.get("undos_complete"), bool):
         raise ReportError(f"{name}: 'undos_complete' must be true or false")
