@@ -70,7 +70,7 @@ async def test_capacity_unavailable_choices_and_a_portfolio_checklist(make_app, 
         assert shows(app, "#portfolio-status") == "Tick 1 to 2: 0 ticked."
         await tick(pilot, "crm")
         await tick(pilot, "tidy")
-        assert shows(app, "#portfolio-status") == "2 ticked, using 2 of the 2 Team weeks left."
+        assert shows(app, "#portfolio-status") == "2 ticked, using 2 team weeks of the 2 left this month."
         await pilot.press("c")
         await pilot.pause()
         assert screen_name(app) == "GameScreen" and in_feedback(app)

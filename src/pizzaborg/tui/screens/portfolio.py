@@ -10,7 +10,6 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from ...engine.text import clean
 from ...play.render import amount, fmt_num, pick_note
 from ..text import shown
 from ..widgets.checklist import Checklist
@@ -71,7 +70,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
             if cost > cap.left:
-                return f"These need {fmt_num(cost)} {clean(cap.name or cap.id)}; {fmt_num(cap.left)} left."
+                return f"These need {amount(cost, cap.name or cap.id)}; {fmt_num(cap.left)} left this month."
         return ""
 
     def _status(self) -> None:
@@ -80,9 +79,8 @@ class PortfolioScreen(ModalScreen[list | None]):
         cap = self.scene.capacity
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
-            text = (
-                f"{len(ids)} ticked, using {fmt_num(cost)} of the {fmt_num(cap.left)} {clean(cap.name or cap.id)} left."
-            )
+            used = amount(cost, cap.name or cap.id)
+            text = f"{len(ids)} ticked, using {used} of the {fmt_num(cap.left)} left this month."
         self.query_one("#portfolio-status", Static).update(text)
 
     def on_checklist_changed(self, event: Checklist.Changed) -> None:
