@@ -394,9 +394,11 @@ def test_bad_input_is_one_line(args, message):
 def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
     """Story 0.2.0 was rewritten against the audit (issue 10): every tell within the thresholds its
     story.yaml sets (issue 10's targets, stricter than the defaults), no test-wise learner converges."""
-    t0 = time.perf_counter()
+    # CPU time of this process (the audit runs in it, on one process): the slow tier runs two workers a
+    # core beside it, so wall time measures the neighbours too (benchmarks/bench_audit.py times the wall)
+    t0 = time.process_time()
     code, out, err = run_cli("story", "audit", "--json")
-    seconds = time.perf_counter() - t0
+    seconds = time.process_time() - t0
     data = json.loads(out)
     failed = [t["id"] for t in data["tells"] if not t["passed"]]
     failed = [t for t in failed if not t.startswith(ISSUE_18)]
@@ -404,7 +406,7 @@ def test_the_shipped_story_passes_the_audit_within_thirty_seconds():
         failed = [t for t in failed if not t.startswith(ISSUE_19) and not t.endswith(".good")]
     assert not failed, failed
     assert not [e for r in data["learners"] for e in r["errors"]]
-    assert seconds < 30, f"the audit took {seconds:.1f} s"
+    assert seconds < 30, f"the audit took {seconds:.1f} s of CPU"
     by = {t["id"]: t for t in data["tells"]}
     assert data["games_per_learner"] == 50 and data["decisions"] >= 40
     assert by["length.share"]["threshold"] == 0.30 and by["one-right"]["threshold"] == 0.40

@@ -10,7 +10,7 @@ import json
 import os
 import random
 import signal
-import time
+import time  # process_time: CPU of this process, so a busy machine does not fail a bound
 import tracemalloc
 from pathlib import Path
 
@@ -48,9 +48,9 @@ def test_billion_laughs_fails_fast_in_bounded_memory(tmp_path, run_cli):
         lines.append(f"a{i}: &a{i} [{refs}]")
     root = write_story(tmp_path, BASE_STORY + "\n".join(lines) + "\n", {"01.yaml": BASE_ROUND})
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     code, out, err = run_cli("play", "--story", root, "--choices", "1")
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert code == 2
@@ -297,9 +297,9 @@ def test_full_disk_in_plain_mode_keeps_the_last_good_autosave(run_cli, mini_dir,
 def test_hostile_scripts_are_bad_input(run_cli, mini_dir, tmp_path, script, fragment):
     path = tmp_path / "s.yaml"
     path.write_bytes(script.encode("latin-1") if script.startswith("\xff") else script.encode())
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     code, out, err = run_cli("play", "--story", mini_dir, "--script", path)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
     assert code == 2, (out, err)
     assert fragment in one_line(err)
 
@@ -377,10 +377,10 @@ def test_a_hostile_assignment_file_is_bad_input_fast(run_cli, mini_dir, tmp_path
     ):
         path = tmp_path / name
         path.write_text(text)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         code, out, err = run_cli(
             "play", "--story", mini_dir, "--assignment", path, "--learner", "Ada", "--choices", "1"
         )
-        assert time.perf_counter() - t0 < 2.0
+        assert time.process_time() - t0 < 2.0
         assert code == 2, (out, err)
         assert fragment in one_line(err).lower()
