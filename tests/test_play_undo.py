@@ -167,3 +167,16 @@ def test_play_assignment_from_a_save_with_undos_hands_in_their_times(run_cli, tm
     path = out.split("Hand in this file to your trainer: ", 1)[1].split("\n", 1)[0].strip()
     report = json.loads(open(path, encoding="utf-8").read())
     assert report["undone"] == 2 and [u["at"] for u in report["undos"]] == s.undo_times
+
+
+@pytest.mark.parametrize("undo", [None, "recorded", "free"])
+def test_the_undo_line_says_what_the_score_counts(story, tmp_path, undo):
+    """After an undo the learner is told that the score keeps the first answer, unless the assignment
+    counts the path kept (undo: free)."""
+    s = _session(story, tmp_path, undo)
+    s.choose(1)
+    assert s.undo()
+    if undo == "free":
+        assert s.undone_line() == render.UNDONE
+    else:
+        assert s.undone_line() == render.UNDONE_FIRST and "first answer" in s.undone_line()

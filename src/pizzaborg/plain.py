@@ -264,7 +264,7 @@ class PlainSession:
         if not self.session.undo():  # the session autosaves
             self.say(self.session.why_no_undo() or render.NO_UNDO_YET)
             return
-        self.say(render.UNDONE)
+        self.say(self.session.undone_line())
         self.say_notes()
         self.show_scene()
 

@@ -28,6 +28,7 @@ UNDO_OFF = "Undo is off in this assignment: your trainer made every decision fin
 NO_UNDO_YET = "Nothing to undo yet."
 UNDO_FULL = "No more undos: this game has recorded as many as a game can."
 UNDONE = "Undone: your last decision is taken back."
+UNDONE_FIRST = "Undone: your last decision is taken back. Your score keeps the first answer you gave there."
 
 #: The keys of both faces, documented once (the plain mode's help and the TUI's help screen).
 #: (key, what it does, where: "both", "tui" or "plain")

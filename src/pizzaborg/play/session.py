@@ -199,6 +199,13 @@ class Session:
             return UNDO_FULL
         return None
 
+    def undone_line(self) -> str:
+        """What the faces say after an undo: the score keeps the first answer, unless the assignment
+        counts the path kept (``undo: free``)."""
+        from .render import UNDONE, UNDONE_FIRST
+
+        return UNDONE if self.undo_mode == "free" else UNDONE_FIRST
+
     def undo(self) -> bool:
         """Take back the last decision; False when refused (:meth:`why_no_undo` says why)."""
         if self.game is None or self.why_no_undo() is not None or not self.game.undo():

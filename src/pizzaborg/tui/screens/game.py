@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import GameError
 from ...engine.text import clean
-from ...play.render import NO_UNDO_YET, UNDONE, fmt_num, is_plain_continue, kpi_line
+from ...play.render import NO_UNDO_YET, fmt_num, is_plain_continue, kpi_line
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
@@ -240,7 +240,7 @@ class GameScreen(Screen):
         self.pending = None
         if self.session.undo():
             self.show_game()
-            self.notify(UNDONE)
+            self.notify(self.session.undone_line(), markup=False)
         else:
             self.notify(self.session.why_no_undo() or NO_UNDO_YET, severity="warning", markup=False)
         self.flush_notes()
