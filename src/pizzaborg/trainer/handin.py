@@ -116,18 +116,13 @@ def check_claims(data: dict, name: str) -> None:
         raise ReportError(f"{name}: 'generator' is too long")
     from ..engine.times import valid_at
 
-    for i, d in enumerate(data["decisions"]):
-        if "at" in d and not valid_at(d["at"]):
-            raise ReportError(
-                f"{name}: decision {i + 1}: 'at' is not a time as the game records it "
-                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
-            )
-    for i, u in enumerate(data.get("undos") or []):
-        if isinstance(u, dict) and "at" in u and not valid_at(u["at"]):
-            raise ReportError(
-                f"{name}: undo {i + 1}: 'at' is not a time as the game records it "
-                "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
-            )
+    for what, entries in (("decision", data["decisions"]), ("undo", data.get("undos") or [])):
+        for i, d in enumerate(entries):
+            if isinstance(d, dict) and "at" in d and not valid_at(d["at"]):
+                raise ReportError(
+                    f"{name}: {what} {i + 1}: 'at' is not a time as the game records it "
+                    "(UTC, milliseconds, e.g. 2026-11-28T18:46:12.345Z)"
+                )
 
 
 def check_assignment_ref(ref, name: str) -> dict:
