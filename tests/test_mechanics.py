@@ -413,7 +413,7 @@ def test_story_graph_draws_portfolio_scenes_and_their_choices(mech):
 
 
 def test_a_cost_is_worded_as_the_faces_word_it_one_team_week_this_month():
-    from pizzaborg.engine.game import _units
+    from pizzaborg.engine.text import amount as _units  # the engine's wording of a cost
     from pizzaborg.play.render import amount
 
     for n in (1, 2, 0.5):

@@ -33,11 +33,12 @@ from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
 from .scoring import ScoreReport, Stake, point_key, score_report, stakes_for, stakes_for_pick
 from .shuffle import shown_order
+from .text import amount, fmt_num
 from .views import CapacityView, ChoiceView, Decision, KpiEntry, Outcome, RoundSummary, SceneView, Undone
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from .model import Choice, Scene
 
@@ -216,7 +217,7 @@ class Game:
             left = self.capacity_left
             if left is not None and choice.cost > left:
                 cap = self.story.capacity
-                return f"needs {_units(choice.cost, cap.name or cap.id)}, {_num(left)} left this month"
+                return f"needs {amount(choice.cost, cap.name or cap.id)}, {fmt_num(left)} left this month"
         return ""
 
     # ---- what the player sees ----------------------------------------------------------------
@@ -345,8 +346,8 @@ class Game:
             if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
                 raise GameError(
-                    f"the choices picked in scene '{scene.id}' need {_units(cost, cap.name or cap.id)}, "
-                    f"{_num(left)} left this month"
+                    f"the choices picked in scene '{scene.id}' need {amount(cost, cap.name or cap.id)}, "
+                    f"{fmt_num(left)} left this month"
                 )
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)
@@ -672,14 +673,7 @@ class Game:
         except ValueError as exc:
             raise ReplayError(str(exc), 0, game) from None
         kept = 0
-        marks: list = []  # snapshots before each decision a later undo takes back
-        for action, item, label in log:
-            if action == "undo":
-                game.undo(marks.pop())
-                continue
-            if label is not None:
-                marks.append(game.snapshot())
-            scene, choice = item
+        for (scene, choice), label in walk(game, log):
             index = len(game.decisions)
             what = f"decision {index + 1}" if label is None else f"undo {label} (decision {index + 1})"
             if game.over:
@@ -711,10 +705,6 @@ class Game:
         }
 
 
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
-
-
 def undo_record_ok(undos: object) -> bool:
     """True when ``undos`` has the shape a save and a report keep: a list of {decision (a whole number),
     scene, choice}. Its content is checked by replaying it (:func:`action_log`)."""
@@ -726,6 +716,21 @@ def undo_record_ok(undos: object) -> bool:
         and not isinstance(u.get("decision"), bool)
         for u in undos
     )
+
+
+def walk(game: Game, log: list) -> Iterator[tuple[tuple, int | None]]:
+    """Play an action log (:func:`action_log`) on ``game``: an undo restores the snapshot taken just
+    before the decision it takes back (no replay per undo); each choice is yielded as
+    ((scene, choice), the number of the undo that takes it back, or None) for the caller to check and
+    make: :meth:`Game.replay` and the report's description, each with its own messages."""
+    marks: list = []
+    for action, item, label in log:
+        if action == "undo":
+            game.undo(marks.pop())
+            continue
+        if label is not None:
+            marks.append(game.snapshot())
+        yield item, label
 
 
 def action_log(decisions: list, undos: list) -> list:
@@ -768,16 +773,6 @@ def _label_undone(log: list) -> list:
             j = depth_of.pop()
             out[j][2] = label
     return [tuple(a) for a in out]
-
-
-def _units(n: float, name: str) -> str:
-    """'1 team week', '3 team weeks' from a capacity named 'Team weeks', as the faces write a cost
-    (render.amount): lower case in running text unless an acronym, singular for one."""
-    if name[:1].isupper() and name[1:2].islower():
-        name = name[0].lower() + name[1:]
-    if n == 1 and name.endswith("s") and not name.endswith("ss"):
-        name = name[:-1]
-    return f"{_num(n)} {name}"
 
 
 def _decision_pair(d: dict | tuple) -> tuple:

@@ -22,6 +22,24 @@ _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud8
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+def fmt_num(value: float) -> str:
+    """A number as every face shows it: whole numbers without a decimal, others with one."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}"
+
+
+def amount(n: float, unit: str) -> str:
+    """'1 team week', '3 team weeks' from a capacity named 'Team weeks': in running text, lower case
+    unless the name is an acronym, and singular for one. The engine's capacity messages and the faces'
+    costs both word it here."""
+    if unit[:1].isupper() and unit[1:2].islower():
+        unit = unit[0].lower() + unit[1:]
+    if n == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{fmt_num(n)} {unit}"
+
+
 def clean(text: str, oneline: bool = False) -> str:
     """Text safe for a terminal: escape sequences, control characters and bidi overrides removed (newlines
     and tabs kept), undecodable bytes shown as U+FFFD. ``oneline``: line breaks and tabs become spaces,

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import textwrap
 
+from ..engine.text import amount as text_amount
 from ..engine.text import clean
+from ..engine.text import fmt_num as fmt_num  # the faces take it from here with the other words
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -76,12 +78,6 @@ def sentence(text: str) -> str:
 def rule(title: str) -> str:
     """A heading, as a line of its own (a sentence, not a drawing)."""
     return sentence(title)
-
-
-def fmt_num(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}"
 
 
 def fmt_delta(value: float) -> str:
@@ -148,14 +144,8 @@ def pick_note(scene: SceneView) -> str:
 
 
 def amount(n: float, unit: str) -> str:
-    """'1 team week', '3 team weeks' from a capacity's name ('Team weeks'): in running text, lower
-    case unless the name is an acronym, and singular for one."""
-    unit = clean(unit)
-    if unit[:1].isupper() and unit[1:2].islower():
-        unit = unit[0].lower() + unit[1:]
-    if n == 1 and unit.endswith("s") and not unit.endswith("ss"):
-        unit = unit[:-1]
-    return f"{fmt_num(n)} {unit}"
+    """A cost in running text (``engine.text.amount``) from a capacity's name as the story writes it."""
+    return text_amount(n, clean(unit))
 
 
 def choice_suffix(scene: SceneView, c: ChoiceView) -> str:

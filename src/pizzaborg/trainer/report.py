@@ -131,7 +131,7 @@ def _undo_entry(u, n: int) -> dict:
 
 
 def _describe(game: Game, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
-    from ..engine.game import action_log
+    from ..engine.game import action_log, walk
 
     story = game.story
     timeline = [{"step": 0, "round": game.round_number, "kpis": {k: _num(v) for k, v in game.kpis.items()}}]
@@ -141,14 +141,7 @@ def _describe(game: Game, decisions: list, undos: list | None = None, complete: 
         log = action_log(decisions, undos or [])
     except ValueError as exc:
         raise ReplayMismatch(str(exc)) from None
-    marks: list = []  # snapshots before each decision a later undo takes back (no replay per undo)
-    for action, item, label in log:
-        if action == "undo":
-            game.undo(marks.pop())
-            continue
-        if label is not None:
-            marks.append(game.snapshot())
-        scene_id, choice_id = item
+    for (scene_id, choice_id), label in walk(game, log):
         n = len(game.decisions) + 1
         what = f"decision {n}" if label is None else f"undo {label} (decision {n})"
         if game.over:
