@@ -20,6 +20,7 @@ from pathlib import Path
 DOMAIN = "pizzaborg"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 SOURCE_LANGUAGE = "en"
+MAX_MO_BYTES = 4 * 1024 * 1024  # a compiled catalogue is tens of KiB
 
 
 class Translator:
@@ -64,8 +65,11 @@ def _load(lang: str) -> Translator:
     for name in candidates:
         mo = LOCALE_DIR / name / "LC_MESSAGES" / f"{DOMAIN}.mo"
         if mo.is_file():
-            with open(mo, "rb") as fh:
-                return Translator(lang, _gettext.GNUTranslations(fh))
+            import io
+
+            from .files import read_bounded  # the one bounded, regular-file-only reader
+
+            return Translator(lang, _gettext.GNUTranslations(io.BytesIO(read_bounded(mo, MAX_MO_BYTES))))
     return Translator(lang)
 
 

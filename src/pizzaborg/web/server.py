@@ -22,43 +22,25 @@ import secrets
 import socket
 import sys
 import time
-from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from ..engine.times import now_iso
-from .codes import MAX_FIELD, new_code, normal_code
+from .codes import MAX_FIELD
+from .pages import full_message, full_page, game_page, gate_page, page_response
+from .sessions import ClassSession, Sessions
 
 log = logging.getLogger("pizzaborg.serve")
 
 HERE = Path(__file__).resolve().parent
 ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
-MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
 STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(normal_code(code).encode("ascii", "replace")).hexdigest()
-
-
-@dataclass
-class ClassSession:
-    id: str  # made by the server: the folder name and the id in hand-in records
-    resume: str  # the code the learner keeps (held in memory, stored only hashed)
-    created: str
-    folder: Path
-    service: SessionService | None = None  # the game being played (it holds a place on the server)
-    websocket: web.WebSocketResponse | None = None
-    leaving: SessionService | None = None  # the last game, perhaps still saving on its way out
-    closed: str | None = None  # why the last game closed, for the page
 
 
 def address_to_give_out(ipv6_too: bool = False) -> str | None:
@@ -76,64 +58,6 @@ def address_to_give_out(ipv6_too: bool = False) -> str | None:
         if found and not found.startswith("127.") and found not in ("::1", "0.0.0.0", "::"):
             return found
     return None
-
-
-class Sessions:
-    """The server's table of sessions, by resume code; ``<data>/sessions.json`` keeps it (hashed codes)
-    across restarts."""
-
-    def __init__(self, data_dir: Path):
-        self.root = data_dir / "sessions"
-        self.index_path = data_dir / "sessions.json"
-        self.by_digest: dict[str, ClassSession] = {}
-        self._stored: dict[str, dict] = {}
-        from ..engine.files import loads_json, read_bounded
-
-        try:  # the one bounded, regular-file-only reader: a FIFO here does not hang the start
-            stored = loads_json(read_bounded(self.index_path, MAX_INDEX_BYTES))
-            if isinstance(stored, dict):
-                self._stored = {
-                    k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()
-                }
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError, RecursionError) as exc:
-            print(
-                f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
-                "earlier sessions' resume codes are not known",
-                file=sys.stderr,
-            )
-
-    def new(self) -> ClassSession:
-        sid = secrets.token_hex(6)
-        resume = new_code()
-        s = ClassSession(sid, resume, now_iso(), self.root / sid)
-        self.by_digest[_digest(resume)] = s
-        return s
-
-    def find(self, code: str | None) -> ClassSession | None:
-        if not code:
-            return None
-        d = _digest(code)
-        s = self.by_digest.get(d)
-        if s is None and d in self._stored:  # a session from before a restart
-            rec = self._stored[d]
-            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root / rec["id"])
-            self.by_digest[d] = s
-        return s
-
-    def keep(self, s: ClassSession) -> None:
-        """Write the session into the stored table (when its first game starts)."""
-        d = _digest(s.resume)
-        if d in self._stored:
-            return
-        self._stored[d] = {"id": s.id, "created": s.created}
-        from ..engine.files import write_atomic
-
-        write_atomic(self.index_path, json.dumps(self._stored, indent=1) + "\n")
-
-    def live(self) -> int:
-        return sum(1 for s in self.by_digest.values() if s.service is not None)
 
 
 class SessionService(AppService):
@@ -521,78 +445,3 @@ def _clamp(value, default: int) -> int:
     except (TypeError, ValueError):
         return default
     return max(10, min(n, 400))
-
-
-# ---- HTML ----------------------------------------------------------------------------------------
-
-
-def page_response(body: str, status: int = 200) -> web.Response:
-    return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-
-
-def _head(title: str, extra: str = "") -> str:
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{escape(title)}</title><link rel="stylesheet" href="/pb/page.css">{extra}</head>'
-    )
-
-
-def gate_page(need_code: bool, error: str | None = None) -> str:
-    parts = [_head("PizzaBorg class"), '<body class="gate"><main><h1>PizzaBorg</h1>']
-    if error:
-        parts.append(f'<p class="error" role="alert">{escape(error)}</p>')
-    if need_code:
-        parts.append(
-            '<form method="post" action="/enter"><label for="code">Access code from your trainer</label>'
-            '<input id="code" name="code" autocomplete="off" autofocus maxlength="64">'
-            '<button type="submit" id="enter">Enter</button></form>'
-        )
-    else:
-        parts.append(
-            '<form method="post" action="/resume"><label for="resume">Your resume code</label>'
-            '<input id="resume" name="resume" autocomplete="off" autofocus maxlength="64" placeholder="ABCD-EFGH-JKMN">'
-            '<button type="submit" id="resume-go">Continue that game</button></form>'
-            '<form method="post" action="/new"><button type="submit" id="new-session">'
-            "Start a new session instead</button></form>"
-            '<p><a href="/">Back to my game</a></p>'
-        )
-    parts.append("</main></body></html>")
-    return "".join(parts)
-
-
-def full_message(n: int) -> str:
-    return (
-        f"The class server is full: {n} game{'' if n == 1 else 's'} are being played, the most it takes. "
-        "Try again in a few minutes; if you had a game, it is saved."
-    )
-
-
-def full_page(n: int) -> str:
-    return (
-        _head("PizzaBorg class: full") + '<body class="gate"><main><h1>PizzaBorg</h1>'
-        f'<p class="error" role="alert" id="full">{escape(full_message(n))}</p>'
-        '<p><a href="/">Try again</a></p></main></body></html>'
-    )
-
-
-def game_page(resume: str, cohort: str | None) -> str:
-    what = f"Assignment: {escape(cohort)} · " if cohort else ""
-    return (
-        _head(
-            "PizzaBorg",
-            '<link rel="stylesheet" href="/static/css/xterm.css"><script src="/static/js/textual.js"></script>'
-            '<script src="/pb/page.js"></script>',
-        )
-        + '<body class="game"><header id="bar">'
-        + f'<span>{what}Your resume code: <strong id="resume-code">{escape(resume)}</strong> '
-        + "(keep it to continue another day or on another device)</span>"
-        + '<a href="/new">Another code…</a></header>'
-        + '<div class="dialog-container intro-dialog"><div class="shade"></div><div class="intro">'
-        + '<div>Starting PizzaBorg…</div><button type="button" id="start">Start</button></div></div>'
-        + '<div class="dialog-container closed-dialog"><div class="shade"></div><div class="intro">'
-        + '<div class="message" id="closed-message" role="alert">The game has ended.</div>'
-        + '<button type="button" id="reload">Reload</button></div></div>'
-        + '<div id="terminal" class="textual-terminal" data-session-websocket-url="" data-font-size="16"></div>'
-        + "</body></html>"
-    )
