@@ -3,8 +3,13 @@
 Figures (issue 13):
 - `pizzaborg send` of one 50-decision game (replay verification and the POST included), and the
   same send again (the LRS already holds every statement: a no-op);
-- `pizzaborg cohort --lrs` over 200 learners' 50-decision games (about 10,800 statements, read page
-  by page and replay-verified), as a ratio to `pizzaborg cohort` over the same 200 report files.
+- `pizzaborg cohort --lrs --no-cache` over 200 learners' 50-decision games (about 10,800 statements,
+  read page by page and replay-verified), as a ratio to `pizzaborg cohort` over the same 200 report files;
+- issue 22: `pizzaborg cohort --lrs` run again after 10 more games, with the trainer's cache from the run
+  before (only what is new is read and replayed), against the same cohort read whole (`--no-cache`).
+
+The learners play their homework over a week (one game every 45 minutes), as a class does; the 10 late
+games come the day after.
 
 Ralph comes from `make lrs-env` (.venv-ralph); without it the figures cannot be measured and say so.
 """
@@ -40,6 +45,8 @@ LEARNERS = 200
 DECISIONS = 50
 SEND_BAR = 2.0  # seconds for one 50-decision game
 RATIO_BAR = 15.0  # the LRS cohort against the files cohort
+LATE = 10  # games after the first cohort run
+AGAIN_BAR = 2.0  # seconds: the cohort from the LRS again, after LATE new games (issue 22)
 
 
 def run(*args) -> tuple:
@@ -59,7 +66,7 @@ def report_for(story, assignment, i: int, rng) -> dict:
         if game.over:
             break
         game.choose(rng.choice(game.available()).id)
-    began = datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=i)
+    began = datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=45 * i + (24 * 60 if i >= LEARNERS else 0))
     times, t = [], began
     for _ in game.decisions:  # each decision's time, as a face records it (the report's time spent follows)
         t += timedelta(milliseconds=rng.randrange(4_000, 60_000))
@@ -134,9 +141,9 @@ def main() -> int:
                     waited[1] += 1
 
             Lrs._request = timed
-            lrs, out_lrs = run(
-                "cohort", "--lrs", server.url, "--assignment", apath, "--story", story_dir, "--format", "json"
-            )
+            cache = tmp / "trainer-cache"
+            cohort = ("cohort", "--lrs", server.url, "--assignment", apath, "--story", story_dir, "--format", "json")
+            lrs, out_lrs = run(*cohort, "--no-cache")
             Lrs._request = request
             a, b = json.loads(out_files), json.loads(out_lrs)
             same = a["score"] == b["score"] and b["verified"] == a["verified"] == LEARNERS
@@ -148,6 +155,30 @@ def main() -> int:
                 f"{files:.2f} s, ratio {ratio:.1f} (bar <= {RATIO_BAR:g}x)  {len(everything)} statements; "
                 f"{waited[0]:.1f} s of it waiting for the LRS ({waited[1]} GET pages); same figures: "
                 f"{'yes' if same else 'NO'}  {'PASS' if passed else 'FAIL'}"
+            )
+
+            # issue 22: the trainer's cache, then LATE more games, then the cohort again
+            first, _ = run(*cohort, "--cache", cache)
+            late = [
+                st
+                for i in range(LEARNERS + 1, LEARNERS + 1 + LATE)  # (LEARNERS is the other assignment's game)
+                for st in statements(json.loads(render(report_for(story, assignment, i, rng), "json")))
+            ]
+            Lrs(server.url, *ralph_server.TRAINER, batch=2000).post(late)
+            waited[:] = [0.0, 0]
+            Lrs._request = timed
+            again, out_again = run(*cohort, "--cache", cache)
+            Lrs._request = request
+            whole, out_whole = run(*cohort, "--no-cache")
+            c, d = json.loads(out_again), json.loads(out_whole)
+            same = c["score"] == d["score"] and c["verified"] == d["verified"] == LEARNERS + LATE
+            passed = same and again <= AGAIN_BAR
+            ok = ok and passed
+            print(
+                f"cohort from the LRS again after {LATE} new games, with the trainer's cache: {again:.2f} s "
+                f"({waited[1]} GET pages; the first run that filled the cache: {first:.2f} s; the same read whole: "
+                f"{whole:.2f} s) (bar <= {AGAIN_BAR:g} s); same figures: {'yes' if same else 'NO'}  "
+                f"{'PASS' if passed else 'FAIL'}"
             )
         finally:
             server.stop()

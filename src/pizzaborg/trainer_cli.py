@@ -128,6 +128,13 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "instead of report files; needs --assignment",
     )
     _lrs_credentials(coh)
+    coh.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="with --lrs: keep the statements read and their verdicts in DIR, so the next run reads only what "
+        "the LRS stored since (default: the user's cache folder)",
+    )
+    coh.add_argument("--no-cache", action="store_true", help="with --lrs: read every statement again, keep nothing")
 
     coh.add_argument(
         "--counts",
@@ -465,6 +472,24 @@ def _lrs(args):
     return Lrs(args.lrs, user, password)
 
 
+def _lrs_cache(args, lrs, verifier):
+    """The trainer's local copy of this LRS cohort (trainer/lrs_cache.py), or None with --no-cache."""
+    from pathlib import Path
+
+    from .trainer.lrs_cache import LrsCache, cache_file, default_folder
+    from .trainer.lrs_cohort import cohort_activity
+
+    if args.no_cache:
+        if args.cache:
+            raise TrainerUsage("--cache and --no-cache: choose one")
+        return None
+    folder = Path(args.cache) if args.cache else default_folder()
+    if folder is None:  # PIZZABORG_CACHE=off
+        return None
+    activity = cohort_activity(verifier.assignment)
+    return LrsCache.open(cache_file(folder, lrs.endpoint, activity, getattr(lrs, "user", None)), lrs.endpoint, activity)
+
+
 def cmd_cohort_lrs(args) -> int:
     from .trainer.cohort import render_cohort, summarise
     from .trainer.lrs_cohort import verdicts_from_lrs
@@ -475,7 +500,7 @@ def cmd_cohort_lrs(args) -> int:
         raise TrainerUsage("cohort --lrs needs --assignment FILE (whose statements to read)")
     lrs = _lrs(args)
     verifier = _verifier(args)
-    verdicts, notes = verdicts_from_lrs(lrs, verifier.assignment, verifier)
+    verdicts, notes = verdicts_from_lrs(lrs, verifier.assignment, verifier, cache=_lrs_cache(args, lrs, verifier))
     if not verdicts:
         print(f"pizzaborg: the LRS at {lrs.where} holds no statements of this assignment", file=sys.stderr)
         return EXIT_FAILED

@@ -153,6 +153,7 @@ class Lrs:
         self.timeout = timeout
         self.batch = max(1, int(batch))
         self._auth = None
+        self.user = user  # which account reads: the trainer's LRS cache is kept per account
         if user is not None:
             token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
             self._auth = f"Basic {token}"

@@ -47,19 +47,26 @@ def _rank(st: dict) -> tuple:
     return (_ORDER.get(verb.get("id"), 5), n if isinstance(n, int) and not isinstance(n, bool) else 0)
 
 
-def fetch(lrs, assignment) -> tuple:
-    """(statements of the assignment, notes)."""
+def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None = None) -> tuple:
+    """(statements of the assignment, notes, whether the LRS honoured the activity filter or None when
+    this run cannot tell). ``since``: only what the LRS stored after that time. ``filter_works``: what an
+    earlier run learnt; False goes straight to the unfiltered query, True trusts an empty answer."""
     activity = cohort_activity(assignment)
     notes = []
-    found = lrs.get_statements({"activity": activity, "related_activities": "true"})
-    if not found:
-        found = lrs.get_statements({})
-        if found:
-            notes.append(
-                f"the LRS at {lrs.where} found nothing for the assignment's activity filter; all "
-                f"{len(found)} statement(s) these credentials may read were read and the assignment's kept"
-            )
-    return [s for s in found if _grouped_by(s, activity)], notes
+    extra = {"since": since} if since else {}
+    found: list = []
+    if filter_works is not False:
+        found = lrs.get_statements({"activity": activity, "related_activities": "true", **extra})
+        if found or filter_works:
+            return [s for s in found if _grouped_by(s, activity)], notes, bool(found) or filter_works
+    found = lrs.get_statements(dict(extra))
+    mine = [s for s in found if _grouped_by(s, activity)]
+    if found and filter_works is None:
+        notes.append(
+            f"the LRS at {lrs.where} found nothing for the assignment's activity filter; all "
+            f"{len(found)} statement(s) these credentials may read were read and the assignment's kept"
+        )
+    return mine, notes, (False if mine else filter_works)
 
 
 def attempts(stmts: list) -> dict:
@@ -79,31 +86,97 @@ def attempts(stmts: list) -> dict:
     return out
 
 
-def verdicts_from_lrs(lrs, assignment, verifier) -> tuple:
-    """(verdicts, notes): one replay-verified verdict per attempt found in the LRS."""
-    stmts, notes = fetch(lrs, assignment)
-    verdicts = []
-    for reg, group in sorted(attempts(stmts).items()):
-        stored = [parse_iso(s.get("stored")) for s in group]
-        sent = [{k: v for k, v in s.items() if k not in LRS_FIELDS} for s in group]
-        actor = sent[0].get("actor")
-        actor = actor if isinstance(actor, dict) else {}
-        account = actor.get("account")
-        account = account if isinstance(account, dict) else {}
-        who = str(account.get("name") or "?")[:12]
-        name = f"LRS attempt {reg[:8]} (account {who})"
-        v = verifier.verify_data(sent, name)
-        if v.report is not None:
-            r = v.report
-            r["learner"] = f"account {who}"  # pseudonymous: the LRS never holds the learner's name
-            when = max((t for t in stored if t is not None), default=None)
-            r["claimed_finished"] = r.get("finished")
-            if when is not None:  # the LRS's record of when, not the learner's claim
-                r["finished"] = r["date"] = iso(when)
-                deadline = (r.get("assignment") or {}).get("deadline")
-                if deadline:
-                    from datetime import date
+def _verify(reg: str, group: list, verifier):
+    stored = [parse_iso(s.get("stored")) for s in group]
+    sent = [{k: v for k, v in s.items() if k not in LRS_FIELDS} for s in group]
+    actor = sent[0].get("actor")
+    actor = actor if isinstance(actor, dict) else {}
+    account = actor.get("account")
+    account = account if isinstance(account, dict) else {}
+    who = str(account.get("name") or "?")[:12]
+    name = f"LRS attempt {reg[:8]} (account {who})"
+    v = verifier.verify_data(sent, name)
+    if v.report is not None:
+        r = v.report
+        r["learner"] = f"account {who}"  # pseudonymous: the LRS never holds the learner's name
+        when = max((t for t in stored if t is not None), default=None)
+        r["claimed_finished"] = r.get("finished")
+        if when is not None:  # the LRS's record of when, not the learner's claim
+            r["finished"] = r["date"] = iso(when)
+            deadline = (r.get("assignment") or {}).get("deadline")
+            if deadline:
+                from datetime import date
 
-                    r["late_days"] = max(0, (when.date() - date.fromisoformat(deadline)).days)
+                r["late_days"] = max(0, (when.date() - date.fromisoformat(deadline)).days)
+    return v
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 7200:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{max(1, round(seconds / 60))} minute(s)"
+
+
+def _context(verifier) -> str:
+    """What a verdict depends on besides the statements: the stories and the assignment it was checked
+    against, and this version of the verifier."""
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    from .. import __version__
+
+    a = verifier.assignment
+    what = {
+        "version": __version__,
+        "stories": sorted(verifier.stories),
+        "assignment": asdict(a) if is_dataclass(a) and not isinstance(a, type) else None,
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def verdicts_from_lrs(lrs, assignment, verifier, cache=None) -> tuple:
+    """(verdicts, notes): one replay-verified verdict per attempt found in the LRS.
+
+    With a :class:`~pizzaborg.trainer.lrs_cache.LrsCache`, only what the LRS stored since the last run is
+    read, and only attempts whose statements changed are replayed; a note says what changed."""
+    if cache is None:
+        stmts, notes, _ = fetch(lrs, assignment)
+        return [_verify(reg, group, verifier) for reg, group in sorted(attempts(stmts).items())], notes
+    notes = [cache.note] if cache.note else []
+    since = cache.since()
+    found, fetch_notes, works = fetch(lrs, assignment, since=since, filter_works=cache.filter_works)
+    notes += fetch_notes
+    cache.filter_works = works
+    added = cache.merge(found)
+    cache.probe(lrs)
+    context = _context(verifier)
+    verdicts, counts = [], {"new": 0, "changed": 0, "unchanged": 0}
+    for reg, group in sorted(attempts(list(cache.statements.values())).items()):
+        v, digest = cache.verdict(reg, group, context)
+        if v is None:
+            counts["changed" if reg in cache.verdicts else "new"] += 1
+            v = _verify(reg, group, verifier)
+            cache.keep_verdict(reg, digest, context, v)
+        else:
+            counts["unchanged"] += 1
         verdicts.append(v)
+    if since is not None:
+        notes.append(
+            f"from the LRS at {lrs.where}: {added} new statement(s) since {since} "
+            f"({len(found)} read); {counts['new']} new attempt(s), {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged (kept in {cache.path})"
+        )
+        if cache.since_by != "stored":
+            who = "selects" if cache.since_by else "may select"
+            notes.append(
+                f"the LRS at {lrs.where} {who} 'since' by when a statement was made, not when it was stored: a "
+                f"result sent more than {_duration(cache.longest_game())} after the newest one seen was made (a "
+                "game left for days, a learner's outbox) may be missed; --no-cache reads everything"
+            )
+    problem = cache.save()
+    if problem:
+        notes.append(problem)
     return verdicts, notes
