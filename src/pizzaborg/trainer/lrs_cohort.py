@@ -52,7 +52,7 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
     this run cannot tell). ``since``: only what the LRS stored after that time. ``filter_works``: what an
     earlier run learnt; False goes straight to the unfiltered query, True trusts an empty answer."""
     activity = cohort_activity(assignment)
-    notes = []
+    notes: list[str] = []
     extra = {"since": since} if since else {}
     found: list = []
     if filter_works is not False:
