@@ -432,11 +432,11 @@ def _csv(c: dict) -> str:
             "answers changed after feedback",
             "undos",
             "file",
+            "language",
             "server_learner",
             "server_session",
             "server_started",
             "server_finished",
-            "language",
         ]
     )
     for row in c["learners_table"]:
@@ -456,9 +456,9 @@ def _csv(c: dict) -> str:
                 "" if row.get("changed") is None else row["changed"],
                 "" if row.get("undone") is None else row["undone"],
                 _cell(row["file"]),
+                _cell(row.get("language") or "en"),
             ]
             + _server_cells(row.get("server_record"))
-            + [_cell(row.get("language") or "en")]
         )
     return buf.getvalue()
 
