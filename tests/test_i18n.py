@@ -491,3 +491,13 @@ def test_a_cohort_mixes_languages_and_shows_each_learners(mini_story):
     finally:
         i18n.use(None)
     assert '<html lang="qps">' in page and "⟦" in page
+
+
+def test_assignment_new_writes_the_learners_language(run_cli, tmp_path):
+    a = tmp_path / "a.yaml"
+    code, _out, err = run_cli("assignment", "new", "--cohort", "Dec", "--game-lang", "qps", "-o", a)
+    assert code == 0, err
+    assert "language: qps" in a.read_text(encoding="utf-8")
+    code, _out, err = run_cli("assignment", "new", "--cohort", "Dec", "--game-lang", "xx", "-o", tmp_path / "b.yaml")
+    assert code == 2 and "'xx' is not a language this game has" in err
+    assert not (tmp_path / "b.yaml").exists()

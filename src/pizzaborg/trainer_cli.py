@@ -81,6 +81,14 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET",
     )
     new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
+    new.add_argument(
+        "--game-lang",
+        metavar="LANG",
+        help=_(
+            "the language the learners play in (language: in the file; a learner's own --lang or "
+            "PIZZABORG_LANG still wins)"
+        ),
+    )
     new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
     new.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
@@ -297,6 +305,14 @@ def cmd_assignment(args) -> int:
     if getattr(args, "assignment_command", None) != "new":
         raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
     story = _story(args)
+    if args.game_lang:  # the learners' games would refuse it: say so now, to the trainer
+        from .engine import i18n
+        from .play.language import story_languages
+
+        if i18n.match(args.game_lang, [*i18n.available(), i18n.PSEUDO, *story_languages(story.root)]) is None:
+            raise TrainerUsage(
+                _("--game-lang: '{lang}' is not a language this game has").format(lang=args.game_lang[:40])
+            )
     lrs = None
     if args.lrs:
         import os
@@ -315,6 +331,7 @@ def cmd_assignment(args) -> int:
         xapi_home=args.xapi_home,
         lrs=lrs,
         undo=args.undo,
+        language=args.game_lang,
     )
     path = write_assignment(a, args.output, force=args.force)
     from .engine.text import clean
