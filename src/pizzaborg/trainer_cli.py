@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .engine.i18n import _
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from .engine import Game
@@ -31,101 +33,128 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
     use no saves). ``commands=False``: the options of the game and of ``play`` only (cli.py's parser for
     a ``play`` command, built without the other commands)."""
     story_only = common if story_only is None else story_only
-    parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
+    parser.add_argument("--assignment", metavar="FILE", help=_("play an assignment your trainer sent (a .yaml file)"))
     play = sub.choices.get("play")
     if play is not None:
         play.add_argument(
             "--assignment",
             metavar="FILE",
             default=argparse.SUPPRESS,
-            help="play an assignment: its seed; the report is written at the end",
+            help=_("play an assignment: its seed; the report is written at the end"),
         )
-        play.add_argument("--learner", metavar="NAME", help="the learner's name or id (with --assignment)")
+        play.add_argument("--learner", metavar="NAME", help=_("the learner's name or id (with --assignment)"))
     if not commands:
         return
 
     asg = sub.add_parser(
-        "assignment", help="trainer: make an assignment file", description="Make assignment files for a cohort."
+        "assignment", help=_("trainer: make an assignment file"), description=_("Make assignment files for a cohort.")
     )
     asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
     new = asg_sub.add_parser(
         "new",
         parents=[story_only],
-        help="write a new assignment file",
-        description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
-        "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.",
+        help=_("write a new assignment file"),
+        description=_(
+            "Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
+            "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'."
+        ),
     )
-    new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
     new.add_argument(
-        "--seed", type=seed_type, help="the game everyone plays (default: a random one, written in the file)"
+        "--cohort", required=True, metavar="NAME", help=_("the group's name, e.g. 'CIO workshop December'")
     )
-    new.add_argument("--mastery", metavar="SCORE", help="the scaled score (above 0, at most 1) that passes, e.g. 0.7")
-    new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
-    new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
-    new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
+    new.add_argument(
+        "--seed", type=seed_type, help=_("the game everyone plays (default: a random one, written in the file)")
+    )
+    new.add_argument(
+        "--mastery", metavar="SCORE", help=_("the scaled score (above 0, at most 1) that passes, e.g. 0.7")
+    )
+    new.add_argument("--deadline", metavar="DATE", help=_("hand-in date, YYYY-MM-DD"))
+    new.add_argument("--note", metavar="TEXT", help=_("a note shown to the learner before the game"))
+    new.add_argument("--xapi-home", metavar="URL", help=_("homePage of the learners' xAPI accounts (your LMS)"))
     new.add_argument(
         "--undo",
         choices=("recorded", "free", "off"),
-        help="undo recorded and first answers scored "
-        "(the default), free (recorded, the path kept scored) or off (docs/reports.md)",
+        help=_(
+            "undo recorded and first answers scored "
+            "(the default), free (recorded, the path kept scored) or off (docs/reports.md)"
+        ),
     )
     new.add_argument(
-        "--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end"
+        "--lrs", metavar="URL", help=_("an LRS's xAPI endpoint: each learner's game sends its results there at the end")
     )
     new.add_argument(
         "--lrs-key",
         metavar="KEY",
-        help="the LRS key the games use (give it write-only rights: every learner "
-        "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET",
+        help=_(
+            "the LRS key the games use (give it write-only rights: every learner "
+            "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET"
+        ),
     )
-    new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
-    new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
-    new.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    new.add_argument("--lrs-secret", metavar="SECRET", help=_("the secret of --lrs-key"))
+    new.add_argument(
+        "--game-lang",
+        metavar="LANG",
+        help=_(
+            "the language the learners play in (language: in the file; a learner's own --lang or "
+            "PIZZABORG_LANG still wins)"
+        ),
+    )
+    new.add_argument("-o", "--output", required=True, metavar="FILE", help=_("the assignment file to write (.yaml)"))
+    new.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
 
     rep = sub.add_parser(
         "report",
         parents=[common],
-        help="trainer: a learner's report from a save",
-        description="Write the report of a saved game: decisions with evidence, scores, the KPI "
-        "timeline and debrief questions. Only the json (and xapi) format can be verified.",
+        help=_("trainer: a learner's report from a save"),
+        description=_(
+            "Write the report of a saved game: decisions with evidence, scores, the KPI "
+            "timeline and debrief questions. Only the json (and xapi) format can be verified."
+        ),
     )
-    rep.add_argument("save", metavar="SAVE", help="a save name in the save folder, or the path of a save file")
-    rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help="default md")
-    rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
-    rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
+    rep.add_argument("save", metavar="SAVE", help=_("a save name in the save folder, or the path of a save file"))
+    rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help=_("default md"))
+    rep.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of standard output"))
+    rep.add_argument("--learner", metavar="NAME", help=_("the learner's name or id (default: the one in the save)"))
+    rep.add_argument("--assignment", metavar="FILE", help=_("the assignment the game was played for"))
 
     ver = sub.add_parser(
         "verify",
         parents=[story_only],
-        help="trainer: check reports by replaying them",
-        description="Replay each report's decisions against the story with the report's hash (the "
-        "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.",
+        help=_("trainer: check reports by replaying them"),
+        description=_(
+            "Replay each report's decisions against the story with the report's hash (the "
+            "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise."
+        ),
     )
     ver.add_argument(
         "reports",
         nargs="+",
         metavar="REPORT",
-        help="report files (.json reports or xAPI statements), or folders of them",
+        help=_("report files (.json reports or xAPI statements), or folders of them"),
     )
-    ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
+    ver.add_argument("--assignment", metavar="FILE", help=_("also check the reports belong to this assignment"))
+    _lang_option(ver)
 
     coh = sub.add_parser(
         "cohort",
         parents=[story_only],
-        help="trainer: the whole group's results",
-        description="Verify every report and summarise the verified ones: endings, mean and median "
-        "per learning point, the worst-practice choices taken most often, a table per learner.",
+        help=_("trainer: the whole group's results"),
+        description=_(
+            "Verify every report and summarise the verified ones: endings, mean and median "
+            "per learning point, the worst-practice choices taken most often, a table per learner."
+        ),
     )
-    coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
-    coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
-    coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+    coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help=_("report files, or folders of them"))
+    _lang_option(coh)
+    coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help=_("default md"))
+    coh.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of standard output"))
+    coh.add_argument("--assignment", metavar="FILE", help=_("leave out reports that do not belong to this assignment"))
     coh.add_argument(
         "--lrs",
         metavar="URL",
-        help="read the assignment's statements from this LRS (xAPI endpoint) "
-        "instead of report files; needs --assignment",
+        help=_(
+            "read the assignment's statements from this LRS (xAPI endpoint) instead of report files; needs --assignment"
+        ),
     )
     _lrs_credentials(coh)
     coh.add_argument(
@@ -140,59 +169,80 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "--counts",
         choices=("best", "latest", "first"),
         default="best",
-        help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
-        "by the finish time the report claims; every attempt is listed either way",
+        help=_(
+            "which of a learner's attempts counts: best (default: the highest score), or latest/first "
+            "by the finish time the report claims; every attempt is listed either way"
+        ),
     )
     coh.add_argument(
         "--class-key",
         metavar="FILE",
-        help="the class server's key (.pizzaborg-class-key) that "
-        "checks its records (default: the one in each hand-ins folder named here)",
+        help=_(
+            "the class server's key (.pizzaborg-class-key) that "
+            "checks its records (default: the one in each hand-ins folder named here)"
+        ),
     )
     coh.add_argument(
         "--count-flagged",
         action="store_true",
-        help="count in the figures the learners whose report "
-        "is flagged as a copy of another's playthrough (held back until you have checked them)",
+        help=_(
+            "count in the figures the learners whose report "
+            "is flagged as a copy of another's playthrough (held back until you have checked them)"
+        ),
     )
     coh.add_argument(
         "--names",
         action="store_true",
-        help="html only: show the learners' names and a table per learner (the page is anonymous by default, "
-        "to project)",
+        help=_(
+            "html only: show the learners' names and a table per learner (the page is anonymous by default, to project)"
+        ),
     )
 
     snd = sub.add_parser(
         "send",
         parents=[common],
-        help="trainer: send results to a Learning Record Store",
-        description="Send the xAPI statements of saves and reports to an LRS (reports are "
-        "replay-verified first). One line per item; re-sending the same results changes nothing. "
-        "Exit 0 when all were sent, 1 otherwise.",
+        help=_("trainer: send results to a Learning Record Store"),
+        description=_(
+            "Send the xAPI statements of saves and reports to an LRS (reports are "
+            "replay-verified first). One line per item; re-sending the same results changes nothing. "
+            "Exit 0 when all were sent, 1 otherwise."
+        ),
     )
     snd.add_argument(
         "items",
         nargs="+",
         metavar="SAVE|REPORT",
-        help="a save (name or file), a report (.json or xAPI statements), or a folder of reports",
+        help=_("a save (name or file), a report (.json or xAPI statements), or a folder of reports"),
     )
     snd.add_argument(
-        "--lrs", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+        "--lrs", required=True, metavar="URL", help=_("the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
     )
     _lrs_credentials(snd)
-    snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
+    snd.add_argument("--assignment", metavar="FILE", help=_("the assignment the games were played for"))
     snd.add_argument(
-        "--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)"
+        "--learner", metavar="NAME", help=_("for a save: the learner's name or id (default: the one in the save)")
+    )
+
+
+def _lang_option(p) -> None:
+    """--lang for a command whose parent options (--story alone) carry none: the language of its output."""
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help=_("the language of the report or page (default: $PIZZABORG_LANG, your settings, the system's)"),
     )
 
 
 def _lrs_credentials(p) -> None:
-    p.add_argument("--user", metavar="USER", help="LRS user or key (default: $PIZZABORG_LRS_USER)")
+    p.add_argument("--user", metavar="USER", help=_("LRS user or key (default: $PIZZABORG_LRS_USER)"))
     p.add_argument(
         "--password",
         metavar="PASSWORD",
-        help="LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
-        "the environment keeps it out of the process list)",
+        help=_(
+            "LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
+            "the environment keeps it out of the process list)"
+        ),
     )
 
 
@@ -248,7 +298,9 @@ def _story(args):
         return load_story(getattr(args, "story", None))
     except StoryError as exc:
         raise TrainerUsage(
-            f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem"
+            _("the story cannot be loaded: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
         ) from None
 
 
@@ -272,7 +324,7 @@ def _emit(text: str, output: str | None) -> None:
         from .trainer.formats import write_text
 
         path = write_text(output, text)
-        print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
+        print(_("Written to {path}").format(path=clean(shown_path(path), oneline=True)), file=sys.stderr)
     else:
         from .engine.text import clean
 
@@ -288,6 +340,14 @@ def cmd_assignment(args) -> int:
     if getattr(args, "assignment_command", None) != "new":
         raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
     story = _story(args)
+    if args.game_lang:  # the learners' games would refuse it: say so now, to the trainer
+        from .engine import i18n
+        from .play.language import story_languages
+
+        if i18n.match(args.game_lang, [*i18n.available(), i18n.PSEUDO, *story_languages(story.root)]) is None:
+            raise TrainerUsage(
+                _("--game-lang: '{lang}' is not a language this game has").format(lang=args.game_lang[:40])
+            )
     lrs = None
     if args.lrs:
         import os
@@ -306,6 +366,7 @@ def cmd_assignment(args) -> int:
         xapi_home=args.xapi_home,
         lrs=lrs,
         undo=args.undo,
+        language=args.game_lang,
     )
     path = write_assignment(a, args.output, force=args.force)
     from .engine.text import clean
@@ -388,10 +449,12 @@ def cmd_verify(args) -> int:
     code = EXIT_OK
     for given in args.reports:
         paths, problems = search_reports([given])
-        if not paths and [why for _, why in problems] == ["no such file or folder"]:
+        if not paths and [why for _where, why in problems] == ["no such file or folder"]:
             paths, problems = [Path(given)], []  # its verdict says so, in order with the others
         for where, why in problems:
-            print(f"{clean(where, oneline=True)}: NOT verified: {clean(why, oneline=True)}")
+            print(
+                _("{file}: NOT verified: {why}").format(file=clean(where, oneline=True), why=clean(why, oneline=True))
+            )
             code = EXIT_FAILED
         for item in paths:
             code = max(code, _verify_one(verifier, item))
@@ -404,14 +467,23 @@ def _verify_one(verifier, item) -> int:
 
     v = verifier.verify_file(item)
     if not v.ok:
-        print(f"{clean(v.name, oneline=True)}: NOT verified: {clean(v.message, oneline=True)}")
+        print(
+            _("{file}: NOT verified: {why}").format(
+                file=clean(v.name, oneline=True), why=clean(v.message, oneline=True)
+            )
+        )
         return EXIT_FAILED
     r = v.report
-    who = r.get("learner") or "anonymous"
-    ending = r["ending"]["title"] if r.get("ending") else "not finished"
+    who = r.get("learner") or _("anonymous")
+    ending = r["ending"]["title"] if r.get("ending") else _("not finished")
     print(
-        f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-        f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+        _("{file}: verified ({ending}, score {score}; claimed: learner {learner}, finished {finished})").format(
+            file=clean(v.name, oneline=True),
+            ending=clean(ending, oneline=True),
+            score=_fmt(r["score"]),
+            learner=clean(who, oneline=True),
+            finished=clean(r.get("finished") or "–", oneline=True),
+        )
         + (f"; {v.note}" if v.note else "")
     )
     return EXIT_OK
@@ -456,10 +528,11 @@ def cmd_cohort(args) -> int:
     from .engine.text import clean
 
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
-        print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
+        print("pizzaborg: " + _("note: {note}").format(note=clean(p, oneline=True)), file=sys.stderr)
     if summary["rejected"]:
         print(
-            f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out",
+            "pizzaborg: "
+            + _("note: {n} report(s) failed verification and were left out").format(n=len(summary["rejected"])),
             file=sys.stderr,
         )
     return EXIT_OK if summary["verified"] else EXIT_FAILED
@@ -595,8 +668,19 @@ def _assignment_and_story(args):
     a = _assignment(args)
     story = _story(args)
     a.check_story(story)
+    from .play.language import choose, notice, story_in
+
+    lang = choose(getattr(args, "lang", None), getattr(args, "story", None), assignment=a.language)
+    said = notice(lang, getattr(args, "story", None))
+    if said:
+        print(f"pizzaborg: {said}", file=sys.stderr)
+    story = story_in(story, lang)  # the same hash: the assignment's check holds
     if getattr(args, "seed", None) is not None and args.seed != a.seed:
-        raise TrainerUsage(f"--seed {args.seed} differs from the assignment's seed {a.seed}: leave --seed out")
+        raise TrainerUsage(
+            _("--seed {seed} differs from the assignment's seed {wanted}: leave --seed out").format(
+                seed=args.seed, wanted=a.seed
+            )
+        )
     return a, story
 
 
@@ -627,7 +711,7 @@ def cmd_play_assignment(args) -> int:
     from .trainer.files import slug
 
     if not getattr(args, "learner", None):
-        raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
+        raise TrainerUsage(_("play --assignment needs --learner NAME (the learner's name or id)"))
     learner = check_learner(args.learner)
     a, story = _assignment_and_story(args)
     run = AssignmentRun(a)
@@ -679,11 +763,15 @@ def cmd_play_assignment(args) -> int:
         hand_in = run.finish(
             game, learner, saves, started=started, times=ended["times"], undo_times=ended["undo_times"]
         )
-        print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
+        print("\n" + _("Hand in this file to your trainer: {path}").format(path=hand_in.path), file=out)
         line = run.deliver(hand_in, saves)
         if line:
             print(line, file=out)
     else:
-        print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
+        print(
+            "\n"
+            + _("The game is not finished (saved as '{slot}'): the report is written when it ends.").format(slot=slot),
+            file=out,
+        )
     game.close()
     return code
