@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.i18n import _
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -18,6 +20,11 @@ class TooSmallScreen(ModalScreen[None]):
 
     def show_size(self, width: int, height: int) -> None:
         self.query_one("#too-small-text", Static).update(
-            f"Please enlarge the terminal.\n\nPizzaBorg needs at least {MIN_WIDTH}×{MIN_HEIGHT};"
-            f" this one is {width}×{height}.\n\nq quits (your game is autosaved)."
+            _("Please enlarge the terminal.")
+            + "\n\n"
+            + _("PizzaBorg needs at least {min_width}×{min_height}; this one is {width}×{height}.").format(
+                min_width=MIN_WIDTH, min_height=MIN_HEIGHT, width=width, height=height
+            )
+            + "\n\n"
+            + _("q quits (your game is autosaved).")
         )
