@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..engine.i18n import N_, _, ngettext
-from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, localise_bindings, localise_system_command
+from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, command, localise_bindings, localise_system_command
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
@@ -241,7 +241,7 @@ class PizzaBorgApp(App[None]):
             screen = self._game_screen()
             if screen is not None:
                 screen.show_game()
-            self.notify(_("Undone: your last decision is taken back."))
+            self.notify(_("Undone: your last decision is taken back."), markup=False)
         elif what == "new":
             self.switch_screen(self._title())
 
@@ -358,7 +358,7 @@ class PizzaBorgApp(App[None]):
         if game_screen is not None and self.session.game is not None:
             game = self.session.game
             if game_screen.pending is not None:
-                yield SystemCommand(_("Continue"), _("Go on after the feedback (Enter)"), game_screen.action_continue)
+                yield command(_("Continue"), _("Go on after the feedback (Enter)"), game_screen.action_continue)
             elif not game.over:
                 from textual.markup import escape
 
@@ -370,15 +370,15 @@ class PizzaBorgApp(App[None]):
                         escape(clean(c.text)[:70]),
                         lambda n=c.n: game_screen.action_choose(n),
                     )
-            yield SystemCommand(_("Undo"), _("Take back your last decision (u)"), game_screen.action_undo)
-            yield SystemCommand(_("Save"), _("Save the game in a named slot (s)"), game_screen.action_save)
-            yield SystemCommand(_("History"), _("Every decision so far (h)"), game_screen.action_history)
+            yield command(_("Undo"), _("Take back your last decision (u)"), game_screen.action_undo)
+            yield command(_("Save"), _("Save the game in a named slot (s)"), game_screen.action_save)
+            yield command(_("History"), _("Every decision so far (h)"), game_screen.action_history)
             if game.over:
-                yield SystemCommand(_("Debrief"), _("The end-of-game debrief (d)"), self.show_debrief)
-        yield SystemCommand(_("Load"), _("Load a saved game (l)"), self.action_load)
-        yield SystemCommand(_("Settings"), _("The language of the game"), self.action_settings)
-        yield SystemCommand(_("Help"), _("Keys and what each number means (?)"), self.action_help)
-        yield SystemCommand(_("Quit"), _("Quit; the game is autosaved (q)"), self.action_request_quit)
+                yield command(_("Debrief"), _("The end-of-game debrief (d)"), self.show_debrief)
+        yield command(_("Load"), _("Load a saved game (l)"), self.action_load)
+        yield command(_("Settings"), _("The language of the game"), self.action_settings)
+        yield command(_("Help"), _("Keys and what each number means (?)"), self.action_help)
+        yield command(_("Quit"), _("Quit; the game is autosaved (q)"), self.action_request_quit)
         for cmd in super().get_system_commands(screen):
             # ours: Quit (autosaves); not Textual's Keys panel, which squeezes the game and repeats
             # "1-9 Choose" for every number (? shows the keys), nor Maximize of a single widget.

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from textual.app import SystemCommand
 from textual.dom import DOMNode
+from textual.markup import escape
 
 from ..engine.i18n import N_, _
 
@@ -43,4 +44,10 @@ def localise_bindings(node: DOMNode) -> None:
 
 def localise_system_command(cmd: SystemCommand) -> SystemCommand:
     """One of Textual's system commands (Theme, Screenshot) with its title and help in the language in use."""
-    return SystemCommand(_(cmd.title), _(cmd.help), cmd.callback, cmd.discover)
+    return command(_(cmd.title), _(cmd.help), cmd.callback, cmd.discover)
+
+
+def command(title: str, help_text: str, callback, discover: bool = True) -> SystemCommand:
+    """A palette command; the palette reads the help as markup, so words (a translation with a "[" in
+    it) are escaped: they show as written."""
+    return SystemCommand(title, escape(help_text), callback, discover)

@@ -153,17 +153,17 @@ class DebriefScreen(Screen[str | None]):
                 yield Static(changed, id="debrief-changed", markup=False)
             if self.session.hand_in_note:  # near the top, the path whole on a line of its own
                 yield Static(self.session.hand_in_note, id="handed-in", markup=False)
-            yield Static(_("The numbers over the whole game"), classes="heading")
+            yield Static(_("The numbers over the whole game"), classes="heading", markup=False)
             yield Static(whole_game(game), id="debrief-kpis")
-            yield Static(_("Scorecard"), classes="heading")
+            yield Static(_("Scorecard"), classes="heading", markup=False)
             yield Static(scorecard(game, undo), id="scorecard")
-            yield Static(_("How sure each learning point is"), classes="heading")
+            yield Static(_("How sure each learning point is"), classes="heading", markup=False)
             yield Static("\n".join(mastery_lines(game.story, report)), id="debrief-mastery", markup=False)
-            yield Static(_("Decisions that helped most"), classes="heading")
+            yield Static(_("Decisions that helped most"), classes="heading", markup=False)
             yield Static(impacts(helped, _("None of your decisions beat the alternatives.")), id="helped")
-            yield Static(_("Decisions that hurt most"), classes="heading")
+            yield Static(_("Decisions that hurt most"), classes="heading", markup=False)
             yield Static(impacts(hurt, _("None: no decision fell short of the alternatives.")), id="hurt")
-            yield Static(_("What to try at work"), classes="heading")
+            yield Static(_("What to try at work"), classes="heading", markup=False)
             yield Static(tips(game), id="tips")
             yield Static(
                 _("e exports this report (Markdown and a printable HTML copy) to the save folder."),

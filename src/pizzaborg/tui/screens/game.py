@@ -116,7 +116,9 @@ class GameScreen(Screen):
             ending = story.ending(game.ending)
             title.display = True
             title.update(Content.assemble((_("The end: "), "bold"), (clean(ending.title), "bold $accent")))
-            text.update(_("The game is over. d shows the debrief again; u takes back your last decision; q quits."))
+            text.update(
+                Content(_("The game is over. d shows the debrief again; u takes back your last decision; q quits."))
+            )
             choices.set_choices(())
             choices.display = False
             return
@@ -165,7 +167,11 @@ class GameScreen(Screen):
         scene = game.scene
         count = len(scene.choices)
         if not 1 <= n <= count:
-            self.notify(_("There is no choice {n} here: pick 1-{count}.").format(n=n, count=count), severity="warning")
+            self.notify(
+                _("There is no choice {n} here: pick 1-{count}.").format(n=n, count=count),
+                severity="warning",
+                markup=False,
+            )
             return
         if scene.pick is not None:  # a portfolio: tick several in a checklist, then confirm
             from .portfolio import PortfolioScreen
@@ -283,7 +289,7 @@ class GameScreen(Screen):
         if self.game.over:
             self.post_message(self.GameOver())
         else:
-            self.notify(_("The debrief comes at the end of the game."), severity="warning")
+            self.notify(_("The debrief comes at the end of the game."), severity="warning", markup=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen

@@ -76,12 +76,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(_("How to play"), classes="dialog-title")
+            yield Static(_("How to play"), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
                 yield Static(_(HOW_TO_PLAY) + "\n", id="help-how", markup=False)
                 yield Static(self._keys(), id="help-keys")
                 yield Static(self._numbers(), id="help-numbers")
-            yield Static(_("Esc or Enter closes"), classes="dialog-hint")
+            yield Static(_("Esc or Enter closes"), classes="dialog-hint", markup=False)
 
     def _keys(self) -> Content:
         parts: list[str | Content | tuple[str, str]] = [("\n" + _("Keys") + "\n", "bold $accent")]

@@ -74,7 +74,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Static(title, classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(history_content(self.game), id="history-list")
-            yield Static(_("Esc closes"), classes="dialog-hint")
+            yield Static(_("Esc closes"), classes="dialog-hint", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

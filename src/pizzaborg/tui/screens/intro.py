@@ -42,7 +42,10 @@ class IntroScreen(ModalScreen[None]):
             with VerticalScroll(classes="dialog-body"):
                 yield Static(Content.assemble(*parts), id="intro-text")
             yield Button(
-                _("{action} (Enter)").format(action=self.button), id="intro-go-on", variant="primary", compact=True
+                Content(_("{action} (Enter)").format(action=self.button)),
+                id="intro-go-on",
+                variant="primary",
+                compact=True,
             )
 
     def on_mount(self) -> None:

@@ -27,7 +27,7 @@ class LoadScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide load"):
-            yield Static(_("Load a saved game"), classes="dialog-title")
+            yield Static(_("Load a saved game"), classes="dialog-title", markup=False)
             yield Static(
                 _("Saves in {folder}").format(folder=clean(str(self.folder))), classes="dialog-hint", markup=False
             )
@@ -37,8 +37,8 @@ class LoadScreen(ModalScreen[str | None]):
                     id="load-slots",
                 )
             else:
-                yield Static(_("No saved games yet."), id="load-empty")
-            yield Static(_("↑/↓ and Enter load · Esc cancels"), classes="dialog-hint")
+                yield Static(_("No saved games yet."), id="load-empty", markup=False)
+            yield Static(_("↑/↓ and Enter load · Esc cancels"), classes="dialog-hint", markup=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

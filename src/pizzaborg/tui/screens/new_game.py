@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -29,8 +30,8 @@ class NewGameScreen(ModalScreen[tuple | None]):
         a = self.assignment
         with Vertical(classes="dialog new-game"):
             if a is None:
-                yield Static(_("New game"), classes="dialog-title")
-                yield Label(_("Your name (optional; it goes into your saves and report)"))
+                yield Static(_("New game"), classes="dialog-title", markup=False)
+                yield Label(Content(_("Your name (optional; it goes into your saves and report)")))
             else:
                 title = _("New game: assignment for {cohort}").format(cohort=a.cohort)
                 yield Static(title, classes="dialog-title", markup=False)
@@ -46,12 +47,12 @@ class NewGameScreen(ModalScreen[tuple | None]):
                         id="new-pass-mark",
                         markup=False,
                     )
-                yield Label(_("Your name or learner id, as your trainer knows you"))
+                yield Label(Content(_("Your name or learner id, as your trainer knows you")))
             yield Input(value=self.learner or "", placeholder=_("learner name"), id="new-learner", max_length=80)
             if a is None:
-                yield Label(_("Seed (optional: the same seed gives the same game)"))
+                yield Label(Content(_("Seed (optional: the same seed gives the same game)")))
             else:
-                yield Label(_("Seed: set by the assignment, the same for everyone"))
+                yield Label(Content(_("Seed: set by the assignment, the same for everyone")))
             yield Input(
                 value="" if self.seed is None else str(self.seed),
                 placeholder=_("random"),
@@ -61,8 +62,8 @@ class NewGameScreen(ModalScreen[tuple | None]):
             )
             yield Static("", id="new-error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(_("Start (Enter)"), id="new-start", variant="primary", compact=True)
-                yield Button(_("Cancel (Esc)"), id="new-cancel", compact=True)
+                yield Button(Content(_("Start (Enter)")), id="new-start", variant="primary", compact=True)
+                yield Button(Content(_("Cancel (Esc)")), id="new-cancel", compact=True)
 
     def on_mount(self) -> None:
         for box in self.query(Input):

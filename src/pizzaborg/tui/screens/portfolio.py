@@ -48,10 +48,12 @@ class PortfolioScreen(ModalScreen[list | None]):
             )
             yield Static("", id="portfolio-status", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(_("Confirm (c)"), id="portfolio-ok", variant="primary", compact=True)
-                yield Button(_("Cancel (Esc)"), id="portfolio-cancel", compact=True)
+                yield Button(Content(_("Confirm (c)")), id="portfolio-ok", variant="primary", compact=True)
+                yield Button(Content(_("Cancel (Esc)")), id="portfolio-cancel", compact=True)
             yield Static(
-                _("A number, or Space or Enter, ticks a choice · c confirms · Esc goes back"), classes="dialog-hint"
+                _("A number, or Space or Enter, ticks a choice · c confirms · Esc goes back"),
+                classes="dialog-hint",
+                markup=False,
             )
 
     def on_mount(self) -> None:

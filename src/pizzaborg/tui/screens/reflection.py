@@ -70,9 +70,9 @@ class ReflectionScreen(ModalScreen[None]):
                 Content.assemble((_("End of "), "bold"), (clean(s.title), "bold $accent")), classes="dialog-title"
             )
             with VerticalScroll(classes="dialog-body", id="rf-body"):
-                yield Static(_("Scoreboard"), classes="heading")
+                yield Static(_("Scoreboard"), classes="heading", markup=False)
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
-                yield Static(_("What you decided this month"), classes="heading")
+                yield Static(_("What you decided this month"), classes="heading", markup=False)
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
             if s.question:  # outside the scrolling part: always on the screen
                 yield Static(
@@ -80,7 +80,7 @@ class ReflectionScreen(ModalScreen[None]):
                     id="rf-question",
                     classes="question",
                 )
-            yield Static(_("Enter continues · ↑/↓ scroll the month"), id="rf-hint", classes="dialog-hint")
+            yield Static(_("Enter continues · ↑/↓ scroll the month"), id="rf-hint", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#rf-body", VerticalScroll).focus()

@@ -30,17 +30,19 @@ class SaveScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide save"):
-            yield Static(_("Save the game"), classes="dialog-title")
+            yield Static(_("Save the game"), classes="dialog-title", markup=False)
             yield Input(
                 value=self.current or "save1", placeholder=_("a name for this save"), id="save-name", max_length=64
             )
             yield Static("", id="save-error", markup=False)
             if self.slots:
-                yield Static(_("Existing saves (Tab, then Enter to reuse a name):"), classes="dialog-hint")
+                yield Static(
+                    _("Existing saves (Tab, then Enter to reuse a name):"), classes="dialog-hint", markup=False
+                )
                 yield OptionList(
                     *(Option(slot_line(i), id=f"slot-{n}") for n, i in enumerate(self.slots)), id="save-slots"
                 )
-            yield Static(_("Enter saves · Esc cancels"), classes="dialog-hint")
+            yield Static(_("Enter saves · Esc cancels"), classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#save-name", Input)

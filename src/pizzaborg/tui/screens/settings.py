@@ -40,8 +40,8 @@ class SettingsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         now = current().replace("_", "-")
         with Vertical(classes="dialog settings"):
-            yield Static(_("Settings"), classes="dialog-title")
-            yield Static(_("Language of the game"), classes="heading")
+            yield Static(_("Settings"), classes="dialog-title", markup=False)
+            yield Static(_("Language of the game"), classes="heading", markup=False)
             yield OptionList(
                 *(
                     Option(Content.assemble(("• " if tag == now else "  ", "bold $accent"), name), id=f"lang-{tag}")
@@ -49,7 +49,7 @@ class SettingsScreen(ModalScreen[str | None]):
                 ),
                 id="settings-language",
             )
-            yield Static(_("↑/↓ and Enter choose · Esc cancels"), classes="dialog-hint")
+            yield Static(_("↑/↓ and Enter choose · Esc cancels"), classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         menu = self.query_one("#settings-language", OptionList)

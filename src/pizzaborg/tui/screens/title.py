@@ -119,6 +119,8 @@ class TitleScreen(Screen):
     def action_menu(self, what: str) -> None:
         if what == "continue" and self.latest is None:
             if self.looked:
-                self.notify(_("There is no autosave to continue yet: start a new game."), severity="warning")
+                self.notify(
+                    _("There is no autosave to continue yet: start a new game."), severity="warning", markup=False
+                )
             return
         self.post_message(self.MenuChosen(what))

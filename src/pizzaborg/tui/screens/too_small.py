@@ -13,7 +13,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 class TooSmallScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
-        yield Static(id="too-small-text")
+        yield Static(id="too-small-text", markup=False)
 
     def on_mount(self) -> None:
         self.show_size(self.app.size.width, self.app.size.height)

@@ -38,11 +38,11 @@ class FeedbackPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="fb-choice")
-        yield Static(_("The Collective"), id="fb-borg-heading", classes="heading borg-heading")
+        yield Static(_("The Collective"), id="fb-borg-heading", classes="heading borg-heading", markup=False)
         yield Static(id="fb-borg", classes="borg")
-        yield Static(_("Learning note"), id="fb-note-heading", classes="heading")
+        yield Static(_("Learning note"), id="fb-note-heading", classes="heading", markup=False)
         yield Static(id="fb-note", classes="note")
-        yield Static(_("The numbers"), classes="heading")
+        yield Static(_("The numbers"), classes="heading", markup=False)
         yield Static(id="fb-numbers")
 
     def show(self, game, outcome, markup: bool = False) -> None:
