@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from i18n_pseudo import pseudo_catalogue, use_catalogues_from
+from textual.widgets import Static
 
 from pizzaborg import settings
 from pizzaborg.engine import i18n
@@ -86,6 +87,8 @@ async def test_settings_picks_a_language_keeps_it_and_uses_it_at_once(make_app, 
         assert screen_name(app) == "TitleScreen"
         assert i18n.current() == "sv"
         assert settings.load().get("language") == "sv"
+        await title_ready(pilot)
+        assert str(app.screen.query_one("#tagline", Static).visual).startswith("⟦")  # drawn again in Swedish
         app.action_settings()
         await pilot.pause()
         assert app.screen.query_one("#settings-language").highlighted == ids.index("lang-sv")

@@ -340,6 +340,8 @@ class PizzaBorgApp(App[None]):
         for screen in self.screen_stack:
             localise_bindings(screen)
         self.refresh_bindings()
+        if isinstance(self.screen, TitleScreen):  # the title is drawn again in the new language
+            self.switch_screen(self._title())
 
     # ---- command palette ---------------------------------------------------------------------
     def action_command_palette(self) -> None:
