@@ -22,6 +22,11 @@ def config_dir() -> Path:
     override = os.environ.get(ENV)
     if override:
         return Path(override)
+    import sys
+
+    if sys.platform.startswith("linux"):  # platformdirs' answer on Linux, without its import (start-up reads this)
+        xdg = os.environ.get("XDG_CONFIG_HOME", "").strip()
+        return Path(xdg if xdg else os.path.expanduser("~/.config")) / "pizzaborg"
     import platformdirs  # only when no override is set (a few ms)
 
     return Path(platformdirs.user_config_dir("pizzaborg", appauthor=False))
