@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__
 from .cliargs import seed
 from .engine.errors import PizzaBorgError
+from .engine.i18n import N_, _
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -33,30 +34,41 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message):  # one line, not a usage dump
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(_("{message} (see {prog} --help)").format(message=message, prog=self.prog))
 
 
 _seed = seed  # the one validator of numbers on the command line (cliargs)
 
 
-def _common(default: object, saves: bool = True) -> _Parser:
-    """The options most commands share: --story, and --saves-dir for the commands that use saves
-    (an option that would do nothing is not offered)."""
+def _common(default: object, saves: bool = True, lang: bool = True) -> _Parser:
+    """The options most commands share: --story, --lang (not for the author tools, whose own --lang
+    names the translation they check), and --saves-dir for the commands that use saves (an option that
+    would do nothing is not offered)."""
     common = _Parser(add_help=False)
     common.add_argument(
-        "--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one"
+        "--story", metavar="DIR", default=default, help=_("play or check the story in DIR instead of the shipped one")
     )
+    if lang:
+        common.add_argument(
+            "--lang",
+            metavar="LANG",
+            default=default,
+            help=_(
+                "the language of the game and its messages (nl, sv, nb, es-419, fr, qps; default: "
+                "$PIZZABORG_LANG, your settings, the assignment's, the system's, English)"
+            ),
+        )
     if saves:
         common.add_argument(
             "--saves-dir",
             metavar="DIR",
             default=default,
-            help="where saves live (default: $PIZZABORG_SAVES or ./saves)",
+            help=_("where saves live (default: $PIZZABORG_SAVES or ./saves)"),
         )
     return common
 
 
-EPILOG = (
+EPILOG = N_(
     "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph|answer-key, "
     "story l10n (author tools), "
     "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
@@ -81,45 +93,49 @@ def build_parser(play_only: bool = False) -> argparse.ArgumentParser:
     # Options may stand before or after COMMAND. A subcommand's copy of an option defaults to
     # SUPPRESS, so that leaving it out there keeps what was given before the command.
     common = _common(argparse.SUPPRESS)
-    story_only = _common(argparse.SUPPRESS, saves=False)
+    story_only = _common(argparse.SUPPRESS, saves=False, lang=False)
 
     parser = _Parser(
         prog="pizzaborg",
-        description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
+        description=_("PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated."),
         parents=[_common(None)],
-        epilog=EPILOG,
+        epilog=_(EPILOG),
     )
     parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
     parser.add_argument(
-        "--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)"
+        "--plain", action="store_true", help=_("play as plain lines of text (screen readers, dumb terminals)")
     )
-    parser.add_argument("--seed", type=_seed, help="the game's seed: the same seed gives the same game")
-    parser.add_argument("--load", metavar="SLOT", help="start from a saved game")
+    parser.add_argument("--seed", type=_seed, help=_("the game's seed: the same seed gives the same game"))
+    parser.add_argument("--load", metavar="SLOT", help=_("start from a saved game"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     play = sub.add_parser(
         "play",
         parents=[common],
-        help="play headless from a list of choices or a script",
-        description="Play without a terminal UI. Exit 0 when played (and a script's expectations hold), "
-        "1 when an expectation fails, 2 on bad input.",
+        help=_("play headless from a list of choices or a script"),
+        description=_(
+            "Play without a terminal UI. Exit 0 when played (and a script's expectations hold), "
+            "1 when an expectation fails, 2 on bad input."
+        ),
     )
     how = play.add_mutually_exclusive_group()
     how.add_argument(
-        "--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)"
+        "--choices", metavar="LIST", help=_("comma-separated choice numbers as shown on screen (or choice ids)")
     )
-    how.add_argument("--script", metavar="FILE", help="a YAML script with seed, choices and expect")
-    play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help="the seed (default 0, or the script's)")
-    play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help="start from a saved game")
-    play.add_argument("--save", metavar="SLOT", help="save the game at the end")
-    play.add_argument("--json", action="store_true", help="print one JSON object at the end instead of the transcript")
+    how.add_argument("--script", metavar="FILE", help=_("a YAML script with seed, choices and expect"))
+    play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help=_("the seed (default 0, or the script's)"))
+    play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help=_("start from a saved game"))
+    play.add_argument("--save", metavar="SLOT", help=_("save the game at the end"))
+    play.add_argument(
+        "--json", action="store_true", help=_("print one JSON object at the end instead of the transcript")
+    )
 
     if play_only:
         from .trainer_cli import register as register_trainer_options
 
         register_trainer_options(parser, sub, common, _seed, story_only, commands=False)
         return parser
-    story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
+    story = sub.add_parser("story", help=_("author tools"), description=_("Author tools for story folders."))
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
     from .author.cli import add_commands  # story check, bots, map, randomtest, graph
 
@@ -141,12 +157,35 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 
 def _load(story_dir):
+    """The story to play, in the game's language (:mod:`.play.language`)."""
     from .engine import StoryError, load_story
 
     try:
-        return load_story(story_dir)
+        story = load_story(story_dir)
     except StoryError as exc:
-        raise UsageError(f"the story cannot be played: {exc}; run 'pizzaborg story check' for every problem") from None
+        raise UsageError(
+            _("the story cannot be played: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
+        ) from None
+    from .play.language import story_in
+
+    return story_in(story)
+
+
+def _language(args) -> None:
+    """Choose the game's language once (``play.language.choose``: --lang, $PIZZABORG_LANG, the settings,
+    the system's, English; an assignment's is added where it is read) and say, on stderr, when the story
+    has no translation into it. The author tools stay English."""
+    if args.command == "story":
+        return
+    from .play.language import choose, notice
+
+    lang = choose(getattr(args, "lang", None), getattr(args, "story", None))
+    if args.command in (None, "play") and not getattr(args, "assignment", None):
+        said = notice(lang, getattr(args, "story", None))
+        if said:
+            print(f"pizzaborg: {said}", file=sys.stderr)
 
 
 def _saves(args) -> Path:
@@ -202,12 +241,17 @@ def cmd_tui(args) -> int:
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if "--lang" in argv or any(a.startswith("--lang=") for a in argv) or os.environ.get("PIZZABORG_LANG"):
+            from .play.language import early
+
+            early(argv)
         try:
             args = build_parser(play_only=_play_only(argv)).parse_args(argv)
         except UsageError:
             if not _play_only(argv):
                 raise
             args = build_parser().parse_args(argv)  # "play" was an option's value: every command
+        _language(args)
         from . import trainer_cli
 
         if trainer_cli.wants(args):
@@ -223,7 +267,11 @@ def main(argv: list | None = None) -> int:
 
             if args.story_command in author_cli.COMMANDS:
                 return author_cli.run(args)
-            raise UsageError(f"story needs a tool: {', '.join(author_cli.COMMANDS)} (see pizzaborg story --help)")
+            raise UsageError(
+                _("story needs a tool: {tools} (see pizzaborg story --help)").format(
+                    tools=", ".join(author_cli.COMMANDS)
+                )
+            )
         return cmd_plain(args) if args.plain else cmd_tui(args)
     except PizzaBorgError as exc:  # every user-facing error, UsageError included: its one line, exit 2
         return _fail(str(exc))
@@ -236,7 +284,12 @@ def main(argv: list | None = None) -> int:
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("PIZZABORG_DEBUG"):
             raise
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (set PIZZABORG_DEBUG=1 for details)", 3)
+        return _fail(
+            _("internal error: {kind}: {error} (set PIZZABORG_DEBUG=1 for details)").format(
+                kind=type(exc).__name__, error=exc
+            ),
+            3,
+        )
 
 
 def entry() -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .engine.i18n import _
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from .engine import Game
@@ -109,6 +111,7 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         help="report files (.json reports or xAPI statements), or folders of them",
     )
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
+    _lang_option(ver)
 
     coh = sub.add_parser(
         "cohort",
@@ -118,6 +121,7 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "per learning point, the worst-practice choices taken most often, a table per learner.",
     )
     coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
+    _lang_option(coh)
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
@@ -176,6 +180,16 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
     snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
     snd.add_argument(
         "--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)"
+    )
+
+
+def _lang_option(p) -> None:
+    """--lang for a command whose parent options (--story alone) carry none: the language of its output."""
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help=_("the language of the report or page (default: $PIZZABORG_LANG, your settings, the system's)"),
     )
 
 
@@ -241,7 +255,9 @@ def _story(args):
         return load_story(getattr(args, "story", None))
     except StoryError as exc:
         raise TrainerUsage(
-            f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem"
+            _("the story cannot be loaded: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
         ) from None
 
 
@@ -265,7 +281,7 @@ def _emit(text: str, output: str | None) -> None:
         from .trainer.formats import write_text
 
         path = write_text(output, text)
-        print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
+        print(_("Written to {path}").format(path=clean(shown_path(path), oneline=True)), file=sys.stderr)
     else:
         from .engine.text import clean
 
@@ -381,10 +397,12 @@ def cmd_verify(args) -> int:
     code = EXIT_OK
     for given in args.reports:
         paths, problems = search_reports([given])
-        if not paths and [why for _, why in problems] == ["no such file or folder"]:
+        if not paths and [why for _where, why in problems] == ["no such file or folder"]:
             paths, problems = [Path(given)], []  # its verdict says so, in order with the others
         for where, why in problems:
-            print(f"{clean(where, oneline=True)}: NOT verified: {clean(why, oneline=True)}")
+            print(
+                _("{file}: NOT verified: {why}").format(file=clean(where, oneline=True), why=clean(why, oneline=True))
+            )
             code = EXIT_FAILED
         for item in paths:
             code = max(code, _verify_one(verifier, item))
@@ -397,14 +415,23 @@ def _verify_one(verifier, item) -> int:
 
     v = verifier.verify_file(item)
     if not v.ok:
-        print(f"{clean(v.name, oneline=True)}: NOT verified: {clean(v.message, oneline=True)}")
+        print(
+            _("{file}: NOT verified: {why}").format(
+                file=clean(v.name, oneline=True), why=clean(v.message, oneline=True)
+            )
+        )
         return EXIT_FAILED
     r = v.report
-    who = r.get("learner") or "anonymous"
-    ending = r["ending"]["title"] if r.get("ending") else "not finished"
+    who = r.get("learner") or _("anonymous")
+    ending = r["ending"]["title"] if r.get("ending") else _("not finished")
     print(
-        f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-        f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+        _("{file}: verified ({ending}, score {score}; claimed: learner {learner}, finished {finished})").format(
+            file=clean(v.name, oneline=True),
+            ending=clean(ending, oneline=True),
+            score=_fmt(r["score"]),
+            learner=clean(who, oneline=True),
+            finished=clean(r.get("finished") or "–", oneline=True),
+        )
         + (f"; {v.note}" if v.note else "")
     )
     return EXIT_OK
@@ -449,10 +476,11 @@ def cmd_cohort(args) -> int:
     from .engine.text import clean
 
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
-        print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
+        print("pizzaborg: " + _("note: {note}").format(note=clean(p, oneline=True)), file=sys.stderr)
     if summary["rejected"]:
         print(
-            f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out",
+            "pizzaborg: "
+            + _("note: {n} report(s) failed verification and were left out").format(n=len(summary["rejected"])),
             file=sys.stderr,
         )
     return EXIT_OK if summary["verified"] else EXIT_FAILED
@@ -570,8 +598,19 @@ def _assignment_and_story(args):
     a = _assignment(args)
     story = _story(args)
     a.check_story(story)
+    from .play.language import choose, notice, story_in
+
+    lang = choose(getattr(args, "lang", None), getattr(args, "story", None), assignment=a.language)
+    said = notice(lang, getattr(args, "story", None))
+    if said:
+        print(f"pizzaborg: {said}", file=sys.stderr)
+    story = story_in(story, lang)  # the same hash: the assignment's check holds
     if getattr(args, "seed", None) is not None and args.seed != a.seed:
-        raise TrainerUsage(f"--seed {args.seed} differs from the assignment's seed {a.seed}: leave --seed out")
+        raise TrainerUsage(
+            _("--seed {seed} differs from the assignment's seed {wanted}: leave --seed out").format(
+                seed=args.seed, wanted=a.seed
+            )
+        )
     return a, story
 
 
@@ -602,7 +641,7 @@ def cmd_play_assignment(args) -> int:
     from .trainer.files import slug
 
     if not getattr(args, "learner", None):
-        raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
+        raise TrainerUsage(_("play --assignment needs --learner NAME (the learner's name or id)"))
     learner = check_learner(args.learner)
     a, story = _assignment_and_story(args)
     run = AssignmentRun(a)
@@ -654,11 +693,15 @@ def cmd_play_assignment(args) -> int:
         hand_in = run.finish(
             game, learner, saves, started=started, times=ended["times"], undo_times=ended["undo_times"]
         )
-        print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
+        print("\n" + _("Hand in this file to your trainer: {path}").format(path=hand_in.path), file=out)
         line = run.deliver(hand_in, saves)
         if line:
             print(line, file=out)
     else:
-        print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
+        print(
+            "\n"
+            + _("The game is not finished (saved as '{slot}'): the report is written when it ends.").format(slot=slot),
+            file=out,
+        )
     game.close()
     return code
