@@ -12,7 +12,7 @@ PORT   ?= 8000
 RALPH  := .venv-ralph
 RSTAMP := $(RALPH)/.installed
 
-.PHONY: play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
+.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
 
 # pytest-xdist: the tests run on every core (JOBS=1 for one process; a group marked serial shares one worker)
 # two workers per core: the terminal UI's tests spend much of their time waiting for the next frame
@@ -101,6 +101,33 @@ test-lrs: $(TSTAMP)
 bench: $(BSTAMP)
 	@$(MAKE) --no-print-directory lrs-env || echo "note: could not install Ralph; the LRS benchmark cannot measure" >&2
 	$(BIN)/python benchmarks/run.py $(if $(RECORD),--record)
+
+# The interface's catalogues (docs/l10n.md). l10n-extract writes the template from the source's _(),
+# ngettext(), pgettext() and N_() and the pseudo-locale from the template; l10n-update merges the template
+# into every language's .po (msgmerge, as Weblate and Poedit do); l10n-compile writes the .mo files the
+# game reads (it also compiles a .po newer than its .mo on first use; the wheel's build hook compiles too).
+LOCALE := src/pizzaborg/locale
+POT    := $(LOCALE)/pizzaborg.pot
+l10n-extract: $(TSTAMP)
+	mkdir -p $(LOCALE)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-default-keywords -k _ -k ngettext:1,2 -k pgettext:1c,2 -k N_ \
+		--project=PizzaBorg --copyright-holder="the PizzaBorg authors" --msgid-bugs-address="" \
+		--no-location --sort-output --width=120 -o $(POT) src/pizzaborg
+	$(BIN)/python -m pizzaborg.engine.i18n_build normalise $(POT)
+	@$(MAKE) --no-print-directory l10n-pseudo
+
+l10n-pseudo: $(TSTAMP)
+	$(BIN)/python -m pizzaborg.engine.i18n_build pseudo $(POT) $(LOCALE)/qps/LC_MESSAGES/pizzaborg.po
+
+l10n-update: l10n-extract
+	$(BIN)/python -m pizzaborg.engine.i18n_build update $(POT) $(LOCALE)
+
+# a new language's empty catalogue: make l10n-init L=sv (es-419 goes in es_419/)
+l10n-init: $(TSTAMP)
+	$(BIN)/python -m pizzaborg.engine.i18n_build init $(POT) $(LOCALE) $(L)
+
+l10n-compile: $(TSTAMP)
+	$(BIN)/python -m pizzaborg.engine.i18n_build compile $(LOCALE)
 
 fuzz: $(TSTAMP)
 	rm -f .fuzz-cases.json

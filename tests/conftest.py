@@ -44,6 +44,17 @@ def _isolated_saves(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PIZZABORG_CACHE", str(tmp_path_factory.mktemp("story-cache")))
     monkeypatch.setenv("PIZZABORG_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))  # never the real home
     monkeypatch.delenv("PIZZABORG_DEBUG", raising=False)
+    # English unless a test asks for a language: never the machine's locale (LANG=sv_SE would pick sv)
+    monkeypatch.setenv("PIZZABORG_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
+def _english_after():
+    """A test that played in another language (in-process, through cli.main) leaves English behind."""
+    yield
+    from pizzaborg.engine import i18n
+
+    i18n.use(None)
 
 
 # ---- tiers: tests that need an outside tool --------------------------------------------------

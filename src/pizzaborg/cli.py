@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__
 from .cliargs import seed
 from .engine.errors import PizzaBorgError
+from .engine.i18n import _
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -39,13 +40,24 @@ class _Parser(argparse.ArgumentParser):
 _seed = seed  # the one validator of numbers on the command line (cliargs)
 
 
-def _common(default: object, saves: bool = True) -> _Parser:
-    """The options most commands share: --story, and --saves-dir for the commands that use saves
-    (an option that would do nothing is not offered)."""
+def _common(default: object, saves: bool = True, lang: bool = True) -> _Parser:
+    """The options most commands share: --story, --lang (not for the author tools, whose own --lang
+    names the translation they check), and --saves-dir for the commands that use saves (an option that
+    would do nothing is not offered)."""
     common = _Parser(add_help=False)
     common.add_argument(
-        "--story", metavar="DIR", default=default, help="play or check the story in DIR instead of the shipped one"
+        "--story", metavar="DIR", default=default, help=_("play or check the story in DIR instead of the shipped one")
     )
+    if lang:
+        common.add_argument(
+            "--lang",
+            metavar="LANG",
+            default=default,
+            help=_(
+                "the language of the game and its messages (nl, sv, nb, es-419, fr, qps; default: "
+                "$PIZZABORG_LANG, your settings, the assignment's, the system's, English)"
+            ),
+        )
     if saves:
         common.add_argument(
             "--saves-dir",
@@ -81,7 +93,7 @@ def build_parser(play_only: bool = False) -> argparse.ArgumentParser:
     # Options may stand before or after COMMAND. A subcommand's copy of an option defaults to
     # SUPPRESS, so that leaving it out there keeps what was given before the command.
     common = _common(argparse.SUPPRESS)
-    story_only = _common(argparse.SUPPRESS, saves=False)
+    story_only = _common(argparse.SUPPRESS, saves=False, lang=False)
 
     parser = _Parser(
         prog="pizzaborg",
@@ -141,12 +153,35 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 
 def _load(story_dir):
+    """The story to play, in the game's language (:mod:`.play.language`)."""
     from .engine import StoryError, load_story
 
     try:
-        return load_story(story_dir)
+        story = load_story(story_dir)
     except StoryError as exc:
-        raise UsageError(f"the story cannot be played: {exc}; run 'pizzaborg story check' for every problem") from None
+        raise UsageError(
+            _("the story cannot be played: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
+        ) from None
+    from .play.language import story_in
+
+    return story_in(story)
+
+
+def _language(args) -> None:
+    """Choose the game's language once (``play.language.choose``: --lang, $PIZZABORG_LANG, the settings,
+    the system's, English; an assignment's is added where it is read) and say, on stderr, when the story
+    has no translation into it. The author tools stay English."""
+    if args.command == "story":
+        return
+    from .play.language import choose, notice
+
+    lang = choose(getattr(args, "lang", None), getattr(args, "story", None))
+    if args.command in (None, "play") and not getattr(args, "assignment", None):
+        said = notice(lang, getattr(args, "story", None))
+        if said:
+            print(f"pizzaborg: {said}", file=sys.stderr)
 
 
 def _saves(args) -> Path:
@@ -202,12 +237,17 @@ def cmd_tui(args) -> int:
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if "--lang" in argv or any(a.startswith("--lang=") for a in argv) or os.environ.get("PIZZABORG_LANG"):
+            from .play.language import early
+
+            early(argv)
         try:
             args = build_parser(play_only=_play_only(argv)).parse_args(argv)
         except UsageError:
             if not _play_only(argv):
                 raise
             args = build_parser().parse_args(argv)  # "play" was an option's value: every command
+        _language(args)
         from . import trainer_cli
 
         if trainer_cli.wants(args):

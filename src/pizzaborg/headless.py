@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .engine import Game, GameError
+from .engine.i18n import _, ngettext
 from .engine.text import clean, json_text
 from .engine.yamlsrc import load_yaml
 from .play import render
@@ -204,8 +205,9 @@ def _choice_id(game: Game, item, index: int) -> str:
     parts = str(item).split("+") if isinstance(item, str) and "+" in item else [item]
     if pick is None and len(parts) > 1:
         raise BadInput(
-            f"choice {index}: '{item}' picks several choices, but scene '{game.state}' takes one; valid choices: "
-            f"{valid}"
+            _(
+                "choice {index}: '{item}' picks several choices, but scene '{scene}' takes one; valid choices: {valid}"
+            ).format(index=index, item=item, scene=game.state, valid=valid)
         )
     ids = []
     for part in parts:
@@ -214,23 +216,35 @@ def _choice_id(game: Game, item, index: int) -> str:
         if isinstance(part, int):
             if not 1 <= part <= len(offered):
                 raise BadInput(
-                    f"choice {index}: there is no choice {part} in scene '{game.state}'; valid choices: {valid}"
+                    _("choice {index}: there is no choice {n} in scene '{scene}'; valid choices: {valid}").format(
+                        index=index, n=part, scene=game.state, valid=valid
+                    )
                 )
             choice = offered[part - 1]
         else:
             part = part.strip()
             choice = next((c for c in offered if c.id == part), None)
             if choice is None:
-                raise BadInput(f"choice {index}: scene '{game.state}' has no choice '{part}'; valid choices: {valid}")
+                raise BadInput(
+                    _("choice {index}: scene '{scene}' has no choice '{id}'; valid choices: {valid}").format(
+                        index=index, scene=game.state, id=part, valid=valid
+                    )
+                )
         why = game.reason(choice)
         if why:
-            raise BadInput(f"choice {index}: choice '{choice.id}' in scene '{game.state}' is not available: {why}")
+            raise BadInput(
+                _("choice {index}: choice '{id}' in scene '{scene}' is not available: {why}").format(
+                    index=index, id=choice.id, scene=game.state, why=why
+                )
+            )
         ids.append(choice.id)
     if pick is not None and not pick[0] <= len(ids) <= pick[1]:
-        want = f"{pick[0]}" if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
+        want = f"{pick[0]}" if pick[0] == pick[1] else _("{low} to {high}").format(low=pick[0], high=pick[1])
         raise BadInput(
-            f"choice {index}: scene '{game.state}' asks for {want} choices at once, written a+b+c or 2+5+7; valid "
-            f"choices: {valid}"
+            _(
+                "choice {index}: scene '{scene}' asks for {want} choices at once, written a+b+c or 2+5+7; "
+                "valid choices: {valid}"
+            ).format(index=index, scene=game.state, want=want, valid=valid)
         )
     return "+".join(ids)
 
@@ -275,7 +289,7 @@ def run_play(
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if warning:
-            print(f"pizzaborg: note: {clean(warning, oneline=True)}", file=sys.stderr)
+            print("pizzaborg: " + _("note: {note}").format(note=clean(warning, oneline=True)), file=sys.stderr)
     else:
         session.new_game()
     game = session.current
@@ -286,15 +300,17 @@ def run_play(
     for index, item in enumerate(choices, start=1):
         if game.over and extra_ok:
             left = len(choices) - index + 1
-            print(
-                f"pizzaborg: note: the game ended after {index - 1} choices; "
-                f"{left} choice{'s were' if left != 1 else ' was'} left over and not used",
-                file=sys.stderr,
-            )
+            ended = _("note: the game ended after {n} choices;").format(n=index - 1)
+            unused = ngettext(
+                "{left} choice was left over and not used", "{left} choices were left over and not used", left
+            ).format(left=left)
+            print(f"pizzaborg: {ended} {unused}", file=sys.stderr)
             break
         if game.over:
             raise BadInput(
-                f"choice {index}: the game is already over (ending '{game.ending}'); {index - 1} choices were enough"
+                _("choice {index}: the game is already over (ending '{ending}'); {n} choices were enough").format(
+                    index=index, ending=game.ending, n=index - 1
+                )
             )
         emit(render.scene_block, game.scene)
         before = game.round_id
@@ -302,7 +318,7 @@ def run_play(
         try:
             outcome = session.choose_id(cid, autosave=False)  # a headless run writes only the save it is asked for
         except GameError as exc:  # e.g. a portfolio the capacity cannot pay for
-            raise BadInput(f"choice {index}: {exc}") from None
+            raise BadInput(_("choice {index}: {why}").format(index=index, why=exc)) from None
         if not as_json:
             block = render.outcome_block(game, outcome)
             if block:
@@ -316,7 +332,7 @@ def run_play(
         emit(render.ending_block, game)
     else:
         emit(render.scene_block, game.scene)
-        emit("\n(The choices ran out here.)")
+        emit("\n" + _("(The choices ran out here.)"))
     if save:
         if learner is not None:
             session.learner = learner
@@ -325,7 +341,7 @@ def run_play(
         except S.SaveError as exc:
             raise BadInput(str(exc)) from None
         if not as_json:
-            emit(f"\nSaved as '{save}' ({path}).")
+            emit("\n" + _("Saved as '{name}' ({path}).").format(name=save, path=path))
     if on_end is not None:
         on_end(game, session.times, session.undo_times)
     failures = check_expectations(game, expect) if expect else []
@@ -335,9 +351,9 @@ def run_play(
         stream = sys.stderr if as_json else out
         stream.write("\n" if not as_json else "")
         for f in failures:
-            stream.write(f"expectation failed: {clean(f, oneline=True)}\n")
-        stream.write(f"{len(failures)} expectation(s) failed\n")
+            stream.write(_("expectation failed: {what}").format(what=clean(f, oneline=True)) + "\n")
+        stream.write(_("{n} expectation(s) failed").format(n=len(failures)) + "\n")
         return 1
     if expect and not as_json:
-        emit("\nAll expectations hold.")
+        emit("\n" + _("All expectations hold."))
     return 0

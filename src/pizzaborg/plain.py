@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .engine import Game, GameError, Outcome, SceneView
 from .engine import saves as S
+from .engine.i18n import _, ngettext, pgettext
 from .engine.text import clean
 from .play import render
 from .play.session import Session
@@ -23,22 +24,25 @@ from .play.session import Session
 
 def help_text() -> str:
     """The commands, from the keys both faces share (render.KEYS)."""
-    lines = ["Commands (the same keys as in the terminal UI):"]
+    lines = [_("Commands (the same keys as in the terminal UI):")]
     for key, what, where in render.KEYS:
         if where == "tui":
             continue
+        what = _(what)
+        if key == "Enter":
+            key = pgettext("key", "Enter")
         if key == "s":
-            what = "save (s NAME saves under NAME; without a name it asks)"
+            what = _("save (s NAME saves under NAME; without a name it asks)")
         elif key == "l":
-            what = "load a saved game (l NAME; without a name it lists them)"
+            what = _("load a saved game (l NAME; without a name it lists them)")
         elif key == "1-9":
-            key, what = "A number", "make that choice"
-            lines.append(render.item(f"{key}: {what}.", "  ", "    "))
+            key, what = _("A number"), _("make that choice")
+            lines.append(render.item(_("{key}: {what}.").format(key=key, what=what), "  ", "    "))
             key, what = (
-                "Several numbers, such as 2 5 7",
-                "where a scene asks you to pick several: those choices together",
+                _("Several numbers, such as 2 5 7"),
+                _("where a scene asks you to pick several: those choices together"),
             )
-        lines.append(render.item(f"{key}: {what}.", "  ", "    "))
+        lines.append(render.item(_("{key}: {what}.").format(key=key, what=what), "  ", "    "))
     return "\n".join(lines)
 
 
@@ -147,19 +151,21 @@ class PlainSession:
         while True:
             if self.game.over:
                 self.say(
-                    "\nThe game is over. u undoes the last decision, h shows the history, l loads a game, q quits."
+                    "\n"
+                    + _("The game is over. u undoes the last decision, h shows the history, l loads a game, q quits.")
                 )
             n = len(self.scene.choices) if not self.game.over else 0
             pick = self.game.pick
             if pick is not None:
-                many = str(pick[0]) if pick[0] == pick[1] else f"{pick[0]} to {pick[1]}"
-                prompt = (
-                    f"\nPick {many} of 1-{n} (e.g. {' '.join(str(i) for i in range(1, pick[1] + 1))}), or ? for help > "
+                many = str(pick[0]) if pick[0] == pick[1] else _("{low} to {high}").format(low=pick[0], high=pick[1])
+                example = " ".join(str(i) for i in range(1, pick[1] + 1))
+                prompt = "\n" + _("Pick {many} of 1-{n} (e.g. {example}), or ? for help > ").format(
+                    many=many, n=n, example=example
                 )
             elif n == 1:
-                prompt = "\nType 1 to go on, or ? for help > "
+                prompt = "\n" + _("Type 1 to go on, or ? for help > ")
             else:
-                prompt = f"\nChoose 1 to {n}, or ? for help > " if n else "> "
+                prompt = "\n" + _("Choose 1 to {n}, or ? for help > ").format(n=n) if n else "> "
             line = self.ask(prompt)
             if line is None or line.lower() in ("q", "quit", "exit"):
                 self.quit()
@@ -178,7 +184,11 @@ class PlainSession:
         latest = self.session.latest_autosave()
         if latest is not None and latest.save is not None:  # latest_autosave gives only readable saves
             month = latest.save.summary.get("round", "?")
-            self.say(f"You have an unfinished game (month {month}): type l {clean(latest.slot)} to continue it.")
+            self.say(
+                _("You have an unfinished game (month {month}): type l {slot} to continue it.").format(
+                    month=month, slot=clean(latest.slot)
+                )
+            )
 
     def show_scene(self) -> None:
         if self.game.over:
@@ -187,7 +197,7 @@ class PlainSession:
         self.say(render.scene_block(self.scene))
 
     def command(self, line: str) -> None:
-        word, _, arg = line.partition(" ")
+        word, _sep, arg = line.partition(" ")
         word = word.lower()
         arg = arg.strip()
         numbers = line.replace("+", " ").replace(",", " ").split()
@@ -209,13 +219,16 @@ class PlainSession:
             self.say(help_text())
         elif word == "":  # never a choice: a second Enter pressed fast must not pick the next scene unread
             n = 0 if self.game.over else len(self.scene.choices)
-            self.say(
-                f"An empty line chooses nothing: type {'1' if n == 1 else f'a number from 1 to {n}'} and Enter."
-                if n
-                else "Type u, h, l or q, or ? for help."
-            )
+            if n == 1:
+                self.say(_("An empty line chooses nothing: type 1 and Enter."))
+            elif n:
+                self.say(_("An empty line chooses nothing: type a number from 1 to {n} and Enter.").format(n=n))
+            else:
+                self.say(_("Type u, h, l or q, or ? for help."))
         else:
-            self.say(f"'{clean(line)[:40]}' is not a command. Type a number to choose, or ? for help.")
+            self.say(
+                _("'{line}' is not a command. Type a number to choose, or ? for help.").format(line=clean(line)[:40])
+            )
 
     def choose(self, n: int) -> None:
         self.choose_many([n])
@@ -224,27 +237,27 @@ class PlainSession:
         """One number, or several in a portfolio scene."""
         game = self.game
         if game.over:
-            self.say("The game is over: there is nothing to choose. u undoes, q quits.")
+            self.say(_("The game is over: there is nothing to choose. u undoes, q quits."))
             return
         count = len(self.scene.choices)
         bad = [n for n in numbers if not 1 <= n <= count]
         if bad:
-            self.say(f"There is no choice {bad[0]} here: pick 1 to {count}.")
+            self.say(_("There is no choice {n} here: pick 1 to {count}.").format(n=bad[0], count=count))
             return
         if game.pick is None and len(numbers) > 1:
-            self.say(f"Pick one choice here: 1 to {count}.")
+            self.say(_("Pick one choice here: 1 to {count}.").format(count=count))
             return
         offered = game.offered()
         for n in numbers:
             why = game.reason(offered[n - 1])
             if why:
-                self.say(f"Choice {n} is not available: {why}.")
+                self.say(_("Choice {n} is not available: {why}.").format(n=n, why=why))
                 return
         before_round = game.round_id
         try:
             outcome = self.session.choose_numbers(numbers, autosave=False)
         except GameError as exc:  # e.g. too few or too many picks, or more than the capacity left
-            self.say(f"Not possible: {exc}.")
+            self.say(_("Not possible: {why}.").format(why=exc))
             return
         self.show_outcome(outcome, before_round)
         self.autosave()
@@ -262,7 +275,7 @@ class PlainSession:
 
     def undo(self) -> None:
         if not self.session.undo():  # the session autosaves
-            self.say(self.session.why_no_undo() or render.NO_UNDO_YET)
+            self.say(self.session.why_no_undo() or _(render.NO_UNDO_YET))
             return
         self.say(self.session.undone_line())
         self.say_notes()
@@ -277,39 +290,43 @@ class PlainSession:
 
     def save(self, name: str) -> None:
         if not name:
-            given = self.ask("Save as (a name, Enter for 'save1') > ")
+            given = self.ask(_("Save as (a name, Enter for 'save1') > "))
             if given is None:
                 return
             name = given or "save1"
         try:
             if self.session.needs_overwrite_confirmation(name):
-                answer = self.ask(f"'{name}' exists. Overwrite it? (y/N) > ")
-                if (answer or "").lower() not in ("y", "yes"):
-                    self.say("Not saved.")
+                answer = self.ask(_("'{name}' exists. Overwrite it? (y/N) > ").format(name=name))
+                if (answer or "").lower() not in ("y", "yes", _("y"), _("yes")):
+                    self.say(_("Not saved."))
                     return
             path = self.session.save(name)
         except S.SaveError as exc:
-            self.say(f"Not saved: {exc}")
+            self.say(_("Not saved: {why}").format(why=exc))
             return
-        self.say(f"Saved as '{name}' ({path}).")
+        self.say(_("Saved as '{name}' ({path}).").format(name=name, path=path))
 
     def load_prompt(self, name: str) -> None:
         if not name:
             infos = S.list_saves(self.dir)
             if not infos:
-                self.say(f"No saved games in {self.dir}.")
+                self.say(_("No saved games in {folder}.").format(folder=self.dir))
                 return
-            self.say(f"Saved games in {self.dir}:")
+            self.say(_("Saved games in {folder}:").format(folder=self.dir))
             for info in infos:
                 if info.save:
                     sm = info.save.summary
-                    state = f"ending {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+                    if sm.get("over"):
+                        state = _("ending {ending}").format(ending=sm.get("ending"))
+                    else:
+                        state = _("month {month}").format(month=sm.get("round", "?"))
                     score = sm.get("score")
-                    score_s = f", score {render.fmt_num(score)}" if isinstance(score, (int, float)) else ""
-                    self.say(f"  {clean(info.slot)}  ({info.save.updated[:16].replace('T', ' ')}, {state}{score_s})")
+                    if isinstance(score, (int, float)):
+                        state += _(", score {score}").format(score=render.fmt_num(score))
+                    self.say(f"  {clean(info.slot)}  ({info.save.updated[:16].replace('T', ' ')}, {state})")
                 else:
-                    self.say(f"  {clean(info.slot)}  (unreadable: {info.error})")
-            given = self.ask("Load which? (Enter to cancel) > ")
+                    self.say(f"  {clean(info.slot)}  " + _("(unreadable: {why})").format(why=info.error))
+            given = self.ask(_("Load which? (Enter to cancel) > "))
             if not given:
                 return
             name = given
@@ -320,12 +337,18 @@ class PlainSession:
         try:
             warning = self.session.load(name)
         except S.SaveError as exc:
-            self.say(f"Cannot load: {exc}")
+            self.say(_("Cannot load: {why}").format(why=exc))
             return False
         self.learner = self.session.learner
-        self.say(f"Loaded '{clean(name)}': seed {self.game.seed}, {len(self.game.decisions)} decisions.")
+        self.say(
+            ngettext(
+                "Loaded '{name}': seed {seed}, {n} decisions.",
+                "Loaded '{name}': seed {seed}, {n} decisions.",
+                len(self.game.decisions),
+            ).format(name=clean(name), seed=self.game.seed, n=len(self.game.decisions))
+        )
         if warning:
-            self.say(f"Note: {warning}")
+            self.say(_("Note: {warning}").format(warning=warning))
         if not self.game.over:
             self.say(render.round_intro(self.game))
         return True
@@ -333,8 +356,10 @@ class PlainSession:
     def quit(self) -> None:
         if self.session.game is not None and self.session.game.decisions:
             if self.autosave():
-                self.say(f"Goodbye. Your game is saved in {clean(str(self.session.autosave_path))}.")
+                self.say(
+                    _("Goodbye. Your game is saved in {path}.").format(path=clean(str(self.session.autosave_path)))
+                )
             else:
-                self.say("Goodbye. Your game could NOT be saved (see the message above).")
+                self.say(_("Goodbye. Your game could NOT be saved (see the message above)."))
         else:
-            self.say("Goodbye.")
+            self.say(_("Goodbye."))

@@ -1,4 +1,5 @@
-"""The player's settings, kept between games: today the theme picked in the command palette.
+"""The player's settings, kept between games: the theme picked in the command palette and the game's
+language (``language: sv``; ``--lang`` and ``PIZZABORG_LANG`` win over it, see ``engine.i18n.choose``).
 
 They live in ``config.yaml`` in the user's config folder (``platformdirs``: ``~/.config/pizzaborg`` on
 Linux, the usual places on macOS and Windows), or in ``$PIZZABORG_CONFIG_DIR`` when that is set (the
@@ -14,13 +15,18 @@ from pathlib import Path
 
 ENV = "PIZZABORG_CONFIG_DIR"
 FILE = "config.yaml"
-KEYS = ("theme",)
+KEYS = ("theme", "language")
 
 
 def config_dir() -> Path:
     override = os.environ.get(ENV)
     if override:
         return Path(override)
+    import sys
+
+    if sys.platform.startswith("linux"):  # platformdirs' answer on Linux, without its import (start-up reads this)
+        xdg = os.environ.get("XDG_CONFIG_HOME", "").strip()
+        return Path(xdg if xdg else os.path.expanduser("~/.config")) / "pizzaborg"
     import platformdirs  # only when no override is set (a few ms)
 
     return Path(platformdirs.user_config_dir("pizzaborg", appauthor=False))
@@ -52,7 +58,7 @@ def save(**changes) -> Path:
 
     values = load()
     values.update({k: v for k, v in changes.items() if k in KEYS})
-    lines = ["# PizzaBorg settings, written by the game (the theme picked in the command palette)."]
+    lines = ["# PizzaBorg settings, written by the game (the theme picked in the command palette; the language)."]
     lines += [f"{k}: {_quote(v)}" for k, v in sorted(values.items())]
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,7 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         help="report files (.json reports or xAPI statements), or folders of them",
     )
     ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
+    _lang_option(ver)
 
     coh = sub.add_parser(
         "cohort",
@@ -118,6 +119,7 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "per learning point, the worst-practice choices taken most often, a table per learner.",
     )
     coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
+    _lang_option(coh)
     coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
     coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
@@ -176,6 +178,18 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
     snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
     snd.add_argument(
         "--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)"
+    )
+
+
+def _lang_option(p) -> None:
+    """--lang for a command whose parent options (--story alone) carry none: the language of its output."""
+    from .engine.i18n import _
+
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help=_("the language of the report or page (default: $PIZZABORG_LANG, your settings, the system's)"),
     )
 
 
@@ -570,6 +584,13 @@ def _assignment_and_story(args):
     a = _assignment(args)
     story = _story(args)
     a.check_story(story)
+    from .play.language import choose, notice, story_in
+
+    lang = choose(getattr(args, "lang", None), getattr(args, "story", None), assignment=a.language)
+    said = notice(lang, getattr(args, "story", None))
+    if said:
+        print(f"pizzaborg: {said}", file=sys.stderr)
+    story = story_in(story, lang)  # the same hash: the assignment's check holds
     if getattr(args, "seed", None) is not None and args.seed != a.seed:
         raise TrainerUsage(f"--seed {args.seed} differs from the assignment's seed {a.seed}: leave --seed out")
     return a, story

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import random
 
+from . import i18n
 from .errors import PizzaBorgError
 from .machine import StoryMachine, ending_state, trigger_name
 from .model import ENDING_PREFIX, Story
@@ -217,7 +218,9 @@ class Game:
             left = self.capacity_left
             if left is not None and choice.cost > left:
                 cap = self.story.capacity
-                return f"needs {amount(choice.cost, cap.name or cap.id)}, {fmt_num(left)} left this month"
+                return i18n._("needs {amount}, {left} left this month").format(
+                    amount=amount(choice.cost, cap.name or cap.id), left=fmt_num(left)
+                )
         return ""
 
     # ---- what the player sees ----------------------------------------------------------------
@@ -346,8 +349,9 @@ class Game:
             if self.story.capacity is not None and left is not None and cost > left:
                 cap = self.story.capacity
                 raise GameError(
-                    f"the choices picked in scene '{scene.id}' need {amount(cost, cap.name or cap.id)}, "
-                    f"{fmt_num(left)} left this month"
+                    i18n._("the choices picked in scene '{scene}' need {amount}, {left} left this month").format(
+                        scene=scene.id, amount=amount(cost, cap.name or cap.id), left=fmt_num(left)
+                    )
                 )
             order = {c: i for i, c in enumerate(scene.choices)}
             picks.sort(key=order.__getitem__)

@@ -22,6 +22,7 @@ Pure Python and fast: a point resting on 10 decisions takes about 0.1 ms.
 
 from __future__ import annotations
 
+from . import i18n
 from .model import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -133,18 +134,18 @@ def estimates(report: ScoreReport) -> dict:
 def words(est: Estimate) -> str:
     """'about 70 out of 100, likely between 55 and 82, from 6 decisions' ('no decision bore on it')."""
     if est.value is None or est.low is None or est.high is None:
-        return "no decision bore on it"
-    many = "decision" if est.decisions == 1 else "decisions"
-    return (
-        f"about {round(est.value)} out of 100, likely between {round(est.low)} and {round(est.high)}, "
-        f"from {est.decisions} {many}"
-    )
+        return i18n._("no decision bore on it")
+    return i18n.ngettext(
+        "about {value} out of 100, likely between {low} and {high}, from {n} decision",
+        "about {value} out of 100, likely between {low} and {high}, from {n} decisions",
+        est.decisions,
+    ).format(value=round(est.value), low=round(est.low), high=round(est.high), n=est.decisions)
 
 
 def say(name: str, est: Estimate) -> str:
     """The estimate in words, for plain mode and the debrief:
     'Change management: about 70 out of 100, likely between 55 and 82, from 6 decisions'."""
-    return f"{name}: {words(est)}"
+    return i18n._("{point}: {estimate}").format(point=name, estimate=words(est))
 
 
 def from_dict(d: dict) -> Estimate:
@@ -156,13 +157,15 @@ def score_words(report: ScoreReport) -> str:
     """The score line a face shows (dashboard, debrief, plain mode): the score that is reported, and
     the path kept's when undos changed it. ``report``: a ScoreReport."""
     first, kept = report.reported, report.overall
-    text = "Learning score (first answers): " + ("–" if first is None else f"{_fmt(first)}/100")
+    text = i18n._("Learning score (first answers): {score}").format(
+        score="–" if first is None else f"{_fmt(first)}/100"
+    )
     if report.undone:
-        many = "answer" if report.changed == 1 else "answers"
-        text += (
-            f"; the path you kept: {'–' if kept is None else _fmt(kept)}/100; you changed {report.changed} "
-            f"{many} after seeing the feedback"
-        )
+        text += i18n.ngettext(
+            "; the path you kept: {kept}/100; you changed {n} answer after seeing the feedback",
+            "; the path you kept: {kept}/100; you changed {n} answers after seeing the feedback",
+            report.changed,
+        ).format(kept="–" if kept is None else _fmt(kept), n=report.changed)
     return text
 
 

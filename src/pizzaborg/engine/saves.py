@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 #      save (undos made before that are unknown). A schema-1 save loads with its record missing.
 #      Each undo may carry "at" (when it was undone), metadata like a decision's.
 SCHEMA = 2
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # the language a save records (none: English)
 MIN_SCHEMA = 1
 FORMAT = "pizzaborg-save"
 AUTOSAVE = "autosave"
@@ -106,6 +107,13 @@ class SaveData:
     undos: list | None = None  # the undo record ([{decision, scene, choice}]); None: missing (schema 1)
     undos_complete: bool = True  # False: undos before a load from a schema-1 save are unknown
     undo_times: list = field(default_factory=list)  # each undo's "at" (None where the save has none)
+
+    @property
+    def language(self) -> str:
+        """The language the game was played in (``language``, beside the schema's fields: a reader that
+        does not know it keeps it as is); a save without it, or with an odd one, is English."""
+        value = self.extra.get("language")
+        return value if isinstance(value, str) and _LANG.fullmatch(value) else "en"
 
     def to_json(self) -> dict:
         data = {
@@ -192,7 +200,7 @@ def make_save(
         updated=updated,
         summary=summary_of(game),
         learner=learner if learner is not None else (previous.learner if previous else None),
-        extra=dict(previous.extra) if previous else {},
+        extra={**(previous.extra if previous else {}), "language": game_language(game)},
         times=[t if valid_at(t) else None for t in (times or [])][: len(decisions)],
         undos=undos,
         undos_complete=game.undo_record,
@@ -226,6 +234,13 @@ def write_save(directory: Path, data: SaveData, checked: bool = False) -> Path:
         reason = exc.strerror or str(exc)
         raise SaveError(f"could not save to {target}: {reason}; the previous save is unchanged") from None
     return target
+
+
+def game_language(game: Game) -> str:
+    """The language a game is played in: its story's when translated, else the interface's."""
+    from .i18n import SOURCE_LANGUAGE, current
+
+    return game.story.language if game.story.language != SOURCE_LANGUAGE else current()
 
 
 def save_game(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from . import i18n
+
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences, then C0/C1 controls,
 # bidi overrides and isolates (they reorder what a terminal shows), and lone surrogates (undecodable bytes)
 _ESCAPES = re.compile(
@@ -23,7 +25,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 
 
 def fmt_num(value: float) -> str:
-    """A number as every face shows it: whole numbers without a decimal, others with one."""
+    """A number as every face shows it: whole numbers without a decimal, others with one; in the
+    interface's language (``12,5`` in sv: ``engine.i18n.number``; English and qps without Babel)."""
+    if i18n.current() not in (i18n.SOURCE_LANGUAGE, i18n.PSEUDO):
+        return i18n.number(value)
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.1f}"
@@ -35,9 +40,9 @@ def amount(n: float, unit: str) -> str:
     costs both word it here."""
     if unit[:1].isupper() and unit[1:2].islower():
         unit = unit[0].lower() + unit[1:]
-    if n == 1 and unit.endswith("s") and not unit.endswith("ss"):
-        unit = unit[:-1]
-    return f"{fmt_num(n)} {unit}"
+    one = unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+    # the name is the story's (translated with it); the translator may keep {unit} in both forms
+    return i18n.ngettext("{n} {unit_one}", "{n} {unit}", i18n.count(n)).format(n=fmt_num(n), unit_one=one, unit=unit)
 
 
 def clean(text: str, oneline: bool = False) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from ..engine.i18n import N_, _
 from ..engine.times import utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -51,15 +52,16 @@ class HandIn:
 
 
 class HandInWords:
-    """What a face tells the learner about the hand-in. ``note`` may name ``{path}``; ``failed`` ``{exc}``."""
+    """What a face tells the learner about the hand-in. ``note`` may name ``{path}``; ``failed`` ``{exc}``.
+    The words are marked with N_ and translated where they are shown (``_(words.failed)``)."""
 
     __slots__ = ("note", "written", "failed", "show_path")
 
     def __init__(
         self,
-        note: str = "Hand in this file to your trainer:\n{path}",
-        written: str = "Your report for the trainer is written: the debrief says which file to hand in.",
-        failed: str = "Your report could not be written: {exc}",
+        note: str = N_("Hand in this file to your trainer:\n{path}"),
+        written: str = N_("Your report for the trainer is written: the debrief says which file to hand in."),
+        failed: str = N_("Your report could not be written: {exc}"),
         show_path: bool = True,
     ) -> None:
         self.note, self.written, self.failed, self.show_path = note, written, failed, show_path
@@ -67,9 +69,9 @@ class HandInWords:
 
 #: The class server's words: the report is already with the trainer; no server path is shown.
 SERVER_WORDS = HandInWords(
-    note="Your report is handed in: the class server gave it to your trainer. Nothing else to send.",
-    written="Your report is handed in: your trainer has it. Nothing else to send.",
-    failed="Your report could not be handed in: tell your trainer.",
+    note=N_("Your report is handed in: the class server gave it to your trainer. Nothing else to send."),
+    written=N_("Your report is handed in: your trainer has it. Nothing else to send."),
+    failed=N_("Your report could not be handed in: tell your trainer."),
     show_path=False,
 )
 
@@ -121,10 +123,12 @@ class AssignmentRun:
             from ..engine.saves import SaveError
 
             if save.seed != self.assignment.seed:
-                why = f"it was played with seed {save.seed}, not the assignment's seed {self.assignment.seed}"
+                why = _("it was played with seed {seed}, not the assignment's seed {wanted}").format(
+                    seed=save.seed, wanted=self.assignment.seed
+                )
             else:
-                why = "it was played with another version of the story"
-            raise SaveError(f"'{save.slot}' is not a game of this assignment ({why})")
+                why = _("it was played with another version of the story")
+            raise SaveError(_("'{slot}' is not a game of this assignment ({why})").format(slot=save.slot, why=why))
 
     # ---- finishing ---------------------------------------------------------------------------
     def finish(
@@ -168,7 +172,7 @@ class AssignmentRun:
         """What the debrief says about the hand-in (None before there is one)."""
         if hand_in is None:
             return None
-        return self.words.note.format(path=hand_in.path)
+        return _(self.words.note).format(path=hand_in.path)
 
     # ---- the LRS -----------------------------------------------------------------------------
     def deliver(self, hand_in: HandIn, saves_dir: str | Path) -> str | None:

@@ -7,6 +7,7 @@ No dataclasses here: ``dataclasses`` imports ``inspect``, and the headless path 
 
 from __future__ import annotations
 
+from ..engine.i18n import _
 from ..engine.text import clean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -121,6 +122,8 @@ def to_try_at_work(game: Game, n: int = 3, below: float = 75.0) -> list[tuple[st
     for w, count in report.worst_taken.items():
         if count and w in game.story.worst:
             wp = game.story.worst[w]
-            times = "once" if count == 1 else ("twice" if count == 2 else f"{count} times")
-            tips.append((f"Avoid: {clean(wp.name)} (you fell into it {times})", clean(wp.description or "")))
+            from .render import times
+
+            head = _("Avoid: {name} (you fell into it {times})").format(name=clean(wp.name), times=times(count))
+            tips.append((head, clean(wp.description or "")))
     return tips

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from ..engine.i18n import _
 from ..engine.times import parse_iso, track_times, utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -190,13 +191,13 @@ class Session:
         from .render import NO_UNDO_YET, UNDO_FULL, UNDO_OFF
 
         if self.undo_mode == "off":
-            return UNDO_OFF
+            return _(UNDO_OFF)
         if self.game is None or not self.game.decisions:
-            return NO_UNDO_YET
+            return _(NO_UNDO_YET)
         from ..engine.game import MAX_UNDOS
 
         if len(self.game.undos) >= MAX_UNDOS:
-            return UNDO_FULL
+            return _(UNDO_FULL)
         return None
 
     def undone_line(self) -> str:
@@ -204,7 +205,7 @@ class Session:
         counts the path kept (``undo: free``)."""
         from .render import UNDONE, UNDONE_FIRST
 
-        return UNDONE if self.undo_mode == "free" else UNDONE_FIRST
+        return _(UNDONE) if self.undo_mode == "free" else _(UNDONE_FIRST)
 
     def undo(self) -> bool:
         """Take back the last decision; False when refused (:meth:`why_no_undo` says why)."""
@@ -264,7 +265,7 @@ class Session:
                 undo_times=self.undo_times,
             )
         except S.SaveError as exc:
-            self.notes.append(f"Autosave failed: {exc}")
+            self.notes.append(_("Autosave failed: {why}").format(why=exc))
             return None
 
     def _keep_old_autosave(self) -> None:
@@ -273,10 +274,10 @@ class Session:
         try:
             kept = S.keep_autosave(self.dir)
         except S.SaveError as exc:
-            self.notes.append(f"Could not keep the previous autosave: {exc}")
+            self.notes.append(_("Could not keep the previous autosave: {why}").format(why=exc))
             return
         if kept:
-            self.notes.append(f"Your previous autosave is kept as '{kept}'.")
+            self.notes.append(_("Your previous autosave is kept as '{name}'.").format(name=kept))
 
     def needs_overwrite_confirmation(self, slot: str) -> bool:
         """True when saving to ``slot`` would replace another game's save (raises SaveError for a bad name)."""

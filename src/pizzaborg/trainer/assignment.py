@@ -55,6 +55,7 @@ KEYS = {
     "lrs",
     "created",
     "undo",
+    "language",
 }
 # undo: how a learner may take decisions back, and what the reported score counts (docs/reports.md)
 UNDO_MODES = {
@@ -86,6 +87,7 @@ class Assignment:
     path: str = ""
     lrs: dict | None = None  # {"endpoint", "key", "secret"}: where the games send their statements
     undo: str = DEFAULT_UNDO  # free | recorded | off (UNDO_MODES)
+    language: str | None = None  # the game's language for the learners (nl, sv, es-419...); None: theirs
 
     @property
     def undo_allowed(self) -> bool:
@@ -111,6 +113,8 @@ class Assignment:
             data["xapi_home"] = self.xapi_home
         if self.undo != DEFAULT_UNDO:
             data["undo"] = self.undo
+        if self.language:
+            data["language"] = self.language
         if self.lrs:
             data["lrs"] = {k: self.lrs[k] for k in LRS_KEYS if self.lrs.get(k) is not None}
         data["created"] = self.created
@@ -387,4 +391,15 @@ def load_assignment(path: str | os.PathLike) -> Assignment:
         path=name,
         lrs=field(lambda: check_lrs(data["lrs"])) if data.get("lrs") is not None else None,
         undo=field(lambda: check_undo(data["undo"])) if "undo" in data else DEFAULT_UNDO,
+        language=field(lambda: check_language(data["language"])) if data.get("language") is not None else None,
     )
+
+
+def check_language(value: object) -> str:
+    """An assignment's ``language:``: a language tag (nl, sv, nb, es-419, fr); whether the game has it is
+    checked when the game starts (``engine.i18n.choose``)."""
+    from ..engine.i18n import normalise
+
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", value.strip()):
+        raise AssignmentError("language must be a language tag such as nl, sv, nb, es-419 or fr")
+    return normalise(value)
