@@ -9,6 +9,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..engine.i18n import N_, _, ngettext
+from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, command, localise_bindings, localise_system_command
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
@@ -29,13 +31,14 @@ class PizzaBorgApp(App[None]):
     TITLE = "PizzaBorg"
     CSS_PATH = "styles/app.tcss"  # the other screens bring their own .tcss when first shown
     BINDINGS = [
-        Binding("q", "request_quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("ctrl+c", "quit_now", "Quit now", show=False, priority=True, id="quit-now"),
+        Binding("q", "request_quit", N_("Quit"), id="quit"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="help"),
+        Binding("ctrl+c", "quit_now", N_("Quit now"), show=False, priority=True, id="quit-now"),
     ]
 
     def __init__(self, session, theme: str | None = None, load_story=None, remember_theme: bool = False, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)  # the footer reads each binding's description as it is: in the language in use
         self._remember_theme = False  # set below, once the starting theme is in place
         self.session = session
         for t in THEMES:
@@ -66,8 +69,8 @@ class PizzaBorgApp(App[None]):
             settings.save(theme=theme)
         except OSError as exc:
             self.notify(
-                f"The theme is not kept for next time: {exc.strerror or exc}",
-                title="Not saved",
+                _("The theme is not kept for next time: {error}").format(error=exc.strerror or exc),
+                title=_("Not saved"),
                 severity="warning",
                 markup=False,
             )
@@ -186,8 +189,10 @@ class PizzaBorgApp(App[None]):
 
         if not self.session.learner:
             self.notify(
-                "This game has no learner name, so no report was written: start a new game from the "
-                "assignment to get one.",
+                _(
+                    "This game has no learner name, so no report was written: start a new game from the "
+                    "assignment to get one."
+                ),
                 severity="warning",
                 markup=False,
                 timeout=12,
@@ -202,7 +207,7 @@ class PizzaBorgApp(App[None]):
             return
         if fresh and path is not None:
             # the path itself is in the debrief, whole on a line of its own (a notice would split it)
-            self.notify(words.written, title="Report written", markup=False, timeout=8)
+            self.notify(words.written, title=_("Report written"), markup=False, timeout=8)
             if self.session.run.lrs:
                 self._to_lrs(fresh=True)
 
@@ -214,7 +219,7 @@ class PizzaBorgApp(App[None]):
             try:
                 line = self.session.deliver() if fresh else self.session.retry_pending()
             except Exception as exc:  # noqa: BLE001 - a notice, never a crash of the game
-                line = f"Your results were not sent to your trainer's LRS: {exc}"
+                line = _("Your results were not sent to your trainer's LRS: {error}").format(error=exc)
             if line:
                 self.call_from_thread(
                     self.notify,
@@ -236,7 +241,7 @@ class PizzaBorgApp(App[None]):
             screen = self._game_screen()
             if screen is not None:
                 screen.show_game()
-            self.notify("Undone: your last decision is taken back.")
+            self.notify(_("Undone: your last decision is taken back."), markup=False)
         elif what == "new":
             self.switch_screen(self._title())
 
@@ -260,12 +265,13 @@ class PizzaBorgApp(App[None]):
         try:
             warning = self.session.load(slot)
         except SaveError as exc:
-            self.notify(f"Cannot load: {exc}", severity="error", markup=False, timeout=8)
+            self.notify(_("Cannot load: {error}").format(error=exc), severity="error", markup=False, timeout=8)
             return
         n = len(self.session.game.decisions)
-        self.notify(
-            f"Loaded '{slot}': seed {self.session.game.seed}, {n} decision{'' if n == 1 else 's'}.", markup=False
+        loaded = ngettext(
+            "Loaded '{slot}': seed {seed}, {n} decision.", "Loaded '{slot}': seed {seed}, {n} decisions.", n
         )
+        self.notify(loaded.format(slot=slot, seed=self.session.game.seed, n=n), markup=False)
         if warning:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         screen = self._game_screen()
@@ -290,25 +296,69 @@ class PizzaBorgApp(App[None]):
         if isinstance(self.screen, ConfirmScreen):
             return
         game = self.session.game
-        question = "Quit PizzaBorg?"
+        question = _("Quit PizzaBorg?")
         if game is not None and game.decisions:
-            question += (
-                f"\n\nYour game is autosaved in {self.session.autosave_path}; Continue on the title screen "
-                "takes you back."
-            )
-        self.push_screen(ConfirmScreen(question, "Quit", "Stay"), lambda yes: self.action_quit_now() if yes else None)
+            question += "\n\n" + _(
+                "Your game is autosaved in {path}; Continue on the title screen takes you back."
+            ).format(path=self.session.autosave_path)
+        self.push_screen(
+            ConfirmScreen(question, _("Quit"), _("Stay")), lambda yes: self.action_quit_now() if yes else None
+        )
 
     def action_quit_now(self) -> None:
         self.saved_to = self.session.quit()
         self.exit()
 
+    def action_settings(self) -> None:
+        from .screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen(), self._language_chosen)
+
+    def _language_chosen(self, lang: str | None) -> None:
+        """The player picked a language in Settings: kept in the settings file (``language``) and used
+        from now on; the screens drawn from here on (and the next game's story) speak it."""
+        if lang is None:
+            return
+        from .. import settings
+        from ..engine.i18n import use
+
+        use(lang)
+        try:
+            settings.save(language=lang)
+        except OSError as exc:
+            self.notify(
+                _("The language is not kept for next time: {error}").format(error=exc.strerror or exc),
+                title=_("Not saved"),
+                severity="warning",
+                markup=False,
+            )
+        localise_bindings(self)
+        for screen in self.screen_stack:
+            localise_bindings(screen)
+        self.refresh_bindings()
+
     # ---- command palette ---------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Textual's palette with its search placeholder in the language in use."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_(PALETTE_PLACEHOLDER)))
+
+    def search_themes(self) -> None:
+        """Textual's theme picker (the palette's Theme command) with its placeholder in the language in use."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_(THEMES_PLACEHOLDER)))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         game_screen = screen if isinstance(screen, _game_screen_class()) else None
         if game_screen is not None and self.session.game is not None:
             game = self.session.game
             if game_screen.pending is not None:
-                yield SystemCommand("Continue", "Go on after the feedback (Enter)", game_screen.action_continue)
+                yield command(_("Continue"), _("Go on after the feedback (Enter)"), game_screen.action_continue)
             elif not game.over:
                 from textual.markup import escape
 
@@ -316,21 +366,25 @@ class PizzaBorgApp(App[None]):
 
                 for c in game.scene.choices:  # the palette reads help texts as markup: story text is escaped
                     yield SystemCommand(
-                        f"Choose {c.n}", escape(clean(c.text)[:70]), lambda n=c.n: game_screen.action_choose(n)
+                        _("Choose {n}").format(n=c.n),
+                        escape(clean(c.text)[:70]),
+                        lambda n=c.n: game_screen.action_choose(n),
                     )
-            yield SystemCommand("Undo", "Take back your last decision (u)", game_screen.action_undo)
-            yield SystemCommand("Save", "Save the game in a named slot (s)", game_screen.action_save)
-            yield SystemCommand("History", "Every decision so far (h)", game_screen.action_history)
+            yield command(_("Undo"), _("Take back your last decision (u)"), game_screen.action_undo)
+            yield command(_("Save"), _("Save the game in a named slot (s)"), game_screen.action_save)
+            yield command(_("History"), _("Every decision so far (h)"), game_screen.action_history)
             if game.over:
-                yield SystemCommand("Debrief", "The end-of-game debrief (d)", self.show_debrief)
-        yield SystemCommand("Load", "Load a saved game (l)", self.action_load)
-        yield SystemCommand("Help", "Keys and what each number means (?)", self.action_help)
-        yield SystemCommand("Quit", "Quit; the game is autosaved (q)", self.action_request_quit)
+                yield command(_("Debrief"), _("The end-of-game debrief (d)"), self.show_debrief)
+        yield command(_("Load"), _("Load a saved game (l)"), self.action_load)
+        yield command(_("Settings"), _("The language of the game"), self.action_settings)
+        yield command(_("Help"), _("Keys and what each number means (?)"), self.action_help)
+        yield command(_("Quit"), _("Quit; the game is autosaved (q)"), self.action_request_quit)
         for cmd in super().get_system_commands(screen):
             # ours: Quit (autosaves); not Textual's Keys panel, which squeezes the game and repeats
-            # "1-9 Choose" for every number (? shows the keys), nor Maximize of a single widget
+            # "1-9 Choose" for every number (? shows the keys), nor Maximize of a single widget.
+            # Textual's own (Theme, Screenshot) in the language in use (tui/lang.py)
             if cmd.title not in ("Quit", "Keys", "Maximize", "Minimize"):
-                yield cmd
+                yield localise_system_command(cmd)
 
     # ---- terminal size -----------------------------------------------------------------------
     def on_resize(self, event) -> None:

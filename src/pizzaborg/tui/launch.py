@@ -11,7 +11,9 @@ import os
 import signal
 import sys
 
-NOT_A_TERMINAL = (
+from ..engine.i18n import N_, _
+
+NOT_A_TERMINAL = N_(
     "the terminal game needs a terminal (stdin and stdout must be a TTY). "
     "Use 'pizzaborg --plain' to play as plain lines of text, or "
     "'pizzaborg play --choices 1,2,...' for scripted play (see 'pizzaborg --help')"
@@ -32,7 +34,7 @@ def need_terminal(stdin=None, stdout=None, environ=None) -> str | None:
         ok = stdin.isatty() and stdout.isatty()
     except (AttributeError, ValueError):
         ok = False
-    return None if ok else NOT_A_TERMINAL
+    return None if ok else _(NOT_A_TERMINAL)
 
 
 def starting_theme() -> str | None:
@@ -58,7 +60,7 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
         try:
             warning = session.load(load)
         except S.SaveError as exc:
-            print(f"pizzaborg: cannot load: {exc}", file=sys.stderr)
+            print("pizzaborg: " + _("cannot load: {error}").format(error=exc), file=sys.stderr)
             return 2
         if warning:
             session.notes.append(warning)
@@ -86,11 +88,11 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
         for s, handler in old.items():
             signal.signal(s, handler)
     if session.handed_in is not None:
-        print(f"Your report for the trainer: {session.handed_in} (hand in this file).")
+        print(_("Your report for the trainer: {path} (hand in this file).").format(path=session.handed_in))
     if saved is not None:
-        print(f"Goodbye. Your game is saved in {saved}.")
+        print(_("Goodbye. Your game is saved in {path}.").format(path=saved))
     elif session.game is None or not session.game.decisions:
-        print("Goodbye.")
+        print(_("Goodbye."))
     for note in session.notes:
         if "failed" in note:
             print(f"pizzaborg: {note}", file=sys.stderr)

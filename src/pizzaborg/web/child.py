@@ -6,6 +6,7 @@ in the environment, all of it made by the server (nothing typed in the browser):
 - ``PIZZABORG_SAVES``: '.', the session's own saves folder, which is the working directory (so the
   paths the game shows are short and say nothing about the server);
 - ``PIZZABORG_WEB_STORY``: the story folder ('' for the shipped story);
+- ``PIZZABORG_LANG``: the browser's language (its Accept-Language, chosen in web/lang.py);
 - ``PIZZABORG_WEB_ASSIGNMENT`` and ``PIZZABORG_WEB_HANDINS``: the assignment file and the trainer's
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``
   (when the session began) for the server record written beside each report.
@@ -69,6 +70,9 @@ def _app_class():
 
 def main() -> int:
     env = os.environ
+    from ..engine.i18n import use
+
+    use(env.get("PIZZABORG_LANG") or None)  # the browser's language, chosen by the server
     story_dir = env.get("PIZZABORG_WEB_STORY") or None
     assignment = None
     if env.get("PIZZABORG_WEB_ASSIGNMENT"):

@@ -28,7 +28,9 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from ..engine.i18n import Translator, current, translator
 from .codes import MAX_FIELD
+from .lang import choose as choose_language
 from .pages import full_message, full_page, game_page, gate_page, page_response
 from .sessions import ClassSession, Sessions
 
@@ -255,16 +257,24 @@ class ClassServer(Server):
         response.set_cookie(name, value, max_age=days * 86400, httponly=True, samesite="Strict", path="/", secure=None)
 
     # ---- pages -------------------------------------------------------------------------------
+    def _lang(self, request: web.Request) -> str:
+        """The browser's language (Accept-Language, web/lang.py), else the server's (--lang), else English."""
+        return choose_language(request.headers.get("Accept-Language"), current())
+
+    def _t(self, request: web.Request) -> Translator:
+        return translator(self._lang(request))
+
     async def handle_index(self, request: web.Request) -> web.Response:
+        t = self._t(request)
         if not self._has_access(request):
-            return page_response(gate_page(need_code=True), status=401)
+            return page_response(gate_page(need_code=True, t=t), status=401)
         s = self._session(request)
         fresh = s is None
         if s is None:
             s = self.sessions.new()
         if s.service is None and self.sessions.live() >= self.max_sessions:
-            return page_response(full_page(self.max_sessions), status=503)
-        response = page_response(game_page(s.resume, self.cohort))
+            return page_response(full_page(self.max_sessions, t), status=503)
+        response = page_response(game_page(s.resume, self.cohort, t))
         if fresh:
             self._cookie(response, SESSION_COOKIE, s.resume, 30)
         return response
@@ -273,57 +283,57 @@ class ClassServer(Server):
         form = await request.post()
         typed = str(form.get("code", ""))[:MAX_FIELD].strip()
         if not self.code or not hmac.compare_digest(typed.encode(), self.code.encode()):
-            return page_response(
-                gate_page(need_code=True, error="That access code is not right: ask your trainer for it."), status=403
-            )
+            t = self._t(request)
+            wrong = t.gettext("That access code is not right: ask your trainer for it.")
+            return page_response(gate_page(need_code=True, error=wrong, t=t), status=403)
         response = web.HTTPSeeOther("/")
         self._cookie(response, ACCESS_COOKIE, self._access_token(), 1)
         raise response
 
     async def handle_resume(self, request: web.Request) -> web.Response:
+        t = self._t(request)
         if not self._has_access(request):
-            return page_response(gate_page(need_code=True), status=401)
+            return page_response(gate_page(need_code=True, t=t), status=401)
         form = await request.post()
         s = self.sessions.find(str(form.get("resume", "")))
         if s is None:
-            return page_response(
-                gate_page(
-                    need_code=False, error="No game on this server has that resume code. Check it, or start a new game."
-                ),
-                status=404,
-            )
+            unknown = t.gettext("No game on this server has that resume code. Check it, or start a new game.")
+            return page_response(gate_page(need_code=False, error=unknown, t=t), status=404)
         response = web.HTTPSeeOther("/")
         self._cookie(response, SESSION_COOKIE, s.resume, 30)
         raise response
 
     async def handle_new(self, request: web.Request) -> web.Response:
+        t = self._t(request)
         if not self._has_access(request):
-            return page_response(gate_page(need_code=True), status=401)
+            return page_response(gate_page(need_code=True, t=t), status=401)
         if request.method != "POST":
-            return page_response(gate_page(need_code=False))
+            return page_response(gate_page(need_code=False, t=t))
         response = web.HTTPSeeOther("/")
         response.del_cookie(SESSION_COOKIE, path="/")
         raise response
 
     async def handle_status(self, request: web.Request) -> web.Response:
         s = self._session(request) if self._has_access(request) else None
+        _ = self._t(request).gettext
         if s is None:
-            message = "This page has no game. Reload it to start."
+            message = _("This page has no game. Reload it to start.")
         elif s.closed:
             message = s.closed
         else:
-            message = (
-                f"The game has ended. It is saved on the class server: reload this page and choose Continue "
-                f"(or use your resume code {s.resume} on another day or device)."
-            )
+            message = _(
+                "The game has ended. It is saved on the class server: reload this page and choose Continue "
+                "(or use your resume code {code} on another day or device)."
+            ).format(code=s.resume)
         return web.json_response({"message": message, "resume": s.resume if s else None})
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
 
     # ---- the game ----------------------------------------------------------------------------
-    def _child_env(self, s: ClassSession) -> dict:
+    def _child_env(self, s: ClassSession, lang: str | None = None) -> dict:
         env = {
+            "PIZZABORG_LANG": lang or current(),  # the game in the browser speaks the browser's language
             "PIZZABORG_SAVES": ".",  # the game runs in the session's folder: no server path reaches the page
             "PIZZABORG_WEB_STORY": self.story_dir or "",
             "PIZZABORG_WEB_SESSION": s.id,
@@ -339,9 +349,10 @@ class ClassServer(Server):
         s = self._session(request)
         if s is None:
             raise web.HTTPForbidden(text="no session: reload the class page")
+        t = self._t(request)
         if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
             old, old_ws = s.service, s.websocket
-            s.closed = (
+            s.closed = t.gettext(
                 "This game was opened in another tab or window, so it closed here. It is saved: reload this "
                 "page to take it back."
             )
@@ -354,7 +365,7 @@ class ClassServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
         if self.sessions.live() >= self.max_sessions:
-            s.closed = full_message(self.max_sessions)
+            s.closed = full_message(self.max_sessions, t)
             await websocket.close()
             return websocket
         width = _clamp(request.query.get("width"), 80)
@@ -372,7 +383,7 @@ class ClassServer(Server):
             await websocket.close()
 
         service = SessionService(
-            self._child_env(s),
+            self._child_env(s, t.lang),
             s.folder,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,

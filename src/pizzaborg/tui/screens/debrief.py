@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ...engine.i18n import N_, _, ngettext
 from ...engine.text import clean
 from ...play.meaning import helped_and_hurt, is_good, to_try_at_work
 from ...play.render import (
@@ -24,6 +25,7 @@ from ...play.render import (
     mastery_lines,
     pass_line,
 )
+from ..lang import localise_bindings
 from ..text import delta_style, shown
 from ..widgets.sparkline import meter
 
@@ -43,11 +45,11 @@ def whole_game(game) -> Content:
         unit = f" {clean(kpi.unit)}" if kpi.unit else ""
         d = round(now - start, 6)
         parts += [
-            f"{clean(kpi.name):<{width}}  started at {fmt_num(start)}, now ",
+            f"{clean(kpi.name):<{width}}  " + _("started at {start}, now ").format(start=fmt_num(start)),
             (f"{fmt_num(now)}{unit}", "bold"),
             "  ",
         ]
-        parts.append((fmt_delta(d), delta_style(is_good(kpi, d))) if d else "unchanged")
+        parts.append((fmt_delta(d), delta_style(is_good(kpi, d))) if d else _("unchanged"))
         parts.append("\n")
     return Content.assemble(*parts).rstrip()
 
@@ -75,21 +77,24 @@ def impacts(items, empty: str, per_decision: int = 3) -> Content:
         return Content.styled(empty, "italic")
     parts: list[str | Content | tuple[str, str]] = []
     for it in items:
-        parts += [(f"Month {it.round_number}, {it.label}: ", "bold"), f"{it.choice}\n"]
+        head = _("Month {n}, {scene}: ").format(n=it.round_number, scene=it.label)
+        parts += [(head, "bold"), f"{it.choice}\n"]
         evidence = sorted(it.evidence, key=lambda e: -(e[3] - e[2]))[:per_decision]
         for name, earned, low, high in evidence:
             how = evidence_words(earned, low, high)
-            mark, style = {"best": ("✓", "$success"), "worst": ("✗", "$error")}.get(how.split()[1], ("~", "$warning"))
+            # the words of a best and a worst choice in the language in use: compared, never parsed
+            marks = {evidence_words(1, 0, 1): ("✓", "$success"), evidence_words(0, 0, 1): ("✗", "$error")}
+            mark, style = marks.get(how, ("~", "$warning"))
             parts += ["    ", (mark, f"bold {style}"), f" {clean(name)}: ", (how, "dim"), "\n"]
         for w in it.worst:
-            parts += ["    ", ("✗ worst practice: ", "bold $error"), f"{clean(w)}\n"]
+            parts += ["    ", (_("✗ worst practice: "), "bold $error"), f"{clean(w)}\n"]
     return Content.assemble(*parts).rstrip()
 
 
 def tips(game) -> Content:
     items = to_try_at_work(game)
     if not items:
-        return Content("Keep doing what you did: no learning point below 75 and no worst practice taken.")
+        return Content(_("Keep doing what you did: no learning point below 75 and no worst practice taken."))
     parts: list[str | Content | tuple[str, str]] = []
     for head, advice in items:
         parts += ["• ", (head, "bold"), "\n"]
@@ -101,14 +106,15 @@ def tips(game) -> Content:
 class DebriefScreen(Screen[str | None]):
     CSS_PATH = "../styles/game.tcss"
     BINDINGS = [
-        Binding("e", "export", "Export report", id="export"),
-        Binding("u", "close('undo')", "Undo last", id="debrief-undo"),
-        Binding("n", "close('new')", "New game", id="debrief-new"),
-        Binding("h", "history", "History", id="debrief-history"),
+        Binding("e", "export", N_("Export report"), id="export"),
+        Binding("u", "close('undo')", N_("Undo last"), id="debrief-undo"),
+        Binding("n", "close('new')", N_("New game"), id="debrief-new"),
+        Binding("h", "history", N_("History"), id="debrief-history"),
     ]
 
     def __init__(self, session, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.session = session
 
     def compose(self) -> ComposeResult:
@@ -118,26 +124,27 @@ class DebriefScreen(Screen[str | None]):
         helped, hurt = helped_and_hurt(game)
         with VerticalScroll(id="debrief-body"):
             yield Static(
-                Content.assemble(("Ending: ", "bold"), (clean(ending.title), "bold $accent")), id="ending-title"
+                Content.assemble((_("Ending: "), "bold"), (clean(ending.title), "bold $accent")), id="ending-title"
             )
             yield Static(shown(ending.text.render(game.view)), id="epilogue")
             assignment = self.session.assignment
             undo = self.session.undo_mode
             counted = counted_score(report, undo)
-            verdict = pass_line(counted, assignment.mastery if assignment is not None else None)
+            mastery = assignment.mastery if assignment is not None else None
+            verdict = pass_line(counted, mastery)
+            passed = verdict == pass_line(100, mastery)  # a full score always passes: same words, in any language
             yield Static(
                 Content.assemble(
-                    ("Learning score ", "bold"),
-                    (f"{_score(counted)} of 100", "bold $accent"),
-                    *(
-                        (("   " + verdict, "bold $success" if verdict.endswith(": passed.") else "bold $error"),)
-                        if verdict
-                        else ()
-                    ),
+                    (_("Learning score "), "bold"),
+                    (_("{score} of 100").format(score=_score(counted)), "bold $accent"),
+                    *((("   " + verdict, "bold $success" if passed else "bold $error"),) if verdict else ()),
                     "\n",
-                    ("Assimilation ", "bold"),
+                    (_("Assimilation "), "bold"),
                     (f"{fmt_num(report.assimilation)} %", "bold $error"),
-                    f"   {len(game.decisions)} decisions, seed {game.seed}",
+                    "   "
+                    + ngettext("{n} decision, seed {seed}", "{n} decisions, seed {seed}", len(game.decisions)).format(
+                        n=len(game.decisions), seed=game.seed
+                    ),
                 ),
                 id="debrief-totals",
             )
@@ -146,20 +153,20 @@ class DebriefScreen(Screen[str | None]):
                 yield Static(changed, id="debrief-changed", markup=False)
             if self.session.hand_in_note:  # near the top, the path whole on a line of its own
                 yield Static(self.session.hand_in_note, id="handed-in", markup=False)
-            yield Static("The numbers over the whole game", classes="heading")
+            yield Static(_("The numbers over the whole game"), classes="heading", markup=False)
             yield Static(whole_game(game), id="debrief-kpis")
-            yield Static("Scorecard", classes="heading")
+            yield Static(_("Scorecard"), classes="heading", markup=False)
             yield Static(scorecard(game, undo), id="scorecard")
-            yield Static("How sure each learning point is", classes="heading")
+            yield Static(_("How sure each learning point is"), classes="heading", markup=False)
             yield Static("\n".join(mastery_lines(game.story, report)), id="debrief-mastery", markup=False)
-            yield Static("Decisions that helped most", classes="heading")
-            yield Static(impacts(helped, "None of your decisions beat the alternatives."), id="helped")
-            yield Static("Decisions that hurt most", classes="heading")
-            yield Static(impacts(hurt, "None: no decision fell short of the alternatives."), id="hurt")
-            yield Static("What to try at work", classes="heading")
+            yield Static(_("Decisions that helped most"), classes="heading", markup=False)
+            yield Static(impacts(helped, _("None of your decisions beat the alternatives.")), id="helped")
+            yield Static(_("Decisions that hurt most"), classes="heading", markup=False)
+            yield Static(impacts(hurt, _("None: no decision fell short of the alternatives.")), id="hurt")
+            yield Static(_("What to try at work"), classes="heading", markup=False)
             yield Static(tips(game), id="tips")
             yield Static(
-                "e exports this report (Markdown and a printable HTML copy) to the save folder.",
+                _("e exports this report (Markdown and a printable HTML copy) to the save folder."),
                 id="export-status",
                 classes="dialog-hint",
                 markup=False,
@@ -181,11 +188,15 @@ class DebriefScreen(Screen[str | None]):
                 undo_times=self.session.undo_times,
             )
         except OSError as exc:
-            self.notify(f"Could not export the report: {exc.strerror or exc}", severity="error", markup=False)
+            self.notify(
+                _("Could not export the report: {error}").format(error=exc.strerror or exc),
+                severity="error",
+                markup=False,
+            )
             return
         # in the page, not a notice: the path stays whole on a line of its own, as long as needed
         status = self.query_one("#export-status", Static)
-        status.update(f"Report written to:\n{path}")
+        status.update(_("Report written to:") + f"\n{path}")
         status.remove_class("dialog-hint")
         status.scroll_visible(animate=False)
 

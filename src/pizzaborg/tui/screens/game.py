@@ -11,8 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine import GameError
+from ...engine.i18n import N_, _
 from ...engine.text import clean
 from ...play.render import NO_UNDO_YET, fmt_num, is_plain_continue, kpi_line
+from ..lang import localise_bindings
 from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
@@ -21,7 +23,7 @@ from ..widgets.feedback import FeedbackPanel
 
 def _choose_bindings():
     for n in range(1, 10):
-        yield Binding(str(n), f"choose({n})", "Choose", show=n == 1, key_display="1-9", id=f"choose-{n}")
+        yield Binding(str(n), f"choose({n})", N_("Choose"), show=n == 1, key_display="1-9", id=f"choose-{n}")
 
 
 class GameScreen(Screen):
@@ -29,14 +31,14 @@ class GameScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
         *_choose_bindings(),
-        Binding("u", "undo", "Undo", id="undo"),
-        Binding("s", "save", "Save", id="save"),
-        Binding("l", "load", "Load", id="load"),
-        Binding("h", "history", "History", id="history"),
-        Binding("d", "debrief", "Debrief", show=False, id="debrief"),
-        Binding("space", "continue", "Continue", show=False, id="continue"),
-        Binding("pageup", "scroll_text(-1)", "Scroll up", show=False, priority=True, id="text-up"),
-        Binding("pagedown", "scroll_text(1)", "Scroll down", show=False, priority=True, id="text-down"),
+        Binding("u", "undo", N_("Undo"), id="undo"),
+        Binding("s", "save", N_("Save"), id="save"),
+        Binding("l", "load", N_("Load"), id="load"),
+        Binding("h", "history", N_("History"), id="history"),
+        Binding("d", "debrief", N_("Debrief"), show=False, id="debrief"),
+        Binding("space", "continue", N_("Continue"), show=False, id="continue"),
+        Binding("pageup", "scroll_text(-1)", N_("Scroll up"), show=False, priority=True, id="text-up"),
+        Binding("pagedown", "scroll_text(1)", N_("Scroll down"), show=False, priority=True, id="text-down"),
     ]
 
     class GameOver(Message):
@@ -44,6 +46,7 @@ class GameScreen(Screen):
 
     def __init__(self, session, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.session = session
         self.pending = None  # the outcome whose feedback is on the screen, until the player goes on
 
@@ -82,7 +85,7 @@ class GameScreen(Screen):
                 f" · {clean(story.capacity.name or story.capacity.id)} "
                 f"{fmt_num(game.capacity_left)}/{fmt_num(game.capacity_total)}"
             )
-        facts = f"{clean(rnd.title)} · seed {game.seed}{cap}{who}"
+        facts = f"{clean(rnd.title)} · " + _("seed {seed}").format(seed=game.seed) + f"{cap}{who}"
         # the month, capacity, seed and name always fit: the story's title goes first when the line is short
         width = self.size.width or 80
         line = f"{clean(story.title)} · {facts}"
@@ -112,15 +115,17 @@ class GameScreen(Screen):
         if game.over:
             ending = story.ending(game.ending)
             title.display = True
-            title.update(Content.assemble(("The end: ", "bold"), (clean(ending.title), "bold $accent")))
-            text.update("The game is over. d shows the debrief again; u takes back your last decision; q quits.")
+            title.update(Content.assemble((_("The end: "), "bold"), (clean(ending.title), "bold $accent")))
+            text.update(
+                Content(_("The game is over. d shows the debrief again; u takes back your last decision; q quits."))
+            )
             choices.set_choices(())
             choices.display = False
             return
         scene = game.scene
         heading = clean(scene.title)
         if scene.is_event:
-            heading = f"News: {heading}" if heading else "News"
+            heading = _("News: {title}").format(title=heading) if heading else _("News")
         title.update(Content.styled(heading, "bold $secondary"))
         title.display = bool(heading)
         text.update(shown(scene.text, scene.markup))
@@ -138,7 +143,7 @@ class GameScreen(Screen):
             return ""
         if game.decisions[-1].round_id == game.round_id:
             return ""  # a decision of this month is made: the change is in the history (h)
-        return f"As the month begins: {kpi_line(game, game.round_start_deltas)}"
+        return _("As the month begins: {changes}").format(changes=kpi_line(game, game.round_start_deltas))
 
     def flush_notes(self) -> None:
         for note in self.session.notes:
@@ -162,7 +167,11 @@ class GameScreen(Screen):
         scene = game.scene
         count = len(scene.choices)
         if not 1 <= n <= count:
-            self.notify(f"There is no choice {n} here: pick 1-{count}.", severity="warning")
+            self.notify(
+                _("There is no choice {n} here: pick 1-{count}.").format(n=n, count=count),
+                severity="warning",
+                markup=False,
+            )
             return
         if scene.pick is not None:  # a portfolio: tick several in a checklist, then confirm
             from .portfolio import PortfolioScreen
@@ -172,7 +181,9 @@ class GameScreen(Screen):
             return
         if not scene.choices[n - 1].available:
             self.notify(
-                f"Choice {n} is not available: {scene.choices[n - 1].reason}.", severity="warning", markup=False
+                _("Choice {n} is not available: {reason}.").format(n=n, reason=scene.choices[n - 1].reason),
+                severity="warning",
+                markup=False,
             )
             return
         self._decide(lambda: self.session.choose(n, autosave=False), scene.markup)
@@ -208,7 +219,7 @@ class GameScreen(Screen):
             if self.game.scene is not None and len(self.game.scene.choices) == 1:
                 self.action_choose(1)  # space on a bare "Continue"
             return
-        outcome, _ = self.pending
+        outcome, _markup = self.pending
         self.pending = None
         with self.app.batch_update():
             self.show_game()
@@ -218,7 +229,9 @@ class GameScreen(Screen):
         if outcome.round_end is not None:
             from .reflection import ReflectionScreen
 
-            self.app.push_screen(ReflectionScreen(self.game, outcome.round_end), lambda _: self._after_reflection())
+            self.app.push_screen(
+                ReflectionScreen(self.game, outcome.round_end), lambda _result: self._after_reflection()
+            )
         else:
             self._after_reflection()
 
@@ -234,7 +247,7 @@ class GameScreen(Screen):
             from .intro import IntroScreen
 
             sections = [(None, rnd.intro.render(game.view)), (None, change)]
-            self.app.push_screen(IntroScreen(rnd.title, sections, button="Go on"))
+            self.app.push_screen(IntroScreen(rnd.title, sections, button=_("Go on")))
 
     def action_undo(self) -> None:
         self.pending = None
@@ -258,9 +271,9 @@ class GameScreen(Screen):
         try:
             path = self.session.save(slot)
         except S.SaveError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            self.notify(_("Not saved: {error}").format(error=exc), severity="error", markup=False)
             return
-        self.notify(f"Saved as '{slot}' ({path}).", markup=False)
+        self.notify(_("Saved as '{slot}' ({path}).").format(slot=slot, path=path), markup=False)
 
     def action_load(self) -> None:
         self.app.action_load()  # type: ignore[attr-defined]  # the PizzaBorgApp's
@@ -276,7 +289,7 @@ class GameScreen(Screen):
         if self.game.over:
             self.post_message(self.GameOver())
         else:
-            self.notify("The debrief comes at the end of the game.", severity="warning")
+            self.notify(_("The debrief comes at the end of the game."), severity="warning", markup=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen

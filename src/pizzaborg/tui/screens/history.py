@@ -9,9 +9,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.i18n import N_, _, ngettext
 from ...engine.text import clean
 from ...play.meaning import choice_text
 from ...play.render import fmt_delta, scene_label
+from ..lang import localise_bindings
 
 
 def month_starts(game) -> dict:
@@ -26,7 +28,7 @@ def _moved(game, deltas: dict) -> str:
 
 def history_content(game) -> Content:
     if not game.decisions:
-        return Content("No decisions yet.")
+        return Content(_("No decisions yet."))
     parts: list[str | Content | tuple[str, str]] = []
     month = None
     starts = month_starts(game)
@@ -36,8 +38,8 @@ def history_content(game) -> Content:
             month = rnd.id
             parts.append((("\n" if parts else "") + clean(rnd.title) + "\n", "bold $accent"))
             if rnd.id in starts:
-                parts += ["     As the month began: ", (f"[{_moved(game, starts[rnd.id])}]", "dim"), "\n"]
-        moved = _moved(game, d.deltas) or "no change"
+                parts += ["     " + _("As the month began: "), (f"[{_moved(game, starts[rnd.id])}]", "dim"), "\n"]
+        moved = _moved(game, d.deltas) or _("no change")
         parts += [
             f"{i:>3}. ",
             (scene_label(game, d.scene), "bold"),
@@ -49,7 +51,7 @@ def history_content(game) -> Content:
         rnd = game.story.rounds[game.round_id]
         parts += [
             ("\n" + clean(rnd.title) + "\n", "bold $accent"),
-            "     As the month began: ",
+            "     " + _("As the month began: "),
             (f"[{_moved(game, starts[rnd.id])}]", "dim"),
             "\n",
         ]
@@ -58,19 +60,21 @@ def history_content(game) -> Content:
 
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape,enter,h", "close", "Close", id="history-close")]
+    BINDINGS = [Binding("escape,enter,h", "close", N_("Close"), id="history-close")]
 
     def __init__(self, game, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.game = game
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             n = len(self.game.decisions)
-            yield Static(f"History: {n} decision{'' if n == 1 else 's'}", classes="dialog-title")
+            title = ngettext("History: {n} decision", "History: {n} decisions", n).format(n=n)
+            yield Static(title, classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(history_content(self.game), id="history-list")
-            yield Static("Esc closes", classes="dialog-hint")
+            yield Static(_("Esc closes"), classes="dialog-hint", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -10,20 +10,24 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ...engine.i18n import N_, _
 from ...engine.text import clean
+from ..lang import localise_bindings
 from ..text import shown
 
 
 class IntroScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("enter,space,escape", "close", "Go on", id="intro-go-on")]
+    BINDINGS = [Binding("enter,space,escape", "close", N_("Go on"), id="intro-go-on")]
 
-    def __init__(self, title: str, sections: list, button: str = "Begin", **kwargs):
-        """``sections``: (heading or None, text) pairs; story text, shown escaped."""
+    def __init__(self, title: str, sections: list, button: str | None = None, **kwargs):
+        """``sections``: (heading or None, text) pairs; story text, shown escaped. ``button``: its words
+        (already translated); "Begin" when not given."""
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.title_text = title
         self.sections = [(h, t) for h, t in sections if t or h]
-        self.button = button
+        self.button = button or _("Begin")
 
     def compose(self) -> ComposeResult:
         parts: list[str | Content | tuple[str, str]] = []
@@ -37,7 +41,12 @@ class IntroScreen(ModalScreen[None]):
             yield Static(clean(self.title_text), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
                 yield Static(Content.assemble(*parts), id="intro-text")
-            yield Button(f"{self.button} (Enter)", id="intro-go-on", variant="primary", compact=True)
+            yield Button(
+                Content(_("{action} (Enter)").format(action=self.button)),
+                id="intro-go-on",
+                variant="primary",
+                compact=True,
+            )
 
     def on_mount(self) -> None:
         # the text has the focus: PgDn, ↓ and End scroll it at once; Enter (a binding of the screen) goes on

@@ -6,18 +6,22 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ...cliargs import MAX_SEED
+from ...engine.i18n import N_, _
+from ..lang import localise_bindings
 
 
 class NewGameScreen(ModalScreen[tuple | None]):
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="new-cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="new-cancel")]
 
     def __init__(self, seed: int | None = None, learner: str | None = None, assignment=None, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.seed = seed if assignment is None else assignment.seed
         self.learner = learner
         self.assignment = assignment
@@ -26,37 +30,40 @@ class NewGameScreen(ModalScreen[tuple | None]):
         a = self.assignment
         with Vertical(classes="dialog new-game"):
             if a is None:
-                yield Static("New game", classes="dialog-title")
-                yield Label("Your name (optional; it goes into your saves and report)")
+                yield Static(_("New game"), classes="dialog-title", markup=False)
+                yield Label(Content(_("Your name (optional; it goes into your saves and report)")))
             else:
-                yield Static(f"New game: assignment for {a.cohort}", classes="dialog-title", markup=False)
+                title = _("New game: assignment for {cohort}").format(cohort=a.cohort)
+                yield Static(title, classes="dialog-title", markup=False)
                 if a.note:
-                    yield Static(f"From your trainer: {a.note}", id="new-note", markup=False)
+                    yield Static(_("From your trainer: {note}").format(note=a.note), id="new-note", markup=False)
                 if a.mastery is not None:
                     from ...play.render import fmt_num
 
                     yield Static(
-                        f"To pass, reach a learning score of {fmt_num(round(a.mastery * 100, 2))} of 100.",
+                        _("To pass, reach a learning score of {mark} of 100.").format(
+                            mark=fmt_num(round(a.mastery * 100, 2))
+                        ),
                         id="new-pass-mark",
                         markup=False,
                     )
-                yield Label("Your name or learner id, as your trainer knows you")
-            yield Input(value=self.learner or "", placeholder="learner name", id="new-learner", max_length=80)
+                yield Label(Content(_("Your name or learner id, as your trainer knows you")))
+            yield Input(value=self.learner or "", placeholder=_("learner name"), id="new-learner", max_length=80)
             if a is None:
-                yield Label("Seed (optional: the same seed gives the same game)")
+                yield Label(Content(_("Seed (optional: the same seed gives the same game)")))
             else:
-                yield Label("Seed: set by the assignment, the same for everyone")
+                yield Label(Content(_("Seed: set by the assignment, the same for everyone")))
             yield Input(
                 value="" if self.seed is None else str(self.seed),
-                placeholder="random",
+                placeholder=_("random"),
                 id="new-seed",
                 max_length=19,
                 disabled=a is not None,
             )
             yield Static("", id="new-error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Start (Enter)", id="new-start", variant="primary", compact=True)
-                yield Button("Cancel (Esc)", id="new-cancel", compact=True)
+                yield Button(Content(_("Start (Enter)")), id="new-start", variant="primary", compact=True)
+                yield Button(Content(_("Cancel (Esc)")), id="new-cancel", compact=True)
 
     def on_mount(self) -> None:
         for box in self.query(Input):
@@ -92,7 +99,7 @@ class NewGameScreen(ModalScreen[tuple | None]):
         if text:
             if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
                 self.query_one("#new-error", Static).update(
-                    "The seed must be a whole number from 0 to 2^63-1, or empty for a random game."
+                    _("The seed must be a whole number from 0 to 2^63-1, or empty for a random game.")
                 )
                 self.query_one("#new-seed", Input).focus()
                 return

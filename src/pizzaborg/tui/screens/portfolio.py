@@ -10,7 +10,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ...engine.i18n import N_, _, ngettext
 from ...play.render import amount, fmt_num, pick_note
+from ..lang import localise_bindings
 from ..text import shown
 from ..widgets.checklist import Checklist
 
@@ -18,13 +20,14 @@ from ..widgets.checklist import Checklist
 class PortfolioScreen(ModalScreen[list | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="portfolio-cancel"),
-        Binding("c", "confirm", "Confirm", id="portfolio-confirm"),
-        *(Binding(str(n), f"tick({n})", "Tick", show=False, id=f"portfolio-tick-{n}") for n in range(1, 10)),
+        Binding("escape", "cancel", N_("Cancel"), id="portfolio-cancel"),
+        Binding("c", "confirm", N_("Confirm"), id="portfolio-confirm"),
+        *(Binding(str(n), f"tick({n})", N_("Tick"), show=False, id=f"portfolio-tick-{n}") for n in range(1, 10)),
     ]
 
     def __init__(self, scene, initial: list | None = None, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.scene = scene  # the engine's SceneView
         self.initial = set(initial or [])
 
@@ -34,7 +37,7 @@ class PortfolioScreen(ModalScreen[list | None]):
         if cap is not None and c.cost:
             parts.append((f"  ({amount(c.cost, cap.name or cap.id)})", "dim"))
         if not c.available:  # the reason is the capacity left, which the status line shows
-            parts.append(("  not available", "dim italic"))
+            parts.append(("  " + _("not available"), "dim italic"))
         return Content.assemble(*parts)
 
     def compose(self) -> ComposeResult:
@@ -45,10 +48,12 @@ class PortfolioScreen(ModalScreen[list | None]):
             )
             yield Static("", id="portfolio-status", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Confirm (c)", id="portfolio-ok", variant="primary", compact=True)
-                yield Button("Cancel (Esc)", id="portfolio-cancel", compact=True)
+                yield Button(Content(_("Confirm (c)")), id="portfolio-ok", variant="primary", compact=True)
+                yield Button(Content(_("Cancel (Esc)")), id="portfolio-cancel", compact=True)
             yield Static(
-                "A number, or Space or Enter, ticks a choice · c confirms · Esc goes back", classes="dialog-hint"
+                _("A number, or Space or Enter, ticks a choice · c confirms · Esc goes back"),
+                classes="dialog-hint",
+                markup=False,
             )
 
     def on_mount(self) -> None:
@@ -64,23 +69,31 @@ class PortfolioScreen(ModalScreen[list | None]):
         lo, hi = self.scene.pick
         ids = self.picked()
         if not lo <= len(ids) <= hi:
-            many = str(lo) if lo == hi else f"{lo} to {hi}"
-            return f"Tick {many}: {len(ids)} ticked."
+            ticked = ngettext("{n} ticked.", "{n} ticked.", len(ids)).format(n=len(ids))
+            if lo == hi:
+                return _("Tick {many}: {ticked}").format(many=lo, ticked=ticked)
+            return _("Tick {low} to {high}: {ticked}").format(low=lo, high=hi, ticked=ticked)
         cap = self.scene.capacity
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
             if cost > cap.left:
-                return f"These need {amount(cost, cap.name or cap.id)}; {fmt_num(cap.left)} left this month."
+                return _("These need {cost}; {left} left this month.").format(
+                    cost=amount(cost, cap.name or cap.id), left=fmt_num(cap.left)
+                )
         return ""
 
     def _status(self) -> None:
         ids = self.picked()
-        text = f"{len(ids)} ticked."
+        text = ngettext("{n} ticked.", "{n} ticked.", len(ids)).format(n=len(ids))
         cap = self.scene.capacity
         if cap is not None:
             cost = sum(c.cost for c in self.scene.choices if c.id in ids)
             used = amount(cost, cap.name or cap.id)
-            text = f"{len(ids)} ticked, using {used} of the {fmt_num(cap.left)} left this month."
+            text = ngettext(
+                "{n} ticked, using {used} of the {left} left this month.",
+                "{n} ticked, using {used} of the {left} left this month.",
+                len(ids),
+            ).format(n=len(ids), used=used, left=fmt_num(cap.left))
         self.query_one("#portfolio-status", Static).update(text)
 
     def on_checklist_changed(self, event: Checklist.Changed) -> None:
@@ -91,9 +104,11 @@ class PortfolioScreen(ModalScreen[list | None]):
         """A number key ticks or unticks that choice, as on the game screen."""
         choices = self.scene.choices
         if not 1 <= n <= len(choices):
-            self.query_one("#portfolio-status", Static).update(f"There is no choice {n} here: pick 1-{len(choices)}.")
+            self.query_one("#portfolio-status", Static).update(
+                _("There is no choice {n} here: pick 1-{count}.").format(n=n, count=len(choices))
+            )
         elif not self.query_one(Checklist).toggle(choices[n - 1].id):
-            self.query_one("#portfolio-status", Static).update(f"Choice {n} is not available.")
+            self.query_one("#portfolio-status", Static).update(_("Choice {n} is not available.").format(n=n))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -9,9 +9,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.i18n import N_, _
 from ...engine.text import clean
 from ...play.meaning import choice_text, is_good
 from ...play.render import fmt_delta, fmt_num, scene_label
+from ..lang import localise_bindings
 from ..text import delta_style
 
 
@@ -35,8 +37,8 @@ def month_decisions(game, summary) -> Content:
         choice = scene.choice(d.choice)
         if choice is not None and choice.synthetic and not d.deltas:
             continue  # a bare "Continue"
-        moved = (
-            ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or "no change"
+        moved = ", ".join(f"{clean(game.story.kpis[k].name)} {fmt_delta(v)}" for k, v in d.deltas.items()) or _(
+            "no change"
         )
         parts += [
             "• ",
@@ -46,17 +48,18 @@ def month_decisions(game, summary) -> Content:
             "\n",
         ]
     if not parts:
-        return Content("No decisions this month.")
+        return Content(_("No decisions this month."))
     return Content.assemble(*parts).rstrip()
 
 
 class ReflectionScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("enter,space,escape", "close", "Continue", id="reflection-continue")]
+    BINDINGS = [Binding("enter,space,escape", "close", N_("Continue"), id="reflection-continue")]
     # ↑/↓, PgUp/PgDn scroll the scoreboard and the decisions: the scrolling part has the focus
 
     def __init__(self, game, summary, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.game = game
         self.summary = summary
 
@@ -64,20 +67,20 @@ class ReflectionScreen(ModalScreen[None]):
         s = self.summary
         with Vertical(classes="dialog wide reflection"):
             yield Static(
-                Content.assemble(("End of ", "bold"), (clean(s.title), "bold $accent")), classes="dialog-title"
+                Content.assemble((_("End of "), "bold"), (clean(s.title), "bold $accent")), classes="dialog-title"
             )
             with VerticalScroll(classes="dialog-body", id="rf-body"):
-                yield Static("Scoreboard", classes="heading")
+                yield Static(_("Scoreboard"), classes="heading", markup=False)
                 yield Static(scoreboard(self.game, s), id="rf-scoreboard")
-                yield Static("What you decided this month", classes="heading")
+                yield Static(_("What you decided this month"), classes="heading", markup=False)
                 yield Static(month_decisions(self.game, s), id="rf-decisions")
             if s.question:  # outside the scrolling part: always on the screen
                 yield Static(
-                    Content.assemble(("Reflection: ", "bold $accent"), clean(s.question)),
+                    Content.assemble((_("Reflection: "), "bold $accent"), clean(s.question)),
                     id="rf-question",
                     classes="question",
                 )
-            yield Static("Enter continues · ↑/↓ scroll the month", id="rf-hint", classes="dialog-hint")
+            yield Static(_("Enter continues · ↑/↓ scroll the month"), id="rf-hint", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#rf-body", VerticalScroll).focus()

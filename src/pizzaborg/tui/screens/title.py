@@ -11,7 +11,9 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...engine.i18n import N_, _
 from ...engine.text import clean
+from ..lang import localise_bindings
 
 BANNER = r"""
  ___ _              ___
@@ -21,7 +23,7 @@ BANNER = r"""
                                 |___/
 """.strip("\n")
 
-TAGLINE = "We are IT. Your business will be assimilated. Resistance is futile."
+TAGLINE = N_("We are IT. Your business will be assimilated. Resistance is futile.")
 
 
 class TitleScreen(Screen):
@@ -33,14 +35,15 @@ class TitleScreen(Screen):
             self.what = what
 
     BINDINGS = [
-        Binding("n", "menu('new')", "New game", id="title-new"),
-        Binding("c", "menu('continue')", "Continue", id="title-continue"),
-        Binding("l", "menu('load')", "Load", id="title-load"),
-        Binding("h", "menu('help')", "How to play", id="title-help"),
+        Binding("n", "menu('new')", N_("New game"), id="title-new"),
+        Binding("c", "menu('continue')", N_("Continue"), id="title-continue"),
+        Binding("l", "menu('load')", N_("Load"), id="title-load"),
+        Binding("h", "menu('help')", N_("How to play"), id="title-help"),
     ]
 
     def __init__(self, story, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.story = story
         self.latest = None  # SlotInfo of the newest autosave, once looked up
         self.looked = False
@@ -50,36 +53,43 @@ class TitleScreen(Screen):
             with Center():
                 yield Static(BANNER, id="banner", markup=False)
             yield Static(clean(self.story.title) if self.story else "", id="story-title", markup=False)
-            yield Static(TAGLINE, id="tagline", markup=False)
+            yield Static(_(TAGLINE), id="tagline", markup=False)
             with Center():
                 yield OptionList(*self._options(), id="title-menu")
             yield Static(
-                "↑/↓ and Enter, a letter, or the mouse · ? help · ctrl+p commands", id="title-keys", markup=False
+                _("↑/↓ and Enter, a letter, or the mouse · ? help · ctrl+p commands"), id="title-keys", markup=False
             )
 
     def _options(self):
-        yield Option(Content.assemble(("n", "bold $accent"), "  New game"), id="new")
+        yield Option(Content.assemble(("n", "bold $accent"), "  " + _("New game")), id="new")
         yield self._continue_option()
-        yield Option(Content.assemble(("l", "bold $accent"), "  Load a saved game"), id="load")
-        yield Option(Content.assemble(("h", "bold $accent"), "  How to play"), id="help")
-        yield Option(Content.assemble(("q", "bold $accent"), "  Quit"), id="quit")
+        yield Option(Content.assemble(("l", "bold $accent"), "  " + _("Load a saved game")), id="load")
+        yield Option(Content.assemble(("h", "bold $accent"), "  " + _("How to play")), id="help")
+        yield Option(Content.assemble(("q", "bold $accent"), "  " + _("Quit")), id="quit")
 
     def _continue_option(self) -> Option:
         if not self.looked:
-            return Option(Content.assemble(("c", "bold"), "  Continue"), id="continue", disabled=True)
+            return Option(Content.assemble(("c", "bold"), "  " + _("Continue")), id="continue", disabled=True)
         if self.latest is not None:
             sm = self.latest.save.summary
             when = (self.latest.save.updated or "")[:16].replace("T", " ")
-            where = f"ended: {sm.get('ending')}" if sm.get("over") else f"month {sm.get('round', '?')}"
+            where = (
+                _("ended: {ending}").format(ending=sm.get("ending"))
+                if sm.get("over")
+                else _("month {n}").format(n=sm.get("round", "?"))
+            )
             from ...play.render import fmt_num
 
             score = sm.get("score")
-            score_s = (
-                f", score {fmt_num(score)}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
-            )
-            label = f"  Continue ({where}{score_s}, {when})"
-            return Option(Content.assemble(("c", "bold $accent"), label), id="continue")
-        return Option(Content.assemble(("c", "bold"), "  Continue (no autosave yet)"), id="continue", disabled=True)
+            if isinstance(score, (int, float)) and not isinstance(score, bool):
+                label = _("Continue ({where}, score {score}, {when})").format(
+                    where=where, score=fmt_num(score), when=when
+                )
+            else:
+                label = _("Continue ({where}, {when})").format(where=where, when=when)
+            return Option(Content.assemble(("c", "bold $accent"), "  " + label), id="continue")
+        label = _("Continue (no autosave yet)")
+        return Option(Content.assemble(("c", "bold"), "  " + label), id="continue", disabled=True)
 
     def show_story(self, story) -> None:
         self.story = story
@@ -109,6 +119,8 @@ class TitleScreen(Screen):
     def action_menu(self, what: str) -> None:
         if what == "continue" and self.latest is None:
             if self.looked:
-                self.notify("There is no autosave to continue yet: start a new game.", severity="warning")
+                self.notify(
+                    _("There is no autosave to continue yet: start a new game."), severity="warning", markup=False
+                )
             return
         self.post_message(self.MenuChosen(what))

@@ -6,18 +6,25 @@ from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.i18n import _
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 class TooSmallScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
-        yield Static(id="too-small-text")
+        yield Static(id="too-small-text", markup=False)
 
     def on_mount(self) -> None:
         self.show_size(self.app.size.width, self.app.size.height)
 
     def show_size(self, width: int, height: int) -> None:
         self.query_one("#too-small-text", Static).update(
-            f"Please enlarge the terminal.\n\nPizzaBorg needs at least {MIN_WIDTH}×{MIN_HEIGHT};"
-            f" this one is {width}×{height}.\n\nq quits (your game is autosaved)."
+            _("Please enlarge the terminal.")
+            + "\n\n"
+            + _("PizzaBorg needs at least {min_width}×{min_height}; this one is {width}×{height}.").format(
+                min_width=MIN_WIDTH, min_height=MIN_HEIGHT, width=width, height=height
+            )
+            + "\n\n"
+            + _("q quits (your game is autosaved).")
         )

@@ -18,7 +18,7 @@ class Checklist(OptionList):
     def __init__(self, items: list, ticked: set | None = None, **kwargs):
         """``items``: (id, prompt Content, enabled) triples, in the order shown."""
         self._items = list(items)
-        self._ticked = {i for i, _, ok in self._items if ok and i in (ticked or set())}
+        self._ticked = {i for i, _prompt, ok in self._items if ok and i in (ticked or set())}
         super().__init__(*(Option(self._prompt(i, p), id=i, disabled=not ok) for i, p, ok in self._items), **kwargs)
 
     def _prompt(self, ident: str, prompt: Content) -> Content:
@@ -28,7 +28,7 @@ class Checklist(OptionList):
     @property
     def selected(self) -> list:
         """The ids ticked, in the order shown."""
-        return [i for i, _, _ in self._items if i in self._ticked]
+        return [i for i, _prompt, _ok in self._items if i in self._ticked]
 
     def toggle(self, ident: str) -> bool:
         """Tick or untick ``ident``; False (and nothing changes) when it cannot be ticked."""

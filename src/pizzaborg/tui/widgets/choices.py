@@ -15,8 +15,10 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
+from ...engine.i18n import N_, _
 from ...engine.text import clean
 from ...play.render import amount
+from ..lang import localise_bindings
 from ..text import shown
 
 MAX_CHOICES = 9
@@ -36,9 +38,9 @@ class ChoiceItem(Static):
 
 class ChoiceList(Vertical, can_focus=True):
     BINDINGS = [
-        Binding("up", "move(-1)", "Previous choice", show=False, id="choice-up"),
-        Binding("down", "move(1)", "Next choice", show=False, id="choice-down"),
-        Binding("enter", "select", "Choose", show=False, id="choice-select"),
+        Binding("up", "move(-1)", N_("Previous choice"), show=False, id="choice-up"),
+        Binding("down", "move(1)", N_("Next choice"), show=False, id="choice-down"),
+        Binding("enter", "select", N_("Choose"), show=False, id="choice-select"),
     ]
 
     class Chosen(Message):
@@ -51,6 +53,7 @@ class ChoiceList(Vertical, can_focus=True):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        localise_bindings(self)
         self.feedback = False
         self.count = 0
         self.highlighted = 0
@@ -82,14 +85,14 @@ class ChoiceList(Vertical, can_focus=True):
             if unit and c.cost:
                 parts.append((f"  ({amount(c.cost, unit)})", "dim"))
             if not c.available:
-                parts.append((f"  not available: {clean(c.reason)}", "dim italic"))
+                parts.append(("  " + _("not available: {reason}").format(reason=clean(c.reason)), "dim italic"))
             lines.append(Content.assemble(*parts))
         self._fill(lines)
 
     def set_continue(self) -> None:
         """One line, to go on after the feedback."""
         self.feedback = True
-        self._fill([Content.assemble(("⏎ ", "bold $accent"), "Continue (Enter)")])
+        self._fill([Content.assemble(("⏎ ", "bold $accent"), _("Continue (Enter)"))])
 
     def _highlight(self) -> None:
         for i, item in enumerate(self.query(ChoiceItem)):

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from ...engine.i18n import _
 from ...engine.text import clean
 from ...play.meaning import kpi_history, last_deltas
 from ...play.render import counted_score, fmt_num, score_label
@@ -37,7 +38,11 @@ class Dashboard(VerticalScroll, can_focus=False):
         rnd = game.story.rounds[round_id or game.round_id]
         months = len(game.story.rounds)
         self.query_one("#dash-month", Static).update(
-            Content.assemble((f"Month {rnd.number} of {months}", "bold $accent"), "\n", clean(rnd.title))
+            Content.assemble(
+                (_("Month {n} of {months}").format(n=rnd.number, months=months), "bold $accent"),
+                "\n",
+                clean(rnd.title),
+            )
         )
         history = kpi_history(game, through)
         deltas = last_deltas(game)
@@ -55,7 +60,7 @@ class Dashboard(VerticalScroll, can_focus=False):
         full, empty = meter(report.assimilation, max(4, min(METER_WIDTH, room)))
         box.update(
             Content.assemble(
-                ("Assimilation", "bold"),
+                (_("Assimilation"), "bold"),
                 "\n",
                 (full, "$error"),
                 (empty, "dim"),

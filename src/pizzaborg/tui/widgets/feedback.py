@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from ...engine.i18n import _
 from ...engine.text import clean
 from ...play.meaning import is_good
 from ...play.render import fmt_delta, fmt_num
@@ -18,7 +19,7 @@ def kpi_changes(game, deltas: dict, values: dict | None = None) -> Content:
     """The changes, each with its value right after the decision (``values``: the outcome's ``after``)."""
     values = values or game.kpis
     if not deltas:
-        return Content.styled("No number moved.", "italic")
+        return Content.styled(_("No number moved."), "italic")
     parts: list[str | Content | tuple[str, str]] = []
     width = max(len(clean(game.story.kpis[k].name)) for k in deltas)
     for k, d in deltas.items():
@@ -27,7 +28,7 @@ def kpi_changes(game, deltas: dict, values: dict | None = None) -> Content:
         parts += [
             f"  {clean(kpi.name):<{width}}  ",
             (f"{fmt_delta(d):>7}", delta_style(is_good(kpi, d))),
-            f"   now {fmt_num(values[k])}{unit}\n",
+            "   " + _("now {value}").format(value=f"{fmt_num(values[k])}{unit}") + "\n",
         ]
     return Content.assemble(*parts).rstrip()
 
@@ -37,16 +38,16 @@ class FeedbackPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="fb-choice")
-        yield Static("The Collective", id="fb-borg-heading", classes="heading borg-heading")
+        yield Static(_("The Collective"), id="fb-borg-heading", classes="heading borg-heading", markup=False)
         yield Static(id="fb-borg", classes="borg")
-        yield Static("Learning note", id="fb-note-heading", classes="heading")
+        yield Static(_("Learning note"), id="fb-note-heading", classes="heading", markup=False)
         yield Static(id="fb-note", classes="note")
-        yield Static("The numbers", classes="heading")
+        yield Static(_("The numbers"), classes="heading", markup=False)
         yield Static(id="fb-numbers")
 
     def show(self, game, outcome, markup: bool = False) -> None:
         self.query_one("#fb-choice", Static).update(
-            Content.assemble(("You chose: ", "bold $accent"), shown(outcome.choice_text, markup))
+            Content.assemble((_("You chose: "), "bold $accent"), shown(outcome.choice_text, markup))
         )
         for part, text in (("borg", outcome.borg), ("note", outcome.note)):
             self.query_one(f"#fb-{part}", Static).update(shown(text, markup))

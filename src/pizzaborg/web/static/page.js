@@ -11,7 +11,7 @@
       .then(function (r) { return r.json(); })
       .then(function (data) { if (box && data && data.message) { box.textContent = data.message; } })
       .catch(function () {
-        if (box) { box.textContent = "The connection to the class server was lost. Your game is saved: reload when it is back."; }
+        if (box) { box.textContent = box.dataset.lost || "The connection to the class server was lost. Your game is saved: reload when it is back."; }
       });
   }
   function focusTerminal() {

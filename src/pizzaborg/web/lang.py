@@ -1,0 +1,77 @@
+"""The class server speaks each browser's language: chosen from its Accept-Language header.
+
+The header is the browser's list of languages with their weights (``sv-SE,sv;q=0.9,en;q=0.5``). The best
+weighted language the game ships wins; a region the game does not ship falls back to its language
+(``fr-BE`` -> ``fr``, ``es-CL`` -> ``es-419``, ``no`` -> ``nb``); a browser that asks for none of them
+gets the server's own language (``--lang``, else English). The header is someone else's input: it is
+bounded, and anything that does not parse is skipped, never an error.
+
+The choice is passed to the game child in ``PIZZABORG_LANG`` (so the game in the browser is in the
+browser's language) and gives the server's own pages their translator (:func:`pizzaborg.engine.i18n.translator`).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The languages the game ships (issue 21), English first.
+SHIPPED: tuple[str, ...] = ("en", "nl", "sv", "nb", "es-419", "fr")
+
+#: A language the browser names whose nearest shipped language has another tag.
+ALIASES: dict[str, str] = {"no": "nb", "nn": "nb", "es": "es-419"}
+
+MAX_HEADER = 1024  # a real header is a few dozen characters
+MAX_ENTRIES = 32
+_TAG = re.compile(r"^(?:[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)$")
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """The language tags of an Accept-Language header, best first (by q-value, then by order); tags
+    with q=0 or that do not parse are left out. Tags are lower case."""
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for order, entry in enumerate(header[:MAX_HEADER].split(",")[:MAX_ENTRIES]):
+        tag, *params = (part.strip() for part in entry.split(";"))
+        if not _TAG.match(tag):
+            continue
+        q = 1.0
+        for param in params:
+            name, _eq, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = -1.0
+                if not 0.0 <= q <= 1.0:  # "q=nan", "q=2" and "q=abc" are not weights
+                    q = -1.0
+        if q > 0:
+            weighted.append((-q, order, tag.lower()))
+    return [tag for _q, _order, tag in sorted(weighted)]
+
+
+def match(tag: str, shipped: tuple[str, ...] = SHIPPED) -> str | None:
+    """The shipped language for one tag (``sv-SE`` -> ``sv``), or None."""
+    tags = {s.lower(): s for s in shipped}
+    tag = tag.lower().replace("_", "-")
+    if tag in tags:
+        return tags[tag]
+    primary = tag.split("-", 1)[0]
+    if primary in tags:
+        return tags[primary]
+    alias = ALIASES.get(primary)
+    if alias is not None and alias.lower() in tags:
+        return tags[alias.lower()]
+    return None
+
+
+def choose(header: str | None, fallback: str | None = None, shipped: tuple[str, ...] = SHIPPED) -> str:
+    """The language for a browser: its best weighted language the game ships, else ``fallback`` (the
+    server's language), else English. ``*`` asks for any language: the fallback."""
+    for tag in parse_accept_language(header):
+        if tag == "*":
+            break
+        found = match(tag, shipped)
+        if found is not None:
+            return found
+    return fallback or "en"
