@@ -374,3 +374,92 @@ def test_marked_strings_use_named_placeholders_only():
     """'{}' and '{0}' cannot be reordered by a translator: every placeholder has a name."""
     bad = [m for _c, m in _extracted() if re.search(r"\{\d*\}", m)]
     assert bad == []
+
+
+# ---- reports, verification and xAPI in a language ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mini_story():
+    from _storyhelp import MINI_DIR
+
+    return load_story(MINI_DIR)
+
+
+def _qps_report(story, learner="Ann"):
+    from trainer_helpers import T0, play
+
+    from pizzaborg.engine import l10n
+    from pizzaborg.trainer.report import build_report
+
+    game = play(l10n.translate(story, "qps"), 3)
+    try:
+        return build_report(game, learner=learner, started=T0, finished=T0)
+    finally:
+        game.close()
+
+
+def test_a_report_of_a_pseudo_locale_game_records_it_and_verifies(mini_story):
+    from pizzaborg.trainer.verify import Verifier
+
+    report = _qps_report(mini_story)
+    assert report["language"] == "qps"
+    assert report["story"]["hash"] == mini_story.hash and report["story"]["title"].startswith("⟦")
+    verifier = Verifier([mini_story])  # the English story: the verifier tells it in the report's language
+    verdict = verifier.verify_data(json.loads(json.dumps(report)), "r.json")
+    assert verdict.ok, verdict.problems
+    tampered = json.loads(json.dumps(report))
+    tampered["decisions"][0]["choice_text"] = "something else"
+    assert not verifier.verify_data(tampered, "r.json").ok
+    english = json.loads(json.dumps(report))
+    english["language"] = "en"  # the claim changes the texts the replay gives: they no longer match
+    assert not verifier.verify_data(english, "r.json").ok
+    # a report of an English game says so, and one written before the language was recorded still verifies
+    from trainer_helpers import report_of
+
+    old = report_of(mini_story)
+    assert old["language"] == "en"
+    del old["language"]
+    assert verifier.verify_data(json.loads(json.dumps(old)), "old.json").ok
+
+
+def test_xapi_statements_carry_the_language_and_ralph_accepts_them(mini_story):
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    from pizzaborg.trainer.verify import Verifier
+    from pizzaborg.trainer.xapi import statements
+
+    report = _qps_report(mini_story)
+    sts = statements(report)
+    for st in sts:
+        BaseXapiStatement(**st)
+        assert st["context"]["language"] == "qps"
+        assert st["verb"]["display"] == {"en-US": next(iter(st["verb"]["display"].values()))}  # English kept
+    names = [st["object"]["definition"]["name"] for st in sts if "definition" in st["object"]]
+    assert names and all(list(n) == ["qps"] for n in names)
+    verdict = Verifier([mini_story]).verify_data(json.loads(json.dumps(sts)), "x.json")
+    assert verdict.ok, verdict.problems
+    # statements of a version that recorded no language: no context.language, English maps, still verify
+    from trainer_helpers import report_of
+
+    old = report_of(mini_story)
+    del old["language"]
+    old_sts = statements(old)
+    assert all("language" not in st["context"] for st in old_sts)
+    assert Verifier([mini_story]).verify_data(json.loads(json.dumps(old_sts)), "o.json").ok
+
+
+def test_a_save_in_a_language_reports_in_it_and_verifies_on_the_command_line(run_cli, tmp_path, shipped):
+    saves = tmp_path / "s"
+    choices = ",".join(first_path(shipped, 2))
+    code, _out, err = run_cli(
+        "--lang", "qps", "play", "--seed", 2, "--choices", choices, "--save", "g", "--saves-dir", saves
+    )
+    assert code == 0, err
+    out_file = tmp_path / "g.json"
+    code, _out, err = run_cli("report", "g", "--format", "json", "-o", out_file, "--saves-dir", saves)
+    assert code == 0, err
+    report = json.loads(out_file.read_text(encoding="utf-8"))
+    assert report["language"] == "qps" and report["ending"]["title"].startswith("⟦")
+    code, out, err = run_cli("verify", out_file)
+    assert code == 0, out + err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import uuid
 
 from ..engine.files import check_header
@@ -69,6 +70,11 @@ def check_report_shape(data, name: str) -> dict:
     for key in ("learner", "cohort", "started", "finished", "date", "registration", "generator"):
         if data.get(key) is not None and not isinstance(data.get(key), str):
             raise ReportError(f"{name}: '{key}' must be text")
+    language = data.get("language")
+    if language is not None and not (
+        isinstance(language, str) and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language)
+    ):
+        raise ReportError(f"{name}: 'language' must be a language tag such as en, sv or es-419")
     check_claims(data, name)
     if data.get("assignment") is not None:
         check_assignment_ref(data["assignment"], name)

@@ -51,6 +51,7 @@ METADATA_KEYS = (
     "finished",
     "registration",
     "debrief",
+    "language",  # the game's language (claimed; the replay uses the story in it); absent: English
 )
 METADATA_DECISION_KEYS = ("at",)  # in each decision, and in each undo of the undo record
 # undo: only when it is not "recorded" (the default)
@@ -276,13 +277,21 @@ def registration_for(story_hash: str, seed: int, learner: str | None, started: s
 
 
 def make_meta(
-    *, learner=None, assignment=None, started=None, finished=None, registration=None, story_hash="", seed=0
+    *,
+    learner=None,
+    assignment=None,
+    started=None,
+    finished=None,
+    registration=None,
+    story_hash="",
+    seed=0,
+    language: str | None = None,
 ) -> dict:
     finished_dt = finished or _now()
     started_dt = started or finished_dt
     started_s, finished_s = iso(started_dt), iso(finished_dt)
     ref = assignment.ref() if assignment is not None else None
-    return {
+    meta = {
         "format": FORMAT,
         "schema": SCHEMA,
         "generator": f"pizzaborg {__version__}",
@@ -294,6 +303,25 @@ def make_meta(
         "finished": finished_s,
         "registration": registration or registration_for(story_hash, seed, learner, started_s),
     }
+    if language is not None:
+        meta["language"] = language
+    return meta
+
+
+def story_in_language(story, language: str | None):
+    """``story`` told in ``language``, as the game was (its ids and hash unchanged): a report's texts are
+    the story's in the language it was played in, and the replay that verifies it reads the same. The
+    story itself for English, or for a language it has no translation into (the game told it in English)."""
+    if not language or language == story.language:
+        return story
+    from ..engine import l10n
+
+    try:
+        if language != l10n.PSEUDO and not l10n.l10n_path(story, language).is_file():
+            return story
+        return l10n.translate(story, language)
+    except l10n.L10nError:
+        return story
 
 
 def assemble(computed: dict, meta: dict) -> dict:
@@ -374,10 +402,17 @@ def build_report(
         registration=registration,
         story_hash=game.story.hash,
         seed=game.seed,
+        language=_game_language(game),
     )
     meta["times"] = list(times or [])
     meta["undo_times"] = list(undo_times or [])
     return assemble(computed, meta)
+
+
+def _game_language(game: Game) -> str:
+    from ..engine.saves import game_language
+
+    return game_language(game)
 
 
 def name_as_written(value: str) -> bool:
@@ -410,6 +445,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
             f"{clean(story.version, oneline=True)}, "
             f"hash {story.hash[:12]}): pass --story DIR with that version"
         )
+    story = story_in_language(story, save.language)  # the texts the learner read
     try:
         computed = computed_part(story, save.seed, save.decisions, save.undos or [], save.undos_complete)
     except ReplayMismatch as exc:
@@ -423,6 +459,7 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
         finished=finished,
         story_hash=story.hash,
         seed=save.seed,
+        language=save.language,
     )
     meta["times"] = save.times
     meta["undo_times"] = save.undo_times

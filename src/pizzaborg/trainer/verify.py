@@ -60,6 +60,7 @@ class Verifier:
         self.ids: dict = {}  # story id -> [(version, hash)]
         self.assignment = assignment
         self._cache: dict = {}
+        self._languages: dict = {}  # (hash, language) -> the story told in it
         for s in stories:
             self.add_story(s)
 
@@ -71,6 +72,7 @@ class Verifier:
     def computed(self, story, seed: int, decisions: list, undos: list | None = None, complete: bool = True) -> dict:
         key = (
             story.hash,
+            story.language,  # a translation has the same hash, not the same texts
             seed,
             tuple((d["scene"], d["choice"]) for d in decisions),
             None if undos is None else tuple((u["decision"], u["scene"], u["choice"]) for u in undos),
@@ -85,6 +87,18 @@ class Verifier:
             self._cache[key] = hit
         if isinstance(hit, ReplayMismatch):
             raise hit
+        return hit
+
+    def _in_language(self, story, language: str | None):
+        """The story in the language the game was played in (same hash; cached per language)."""
+        if not language or language == story.language:
+            return story
+        key = (story.hash, language)
+        hit = self._languages.get(key)
+        if hit is None:
+            from .report import story_in_language
+
+            hit = self._languages[key] = story_in_language(story, language)
         return hit
 
     def _story_for(self, ref: dict):
@@ -136,6 +150,7 @@ class Verifier:
         if story is None:
             return Verdict(name, False, [why])
         undos, complete = undo_input(data)
+        story = self._in_language(story, data.get("language"))
         try:
             computed = self.computed(story, data["seed"], data["decisions"], undos, complete)
         except ReplayMismatch as exc:
@@ -195,7 +210,8 @@ class Verifier:
         if story is None:
             return Verdict(name, False, [why], kind="xapi")
         try:
-            computed = self.computed(story, claim["seed"], claim["decisions"], claim["undos"], claim["undos_complete"])
+            told = self._in_language(story, claim["meta"].get("language"))
+            computed = self.computed(told, claim["seed"], claim["decisions"], claim["undos"], claim["undos_complete"])
         except ReplayMismatch as exc:
             return Verdict(name, False, [f"{_what_failed(str(exc))}: {exc}"], kind="xapi")
         m = claim["meta"]
@@ -214,6 +230,8 @@ class Verifier:
             "times": m.get("times"),
             "undo_times": m.get("undo_times"),
         }
+        if m.get("language") is not None:
+            meta["language"] = m["language"]
         rebuilt = assemble(computed, meta)
         try:
             expected = statements(rebuilt, actor=claim["actor"])

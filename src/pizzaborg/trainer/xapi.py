@@ -183,7 +183,10 @@ def actor_for(report: dict) -> dict:
 
 
 def _lang(report: dict) -> str:
-    return "en"
+    """The key of the statements' language maps: the language the game was played in (its texts are in
+    it); a report from before games recorded their language is English."""
+    language = report.get("language")
+    return language if isinstance(language, str) and language else "en"
 
 
 def statements(report: dict, actor: dict | None = None) -> list:
@@ -236,6 +239,8 @@ def statements(report: dict, actor: dict | None = None) -> list:
         if categories:
             acts["category"] = [{"objectType": "Activity", "id": c} for c in categories]
         ctx = {"registration": registration}
+        if "language" in report:  # xAPI's context.language (a report of an older version has none)
+            ctx["language"] = lang
         if acts:
             ctx["contextActivities"] = acts
         ext = dict(extensions)
@@ -471,6 +476,11 @@ def claim_of(stmts, name: str) -> dict:
         "times": times,
         "undo_times": undo_times,
     }
+    language = ctx.get("language")
+    if language is not None:
+        if not isinstance(language, str) or not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
+            raise XapiError(f"{name}: context.language is not a language tag")
+        meta["language"] = language
     return {
         "story": story,
         "seed": seed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -85,11 +86,22 @@ class GameScreen(Screen):
                 f" · {clean(story.capacity.name or story.capacity.id)} "
                 f"{fmt_num(game.capacity_left)}/{fmt_num(game.capacity_total)}"
             )
-        facts = f"{clean(rnd.title)} · " + _("seed {seed}").format(seed=game.seed) + f"{cap}{who}"
-        # the month, capacity, seed and name always fit: the story's title goes first when the line is short
-        width = self.size.width or 80
-        line = f"{clean(story.title)} · {facts}"
-        self.query_one("#topbar", Static).update(line if len(line) <= width - 2 else facts)
+        seed = " · " + _("seed {seed}").format(seed=game.seed)
+        month = clean(rnd.title)
+        # the month, capacity, seed and name fit in English at 80 columns: the story's title goes first when
+        # the line is short; a longer language drops the name, then the seed, then shortens the month's title
+        room = (self.size.width or 80) - 2
+        for line in (
+            f"{clean(story.title)} · {month}{seed}{cap}{who}",
+            f"{month}{seed}{cap}{who}",
+            f"{month}{seed}{cap}",
+        ):
+            if cell_len(line) <= room:
+                break
+        else:
+            keep = max(1, room - cell_len(cap) - 1)
+            line = (month if cell_len(month) <= keep else month[: keep - 1] + "…") + cap
+        self.query_one("#topbar", Static).update(line)
         self.query_one(Dashboard).show(game, round_id, len(game.decisions) if self.pending is not None else None)
         title = self.query_one("#scene-title", Static)
         text = self.query_one("#scene-text", Static)

@@ -38,5 +38,5 @@ def slot_line(info) -> Content:
         f" {when:<16}  ",
         f"{where[:13]:<13} ",
         f"{score_s:<10}",
-        ngettext("{n:>3} decision", "{n:>3} decisions", n).format(n=n),
+        ngettext("{n} decision", "{n} decisions", n).format(n=f"{n:>3}"),
     )
