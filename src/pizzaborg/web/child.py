@@ -10,7 +10,9 @@ in the environment, all of it made by the server (nothing typed in the browser):
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``
   (when the session began) for the server record written beside each report.
 
-Nothing may be printed on standard output: it is the channel to the server.
+Nothing may be printed on standard output: it is the channel to the server. A game that cannot start
+(an assignment removed during class, a full disk) prints one line on standard error and exits with 2,
+which the server turns into a true message for the page.
 """
 
 from __future__ import annotations
@@ -64,10 +66,29 @@ def _app_class():
 
         CSS_PATH = str(Path(tui_app.__file__).resolve().parent / PizzaBorgApp.CSS_PATH)
 
+        def get_system_commands(self, screen):
+            # Screenshot would send a download the class server does not serve: not offered in a browser
+            for cmd in super().get_system_commands(screen):
+                if cmd.title != "Screenshot":
+                    yield cmd
+
+        def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+            self.notify("Screenshots are not available in the browser: use your computer's own screenshot keys.")
+
     return WebApp
 
 
 def main() -> int:
+    from ..engine.errors import PizzaBorgError
+
+    try:
+        return _main()
+    except (OSError, PizzaBorgError) as exc:  # an assignment or story that cannot be read; ENOSPC
+        print(f"pizzaborg: the game could not start: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+
+
+def _main() -> int:
     env = os.environ
     story_dir = env.get("PIZZABORG_WEB_STORY") or None
     assignment = None
