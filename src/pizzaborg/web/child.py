@@ -72,7 +72,7 @@ def _app_class():
                 if cmd.title != "Screenshot":
                     yield cmd
 
-        def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        def deliver_screenshot(self, *args, **kwargs) -> None:
             self.notify("Screenshots are not available in the browser: use your computer's own screenshot keys.")
 
     return WebApp

@@ -40,11 +40,17 @@ class ClassSession:
     id: str  # made by the server: the folder name and the id in hand-in records
     resume: str  # the code the learner keeps (held in memory, stored only hashed)
     created: str
-    folder: Path
+    root: Path  # the server's sessions folder
     service: SessionService | None = None  # the game being played (it holds a place on the server)
     websocket: web.WebSocketResponse | None = None
     leaving: SessionService | None = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
+
+    @property
+    def folder(self) -> Path:
+        """The session's own folder, made when asked for: pathlib keeps every name it parses for good, and
+        a page whose game never opened must keep nothing."""
+        return self.root / self.id
 
 
 class Sessions:
@@ -111,7 +117,7 @@ class Sessions:
 
     def _pending(self, resume: str) -> ClassSession:
         sid = hmac.new(self._secret, b"id:" + resume.encode("ascii"), hashlib.sha256).hexdigest()[:12]
-        return ClassSession(sid, resume, now_iso(), self.root / sid)
+        return ClassSession(sid, resume, now_iso(), self.root)
 
     def cookie(self, s: ClassSession) -> str:
         """The session cookie's value: the code, with the server's tag while the session is not stored."""
@@ -125,7 +131,7 @@ class Sessions:
         s = self.by_digest.get(d)
         if s is None and d in self._stored:  # a session from before a restart
             rec = self._stored[d]
-            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root / rec["id"])
+            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root)
             self.by_digest[d] = s
         if s is None and tag and hmac.compare_digest(tag, self._tag(code)):
             s = self._pending(normal_code(code))  # a page this server gave out: nothing kept until a game opens
