@@ -147,7 +147,7 @@ def test_the_connection_budget_stays_below_the_open_file_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     budget = guard.connection_budget(30)
     now = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    assert now >= soft and budget <= now - guard.FD_RESERVE - 30 * guard.FDS_PER_GAME
+    assert now >= soft and budget <= now - guard.FD_RESERVE - guard.ACCEPT_BATCH - 30 * guard.FDS_PER_GAME
 
 
 def test_a_log_line_per_address_and_event_at_most_once_a_minute(caplog):

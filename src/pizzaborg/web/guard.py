@@ -40,6 +40,7 @@ DEFAULT_PER_ADDRESS = 64  # a classroom behind one NAT: 30 browsers, a websocket
 DEFAULT_SEATS_PER_CLIENT = 2
 FD_RESERVE = 64  # descriptors kept for the server's own files (sessions.json, logs, static files)
 FDS_PER_GAME = 4  # a game process holds three pipes and its websocket
+ACCEPT_BATCH = 64  # the listen backlog: asyncio accepts up to this many sockets before any is looked at
 MIN_CONNECTIONS = 16
 GUESSES_PER_WINDOW, GUESS_WINDOW = 5, 10.0  # wrong codes per address before a lockout, and the window
 GLOBAL_GUESSES_PER_WINDOW = 60  # wrong codes from everyone together in a window
@@ -86,7 +87,8 @@ class _AcceptErrors(logging.Filter):
 # ---- connections ---------------------------------------------------------------------------------
 def connection_budget(max_sessions: int) -> int:
     """The most client connections at once: the open-file limit (raised to its hard limit first) less
-    what the game processes and the server's own files need."""
+    what the game processes and the server's own files need, and one accept batch (the sockets asyncio
+    accepts in a burst are open before the guard sees them, and those it closes are closed a moment later)."""
     try:
         import resource
     except ImportError:  # not on POSIX: no limit to read
@@ -101,7 +103,7 @@ def connection_budget(max_sessions: int) -> int:
             pass
     if soft == resource.RLIM_INFINITY:
         soft = 65536
-    return max(MIN_CONNECTIONS, soft - FD_RESERVE - FDS_PER_GAME * max_sessions)
+    return max(MIN_CONNECTIONS, soft - FD_RESERVE - ACCEPT_BATCH - FDS_PER_GAME * max_sessions)
 
 
 @dataclass(eq=False)
@@ -275,7 +277,7 @@ def run_app(
         runner = web.AppRunner(await app, handle_signals=False, keepalive_timeout=KEEPALIVE_SECONDS)
         await runner.setup()
         try:
-            await GuardedSite(runner, host, port, backlog=1024).start()
+            await GuardedSite(runner, host, port, backlog=ACCEPT_BATCH).start()
             ready()
             await asyncio.Event().wait()
         finally:
