@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import tracemalloc
 from types import SimpleNamespace
 from unittest import mock
@@ -411,3 +412,40 @@ def test_the_browser_game_offers_no_screenshot_the_server_cannot_serve():
     screen = SimpleNamespace(query=lambda _: [], maximized=None, focused=None)
     titles = [c.title for c in app.get_system_commands(screen)]
     assert "Screenshot" not in titles and "Help" in titles
+
+
+# ---- a session folder's quota --------------------------------------------------------------------
+def test_a_session_s_saves_have_a_quota_the_game_respects(tmp_path):
+    from conftest import MINI_DIR
+
+    from pizzaborg.engine import load_story
+    from pizzaborg.engine.saves import SaveError
+    from pizzaborg.play.session import Session
+    from pizzaborg.web.quota import Quota
+
+    quota = Quota(max_bytes=10 * 1024 * 1024, max_files=4)
+    session = Session(load_story(str(MINI_DIR)), tmp_path, seed=3, room=quota.room)
+    for _ in range(3):  # three games, each leaving an unfinished autosave: two are kept as autosave-…
+        session.new_game()
+        session.choose(1)
+        session.notes.clear()
+        old = tmp_path / "autosave.json"
+        os.utime(old, (old.stat().st_mtime - 100, old.stat().st_mtime - 100))  # the next keep is newer
+    session.save("mine")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) <= 4 and "autosave.json" in names and "mine.json" in names
+    session.save("mine")  # saving over a slot needs no room
+    with pytest.raises(SaveError, match="no room for another save in this session"):
+        for n in range(5):
+            session.save(f"more{n}")
+    session.new_game()
+    session.choose(1)  # the newest autosave is always written; the oldest kept ones make room
+    assert (tmp_path / "autosave.json").exists() and len(list(tmp_path.iterdir())) <= 4
+    assert any("oldest kept autosave" in note for note in session.notes)
+
+
+def test_the_quota_comes_from_the_server_s_environment():
+    from pizzaborg.web.quota import Quota
+
+    assert Quota.from_env({"PIZZABORG_WEB_QUOTA_MB": "20", "PIZZABORG_WEB_QUOTA_FILES": "200"}) == Quota()
+    assert Quota.from_env({}) is None and Quota.from_env({"PIZZABORG_WEB_QUOTA_MB": "x"}) is None

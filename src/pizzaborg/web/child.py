@@ -6,6 +6,7 @@ in the environment, all of it made by the server (nothing typed in the browser):
 - ``PIZZABORG_SAVES``: '.', the session's own saves folder, which is the working directory (so the
   paths the game shows are short and say nothing about the server);
 - ``PIZZABORG_WEB_STORY``: the story folder ('' for the shipped story);
+- ``PIZZABORG_WEB_QUOTA_MB`` and ``PIZZABORG_WEB_QUOTA_FILES``: the session folder's quota (web/quota.py);
 - ``PIZZABORG_WEB_ASSIGNMENT`` and ``PIZZABORG_WEB_HANDINS``: the assignment file and the trainer's
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``
   (when the session began) for the server record written beside each report.
@@ -113,7 +114,16 @@ def _main() -> int:
             env.get("PIZZABORG_WEB_SESSION", ""),
             env.get("PIZZABORG_WEB_CREATED", ""),
         )
-    session = Session(None, env.get("PIZZABORG_SAVES") or None, seed=assignment.seed if assignment else None, run=run)
+    from .quota import Quota
+
+    quota = Quota.from_env(env)  # the session folder's quota: named saves and kept autosaves
+    session = Session(
+        None,
+        env.get("PIZZABORG_SAVES") or None,
+        seed=assignment.seed if assignment else None,
+        run=run,
+        room=quota.room if quota is not None else None,
+    )
     app = _app_class()(session, theme=env.get("PIZZABORG_THEME") or None, load_story=load_story)
     try:
         app.run()

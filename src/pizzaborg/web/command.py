@@ -16,6 +16,7 @@ DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
 DEFAULT_SEATS_PER_CLIENT = 2  # web/guard.py has the same figures (it imports aiohttp; this module may not)
 DEFAULT_PER_ADDRESS = 64
+DEFAULT_QUOTA_MB, DEFAULT_QUOTA_FILES = 20, 200  # web/quota.py's defaults
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
@@ -79,6 +80,20 @@ def register(sub, common) -> None:
         metavar="N",
         help=f"open connections from one address (default {DEFAULT_PER_ADDRESS}; a class behind one NAT "
         "shares an address: about two per learner); a trusted proxy has no such cap",
+    )
+    serve.add_argument(
+        "--session-quota-mb",
+        type=whole_number(1, 100000, ""),
+        default=DEFAULT_QUOTA_MB,
+        metavar="MB",
+        help=f"saves one session may keep, in MB (default {DEFAULT_QUOTA_MB}); the oldest kept autosaves go first",
+    )
+    serve.add_argument(
+        "--session-quota-files",
+        type=whole_number(2, 100000, ""),
+        default=DEFAULT_QUOTA_FILES,
+        metavar="N",
+        help=f"files one session's saves folder may hold (default {DEFAULT_QUOTA_FILES})",
     )
     serve.add_argument(
         "--trusted-proxy",
@@ -202,6 +217,8 @@ def settings(args) -> dict:
         max_connections_per_address=getattr(args, "max_connections_per_address", DEFAULT_PER_ADDRESS),
         trusted_proxies=proxies,
         allowed_hosts=hosts,
+        quota_mb=getattr(args, "session_quota_mb", DEFAULT_QUOTA_MB),
+        quota_files=getattr(args, "session_quota_files", DEFAULT_QUOTA_FILES),
     )
 
 

@@ -126,6 +126,8 @@ class ClassServer(Server):
         max_connections_per_address: int = guard.DEFAULT_PER_ADDRESS,
         trusted_proxies: tuple[str, ...] = (),
         allowed_hosts: tuple[str, ...] = (),
+        quota_mb: float = 20.0,
+        quota_files: int = 200,
     ):
         import textual_serve
 
@@ -146,6 +148,7 @@ class ClassServer(Server):
         self._secret = secrets.token_bytes(32)
         self.started_games = 0
         self.max_per_client = max_per_client
+        self.quota_mb, self.quota_files = quota_mb, quota_files
         self.max_connections_per_address = max_connections_per_address
         self.proxies = guard.Proxies(trusted_proxies)
         self.seats = guard.Seats()
@@ -379,6 +382,8 @@ class ClassServer(Server):
             "PIZZABORG_WEB_CREATED": s.created,
             "PIZZABORG_WEB_ASSIGNMENT": self.assignment_path or "",
             "PIZZABORG_WEB_HANDINS": str(self.hand_ins) if self.hand_ins is not None else "",
+            "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
+            "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
         return env
 
