@@ -273,3 +273,33 @@ def test_a_game_that_cannot_start_says_so_and_frees_its_seat(tmp_path, run_cli):
         asyncio.run(check())
         line = srv.wait_for("the game could not start")  # the reason, for the trainer
     assert re.search(r"pizzaborg: the game could not start: .*class\.yaml", line)
+
+
+def test_behind_a_proxy_on_another_port_the_websocket_works_and_other_origins_do_not(tmp_path):
+    with ServerProcess(
+        "--story",
+        str(MINI_DIR),
+        "--data-dir",
+        "data",
+        "--trusted-proxy",
+        "127.0.0.1",
+        "--allowed-host",
+        "class.example",
+        cwd=tmp_path,
+    ) as srv:
+        # what nginx on https://class.example:8443 passes on: Host without the port ($host), the scheme
+        proxied = {"Host": "class.example", "X-Forwarded-Proto": "https"}
+
+        async def check() -> None:
+            async with jar() as http:
+                async with http.get(srv.url + "/", headers=proxied) as r:
+                    assert r.status == 200 and "Secure" in r.headers["Set-Cookie"]
+                    cookie = r.cookies["pb_session"].value
+                headers = {**proxied, "Cookie": f"pb_session={cookie}"}
+                with pytest.raises(aiohttp.WSServerHandshakeError):
+                    await http.ws_connect(srv.url + "/ws", headers={**headers, "Origin": "https://evil.example:8443"})
+                ws = await http.ws_connect(srv.url + "/ws", headers={**headers, "Origin": "https://class.example:8443"})
+                await first_frame(ws)
+                await ws.close()
+
+        asyncio.run(check())
