@@ -71,7 +71,7 @@ def register(sub, common) -> None:
         type=_positive_int,
         default=DEFAULT_SEATS_PER_CLIENT,
         metavar="N",
-        help=f"games one browser (one access code entry) may play at once (default {DEFAULT_SEATS_PER_CLIENT})",
+        help=f"games one browser that typed the access code may play at once (default {DEFAULT_SEATS_PER_CLIENT})",
     )
     serve.add_argument(
         "--max-connections-per-address",

@@ -221,7 +221,11 @@ class ClassServer(Server):
     def listening(self) -> None:
         """Called once the socket is bound: the first line is what scripts and tests wait for."""
         p = lambda *a: print(*a, file=self.out, flush=True)  # noqa: E731
-        shown = self.host if self.host not in ("0.0.0.0", "::", "") else (self.given_out or "<this machine's address>")
+        shown = (
+            self.host
+            if self.host not in ("0.0.0.0", "::", "")
+            else (address_to_give_out(self.host == "::") or "<this machine's address>")
+        )
         if ":" in shown and not shown.startswith("<"):
             shown = f"[{shown}]"
         p(f"PizzaBorg class server: http://{shown}:{self.port}/")
@@ -264,9 +268,12 @@ class ClassServer(Server):
     def _has_access(self, request: web.Request) -> bool:
         return not self.code or self._access_id(request) is not None
 
-    def _client(self, request: web.Request) -> str:
-        """Who holds seats: the browser's access cookie, or its address on a server without a code."""
-        return (self._access_id(request) if self.code else None) or self.proxies.client(request)
+    def _client(self, request: web.Request) -> str | None:
+        """Who holds seats: the browser's access cookie; on a server without a code (loopback only) the
+        address a trusted proxy names, else nobody in particular (this machine's own browsers)."""
+        if self.code:
+            return self._access_id(request)
+        return self.proxies.client(request) if self.proxies.via_proxy(request) else None
 
     def _slow_down(self, request: web.Request) -> web.Response | None:
         wait = self.guesses.wait(self.proxies.client(request))
@@ -415,7 +422,7 @@ class ClassServer(Server):
             s.closed = full_message(self.max_sessions)
             await websocket.close()
             return websocket
-        if self.seats.held_by(client) >= self.max_per_client:
+        if client is not None and self.seats.held_by(client) >= self.max_per_client:
             s.closed = (
                 f"You already have {self.max_per_client} game{'' if self.max_per_client == 1 else 's'} open on this "
                 "class server, the most one learner may. Close one (it is saved), then reload this page."
@@ -454,7 +461,7 @@ class ClassServer(Server):
             download_manager=self.download_manager,
         )
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
-        self.seats.hold(service, client)
+        self.seats.hold(service, client or "")
         self.started_games += 1
         try:
             await service.start(width, height)
