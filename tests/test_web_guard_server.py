@@ -303,3 +303,25 @@ def test_behind_a_proxy_on_another_port_the_websocket_works_and_other_origins_do
                 await ws.close()
 
         asyncio.run(check())
+
+
+def test_when_the_server_cannot_write_a_session_the_page_says_so(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sessions").write_text("not a folder")  # as good as a full disk for mkdir
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", "--max-sessions", "1", cwd=tmp_path) as srv:
+
+        async def check() -> None:
+            async with jar() as http:
+                async with http.get(srv.url + "/") as r:
+                    assert r.status == 200
+                ws = await http.ws_connect(srv.url + "/ws")
+                await wait_closed(ws)
+                async with http.get(srv.url + "/status") as r:
+                    message = (await r.json())["message"]
+                assert message.startswith("The game could not start on the class server: its files cannot be written")
+            async with jar() as other, other.get(srv.url + "/") as r:
+                assert r.status == 200  # no seat was taken
+
+        asyncio.run(check())
+    log = "\n".join(everything_printed(srv))
+    assert "cannot be written" in log and "Traceback" not in log

@@ -431,8 +431,17 @@ class ClassServer(Server):
             return websocket
         width = _clamp(request.query.get("width"), 80)
         height = _clamp(request.query.get("height"), 24)
-        s.folder.mkdir(parents=True, exist_ok=True)
-        self.sessions.keep(s)
+        try:  # a full disk or a removed data folder: the page says so, nothing is started
+            s.folder.mkdir(parents=True, exist_ok=True)
+            self.sessions.keep(s)
+        except OSError as exc:
+            log.warning("session %s: its folder or sessions.json cannot be written: %s", s.id, exc.strerror or exc)
+            s.closed = (
+                f"The game could not start on the class server: its files cannot be written "
+                f"({exc.strerror or exc}). Tell your trainer, then reload this page."
+            )
+            await websocket.close()
+            return websocket
         service: SessionService
         left: list[asyncio.Future] = []  # keeps the task that closes the page's game
         drawn = asyncio.Event()  # the game sent a screen: it started
