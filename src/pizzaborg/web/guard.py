@@ -289,11 +289,12 @@ def run_app(
     except (GracefulExit, KeyboardInterrupt):
         pass
     finally:
-        task.cancel()
-        try:
-            loop.run_until_complete(task)
-        except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
-            pass
+        if not task.done():  # stopped by a signal: the app's shutdown saves every game
+            task.cancel()
+            try:
+                loop.run_until_complete(task)
+            except (asyncio.CancelledError, GracefulExit, KeyboardInterrupt):
+                pass
         rest = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for t in rest:
             t.cancel()
@@ -498,6 +499,7 @@ def default_hosts(listen: str, given_out: str | None) -> set[str]:
             names.add(name().lower())
         except OSError:
             pass
+    names |= {n.split(".")[0] + ".local" for n in list(names) if n and not is_ip(n) and "." not in n}  # mDNS
     return {n.rstrip(".") for n in names if n}
 
 
