@@ -15,7 +15,7 @@ MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
 DEFAULT_SEATS_PER_CLIENT = 2  # web/guard.py has the same figures (it imports aiohttp; this module may not)
-DEFAULT_PER_ADDRESS = 64
+DEFAULT_PER_ADDRESS = 256
 DEFAULT_QUOTA_MB, DEFAULT_QUOTA_FILES = 20, 200  # web/quota.py's defaults
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
@@ -78,8 +78,8 @@ def register(sub, common) -> None:
         type=whole_number(4, 100000, ""),
         default=DEFAULT_PER_ADDRESS,
         metavar="N",
-        help=f"open connections from one address (default {DEFAULT_PER_ADDRESS}; a class behind one NAT "
-        "shares an address: about two per learner); a trusted proxy has no such cap",
+        help=f"open connections from one address (default {DEFAULT_PER_ADDRESS}: a class behind one NAT "
+        "shares an address, and a browser opens up to 6 while the page loads); a trusted proxy has no such cap",
     )
     serve.add_argument(
         "--session-quota-mb",

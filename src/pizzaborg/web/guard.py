@@ -36,7 +36,10 @@ log = logging.getLogger("pizzaborg.serve")
 
 HEADER_SECONDS = 8.0  # from connect to the end of the first request's headers (a browser needs milliseconds)
 KEEPALIVE_SECONDS = 15.0  # an idle kept-alive connection is closed after this (aiohttp's default is 75)
-DEFAULT_PER_ADDRESS = 64  # a classroom behind one NAT: 30 browsers, a websocket and a connection or two each
+# A classroom behind one NAT shares one address, and each browser opens up to 6 connections while the page
+# loads, then keeps its websocket: 30 learners arriving at once need about 200. A slow-header attacker's
+# connections are closed first whatever this cap, so it only bounds connections that sent a request.
+DEFAULT_PER_ADDRESS = 256
 DEFAULT_SEATS_PER_CLIENT = 2
 FD_RESERVE = 64  # descriptors kept for the server's own files (sessions.json, logs, static files)
 FDS_PER_GAME = 4  # a game process holds three pipes and its websocket
@@ -94,13 +97,16 @@ def connection_budget(max_sessions: int) -> int:
     except ImportError:  # not on POSIX: no limit to read
         return 4096
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 65536
-    if soft != resource.RLIM_INFINITY and soft < wanted:
+    # the hard limit, or on macOS (whose hard limit says unlimited) its OPEN_MAX, 10240
+    for wanted in (hard, 65536, 10240, 4096) if hard == resource.RLIM_INFINITY else (hard,):
+        if soft == resource.RLIM_INFINITY or soft >= wanted:
+            break
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
             soft = wanted
+            break
         except (ValueError, OSError):
-            pass
+            continue
     if soft == resource.RLIM_INFINITY:
         soft = 65536
     return max(MIN_CONNECTIONS, soft - FD_RESERVE - ACCEPT_BATCH - FDS_PER_GAME * max_sessions)
