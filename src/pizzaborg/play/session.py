@@ -64,8 +64,10 @@ class Session:
         now: Callable[[], str] | None = None,
         assignment: Assignment | None = None,
         run: AssignmentRun | None = None,
+        room: Callable[[Path, str], list] | None = None,
     ) -> None:
         self.story = story
+        self.room = room  # a face's quota: called before a slot is written; notes back, or SaveError (web/quota.py)
         if run is None and assignment is not None:
             from .assignment import AssignmentRun
 
@@ -255,6 +257,8 @@ class Session:
             if self.loaded_from != S.AUTOSAVE:
                 self._keep_old_autosave()
         try:
+            if self.room is not None:
+                self.notes.extend(self.room(self.dir, S.AUTOSAVE))
             return S.save_game(
                 self.dir,
                 S.AUTOSAVE,
@@ -287,6 +291,8 @@ class Session:
     def save(self, slot: str) -> Path:
         """Save in ``slot``. Raises SaveError with a one-line message."""
         S = _saves()
+        if self.room is not None:
+            self.notes.extend(self.room(self.dir, S.check_slot(slot)))
         path = S.save_game(
             self.dir,
             slot,

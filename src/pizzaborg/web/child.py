@@ -7,11 +7,14 @@ in the environment, all of it made by the server (nothing typed in the browser):
   paths the game shows are short and say nothing about the server);
 - ``PIZZABORG_WEB_STORY``: the story folder ('' for the shipped story);
 - ``PIZZABORG_LANG``: the browser's language (its Accept-Language, chosen in web/lang.py);
+- ``PIZZABORG_WEB_QUOTA_MB`` and ``PIZZABORG_WEB_QUOTA_FILES``: the session folder's quota (web/quota.py);
 - ``PIZZABORG_WEB_ASSIGNMENT`` and ``PIZZABORG_WEB_HANDINS``: the assignment file and the trainer's
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``
   (when the session began) for the server record written beside each report.
 
-Nothing may be printed on standard output: it is the channel to the server.
+Nothing may be printed on standard output: it is the channel to the server. A game that cannot start
+(an assignment removed during class, a full disk) prints one line on standard error and exits with 2,
+which the server turns into a true message for the page.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..engine.i18n import _
 from ..play.session import Session
 
 TYPE_CHECKING = False
@@ -65,10 +69,29 @@ def _app_class():
 
         CSS_PATH = str(Path(tui_app.__file__).resolve().parent / PizzaBorgApp.CSS_PATH)
 
+        def get_system_commands(self, screen):
+            # Screenshot would send a download the class server does not serve: not offered in a browser
+            for cmd in super().get_system_commands(screen):
+                if cmd.title not in ("Screenshot", _("Screenshot")):
+                    yield cmd
+
+        def deliver_screenshot(self, *args, **kwargs) -> None:
+            self.notify(_("Screenshots are not available in the browser: use your computer's own screenshot keys."))
+
     return WebApp
 
 
 def main() -> int:
+    from ..engine.errors import PizzaBorgError
+
+    try:
+        return _main()
+    except (OSError, PizzaBorgError) as exc:  # an assignment or story that cannot be read; ENOSPC
+        print(f"pizzaborg: the game could not start: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+
+
+def _main() -> int:
     env = os.environ
     from ..engine.i18n import use
 
@@ -98,7 +121,16 @@ def main() -> int:
             env.get("PIZZABORG_WEB_SESSION", ""),
             env.get("PIZZABORG_WEB_CREATED", ""),
         )
-    session = Session(None, env.get("PIZZABORG_SAVES") or None, seed=assignment.seed if assignment else None, run=run)
+    from .quota import Quota
+
+    quota = Quota.from_env(env)  # the session folder's quota: named saves and kept autosaves
+    session = Session(
+        None,
+        env.get("PIZZABORG_SAVES") or None,
+        seed=assignment.seed if assignment else None,
+        run=run,
+        room=quota.room if quota is not None else None,
+    )
     app = _app_class()(session, theme=env.get("PIZZABORG_THEME") or None, load_story=load_story)
     try:
         app.run()

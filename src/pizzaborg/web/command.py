@@ -14,6 +14,9 @@ from ..engine.errors import PizzaBorgError
 MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
+DEFAULT_SEATS_PER_CLIENT = 2  # web/guard.py has the same figures (it imports aiohttp; this module may not)
+DEFAULT_PER_ADDRESS = 256
+DEFAULT_QUOTA_MB, DEFAULT_QUOTA_FILES = 20, 200  # web/quota.py's defaults
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
@@ -64,6 +67,50 @@ def register(sub, common) -> None:
         help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})",
     )
     serve.add_argument(
+        "--max-sessions-per-learner",
+        type=_positive_int,
+        default=DEFAULT_SEATS_PER_CLIENT,
+        metavar="N",
+        help=f"games one browser that typed the access code may play at once (default {DEFAULT_SEATS_PER_CLIENT})",
+    )
+    serve.add_argument(
+        "--max-connections-per-address",
+        type=whole_number(4, 100000, ""),
+        default=DEFAULT_PER_ADDRESS,
+        metavar="N",
+        help=f"open connections from one address (default {DEFAULT_PER_ADDRESS}: a class behind one NAT "
+        "shares an address, and a browser opens up to 6 while the page loads); a trusted proxy has no such cap",
+    )
+    serve.add_argument(
+        "--session-quota-mb",
+        type=whole_number(1, 100000, ""),
+        default=DEFAULT_QUOTA_MB,
+        metavar="MB",
+        help=f"saves one session may keep, in MB (default {DEFAULT_QUOTA_MB}); the oldest kept autosaves go first",
+    )
+    serve.add_argument(
+        "--session-quota-files",
+        type=whole_number(2, 100000, ""),
+        default=DEFAULT_QUOTA_FILES,
+        metavar="N",
+        help=f"files one session's saves folder may hold (default {DEFAULT_QUOTA_FILES})",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a reverse proxy (address or network) whose X-Forwarded-For/-Proto/-Host headers are believed; repeatable",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the server answers to, besides localhost, this machine's names and any IP address "
+        "(e.g. the name behind a proxy); repeatable; '*' for any",
+    )
+    serve.add_argument(
         "--assignment",
         metavar="FILE",
         default=argparse.SUPPRESS,
@@ -107,6 +154,8 @@ def settings(args) -> dict:
         code = code.strip()
         if len(code) < MIN_CODE or len(code) > 64 or not code.isprintable():
             raise ServeError(f"--code must be {MIN_CODE} to 64 printable characters")
+        if sum(ch.isalnum() for ch in code) < MIN_CODE:  # codes are compared as typed loosely: letters, digits
+            raise ServeError(f"--code needs at least {MIN_CODE} letters or digits")
     elif not is_loopback(args.host):
         from .codes import new_code
 
@@ -141,6 +190,18 @@ def settings(args) -> dict:
             raise ServeError(f"the hand-ins folder's class-server key cannot be made or read: {exc}") from None
     elif args.hand_ins:
         raise ServeError("--hand-ins needs --assignment (reports are written for an assignment)")
+    proxies = tuple(getattr(args, "trusted_proxy", None) or ())
+    for p in proxies:
+        try:
+            ipaddress.ip_network(p.strip().strip("[]"), strict=False)
+        except ValueError:
+            raise ServeError(
+                f"--trusted-proxy '{p}' is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+            ) from None
+    hosts = tuple(h.strip().lower().rstrip(".") for h in getattr(args, "allowed_host", None) or ())
+    for h in hosts:
+        if not h or not (h == "*" or all(part.replace("-", "").isalnum() for part in h.split("."))):
+            raise ServeError(f"--allowed-host '{h}' is not a host name")
     return dict(
         host=args.host,
         port=args.port,
@@ -152,6 +213,12 @@ def settings(args) -> dict:
         assignment_path=assignment_path,
         hand_ins=hand_ins,
         cohort=cohort,
+        max_per_client=getattr(args, "max_sessions_per_learner", DEFAULT_SEATS_PER_CLIENT),
+        max_connections_per_address=getattr(args, "max_connections_per_address", DEFAULT_PER_ADDRESS),
+        trusted_proxies=proxies,
+        allowed_hosts=hosts,
+        quota_mb=getattr(args, "session_quota_mb", DEFAULT_QUOTA_MB),
+        quota_files=getattr(args, "session_quota_files", DEFAULT_QUOTA_FILES),
     )
 
 

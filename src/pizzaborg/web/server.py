@@ -8,7 +8,9 @@ command with Textual's web driver and pipes keys and screen. This subclass adds 
   the server's own table (stored hashed), never part of a path;
 - an access code (required off loopback) asked for by a form before any game starts;
 - at most ``max_sessions`` games at once and an idle timeout, each explained on the page;
-- the page and its font come from this server only (no web fonts or scripts from elsewhere).
+- the page and its font come from this server only (no web fonts or scripts from elsewhere);
+- the limits that keep it serving under abuse (connections, seats, code guesses, proxies, Host): their
+  policy is in ``guard.py``, called from small hooks here.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from ..engine.i18n import Translator, current, translator
-from .codes import MAX_FIELD
+from . import guard
+from .codes import MAX_FIELD, normal_code
 from .lang import choose as choose_language
 from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
@@ -122,6 +125,12 @@ class ClassServer(Server):
         hand_ins: Path | None = None,
         cohort: str | None = None,
         out=None,
+        max_per_client: int = guard.DEFAULT_SEATS_PER_CLIENT,
+        max_connections_per_address: int = guard.DEFAULT_PER_ADDRESS,
+        trusted_proxies: tuple[str, ...] = (),
+        allowed_hosts: tuple[str, ...] = (),
+        quota_mb: float = 20.0,
+        quota_files: int = 200,
     ):
         import textual_serve
 
@@ -142,6 +151,15 @@ class ClassServer(Server):
         self._secret = secrets.token_bytes(32)
         self.started_games = 0
         self._languages: tuple[str, ...] | None = None  # what a browser may get (web/lang.py)
+        self.max_per_client = max_per_client
+        self.quota_mb, self.quota_files = quota_mb, quota_files
+        self.max_connections_per_address = max_connections_per_address
+        self.proxies = guard.Proxies(trusted_proxies)
+        self.seats = guard.Seats()
+        self.guesses = guard.GuessLimiter()
+        wildcard = host in ("0.0.0.0", "::", "")
+        self.given_out = address_to_give_out(host == "::") if wildcard else None
+        self.allowed_hosts = guard.default_hosts(host, self.given_out) | {h.lower() for h in allowed_hosts}
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
@@ -169,6 +187,10 @@ class ClassServer(Server):
 
     @web.middleware
     async def _headers(self, request: web.Request, handler):
+        if not guard.allowed_host(self.proxies.host(request), self.allowed_hosts):  # DNS rebinding
+            guard.log.warning("refused a request for host %r (see --allowed-host)", self.proxies.host(request)[:80])
+            _ = self._t(request).gettext
+            return web.Response(status=421, text=_("This class server does not answer to that host name.") + "\n")
         response = await handler(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -189,13 +211,13 @@ class ClassServer(Server):
                 loop.add_signal_handler(sig, self.request_exit)
             except NotImplementedError:
                 pass
-        web.run_app(
-            self._make_app(),
-            host=self.host,
-            port=self.port,
-            handle_signals=False,
-            loop=loop,
-            print=lambda *_: self.listening(),
+        connections = guard.ConnectionGuard(
+            guard.connection_budget(self.max_sessions),
+            per_address=self.max_connections_per_address,
+            exempt=self.proxies.trusts,
+        )
+        guard.run_app(
+            self._make_app(), host=self.host, port=self.port, guard=connections, loop=loop, ready=self.listening
         )
 
     async def on_startup(self, app: web.Application) -> None:
@@ -238,25 +260,55 @@ class ClassServer(Server):
                 await s.websocket.close()
 
     # ---- who is asking -----------------------------------------------------------------------
-    def _access_token(self) -> str:
-        return hmac.new(self._secret, b"access", hashlib.sha256).hexdigest()
+    def _access_token(self, client: str | None = None) -> str:
+        """An access cookie of its own for each browser that typed the code: '<id>.<signature>'."""
+        client = client or secrets.token_hex(8)
+        return client + "." + hmac.new(self._secret, b"access:" + client.encode(), hashlib.sha256).hexdigest()
+
+    def _access_id(self, request: web.Request) -> str | None:
+        client, _, _ = request.cookies.get(ACCESS_COOKIE, "")[:128].partition(".")
+        token = request.cookies.get(ACCESS_COOKIE, "")[:128]
+        return client if client and hmac.compare_digest(token, self._access_token(client)) else None
 
     def _has_access(self, request: web.Request) -> bool:
-        if not self.code:
-            return True
-        return hmac.compare_digest(request.cookies.get(ACCESS_COOKIE, ""), self._access_token())
+        return not self.code or self._access_id(request) is not None
+
+    def _client(self, request: web.Request) -> str | None:
+        """Who holds seats: the browser's access cookie; on a server without a code (loopback only) the
+        address a trusted proxy names, else nobody in particular (this machine's own browsers)."""
+        if self.code:
+            return self._access_id(request)
+        return self.proxies.client(request) if self.proxies.via_proxy(request) else None
+
+    def _slow_down(self, request: web.Request) -> web.Response | None:
+        wait = self.guesses.wait(self.proxies.client(request))
+        if wait <= 0:
+            return None
+        seconds = max(1, int(wait + 0.999))
+        t = self._t(request)
+        wait_text = t.gettext("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
+        response = page_response(gate_page(need_code=False, error=wait_text, t=t), status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     def _session(self, request: web.Request) -> ClassSession | None:
         return self.sessions.find(request.cookies.get(SESSION_COOKIE))
 
     def _same_origin(self, request: web.Request) -> bool:
-        origin = request.headers.get("Origin")
-        if not origin:
-            return True
-        return origin.split("://", 1)[-1].rstrip("/") == request.host
+        return self.proxies.same_origin(request)
 
-    def _cookie(self, response: web.StreamResponse, name: str, value: str, days: int) -> None:
-        response.set_cookie(name, value, max_age=days * 86400, httponly=True, samesite="Strict", path="/", secure=None)
+    def _cookie(self, request: web.Request, response: web.StreamResponse, name: str, value: str, days: int) -> None:
+        # Lax: a learner coming back through a link on another site (an LMS page) keeps the session; the
+        # websocket is guarded by its Origin, the forms change nothing another site could use
+        response.set_cookie(
+            name,
+            value,
+            max_age=days * 86400,
+            httponly=True,
+            samesite="Lax",
+            path="/",
+            secure=True if self.proxies.tls(request) else None,
+        )
 
     # ---- pages -------------------------------------------------------------------------------
     def _lang(self, request: web.Request) -> str:
@@ -276,37 +328,43 @@ class ClassServer(Server):
         fresh = s is None
         if s is None:
             s = self.sessions.new()
-        if s.service is None and self.sessions.live() >= self.max_sessions:
+        if s.service is None and self.seats.taken() >= self.max_sessions:
             return page_response(full_page(self.max_sessions, t), status=503)
         response = page_response(game_page(s.resume, self.cohort, t))
         if fresh:
-            self._cookie(response, SESSION_COOKIE, s.resume, 30)
+            self._cookie(request, response, SESSION_COOKIE, self.sessions.cookie(s), 30)
         return response
 
     async def handle_enter(self, request: web.Request) -> web.Response:
+        if (slow := self._slow_down(request)) is not None:
+            return slow
         form = await request.post()
-        typed = str(form.get("code", ""))[:MAX_FIELD].strip()
-        if not self.code or not hmac.compare_digest(typed.encode(), self.code.encode()):
+        typed = normal_code(str(form.get("code", ""))[:MAX_FIELD])  # case, spaces and dashes as a code is typed
+        if not self.code or not typed or not hmac.compare_digest(typed.encode(), normal_code(self.code).encode()):
+            self.guesses.failed(self.proxies.client(request))
             t = self._t(request)
             _ = t.gettext
             wrong = _("That access code is not right: ask your trainer for it.")
             return page_response(gate_page(need_code=True, error=wrong, t=t), status=403)
         response = web.HTTPSeeOther("/")
-        self._cookie(response, ACCESS_COOKIE, self._access_token(), 1)
+        self._cookie(request, response, ACCESS_COOKIE, self._access_token(), 1)
         raise response
 
     async def handle_resume(self, request: web.Request) -> web.Response:
         t = self._t(request)
         if not self._has_access(request):
             return page_response(gate_page(need_code=True, t=t), status=401)
+        if (slow := self._slow_down(request)) is not None:
+            return slow
         form = await request.post()
-        s = self.sessions.find(str(form.get("resume", "")))
+        s = self.sessions.find(str(form.get("resume", "")).partition("~")[0])
         if s is None:
+            self.guesses.failed(self.proxies.client(request))
             _ = t.gettext
             unknown = _("No game on this server has that resume code. Check it, or start a new game.")
             return page_response(gate_page(need_code=False, error=unknown, t=t), status=404)
         response = web.HTTPSeeOther("/")
-        self._cookie(response, SESSION_COOKIE, s.resume, 30)
+        self._cookie(request, response, SESSION_COOKIE, s.resume, 30)
         raise response
 
     async def handle_new(self, request: web.Request) -> web.Response:
@@ -322,6 +380,8 @@ class ClassServer(Server):
     async def handle_status(self, request: web.Request) -> web.Response:
         s = self._session(request) if self._has_access(request) else None
         _ = self._t(request).gettext
+        if s is not None and not self.sessions.opened(s):  # a page whose game never opened
+            s = None
         if s is None:
             message = _("This page has no game. Reload it to start.")
         elif s.closed:
@@ -346,6 +406,8 @@ class ClassServer(Server):
             "PIZZABORG_WEB_CREATED": s.created,
             "PIZZABORG_WEB_ASSIGNMENT": self.assignment_path or "",
             "PIZZABORG_WEB_HANDINS": str(self.hand_ins) if self.hand_ins is not None else "",
+            "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
+            "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
         return env
 
@@ -357,6 +419,8 @@ class ClassServer(Server):
             raise web.HTTPForbidden(text="no session: reload the class page")
         t = self._t(request)
         _ = t.gettext
+        s = self.sessions.adopt(s)
+        client = self._client(request)
         if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
             old, old_ws = s.service, s.websocket
             s.closed = _(
@@ -365,42 +429,75 @@ class ClassServer(Server):
             )
             s.service = s.websocket = None
             await old.stop_within()
+            await self._exited(old)
             if old_ws is not None:
                 await old_ws.close()
         if s.leaving is not None:  # its autosave is written before the next game reads it
             await s.leaving.stop_within()
+            await self._exited(s.leaving)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
-        if self.sessions.live() >= self.max_sessions:
+        if self.seats.taken() >= self.max_sessions:  # a seat is taken until its game process has exited
             s.closed = full_message(self.max_sessions, t)
+            await websocket.close()
+            return websocket
+        if client is not None and self.seats.held_by(client) >= self.max_per_client:
+            s.closed = t.ngettext(
+                "You already have {n} game open on this class server, the most one learner may. Close it (it is "
+                "saved), then reload this page.",
+                "You already have {n} games open on this class server, the most one learner may. Close one (it is "
+                "saved), then reload this page.",
+                self.max_per_client,
+            ).format(n=self.max_per_client)
             await websocket.close()
             return websocket
         width = _clamp(request.query.get("width"), 80)
         height = _clamp(request.query.get("height"), 24)
-        s.folder.mkdir(parents=True, exist_ok=True)
-        self.sessions.keep(s)
+        try:  # a full disk or a removed data folder: the page says so, nothing is started
+            s.folder.mkdir(parents=True, exist_ok=True)
+            self.sessions.keep(s)
+        except OSError as exc:
+            log.warning("session %s: its folder or sessions.json cannot be written: %s", s.id, exc.strerror or exc)
+            s.closed = _(
+                "The game could not start on the class server: its files cannot be written ({why}). Tell your "
+                "trainer, then reload this page."
+            ).format(why=exc.strerror or exc)
+            await websocket.close()
+            return websocket
         service: SessionService
+        left: list[asyncio.Future] = []  # keeps the task that closes the page's game
+        drawn = asyncio.Event()  # the game sent a screen: it started
+
+        async def send_bytes(data: bytes) -> None:
+            drawn.set()
+            await websocket.send_bytes(data)
 
         def release() -> None:  # the place on the server is free as soon as the game is leaving
             if s.service is service:
                 s.service = s.websocket = None
 
-        async def game_left() -> None:
+        async def game_left() -> None:  # the game said it is leaving, or its process ended
             release()
+            await self._exited(service)  # its seat is free once the process has gone, not before
+            if s.closed is None and _failed(service):
+                s.closed = _failure_message(service, drawn.is_set())
             await websocket.close()
 
         service = SessionService(
             self._child_env(s, t.lang),
             s.folder,
-            write_bytes=websocket.send_bytes,
+            write_bytes=send_bytes,
             write_str=websocket.send_str,
             close=game_left,
             download_manager=self.download_manager,
         )
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
+        self.seats.hold(service, client or "")
         self.started_games += 1
         try:
             await service.start(width, height)
+            if service._task is not None:  # a game that dies without saying goodbye still ends the page's game
+                service._task.add_done_callback(lambda _: left.append(asyncio.ensure_future(game_left())))
             await self._pump(websocket, service, s)
         except asyncio.CancelledError:
             pass
@@ -409,11 +506,25 @@ class ClassServer(Server):
         finally:
             release()
             await service.stop_within()
+            await self._exited(service)
             if s.leaving is service:
                 s.leaving = None
+            if s.closed is None and _failed(service):
+                s.closed = _failure_message(service, drawn.is_set())
             if not websocket.closed:
                 await websocket.close()
         return websocket
+
+    async def _exited(self, service: SessionService) -> None:
+        """Wait for the game process to be gone, then free its seat."""
+        process = getattr(service, "_process", None)
+        if process is not None and process.returncode is None:
+            try:
+                await asyncio.wait_for(process.wait(), STOP_GRACE)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        self.seats.free(service)
 
     async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> None:
         """Browser to game: keys, sizes, focus. Ends when the page goes, the game ends, or nobody pressed a
@@ -445,7 +556,7 @@ class ClassServer(Server):
                 last = time.monotonic()
                 await service.send_bytes(envelope[1].encode("utf-8"))
             elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
-                last = time.monotonic()
+                # not a key: resizing does not keep an idle game open
                 await service.set_terminal_size(
                     _clamp(envelope[1].get("width"), 80), _clamp(envelope[1].get("height"), 24)
                 )
@@ -455,6 +566,21 @@ class ClassServer(Server):
                 await service.blur()
             elif kind == "focus":
                 await service.focus()
+
+
+def _failed(service: SessionService) -> bool:
+    """The game ended by itself with an error (not stopped by the server: that is a negative code)."""
+    process = getattr(service, "_process", None)
+    return process is not None and process.returncode is not None and process.returncode > 0
+
+
+def _failure_message(service: SessionService, drawn: bool) -> str:
+    could_not_start = not drawn or getattr(service._process, "returncode", None) == 2  # 2: the child's start failed
+    return (
+        "The game could not start on the class server: "
+        if could_not_start
+        else "The game stopped with an error on the class server: "
+    ) + "tell your trainer (the server's terminal says why). Your last autosave, if any, is kept."
 
 
 def _clamp(value, default: int) -> int:

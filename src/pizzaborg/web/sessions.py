@@ -1,10 +1,17 @@
 """The class server's sessions: who has which resume code, and ``<data>/sessions.json`` that keeps the
 table (hashed codes only) across restarts. The code is only ever a key into this table, never part of a
-path."""
+path.
+
+A page served to a browser without a session cookie stores nothing: its cookie is the new code with a
+tag signed by the server, and the session enters the table only when a game is opened for it (20,000
+cookie-less requests keep no memory). ``sessions.json`` has a backup written before each replace; when
+it cannot be read the backup is used, and a table that cannot be read is never overwritten: new
+sessions go to a side file, and the server's terminal says so."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import sys
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
     from .server import SessionService
 
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
+TAG = "~"  # separates a new session's code from its signature in the cookie
 
 
 def _digest(code: str) -> str:
@@ -32,66 +40,129 @@ class ClassSession:
     id: str  # made by the server: the folder name and the id in hand-in records
     resume: str  # the code the learner keeps (held in memory, stored only hashed)
     created: str
-    folder: Path
+    root: Path  # the server's sessions folder
     service: SessionService | None = None  # the game being played (it holds a place on the server)
     websocket: web.WebSocketResponse | None = None
     leaving: SessionService | None = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
+
+    @property
+    def folder(self) -> Path:
+        """The session's own folder, made when asked for: pathlib keeps every name it parses for good, and
+        a page whose game never opened must keep nothing."""
+        return self.root / self.id
 
 
 class Sessions:
     """The server's table of sessions, by resume code; ``<data>/sessions.json`` keeps it (hashed codes)
     across restarts."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, say=None):
         self.root = data_dir / "sessions"
         self.index_path = data_dir / "sessions.json"
+        self.backup_path = data_dir / "sessions.json.bak"
+        self.side_path = data_dir / "sessions.side.json"  # new sessions while sessions.json cannot be read
+        self.write_path = self.index_path
+        self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
         self.by_digest: dict[str, ClassSession] = {}
         self._stored: dict[str, dict] = {}
-        from ..engine.files import loads_json, read_bounded
-
-        try:  # the one bounded, regular-file-only reader: a FIFO here does not hang the start
-            stored = loads_json(read_bounded(self.index_path, MAX_INDEX_BYTES))
-            if isinstance(stored, dict):
-                self._stored = {
-                    k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()
-                }
+        self._secret = secrets.token_bytes(32)
+        self._last_text: str | None = None  # what sessions.json held when read or last written: the next backup
+        self._side_keys: set[str] = set()
+        try:
+            self._stored, self._last_text = self._read(self.index_path)
         except FileNotFoundError:
             pass
         except (OSError, ValueError, RecursionError) as exc:
-            print(
-                f"pizzaborg: note: {self.index_path} cannot be read ({getattr(exc, 'strerror', None) or exc}): "
-                "earlier sessions' resume codes are not known",
-                file=sys.stderr,
+            why = getattr(exc, "strerror", None) or exc
+            self.write_path = self.side_path
+            try:
+                self._stored, _ = self._read(self.backup_path)
+                got = f"the resume codes in {self.backup_path.name} (its backup) are used"
+            except (OSError, ValueError, RecursionError):
+                got = "earlier sessions' resume codes are not known"
+            self.say(
+                f"pizzaborg: warning: {self.index_path} cannot be read ({why}): {got}; it is left as it is and "
+                f"new sessions are written to {self.side_path}"
             )
+        try:  # sessions made while sessions.json could not be read, in an earlier run
+            side, _ = self._read(self.side_path)
+            self._stored.update(side)
+            self._side_keys = set(side)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, RecursionError) as exc:
+            self.say(f"pizzaborg: warning: {self.side_path} cannot be read ({getattr(exc, 'strerror', None) or exc})")
+
+    @staticmethod
+    def _read(path: Path) -> tuple[dict[str, dict], str]:
+        """A stored table, checked; the one bounded, regular-file-only reader (a FIFO does not hang the
+        start). ValueError when it is not a table of sessions."""
+        from ..engine.files import loads_json, read_bounded
+
+        raw = read_bounded(path, MAX_INDEX_BYTES)
+        stored = loads_json(raw)
+        if not isinstance(stored, dict):
+            raise ValueError("it is not a table of sessions")
+        table = {k: v for k, v in stored.items() if isinstance(v, dict) and str(v.get("id", "")).isalnum()}
+        return table, raw.decode("utf-8")
+
+    def _tag(self, code: str) -> str:
+        return hmac.new(self._secret, normal_code(code).encode("ascii", "replace"), hashlib.sha256).hexdigest()[:20]
 
     def new(self) -> ClassSession:
-        sid = secrets.token_hex(6)
+        """A new session for a page: not in the table until :meth:`adopt` (its first websocket)."""
         resume = new_code()
-        s = ClassSession(sid, resume, now_iso(), self.root / sid)
-        self.by_digest[_digest(resume)] = s
-        return s
+        return self._pending(resume)
+
+    def _pending(self, resume: str) -> ClassSession:
+        sid = hmac.new(self._secret, b"id:" + resume.encode("ascii"), hashlib.sha256).hexdigest()[:12]
+        return ClassSession(sid, resume, now_iso(), self.root)
+
+    def cookie(self, s: ClassSession) -> str:
+        """The session cookie's value: the code, with the server's tag while the session is not stored."""
+        return s.resume if _digest(s.resume) in self.by_digest else f"{s.resume}{TAG}{self._tag(s.resume)}"
 
     def find(self, code: str | None) -> ClassSession | None:
         if not code:
             return None
+        code, _, tag = str(code)[: 2 * 64].partition(TAG)
         d = _digest(code)
         s = self.by_digest.get(d)
         if s is None and d in self._stored:  # a session from before a restart
             rec = self._stored[d]
-            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root / rec["id"])
+            s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root)
             self.by_digest[d] = s
+        if s is None and tag and hmac.compare_digest(tag, self._tag(code)):
+            s = self._pending(normal_code(code))  # a page this server gave out: nothing kept until a game opens
         return s
+
+    def adopt(self, s: ClassSession) -> ClassSession:
+        """The session a websocket opened: kept in memory from now on (the same object every time)."""
+        return self.by_digest.setdefault(_digest(s.resume), s)
+
+    def opened(self, s: ClassSession) -> bool:
+        return self.by_digest.get(_digest(s.resume)) is s
 
     def keep(self, s: ClassSession) -> None:
         """Write the session into the stored table (when its first game starts)."""
+        self.adopt(s)
         d = _digest(s.resume)
         if d in self._stored:
             return
         self._stored[d] = {"id": s.id, "created": s.created}
         from ..engine.files import write_atomic
 
-        write_atomic(self.index_path, json.dumps(self._stored, indent=1) + "\n")
+        text = json.dumps(self._stored, indent=1) + "\n"
+        if self.write_path == self.index_path and self._last_text is not None:
+            write_atomic(self.backup_path, self._last_text)  # the table as it was, before it is replaced
+        if self.write_path == self.side_path:
+            self._side_keys.add(d)
+            side = {k: self._stored[k] for k in self._side_keys}
+            write_atomic(self.side_path, json.dumps(side, indent=1) + "\n")
+            return
+        write_atomic(self.index_path, text)
+        self._last_text = text
 
     def live(self) -> int:
         return sum(1 for s in self.by_digest.values() if s.service is not None)
