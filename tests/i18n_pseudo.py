@@ -1,5 +1,5 @@
 """The interface's pseudo-locale for tests, made here from the source: every message marked with ``_``,
-``N_``, ``ngettext``, ``pgettext`` (and a translator's ``gettext``/``ngettext``) pseudo-translated with the
+``N_``, ``ngettext`` and ``pgettext`` (the keywords of ``make l10n-extract``) pseudo-translated with the
 story's own :func:`pizzaborg.engine.l10n.pseudo` (accents, about 35 % longer, in ⟦brackets⟧) and compiled
 to a ``.mo`` in a folder of the test's own. No Babel: a small AST walk and the documented MO layout.
 
@@ -18,7 +18,7 @@ from pizzaborg.engine import i18n
 from pizzaborg.engine.l10n import pseudo
 
 SRC = Path(pizzaborg.__file__).resolve().parent
-SINGLE = {"_", "N_", "gettext"}
+SINGLE = {"_", "N_"}  # the keywords make l10n-extract gives pybabel: a translator's .gettext() is bound to _
 PLURAL = {"ngettext"}
 CONTEXT = {"pgettext"}
 

@@ -463,3 +463,41 @@ def test_a_save_in_a_language_reports_in_it_and_verifies_on_the_command_line(run
     assert report["language"] == "qps" and report["ending"]["title"].startswith("⟦")
     code, out, err = run_cli("verify", out_file)
     assert code == 0, out + err
+
+
+def test_a_cohort_mixes_languages_and_shows_each_learners(mini_story):
+    """A learner who played in qps and one who played in English count together (by ids); the names
+    shown are the trainer's language's; each row says its learner's language; the page is the trainer's."""
+    from trainer_helpers import report_of
+
+    from pizzaborg.trainer.cohort import render_cohort, summarise
+    from pizzaborg.trainer.verify import Verifier
+
+    verifier = Verifier([mini_story])
+    reports = {"ann.json": _qps_report(mini_story, "Ann"), "bob.json": report_of(mini_story, learner="Bob", seed=4)}
+    verdicts = [verifier.verify_data(json.loads(json.dumps(r)), name) for name, r in reports.items()]
+    assert all(v.ok for v in verdicts), [v.problems for v in verdicts]
+    c = summarise(verdicts)
+    rows = {row["learner"]: row for row in c["learners_table"]}
+    assert rows["Ann"]["language"] == "qps" and rows["Bob"]["language"] == "en"
+    assert sum(e["count"] for e in c["endings"]) == 2 and c["score"]["n"] == 2  # counted together
+    assert not any(e["title"].startswith("⟦") for e in c["endings"])  # named in the trainer's language (English)
+    assert all(not p["name"].startswith("⟦") for p in c["learning_points"])
+    md = render_cohort(c, "md")
+    assert "| Ann | qps |" in md and "| Bob | en |" in md
+    i18n.use("qps")
+    try:
+        page = render_cohort(summarise(verdicts), "html", names=True)
+    finally:
+        i18n.use(None)
+    assert '<html lang="qps">' in page and "⟦" in page
+
+
+def test_assignment_new_writes_the_learners_language(run_cli, tmp_path):
+    a = tmp_path / "a.yaml"
+    code, _out, err = run_cli("assignment", "new", "--cohort", "Dec", "--game-lang", "qps", "-o", a)
+    assert code == 0, err
+    assert "language: qps" in a.read_text(encoding="utf-8")
+    code, _out, err = run_cli("assignment", "new", "--cohort", "Dec", "--game-lang", "xx", "-o", tmp_path / "b.yaml")
+    assert code == 2 and "'xx' is not a language this game has" in err
+    assert not (tmp_path / "b.yaml").exists()

@@ -11,6 +11,8 @@ from i18n_pseudo import pseudo_catalogue, use_catalogues_from
 from pizzaborg.engine import i18n
 from pizzaborg.web.lang import choose, match, parse_accept_language
 
+SHIPPED = ("en", "es-419", "fr", "nb", "nl", "sv")  # issue 21's languages
+
 
 @pytest.mark.parametrize(
     "header, tags",
@@ -48,18 +50,21 @@ def test_a_huge_accept_language_header_is_bounded():
         ("NL", "nl"),
         ("en-GB", "en"),
         ("de", None),
+        ("qps", None),
     ],
 )
 def test_a_browser_language_maps_to_the_nearest_shipped_one(tag, shipped):
-    assert match(tag) == shipped
+    assert match(tag, SHIPPED) == shipped
 
 
 def test_the_best_shipped_language_wins_else_the_servers_else_english():
-    assert choose("de-DE,de;q=0.9,fr;q=0.4,en;q=0.3") == "fr"
-    assert choose("de-DE,ja", fallback="sv") == "sv"
-    assert choose("de-DE") == "en"
-    assert choose(None, fallback="nb") == "nb"
-    assert choose("*", fallback="nl") == "nl"
+    assert choose("de-DE,de;q=0.9,fr;q=0.4,en;q=0.3", None, SHIPPED) == "fr"
+    assert choose("de-DE,ja", "sv", SHIPPED) == "sv"
+    assert choose("de-DE", None, SHIPPED) == "en"
+    assert choose(None, "nb", SHIPPED) == "nb"
+    assert choose("*", "nl", SHIPPED) == "nl"
+    assert choose("sv", None, ("en", "fr")) == "en"  # a language the game does not have (yet)
+    assert choose("qps, sv", None, SHIPPED) == "sv"  # the pseudo-locale is not offered to browsers
 
 
 # ---- the pages and the child ------------------------------------------------------------------------
@@ -120,6 +125,7 @@ def _request(accept: str | None):
 
 def test_the_server_picks_the_browsers_language_and_passes_it_to_the_game(tmp_path):
     server = _server(tmp_path)
+    server._languages = SHIPPED
     assert server._lang(_request("fr-BE,fr;q=0.9,en;q=0.8")) == "fr"
     assert server._lang(_request("de")) == "en"  # none shipped: the server's language, English here
     assert server._lang(_request(None)) == "en"
@@ -130,6 +136,7 @@ def test_the_server_picks_the_browsers_language_and_passes_it_to_the_game(tmp_pa
 
 def test_without_a_browser_language_the_server_speaks_its_own(tmp_path):
     server = _server(tmp_path)
+    server._languages = SHIPPED
     i18n.use("nb")  # as --lang nb would have set it
     try:
         assert server._lang(_request("de-DE")) == "nb"
@@ -159,3 +166,16 @@ def test_the_game_child_uses_the_language_the_server_chose(monkeypatch):
     finally:
         i18n.use(None)
     assert seen["lang"] == "sv"
+
+
+def test_the_languages_a_browser_may_get_are_the_games_without_the_pseudo_locale(tmp_path, monkeypatch):
+    from pizzaborg.web.lang import languages
+
+    story = tmp_path / "story"
+    (story / "l10n").mkdir(parents=True)
+    (story / "l10n" / "fr.yaml").write_text("{}\n", encoding="utf-8")
+    (story / "l10n" / "qps.yaml").write_text("{}\n", encoding="utf-8")
+    use_catalogues_from(monkeypatch, tmp_path / "locale")
+    pseudo_catalogue(tmp_path / "locale", "sv")
+    pseudo_catalogue(tmp_path / "locale", "qps")
+    assert languages(story) == ("en", "fr", "sv")

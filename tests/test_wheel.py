@@ -39,6 +39,19 @@ def test_wheel_ships_the_story(wheel):
     assert "pizzaborg/engine/game.py" in names
 
 
+def test_wheel_ships_the_compiled_catalogues(wheel):
+    """The build hook (hatch_build.py) compiles every .po: the wheel has each language's .mo (and the
+    template), whatever .mo files a checkout has lying about (git ignores them)."""
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "pizzaborg/locale/pizzaborg.pot" in names
+    pos = sorted(
+        p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src" / "pizzaborg" / "locale").glob("*/*/*.po")
+    )
+    assert pos, "no catalogue in the checkout"
+    for po in pos:
+        assert po[: -len(".po")] + ".mo" in names, po
+
+
 def test_installed_wheel_plays_a_game_outside_the_checkout(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -74,3 +87,14 @@ def test_installed_wheel_plays_a_game_outside_the_checkout(wheel, tmp_path):
         env=env,
     )
     assert str(env_dir) in where.stdout
+    # it plays in a language: the pseudo-locale's catalogue compiled into the wheel, and its story
+    qps = subprocess.run(
+        [str(env_dir / "bin" / "pizzaborg"), "--lang", "qps", "play", "--choices", "1,1,1"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+    )
+    assert qps.returncode == 0, qps.stderr
+    assert "⟦Ŝééđ" in qps.stdout or "⟦Šééđ" in qps.stdout  # the interface's "Seed ..." line, pseudo-translated
+    assert "Type ? for help" not in qps.stdout

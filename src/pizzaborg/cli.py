@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .cliargs import seed
 from .engine.errors import PizzaBorgError
-from .engine.i18n import _
+from .engine.i18n import N_, _
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message):  # one line, not a usage dump
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(_("{message} (see {prog} --help)").format(message=message, prog=self.prog))
 
 
 _seed = seed  # the one validator of numbers on the command line (cliargs)
@@ -63,12 +63,12 @@ def _common(default: object, saves: bool = True, lang: bool = True) -> _Parser:
             "--saves-dir",
             metavar="DIR",
             default=default,
-            help="where saves live (default: $PIZZABORG_SAVES or ./saves)",
+            help=_("where saves live (default: $PIZZABORG_SAVES or ./saves)"),
         )
     return common
 
 
-EPILOG = (
+EPILOG = N_(
     "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph|answer-key, "
     "story l10n (author tools), "
     "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
@@ -97,41 +97,45 @@ def build_parser(play_only: bool = False) -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="pizzaborg",
-        description="PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated.",
+        description=_("PizzaBorg: you are the new CIO of Grab@Pizza. We are IT. Your business will be assimilated."),
         parents=[_common(None)],
-        epilog=EPILOG,
+        epilog=_(EPILOG),
     )
     parser.add_argument("--version", action="version", version=f"pizzaborg {__version__}")
     parser.add_argument(
-        "--plain", action="store_true", help="play as plain lines of text (screen readers, dumb terminals)"
+        "--plain", action="store_true", help=_("play as plain lines of text (screen readers, dumb terminals)")
     )
-    parser.add_argument("--seed", type=_seed, help="the game's seed: the same seed gives the same game")
-    parser.add_argument("--load", metavar="SLOT", help="start from a saved game")
+    parser.add_argument("--seed", type=_seed, help=_("the game's seed: the same seed gives the same game"))
+    parser.add_argument("--load", metavar="SLOT", help=_("start from a saved game"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     play = sub.add_parser(
         "play",
         parents=[common],
-        help="play headless from a list of choices or a script",
-        description="Play without a terminal UI. Exit 0 when played (and a script's expectations hold), "
-        "1 when an expectation fails, 2 on bad input.",
+        help=_("play headless from a list of choices or a script"),
+        description=_(
+            "Play without a terminal UI. Exit 0 when played (and a script's expectations hold), "
+            "1 when an expectation fails, 2 on bad input."
+        ),
     )
     how = play.add_mutually_exclusive_group()
     how.add_argument(
-        "--choices", metavar="LIST", help="comma-separated choice numbers as shown on screen (or choice ids)"
+        "--choices", metavar="LIST", help=_("comma-separated choice numbers as shown on screen (or choice ids)")
     )
-    how.add_argument("--script", metavar="FILE", help="a YAML script with seed, choices and expect")
-    play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help="the seed (default 0, or the script's)")
-    play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help="start from a saved game")
-    play.add_argument("--save", metavar="SLOT", help="save the game at the end")
-    play.add_argument("--json", action="store_true", help="print one JSON object at the end instead of the transcript")
+    how.add_argument("--script", metavar="FILE", help=_("a YAML script with seed, choices and expect"))
+    play.add_argument("--seed", type=_seed, default=argparse.SUPPRESS, help=_("the seed (default 0, or the script's)"))
+    play.add_argument("--load", metavar="SLOT", default=argparse.SUPPRESS, help=_("start from a saved game"))
+    play.add_argument("--save", metavar="SLOT", help=_("save the game at the end"))
+    play.add_argument(
+        "--json", action="store_true", help=_("print one JSON object at the end instead of the transcript")
+    )
 
     if play_only:
         from .trainer_cli import register as register_trainer_options
 
         register_trainer_options(parser, sub, common, _seed, story_only, commands=False)
         return parser
-    story = sub.add_parser("story", help="author tools", description="Author tools for story folders.")
+    story = sub.add_parser("story", help=_("author tools"), description=_("Author tools for story folders."))
     story_sub = story.add_subparsers(dest="story_command", metavar="TOOL", parser_class=_Parser)
     from .author.cli import add_commands  # story check, bots, map, randomtest, graph
 
@@ -263,7 +267,11 @@ def main(argv: list | None = None) -> int:
 
             if args.story_command in author_cli.COMMANDS:
                 return author_cli.run(args)
-            raise UsageError(f"story needs a tool: {', '.join(author_cli.COMMANDS)} (see pizzaborg story --help)")
+            raise UsageError(
+                _("story needs a tool: {tools} (see pizzaborg story --help)").format(
+                    tools=", ".join(author_cli.COMMANDS)
+                )
+            )
         return cmd_plain(args) if args.plain else cmd_tui(args)
     except PizzaBorgError as exc:  # every user-facing error, UsageError included: its one line, exit 2
         return _fail(str(exc))
@@ -276,7 +284,12 @@ def main(argv: list | None = None) -> int:
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("PIZZABORG_DEBUG"):
             raise
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (set PIZZABORG_DEBUG=1 for details)", 3)
+        return _fail(
+            _("internal error: {kind}: {error} (set PIZZABORG_DEBUG=1 for details)").format(
+                kind=type(exc).__name__, error=exc
+            ),
+            3,
+        )
 
 
 def entry() -> None:

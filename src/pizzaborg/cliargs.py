@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from .engine.i18n import N_, _
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,13 +27,16 @@ def whole_number(lo: int, hi: int, what: str, *, hi_text: str = "", noun: str = 
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a {noun}") from None
+            raise argparse.ArgumentTypeError(_("'{text}' is not a {noun}").format(text=text, noun=_(noun))) from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{what} must be between {lo} and {hi_text or hi}".lstrip())
+            raise argparse.ArgumentTypeError(
+                _("{what} must be between {low} and {high}").format(what=_(what), low=lo, high=hi_text or hi).lstrip()
+            )
         return value
 
     parse.__name__ = noun.replace(" ", "_")  # argparse names the type in some messages
     return parse
 
 
-seed = whole_number(0, MAX_SEED, "the seed", hi_text="2^63-1")
+seed = whole_number(0, MAX_SEED, N_("the seed"), hi_text="2^63-1")
+N_("whole number")  # the default noun, translated where it is said

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .engine.i18n import _
 from .engine.text import clean
 from .engine.times import utcnow
 from .plain import PlainSession
@@ -19,19 +20,27 @@ from .trainer.report import ReportError
 
 def assignment_intro(assignment: Assignment, now: datetime | None = None) -> str:
     now = now or utcnow()
-    lines = [render.rule(f"Assignment: {assignment.cohort}"), ""]
+    lines = [render.rule(_("Assignment: {cohort}").format(cohort=assignment.cohort)), ""]
     if assignment.note:
-        lines += [render.wrap(f"From your trainer: {assignment.note}"), ""]
-    facts = [f"Everyone in the cohort plays the same game (seed {assignment.seed})."]
+        lines += [render.wrap(_("From your trainer: {note}").format(note=assignment.note)), ""]
+    facts = [_("Everyone in the cohort plays the same game (seed {seed}).").format(seed=assignment.seed)]
     if assignment.deadline:
         late = assignment.days_late(now)
         if late is not None and late > 0:
-            facts.append(f"The deadline was {assignment.deadline}: your report will show it came in late.")
+            facts.append(
+                _("The deadline was {deadline}: your report will show it came in late.").format(
+                    deadline=assignment.deadline
+                )
+            )
         else:
-            facts.append(f"Hand in your report by {assignment.deadline}.")
+            facts.append(_("Hand in your report by {deadline}.").format(deadline=assignment.deadline))
     if assignment.mastery is not None:
-        facts.append(f"To pass, reach a learning score of {render.fmt_num(round(assignment.mastery * 100, 2))}.")
-    facts.append("At the end the game writes your report and tells you which file to hand in.")
+        facts.append(
+            _("To pass, reach a learning score of {score}.").format(
+                score=render.fmt_num(round(assignment.mastery * 100, 2))
+            )
+        )
+    facts.append(_("At the end the game writes your report and tells you which file to hand in."))
     lines.append(render.wrap(" ".join(facts)))
     return "\n".join(lines)
 
@@ -68,22 +77,22 @@ class AssignmentSession(PlainSession):
         return super().run()
 
     def ask_learner(self) -> bool:
-        for _ in range(3):
-            line = self.ask("Your name or learner id (as your trainer knows you) > ")
+        for _attempt in range(3):
+            line = self.ask(_("Your name or learner id (as your trainer knows you) > "))
             if line is None:
                 break
             if line.lower() in ("q", "quit", "exit"):  # q quits here as at every other prompt: not a name
-                self.say("Quit: nothing was played.")
+                self.say(_("Quit: nothing was played."))
                 self.quit_at_name = True
                 return False
             try:
                 self.learner = check_learner(line)
                 self.session.learner = self.learner
-                self.say(f"Welcome, {clean(self.learner)}.")
+                self.say(_("Welcome, {name}.").format(name=clean(self.learner)))
                 return True
             except AssignmentError as exc:
                 self.say(f"{exc}.")
-        self.say("No name given: nothing was played. Start again when you are ready.")
+        self.say(_("No name given: nothing was played. Start again when you are ready."))
         return False
 
     def load(self, name: str) -> bool:
@@ -111,24 +120,30 @@ class AssignmentSession(PlainSession):
         except ReportError as exc:
             if self.autosaved:
                 self.say(
-                    f"\nYour report could not be written: {exc}. Your game is saved as 'autosave'; "
-                    f"'pizzaborg report autosave --assignment FILE --learner NAME' writes it later."
+                    "\n"
+                    + _(
+                        "Your report could not be written: {why}. Your game is saved as 'autosave'; "
+                        "'pizzaborg report autosave --assignment FILE --learner NAME' writes it later."
+                    ).format(why=exc)
                 )
             else:
                 self.say(
-                    f"\nYour report could not be written: {exc}. Your game could not be saved either: "
-                    "free some space or choose another save folder (--saves-dir) and play again."
+                    "\n"
+                    + _(
+                        "Your report could not be written: {why}. Your game could not be saved either: "
+                        "free some space or choose another save folder (--saves-dir) and play again."
+                    ).format(why=exc)
                 )
             return
         if path is None:
             return
         self.say("")
-        self.say(render.rule("Your report"))
-        self.say(f"Hand in this file to your trainer:\n  {path}")
-        self.say(f"A printable copy to read: {path.with_suffix('.html')}")
+        self.say(render.rule(_("Your report")))
+        self.say(_("Hand in this file to your trainer:\n  {path}").format(path=path))
+        self.say(_("A printable copy to read: {path}").format(path=path.with_suffix(".html")))
         try:
             line = self.session.deliver()
         except ReportError as exc:
-            line = f"Your results were not sent to your trainer's LRS: {exc}; hand in the file above."
+            line = _("Your results were not sent to your trainer's LRS: {why}; hand in the file above.").format(why=exc)
         if line:
             self.say(render.wrap(line))

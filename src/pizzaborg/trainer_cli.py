@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .engine.i18n import _
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from .engine import Game
@@ -79,6 +81,14 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET",
     )
     new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
+    new.add_argument(
+        "--game-lang",
+        metavar="LANG",
+        help=_(
+            "the language the learners play in (language: in the file; a learner's own --lang or "
+            "PIZZABORG_LANG still wins)"
+        ),
+    )
     new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
     new.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
@@ -183,8 +193,6 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
 
 def _lang_option(p) -> None:
     """--lang for a command whose parent options (--story alone) carry none: the language of its output."""
-    from .engine.i18n import _
-
     p.add_argument(
         "--lang",
         metavar="LANG",
@@ -255,7 +263,9 @@ def _story(args):
         return load_story(getattr(args, "story", None))
     except StoryError as exc:
         raise TrainerUsage(
-            f"the story cannot be loaded: {exc}; run 'pizzaborg story check' for every problem"
+            _("the story cannot be loaded: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
         ) from None
 
 
@@ -279,7 +289,7 @@ def _emit(text: str, output: str | None) -> None:
         from .trainer.formats import write_text
 
         path = write_text(output, text)
-        print(f"Written to {clean(shown_path(path), oneline=True)}", file=sys.stderr)
+        print(_("Written to {path}").format(path=clean(shown_path(path), oneline=True)), file=sys.stderr)
     else:
         from .engine.text import clean
 
@@ -295,6 +305,14 @@ def cmd_assignment(args) -> int:
     if getattr(args, "assignment_command", None) != "new":
         raise TrainerUsage("assignment needs a tool: new (see pizzaborg assignment --help)")
     story = _story(args)
+    if args.game_lang:  # the learners' games would refuse it: say so now, to the trainer
+        from .engine import i18n
+        from .play.language import story_languages
+
+        if i18n.match(args.game_lang, [*i18n.available(), i18n.PSEUDO, *story_languages(story.root)]) is None:
+            raise TrainerUsage(
+                _("--game-lang: '{lang}' is not a language this game has").format(lang=args.game_lang[:40])
+            )
     lrs = None
     if args.lrs:
         import os
@@ -313,6 +331,7 @@ def cmd_assignment(args) -> int:
         xapi_home=args.xapi_home,
         lrs=lrs,
         undo=args.undo,
+        language=args.game_lang,
     )
     path = write_assignment(a, args.output, force=args.force)
     from .engine.text import clean
@@ -395,10 +414,12 @@ def cmd_verify(args) -> int:
     code = EXIT_OK
     for given in args.reports:
         paths, problems = search_reports([given])
-        if not paths and [why for _, why in problems] == ["no such file or folder"]:
+        if not paths and [why for _where, why in problems] == ["no such file or folder"]:
             paths, problems = [Path(given)], []  # its verdict says so, in order with the others
         for where, why in problems:
-            print(f"{clean(where, oneline=True)}: NOT verified: {clean(why, oneline=True)}")
+            print(
+                _("{file}: NOT verified: {why}").format(file=clean(where, oneline=True), why=clean(why, oneline=True))
+            )
             code = EXIT_FAILED
         for item in paths:
             code = max(code, _verify_one(verifier, item))
@@ -411,14 +432,23 @@ def _verify_one(verifier, item) -> int:
 
     v = verifier.verify_file(item)
     if not v.ok:
-        print(f"{clean(v.name, oneline=True)}: NOT verified: {clean(v.message, oneline=True)}")
+        print(
+            _("{file}: NOT verified: {why}").format(
+                file=clean(v.name, oneline=True), why=clean(v.message, oneline=True)
+            )
+        )
         return EXIT_FAILED
     r = v.report
-    who = r.get("learner") or "anonymous"
-    ending = r["ending"]["title"] if r.get("ending") else "not finished"
+    who = r.get("learner") or _("anonymous")
+    ending = r["ending"]["title"] if r.get("ending") else _("not finished")
     print(
-        f"{clean(v.name, oneline=True)}: verified ({clean(ending, oneline=True)}, score {_fmt(r['score'])}; "
-        f"claimed: learner {clean(who, oneline=True)}, finished {clean(r.get('finished') or '–', oneline=True)})"
+        _("{file}: verified ({ending}, score {score}; claimed: learner {learner}, finished {finished})").format(
+            file=clean(v.name, oneline=True),
+            ending=clean(ending, oneline=True),
+            score=_fmt(r["score"]),
+            learner=clean(who, oneline=True),
+            finished=clean(r.get("finished") or "–", oneline=True),
+        )
         + (f"; {v.note}" if v.note else "")
     )
     return EXIT_OK
@@ -463,10 +493,11 @@ def cmd_cohort(args) -> int:
     from .engine.text import clean
 
     for p in summary["problems"]:  # the folders' problems and class-server records that do not hold
-        print(f"pizzaborg: note: {clean(p, oneline=True)}", file=sys.stderr)
+        print("pizzaborg: " + _("note: {note}").format(note=clean(p, oneline=True)), file=sys.stderr)
     if summary["rejected"]:
         print(
-            f"pizzaborg: note: {len(summary['rejected'])} report(s) failed verification and were left out",
+            "pizzaborg: "
+            + _("note: {n} report(s) failed verification and were left out").format(n=len(summary["rejected"])),
             file=sys.stderr,
         )
     return EXIT_OK if summary["verified"] else EXIT_FAILED
@@ -592,7 +623,11 @@ def _assignment_and_story(args):
         print(f"pizzaborg: {said}", file=sys.stderr)
     story = story_in(story, lang)  # the same hash: the assignment's check holds
     if getattr(args, "seed", None) is not None and args.seed != a.seed:
-        raise TrainerUsage(f"--seed {args.seed} differs from the assignment's seed {a.seed}: leave --seed out")
+        raise TrainerUsage(
+            _("--seed {seed} differs from the assignment's seed {wanted}: leave --seed out").format(
+                seed=args.seed, wanted=a.seed
+            )
+        )
     return a, story
 
 
@@ -623,7 +658,7 @@ def cmd_play_assignment(args) -> int:
     from .trainer.files import slug
 
     if not getattr(args, "learner", None):
-        raise TrainerUsage("play --assignment needs --learner NAME (the learner's name or id)")
+        raise TrainerUsage(_("play --assignment needs --learner NAME (the learner's name or id)"))
     learner = check_learner(args.learner)
     a, story = _assignment_and_story(args)
     run = AssignmentRun(a)
@@ -675,11 +710,15 @@ def cmd_play_assignment(args) -> int:
         hand_in = run.finish(
             game, learner, saves, started=started, times=ended["times"], undo_times=ended["undo_times"]
         )
-        print(f"\nHand in this file to your trainer: {hand_in.path}", file=out)
+        print("\n" + _("Hand in this file to your trainer: {path}").format(path=hand_in.path), file=out)
         line = run.deliver(hand_in, saves)
         if line:
             print(line, file=out)
     else:
-        print(f"\nThe game is not finished (saved as '{slot}'): the report is written when it ends.", file=out)
+        print(
+            "\n"
+            + _("The game is not finished (saved as '{slot}'): the report is written when it ends.").format(slot=slot),
+            file=out,
+        )
     game.close()
     return code

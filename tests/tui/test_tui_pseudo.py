@@ -17,7 +17,6 @@ from i18n_pseudo import pseudo_catalogue, use_catalogues_from
 
 from pizzaborg.engine import i18n
 from pizzaborg.engine import load_story as load
-from pizzaborg.play.render import KEYS
 
 from .conftest import fixed_clock
 from .helpers import in_feedback, screen_name, title_ready
@@ -27,29 +26,8 @@ ENGLISH = re.compile(r"[A-Za-z]{3,}")
 #: ASCII words that are not English to translate: key names, the product's name, file names.
 NOT_WORDS = {"Enter", "Esc", "Tab", "ctrl", "space", "PgUp", "PgDn", "autosave", "json", "saves", "Ada"}
 
-#: Words the terminal game shows that come from the layers below it (play/render.py, play/meaning.py,
-#: engine/game.py, engine/mastery.py), which the i18n-core branch marks for translation: not yet marked
-#: on this branch. Each is removed from the text before the English check; delete a line once its
-#: words are marked (the test then holds them too).
-PENDING_BELOW = [
-    re.compile(r"Score \((first answers|path kept)\)"),  # render.score_label
-    *(re.compile(re.escape(what)) for _key, what, _where in KEYS),  # render.KEYS
-    re.compile(r"\b(up|down) [\d.]+, now [\d.]+|\bper\b|no change\."),  # render.kpi_line, unit_words
-    re.compile(r"Pick \d+( to \d+)? of these \d+ at once\."),  # render.pick_note
-    re.compile(r"needs .*?, [\d.]+ left this month"),  # engine/game.py, a choice's reason
-    re.compile(r"about [\d.]+ out of 100, likely between [\d.]+ and [\d.]+, from \d+ decisions?"),  # mastery
-    re.compile(r"no decision bore on it"),  # mastery
-    re.compile(
-        "the best choice offered|the worst choice offered|no worse than the others, but it earned nothing"
-        "|between the best and the worst offered"
-    ),  # render.evidence_words
-    re.compile(r"Avoid: .*?\(you fell into it (once|twice|\d+ times)\)"),  # meaning.to_try_at_work
-]
-
 
 def english_words(text: str) -> list[str]:
-    for pattern in PENDING_BELOW:
-        text = pattern.sub(" ", text)
     return [w for w in ENGLISH.findall(text) if w not in NOT_WORDS]
 
 

@@ -219,13 +219,15 @@ def check_cohort(value) -> str:
 
 def check_learner(value) -> str:
     """A learner's name or id as typed: trimmed, printable, 1-80 characters."""
+    from ..engine.i18n import _
+
     if not isinstance(value, str) or not value.strip():
-        raise AssignmentError("a learner name or id is needed")
+        raise AssignmentError(_("a learner name or id is needed"))
     text = " ".join(value.split())
     if len(text) > MAX_LEARNER:
-        raise AssignmentError(f"a learner name or id may be at most {MAX_LEARNER} characters")
+        raise AssignmentError(_("a learner name or id may be at most {n} characters").format(n=MAX_LEARNER))
     if any(not ch.isprintable() for ch in text):
-        raise AssignmentError("a learner name or id may not contain control characters")
+        raise AssignmentError(_("a learner name or id may not contain control characters"))
     return text
 
 
@@ -289,6 +291,7 @@ def new_assignment(
     now: datetime | None = None,
     lrs: dict | None = None,
     undo: str | None = None,
+    language: str | None = None,
 ) -> Assignment:
     now = now or utcnow()
     if seed is None:
@@ -307,6 +310,7 @@ def new_assignment(
         created=now.replace(microsecond=0).isoformat(),
         lrs=check_lrs({k: v for k, v in lrs.items() if v is not None}) if lrs else None,
         undo=check_undo(undo) if undo is not None else DEFAULT_UNDO,
+        language=check_language(language) if language else None,
     )
 
 

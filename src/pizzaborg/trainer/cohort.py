@@ -20,6 +20,7 @@ import statistics
 import unicodedata
 from collections import Counter
 
+from ..engine.i18n import N_, _, current
 from ..engine.text import for_spreadsheet, json_text
 from .cohort_html import _duration, _recorded, changed_text  # cells the page and the other formats share
 from .markdown import md
@@ -28,10 +29,10 @@ from .reporttext import fmt_value as _fmt
 from .reporttext import label as _label
 
 TOP_WORST = 5
-RULES = {
-    "best": "the attempt with the highest score counts",
-    "latest": "the attempt with the latest claimed finish time counts",
-    "first": "the attempt with the earliest claimed finish time counts",
+RULES = {  # marked with N_, translated in the summary (rule_text)
+    "best": N_("the attempt with the highest score counts"),
+    "latest": N_("the attempt with the latest claimed finish time counts"),
+    "first": N_("the attempt with the earliest claimed finish time counts"),
 }
 MIN_DECISIONS_FOR_SPEED = 5
 Z90 = 1.6449  # a 90 % interval is mean ± 1.645 sd
@@ -136,9 +137,9 @@ def _flags(groups: dict) -> list:
     same_game: dict = {}
     for f, r in every:
         same_game.setdefault(_playthrough(r), []).append((f, r))
-    for (_, seed, decisions), items in same_game.items():
+    for (_hash, seed, decisions), items in same_game.items():
         if len(items) > 1 and len(decisions) >= 1:
-            names = {_key(r) for _, r in items}
+            names = {_key(r) for _f, r in items}
             who = _files(items)
             held = []
             if len(names) > 1:
@@ -201,6 +202,17 @@ def _flags(groups: dict) -> list:
     return flags
 
 
+def _by_language(reports: list) -> list:
+    """``reports`` with those in the trainer's language (the interface's) first, then English, then the rest."""
+    mine = current()
+
+    def rank(r: dict) -> int:
+        lang = r.get("language") or "en"
+        return 0 if lang == mine else (1 if lang == "en" else 2)
+
+    return sorted(reports, key=rank)
+
+
 def summarise(
     verdicts: list,
     problems: list | tuple = (),
@@ -237,7 +249,7 @@ def summarise(
                             "learner": _who(r),
                             "score": r["score"],
                             "finished": r.get("finished"),
-                            "ending": r["ending"]["title"] if r.get("ending") else "not finished",
+                            "ending": r["ending"]["title"] if r.get("ending") else _("not finished"),
                             "counted": i == pick,
                         }
                         for i, (f, r) in enumerate(attempts)
@@ -264,12 +276,18 @@ def summarise(
     everyone = reports
     reports = [r for r in everyone if id(r) not in held]  # the figures: held-back copies are not in them
 
-    endings = Counter(
-        (r["ending"]["id"], r["ending"]["title"]) if r.get("ending") else ("", "not finished") for r in reports
-    )
+    # a cohort may mix languages: the names shown come from the reports in the trainer's language first,
+    # then English, then any (every figure is by id, so a Swedish and an English learner count together)
+    named = _by_language(reports)
+    ending_ids = Counter(r["ending"]["id"] if r.get("ending") else "" for r in reports)
+    ending_titles: dict = {"": _("not finished")}
+    for r in named:
+        if r.get("ending"):
+            ending_titles.setdefault(r["ending"]["id"], r["ending"]["title"])
+    endings = Counter({(e, ending_titles.get(e, e)): n for e, n in ending_ids.items()})
     points: dict = {}
     areas: dict = {}
-    for r in reports:
+    for r in named:
         for p in r["learning_points"]:
             points.setdefault(
                 p["id"], {"id": p["id"], "name": p["name"], "area": p.get("area"), "values": [], "estimates": []}
@@ -295,8 +313,11 @@ def summarise(
     overall = stats([r["score"] for r in reports if r["score"] is not None])
     worst: Counter = Counter()
     where: dict = {}
-    worst_names = {w["id"]: w["name"] for r in reports for w in r.get("worst_practices") or []}
-    for r in reports:
+    worst_names: dict = {}
+    for r in named:
+        for w in r.get("worst_practices") or []:
+            worst_names.setdefault(w["id"], w["name"])
+    for r in named:
         for d in r["decisions"]:
             if d["worst"]:
                 key = (r["story"]["hash"], d["scene"], d["choice"])
@@ -327,7 +348,7 @@ def summarise(
         "verified": len(ok),
         "rejected": rejected,
         "rule": rule,
-        "rule_text": RULES[rule],
+        "rule_text": _(RULES[rule]),
         "attempts": attempts_out,
         "flags": [{"kind": f["kind"], "text": f["text"]} for f in flags],
         "problems": list(problems),
@@ -356,7 +377,8 @@ def summarise(
             {
                 "learner": _who(r),
                 "file": str(files[id(r)]),
-                "ending": r["ending"]["title"] if r.get("ending") else "not finished",
+                "language": r.get("language") or "en",  # the language the learner played in
+                "ending": r["ending"]["title"] if r.get("ending") else _("not finished"),
                 "score": r["score"],
                 "assimilation": r["assimilation"],
                 "worst_taken": sum(w["count"] for w in r["worst_practices"]),
@@ -410,6 +432,7 @@ def _csv(c: dict) -> str:
             "answers changed after feedback",
             "undos",
             "file",
+            "language",
             "server_learner",
             "server_session",
             "server_started",
@@ -433,6 +456,7 @@ def _csv(c: dict) -> str:
                 "" if row.get("changed") is None else row["changed"],
                 "" if row.get("undone") is None else row["undone"],
                 _cell(row["file"]),
+                _cell(row.get("language") or "en"),
             ]
             + _server_cells(row.get("server_record"))
         )
@@ -456,33 +480,38 @@ def _cell(text) -> str:
 
 
 def _md(c: dict) -> str:
-    out = ["# PizzaBorg cohort", ""]
+    out = [_("# PizzaBorg cohort"), ""]
     out.append(
-        f"{c['learners']} learner(s), {c['verified']} verified report(s) of {c['reports']}; story: "
-        f"{md(', '.join(c['stories']) or '–')}."
+        _("{learners} learner(s), {verified} verified report(s) of {reports}; story: {stories}.").format(
+            learners=c["learners"],
+            verified=c["verified"],
+            reports=c["reports"],
+            stories=md(", ".join(c["stories"]) or "–"),
+        )
     )
     out.append("")
     if c.get("held_back"):
         from .cohort_html import held_back_note
 
-        out += [md(held_back_note(c)) + " Held back: " + ", ".join(md(x["learner"]) for x in c["held_back"]) + ".", ""]
+        who = ", ".join(md(x["learner"]) for x in c["held_back"])
+        out += [md(held_back_note(c)) + " " + _("Held back: {names}.").format(names=who), ""]
     if c["rejected"]:
-        out += ["## Reports left out (failed verification)", ""]
+        out += [_("## Reports left out (failed verification)"), ""]
         out += [f"- {md(x['file'])}: {md(x['reason'])}" for x in c["rejected"]] + [""]
-    out += ["## Endings", "", "| ending | learners |", "| --- | ---: |"]
+    out += [_("## Endings"), "", _("| ending | learners |"), "| --- | ---: |"]
     out += [f"| {md(e['title'])} | {e['count']} |" for e in c["endings"]] + [""]
-    out += ["## Scores", "", "| | mean | median | scored |", "| --- | ---: | ---: | ---: |"]
+    out += [_("## Scores"), "", _("| | mean | median | scored |"), "| --- | ---: | ---: | ---: |"]
     s = c["score"]
-    out.append(f"| **Overall** | {_fmt(s['mean'])} | {_fmt(s['median'])} | {s['n']} |")
+    out.append(f"| **{_('Overall')}** | {_fmt(s['mean'])} | {_fmt(s['median'])} | {s['n']} |")
     for p in c["learning_points"]:
         out.append(f"| {md(p['name'])} | {_fmt(p['mean'])} | {_fmt(p['median'])} | {p['n']} |")
     out.append("")
     estimated = [p for p in c["learning_points"] if p.get("estimate")]
     if estimated:
         out += [
-            "## Mastery of the class per learning point (90 % interval)",
+            _("## Mastery of the class per learning point (90 % interval)"),
             "",
-            "| learning point | estimate | likely between | learners | decisions |",
+            _("| learning point | estimate | likely between | learners | decisions |"),
             "| --- | ---: | ---: | ---: | ---: |",
         ]
         for p in estimated:
@@ -492,49 +521,71 @@ def _md(c: dict) -> str:
                 f"{e['learners']} | {e['decisions']} |"
             )
         out.append("")
-    out += ["## Worst-practice choices taken most often (discussion starters)", ""]
+    out += [_("## Worst-practice choices taken most often (discussion starters)"), ""]
     if not c["worst_choices"]:
-        out += ["Nobody fell into a worst practice.", ""]
+        out += [_("Nobody fell into a worst practice."), ""]
     for i, w in enumerate(c["worst_choices"], 1):
+        said = _('(month {month}) — {n} learner(s) chose "{choice}" ({worst})').format(
+            month=w["month"], n=w["count"], choice=md(w["choice_text"]), worst=md(", ".join(w["worst"]))
+        )
         out += [
-            f"{i}. **{md(w['scene_title'])}** (month {w['month']}) — {w['count']} learner(s) chose "
-            f'"{md(w["choice_text"])}" ({md(", ".join(w["worst"]))})',
+            f"{i}. **{md(w['scene_title'])}** {said}",
             "",
             f"   > {md(w['scene_text'])}",
             "",
         ]
     out += [
-        "## Learners",
+        _("## Learners"),
         "",
-        "Names and times are as the learners' files claim them; the scores are verified.",
+        _("Names and times are as the learners' files claim them; the scores are verified."),
         "",
-        "| learner (claimed) | ending | score | assimilation | worst practices | passed | finished (claimed) "
-        "| time played (claimed) | attempts | flags | recorded by the class server |",
-        "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |",
+        "| "
+        + " | ".join(
+            _(name)
+            for name in (
+                N_("learner (claimed)"),
+                N_("language"),
+                N_("ending"),
+                N_("score"),
+                N_("assimilation"),
+                N_("worst practices"),
+                N_("passed"),
+                N_("finished (claimed)"),
+                N_("time played (claimed)"),
+                N_("attempts"),
+                N_("flags"),
+                N_("recorded by the class server"),
+            )
+        )
+        + " |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |",
     ]
     for row in c["learners_table"]:
-        passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
-        passed += "" if row.get("counted", True) else " (held back)"
-        late = f" ({row['late_days']}d late)" if row["late_days"] else ""
+        passed = "–" if row["passed"] is None else (_("yes") if row["passed"] else _("no"))
+        passed += "" if row.get("counted", True) else " " + _("(held back)")
+        late = " " + _("({n}d late)").format(n=row["late_days"]) if row["late_days"] else ""
         out.append(
-            f"| {md(row['learner'])} | {md(row['ending'])} | {_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
+            f"| {md(row['learner'])} | {md(row.get('language') or 'en')} | {md(row['ending'])} | "
+            f"{_fmt(row['score'])} | {_fmt(row['assimilation'])} | "
             f"{row['worst_taken']} | {passed} | {md((row['finished'] or '')[:10])}{late} | "
             f"{_duration(row['time_spent'])} "
             f"| {row['attempts']} | {md(', '.join(row['flags']) or '–')} | {md(_recorded(row))} |"
         )
-    out += ["", "## Undos", ""]
+    out += ["", _("## Undos"), ""]
     out += [f"- {md(row['learner'])}: {md(changed_text(row))}" for row in c["learners_table"]]
-    out += ["", "## Check these (flags)", ""]
-    out += [f"- **{md(f['kind'])}**: {md(f['text'])}" for f in c["flags"]] or ["Nothing to check."]
-    out += ["", f"## Attempts (rule: {md(c['rule_text'])})", ""]
+    out += ["", _("## Check these (flags)"), ""]
+    out += [f"- **{md(f['kind'])}**: {md(f['text'])}" for f in c["flags"]] or [_("Nothing to check.")]
+    out += ["", _("## Attempts (rule: {rule})").format(rule=md(c["rule_text"])), ""]
     if not c["attempts"]:
-        out.append("Every learner handed in one verified report.")
+        out.append(_("Every learner handed in one verified report."))
     for a in c["attempts"]:
         out.append(
             f"- {md(a['learner'])}: "
             + "; ".join(
-                f"{md(x['file'])} score {_fmt(x['score'])}, finished {md(x['finished'] or '–')} (claimed)"
-                + (" **counts**" if x["counted"] else "")
+                _("{file} score {score}, finished {finished} (claimed)").format(
+                    file=md(x["file"]), score=_fmt(x["score"]), finished=md(x["finished"] or "–")
+                )
+                + (f" **{_('counts')}**" if x["counted"] else "")
                 for x in a["attempts"]
             )
         )

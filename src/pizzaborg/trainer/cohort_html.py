@@ -9,6 +9,7 @@ come last. No scripts, no external assets; every piece of text is HTML-escaped.
 
 from __future__ import annotations
 
+from ..engine.i18n import N_, _, current, ngettext
 from ..engine.times import today as today_utc
 from .html import h
 from .reporttext import fmt_value as _fmt
@@ -57,8 +58,8 @@ def _row(name: str, value, text: str, cls: str = "", scale: float = 100.0) -> st
 
 
 def _title(c: dict, today: str) -> str:
-    cohort = ", ".join(c.get("cohorts") or []) or "PizzaBorg cohort"
-    return f"{cohort} — debrief {today}"
+    cohort = ", ".join(c.get("cohorts") or []) or _("PizzaBorg cohort")
+    return _("{cohort} — debrief {date}").format(cohort=cohort, date=today)
 
 
 def _recorded(row: dict) -> str:
@@ -68,16 +69,18 @@ def _recorded(row: dict) -> str:
         return "–"
     start, end = str(rec.get("game_started") or rec.get("session_started") or ""), str(rec.get("finished") or "")
     when = f"{start[:10]} {start[11:16]}–{end[11:16]} UTC" if start and end else end[:16]
-    return f"{rec.get('learner_as_typed')}, session {rec.get('session')}, {when}"
+    return _("{name}, session {session}, {when}").format(
+        name=rec.get("learner_as_typed"), session=rec.get("session"), when=when
+    )
 
 
 def held_back_note(c: dict) -> str:
     """One line, naming nobody: how many learners the figures leave out as flagged copies, and how to count them."""
     n = len(c.get("held_back") or [])
-    return (
-        f"{n} learner(s) held back from these figures: their report repeats another learner's playthrough "
+    return _(
+        "{n} learner(s) held back from these figures: their report repeats another learner's playthrough "
         "(flagged as a copy). Check the flags; to count them anyway: pizzaborg cohort … --count-flagged."
-    )
+    ).format(n=n)
 
 
 def _duration(seconds) -> str:
@@ -106,9 +109,13 @@ def changed_text(row: dict) -> str:
     """'changed 7 answers after seeing the feedback' (or why it is not known) for a learner's row."""
     n = row.get("changed")
     if n is None:
-        return "undos not recorded (an earlier PizzaBorg)"
-    text = f"changed {n} answer{'' if n == 1 else 's'} after seeing the feedback"
-    return text + (" (undos before a load from an older save unknown)" if row.get("undos_complete") is False else "")
+        return _("undos not recorded (an earlier PizzaBorg)")
+    text = ngettext(
+        "changed {n} answer after seeing the feedback", "changed {n} answers after seeing the feedback", n
+    ).format(n=n)
+    if row.get("undos_complete") is False:
+        text += " " + _("(undos before a load from an older save unknown)")
+    return text
 
 
 def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
@@ -116,41 +123,55 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     title = _title(c, today)
     learners = c["learners"]
     b = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html><html lang="{h(current())}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{h(title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{h(title)}</h1>",
-        f'<p class="sub">{h(", ".join(c.get("story_titles") or c["stories"]) or "–")} · {h(learners)} learner(s) · '
-        f"{h(c['verified'])} of {h(c['reports'])} report(s) verified</p></header>",
+        f'<p class="sub">{h(", ".join(c.get("story_titles") or c["stories"]) or "–")} · '
+        + h(
+            _("{learners} learner(s) · {verified} of {reports} report(s) verified").format(
+                learners=learners, verified=c["verified"], reports=c["reports"]
+            )
+        )
+        + "</p></header>",
     ]
 
     # the headline figures
     s = c["score"]
     table = c["learners_table"]
-    finished = sum(1 for row in table if row["ending"] != "not finished")
+    finished = sum(1 for row in table if row["ending"] != _("not finished"))
     b.append('<section class="kpis">')
     b.append(
-        f'<div>Mean learning score<b>{h(_fmt(s["mean"]))}</b><span class="muted">of 100 · median '
-        f"{h(_fmt(s['median']))}</span></div>"
+        f'<div>{h(_("Mean learning score"))}<b>{h(_fmt(s["mean"]))}</b><span class="muted">'
+        + h(_("of 100 · median {median}").format(median=_fmt(s["median"])))
+        + "</span></div>"
     )
-    b.append(f"<div>Finished the game<b>{h(finished)} of {h(learners)}</b></div>")
+    b.append(
+        f"<div>{h(_('Finished the game'))}<b>{h(_('{n} of {total}').format(n=finished, total=learners))}</b></div>"
+    )
     judged = [row["passed"] and row.get("counted", True) for row in table if row["passed"] is not None]
     if judged:
-        marks = " or ".join(f"{round(m * 100)}" for m in c.get("mastery") or [])
-        mark = f" (pass mark {marks} of 100)" if marks else ""
-        b.append(f'<div>Passed<b>{h(sum(judged))} of {h(len(judged))}</b><span class="muted">{h(mark)}</span></div>')
+        marks = _(" or ").join(f"{round(m * 100)}" for m in c.get("mastery") or [])
+        mark = " " + _("(pass mark {marks} of 100)").format(marks=marks) if marks else ""
+        passed = _("{n} of {total}").format(n=sum(judged), total=len(judged))
+        b.append(f'<div>{h(_("Passed"))}<b>{h(passed)}</b><span class="muted">{h(mark)}</span></div>')
     recorded = [row["changed"] for row in table if row.get("changed") is not None]
     if recorded:
         b.append(
-            f'<div>Answers changed after the feedback<b>{h(sum(recorded))}</b><span class="muted">by '
-            f"{h(sum(1 for n in recorded if n))} of {h(len(recorded))} learner(s) with an undo record</span></div>"
+            f'<div>{h(_("Answers changed after the feedback"))}<b>{h(sum(recorded))}</b><span class="muted">'
+            + h(
+                _("by {n} of {total} learner(s) with an undo record").format(
+                    n=sum(1 for n in recorded if n), total=len(recorded)
+                )
+            )
+            + "</span></div>"
         )
     b.append("</section>")
     if c.get("held_back"):
         b.append(f'<p class="muted">{h(held_back_note(c))}</p>')
 
     # how it ended
-    b.append('<h2>How the games ended</h2><div class="rows">')
+    b.append(f'<h2>{h(_("How the games ended"))}</h2><div class="rows">')
     top = max((e["count"] for e in c["endings"]), default=0)
     for e in c["endings"]:
         b.append(_row(e["title"], e["count"], f"{e['count']} · {_pct(e['count'], learners)}", scale=top or 1))
@@ -158,9 +179,14 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
 
     # learning areas, their points beneath
     b.append(
-        '<h2>Learning scores by area</h2><p class="muted">Mean score of 100 per learning area, with its '
-        "learning points beneath; the figure right is the mean (and how many learners were scored).</p>"
-        '<div class="rows">'
+        f'<h2>{h(_("Learning scores by area"))}</h2><p class="muted">'
+        + h(
+            _(
+                "Mean score of 100 per learning area, with its learning points beneath; the figure right is the "
+                "mean (and how many learners were scored)."
+            )
+        )
+        + '</p><div class="rows">'
     )
     by_area: dict = {}
     for p in c["learning_points"]:
@@ -173,9 +199,14 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
     estimated = [p for p in c["learning_points"] if p.get("estimate")]
     if estimated:  # how sure: the class's mastery per point with its 90 % interval
         b.append(
-            '<h2>Mastery of the class per learning point</h2><p class="muted">The estimate of 100, and the 90 % '
-            "interval it likely lies in (from how many decisions bore on it, corrected for guessing).</p>"
-            '<div class="rows">'
+            f'<h2>{h(_("Mastery of the class per learning point"))}</h2><p class="muted">'
+            + h(
+                _(
+                    "The estimate of 100, and the 90 % interval it likely lies in (from how many decisions bore on "
+                    "it, corrected for guessing)."
+                )
+            )
+            + '</p><div class="rows">'
         )
         for p in estimated:
             e = p["estimate"]
@@ -187,35 +218,57 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
         b.append("</div>")
 
     # what to discuss
-    b.append("<h2>Worst-practice choices taken most often</h2>")
+    b.append(f"<h2>{h(_('Worst-practice choices taken most often'))}</h2>")
     if not c["worst_choices"]:
-        b.append("<p>Nobody fell into a worst practice.</p>")
+        b.append(f"<p>{h(_('Nobody fell into a worst practice.'))}</p>")
     else:
         b.append('<ol class="worst">')
         for w in c["worst_choices"]:
             named = ", ".join(w.get("worst_names") or w["worst"])
             b.append(
-                f"<li><strong>{h(w['scene_title'])}</strong> (month {h(w['month'])}): {h(w['count'])} of {h(learners)} "
-                f"chose “{h(w['choice_text'])}” — {h(named)}<blockquote>{h(w['scene_text'])}</blockquote></li>"
+                f"<li><strong>{h(w['scene_title'])}</strong> "
+                + h(
+                    _("(month {month}): {n} of {total} chose “{choice}” — {names}").format(
+                        month=w["month"], n=w["count"], total=learners, choice=w["choice_text"], names=named
+                    )
+                )
+                + f"<blockquote>{h(w['scene_text'])}</blockquote></li>"
             )
         b.append("</ol>")
 
     # the trainer's table
     if names:
         b.append(
-            "<h2>Learners</h2><p>Names and times are as the learners' files claim them; the scores are verified.</p>"
-            '<table><tr><th>learner (claimed)</th><th>ending</th><th class="n">score</th>'
-            '<th class="n">assimilation</th><th class="n">worst practices</th><th>passed</th><th>finished '
-            "(claimed)</th>"
-            '<th class="n">time played (claimed)</th><th class="n">attempts</th><th>flags</th>'
-            "<th>undos</th><th>recorded by the class server</th></tr>"
+            f"<h2>{h(_('Learners'))}</h2><p>"
+            + h(_("Names and times are as the learners' files claim them; the scores are verified."))
+            + "</p><table><tr>"
+            + "".join(
+                f"<th{cls}>{h(_(name))}</th>"
+                for name, cls in (
+                    (N_("learner (claimed)"), ""),
+                    (N_("language"), ""),
+                    (N_("ending"), ""),
+                    (N_("score"), ' class="n"'),
+                    (N_("assimilation"), ' class="n"'),
+                    (N_("worst practices"), ' class="n"'),
+                    (N_("passed"), ""),
+                    (N_("finished (claimed)"), ""),
+                    (N_("time played (claimed)"), ' class="n"'),
+                    (N_("attempts"), ' class="n"'),
+                    (N_("flags"), ""),
+                    (N_("undos"), ""),
+                    (N_("recorded by the class server"), ""),
+                )
+            )
+            + "</tr>"
         )
         for row in table:
-            passed = "–" if row["passed"] is None else ("yes" if row["passed"] else "no")
-            passed += "" if row.get("counted", True) else " (held back)"
-            late = f" ({row['late_days']} days late)" if row["late_days"] else ""
+            passed = "–" if row["passed"] is None else (_("yes") if row["passed"] else _("no"))
+            passed += "" if row.get("counted", True) else " " + _("(held back)")
+            late = " " + _("({n} days late)").format(n=row["late_days"]) if row["late_days"] else ""
             b.append(
-                f'<tr><td>{h(row["learner"])}</td><td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
+                f"<tr><td>{h(row['learner'])}</td><td>{h(row.get('language') or 'en')}</td>"
+                f'<td>{h(row["ending"])}</td><td class="n">{h(_fmt(row["score"]))}</td>'
                 f'<td class="n">{h(_fmt(row["assimilation"]))}</td><td class="n">{h(row["worst_taken"])}</td>'
                 f"<td>{h(passed)}</td><td>{h((row['finished'] or '')[:10])}{h(late)}</td>"
                 f'<td class="n">{h(_duration(row.get("time_spent")))}</td><td '
@@ -223,20 +276,24 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
                 f"<td>{h(', '.join(row.get('flags') or []) or '–')}</td><td>{h(changed_text(row))}</td>"
                 f"<td>{h(_recorded(row))}</td></tr>"
             )
-        b.append("</table><h2>Check these (flags)</h2>")
+        b.append(f"</table><h2>{h(_('Check these (flags)'))}</h2>")
         b.append(
             "<ul>" + "".join(f"<li><strong>{h(f['kind'])}</strong>: {h(f['text'])}</li>" for f in c["flags"]) + "</ul>"
             if c.get("flags")
-            else "<p>Nothing to check.</p>"
+            else f"<p>{h(_('Nothing to check.'))}</p>"
         )
-        b.append(f"<h2>Attempts (rule: {h(c.get('rule_text', ''))})</h2>")
+        b.append(f"<h2>{h(_('Attempts (rule: {rule})').format(rule=c.get('rule_text', '')))}</h2>")
         b.append(
             "<ul>"
             + "".join(
                 f"<li>{h(a['learner'])}: "
                 + "; ".join(
-                    f"{h(x['file'])} score {h(_fmt(x['score']))}, finished {h(x['finished'] or '–')} (claimed)"
-                    + (" <strong>counts</strong>" if x["counted"] else "")
+                    h(
+                        _("{file} score {score}, finished {finished} (claimed)").format(
+                            file=x["file"], score=_fmt(x["score"]), finished=x["finished"] or "–"
+                        )
+                    )
+                    + (f" <strong>{h(_('counts'))}</strong>" if x["counted"] else "")
                     for x in a["attempts"]
                 )
                 + "</li>"
@@ -244,33 +301,47 @@ def render_page(c: dict, names: bool = False, today: str | None = None) -> str:
             )
             + "</ul>"
             if c.get("attempts")
-            else "<p>Every learner handed in one verified report.</p>"
+            else f"<p>{h(_('Every learner handed in one verified report.'))}</p>"
         )
     elif c.get("flags"):
         b.append(
-            f'<p class="muted">{h(len(c["flags"]))} thing(s) to check in the hand-ins (identical playthroughs, '
-            "names, times): see the trainer's view with <code>--names</code>.</p>"
+            '<p class="muted">'
+            + h(
+                _(
+                    "{n} thing(s) to check in the hand-ins (identical playthroughs, names, times): see the "
+                    "trainer's view with {option}."
+                ).format(n=len(c["flags"]), option="{option}")
+            ).replace("{option}", "<code>--names</code>", 1)
+            + "</p>"
         )
 
     # left out, last
     b.append("<footer>")
     if c["rejected"]:
-        b.append(f"<h2>Reports left out ({h(len(c['rejected']))}: failed verification)</h2><ul>")
+        b.append(f"<h2>{h(_('Reports left out ({n}: failed verification)').format(n=len(c['rejected'])))}</h2><ul>")
         for i, x in enumerate(c["rejected"], 1):
-            who = x["file"] if names else f"report {i}"
+            who = x["file"] if names else _("report {n}").format(n=i)
             reason = x["reason"] if names else _unnamed(x["reason"], x["file"], who)
             b.append(f"<li>{h(who)}: {h(reason)}</li>")
         b.append("</ul>")
     several = [a for a in c.get("attempts") or [] if len(a["attempts"]) > 1]
     if several:
         b.append(
-            f"<p>{h(len(several))} learner(s) handed in more than once; one attempt each counts "
-            f"({h(c.get('rule_text', ''))}).</p>"
+            "<p>"
+            + h(
+                _("{n} learner(s) handed in more than once; one attempt each counts ({rule}).").format(
+                    n=len(several), rule=c.get("rule_text", "")
+                )
+            )
+            + "</p>"
         )
     if not names:
         b.append(
-            '<p class="muted">No names on this page, to project it. The table per learner: '
-            "<code>pizzaborg cohort … --format html --names</code>.</p>"
+            '<p class="muted">'
+            + h(_("No names on this page, to project it. The table per learner: {command}.")).replace(
+                "{command}", "<code>pizzaborg cohort … --format html --names</code>", 1
+            )
+            + "</p>"
         )
     b.append("</footer></body></html>")
     return "\n".join(b) + "\n"

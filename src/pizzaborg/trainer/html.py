@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from html import escape
 
+from ..engine.i18n import _, current
 from ..engine.text import clean
+from .report import debrief
 from .reporttext import fmt_value as _fmt
 from .reporttext import label as _label
 from .reporttext import summary_rows
@@ -84,7 +86,8 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
             parts.append(
                 f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{pad_t + ih}" stroke="#999" stroke-dasharray="3,3"/>'
             )
-            parts.append(f'<text x="{x + 2:.1f}" y="{pad_t + ih + 14}" font-size="9">month {h(t["round"])}</text>')
+            month = _("month {n}").format(n=t["round"])
+            parts.append(f'<text x="{x + 2:.1f}" y="{pad_t + ih + 14}" font-size="9">{h(month)}</text>')
             prev = t["round"]
     parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{pts}"/>')
     for i, t in enumerate(steps):
@@ -92,7 +95,7 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="2.2" fill="#1565c0"><title>{h(_fmt(t["kpis"][kpi["id"]]))}</title></circle>'
         )
-    parts.append(f'<text x="{pad_l}" y="{height - 4}" font-size="9" class="muted">decisions →</text>')
+    parts.append(f'<text x="{pad_l}" y="{height - 4}" font-size="9" class="muted">{h(_("decisions →"))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -100,12 +103,13 @@ def kpi_chart(r: dict, kpi: dict, width: int = 360, height: int = 150) -> str:
 def render_html(r: dict) -> str:
     kpis = {k["id"]: k for k in r["kpis"]}
     lp = {p["id"]: p for p in r["learning_points"]}
-    learner = r.get("learner") or "anonymous learner"
+    learner = r.get("learner") or _("anonymous learner")
+    heading = _("PizzaBorg report: {learner}").format(learner=learner)
     b = [
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html><html lang="{h(current())}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>PizzaBorg report: {h(learner)}</title><style>{CSS}</style></head><body>",
-        f"<h1>PizzaBorg report: {h(learner)}</h1>",
+        f"<title>{h(heading)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{h(heading)}</h1>",
         f'<p class="muted">{h(r["story"].get("title") or r["story"]["id"])}</p>',
         "<table>",
     ]
@@ -113,11 +117,12 @@ def render_html(r: dict) -> str:
     b += [f"<tr><th>{h(k)}</th><td>{h(v)}</td></tr>" for k, v in rows]
     b.append("</table>")
     if r.get("ending"):
-        b += [f"<h2>Ending: {h(r['ending']['title'])}</h2>", _para(r["ending"]["text"])]
+        b += [f"<h2>{h(_('Ending: {title}').format(title=r['ending']['title']))}</h2>", _para(r["ending"]["text"])]
 
     b += [
-        "<h2>Learning scores</h2>",
-        '<table><tr><th>learning point</th><th>score</th><th class="n">decisions at stake</th></tr>',
+        f"<h2>{h(_('Learning scores'))}</h2>",
+        f"<table><tr><th>{h(_('learning point'))}</th><th>{h(_('score'))}</th>"
+        f'<th class="n">{h(_("decisions at stake"))}</th></tr>',
     ]
     for a in r["areas"]:
         b.append(f'<tr class="area"><td>{h(a["name"])}</td><td class="score">{_bar(a["score"])}</td><td></td></tr>')
@@ -131,24 +136,24 @@ def render_html(r: dict) -> str:
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:
         b.append(
-            "<p>Worst practices fallen into:</p><ul>"
+            f"<p>{h(_('Worst practices fallen into:'))}</p><ul>"
             + "".join(f"<li>{h(w['id'])} {h(w['name'])} ({h(w['count'])}x)</li>" for w in fell)
             + "</ul>"
         )
     else:
-        b.append("<p>No worst practice fallen into.</p>")
+        b.append(f"<p>{h(_('No worst practice fallen into.'))}</p>")
 
-    b += ["<h2>KPI timeline</h2>", '<div class="charts">']
+    b += [f"<h2>{h(_('KPI timeline'))}</h2>", '<div class="charts">']
     b += [kpi_chart(r, k) for k in r["kpis"]]
     b.append("</div>")
     ids = list(kpis)
     b.append(
-        '<table><tr><th>after</th><th class="n">month</th>'
+        f'<table><tr><th>{h(_("after"))}</th><th class="n">{h(_("month"))}</th>'
         + "".join(f'<th class="n">{h(kpis[k]["name"])}</th>' for k in ids)
         + "</tr>"
     )
     for t in r["timeline"]:
-        label = "start" if t["step"] == 0 else f"decision {t['step']}"
+        label = _("start") if t["step"] == 0 else _("decision {n}").format(n=t["step"])
         b.append(
             f'<tr><td>{h(label)}</td><td class="n">{h(t["round"])}</td>'
             + "".join(f'<td class="n">{h(_fmt(t["kpis"][k]))}</td>' for k in ids)
@@ -156,45 +161,42 @@ def render_html(r: dict) -> str:
         )
     b.append("</table>")
 
-    b.append("<h2>Decisions</h2>")
+    b.append(f"<h2>{h(_('Decisions'))}</h2>")
     if any(d["continue"] and not d["deltas"] and not d["evidence"] for d in r["decisions"]):
-        b.append(
-            "<p>Numbered as in the timeline; scenes that only said <em>Continue</em> and changed nothing are left "
-            "out.</p>"
-        )
+        said = h(_("Numbered as in the timeline; scenes that only said {continue} and changed nothing are left out."))
+        b.append("<p>" + said.replace("{continue}", "<em>Continue</em>") + "</p>")
     for d in r["decisions"]:
         if d["continue"] and not d["deltas"] and not d["evidence"]:
             continue
         cls = "decision worst" if d["worst"] else "decision"
-        b.append(f'<div class="{cls}"><h3>{h(d["n"])}. Month {h(d["round"])}: {h(_label(d))}</h3>')
+        head = _("{n}. Month {month}: {scene}").format(n=d["n"], month=d["round"], scene=_label(d))
+        b.append(f'<div class="{cls}"><h3>{h(head)}</h3>')
         b.append(_para(d["scene_text"]))
-        b.append(f"<p><strong>Chosen:</strong> {h(d['choice_text'])}</p><ul>")
+        b.append(f"<p><strong>{h(_('Chosen:'))}</strong> {h(d['choice_text'])}</p><ul>")
         if d["deltas"]:
-            b.append(
-                "<li>Numbers: "
-                + h(", ".join(f"{kpis[k]['name']} {('+' if v > 0 else '') + _fmt(v)}" for k, v in d["deltas"].items()))
-                + "</li>"
-            )
+            moved = ", ".join(f"{kpis[k]['name']} {('+' if v > 0 else '') + _fmt(v)}" for k, v in d["deltas"].items())
+            b.append("<li>" + h(_("Numbers: {changes}").format(changes=moved)) + "</li>")
         for p, e in d["evidence"].items():
             name = lp[p]["name"] if p in lp else p
-            b.append(
-                f"<li>Evidence for {h(name)}: {h(_fmt(e['earned']))} (options ranged {h(_fmt(e['low']))} to "
-                f"{h(_fmt(e['high']))})</li>"
+            said = _("Evidence for {point}: {earned} (options ranged {low} to {high})").format(
+                point=name, earned=_fmt(e["earned"]), low=_fmt(e["low"]), high=_fmt(e["high"])
             )
+            b.append(f"<li>{h(said)}</li>")
         if d["worst"]:
-            b.append("<li>Worst practice: " + h(", ".join(d["worst"])) + "</li>")
+            b.append("<li>" + h(_("Worst practice: {names}").format(names=", ".join(d["worst"]))) + "</li>")
         if d.get("note"):
-            b.append(f"<li>Learning note: {h(d['note'])}</li>")
+            b.append("<li>" + h(_("Learning note: {note}").format(note=d["note"])) + "</li>")
         b.append("</ul></div>")
 
-    b.append("<h2>Debrief questions for the workshop</h2>")
-    for stage in r.get("debrief") or []:
+    b.append(f"<h2>{h(_('Debrief questions for the workshop'))}</h2>")
+    for stage in debrief(r) if r.get("debrief") is not None else []:  # in the reader's language
         b.append(
             f"<h3>{h(stage['title'])}</h3><ul>" + "".join(f"<li>{h(q)}</li>" for q in stage["questions"]) + "</ul>"
         )
-    b.append(
-        f'<p class="muted">Generated by {h(r.get("generator") or "pizzaborg")}. The JSON report verifies with '
-        "<code>pizzaborg verify</code>; this page is for reading and printing.</p>"
+    said = h(
+        _("Generated by {generator}. The JSON report verifies with {command}; this page is for reading and printing.")
     )
+    said = said.replace("{generator}", h(r.get("generator") or "pizzaborg"), 1)
+    b.append(f'<p class="muted">{said.replace("{command}", "<code>pizzaborg verify</code>", 1)}</p>')
     b.append("</body></html>")
     return "\n".join(b) + "\n"

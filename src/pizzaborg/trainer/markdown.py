@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ..engine.i18n import _
 from ..engine.text import clean
+from .report import debrief
 from .reporttext import fmt_value as _fmt
 from .reporttext import label as _label
 from .reporttext import summary_rows
@@ -31,14 +33,19 @@ def signed(v) -> str:
 def render_md(r: dict) -> str:
     kpis = {k["id"]: k for k in r["kpis"]}
     lp = {p["id"]: p for p in r["learning_points"]}
-    out = [f"# PizzaBorg report: {md(r.get('learner') or 'anonymous learner')}", ""]
+    out = [_("# PizzaBorg report: {learner}").format(learner=md(r.get("learner") or _("anonymous learner"))), ""]
     rows = summary_rows(r)
     out += ["| | |", "| --- | --- |"] + [f"| {k} | {md(v)} |" for k, v in rows] + [""]
 
     if r.get("ending"):
-        out += [f"## Ending: {md(r['ending']['title'])}", "", md(r["ending"]["text"]), ""]
+        out += [_("## Ending: {title}").format(title=md(r["ending"]["title"])), "", md(r["ending"]["text"]), ""]
 
-    out += ["## Learning scores", "", "| learning point | score | decisions at stake |", "| --- | ---: | ---: |"]
+    out += [
+        _("## Learning scores"),
+        "",
+        _("| learning point | score | decisions at stake |"),
+        "| --- | ---: | ---: |",
+    ]
     for a in r["areas"]:
         out.append(f"| **{md(a['name'])}** | **{_fmt(a['score'])}** | |")
         for p in r["learning_points"]:
@@ -48,44 +55,57 @@ def render_md(r: dict) -> str:
     fell = [w for w in r["worst_practices"] if w["count"]]
     if fell:
         out += [
-            "Worst practices fallen into: " + "; ".join(f"{md(w['id'])} {md(w['name'])} ({w['count']}x)" for w in fell),
+            _("Worst practices fallen into: {list}").format(
+                list="; ".join(f"{md(w['id'])} {md(w['name'])} ({w['count']}x)" for w in fell)
+            ),
             "",
         ]
     else:
-        out += ["No worst practice fallen into.", ""]
+        out += [_("No worst practice fallen into."), ""]
 
-    out += ["## KPI timeline", ""]
+    out += [_("## KPI timeline"), ""]
     ids = list(kpis)
-    out.append("| after | month | " + " | ".join(md(kpis[k]["name"]) for k in ids) + " |")
+    out.append(_("| after | month | ") + " | ".join(md(kpis[k]["name"]) for k in ids) + " |")
     out.append("| --- | ---: | " + " | ".join("---:" for _ in ids) + " |")
     for t in r["timeline"]:
-        label = "start" if t["step"] == 0 else f"decision {t['step']}"
+        label = _("start") if t["step"] == 0 else _("decision {n}").format(n=t["step"])
         out.append(f"| {label} | {t['round']} | " + " | ".join(_fmt(t["kpis"][k]) for k in ids) + " |")
     out.append("")
 
-    out += ["## Decisions", ""]
+    out += [_("## Decisions"), ""]
     if any(d["continue"] and not d["deltas"] and not d["evidence"] for d in r["decisions"]):
-        out += ["Numbered as in the timeline; scenes that only said *Continue* and changed nothing are left out.", ""]
+        out += [
+            _("Numbered as in the timeline; scenes that only said *Continue* and changed nothing are left out."),
+            "",
+        ]
     for d in r["decisions"]:
         if d["continue"] and not d["deltas"] and not d["evidence"]:
             continue
-        head = f"### {d['n']}. Month {d['round']}: {md(_label(d))}"
-        out += [head, "", md(d["scene_text"]), "", f"**Chosen:** {md(d['choice_text'])}", ""]
+        head = _("### {n}. Month {month}: {scene}").format(n=d["n"], month=d["round"], scene=md(_label(d)))
+        chosen = _("**Chosen:** {choice}").format(choice=md(d["choice_text"]))
+        out += [head, "", md(d["scene_text"]), "", chosen, ""]
         if d["deltas"]:
-            out.append("- Numbers: " + ", ".join(f"{md(kpis[k]['name'])} {signed(v)}" for k, v in d["deltas"].items()))
+            moved = ", ".join(f"{md(kpis[k]['name'])} {signed(v)}" for k, v in d["deltas"].items())
+            out.append(_("- Numbers: {changes}").format(changes=moved))
         for p, e in d["evidence"].items():
             name = lp[p]["name"] if p in lp else p
             out.append(
-                f"- Evidence for {md(name)}: {_fmt(e['earned'])} (options ranged {_fmt(e['low'])} to {_fmt(e['high'])})"
+                _("- Evidence for {point}: {earned} (options ranged {low} to {high})").format(
+                    point=md(name), earned=_fmt(e["earned"]), low=_fmt(e["low"]), high=_fmt(e["high"])
+                )
             )
         if d["worst"]:
-            out.append("- Worst practice: " + ", ".join(md(w) for w in d["worst"]))
+            out.append(_("- Worst practice: {names}").format(names=", ".join(md(w) for w in d["worst"])))
         if d.get("note"):
-            out.append(f"- Learning note: {md(d['note'])}")
+            out.append(_("- Learning note: {note}").format(note=md(d["note"])))
         out.append("")
 
-    out += ["## Debrief questions for the workshop", ""]
-    for stage in r.get("debrief") or []:
+    out += [_("## Debrief questions for the workshop"), ""]
+    for stage in debrief(r) if r.get("debrief") is not None else []:  # in the reader's language
         out += [f"### {md(stage['title'])}", ""] + [f"- {md(q)}" for q in stage["questions"]] + [""]
-    out.append(f"_Verify with: pizzaborg verify REPORT.json (generated by {md(r.get('generator') or 'pizzaborg')})_")
+    out.append(
+        _("_Verify with: pizzaborg verify REPORT.json (generated by {generator})_").format(
+            generator=md(r.get("generator") or "pizzaborg")
+        )
+    )
     return "\n".join(out) + "\n"

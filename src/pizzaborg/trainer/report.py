@@ -26,6 +26,7 @@ from datetime import datetime
 from .. import __version__
 from ..engine import Game, GameError
 from ..engine.errors import PizzaBorgError
+from ..engine.i18n import N_
 from ..engine.times import iso, parse_iso, utcnow  # noqa: F401 - iso, parse_iso: this module's API
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -60,11 +61,11 @@ ASSIGNMENT_REF_KEYS = ("id", "cohort", "seed", "mastery", "deadline", "xapi_home
 FAST_SECONDS_PER_DECISION = 3.0
 NAMESPACE = uuid.UUID("5b0f3a52-6d1e-4f0c-9a57-1f6f0b2d7c11")  # PizzaBorg's uuid5 namespace
 
-DEBRIEF_STAGES = (
-    ("describe", "Describe what happened"),
-    ("analyse", "Analyse why it happened"),
-    ("transfer", "Transfer it to your own organisation"),
-    ("apply", "Apply one change"),
+DEBRIEF_STAGES = (  # the titles are marked with N_ and translated where the debrief is built
+    ("describe", N_("Describe what happened")),
+    ("analyse", N_("Analyse why it happened")),
+    ("transfer", N_("Transfer it to your own organisation")),
+    ("apply", N_("Apply one change")),
 )
 
 
@@ -105,10 +106,14 @@ def computed_part(story, seed: int, decisions: list, undos: list | None = None, 
 
 def undo_record_note(report: dict) -> str | None:
     """What a report says about its undo record when it cannot say everything (None when complete)."""
+    from ..engine.i18n import _
+
     if "undos" not in report:
-        return "written by an earlier PizzaBorg, which kept no record of undos: whether answers were changed is unknown"
+        return _(
+            "written by an earlier PizzaBorg, which kept no record of undos: whether answers were changed is unknown"
+        )
     if report.get("undos_complete") is False:
-        return "continued from a save of an earlier PizzaBorg: undos made before that are unknown"
+        return _("continued from a save of an earlier PizzaBorg: undos made before that are unknown")
     return None
 
 
@@ -507,37 +512,63 @@ def debrief(report: dict) -> list:
     areas = [a for a in report["areas"] if a["score"] is not None]
     weak_area = min(areas, key=lambda a: a["score"]) if areas else None
 
-    describe = ["What happened during your time as CIO? Tell the story of your game in three sentences."]
+    from ..engine.i18n import _
+
+    describe = [_("What happened during your time as CIO? Tell the story of your game in three sentences.")]
     if worst_move is not None:
-        _, d, k, v = worst_move
+        _bad, d, k, v = worst_move
         sign = "+" if v > 0 else ""
         describe.append(
-            f"In month {d['round']} ('{label(d)}') you chose \"{d['choice_text']}\" and "
-            f"{kpis[k]['name']} moved {sign}{fmt_value(v)}. What did you expect to happen?"
+            _(
+                "In month {month} ('{scene}') you chose \"{choice}\" and {kpi} moved {change}. "
+                "What did you expect to happen?"
+            ).format(
+                month=d["round"],
+                scene=label(d),
+                choice=d["choice_text"],
+                kpi=kpis[k]["name"],
+                change=sign + fmt_value(v),
+            )
         )
     if report.get("ending"):
-        describe.append(f"Your game ended '{report['ending']['title']}'. Which decisions took you there?")
-    analyse = ["Why did it happen? Which decisions did the business notice, and which only IT?"]
+        describe.append(
+            _("Your game ended '{ending}'. Which decisions took you there?").format(ending=report["ending"]["title"])
+        )
+    analyse = [_("Why did it happen? Which decisions did the business notice, and which only IT?")]
     if fell:
         w = fell[0]
         analyse.append(
-            f"You fell into the worst practice '{w['name']}' ({w['count']}x). What made that option tempting at "
-            "the time?"
+            _(
+                "You fell into the worst practice '{name}' ({count}x). What made that option tempting at the time?"
+            ).format(name=w["name"], count=w["count"])
         )
     if weakest is not None and strongest is not None and weakest["id"] != strongest["id"]:
         analyse.append(
-            f"Your strongest learning point was '{strongest['name']}' ({fmt_value(strongest['score'])}), your weakest "
-            f"'{weakest['name']}' ({fmt_value(weakest['score'])}). What made the difference?"
+            _(
+                "Your strongest learning point was '{strong}' ({strong_score}), your weakest '{weak}' "
+                "({weak_score}). What made the difference?"
+            ).format(
+                strong=strongest["name"],
+                strong_score=fmt_value(strongest["score"]),
+                weak=weakest["name"],
+                weak_score=fmt_value(weakest["score"]),
+            )
         )
     transfer = [
-        "Where do you see the same pattern in your own organisation: who calls everything top priority, "
-        "and who knows what an outage costs?"
+        _(
+            "Where do you see the same pattern in your own organisation: who calls everything top priority, "
+            "and who knows what an outage costs?"
+        )
     ]
     if weak_area is not None:
-        transfer.append(f"How does '{weak_area['name']}' work where you work today? Who would you need to talk to?")
+        transfer.append(
+            _("How does '{area}' work where you work today? Who would you need to talk to?").format(
+                area=weak_area["name"]
+            )
+        )
     apply = [
-        "Name one change you will make in the next month, and how the business will notice it.",
-        "How will you explain that change in terms of Value, Outcomes, Costs and Risks?",
+        _("Name one change you will make in the next month, and how the business will notice it."),
+        _("How will you explain that change in terms of Value, Outcomes, Costs and Risks?"),
     ]
     texts = {"describe": describe, "analyse": analyse, "transfer": transfer, "apply": apply}
-    return [{"stage": s, "title": t, "questions": texts[s]} for s, t in DEBRIEF_STAGES]
+    return [{"stage": s, "title": _(t), "questions": texts[s]} for s, t in DEBRIEF_STAGES]

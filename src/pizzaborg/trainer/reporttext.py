@@ -3,6 +3,7 @@ head rows, numbers as shown, durations, the undo record and the estimates in wor
 
 from __future__ import annotations
 
+from ..engine.i18n import _, ngettext
 from .report import fmt_value, label, undo_record_note
 
 __all__ = ["duration_text", "estimate_rows", "fmt_value", "label", "summary_rows", "undo_summary"]
@@ -11,30 +12,38 @@ __all__ = ["duration_text", "estimate_rows", "fmt_value", "label", "summary_rows
 def summary_rows(r: dict) -> list:
     """The report's head as (label, value) rows, shared by the Markdown and HTML renderings."""
     rows = [
-        ("Learner (claimed)", r.get("learner") or "–"),
-        ("Cohort", r.get("cohort") or "–"),
-        ("Date (claimed)", r.get("date") or "–"),
-        ("Time played (claimed)", duration_text(r.get("time_spent"), len(r["decisions"]))),
-        ("Story", f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
-        ("Story hash", r["story"]["hash"]),
-        ("Seed", r["seed"]),
-        ("Ending", r["ending"]["title"] if r.get("ending") else "not finished"),
-        ("Learning score", f"{fmt_value(r['score'])}/100"),
-        ("Assimilation", f"{fmt_value(r['assimilation'])} %"),
+        (_("Learner (claimed)"), r.get("learner") or "–"),
+        (_("Cohort"), r.get("cohort") or "–"),
+        (_("Date (claimed)"), r.get("date") or "–"),
+        (_("Time played (claimed)"), duration_text(r.get("time_spent"), len(r["decisions"]))),
+        (_("Story"), f"{r['story'].get('title') or r['story']['id']} ({r['story']['id']} {r['story']['version']})"),
+        (_("Story hash"), r["story"]["hash"]),
+        (_("Seed"), r["seed"]),
+        (_("Ending"), r["ending"]["title"] if r.get("ending") else _("not finished")),
+        (_("Learning score"), f"{fmt_value(r['score'])}/100"),
+        (_("Assimilation"), f"{fmt_value(r['assimilation'])} %"),
     ]
+    if r.get("language") and r["language"] != "en":  # the game's language (an English game's rows are as before)
+        rows.insert(4, (_("Language played in"), r["language"]))
     if "kept_score" in r:  # schema 2: the score above counts first answers
-        rows.append(("Score of the path kept", f"{fmt_value(r['kept_score'])}/100"))
-    rows.append(("Answers changed after the feedback", undo_summary(r)))
+        rows.append((_("Score of the path kept"), f"{fmt_value(r['kept_score'])}/100"))
+    rows.append((_("Answers changed after the feedback"), undo_summary(r)))
     if r.get("mastery"):
         m = r["mastery"]
-        verdict = "not decided (unfinished)" if m["passed"] is None else ("passed" if m["passed"] else "not passed")
-        rows.append(("Mastery", f"{fmt_value(m['threshold'] * 100)} needed: {verdict}"))
+        if m["passed"] is None:
+            verdict = _("not decided (unfinished)")
+        else:
+            verdict = _("passed") if m["passed"] else _("not passed")
+        rows.append(
+            (_("Mastery"), _("{mark} needed: {verdict}").format(mark=fmt_value(m["threshold"] * 100), verdict=verdict))
+        )
     if r.get("assignment") and r["assignment"].get("deadline"):
         late = r.get("late_days")
         rows.append(
             (
-                "Deadline",
-                r["assignment"]["deadline"] + (f" ({late} day(s) late by the claimed finish time)" if late else ""),
+                _("Deadline"),
+                r["assignment"]["deadline"]
+                + (" " + _("({n} day(s) late by the claimed finish time)").format(n=late) if late else ""),
             )
         )
     rows += estimate_rows(r)
@@ -45,8 +54,9 @@ def undo_summary(r: dict) -> str:
     """'2 (5 undos)', or what is not known about them."""
     note = undo_record_note(r)
     if "undos" not in r:
-        return f"unknown ({note})"
-    text = f"{r['changed_answers']} ({r['undone']} undo{'' if r['undone'] == 1 else 's'})"
+        return _("unknown ({why})").format(why=note)
+    undos = ngettext("{n} undo", "{n} undos", r["undone"]).format(n=r["undone"])
+    text = f"{r['changed_answers']} ({undos})"
     return text + (f"; {note}" if note else "")
 
 
@@ -55,15 +65,17 @@ def estimate_rows(r: dict) -> list:
     from ..engine.mastery import from_dict, words
 
     return [
-        (f"Mastery: {p['name']}", words(from_dict(p["estimate"]))) for p in r["learning_points"] if p.get("estimate")
+        (_("Mastery: {point}").format(point=p["name"]), words(from_dict(p["estimate"])))
+        for p in r["learning_points"]
+        if p.get("estimate")
     ]
 
 
 def duration_text(spent: dict | None, decisions: int) -> str:
     """'12 min 5 s for 46 decisions' from a report's time_spent (or '–' when no times were recorded)."""
     if not spent:
-        return "–" if decisions else "no decisions"
+        return "–" if decisions else _("no decisions")
     s = int(round(float(spent["seconds"])))
     m, sec = divmod(s, 60)
-    text = f"{m} min {sec} s" if m else f"{sec} s"
-    return f"{text} for {decisions} decision(s)"
+    text = _("{minutes} min {seconds} s").format(minutes=m, seconds=sec) if m else _("{seconds} s").format(seconds=sec)
+    return _("{time} for {n} decision(s)").format(time=text, n=decisions)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import PizzaBorgError
+from ..engine.i18n import _
 from .lrs import Lrs, LrsError
 
 OUTBOX = "outbox"
@@ -128,19 +129,23 @@ def deliver(report: dict, assignment, saves_dir) -> str | None:
         path = queue(saves_dir, lrs.endpoint, report["registration"], stmts)
     except OSError as exc:
         path = None
-        kept = f"and could not be kept for later ({exc.strerror or exc}): your report file is what counts"
+        kept = _("and could not be kept for later ({why}): your report file is what counts").format(
+            why=exc.strerror or exc
+        )
     else:
         assert path is not None
-        kept = f"they are kept in {path.parent} and sent the next time you start this assignment"
+        kept = _("they are kept in {folder} and sent the next time you start this assignment").format(
+            folder=path.parent
+        )
     try:
         lrs.post(stmts)
     except LrsError as exc:
         if path is not None and refused_for_good(exc):
             return aside_note(1, str(exc), set_aside(path).parent)
-        return f"Your results were not sent to your trainer's LRS yet: {exc}; {kept}."
+        return _("Your results were not sent to your trainer's LRS yet: {why}; {kept}.").format(why=exc, kept=kept)
     if path is not None:
         _remove(path)
-    return f"Your results were sent to your trainer's LRS ({lrs.where})."
+    return _("Your results were sent to your trainer's LRS ({where}).").format(where=lrs.where)
 
 
 def retry_pending(assignment, saves_dir) -> str | None:
@@ -159,10 +164,10 @@ def retry_pending(assignment, saves_dir) -> str | None:
     for path, stmts in waiting:
         lrs.timeout = until - time.monotonic()
         if lrs.timeout <= 0.5:
-            waits = (
-                f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
-                f"trainer's LRS; they stay in {path.parent} and are tried again next time."
-            )
+            waits = _(
+                "{n} earlier result(s) are still waiting to be sent to your trainer's LRS; they stay in {folder} "
+                "and are tried again next time."
+            ).format(n=len(waiting) - sent - len(aside), folder=path.parent)
             break
         try:
             lrs.post(stmts)
@@ -171,16 +176,18 @@ def retry_pending(assignment, saves_dir) -> str | None:
                 aside.append(set_aside(path))
                 why = why or str(exc)
                 continue
-            waits = (
-                f"{len(waiting) - sent - len(aside)} earlier result(s) are still waiting to be sent to your "
-                f"trainer's LRS ({exc}); they stay in {path.parent} and are tried again next time."
-            )
+            waits = _(
+                "{n} earlier result(s) are still waiting to be sent to your trainer's LRS ({why}); they stay in "
+                "{folder} and are tried again next time."
+            ).format(n=len(waiting) - sent - len(aside), why=exc, folder=path.parent)
             break
         _remove(path)
         sent += 1
     lines = []
     if sent:
-        lines.append(f"{sent} earlier result(s) that could not be sent before were sent to your trainer's LRS now.")
+        lines.append(
+            _("{n} earlier result(s) that could not be sent before were sent to your trainer's LRS now.").format(n=sent)
+        )
     if aside:
         lines.append(aside_note(len(aside), why, aside[0].parent))
     if waits:
@@ -208,11 +215,11 @@ def set_aside(path: Path) -> Path:
 
 def aside_note(count: int, why: str, folder: Path) -> str:
     """One line for the learner: what was set aside, why, and what to do."""
-    return (
-        f"{count} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
+    return _(
+        "{n} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
         "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
         "your other results go on being sent."
-    )
+    ).format(n=count, why=why, folder=folder)
 
 
 def _remove(path: Path) -> None:

@@ -45,12 +45,15 @@ class Verdict:
     @property
     def message(self) -> str:
         """One line, whatever the file held (keys and values quoted in it are escaped or cleaned)."""
+        from ..engine.i18n import _
+
         if self.ok:
-            return "verified"
+            return _("verified")
         from ..engine.text import clean
 
+        more = len(self.problems) - MAX_SHOWN
         return clean("; ".join(self.problems[:MAX_SHOWN]), oneline=True) + (
-            f" (and {len(self.problems) - MAX_SHOWN} more)" if len(self.problems) > MAX_SHOWN else ""
+            " " + _("(and {n} more)").format(n=more) if more > 0 else ""
         )
 
 

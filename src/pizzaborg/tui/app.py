@@ -236,7 +236,7 @@ class PizzaBorgApp(App[None]):
             if not self.session.undo():
                 from ..play.render import NO_UNDO_YET
 
-                self.notify(self.session.why_no_undo() or NO_UNDO_YET, severity="warning", markup=False)
+                self.notify(self.session.why_no_undo() or _(NO_UNDO_YET), severity="warning", markup=False)
                 return
             screen = self._game_screen()
             if screen is not None:
@@ -310,14 +310,17 @@ class PizzaBorgApp(App[None]):
         self.exit()
 
     def action_settings(self) -> None:
-        from .screens.settings import SettingsScreen
+        from .screens.settings import SettingsScreen, languages
 
         if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen(), self._language_chosen)
+            story = self.session.story
+            choices = languages(str(story.root) if story is not None else None)
+            self.push_screen(SettingsScreen(choices), self._language_chosen)
 
     def _language_chosen(self, lang: str | None) -> None:
         """The player picked a language in Settings: kept in the settings file (``language``) and used
-        from now on; the screens drawn from here on (and the next game's story) speak it."""
+        from now on by the interface (the screens drawn from here on, the footer at once); the story is told
+        in it from the next start (``play.language`` chooses it then)."""
         if lang is None:
             return
         from .. import settings
@@ -337,6 +340,8 @@ class PizzaBorgApp(App[None]):
         for screen in self.screen_stack:
             localise_bindings(screen)
         self.refresh_bindings()
+        if isinstance(self.screen, TitleScreen):  # the title is drawn again in the new language
+            self.switch_screen(self._title())
 
     # ---- command palette ---------------------------------------------------------------------
     def action_command_palette(self) -> None:

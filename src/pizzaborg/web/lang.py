@@ -1,24 +1,25 @@
 """The class server speaks each browser's language: chosen from its Accept-Language header.
 
 The header is the browser's list of languages with their weights (``sv-SE,sv;q=0.9,en;q=0.5``). The best
-weighted language the game ships wins; a region the game does not ship falls back to its language
-(``fr-BE`` -> ``fr``, ``es-CL`` -> ``es-419``, ``no`` -> ``nb``); a browser that asks for none of them
-gets the server's own language (``--lang``, else English). The header is someone else's input: it is
-bounded, and anything that does not parse is skipped, never an error.
+weighted language the game has wins; a region the game does not have falls back to its language by the
+game's one rule (``engine.i18n.match``: ``fr-BE`` -> ``fr``, ``es-CL`` -> ``es-419``), and a browser's
+``no`` (Norwegian) is ``nb``. A browser that asks for none of them gets the server's own language
+(``--lang``, else English). The header is someone else's input: it is bounded, and anything that does not
+parse is skipped, never an error. The pseudo-locale is for testing: a browser never gets it.
 
 The choice is passed to the game child in ``PIZZABORG_LANG`` (so the game in the browser is in the
-browser's language) and gives the server's own pages their translator (:func:`pizzaborg.engine.i18n.translator`).
+browser's language) and gives the server's own pages their translator (``engine.i18n.translator``).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-#: The languages the game ships (issue 21), English first.
-SHIPPED: tuple[str, ...] = ("en", "nl", "sv", "nb", "es-419", "fr")
+from ..engine import i18n
 
-#: A language the browser names whose nearest shipped language has another tag.
-ALIASES: dict[str, str] = {"no": "nb", "nn": "nb", "es": "es-419"}
+#: Tags a browser sends whose language the game has under another tag.
+ALIASES: dict[str, str] = {"no": "nb", "nn": "nb"}
 
 MAX_HEADER = 1024  # a real header is a few dozen characters
 MAX_ENTRIES = 32
@@ -50,23 +51,26 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _q, _order, tag in sorted(weighted)]
 
 
-def match(tag: str, shipped: tuple[str, ...] = SHIPPED) -> str | None:
-    """The shipped language for one tag (``sv-SE`` -> ``sv``), or None."""
-    tags = {s.lower(): s for s in shipped}
-    tag = tag.lower().replace("_", "-")
-    if tag in tags:
-        return tags[tag]
-    primary = tag.split("-", 1)[0]
-    if primary in tags:
-        return tags[primary]
-    alias = ALIASES.get(primary)
-    if alias is not None and alias.lower() in tags:
-        return tags[alias.lower()]
-    return None
+def languages(story_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The languages a browser may get: the interface's catalogues and the story's translations, without
+    the pseudo-locale."""
+    from ..play.language import story_languages
+
+    have = set(i18n.available()) | set(story_languages(story_dir))
+    return tuple(sorted(have - {i18n.PSEUDO}))
 
 
-def choose(header: str | None, fallback: str | None = None, shipped: tuple[str, ...] = SHIPPED) -> str:
-    """The language for a browser: its best weighted language the game ships, else ``fallback`` (the
+def match(tag: str, shipped: tuple[str, ...]) -> str | None:
+    """The language of ``shipped`` for one browser tag (``sv-SE`` -> ``sv``), or None."""
+    primary = tag.lower().split("-", 1)[0]
+    found = i18n.match(tag, shipped)
+    if found is None and primary in ALIASES:
+        found = i18n.match(ALIASES[primary], shipped)
+    return found
+
+
+def choose(header: str | None, fallback: str | None, shipped: tuple[str, ...]) -> str:
+    """The language for a browser: its best weighted language in ``shipped``, else ``fallback`` (the
     server's language), else English. ``*`` asks for any language: the fallback."""
     for tag in parse_accept_language(header):
         if tag == "*":
@@ -74,4 +78,4 @@ def choose(header: str | None, fallback: str | None = None, shipped: tuple[str, 
         found = match(tag, shipped)
         if found is not None:
             return found
-    return fallback or "en"
+    return fallback or i18n.SOURCE_LANGUAGE

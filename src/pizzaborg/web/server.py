@@ -31,6 +31,7 @@ from textual_serve.server import Server
 from ..engine.i18n import Translator, current, translator
 from .codes import MAX_FIELD
 from .lang import choose as choose_language
+from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
 from .sessions import ClassSession, Sessions
 
@@ -140,6 +141,7 @@ class ClassServer(Server):
         self.sessions = Sessions(data_dir)
         self._secret = secrets.token_bytes(32)
         self.started_games = 0
+        self._languages: tuple[str, ...] | None = None  # what a browser may get (web/lang.py)
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
@@ -259,7 +261,9 @@ class ClassServer(Server):
     # ---- pages -------------------------------------------------------------------------------
     def _lang(self, request: web.Request) -> str:
         """The browser's language (Accept-Language, web/lang.py), else the server's (--lang), else English."""
-        return choose_language(request.headers.get("Accept-Language"), current())
+        if self._languages is None:  # the catalogues and the story's translations: read once
+            self._languages = languages(self.story_dir)
+        return choose_language(request.headers.get("Accept-Language"), current(), self._languages)
 
     def _t(self, request: web.Request) -> Translator:
         return translator(self._lang(request))
@@ -284,7 +288,8 @@ class ClassServer(Server):
         typed = str(form.get("code", ""))[:MAX_FIELD].strip()
         if not self.code or not hmac.compare_digest(typed.encode(), self.code.encode()):
             t = self._t(request)
-            wrong = t.gettext("That access code is not right: ask your trainer for it.")
+            _ = t.gettext
+            wrong = _("That access code is not right: ask your trainer for it.")
             return page_response(gate_page(need_code=True, error=wrong, t=t), status=403)
         response = web.HTTPSeeOther("/")
         self._cookie(response, ACCESS_COOKIE, self._access_token(), 1)
@@ -297,7 +302,8 @@ class ClassServer(Server):
         form = await request.post()
         s = self.sessions.find(str(form.get("resume", "")))
         if s is None:
-            unknown = t.gettext("No game on this server has that resume code. Check it, or start a new game.")
+            _ = t.gettext
+            unknown = _("No game on this server has that resume code. Check it, or start a new game.")
             return page_response(gate_page(need_code=False, error=unknown, t=t), status=404)
         response = web.HTTPSeeOther("/")
         self._cookie(response, SESSION_COOKIE, s.resume, 30)
@@ -350,9 +356,10 @@ class ClassServer(Server):
         if s is None:
             raise web.HTTPForbidden(text="no session: reload the class page")
         t = self._t(request)
+        _ = t.gettext
         if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
             old, old_ws = s.service, s.websocket
-            s.closed = t.gettext(
+            s.closed = _(
                 "This game was opened in another tab or window, so it closed here. It is saved: reload this "
                 "page to take it back."
             )

@@ -267,7 +267,7 @@ class GameScreen(Screen):
             self.show_game()
             self.notify(self.session.undone_line(), markup=False)
         else:
-            self.notify(self.session.why_no_undo() or NO_UNDO_YET, severity="warning", markup=False)
+            self.notify(self.session.why_no_undo() or _(NO_UNDO_YET), severity="warning", markup=False)
         self.flush_notes()
 
     def action_save(self) -> None:

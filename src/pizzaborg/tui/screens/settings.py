@@ -17,25 +17,38 @@ from textual.widgets.option_list import Option
 from ...engine.i18n import N_, _, current
 from ..lang import localise_bindings
 
-#: The languages the game ships, each named in its own words (issue 21: nl, sv, nb, es-419, fr).
-LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("en", "English"),
-    ("nl", "Nederlands"),
-    ("sv", "Svenska"),
-    ("nb", "Norsk bokmål"),
-    ("es-419", "Español (Latinoamérica)"),
-    ("fr", "Français"),
-)
+#: Each language named in its own words (issue 21: nl, sv, nb, es-419, fr); another shows as its tag.
+NAMES: dict[str, str] = {
+    "en": "English",
+    "nl": "Nederlands",
+    "sv": "Svenska",
+    "nb": "Norsk bokmål",
+    "es-419": "Español (Latinoamérica)",
+    "fr": "Français",
+}
+
+
+def languages(story_root: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(tag, name) for each language the game has (the interface's catalogues and the story's
+    translations; not the pseudo-locale), English first, the rest in the order of NAMES, then by tag."""
+    from ...engine import i18n
+    from ...play.language import story_languages
+
+    have = (set(i18n.available()) | set(story_languages(story_root))) - {i18n.PSEUDO}
+    order = {tag: n for n, tag in enumerate(NAMES)}
+    tags = sorted(have | {i18n.SOURCE_LANGUAGE}, key=lambda t: (order.get(t, len(order)), t))
+    return tuple((tag, NAMES.get(tag, tag)) for tag in tags)
 
 
 class SettingsScreen(ModalScreen[str | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="settings-cancel")]
 
-    def __init__(self, languages: tuple[tuple[str, str], ...] = LANGUAGES, **kwargs) -> None:
+    def __init__(self, choices: tuple[tuple[str, str], ...], **kwargs) -> None:
+        """``choices``: (tag, name) pairs (:func:`languages`)."""
         super().__init__(**kwargs)
         localise_bindings(self)
-        self.languages = languages
+        self.languages = choices
 
     def compose(self) -> ComposeResult:
         now = current().replace("_", "-")
