@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from .model import Story, Text
+from .text import english_singular, singular_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time of a game in a language)
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ def entries(story: Story) -> list:
         _str_key(f"kpi/{k.id}/description", k.description, "description", out)
     if story.capacity is not None:
         _str_key("capacity/name", story.capacity.name, "name", out)
+        # the name for one ("1 team week"): English's rule gives it; a translation says it (issue 21)
+        _str_key("capacity/one", english_singular(story.capacity.name), "name", out)
     for a in story.areas.values():
         _str_key(f"area/{a.id}/name", a.name, "name", out)
     for p in story.points.values():
@@ -302,6 +305,10 @@ def apply(story: Story, lang: str, table: dict, audit: dict | None = None) -> St
     if story.capacity is not None:
         new.capacity = _clone(story.capacity)
         new.capacity.name = g("capacity/name", story.capacity.name)
+        one = english_singular(story.capacity.name)
+        translated_one = g("capacity/one", one)
+        if translated_one != one or new.capacity.name != story.capacity.name:
+            singular_of(new.capacity.name, translated_one)
     new.areas = {}
     for aid, a in story.areas.items():
         a2 = _clone(a)

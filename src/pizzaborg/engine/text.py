@@ -34,13 +34,32 @@ def fmt_num(value: float) -> str:
     return f"{value:.1f}"
 
 
+_SINGULAR: dict[str, str] = {}  # a capacity's name -> its name for one, where English's rule does not give it
+
+
+def singular_of(name: str, one: str) -> None:
+    """Record that one of the capacity ``name`` is ``one`` ('Teamweken' -> 'Teamweek'): a translated
+    story's ``capacity/one`` (engine/l10n.py), so that :func:`amount` does not apply English's rule."""
+    if name and one:
+        _SINGULAR[name] = one
+
+
+def english_singular(unit: str) -> str:
+    """English's rule for one of a capacity: 'Team weeks' -> 'Team week' (a story in English needs no more)."""
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+
+
+def _running(unit: str) -> str:
+    return unit[0].lower() + unit[1:] if unit[:1].isupper() and unit[1:2].islower() else unit
+
+
 def amount(n: float, unit: str) -> str:
     """'1 team week', '3 team weeks' from a capacity named 'Team weeks': in running text, lower case
-    unless the name is an acronym, and singular for one. The engine's capacity messages and the faces'
-    costs both word it here."""
-    if unit[:1].isupper() and unit[1:2].islower():
-        unit = unit[0].lower() + unit[1:]
-    one = unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+    unless the name is an acronym, and singular for one (the translation's word for one where it gives
+    one: :func:`singular_of`). The engine's capacity messages and the faces' costs both word it here."""
+    known = _SINGULAR.get(unit)
+    unit = _running(unit)
+    one = _running(known) if known else english_singular(unit)
     # the name is the story's (translated with it); the translator may keep {unit} in both forms
     return i18n.ngettext("{n} {unit_one}", "{n} {unit}", i18n.count(n)).format(n=fmt_num(n), unit_one=one, unit=unit)
 
