@@ -502,3 +502,14 @@ def test_assignment_new_writes_the_learners_language(run_cli, tmp_path):
     code, _out, err = run_cli("assignment", "new", "--cohort", "Dec", "--game-lang", "xx", "-o", tmp_path / "b.yaml")
     assert code == 2 and "'xx' is not a language this game has" in err
     assert not (tmp_path / "b.yaml").exists()
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.DECIMAL_SIGN))
+def test_the_shipped_languages_decimal_sign_is_cldrs(lang):
+    """The table that spares a game in a shipped language Babel's import says what Babel says."""
+    from babel.numbers import format_decimal
+
+    for value in (12.5, -3.25, 0.5, 7.0, -2.0, 1234.5):
+        shown = i18n.number(value, lang)
+        babel = format_decimal(value, format="0" if float(value).is_integer() else "0.0", locale=lang.replace("-", "_"))
+        assert shown == babel, (lang, value)
