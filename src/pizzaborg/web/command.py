@@ -14,6 +14,8 @@ from ..engine.errors import PizzaBorgError
 MIN_CODE = 6
 DEFAULT_MAX_SESSIONS = 30
 DEFAULT_IDLE_MINUTES = 30.0
+DEFAULT_POOL = 2
+DEFAULT_GRACE_MINUTES = 10.0
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
@@ -22,6 +24,7 @@ class ServeError(PizzaBorgError):
 
 
 _positive_int = whole_number(1, 1000, "")
+_pool_size = whole_number(0, 100, "")
 _port = whole_number(1, 65535, "a port", noun="port number")
 
 
@@ -32,6 +35,16 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
     if not 0.01 <= m <= 24 * 60:
         raise argparse.ArgumentTypeError("must be between 0.01 and 1440 minutes")
+    return m
+
+
+def _grace_minutes(text: str) -> float:
+    try:
+        m = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
+    if not 0 <= m <= 24 * 60:
+        raise argparse.ArgumentTypeError("must be between 0 and 1440 minutes")
     return m
 
 
@@ -62,6 +75,22 @@ def register(sub, common) -> None:
         default=DEFAULT_IDLE_MINUTES,
         metavar="M",
         help=f"close (and save) a game nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})",
+    )
+    serve.add_argument(
+        "--pool",
+        type=_pool_size,
+        default=DEFAULT_POOL,
+        metavar="N",
+        help=f"games kept started and waiting for the next learners (default {DEFAULT_POOL}; 0: each game starts "
+        "when its learner connects, in a process of its own)",
+    )
+    serve.add_argument(
+        "--reattach-grace",
+        type=_grace_minutes,
+        default=DEFAULT_GRACE_MINUTES,
+        metavar="M",
+        help=f"a page closed or reloaded finds its live game again within M minutes (default "
+        f"{DEFAULT_GRACE_MINUTES:g}; 0: the game is saved and stopped when its page goes)",
     )
     serve.add_argument(
         "--assignment",
@@ -149,6 +178,8 @@ def settings(args) -> dict:
         code=code,
         max_sessions=args.max_sessions,
         idle_seconds=args.idle_minutes * 60,
+        pool=args.pool,
+        reattach_grace=args.reattach_grace * 60,
         assignment_path=assignment_path,
         hand_ins=hand_ins,
         cohort=cohort,
