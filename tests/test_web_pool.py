@@ -139,6 +139,9 @@ def test_a_reload_finds_the_same_live_game_drawn_again_with_no_key_lost(tmp_path
                 assert os.readlink(f"/proc/{pid}/cwd") == str(folder)  # forked by the fork server, in its folder
                 await page.keys("1")  # a decision typed just before the page goes
                 await page.ws.close()
+                async with http.get(srv.url + "/status") as r:  # what the page asks: it loads itself again
+                    status = await r.json()
+                assert status["live"] and "still running" in status["message"]
                 t0 = time.monotonic()
                 again = await Page(http, srv.url).open(width=90, height=28)
                 # the whole screen drawn again (the dashboard did not change, yet it is sent), after the key
@@ -146,10 +149,17 @@ def test_a_reload_finds_the_same_live_game_drawn_again_with_no_key_lost(tmp_path
                 assert time.monotonic() - t0 < 5
                 assert procs_in(folder) == [pid]  # the same process
                 await again.ws.close()
-                # once more with no key at all: only a full redraw puts the screen on the new page
+                # once more with no key at all: the whole screen is put on the new page
                 third = await Page(http, srv.url).open(width=90, height=28)
                 await third.wait_for("The Collective", "Revenue")
                 assert procs_in(folder) == [pid]
+                # another tab takes the game: the first is told so, and does not take it back by itself
+                fourth = await Page(http, srv.url).open()
+                await fourth.wait_for("The Collective", "Revenue")
+                async with http.get(srv.url + "/status") as r:
+                    status = await r.json()
+                assert not status["live"] and "opened in another tab" in status["message"]
+                await fourth.ws.close()
                 await third.ws.close()
             return folder
 

@@ -368,8 +368,11 @@ class ClassServer(Server):
 
     async def handle_status(self, request: web.Request) -> web.Response:
         s = self._session(request) if self._has_access(request) else None
+        live = s is not None and s.service is not None and s.service.running and not s.closed
         if s is None:
             message = "This page has no game. Reload it to start."
+        elif live and self.reattach_grace > 0:  # the page lost its connection; the game waits for it
+            message = "The connection was lost; your game is still running. Reconnecting…"
         elif s.closed:
             message = s.closed
         else:
@@ -377,7 +380,9 @@ class ClassServer(Server):
                 f"The game has ended. It is saved on the class server: reload this page and choose Continue "
                 f"(or use your resume code {s.resume} on another day or device)."
             )
-        return web.json_response({"message": message, "resume": s.resume if s else None})
+        return web.json_response(
+            {"message": message, "resume": s.resume if s else None, "live": live and self.reattach_grace > 0}
+        )
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
@@ -581,6 +586,7 @@ class ClassServer(Server):
                 continue
             if kind == "stdin" and len(envelope) > 1 and isinstance(envelope[1], str):
                 last = time.monotonic()
+                s.closed = None  # a tab that lost the game has read why by now; this page may reconnect
                 await service.send_bytes(envelope[1].encode("utf-8"))
             elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
                 last = time.monotonic()
