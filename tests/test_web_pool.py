@@ -115,6 +115,13 @@ class Page:
         await self.wait_for("oven controller")
 
 
+def everything_printed(srv) -> str:
+    """All the (stopped) server printed, to its end."""
+    while (line := srv._q.get(timeout=30)) is not None:
+        srv.lines.append(line)
+    return "\n".join(srv.lines)
+
+
 def _client():
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
@@ -165,6 +172,8 @@ def test_a_reload_finds_the_same_live_game_drawn_again_with_no_key_lost(tmp_path
 
         folder = run(check())
     assert (folder / "autosave.json").is_file()  # the server's stop saved it
+    said = everything_printed(srv)  # Ctrl+C reached every process of the group: no traceback from any
+    assert "Traceback" not in said and "KeyboardInterrupt" not in said, said
 
 
 def test_without_reattach_a_closed_page_stops_its_game_and_the_next_page_gets_a_new_one(tmp_path):

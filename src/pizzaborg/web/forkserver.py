@@ -173,6 +173,10 @@ def become_game(sock: socket.socket, parent: int, base_env: dict[str, str]) -> i
 
 def main(argv: list[str]) -> int:
     fd, spares, parent = int(argv[0]), int(argv[1]), int(argv[2])
+    # Ctrl+C in the trainer's terminal reaches the whole process group: the server stops the games and
+    # then this process (its socket closes); the spares and the games inherit this, and each game's
+    # Textual driver sets its own handler when it starts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
     control = socket.socket(fileno=fd)
     env = dict(os.environ)
