@@ -26,7 +26,7 @@ log = logging.getLogger("pizzaborg.serve")
 
 DRIVER = "pizzaborg.web.driver:ClassWebDriver"
 READY_TIMEOUT = 120.0  # seconds the fork server may take to import and read the story (a slow disk)
-CAN_FORK = sys.platform.startswith("linux")
+CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
 
 def game_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -117,6 +117,11 @@ class Pool:
 
     def start(self) -> bool:
         """Start the fork server and wait until it has imported the game and forked its spares."""
+        try:  # a game's end is watched through a pidfd (Linux 5.3 and later)
+            os.close(os.pidfd_open(os.getpid()))
+        except OSError as exc:
+            self.problem = f"this system has no pidfds ({exc.strerror or exc})"
+            return False
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
