@@ -20,6 +20,7 @@ Without textual-serve, Playwright or Chromium a figure cannot be taken: it print
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import statistics
 import sys
@@ -140,7 +141,15 @@ async def close_all(sockets, sessions) -> None:
         await h.close()
 
 
-def concurrency(srv) -> list:
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def concurrency(srv, data: Path) -> list:
     rows = []
     base = pss_kb(srv.proc.pid)
     resting = len(children(srv.proc.pid))  # with the pool: the fork server and its spares
@@ -149,16 +158,18 @@ def concurrency(srv) -> list:
         async def level(n: int = n):
             times, sockets, sessions = await open_sessions(srv.url, n)
             kids = children(srv.proc.pid)
+            games = _games_in(set((data / "sessions").iterdir()))
+            cpu = sum(cpu_seconds(g) for g in games) / max(1, len(games))  # each game's start, to its title
             total = sum(pss_kb(k) for k in kids)
             server_growth = max(0, pss_kb(srv.proc.pid) - base)
             await close_all(sockets, sessions)
-            return times, len(kids), (total + server_growth) / n / 1024
+            return times, len(kids), (total + server_growth) / n / 1024, cpu
 
-        times, procs, mb = asyncio.run(level())
+        times, procs, mb, cpu = asyncio.run(level())
         end = time.monotonic() + 60
         while len(children(srv.proc.pid)) > resting and time.monotonic() < end:  # the games have left
             time.sleep(0.1)
-        rows.append((n, statistics.median(times), max(times), mb, procs))
+        rows.append((n, statistics.median(times), max(times), mb, procs, cpu))
     return rows
 
 
@@ -235,7 +246,7 @@ def main() -> int:
             with ServerProcess(*serve_args, cwd=Path(tmp)) as srv:
                 if not problem:
                     found[mode, "browser"] = browser_vs_terminal(srv, tmp)
-                found[mode, "levels"] = concurrency(srv)
+                found[mode, "levels"] = concurrency(srv, data)
                 if mode == "today":
                     found[mode, "reload"] = reload_to_live(srv, data)
             if mode == "pool":  # the reload with the default grace period
@@ -254,16 +265,17 @@ def main() -> int:
             f"{verdict(ok)}"
         )
     today = {row[0]: row for row in found["today", "levels"]}
-    for n, median, slowest, _mb, _procs in found["pool", "levels"]:
-        _, median0, slowest0, _, _ = today[n]
+    for n, median, slowest, _mb, _procs, cpu in found["pool", "levels"]:
+        _, median0, slowest0, _, _, cpu0 = today[n]
         ok = n < max(LEVELS) or (median <= MEDIAN_BAR and slowest <= SLOWEST_BAR)
         code |= not ok
         bar = f"median <= {MEDIAN_BAR:g} s, slowest <= {SLOWEST_BAR:g} s" if n == max(LEVELS) else "none"
         print(
             f"{n:2d} sessions at once: title in {median:5.2f} s median, {slowest:5.2f} s slowest (today "
-            f"{median0:.2f} s / {slowest0:.2f} s) (bar {bar})   {verdict(ok)}"
+            f"{median0:.2f} s / {slowest0:.2f} s); CPU per game start {cpu:.2f} s (today {cpu0:.2f} s) (bar {bar})   "
+            f"{verdict(ok)}"
         )
-    n, _, _, mb, procs = found["pool", "levels"][-1]
+    n, _, _, mb, procs, _ = found["pool", "levels"][-1]
     mb0, procs0 = today[n][3], today[n][4]
     ok = mb <= MB_BAR
     code |= not ok
