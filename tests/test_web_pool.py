@@ -279,3 +279,24 @@ def test_a_game_reaches_only_its_own_folder(tmp_path):
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def test_the_server_learns_how_a_forked_game_ended(tmp_path):
+    """A game's exit status comes back from the fork server (the server cannot wait for a grandchild):
+    a game that could not start is told apart from one the server stopped."""
+    from pizzaborg.web.pool import Pool, game_environment
+
+    pool = Pool(1, game_environment({"PIZZABORG_WEB_STORY": str(MINI_DIR)}), tmp_path)
+    assert pool.start(), pool.problem
+
+    async def check():
+        gone = await pool.spawn({"PIZZABORG_SAVES": "."}, tmp_path / "no such folder")  # it cannot move there
+        assert await asyncio.wait_for(gone.wait(), 30) == 1
+        (tmp_path / "s").mkdir()
+        game = await pool.spawn({"PIZZABORG_SAVES": ".", "COLUMNS": "80", "ROWS": "24"}, tmp_path / "s")
+        assert procs_in(tmp_path / "s") == [game.pid] and game.returncode is None
+        game.kill()
+        assert await asyncio.wait_for(game.wait(), 30) == -9
+        await pool.close()
+
+    run(check())

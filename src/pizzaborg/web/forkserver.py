@@ -12,6 +12,8 @@ and the environment every game shares (Textual's settings, the story, the assign
 the three pipe ends that become the game's standard input, output and error; a waiting child takes
 them, moves into the folder and runs ``child.main``; a new spare is forked after the answer.
 
+Each game's exit status goes back to the server on the same socket (``{"exit": pid, "code": n}``).
+
 Lifetime: this process and every game it forked ask Linux for SIGTERM when their parent ends
 (PR_SET_PDEATHSIG), so a class server killed with SIGKILL leaves no game behind: each game gets SIGTERM,
 leaves the way Textual leaves on SIGTERM, and writes its autosave on the way out. It also ends when the
@@ -90,6 +92,21 @@ class ForkServer:
         self.env = env
         self.spares: list[tuple[int, socket.socket]] = []
         self.pid = os.getpid()
+
+    def reap(self, signum: int = 0, frame: object = None) -> None:
+        """SIGCHLD: each game that ended is reaped here and its exit status sent to the server (2: the game
+        could not start), which sees the end itself through a pidfd but cannot read a grandchild's status."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            try:
+                self.control.send(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+            except OSError:
+                pass
 
     def fill(self) -> None:
         while len(self.spares) < self.wanted:
@@ -185,12 +202,12 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # the server falls back to starting each game itself, and says why
         control.send(json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
         return 1
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # games are reaped by the kernel; the server watches pidfds
     import gc
 
     gc.collect()
     gc.freeze()  # the imported objects are never scanned again: their pages stay shared after each fork
     server = ForkServer(control, spares, env)
+    signal.signal(signal.SIGCHLD, server.reap)
     server.fill()
     control.send(json.dumps({"ready": True}).encode())
     server.serve()

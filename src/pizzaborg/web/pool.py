@@ -52,17 +52,27 @@ class PoolUnavailable(Exception):
 
 
 class PooledProcess:
-    """What textual-serve's AppService uses of an asyncio ``Process``, for a game the fork server forked
-    (it is not this process's child: its end is seen through a pidfd)."""
+    """What textual-serve's AppService uses of an asyncio ``Process``, for a game the fork server forked.
+    It is not this process's child: its end is seen through a pidfd, its exit status comes from the fork
+    server (which reaps it); ``returncode`` is set once both are known."""
 
     def __init__(
-        self, pid: int, stdin: asyncio.StreamWriter, stdout: asyncio.StreamReader, stderr: asyncio.StreamReader
+        self,
+        pid: int,
+        stdin: asyncio.StreamWriter,
+        stdout: asyncio.StreamReader,
+        stderr: asyncio.StreamReader,
+        pool: Pool,
     ):
         self.pid = pid
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.returncode: int | None = None
         self._exited = asyncio.Event()
+        self._dead = False
+        self._code: int | None = None
+        self._code_known = False
         self._pidfd: int | None = None
+        pool.watch(self)
         try:
             self._pidfd = os.pidfd_open(pid)
         except ProcessLookupError:
@@ -75,10 +85,20 @@ class PooledProcess:
             asyncio.get_running_loop().remove_reader(self._pidfd)
             os.close(self._pidfd)
             self._pidfd = None
-        if self.returncode is None:
-            self.returncode = 0  # the exit status belongs to the fork server, which lets the kernel reap
+        self._dead = True
         self.stdin.close()
-        self._exited.set()
+        self._settle()
+
+    def exit_status(self, code: int | None) -> None:
+        """From the fork server: how the game ended (None: the fork server has gone and will not say)."""
+        self._code, self._code_known = code, True
+        self._settle()
+
+    def _settle(self) -> None:
+        if self._dead and self._code_known and not self._exited.is_set():
+            # unknown: the fork server went first, and the game ended with it (SIGTERM)
+            self.returncode = self._code if self._code is not None else -int(signal.SIGTERM)
+            self._exited.set()
 
     def send_signal(self, sig: int) -> None:
         if self._pidfd is not None:
@@ -95,7 +115,7 @@ class PooledProcess:
 
     async def wait(self) -> int:
         await self._exited.wait()
-        return self.returncode or 0
+        return self.returncode if self.returncode is not None else 0
 
 
 class Pool:
@@ -110,6 +130,10 @@ class Pool:
         self.problem: str | None = None
         self._lock: asyncio.Lock | None = None
         self._next = 0
+        self._reader: asyncio.Task | None = None
+        self._answers: dict[int, asyncio.Future] = {}
+        self._games: dict[int, PooledProcess] = {}
+        self._statuses: dict[int, int] = {}  # exit statuses that came before their game was watched
 
     @property
     def pid(self) -> int | None:
@@ -159,6 +183,13 @@ class Pool:
         self.sock = mine
         return True
 
+    async def close(self) -> None:
+        """``stop`` from the event loop: the reader first, then the blocking wait in a thread."""
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        await asyncio.to_thread(self.stop)
+
     def stop(self) -> None:
         """Close the socket (the fork server leaves, and its spares with it) and reap it."""
         if self.sock is not None:
@@ -177,6 +208,8 @@ class Pool:
             raise PoolUnavailable(self.problem or "no fork server")
         if self._lock is None:
             self._lock = asyncio.Lock()
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read())
         loop = asyncio.get_running_loop()
         stdin_r, stdin_w = os.pipe()
         stdout_r, stdout_w = os.pipe()
@@ -186,10 +219,11 @@ class Pool:
             async with self._lock:  # one request at a time: the answer is the next message
                 self._next += 1
                 request = json.dumps({"id": self._next, "cwd": str(cwd), "env": env}).encode()
+                waiting = self._answers[self._next] = loop.create_future()
                 try:
                     socket.send_fds(self.sock, [request], theirs)
-                    answer = json.loads(await loop.sock_recv(self.sock, 4096) or b"{}")
-                except (OSError, ValueError) as exc:
+                    answer = await waiting
+                except OSError as exc:
                     self._gone(f"{type(exc).__name__}: {exc}")
                     raise PoolUnavailable(self.problem) from None
                 if not answer.get("pid"):
@@ -205,14 +239,60 @@ class Pool:
         stdin = await _writer(loop, stdin_w)
         stdout = await _reader(loop, stdout_r)
         stderr = await _reader(loop, stderr_r)
-        return PooledProcess(int(answer["pid"]), stdin, stdout, stderr)
+        return PooledProcess(int(answer["pid"]), stdin, stdout, stderr, self)
+
+    def watch(self, game: PooledProcess) -> None:
+        """Tell ``game`` its exit status when the fork server sends it."""
+        if game.pid in self._statuses:
+            game.exit_status(self._statuses.pop(game.pid))
+        elif self.sock is None:
+            game.exit_status(None)
+        else:
+            self._games[game.pid] = game
+
+    async def _read(self) -> None:
+        """The fork server's messages: answers to requests (by id) and games' exit statuses (by pid)."""
+        loop = asyncio.get_running_loop()
+        while self.sock is not None:
+            try:
+                data = await loop.sock_recv(self.sock, 4096)
+            except OSError:
+                data = b""
+            if not data:
+                self._reader = None  # ending by itself: _gone must not cancel it
+                self._gone("it ended")
+                return
+            try:
+                message = json.loads(data)
+            except ValueError:
+                continue
+            if "exit" in message:
+                pid, code = int(message["exit"]), int(message.get("code", 0))
+                game = self._games.pop(pid, None)
+                if game is not None:
+                    game.exit_status(code)
+                elif len(self._statuses) < 10_000:  # a spare's, or a game not watched yet
+                    self._statuses[pid] = code
+            elif (waiting := self._answers.pop(message.get("id"), None)) is not None and not waiting.done():
+                waiting.set_result(message)
 
     def _gone(self, why: str) -> None:
-        if self.sock is not None:
-            log.warning("the fork server has gone (%s): each game now starts on its own, more slowly", why)
-            self.problem = f"the fork server has gone ({why})"
-            self.sock.close()
-            self.sock = None
+        if self.sock is None:
+            return
+        log.warning("the fork server has gone (%s): each game now starts on its own, more slowly", why)
+        self.problem = f"the fork server has gone ({why})"
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        self.sock.close()
+        self.sock = None
+        for waiting in self._answers.values():
+            if not waiting.done():
+                waiting.set_result({})
+        self._answers.clear()
+        for game in self._games.values():  # no status will come: they ended with it
+            game.exit_status(None)
+        self._games.clear()
 
 
 async def _reader(loop: asyncio.AbstractEventLoop, fd: int) -> asyncio.StreamReader:

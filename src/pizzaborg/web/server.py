@@ -292,7 +292,7 @@ class ClassServer(Server):
             if s.websocket is not None:
                 await s.websocket.close()
         if self.pool is not None:  # after the games: its end ends the spares
-            await asyncio.to_thread(self.pool.stop)
+            await self.pool.close()
 
     # ---- who is asking -----------------------------------------------------------------------
     def _access_token(self) -> str:
