@@ -8,7 +8,9 @@ command with Textual's web driver and pipes keys and screen. This subclass adds 
   the server's own table (stored hashed), never part of a path;
 - an access code (required off loopback) asked for by a form before any game starts;
 - at most ``max_sessions`` games at once and an idle timeout, each explained on the page;
-- the page and its font come from this server only (no web fonts or scripts from elsewhere).
+- the page and its font come from this server only (no web fonts or scripts from elsewhere);
+- games forked from a warm pool (``pool.py``, ``forkserver.py``) instead of a Python start per learner,
+  and a page that goes (a reload, a lost connection) finds its live game again within a grace period.
 """
 
 from __future__ import annotations
@@ -175,7 +177,6 @@ class ClassServer(Server):
         self.pool_size = pool if CAN_FORK else 0
         self.pool: Pool | None = None
         self.reattach_grace = reattach_grace
-        self.reattached = 0
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
@@ -507,7 +508,6 @@ class ClassServer(Server):
         if s.service is not service:  # it ended meanwhile
             await websocket.close()
             return websocket
-        self.reattached += 1
         await service.redraw(width, height)
         await self._attached(websocket, service, s)
         return websocket
