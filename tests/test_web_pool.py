@@ -290,13 +290,16 @@ def test_the_server_learns_how_a_forked_game_ended(tmp_path):
     assert pool.start(), pool.problem
 
     async def check():
-        gone = await pool.spawn({"PIZZABORG_SAVES": "."}, tmp_path / "no such folder")  # it cannot move there
-        assert await asyncio.wait_for(gone.wait(), 30) == 1
-        (tmp_path / "s").mkdir()
-        game = await pool.spawn({"PIZZABORG_SAVES": ".", "COLUMNS": "80", "ROWS": "24"}, tmp_path / "s")
-        assert procs_in(tmp_path / "s") == [game.pid] and game.returncode is None
-        game.kill()
-        assert await asyncio.wait_for(game.wait(), 30) == -9
-        await pool.close()
+        try:
+            gone = await pool.spawn({"PIZZABORG_SAVES": "."}, tmp_path / "no such folder")  # it cannot move there
+            assert await asyncio.wait_for(gone.wait(), 30) == 1
+            (tmp_path / "s").mkdir()
+            game = await pool.spawn({"PIZZABORG_SAVES": ".", "COLUMNS": "80", "ROWS": "24"}, tmp_path / "s")
+            assert await asyncio.wait_for(game.stdout.readline(), 30) == b"__GANGLION__\n"  # Textual started
+            assert procs_in(tmp_path / "s") == [game.pid] and game.returncode is None
+            game.kill()
+            assert await asyncio.wait_for(game.wait(), 30) == -9
+        finally:
+            await pool.close()
 
     run(check())
