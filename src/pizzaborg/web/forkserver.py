@@ -57,7 +57,35 @@ def warm(story_dir: str | None, assignment_path: str | None) -> None:
     from . import child, driver  # noqa: F401
 
     child.preload(story_dir, assignment_path)
+    share_parsed_styles()
     rehearse(child._kept("story", story_dir))
+
+
+def share_parsed_styles() -> None:
+    """Textual parses an app's CSS (its own and every widget's defaults) again for each app: its cache
+    belongs to one style sheet. Kept here for the process, the rules parsed in the rehearsal are shared
+    by every game forked after it (the same CSS with the same theme variables gives the same rules)."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = getattr(Stylesheet, "_parse_rules", None)
+    if parse is None or getattr(parse, "shared", False):  # another Textual, or done already
+        return
+    kept: dict[tuple, list] = {}
+
+    def _parse_rules(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        variables = getattr(self, "_variables", None)
+        if not isinstance(variables, dict):  # not the Textual this was written for: no sharing
+            return parse(self, *args, **kwargs)
+        key = (args, tuple(sorted(kwargs.items())), tuple(sorted(variables.items())))
+        rules = kept.get(key)
+        if rules is None:
+            rules = parse(self, *args, **kwargs)
+            if len(kept) < 1024:
+                kept[key] = rules
+        return rules
+
+    _parse_rules.shared = True  # type: ignore[attr-defined]
+    Stylesheet._parse_rules = _parse_rules  # type: ignore[method-assign]
 
 
 def rehearse(story, runs: int = 2) -> None:
