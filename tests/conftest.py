@@ -57,6 +57,36 @@ def _english_after():
     i18n.use(None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_process_left(tmp_path_factory):
+    """When the run ends, no process a test started (a class server, its fork server, a game) still runs
+    in the run's temp folders: each was stopped and has ended (its pidfd says so, within 30 s)."""
+    yield
+    if not hasattr(os, "pidfd_open"):
+        return
+    import select
+    import signal
+    import time
+
+    base = str(tmp_path_factory.getbasetemp().resolve())
+    fds = {}
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and int(d.name) != os.getpid() and os.readlink(d / "cwd").startswith(base + "/"):
+                fds[os.pidfd_open(int(d.name))] = int(d.name)
+        except OSError:  # gone meanwhile, a zombie, or not ours to look at
+            continue
+    end = time.monotonic() + 30
+    while fds and time.monotonic() < end:
+        for fd in select.select(list(fds), [], [], max(0.0, end - time.monotonic()))[0]:
+            os.close(fd)
+            del fds[fd]
+    for fd in fds:
+        signal.pidfd_send_signal(fd, signal.SIGKILL)
+        os.close(fd)
+    assert not fds, f"processes left running in {base} after the tests: {sorted(fds.values())}"
+
+
 # ---- tiers: tests that need an outside tool --------------------------------------------------
 # A developer without tmux, Chromium, Ralph or espeak-ng sees those tests skipped, each saying why.
 # CI names the tiers it provides in PIZZABORG_REQUIRE_TIERS (.ci/run: tmux,browser,lrs,espeak): a

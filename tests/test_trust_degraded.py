@@ -232,6 +232,8 @@ def test_serve_prints_an_address_to_give_out(monkeypatch, tmp_path):
         data_dir=tmp_path,
         hand_ins=None,
         cohort=None,
+        pool=None,
+        reattach_grace=0,
         out=out,
     )
     W.ClassServer.listening(fake)

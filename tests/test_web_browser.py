@@ -101,6 +101,8 @@ def test_a_class_plays_an_assignment_in_the_browser(browser, tmp_path):
         CODE,
         "--data-dir",
         "data",
+        "--reattach-grace",  # a reload stops the game: it continues from the autosave (test_web_pool*: live)
+        "0",
         cwd=tmp_path,
     ) as srv:
         page = browser.new_page(viewport={"width": 1100, "height": 760})

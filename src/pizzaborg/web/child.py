@@ -15,6 +15,10 @@ in the environment, all of it made by the server (nothing typed in the browser):
 Nothing may be printed on standard output: it is the channel to the server. A game that cannot start
 (an assignment removed during class, a full disk) prints one line on standard error and exits with 2,
 which the server turns into a true message for the page.
+
+The same ``main`` runs in a game forked by the fork server (``web/forkserver.py``), which has called
+:func:`preload` once for every game: the story and the assignment are then already read. Everything
+taken from the environment is read in ``main``, after the fork.
 """
 
 from __future__ import annotations
@@ -81,6 +85,25 @@ def _app_class():
     return WebApp
 
 
+_preloaded: dict[str, object] = {}  # set once in the fork server, before any game is forked
+
+
+def preload(story_dir: str | None, assignment_path: str | None) -> None:
+    """Read the story and the assignment now (in the fork server), for every game forked later."""
+    from ..engine import load_story as load
+
+    _preloaded["story"] = (story_dir, load(story_dir))
+    if assignment_path:
+        from ..trainer.assignment import load_assignment
+
+        _preloaded["assignment"] = (assignment_path, load_assignment(assignment_path))
+
+
+def _kept(kind: str, key: str | None):
+    found = _preloaded.get(kind)
+    return found[1] if isinstance(found, tuple) and found[0] == key else None
+
+
 def main() -> int:
     from ..engine.errors import PizzaBorgError
 
@@ -96,17 +119,23 @@ def _main() -> int:
     from ..engine.i18n import use
 
     use(env.get("PIZZABORG_LANG") or None)  # the browser's language, chosen by the server
+    if env.get("PIZZABORG_WEB_PARENT", "").isdigit():  # started by the server itself: leave when it does
+        from .forkserver import die_with_parent
+
+        die_with_parent(int(env["PIZZABORG_WEB_PARENT"]))
     story_dir = env.get("PIZZABORG_WEB_STORY") or None
     assignment = None
     if env.get("PIZZABORG_WEB_ASSIGNMENT"):
         from ..trainer.assignment import load_assignment
 
-        assignment = load_assignment(env["PIZZABORG_WEB_ASSIGNMENT"])
+        assignment = _kept("assignment", env["PIZZABORG_WEB_ASSIGNMENT"]) or load_assignment(
+            env["PIZZABORG_WEB_ASSIGNMENT"]
+        )
 
     def load_story():
         from ..engine import load_story as load
 
-        story = load(story_dir)
+        story = _kept("story", story_dir) or load(story_dir)
         if assignment is not None:
             assignment.check_story(story)
         from ..play.language import story_in

@@ -17,6 +17,8 @@ DEFAULT_IDLE_MINUTES = 30.0
 DEFAULT_SEATS_PER_CLIENT = 2  # web/guard.py has the same figures (it imports aiohttp; this module may not)
 DEFAULT_PER_ADDRESS = 256
 DEFAULT_QUOTA_MB, DEFAULT_QUOTA_FILES = 20, 200  # web/quota.py's defaults
+DEFAULT_POOL = 2
+DEFAULT_GRACE_MINUTES = 10.0
 NEEDS_EXTRA = "pizzaborg serve needs the web extra: pip install 'pizzaborg[web]' (or 'make serve')"
 
 
@@ -25,6 +27,7 @@ class ServeError(PizzaBorgError):
 
 
 _positive_int = whole_number(1, 1000, "")
+_pool_size = whole_number(0, 100, "")
 _port = whole_number(1, 65535, "a port", noun="port number")
 
 
@@ -35,6 +38,16 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
     if not 0.01 <= m <= 24 * 60:
         raise argparse.ArgumentTypeError("must be between 0.01 and 1440 minutes")
+    return m
+
+
+def _grace_minutes(text: str) -> float:
+    try:
+        m = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
+    if not 0 <= m <= 24 * 60:
+        raise argparse.ArgumentTypeError("must be between 0 and 1440 minutes")
     return m
 
 
@@ -109,6 +122,22 @@ def register(sub, common) -> None:
         metavar="NAME",
         help="a host name the server answers to, besides localhost, this machine's names and any IP address "
         "(e.g. the name behind a proxy); repeatable; '*' for any",
+    )
+    serve.add_argument(
+        "--pool",
+        type=_pool_size,
+        default=DEFAULT_POOL,
+        metavar="N",
+        help=f"games kept started and waiting for the next learners (default {DEFAULT_POOL}; 0: each game starts "
+        "when its learner connects, in a process of its own)",
+    )
+    serve.add_argument(
+        "--reattach-grace",
+        type=_grace_minutes,
+        default=DEFAULT_GRACE_MINUTES,
+        metavar="M",
+        help=f"a page closed or reloaded finds its live game again within M minutes (default "
+        f"{DEFAULT_GRACE_MINUTES:g}; 0: the game is saved and stopped when its page goes)",
     )
     serve.add_argument(
         "--assignment",
@@ -210,6 +239,8 @@ def settings(args) -> dict:
         code=code,
         max_sessions=args.max_sessions,
         idle_seconds=args.idle_minutes * 60,
+        pool=args.pool,
+        reattach_grace=args.reattach_grace * 60,
         assignment_path=assignment_path,
         hand_ins=hand_ins,
         cohort=cohort,

@@ -77,7 +77,7 @@ def game_page(resume: str, cohort: str | None, t: Translator | None = None) -> s
     what = escape(_("Assignment: {cohort}").format(cohort=cohort)) + " · " if cohort else ""
     code = _("Your resume code: {code} (keep it to continue another day or on another device)")
     before, _sep, after = escape(code).partition("{code}")
-    lost = _("The connection to the class server was lost. Your game is saved: reload when it is back.")
+    lost = _("The connection to the class server was lost. Your game is saved: this page tries again by itself.")
     return (
         _head(
             "PizzaBorg",

@@ -11,6 +11,8 @@ command with Textual's web driver and pipes keys and screen. This subclass adds 
 - the page and its font come from this server only (no web fonts or scripts from elsewhere);
 - the limits that keep it serving under abuse (connections, seats, code guesses, proxies, Host): their
   policy is in ``guard.py``, called from small hooks here.
+- games forked from a warm pool (``pool.py``, ``forkserver.py``) instead of a Python start per learner,
+  and a page that goes (a reload, a lost connection) finds its live game again within a grace period.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import socket
 import sys
@@ -30,12 +33,14 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from ..engine.i18n import Translator, current, translator
+from ..engine.i18n import Translator, count, current, translator
 from . import guard
 from .codes import MAX_FIELD, normal_code
+from .driver import PREAMBLE
 from .lang import choose as choose_language
 from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
+from .pool import CAN_FORK, DRIVER, Pool, PoolUnavailable, game_environment
 from .sessions import ClassSession, Sessions
 
 log = logging.getLogger("pizzaborg.serve")
@@ -67,19 +72,34 @@ def address_to_give_out(ipv6_too: bool = False) -> str | None:
 
 
 class SessionService(AppService):
-    """One game process: ``python -m pizzaborg.web.child`` (no shell), its settings in the environment."""
+    """One game process, forked by the warm pool's fork server (``web/pool.py``) or, without one,
+    ``python -m pizzaborg.web.child`` (no shell); its settings in the environment."""
 
-    def __init__(self, env: dict, cwd: Path, **kwargs):
+    def __init__(self, env: dict, cwd: Path, pool: Pool | None = None, **kwargs):
         super().__init__("pizzaborg.web.child", **kwargs)
         self.extra_env = env
         self.cwd = cwd
+        self.pool = pool
+        self.pooled = False
+        self.drew = False  # the game sent a screen: it started
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
+        env["TEXTUAL_DRIVER"] = DRIVER
+        env["PIZZABORG_WEB_PARENT"] = str(os.getpid())  # the game leaves when the server does
         env.update(self.extra_env)
         return env
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
+        if self.pool is not None:
+            size = {"COLUMNS": str(width), "ROWS": str(height)}
+            try:
+                forked = await self.pool.spawn({**self.extra_env, **size}, self.cwd)
+            except PoolUnavailable:
+                pass
+            else:  # what AppService uses of a Process, for a process that is not this one's child
+                self._process, self._stdin, self.pooled = forked, forked.stdin, True  # type: ignore[assignment]
+                return forked
         environment = self._build_environment(width=width, height=height)
         # -P: the session's folder (its working directory) is not on the import path
         self._process = process = await asyncio.create_subprocess_exec(
@@ -100,12 +120,27 @@ class SessionService(AppService):
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    async def redraw(self, width: int, height: int) -> None:
+        """A new browser terminal for the live game: its size, then the whole screen again."""
+        await self.set_terminal_size(width, height)
+        await self.send_meta({"type": "redraw"})
+
     async def stop_within(self, grace: float = STOP_GRACE) -> None:
         """Ask the game to leave (it autosaves); kill it when it has not left after ``grace`` seconds."""
         try:
             await asyncio.wait_for(self.stop(), grace)
         except (TimeoutError, ConnectionError, RuntimeError):
             if self._process is not None and self._process.returncode is None:
+                self._process.kill()
+                await self._process.wait()
+        if self.pooled and self._process is not None:  # its output has ended: wait for the process itself
+            try:
+                await asyncio.wait_for(self._process.wait(), grace)
+            except TimeoutError:
                 self._process.kill()
                 await self._process.wait()
 
@@ -124,6 +159,8 @@ class ClassServer(Server):
         assignment_path: str | None = None,
         hand_ins: Path | None = None,
         cohort: str | None = None,
+        pool: int = 0,
+        reattach_grace: float = 0.0,
         out=None,
         max_per_client: int = guard.DEFAULT_SEATS_PER_CLIENT,
         max_connections_per_address: int = guard.DEFAULT_PER_ADDRESS,
@@ -160,6 +197,9 @@ class ClassServer(Server):
         wildcard = host in ("0.0.0.0", "::", "")
         self.given_out = address_to_give_out(host == "::") if wildcard else None
         self.allowed_hosts = guard.default_hosts(host, self.given_out) | {h.lower() for h in allowed_hosts}
+        self.pool_size = pool if CAN_FORK else 0
+        self.pool: Pool | None = None
+        self.reattach_grace = reattach_grace
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
@@ -204,6 +244,7 @@ class ClassServer(Server):
         import signal
 
         self.initialize_logging()
+        self.start_pool()  # before the event loop: the fork server is a plain process with no loop or thread
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -219,6 +260,20 @@ class ClassServer(Server):
         guard.run_app(
             self._make_app(), host=self.host, port=self.port, guard=connections, loop=loop, ready=self.listening
         )
+
+    def start_pool(self) -> None:
+        if self.pool_size <= 0:
+            return
+        shared = {
+            "PIZZABORG_WEB_STORY": self.story_dir or "",
+            "PIZZABORG_WEB_ASSIGNMENT": self.assignment_path or "",
+            "PIZZABORG_WEB_HANDINS": str(self.hand_ins) if self.hand_ins is not None else "",
+        }
+        pool = Pool(self.pool_size, game_environment(shared), self.data_dir)
+        if pool.start():
+            self.pool = pool
+        else:
+            print(f"pizzaborg: note: {pool.problem}; each game starts on its own, more slowly", file=sys.stderr)
 
     async def on_startup(self, app: web.Application) -> None:
         pass
@@ -242,6 +297,10 @@ class ClassServer(Server):
             f"At most {self.max_sessions} games at once; a game idle for {self.idle_seconds / 60:g} min is saved "
             "and closed."
         )
+        if self.pool is not None:
+            p(f"Games start from a warm pool ({self.pool_size} waiting).")
+        if self.reattach_grace > 0:
+            p(f"A page closed or reloaded finds its game again within {self.reattach_grace / 60:g} min.")
         p(f"Sessions and their saves: {self.data_dir / 'sessions'}")
         if self.hand_ins is not None:
             p(f"Assignment for '{self.cohort}': reports and server records go to {self.hand_ins}")
@@ -254,10 +313,14 @@ class ClassServer(Server):
                 "The class server was stopped. Your game is saved: when it is back, reload this page and "
                 "choose Continue."
             )
+            if s.grace is not None:
+                s.grace.cancel()
         await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
         for s in live:
             if s.websocket is not None:
                 await s.websocket.close()
+        if self.pool is not None:  # after the games: its end ends the spares
+            await self.pool.close()
 
     # ---- who is asking -----------------------------------------------------------------------
     def _access_token(self, client: str | None = None) -> str:
@@ -382,8 +445,11 @@ class ClassServer(Server):
         _ = self._t(request).gettext
         if s is not None and not self.sessions.opened(s):  # a page whose game never opened
             s = None
+        live = s is not None and s.service is not None and s.service.running and not s.closed
         if s is None:
             message = _("This page has no game. Reload it to start.")
+        elif live and self.reattach_grace > 0:  # the page lost its connection; the game waits for it
+            message = _("The connection was lost; your game is still running. Reconnecting…")
         elif s.closed:
             message = s.closed
         else:
@@ -391,7 +457,9 @@ class ClassServer(Server):
                 "The game has ended. It is saved on the class server: reload this page and choose Continue "
                 "(or use your resume code {code} on another day or device)."
             ).format(code=s.resume)
-        return web.json_response({"message": message, "resume": s.resume if s else None})
+        return web.json_response(
+            {"message": message, "resume": s.resume if s else None, "live": live and self.reattach_grace > 0}
+        )
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
@@ -420,8 +488,13 @@ class ClassServer(Server):
         t = self._t(request)
         _ = t.gettext
         s = self.sessions.adopt(s)
+        s.lang = t.lang
         client = self._client(request)
-        if s.service is not None:  # the same game opened again (a reload, another tab): the old one leaves first
+        width = _clamp(request.query.get("width"), 80)
+        height = _clamp(request.query.get("height"), 24)
+        if s.service is not None and s.service.running and self.reattach_grace > 0:
+            return await self._reattach(request, s, s.service, width, height)
+        if s.service is not None:  # the same game opened again without reattaching: the old one leaves first
             old, old_ws = s.service, s.websocket
             s.closed = _(
                 "This game was opened in another tab or window, so it closed here. It is saved: reload this "
@@ -451,8 +524,6 @@ class ClassServer(Server):
             ).format(n=self.max_per_client)
             await websocket.close()
             return websocket
-        width = _clamp(request.query.get("width"), 80)
-        height = _clamp(request.query.get("height"), 24)
         try:  # a full disk or a removed data folder: the page says so, nothing is started
             s.folder.mkdir(parents=True, exist_ok=True)
             self.sessions.keep(s)
@@ -468,26 +539,46 @@ class ClassServer(Server):
         left: list[asyncio.Future] = []  # keeps the task that closes the page's game
         drawn = asyncio.Event()  # the game sent a screen: it started
 
-        async def send_bytes(data: bytes) -> None:
-            drawn.set()
-            await websocket.send_bytes(data)
-
         def release() -> None:  # the place on the server is free as soon as the game is leaving
             if s.service is service:
                 s.service = s.websocket = None
+                if s.grace is not None:
+                    s.grace.cancel()
+                    s.grace = None
+
+        async def to_page_bytes(data: bytes) -> None:  # to whichever page has the game now (none: dropped)
+            drawn.set()
+            service.drew = True
+            ws = s.websocket if s.service is service else None
+            if ws is not None and not ws.closed:
+                try:
+                    await ws.send_bytes(data)
+                except (ConnectionError, RuntimeError):
+                    pass
+
+        async def to_page_str(data: str) -> None:
+            ws = s.websocket if s.service is service else None
+            if ws is not None and not ws.closed:
+                try:
+                    await ws.send_str(data)
+                except (ConnectionError, RuntimeError):
+                    pass
 
         async def game_left() -> None:  # the game said it is leaving, or its process ended
+            ws = s.websocket if s.service is service else None
             release()
             await self._exited(service)  # its seat is free once the process has gone, not before
             if s.closed is None and _failed(service):
-                s.closed = _failure_message(service, drawn.is_set())
-            await websocket.close()
+                s.closed = _failure_message(service, drawn.is_set(), t)
+            if ws is not None:
+                await ws.close()
 
         service = SessionService(
             self._child_env(s, t.lang),
             s.folder,
-            write_bytes=send_bytes,
-            write_str=websocket.send_str,
+            pool=self.pool,
+            write_bytes=to_page_bytes,
+            write_str=to_page_str,
             close=game_left,
             download_manager=self.download_manager,
         )
@@ -496,24 +587,77 @@ class ClassServer(Server):
         self.started_games += 1
         try:
             await service.start(width, height)
-            if service._task is not None:  # a game that dies without saying goodbye still ends the page's game
-                service._task.add_done_callback(lambda _: left.append(asyncio.ensure_future(game_left())))
-            await self._pump(websocket, service, s)
+            task = getattr(service, "_task", None)
+            if task is not None:  # a game that dies without saying goodbye still ends the page's game
+                task.add_done_callback(lambda _: left.append(asyncio.ensure_future(game_left())))
+        except Exception as exc:  # one line in the server's log, never a traceback for the class
+            log.warning("session %s: %s: %s", s.id, type(exc).__name__, exc)
+            release()
+            await self._exited(service)
+            if s.closed is None:
+                s.closed = _failure_message(service, drawn.is_set(), t)
+            await websocket.close()
+            return websocket
+        await self._attached(websocket, service, s)
+        return websocket
+
+    async def _reattach(
+        self, request: web.Request, s: ClassSession, service: SessionService, width: int, height: int
+    ) -> web.WebSocketResponse:
+        """A page came back (a reload, a lid opened, another network, another tab) while its game still
+        runs: the new page gets the same process, drawn again; the old page, if still open, is told."""
+        old_ws = s.websocket
+        if s.grace is not None:
+            s.grace.cancel()
+            s.grace = None
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+        await websocket.prepare(request)
+        s.websocket, s.closed = None, None  # nothing reaches a page until the new one is set up
+        if old_ws is not None and not old_ws.closed:
+            s.closed = translator(s.lang).gettext(
+                "This game was opened in another tab or window, so it closed here. It is saved: reload this "
+                "page to take it back."
+            )
+            await old_ws.close()
+        await websocket.send_bytes(PREAMBLE)
+        s.websocket = websocket
+        if s.grace is not None:  # the old page's end may have started one meanwhile
+            s.grace.cancel()
+            s.grace = None
+        if s.service is not service:  # it ended meanwhile
+            await websocket.close()
+            return websocket
+        await service.redraw(width, height)
+        await self._attached(websocket, service, s)
+        return websocket
+
+    async def _attached(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> None:
+        """Keys from this page to the game until the page goes (the game waits out the grace period for
+        it to come back), the game ends, or nobody typed for the idle time (the game is saved and stops)."""
+        idle = False
+        try:
+            idle = await self._pump(websocket, service, s)
         except asyncio.CancelledError:
             pass
         except Exception as exc:  # one line in the server's log, never a traceback for the class
             log.warning("session %s: %s: %s", s.id, type(exc).__name__, exc)
         finally:
-            release()
-            await service.stop_within()
-            await self._exited(service)
-            if s.leaving is service:
-                s.leaving = None
-            if s.closed is None and _failed(service):
-                s.closed = _failure_message(service, drawn.is_set())
+            if s.websocket is websocket:
+                s.websocket = None
             if not websocket.closed:
                 await websocket.close()
-        return websocket
+        if s.service is not service:  # the game ended, or another game took the session
+            await self._leave(s, service)
+            return
+        if s.websocket is not None:  # another page took the game over
+            return
+        if idle or self.reattach_grace <= 0 or not service.running:
+            s.service = None
+            await self._leave(s, service)
+            return
+        if s.grace is not None:
+            s.grace.cancel()
+        s.grace = asyncio.create_task(self._grace(s, service))
 
     async def _exited(self, service: SessionService) -> None:
         """Wait for the game process to be gone, then free its seat."""
@@ -526,25 +670,60 @@ class ClassServer(Server):
                 await process.wait()
         self.seats.free(service)
 
-    async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> None:
+    async def _grace(self, s: ClassSession, service: SessionService) -> None:
+        """The page went: the game waits for it this long, then saves and stops."""
+        await asyncio.sleep(self.reattach_grace)
+        if s.service is service and s.websocket is None:
+            s.grace = None
+            minutes = self.reattach_grace / 60
+            s.closed = (
+                translator(s.lang)
+                .ngettext(
+                    "This game was closed {minutes} minute after its page went. It is saved: reload this page "
+                    "and choose Continue.",
+                    "This game was closed {minutes} minutes after its page went. It is saved: reload this page "
+                    "and choose Continue.",
+                    count(minutes),
+                )
+                .format(minutes=f"{minutes:g}")
+            )
+            s.service = None
+            await self._leave(s, service)
+
+    async def _leave(self, s: ClassSession, service: SessionService) -> None:
+        await service.stop_within()
+        await self._exited(service)  # its seat is free once the process has gone, not before
+        if s.leaving is service:
+            s.leaving = None
+        if s.closed is None and _failed(service):
+            s.closed = _failure_message(service, service.drew, translator(s.lang))
+
+    async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> bool:
         """Browser to game: keys, sizes, focus. Ends when the page goes, the game ends, or nobody pressed a
-        key for the idle timeout."""
+        key for the idle timeout (then True)."""
         last = time.monotonic()
         while True:
             left = self.idle_seconds - (time.monotonic() - last)
             if left <= 0:
                 minutes = self.idle_seconds / 60
                 s.closed = (
-                    f"This game was closed after {minutes:g} minute{'' if minutes == 1 else 's'} without a key "
-                    "press, to make room for others. It is saved: reload this page and choose Continue."
+                    translator(s.lang)
+                    .ngettext(
+                        "This game was closed after {minutes} minute without a key press, to make room for others. "
+                        "It is saved: reload this page and choose Continue.",
+                        "This game was closed after {minutes} minutes without a key press, to make room for "
+                        "others. It is saved: reload this page and choose Continue.",
+                        count(minutes),
+                    )
+                    .format(minutes=f"{minutes:g}")
                 )
-                return
+                return True
             try:
                 message = await websocket.receive(timeout=left)
             except TimeoutError:
                 continue
             if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
-                return
+                return False
             if message.type != WSMsgType.TEXT:
                 continue
             try:
@@ -554,6 +733,7 @@ class ClassServer(Server):
                 continue
             if kind == "stdin" and len(envelope) > 1 and isinstance(envelope[1], str):
                 last = time.monotonic()
+                s.closed = None  # a tab that lost the game has read why by now; this page may reconnect
                 await service.send_bytes(envelope[1].encode("utf-8"))
             elif kind == "resize" and len(envelope) > 1 and isinstance(envelope[1], dict):
                 # not a key: resizing does not keep an idle game open
@@ -574,13 +754,17 @@ def _failed(service: SessionService) -> bool:
     return process is not None and process.returncode is not None and process.returncode > 0
 
 
-def _failure_message(service: SessionService, drawn: bool) -> str:
+def _failure_message(service: SessionService, drawn: bool, t: Translator) -> str:
     could_not_start = not drawn or getattr(service._process, "returncode", None) == 2  # 2: the child's start failed
-    return (
-        "The game could not start on the class server: "
-        if could_not_start
-        else "The game stopped with an error on the class server: "
-    ) + "tell your trainer (the server's terminal says why). Your last autosave, if any, is kept."
+    if could_not_start:
+        return t.gettext(
+            "The game could not start on the class server: tell your trainer (the server's terminal says why). "
+            "Your last autosave, if any, is kept."
+        )
+    return t.gettext(
+        "The game stopped with an error on the class server: tell your trainer (the server's terminal says why). "
+        "Your last autosave, if any, is kept."
+    )
 
 
 def _clamp(value, default: int) -> int:

@@ -23,6 +23,8 @@ from ..engine.times import now_iso
 from .codes import new_code, normal_code
 
 if TYPE_CHECKING:
+    import asyncio
+
     from aiohttp import web
 
     from .server import SessionService
@@ -45,6 +47,8 @@ class ClassSession:
     websocket: web.WebSocketResponse | None = None
     leaving: SessionService | None = None  # the last game, perhaps still saving on its way out
     closed: str | None = None  # why the last game closed, for the page
+    grace: asyncio.Task | None = None  # the page went: the game waits this out for it to come back
+    lang: str | None = None  # the page's language (web/lang.py): the words the server says later are in it
 
     @property
     def folder(self) -> Path:
