@@ -260,3 +260,15 @@ def run_cli(monkeypatch):
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+def pytest_sessionstart(session) -> None:
+    """The interface's catalogues compiled once, before any test (in the controller, not in each xdist
+    worker): a fresh clone has no .mo files (git ignores them), and a game that compiles one on first use
+    imports Babel, which a start-up test forbids for English and the pseudo-locale."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from pizzaborg.engine import i18n
+    from pizzaborg.engine.i18n_build import compile_all
+
+    compile_all(i18n.LOCALE_DIR)

@@ -160,10 +160,12 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
     coh.add_argument(
         "--cache",
         metavar="DIR",
-        help="with --lrs: keep the statements read and their verdicts in DIR, so the next run reads only what "
-        "the LRS stored since (default: the user's cache folder)",
+        help=_(
+            "with --lrs: keep the statements read and their verdicts in DIR, so the next run reads only what "
+            "the LRS stored since (default: the user's cache folder)"
+        ),
     )
-    coh.add_argument("--no-cache", action="store_true", help="with --lrs: read every statement again, keep nothing")
+    coh.add_argument("--no-cache", action="store_true", help=_("with --lrs: read every statement again, keep nothing"))
 
     coh.add_argument(
         "--counts",
@@ -554,13 +556,13 @@ def _lrs_cache(args, lrs, verifier):
 
     if args.no_cache:
         if args.cache:
-            raise TrainerUsage("--cache and --no-cache: choose one")
+            raise TrainerUsage(_("--cache and --no-cache: choose one"))
         return None
     folder = Path(args.cache) if args.cache else default_folder()
     if folder is None:  # PIZZABORG_CACHE=off
         return None
     activity = cohort_activity(verifier.assignment)
-    return LrsCache.open(cache_file(folder, lrs.endpoint, activity, getattr(lrs, "user", None)), lrs.endpoint, activity)
+    return LrsCache.load(cache_file(folder, lrs.endpoint, activity, getattr(lrs, "user", None)), lrs.endpoint, activity)
 
 
 def cmd_cohort_lrs(args) -> int:

@@ -29,6 +29,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
+from ..engine.i18n import _
 from ..engine.times import iso, parse_iso
 
 FORMAT = "pizzaborg-lrs-cache"
@@ -77,7 +78,7 @@ class LrsCache:
         self.touched: set[str] = set()  # registrations with a statement new or changed in this run
 
     @classmethod
-    def open(cls, path: Path, endpoint: str, activity: str) -> LrsCache:
+    def load(cls, path: Path, endpoint: str, activity: str) -> LrsCache:
         cache = cls(path, endpoint, activity)
         from ..engine.files import read_bounded
 
@@ -86,7 +87,8 @@ class LrsCache:
         except FileNotFoundError:
             return cache
         except (OSError, ValueError, RecursionError) as exc:
-            cache.note = f"the LRS cache {path} cannot be read ({getattr(exc, 'strerror', None) or exc}): read again"
+            why = getattr(exc, "strerror", None) or exc
+            cache.note = _("the LRS cache {path} cannot be read ({why}): read again").format(path=path, why=why)
             return cache
         if (
             not isinstance(data, dict)
@@ -97,7 +99,9 @@ class LrsCache:
             or not isinstance(data.get("statements"), dict)
             or not isinstance(data.get("verdicts"), dict)
         ):
-            cache.note = f"the LRS cache {path} is not one this version wrote for this LRS: read again"
+            cache.note = _("the LRS cache {path} is not one this version wrote for this LRS: read again").format(
+                path=path
+            )
             return cache
         cache.statements = {k: v for k, v in data["statements"].items() if isinstance(v, dict)}
         newest = data.get("newest")
@@ -228,5 +232,6 @@ class LrsCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
         except (OSError, TypeError, ValueError) as exc:
-            return f"the LRS cache {self.path} could not be written ({getattr(exc, 'strerror', None) or exc})"
+            why = getattr(exc, "strerror", None) or exc
+            return _("the LRS cache {path} could not be written ({why})").format(path=self.path, why=why)
         return None

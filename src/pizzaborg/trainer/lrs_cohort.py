@@ -10,6 +10,7 @@ assignment are kept, whatever the LRS returned.
 
 from __future__ import annotations
 
+from ..engine.i18n import _, ngettext
 from .report import iso, parse_iso
 from .xapi import ACTIVITY_BASE, EXT_DECISION, VERBS
 
@@ -63,8 +64,10 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
     mine = [s for s in found if _grouped_by(s, activity)]
     if found and filter_works is None:
         notes.append(
-            f"the LRS at {lrs.where} found nothing for the assignment's activity filter; all "
-            f"{len(found)} statement(s) these credentials may read were read and the assignment's kept"
+            _(
+                "the LRS at {where} found nothing for the assignment's activity filter; all {n} statement(s) "
+                "these credentials may read were read and the assignment's kept"
+            ).format(where=lrs.where, n=len(found))
         )
     return mine, notes, (False if mine else filter_works)
 
@@ -113,10 +116,13 @@ def _verify(reg: str, group: list, verifier):
 
 def _duration(seconds: float) -> str:
     if seconds >= 2 * 86400:
-        return f"{seconds / 86400:.0f} days"
+        n = round(seconds / 86400)
+        return ngettext("{n} day", "{n} days", n).format(n=n)
     if seconds >= 7200:
-        return f"{seconds / 3600:.0f} hours"
-    return f"{max(1, round(seconds / 60))} minute(s)"
+        n = round(seconds / 3600)
+        return ngettext("{n} hour", "{n} hours", n).format(n=n)
+    n = max(1, round(seconds / 60))
+    return ngettext("{n} minute", "{n} minutes", n).format(n=n)
 
 
 def _context(verifier) -> str:
@@ -165,16 +171,35 @@ def verdicts_from_lrs(lrs, assignment, verifier, cache=None) -> tuple:
         verdicts.append(v)
     if since is not None:
         notes.append(
-            f"from the LRS at {lrs.where}: {added} new statement(s) since {since} "
-            f"({len(found)} read); {counts['new']} new attempt(s), {counts['changed']} changed, "
-            f"{counts['unchanged']} unchanged (kept in {cache.path})"
+            _(
+                "from the LRS at {where}: {added} new statement(s) since {since} ({read} read); {new} new "
+                "attempt(s), {changed} changed, {unchanged} unchanged (kept in {path})"
+            ).format(
+                where=lrs.where,
+                added=added,
+                since=since,
+                read=len(found),
+                new=counts["new"],
+                changed=counts["changed"],
+                unchanged=counts["unchanged"],
+                path=cache.path,
+            )
         )
         if cache.since_by != "stored":
-            who = "selects" if cache.since_by else "may select"
             notes.append(
-                f"the LRS at {lrs.where} {who} 'since' by when a statement was made, not when it was stored: a "
-                f"result sent more than {_duration(cache.longest_game())} after the newest one seen was made (a "
-                "game left for days, a learner's outbox) may be missed; --no-cache reads everything"
+                (
+                    _(
+                        "the LRS at {where} selects 'since' by when a statement was made, not when it was "
+                        "stored: a result sent more than {time} after the newest one seen was made (a game left "
+                        "for days, a learner's outbox) may be missed; --no-cache reads everything"
+                    )
+                    if cache.since_by
+                    else _(
+                        "the LRS at {where} may select 'since' by when a statement was made, not when it was "
+                        "stored: a result sent more than {time} after the newest one seen was made (a game left "
+                        "for days, a learner's outbox) may be missed; --no-cache reads everything"
+                    )
+                ).format(where=lrs.where, time=_duration(cache.longest_game()))
             )
     problem = cache.save()
     if problem:
