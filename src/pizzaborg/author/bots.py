@@ -208,7 +208,8 @@ def _hedger(rng, story=None):
     from .audit import characters
 
     names = tuple(characters(story)) if story is not None else ()
-    return lambda offered, game=None: max(offered, key=lambda c: hedge(_rendered(c, game), names=names))
+    groups = audit_settings(story).hedger_words if story is not None else HEDGER_WORDS
+    return lambda offered, game=None: max(offered, key=lambda c: hedge(_rendered(c, game), groups, names=names))
 
 
 def _names(rng, story=None):

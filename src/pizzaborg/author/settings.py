@@ -276,6 +276,7 @@ class AuditSettings:
         self.approval_words = tuple(given.get("approval_words", APPROVAL_WORDS))
         self.disapproval_words = tuple(given.get("disapproval_words", DISAPPROVAL_WORDS))
         self.warning_words = tuple(given.get("warning_words", WARNING_WORDS))
+        self.hedger_words = tuple(tuple(g) for g in given.get("hedger_words", HEDGER_WORDS))
         self.best_ending = given.get("best_ending") or (default_best_ending(story) if story is not None else None)
         self.good_ending = given.get("good_ending") or (
             default_good_ending(story, self.best_ending) if story is not None else None

@@ -29,6 +29,8 @@ FORMAT = "pizzaborg-story-l10n"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 PSEUDO = "qps"  # the pseudo-locale: generated on the fly when story/l10n/qps.yaml does not exist
+TONE_KEYS = ("approval_words", "disapproval_words", "warning_words")
+AUDIT_KEYS = ("collective_phrase", "virtue_words", "vocabulary", "characters", "hedger_words") + TONE_KEYS
 CONTINUE_KEY = "story/continue"  # the "Continue" of a scene without choices
 
 
@@ -193,19 +195,28 @@ def parse(text: str, path: str, lang: str) -> Translation:
         words = audit.get("virtue_words")
         if isinstance(words, list) and all(isinstance(w, str) and len(w.split()) == 1 for w in words):
             tr.audit["virtue_words"] = [w.strip().lower() for w in words]
-        for key in ("vocabulary", "characters"):  # the workshop's phrases and the names, as this language says them
+        # the workshop's phrases, the names, and the words the tone and warning tells read, as this language
+        # says them (author/settings.py has the English ones)
+        for key in ("vocabulary", "characters") + TONE_KEYS:
             items = audit.get(key)
             if isinstance(items, list) and items and all(isinstance(v, str) and v.strip() for v in items):
-                tr.audit[key] = [v.strip() for v in items]
+                tr.audit[key] = [v.strip().lower() if key in TONE_KEYS else v.strip() for v in items]
+        groups = audit.get("hedger_words")  # the hedger's four groups: business parties, IT parties, meeting, ask
+        if (
+            isinstance(groups, list)
+            and len(groups) == 4
+            and all(isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups)
+        ):
+            tr.audit["hedger_words"] = [[w.strip().lower() for w in g] for g in groups]
     if isinstance(audit, Map):
         for key in audit:
-            if key not in ("collective_phrase", "virtue_words", "vocabulary", "characters") or key not in tr.audit:
+            if key not in AUDIT_KEYS or key not in tr.audit:
                 tr.problems.append(
                     (
                         audit.key_at(key).line,
-                        f"'audit' of a translation takes collective_phrase, "
-                        f"virtue_words, vocabulary and characters (text, one word each, lists of text): "
-                        f"'{key}' is not used",
+                        "'audit' of a translation takes collective_phrase (text), virtue_words (one word each), "
+                        "vocabulary, characters, approval_words, disapproval_words, warning_words (lists of text) "
+                        f"and hedger_words (four lists of text): '{key}' is not used",
                     )
                 )
     return tr
