@@ -34,6 +34,10 @@ LAYOUT = {
     "description": (76, 6),
     "text": (76, 16),
 }
+# a KPI's name heads its box in the dashboard beside the scene: 21 cells at 80x24, and a longer name is
+# cut there (tui/widgets/kpi.py), not wrapped
+KPI_NAME = (21, 1)
+KPI_NAME_RE = re.compile(r"^kpi/[^/]+/name$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -127,7 +131,7 @@ def check_translation(story, tr: Translation) -> list:
         if not text.strip():
             out.append((e.line, f"'{key}' is empty"))
             continue
-        width, most = LAYOUT[kind]
+        width, most = KPI_NAME if KPI_NAME_RE.match(key) else LAYOUT[kind]
         lines = wrapped_lines(text, width)
         if lines > most:
             out.append(
