@@ -35,10 +35,18 @@ def _write(catalogue: Catalog, path: Path, **kwargs: object) -> None:
     path.write_bytes(_stable(out.getvalue()))
 
 
+_PERCENT_FLAG = re.compile(r"^(#,.*python-format\n)", re.M)
+
+
 def _stable(raw: bytes) -> bytes:
     """The file without the creation and revision dates Babel stamps (every run would change them, and
     two branches that each extracted would conflict on that line alone)."""
     text = _DATE.sub(lambda m: f'"{m.group(1)}: 2026-01-01 00:00+0000\\n"', raw.decode("utf-8"))
+    # Babel flags a message holding "90 %" as python-format (%-style); ours are str.format, and msgfmt -c
+    # (and Poedit, Weblate) then reject a correct translation of it
+    text = _PERCENT_FLAG.sub(
+        lambda m: "" if m.group(1) == "#, python-format\n" else m.group(1)[: -len(", python-format\n")] + "\n", text
+    )
     return _GENERATED.sub("", text).encode("utf-8")
 
 
