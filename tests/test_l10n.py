@@ -428,3 +428,16 @@ def test_a_translation_is_cached_and_any_edit_is_a_miss(mini, tmp_path, monkeypa
     assert l10n.translate(story, "sv").title == "Ny titel"
     monkeypatch.setenv("PIZZABORG_CACHE", "off")
     assert l10n.translate(story, "sv").title == "Ny titel"
+
+
+def test_every_shipped_translation_gives_the_audit_its_words():
+    """A translation's audit reads its tone, warning and hedger words from its own audit: block; without
+    them those tells measure nothing in that language (the English lists find no French word)."""
+    from pizzaborg.engine import l10n as L
+
+    story = load_story(STORY_DIR)
+    for path in sorted((STORY_DIR / "l10n").glob("*.yaml")):
+        tr = L.translate(story, path.stem)
+        # (characters may be left out: the names are the English ones)
+        missing = [k for k in L.AUDIT_KEYS if k != "characters" and k not in tr.audit]
+        assert not missing, (path.name, missing)
