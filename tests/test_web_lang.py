@@ -179,3 +179,30 @@ def test_the_languages_a_browser_may_get_are_the_games_without_the_pseudo_locale
     pseudo_catalogue(tmp_path / "locale", "sv")
     pseudo_catalogue(tmp_path / "locale", "qps")
     assert languages(story) == ("en", "fr", "sv")
+
+
+def test_an_assignments_language_comes_before_the_browsers(monkeypatch):
+    from pizzaborg.trainer import assignment as trainer_assignment
+    from pizzaborg.web import child
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    class Assignment:
+        language = "qps"
+        seed = 1
+
+    def fake_app_class():
+        seen["lang"] = i18n.current()
+        raise Stop
+
+    monkeypatch.setenv("PIZZABORG_LANG", "sv")
+    monkeypatch.setenv("PIZZABORG_WEB_ASSIGNMENT", "class.yaml")
+    monkeypatch.setattr(trainer_assignment, "load_assignment", lambda path: Assignment())
+    monkeypatch.setattr(child, "server_run", lambda *args: None)
+    monkeypatch.setattr(child, "_app_class", fake_app_class)
+    with pytest.raises(Stop):
+        child.main()
+    assert seen["lang"] == "qps"

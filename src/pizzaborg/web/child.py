@@ -6,7 +6,8 @@ in the environment, all of it made by the server (nothing typed in the browser):
 - ``PIZZABORG_SAVES``: '.', the session's own saves folder, which is the working directory (so the
   paths the game shows are short and say nothing about the server);
 - ``PIZZABORG_WEB_STORY``: the story folder ('' for the shipped story);
-- ``PIZZABORG_LANG``: the browser's language (its Accept-Language, chosen in web/lang.py);
+- ``PIZZABORG_LANG``: the browser's language (its Accept-Language, chosen in web/lang.py); an
+  assignment's ``language:`` comes before it;
 - ``PIZZABORG_WEB_QUOTA_MB`` and ``PIZZABORG_WEB_QUOTA_FILES``: the session folder's quota (web/quota.py);
 - ``PIZZABORG_WEB_ASSIGNMENT`` and ``PIZZABORG_WEB_HANDINS``: the assignment file and the trainer's
   hand-ins folder, with ``PIZZABORG_WEB_SESSION`` (the session's id) and ``PIZZABORG_WEB_CREATED``
@@ -104,6 +105,16 @@ def _kept(kind: str, key: str | None):
     return found[1] if isinstance(found, tuple) and found[0] == key else None
 
 
+def _assignment_language(lang: str, story_dir: str | None) -> None:
+    """Play in the assignment's ``language:`` when the game has it (else the browser's stays)."""
+    from ..engine import i18n
+    from ..play.language import story_languages
+
+    found = i18n.match(lang, set(i18n.available()) | set(story_languages(story_dir)) | {i18n.PSEUDO})
+    if found is not None:
+        i18n.use(found)
+
+
 def main() -> int:
     from ..engine.errors import PizzaBorgError
 
@@ -131,6 +142,8 @@ def _main() -> int:
         assignment = _kept("assignment", env["PIZZABORG_WEB_ASSIGNMENT"]) or load_assignment(
             env["PIZZABORG_WEB_ASSIGNMENT"]
         )
+        if assignment.language:  # the trainer's choice for the class comes before the browser's (issue 21 §5)
+            _assignment_language(assignment.language, story_dir)
 
     def load_story():
         from ..engine import load_story as load
