@@ -206,3 +206,21 @@ def test_an_assignments_language_comes_before_the_browsers(monkeypatch):
     with pytest.raises(Stop):
         child.main()
     assert seen["lang"] == "qps"
+
+
+def test_a_trainer_who_serves_with_lang_sets_the_class_language_before_any_browser(tmp_path):
+    """Issue 21 §5's order: --lang (or $PIZZABORG_LANG) first, the browser's Accept-Language last; and the
+    game child is told that the assignment's language does not replace it."""
+    server = _server(tmp_path)
+    server._languages = SHIPPED
+    server.fixed_lang = True
+    i18n.use("nb")  # serve --lang nb
+    try:
+        assert server._lang(_request("sv")) == "nb"
+        assert server._lang(_request("fr-BE,fr;q=0.9")) == "nb"
+        env = server._child_env(server.sessions.new(), server._lang(_request("sv")))
+        assert env["PIZZABORG_LANG"] == "nb" and env["PIZZABORG_WEB_LANG_FIXED"] == "1"
+    finally:
+        i18n.use(None)
+    server.fixed_lang = False
+    assert server._child_env(server.sessions.new(), "sv")["PIZZABORG_WEB_LANG_FIXED"] == ""

@@ -142,7 +142,8 @@ def _main() -> int:
         assignment = _kept("assignment", env["PIZZABORG_WEB_ASSIGNMENT"]) or load_assignment(
             env["PIZZABORG_WEB_ASSIGNMENT"]
         )
-        if assignment.language:  # the trainer's choice for the class comes before the browser's (issue 21 §5)
+        if assignment.language and not env.get("PIZZABORG_WEB_LANG_FIXED"):
+            # the assignment's language comes before the browser's, after the server's --lang (issue 21 §5)
             _assignment_language(assignment.language, story_dir)
 
     def load_story():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from pathlib import Path
 
@@ -241,6 +242,7 @@ def settings(args) -> dict:
         idle_seconds=args.idle_minutes * 60,
         pool=args.pool,
         reattach_grace=args.reattach_grace * 60,
+        fixed_lang=bool(getattr(args, "lang", None) or os.environ.get("PIZZABORG_LANG")),
         assignment_path=assignment_path,
         hand_ins=hand_ins,
         cohort=cohort,

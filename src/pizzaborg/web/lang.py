@@ -7,6 +7,11 @@ game's one rule (``engine.i18n.match``: ``fr-BE`` -> ``fr``, ``es-CL`` -> ``es-4
 (``--lang``, else English). The header is someone else's input: it is bounded, and anything that does not
 parse is skipped, never an error. The pseudo-locale is for testing: a browser never gets it.
 
+A trainer who starts the server with ``--lang`` (or ``$PIZZABORG_LANG``) has chosen the class's language:
+it comes before every browser's, as the issue's order says (--lang, $PIZZABORG_LANG, the settings, the
+assignment's ``language:``, the system locale, and last the browser's). Without it, an assignment's
+``language:`` comes first, then the browser's, then the server's own (its system locale, else English).
+
 The choice is passed to the game child in ``PIZZABORG_LANG`` (so the game in the browser is in the
 browser's language) and gives the server's own pages their translator (``engine.i18n.translator``).
 """

@@ -161,6 +161,7 @@ class ClassServer(Server):
         cohort: str | None = None,
         pool: int = 0,
         reattach_grace: float = 0.0,
+        fixed_lang: bool = False,
         out=None,
         max_per_client: int = guard.DEFAULT_SEATS_PER_CLIENT,
         max_connections_per_address: int = guard.DEFAULT_PER_ADDRESS,
@@ -188,6 +189,9 @@ class ClassServer(Server):
         self._secret = secrets.token_bytes(32)
         self.started_games = 0
         self._languages: tuple[str, ...] | None = None  # what a browser may get (web/lang.py)
+        # serve --lang or $PIZZABORG_LANG: the trainer chose the class's language, which comes before each
+        # browser's (issue 21: --lang, $PIZZABORG_LANG, settings, the assignment's, ..., the browser's)
+        self.fixed_lang = fixed_lang
         self.max_per_client = max_per_client
         self.quota_mb, self.quota_files = quota_mb, quota_files
         self.max_connections_per_address = max_connections_per_address
@@ -376,6 +380,8 @@ class ClassServer(Server):
     # ---- pages -------------------------------------------------------------------------------
     def _lang(self, request: web.Request) -> str:
         """The browser's language (Accept-Language, web/lang.py), else the server's (--lang), else English."""
+        if self.fixed_lang:
+            return current()
         if self._languages is None:  # the catalogues and the story's translations: read once
             self._languages = languages(self.story_dir)
         return choose_language(request.headers.get("Accept-Language"), current(), self._languages)
@@ -468,6 +474,7 @@ class ClassServer(Server):
     def _child_env(self, s: ClassSession, lang: str | None = None) -> dict:
         env = {
             "PIZZABORG_LANG": lang or current(),  # the game in the browser speaks the browser's language
+            "PIZZABORG_WEB_LANG_FIXED": "1" if self.fixed_lang else "",  # then the assignment's does not replace it
             "PIZZABORG_SAVES": ".",  # the game runs in the session's folder: no server path reaches the page
             "PIZZABORG_WEB_STORY": self.story_dir or "",
             "PIZZABORG_WEB_SESSION": s.id,
