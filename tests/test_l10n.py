@@ -441,3 +441,14 @@ def test_every_shipped_translation_gives_the_audit_its_words():
         # (characters may be left out: the names are the English ones)
         missing = [k for k in L.AUDIT_KEYS if k != "characters" and k not in tr.audit]
         assert not missing, (path.name, missing)
+
+
+def test_the_pseudo_locales_kpi_names_fit_the_dashboard():
+    """The dashboard shows a KPI's name on one line of 21 cells at 80x24 and cuts a longer one: the
+    pseudo-locale pads those names less (a translation is held to the same by story l10n check)."""
+    from pizzaborg.author.l10n import cells
+
+    story = l10n.translate(load_story(STORY_DIR), "qps")
+    for kpi in story.kpis.values():
+        assert kpi.name.startswith("⟦") and kpi.name.endswith("⟧"), kpi.name
+        assert cells(kpi.name) <= l10n.KPI_NAME_CELLS, kpi.name

@@ -34,10 +34,8 @@ LAYOUT = {
     "description": (76, 6),
     "text": (76, 16),
 }
-# a KPI's name heads its box in the dashboard beside the scene: 21 cells at 80x24, and a longer name is
-# cut there (tui/widgets/kpi.py), not wrapped
-KPI_NAME = (21, 1)
-KPI_NAME_RE = re.compile(r"^kpi/[^/]+/name$")
+KPI_NAME = (l10n.KPI_NAME_CELLS, 1)  # a KPI's name in the dashboard: one line, no wrapping
+KPI_NAME_RE = l10n.KPI_NAME_RE
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -259,7 +257,8 @@ def pseudo_file(story) -> str:
     """A complete ``l10n/qps.yaml``: every string pseudo-translated and locked, and the audit's words."""
     tr = Translation(l10n.PSEUDO, "")
     for key, english, _ in entries(story):
-        tr.entries[key] = l10n.Entry(key, l10n.pseudo(english), lock(english), False, 1)
+        most = l10n.KPI_NAME_CELLS if l10n.KPI_NAME_RE.match(key) else None
+        tr.entries[key] = l10n.Entry(key, l10n.pseudo(english, most), lock(english), False, 1)
     tr.audit = pseudo_audit(story)
     return render(story, l10n.PSEUDO, tr)[0]
 

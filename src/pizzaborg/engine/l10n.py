@@ -500,18 +500,31 @@ def accent(text: str) -> str:
     return "".join(out)
 
 
-def pseudo(text: str) -> str:
+def pseudo(text: str, most: int | None = None) -> str:
     """The pseudo-locale's version of ``text``: letters accented, about 35 % longer, in ⟦brackets⟧;
-    placeholders, markup and line breaks kept (so a clipped or untranslated line shows at a glance)."""
+    placeholders, markup and line breaks kept (so a clipped or untranslated line shows at a glance).
+    ``most``: a place with a fixed width (a KPI's name in the dashboard) gets less padding, as a
+    translator would write it shorter there (``story l10n check`` holds translations to the same)."""
     if not text.strip():
         return text
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     body = text.strip()
     pad = max(1, round(len(body) * 0.35) - 3)
-    padding = (_PAD * (pad // len(_PAD) + 1))[:pad].strip() or "·"
-    return f"{lead}⟦{accent(body)} {padding}⟧{trail}"
+    if most is not None:
+        pad = max(0, min(pad, most - len(body) - 3))
+    padding = (_PAD * (pad // len(_PAD) + 1))[:pad].strip() if pad else ""
+    padding = padding or ("·" if most is None else "")
+    return f"{lead}⟦{accent(body)}{' ' + padding if padding else ''}⟧{trail}"
+
+
+# A KPI's name heads its box in the dashboard beside the scene: 21 cells at 80x24; a longer name is cut
+# there (tui/widgets/kpi.py), not wrapped. The checker (author/l10n.py) and the pseudo-locale keep to it.
+KPI_NAME_CELLS = 21
+KPI_NAME_RE = re.compile(r"^kpi/[^/]+/name$")
 
 
 def pseudo_table(story: Story) -> dict:
-    return {key: pseudo(english) for key, english, _ in entries(story)}
+    return {
+        key: pseudo(english, KPI_NAME_CELLS if KPI_NAME_RE.match(key) else None) for key, english, _ in entries(story)
+    }
