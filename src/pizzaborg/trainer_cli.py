@@ -33,54 +33,64 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
     use no saves). ``commands=False``: the options of the game and of ``play`` only (cli.py's parser for
     a ``play`` command, built without the other commands)."""
     story_only = common if story_only is None else story_only
-    parser.add_argument("--assignment", metavar="FILE", help="play an assignment your trainer sent (a .yaml file)")
+    parser.add_argument("--assignment", metavar="FILE", help=_("play an assignment your trainer sent (a .yaml file)"))
     play = sub.choices.get("play")
     if play is not None:
         play.add_argument(
             "--assignment",
             metavar="FILE",
             default=argparse.SUPPRESS,
-            help="play an assignment: its seed; the report is written at the end",
+            help=_("play an assignment: its seed; the report is written at the end"),
         )
-        play.add_argument("--learner", metavar="NAME", help="the learner's name or id (with --assignment)")
+        play.add_argument("--learner", metavar="NAME", help=_("the learner's name or id (with --assignment)"))
     if not commands:
         return
 
     asg = sub.add_parser(
-        "assignment", help="trainer: make an assignment file", description="Make assignment files for a cohort."
+        "assignment", help=_("trainer: make an assignment file"), description=_("Make assignment files for a cohort.")
     )
     asg_sub = asg.add_subparsers(dest="assignment_command", metavar="TOOL", parser_class=type(parser))
     new = asg_sub.add_parser(
         "new",
         parents=[story_only],
-        help="write a new assignment file",
-        description="Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
-        "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'.",
+        help=_("write a new assignment file"),
+        description=_(
+            "Write an assignment: the story (pinned by id, version and hash), a seed everyone plays, "
+            "an optional mastery score, deadline and note. Learners play it with 'pizzaborg --assignment FILE'."
+        ),
     )
-    new.add_argument("--cohort", required=True, metavar="NAME", help="the group's name, e.g. 'CIO workshop December'")
     new.add_argument(
-        "--seed", type=seed_type, help="the game everyone plays (default: a random one, written in the file)"
+        "--cohort", required=True, metavar="NAME", help=_("the group's name, e.g. 'CIO workshop December'")
     )
-    new.add_argument("--mastery", metavar="SCORE", help="the scaled score (above 0, at most 1) that passes, e.g. 0.7")
-    new.add_argument("--deadline", metavar="DATE", help="hand-in date, YYYY-MM-DD")
-    new.add_argument("--note", metavar="TEXT", help="a note shown to the learner before the game")
-    new.add_argument("--xapi-home", metavar="URL", help="homePage of the learners' xAPI accounts (your LMS)")
+    new.add_argument(
+        "--seed", type=seed_type, help=_("the game everyone plays (default: a random one, written in the file)")
+    )
+    new.add_argument(
+        "--mastery", metavar="SCORE", help=_("the scaled score (above 0, at most 1) that passes, e.g. 0.7")
+    )
+    new.add_argument("--deadline", metavar="DATE", help=_("hand-in date, YYYY-MM-DD"))
+    new.add_argument("--note", metavar="TEXT", help=_("a note shown to the learner before the game"))
+    new.add_argument("--xapi-home", metavar="URL", help=_("homePage of the learners' xAPI accounts (your LMS)"))
     new.add_argument(
         "--undo",
         choices=("recorded", "free", "off"),
-        help="undo recorded and first answers scored "
-        "(the default), free (recorded, the path kept scored) or off (docs/reports.md)",
+        help=_(
+            "undo recorded and first answers scored "
+            "(the default), free (recorded, the path kept scored) or off (docs/reports.md)"
+        ),
     )
     new.add_argument(
-        "--lrs", metavar="URL", help="an LRS's xAPI endpoint: each learner's game sends its results there at the end"
+        "--lrs", metavar="URL", help=_("an LRS's xAPI endpoint: each learner's game sends its results there at the end")
     )
     new.add_argument(
         "--lrs-key",
         metavar="KEY",
-        help="the LRS key the games use (give it write-only rights: every learner "
-        "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET",
+        help=_(
+            "the LRS key the games use (give it write-only rights: every learner "
+            "gets it); its secret from --lrs-secret or PIZZABORG_LRS_SECRET"
+        ),
     )
-    new.add_argument("--lrs-secret", metavar="SECRET", help="the secret of --lrs-key")
+    new.add_argument("--lrs-secret", metavar="SECRET", help=_("the secret of --lrs-key"))
     new.add_argument(
         "--game-lang",
         metavar="LANG",
@@ -89,55 +99,62 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
             "PIZZABORG_LANG still wins)"
         ),
     )
-    new.add_argument("-o", "--output", required=True, metavar="FILE", help="the assignment file to write (.yaml)")
-    new.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    new.add_argument("-o", "--output", required=True, metavar="FILE", help=_("the assignment file to write (.yaml)"))
+    new.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
 
     rep = sub.add_parser(
         "report",
         parents=[common],
-        help="trainer: a learner's report from a save",
-        description="Write the report of a saved game: decisions with evidence, scores, the KPI "
-        "timeline and debrief questions. Only the json (and xapi) format can be verified.",
+        help=_("trainer: a learner's report from a save"),
+        description=_(
+            "Write the report of a saved game: decisions with evidence, scores, the KPI "
+            "timeline and debrief questions. Only the json (and xapi) format can be verified."
+        ),
     )
-    rep.add_argument("save", metavar="SAVE", help="a save name in the save folder, or the path of a save file")
-    rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help="default md")
-    rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    rep.add_argument("--learner", metavar="NAME", help="the learner's name or id (default: the one in the save)")
-    rep.add_argument("--assignment", metavar="FILE", help="the assignment the game was played for")
+    rep.add_argument("save", metavar="SAVE", help=_("a save name in the save folder, or the path of a save file"))
+    rep.add_argument("--format", choices=("md", "html", "json", "xapi"), default="md", help=_("default md"))
+    rep.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of standard output"))
+    rep.add_argument("--learner", metavar="NAME", help=_("the learner's name or id (default: the one in the save)"))
+    rep.add_argument("--assignment", metavar="FILE", help=_("the assignment the game was played for"))
 
     ver = sub.add_parser(
         "verify",
         parents=[story_only],
-        help="trainer: check reports by replaying them",
-        description="Replay each report's decisions against the story with the report's hash (the "
-        "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise.",
+        help=_("trainer: check reports by replaying them"),
+        description=_(
+            "Replay each report's decisions against the story with the report's hash (the "
+            "shipped story, or --story DIR) and compare every number. Exit 0 when all verify, 1 otherwise."
+        ),
     )
     ver.add_argument(
         "reports",
         nargs="+",
         metavar="REPORT",
-        help="report files (.json reports or xAPI statements), or folders of them",
+        help=_("report files (.json reports or xAPI statements), or folders of them"),
     )
-    ver.add_argument("--assignment", metavar="FILE", help="also check the reports belong to this assignment")
+    ver.add_argument("--assignment", metavar="FILE", help=_("also check the reports belong to this assignment"))
     _lang_option(ver)
 
     coh = sub.add_parser(
         "cohort",
         parents=[story_only],
-        help="trainer: the whole group's results",
-        description="Verify every report and summarise the verified ones: endings, mean and median "
-        "per learning point, the worst-practice choices taken most often, a table per learner.",
+        help=_("trainer: the whole group's results"),
+        description=_(
+            "Verify every report and summarise the verified ones: endings, mean and median "
+            "per learning point, the worst-practice choices taken most often, a table per learner."
+        ),
     )
-    coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help="report files, or folders of them")
+    coh.add_argument("reports", nargs="*", metavar="REPORTS-OR-DIR", help=_("report files, or folders of them"))
     _lang_option(coh)
-    coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help="default md")
-    coh.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    coh.add_argument("--assignment", metavar="FILE", help="leave out reports that do not belong to this assignment")
+    coh.add_argument("--format", choices=("md", "html", "csv", "json"), default="md", help=_("default md"))
+    coh.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of standard output"))
+    coh.add_argument("--assignment", metavar="FILE", help=_("leave out reports that do not belong to this assignment"))
     coh.add_argument(
         "--lrs",
         metavar="URL",
-        help="read the assignment's statements from this LRS (xAPI endpoint) "
-        "instead of report files; needs --assignment",
+        help=_(
+            "read the assignment's statements from this LRS (xAPI endpoint) instead of report files; needs --assignment"
+        ),
     )
     _lrs_credentials(coh)
 
@@ -145,49 +162,58 @@ def register(parser, sub, common, seed_type, story_only=None, commands: bool = T
         "--counts",
         choices=("best", "latest", "first"),
         default="best",
-        help="which of a learner's attempts counts: best (default: the highest score), or latest/first "
-        "by the finish time the report claims; every attempt is listed either way",
+        help=_(
+            "which of a learner's attempts counts: best (default: the highest score), or latest/first "
+            "by the finish time the report claims; every attempt is listed either way"
+        ),
     )
     coh.add_argument(
         "--class-key",
         metavar="FILE",
-        help="the class server's key (.pizzaborg-class-key) that "
-        "checks its records (default: the one in each hand-ins folder named here)",
+        help=_(
+            "the class server's key (.pizzaborg-class-key) that "
+            "checks its records (default: the one in each hand-ins folder named here)"
+        ),
     )
     coh.add_argument(
         "--count-flagged",
         action="store_true",
-        help="count in the figures the learners whose report "
-        "is flagged as a copy of another's playthrough (held back until you have checked them)",
+        help=_(
+            "count in the figures the learners whose report "
+            "is flagged as a copy of another's playthrough (held back until you have checked them)"
+        ),
     )
     coh.add_argument(
         "--names",
         action="store_true",
-        help="html only: show the learners' names and a table per learner (the page is anonymous by default, "
-        "to project)",
+        help=_(
+            "html only: show the learners' names and a table per learner (the page is anonymous by default, to project)"
+        ),
     )
 
     snd = sub.add_parser(
         "send",
         parents=[common],
-        help="trainer: send results to a Learning Record Store",
-        description="Send the xAPI statements of saves and reports to an LRS (reports are "
-        "replay-verified first). One line per item; re-sending the same results changes nothing. "
-        "Exit 0 when all were sent, 1 otherwise.",
+        help=_("trainer: send results to a Learning Record Store"),
+        description=_(
+            "Send the xAPI statements of saves and reports to an LRS (reports are "
+            "replay-verified first). One line per item; re-sending the same results changes nothing. "
+            "Exit 0 when all were sent, 1 otherwise."
+        ),
     )
     snd.add_argument(
         "items",
         nargs="+",
         metavar="SAVE|REPORT",
-        help="a save (name or file), a report (.json or xAPI statements), or a folder of reports",
+        help=_("a save (name or file), a report (.json or xAPI statements), or a folder of reports"),
     )
     snd.add_argument(
-        "--lrs", required=True, metavar="URL", help="the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/"
+        "--lrs", required=True, metavar="URL", help=_("the LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/")
     )
     _lrs_credentials(snd)
-    snd.add_argument("--assignment", metavar="FILE", help="the assignment the games were played for")
+    snd.add_argument("--assignment", metavar="FILE", help=_("the assignment the games were played for"))
     snd.add_argument(
-        "--learner", metavar="NAME", help="for a save: the learner's name or id (default: the one in the save)"
+        "--learner", metavar="NAME", help=_("for a save: the learner's name or id (default: the one in the save)")
     )
 
 
@@ -202,12 +228,14 @@ def _lang_option(p) -> None:
 
 
 def _lrs_credentials(p) -> None:
-    p.add_argument("--user", metavar="USER", help="LRS user or key (default: $PIZZABORG_LRS_USER)")
+    p.add_argument("--user", metavar="USER", help=_("LRS user or key (default: $PIZZABORG_LRS_USER)"))
     p.add_argument(
         "--password",
         metavar="PASSWORD",
-        help="LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
-        "the environment keeps it out of the process list)",
+        help=_(
+            "LRS password or secret (default: $PIZZABORG_LRS_PASSWORD; "
+            "the environment keeps it out of the process list)"
+        ),
     )
 
 

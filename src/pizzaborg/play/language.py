@@ -24,8 +24,9 @@ def story_languages(story_dir: str | Path | None) -> list[str]:
         from ..engine.loader import default_story_dir
 
         story_dir = default_story_dir()
-    try:
-        return sorted(p.stem for p in (Path(story_dir) / "l10n").glob("*.yaml") if p.is_file())
+    try:  # os.scandir, not Path.glob: no pattern to compile at every start
+        with os.scandir(Path(story_dir) / "l10n") as found:
+            return sorted(e.name[: -len(".yaml")] for e in found if e.name.endswith(".yaml") and e.is_file())
     except OSError:
         return []
 

@@ -143,15 +143,16 @@ def _flags(groups: dict) -> list:
             who = _files(items)
             held = []
             if len(names) > 1:
-                text = (
-                    f"identical playthroughs under different names (seed {seed}, the same {len(decisions)} "
-                    f"decisions): {who}"
-                )
+                text = _(
+                    "identical playthroughs under different names (seed {seed}, the same {n} decisions): {who}"
+                ).format(seed=seed, n=len(decisions), who=who)
                 # the copies: every one but the first handed in (by claimed finish, then file name)
                 first = min(items, key=lambda it: (it[1].get("finished") or "~", it[0]))
                 held = [f for f, r in items if _key(r) != _key(first[1])]
             else:
-                text = f"the same playthrough handed in more than once (seed {seed}, {len(decisions)} decisions): {who}"
+                text = _("the same playthrough handed in more than once (seed {seed}, {n} decisions): {who}").format(
+                    seed=seed, n=len(decisions), who=who
+                )
             flags.append({"kind": "identical", "text": text, "files": [f for f, _ in items], "held": held})
     regs: dict = {}
     for f, r in every:
@@ -163,7 +164,9 @@ def _flags(groups: dict) -> list:
             flags.append(
                 {
                     "kind": "registration",
-                    "text": f"one registration ({reg}) under different names: {who}",
+                    "text": _("one registration ({registration}) under different names: {who}").format(
+                        registration=reg, who=who
+                    ),
                     "files": [f for f, _ in items],
                 }
             )
@@ -173,7 +176,9 @@ def _flags(groups: dict) -> list:
             flags.append(
                 {
                     "kind": "names",
-                    "text": "one learner, names typed differently: " + ", ".join(repr(visible(t)) for t in typed),
+                    "text": _("one learner, names typed differently: {names}").format(
+                        names=", ".join(repr(visible(t)) for t in typed)
+                    ),
                     "files": [f for f, _ in attempts],
                 }
             )
@@ -182,8 +187,10 @@ def _flags(groups: dict) -> list:
         flags.append(
             {
                 "kind": "no-times",
-                "text": "no decision times recorded (an older PizzaBorg, or removed from the "
-                "file), so the time played is unknown: " + _files(untimed),
+                "text": _(
+                    "no decision times recorded (an older PizzaBorg, or removed from the file), so the time "
+                    "played is unknown: {files}"
+                ).format(files=_files(untimed)),
                 "files": [f for f, _ in untimed],
             }
         )
@@ -194,8 +201,9 @@ def _flags(groups: dict) -> list:
             flags.append(
                 {
                     "kind": "fast",
-                    "text": f"implausibly fast: {visible(_who(r))} made {n} decisions in "
-                    f"{_duration(spent['seconds'])} (claimed times) — {f}",
+                    "text": _(
+                        "implausibly fast: {learner} made {n} decisions in {time} (claimed times) — {file}"
+                    ).format(learner=visible(_who(r)), n=n, time=_duration(spent["seconds"]), file=f),
                     "files": [f],
                 }
             )
