@@ -17,6 +17,7 @@ from i18n_pseudo import pseudo_catalogue, use_catalogues_from
 
 from pizzaborg.engine import i18n
 from pizzaborg.engine import load_story as load
+from pizzaborg.tui.widgets.footer import SPARE
 
 from .conftest import fixed_clock
 from .helpers import in_feedback, screen_name, title_ready
@@ -65,10 +66,13 @@ def _scrolls(widget) -> bool:
 
 def _cut(widget) -> str | None:
     """Why ``widget``'s text does not fit, or None: more lines than its box, a line wider than a box that
-    does not wrap, or a box outside a parent that cannot scroll to it."""
+    does not wrap, a box outside a parent that cannot scroll to it, or footer keys wider than the footer
+    (it scrolls, but nobody can scroll it)."""
     from textual.geometry import Size
-    from textual.widgets import Button, Static
+    from textual.widgets import Button, Footer, Static
 
+    if isinstance(widget, Footer) and widget.size.width and widget.virtual_size.width > widget.size.width + SPARE:
+        return f"keys {widget.virtual_size.width} cells wide in a footer of {widget.size.width}"  # the last ones unseen
     if not isinstance(widget, (Static, Button)) or not widget.display or widget.content_size.area == 0:
         return None
     box = widget.content_size

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...engine.i18n import N_, _, ngettext
 from ...engine.text import clean
@@ -27,6 +27,7 @@ from ...play.render import (
 )
 from ..lang import localise_bindings
 from ..text import delta_style, shown
+from ..widgets.footer import FittingFooter
 from ..widgets.sparkline import meter
 
 BAR = 20
@@ -171,7 +172,7 @@ class DebriefScreen(Screen[str | None]):
                 classes="dialog-hint",
                 markup=False,
             )
-        yield Footer()
+        yield FittingFooter()
 
     def action_export(self) -> None:
         from ...play.export import export_report

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...engine import GameError
 from ...engine.i18n import N_, _
@@ -20,6 +20,7 @@ from ..text import shown
 from ..widgets.choices import ChoiceList
 from ..widgets.dashboard import Dashboard
 from ..widgets.feedback import FeedbackPanel
+from ..widgets.footer import FittingFooter
 
 
 def _choose_bindings():
@@ -66,7 +67,7 @@ class GameScreen(Screen):
                     yield FeedbackPanel(id="feedback")
                 yield ChoiceList(id="choices")
             yield Dashboard(self.session.story, undo=self.session.undo_mode, id="dashboard")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.show_game()
