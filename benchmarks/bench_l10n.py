@@ -1,8 +1,8 @@
 """Checking the story's translations: five complete languages of the shipped story in under 1 s.
 
-Bar (issue 21): ``story l10n check`` of all five languages (nl, sv, nb, es, fr) under 1 s. The five
-are synthetic (the pseudo-locale, each a little different), complete and clean, so the checker reads
-and measures every entry. Also measured: reading and applying one language, what a game in a language
+Bar (issue 21): ``story l10n check`` of all five languages (nl, sv, nb, es-419, fr) under 1 s: the
+shipped story's own translations, complete and clean, so the checker reads and measures every entry.
+Also measured: reading and applying one language, what a game in a language
 adds to its start-up, the first time and from the translation cache.
 """
 
@@ -16,33 +16,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 from pizzaborg.author.l10n import check
 from pizzaborg.engine import l10n, load_story
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGS = ("nl", "sv", "nb", "es", "fr")
-
-
-def write_languages(story, folder: Path) -> None:
-    folder.mkdir()
-    for i, lang in enumerate(LANGS):
-        ents = {
-            k: {"lock": l10n.lock(t), "text": l10n.pseudo(t) + ("" if kind == "unit" else "·" * i)}
-            for k, t, kind in l10n.entries(story)
-        }
-        data = {"format": l10n.FORMAT, "language": lang, "entries": ents}
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        (folder / f"{lang}.yaml").write_text(text, encoding="utf-8")
+LANGS = ("nl", "sv", "nb", "es-419", "fr")
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp) / "story"
         shutil.copytree(ROOT / "story", dst)
-        story = load_story(dst)
-        write_languages(story, dst / "l10n")
+        story = load_story(dst)  # a copy: the timings below use a translation cache of their own
         lines, _ = check(story, list(LANGS))  # warm up
         assert not lines, lines[:3]
         times = []
