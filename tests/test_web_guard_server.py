@@ -174,6 +174,10 @@ def test_seats_count_until_the_game_process_has_exited(tmp_path):
         "2",
         "--max-sessions-per-learner",
         "40",
+        "--pool",
+        "0",  # game processes are the server's own children (the pool's are the fork server's)
+        "--reattach-grace",
+        "0",  # a closed page's game leaves at once (within the grace it keeps its seat, by design)
         cwd=tmp_path,
     ) as srv:
         most = MostChildren(srv.proc.pid)
@@ -254,6 +258,8 @@ def test_a_game_that_cannot_start_says_so_and_frees_its_seat(tmp_path, run_cli):
         str(assignment),
         "--max-sessions",
         "1",
+        "--pool",
+        "0",  # each game reads the assignment as it starts (a warm pool read it once, at the server's start)
         cwd=tmp_path,
     ) as srv:
         assignment.unlink()  # removed during class

@@ -651,8 +651,13 @@ class ClassServer(Server):
         finally:
             if s.websocket is websocket:
                 s.websocket = None
+        try:  # a game the server closes has left, and its seat is free, before its page is told
+            await self._page_gone(s, service, idle)
+        finally:
             if not websocket.closed:
                 await websocket.close()
+
+    async def _page_gone(self, s: ClassSession, service: SessionService, idle: bool) -> None:
         if s.service is not service:  # the game ended, or another game took the session
             await self._leave(s, service)
             return
