@@ -356,3 +356,35 @@ def test_a_damaged_lrs_cache_is_read_again_with_a_note(ralph, cli, tmp_path, min
     assert "cannot be read" in err.replace("\n", " ") and "read again" in err.replace("\n", " ")
     code, out, err = cli(*args)  # and it was written anew
     assert code == 0 and "cannot be read" not in err and "1 unchanged" in err.replace("\n", " ")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "sv", "nb", "es-419"])
+def test_a_game_in_each_shipped_language_reaches_ralph_with_its_language(ralph, cli, tmp_path, trainer_env, lang):
+    """Issue 21: a game played in a language is replay-verified and sent; Ralph accepts its statements and
+    gives back context.language and the language maps keyed by it."""
+    from pizzaborg.engine import Game, load_story
+
+    story = load_story(None)
+    seed = 11 + ["nl", "fr", "sv", "nb", "es-419"].index(lang)  # (the same game started in the same second
+    # by the same learner is one registration, whatever its language)
+    game, ids = Game(story, seed), []
+    while not game.over:
+        cid = game.portfolio(game.available()) if game.pick else game.available()[0].id
+        ids.append(cid)
+        game.choose(cid)
+    game.close()
+    saves = tmp_path / "s"
+    code, out, err = cli(
+        "--lang", lang, "play", "--seed", seed, "--choices", ",".join(ids), "--save", "g", "--saves-dir", saves
+    )
+    assert code == 0, err
+    code, out, err = cli("send", "g", "--lrs", ralph.url, "--saves-dir", saves)
+    assert code == 0, out + err
+    save = json.loads((saves / "g.json").read_text(encoding="utf-8"))
+    back = stored(ralph, save["registration"]) if "registration" in save else []
+    if not back:  # the registration is made from the save: read what Ralph holds for this language instead
+        back = [st for st in trainer(ralph).get_statements({}) if st.get("context", {}).get("language") == lang]
+    assert back, "Ralph holds none of the game's statements"
+    assert all(st["context"]["language"] == lang for st in back)
+    names = [st["object"]["definition"]["name"] for st in back if "definition" in st["object"]]
+    assert names and all(lang in n for n in names)

@@ -149,7 +149,7 @@ def verdicts_from_lrs(lrs, assignment, verifier, cache=None) -> tuple:
     With a :class:`~pizzaborg.trainer.lrs_cache.LrsCache`, only what the LRS stored since the last run is
     read, and only attempts whose statements changed are replayed; a note says what changed."""
     if cache is None:
-        stmts, notes, _ = fetch(lrs, assignment)
+        stmts, notes, _works = fetch(lrs, assignment)
         return [_verify(reg, group, verifier) for reg, group in sorted(attempts(stmts).items())], notes
     notes = [cache.note] if cache.note else []
     since = cache.since()
