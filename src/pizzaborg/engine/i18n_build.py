@@ -50,7 +50,52 @@ def _stable(raw: bytes) -> bytes:
     return _GENERATED.sub("", text).encode("utf-8")
 
 
+KEYWORDS = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2}  # name -> how many leading literal args
+
+
+def marked(src: Path) -> dict[tuple[str | None, str | tuple[str, str]], bool]:
+    """Every message the source marks, read from its syntax tree: {(context, msgid or (singular, plural)):
+    holds a brace placeholder}. Babel's extractor (Python 3.11's tokenizer) does not look inside f-strings,
+    so ``f"<a>{_('Another code')}</a>"`` was never in the template; this pass sees every call."""
+    import ast
+
+    found: dict[tuple[str | None, str | tuple[str, str]], bool] = {}
+    for path in sorted(src.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.func.id not in KEYWORDS:
+                continue
+            args = node.args[: KEYWORDS[node.func.id]]
+            if len(args) < KEYWORDS[node.func.id] or not all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args
+            ):
+                continue  # _(name): a variable, marked where its text is written (N_)
+            texts = [a.value for a in args]  # type: ignore[attr-defined]
+            if node.func.id == "pgettext":
+                key: tuple[str | None, str | tuple[str, str]] = (texts[0], texts[1])
+            elif node.func.id == "ngettext":
+                key = (None, (texts[0], texts[1]))
+            else:
+                key = (None, texts[0])
+            found[key] = "{" in "".join(texts)
+    return found
+
+
+def complete(template: Path, src: Path) -> int:
+    """Add to the template the messages Babel's extractor missed (inside f-strings); the number added."""
+    catalogue = read_po(io.BytesIO(template.read_bytes()))
+    have = {(m.context, m.id) for m in catalogue if m.id}
+    added = 0
+    for (context, msgid), braces in marked(src).items():
+        if (context, msgid) not in have:
+            catalogue.add(msgid, context=context, flags=("python-brace-format",) if braces else ())
+            added += 1
+    if added:
+        _write(catalogue, template, omit_header=False, sort_output=True)
+    return added
+
+
 def normalise(template: Path) -> None:
+    complete(template, Path(__file__).resolve().parent.parent)
     template.write_bytes(_stable(template.read_bytes()))
 
 
