@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..engine.i18n import N_, _, ngettext
-from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, command, localise_bindings, localise_system_command
+from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, command, left_out, localise_bindings, localise_system_command
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .themes import DEFAULT, THEMES
@@ -388,7 +388,7 @@ class PizzaBorgApp(App[None]):
             # ours: Quit (autosaves); not Textual's Keys panel, which squeezes the game and repeats
             # "1-9 Choose" for every number (? shows the keys), nor Maximize of a single widget.
             # Textual's own (Theme, Screenshot) in the language in use (tui/lang.py)
-            if cmd.title not in ("Quit", "Keys", "Maximize", "Minimize"):
+            if not left_out(cmd):
                 yield localise_system_command(cmd)
 
     # ---- terminal size -----------------------------------------------------------------------

@@ -42,8 +42,24 @@ def localise_bindings(node: DOMNode) -> None:
         ]
 
 
+# Textual's system commands the game leaves out of its palette (ours Quit autosaves; Keys squeezes the game;
+# Maximize of a widget), known by the method they call: their titles differ between Textual versions
+# ("Quit" in 8, "Quit the application" in 6)
+LEFT_OUT = ("action_quit", "action_show_help_panel", "action_hide_help_panel", "action_maximize", "action_minimize")
+
+
+def left_out(cmd: SystemCommand) -> bool:
+    return getattr(cmd.callback, "__name__", "") in LEFT_OUT or cmd.title in ("Quit", "Keys", "Maximize", "Minimize")
+
+
 def localise_system_command(cmd: SystemCommand) -> SystemCommand:
-    """One of Textual's system commands (Theme, Screenshot) with its title and help in the language in use."""
+    """One of Textual's system commands (Theme, Screenshot) with its title and help in the language in use.
+    Known by what it does, not by its English title, which differs between Textual versions ("Change theme"
+    and "Save screenshot" in 6, "Theme" and "Screenshot" in 8); another keeps Textual's words."""
+    if getattr(cmd.callback, "__name__", "") == "action_change_theme":
+        return command(_("Theme"), _("Change the current theme"), cmd.callback, cmd.discover)
+    if "screenshot" in cmd.title.lower():
+        return command(_("Screenshot"), _("Save an SVG 'screenshot' of the current screen"), cmd.callback, cmd.discover)
     return command(_(cmd.title), _(cmd.help), cmd.callback, cmd.discover)
 
 
