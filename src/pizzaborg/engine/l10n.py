@@ -271,11 +271,22 @@ def usable(translation: Translation, story: Story) -> dict:
 # ---- applying ----------------------------------------------------------------------------------
 
 
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
 def _clone(obj: Any) -> Any:
-    new = object.__new__(type(obj))
-    for k in type(obj).__slots__:
-        if k != "__dict__" and hasattr(obj, k):
+    """A shallow copy of a model record (a game in a language clones every scene and choice at start-up:
+    the slots are listed once per class, and a missing one is skipped without a second lookup)."""
+    cls = type(obj)
+    slots = _SLOTS.get(cls)
+    if slots is None:
+        slots = _SLOTS[cls] = tuple(k for k in cls.__slots__ if k != "__dict__")
+    new = object.__new__(cls)
+    for k in slots:
+        try:
             setattr(new, k, getattr(obj, k))
+        except AttributeError:
+            pass
     return new
 
 
