@@ -472,11 +472,13 @@ def report_from_save(story, save, learner: str | None = None, assignment=None) -
 
 
 def fmt_value(v) -> str:
-    """A number as a report shows it: whole numbers without a decimal, others with one; '–' for none."""
+    """A number as a report shows it: whole numbers without a decimal, others with one, in the reader's
+    language (``48,9`` in nl: ``engine.text.fmt_num``); '–' for none."""
     if v is None:
         return "–"
-    v = float(v)
-    return str(int(v)) if v.is_integer() else f"{v:.1f}"
+    from ..engine.text import fmt_num
+
+    return fmt_num(float(v))
 
 
 # ---- debrief questions -------------------------------------------------------------------------
