@@ -76,6 +76,7 @@ class LrsCache:
         self.verdicts: dict[str, dict] = {}
         self.note: str | None = None
         self.touched: set[str] = set()  # registrations with a statement new or changed in this run
+        self._spans: dict[str, tuple] | None = None  # see _made_spans; None after the statements change
 
     @classmethod
     def load(cls, path: Path, endpoint: str, activity: str) -> LrsCache:
@@ -123,36 +124,43 @@ class LrsCache:
             return None
         if self.since_by == "stored":
             return iso(stored - MARGIN)
-        made = [parse_iso(st.get("timestamp")) for st in self.statements.values()]
-        newest_made = max((t for t in made if t is not None), default=None)
-        if newest_made is None:
+        spans = self._made_spans()
+        if not spans:
             return iso(stored - MARGIN)
+        newest_made = max(last for _first, last in spans.values())
         return iso(min(stored, newest_made) - timedelta(seconds=self.longest_game()) - MARGIN)
 
     def longest_game(self) -> float:
         """Seconds from the first to the last statement made in one attempt, the longest of them."""
-        spans: dict[str, list] = {}
+        return max(((last - first).total_seconds() for first, last in self._made_spans().values()), default=0.0)
+
+    def _by_registration(self) -> dict[str, list[dict]]:
+        groups: dict[str, list[dict]] = {}
         for st in self.statements.values():
             ctx = st.get("context")
             reg = ctx.get("registration") if isinstance(ctx, dict) else None
-            t = parse_iso(st.get("timestamp"))
-            if isinstance(reg, str) and t is not None:
-                span = spans.setdefault(reg, [t, t])
-                span[0], span[1] = min(span[0], t), max(span[1], t)
-        return max(((b - a).total_seconds() for a, b in spans.values()), default=0.0)
+            if isinstance(reg, str):
+                groups.setdefault(reg, []).append(st)
+        return groups
+
+    def _made_spans(self) -> dict[str, tuple]:
+        """{registration: (first, last) statement timestamp}, worked out once per set of statements (a run
+        asks for it for the query and again for its note; a cohort holds thousands of statements)."""
+        if self._spans is None:
+            spans = {}
+            for reg, group in self._by_registration().items():
+                made = [t for t in (parse_iso(st.get("timestamp")) for st in group) if t is not None]
+                if made:
+                    spans[reg] = (min(made), max(made))
+            self._spans = spans
+        return self._spans
 
     def probe(self, lrs) -> None:
         """Find out whether the LRS applies ``since`` to ``stored`` or to ``timestamp`` (see the module's
         docstring), with one query for one attempt; left unknown when no attempt can tell."""
         if self.since_by is not None:
             return
-        by_reg: dict[str, list] = {}
-        for st in self.statements.values():
-            ctx = st.get("context")
-            reg = ctx.get("registration") if isinstance(ctx, dict) else None
-            if isinstance(reg, str):
-                by_reg.setdefault(reg, []).append(st)
-        for reg, group in by_reg.items():
+        for reg, group in self._by_registration().items():
             stored = [parse_iso(st.get("stored")) for st in group]
             made = [parse_iso(st.get("timestamp")) for st in group]
             if None in stored or None in made:
@@ -179,6 +187,7 @@ class LrsCache:
                 reg = ctx.get("registration") if isinstance(ctx, dict) else None
                 self.touched.add(reg if isinstance(reg, str) else "")
             self.statements[sid] = s
+            self._spans = None
             t = parse_iso(s.get("stored"))
             if t is not None and (newest is None or t > newest):
                 newest = t

@@ -167,6 +167,3 @@ class Sessions:
             return
         write_atomic(self.index_path, text)
         self._last_text = text
-
-    def live(self) -> int:
-        return sum(1 for s in self.by_digest.values() if s.service is not None)
