@@ -262,3 +262,16 @@ def test_cohort_needs_reports_or_an_lrs_with_an_assignment(cli, tmp_path, mini):
     write_assignment(a, tmp_path / "a.yaml")
     code, out, err = cli("cohort", "--lrs", closed_port_url(), "--assignment", tmp_path / "a.yaml", "--story", MINI)
     assert code == 1 and out == "" and "cannot reach the LRS" in one_line(err)
+
+
+def test_delivery_notes_say_their_own_severity(tmp_path, mini):
+    """The TUI colours the LRS line by the note's severity (it used to look for " were sent" in English)."""
+    from pizzaborg.engine.notes import severity
+    from pizzaborg.trainer.send import deliver, retry_pending
+
+    a = make_assignment(mini, lrs={"endpoint": closed_port_url(), "key": "k", "secret": "s"})
+    report = report_of(mini, assignment=a)
+    line = deliver(report, a, tmp_path)
+    assert line and severity(line) == "warning"
+    again = retry_pending(a, tmp_path)
+    assert again and severity(again) == "warning"

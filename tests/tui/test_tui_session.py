@@ -134,3 +134,23 @@ def test_bare_pizzaborg_without_a_terminal_says_what_to_do():
     assert run.stdout.strip() == "1 []"
     assert "--plain" in run.stderr and "pizzaborg play" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def test_a_failed_autosave_is_a_warning_in_every_language(mini_story):
+    """Faces colour a note by its severity, never by English words in it (it said "échec" in French)."""
+    from pizzaborg.engine import i18n
+    from pizzaborg.engine.notes import is_warning, severity
+
+    Path("sv").mkdir()
+    Path("sv/autosave.json").write_text("garbage", encoding="utf-8")
+    before = i18n.current()
+    i18n.use("fr")
+    try:
+        s = Session(mini_story, "sv", seed=3)
+        s.new_game()
+        s.choose(1)
+    finally:
+        i18n.use(before)
+    failed = [n for n in s.notes if is_warning(n)]
+    assert len(failed) == 1 and "Autosave failed" not in failed[0] and "failed" not in failed[0]
+    assert severity("a plain line") == "information"

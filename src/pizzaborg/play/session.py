@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..engine.i18n import _
+from ..engine.notes import warning
 from ..engine.times import parse_iso, track_times, utcnow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -269,7 +270,7 @@ class Session:
                 undo_times=self.undo_times,
             )
         except S.SaveError as exc:
-            self.notes.append(_("Autosave failed: {why}").format(why=exc))
+            self.notes.append(warning(_("Autosave failed: {why}").format(why=exc)))
             return None
 
     def _keep_old_autosave(self) -> None:
@@ -278,7 +279,7 @@ class Session:
         try:
             kept = S.keep_autosave(self.dir)
         except S.SaveError as exc:
-            self.notes.append(_("Could not keep the previous autosave: {why}").format(why=exc))
+            self.notes.append(warning(_("Could not keep the previous autosave: {why}").format(why=exc)))
             return
         if kept:
             self.notes.append(_("Your previous autosave is kept as '{name}'.").format(name=kept))

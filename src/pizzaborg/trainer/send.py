@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..engine.errors import PizzaBorgError
 from ..engine.i18n import _
+from ..engine.notes import information, warning
 from .lrs import Lrs, LrsError
 
 OUTBOX = "outbox"
@@ -142,10 +143,12 @@ def deliver(report: dict, assignment, saves_dir) -> str | None:
     except LrsError as exc:
         if path is not None and refused_for_good(exc):
             return aside_note(1, str(exc), set_aside(path).parent)
-        return _("Your results were not sent to your trainer's LRS yet: {why}; {kept}.").format(why=exc, kept=kept)
+        return warning(
+            _("Your results were not sent to your trainer's LRS yet: {why}; {kept}.").format(why=exc, kept=kept)
+        )
     if path is not None:
         _remove(path)
-    return _("Your results were sent to your trainer's LRS ({where}).").format(where=lrs.where)
+    return information(_("Your results were sent to your trainer's LRS ({where}).").format(where=lrs.where))
 
 
 def retry_pending(assignment, saves_dir) -> str | None:
@@ -192,7 +195,9 @@ def retry_pending(assignment, saves_dir) -> str | None:
         lines.append(aside_note(len(aside), why, aside[0].parent))
     if waits:
         lines.append(waits)
-    return " ".join(lines) or None
+    if not lines:
+        return None
+    return (warning if aside or waits else information)(" ".join(lines))
 
 
 REFUSED_FOR_GOOD = (400, 401, 403, 409, 413)  # the same statements will be refused again, whenever they are sent
@@ -215,11 +220,13 @@ def set_aside(path: Path) -> Path:
 
 def aside_note(count: int, why: str, folder: Path) -> str:
     """One line for the learner: what was set aside, why, and what to do."""
-    return _(
-        "{n} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
-        "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
-        "your other results go on being sent."
-    ).format(n=count, why=why, folder=folder)
+    return warning(
+        _(
+            "{n} result(s) were refused for good by your trainer's LRS ({why}) and set aside in {folder} "
+            "(*.refused): trying again will not help, so tell your trainer, who has your report file; "
+            "your other results go on being sent."
+        ).format(n=count, why=why, folder=folder)
+    )
 
 
 def _remove(path: Path) -> None:

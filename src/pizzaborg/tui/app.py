@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..engine.i18n import N_, _, ngettext
+from ..engine.notes import severity, warning
 from .lang import PALETTE_PLACEHOLDER, THEMES_PLACEHOLDER, command, left_out, localise_bindings, localise_system_command
 from .screens.title import TitleScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -219,14 +220,14 @@ class PizzaBorgApp(App[None]):
             try:
                 line = self.session.deliver() if fresh else self.session.retry_pending()
             except Exception as exc:  # noqa: BLE001 - a notice, never a crash of the game
-                line = _("Your results were not sent to your trainer's LRS: {error}").format(error=exc)
+                line = warning(_("Your results were not sent to your trainer's LRS: {error}").format(error=exc))
             if line:
                 self.call_from_thread(
                     self.notify,
                     line,
                     markup=False,
                     timeout=15,
-                    severity="information" if " were sent" in line else "warning",
+                    severity=severity(line),
                 )
 
         self.run_worker(work, thread=True, exclusive=False, group="lrs")

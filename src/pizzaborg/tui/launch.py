@@ -12,6 +12,7 @@ import signal
 import sys
 
 from ..engine.i18n import N_, _
+from ..engine.notes import is_warning
 
 NOT_A_TERMINAL = N_(
     "the terminal game needs a terminal (stdin and stdout must be a TTY). "
@@ -94,6 +95,6 @@ def run_tui(load_story, saves_dir=None, seed: int | None = None, load: str | Non
     elif session.game is None or not session.game.decisions:
         print(_("Goodbye."))
     for note in session.notes:
-        if "failed" in note:
+        if is_warning(note):
             print(f"pizzaborg: {note}", file=sys.stderr)
     return 0

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from ...engine import GameError
 from ...engine.i18n import N_, _
+from ...engine.notes import severity
 from ...engine.text import clean
 from ...play.render import NO_UNDO_YET, fmt_num, is_plain_continue, kpi_line
 from ..lang import localise_bindings
@@ -160,7 +161,7 @@ class GameScreen(Screen):
 
     def flush_notes(self) -> None:
         for note in self.session.notes:
-            self.notify(note, markup=False, severity="warning" if "failed" in note else "information")
+            self.notify(note, markup=False, severity=severity(note))
         self.session.notes.clear()
 
     # ---- playing -----------------------------------------------------------------------------
