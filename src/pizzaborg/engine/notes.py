@@ -8,16 +8,19 @@ its own severity instead, and stays a ``str`` so that everything which only prin
 
 from __future__ import annotations
 
-INFORMATION = "information"
-WARNING = "warning"
+from typing import Literal
+
+Severity = Literal["information", "warning"]
+INFORMATION: Severity = "information"
+WARNING: Severity = "warning"
 
 
 class Note(str):
     """A line of text for the player with a ``severity``: ``"information"`` or ``"warning"``."""
 
-    severity: str
+    severity: Severity
 
-    def __new__(cls, text: str, severity: str = INFORMATION) -> Note:
+    def __new__(cls, text: str, severity: Severity = INFORMATION) -> Note:
         note = super().__new__(cls, text)
         note.severity = severity
         return note
@@ -31,9 +34,9 @@ def warning(text: str) -> Note:
     return Note(text, WARNING)
 
 
-def severity(note: str) -> str:
+def severity(note: str) -> Severity:
     """The severity a face shows ``note`` with: a plain ``str`` is information."""
-    return getattr(note, "severity", INFORMATION)
+    return note.severity if isinstance(note, Note) else INFORMATION
 
 
 def is_warning(note: str) -> bool:
