@@ -303,3 +303,39 @@ def test_the_server_learns_how_a_forked_game_ended(tmp_path):
             await pool.close()
 
     run(check())
+
+
+LATE_CHILD = """
+import os, select, socket, sys
+from pizzaborg.web.forkserver import ForkServer
+
+control = socket.socket(fileno=int(sys.argv[1]))
+pid = os.fork()
+if pid == 0:
+    os._exit(3)
+pidfd = os.pidfd_open(pid)
+select.select([pidfd], [], [])  # it has ended (a zombie, not reaped) and its SIGCHLD has come and gone
+ForkServer(control, 0, {}).serve()
+"""
+
+
+def test_a_game_that_ended_while_the_fork_server_was_not_listening_is_still_reported(tmp_path):
+    """The lost wake-up behind a rare hang of the test above: the fork server reaped in a Python SIGCHLD
+    handler, which Python runs between two bytecodes, so a SIGCHLD that came just before it blocked in
+    ``recvmsg`` was acted on only at the next request (1 game in about 300 that ended at once). Here
+    the SIGCHLD comes before ``serve`` listens at all: the status must still reach the server, at once."""
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    proc = subprocess.Popen([sys.executable, "-c", LATE_CHILD, str(theirs.fileno())], pass_fds=[theirs.fileno()])
+    theirs.close()
+    try:
+        mine.settimeout(30)
+        message = json.loads(mine.recv(4096))
+        assert message["code"] == 3 and message["exit"] > 0
+    finally:
+        mine.close()  # the fork server leaves when the server's end closes
+        assert proc.wait(timeout=30) == 0
