@@ -53,13 +53,58 @@ def warm(story_dir: str | None, assignment_path: str | None) -> None:
     """Everything a game needs before its first frame, done once: the imports and the story."""
     import textual.app  # noqa: F401
     import textual.drivers.web_driver  # noqa: F401
+    import textual.scrollbar  # noqa: F401  (the rehearsal draws no scroll bar; a game in a browser does)
 
+    from ..play import language  # noqa: F401  (a game's story_in; the rehearsal is handed the story)
     from ..tui import app  # noqa: F401
     from . import child, driver  # noqa: F401
 
     child.preload(story_dir, assignment_path)
     share_parsed_styles()
     rehearse(child._kept("story", story_dir))
+
+
+_filler: list = []  # kept for the fork server's life: see fill_free_blocks
+
+
+def fill_free_blocks() -> int:
+    """Take every free block of Python's small-object allocator, so that a game's own objects go into
+    pages of their own. Why: the rehearsal's garbage leaves free blocks scattered over thousands of the
+    fork server's pages; a game forked after it would put each new object into one of those holes and
+    copy the whole 4 KiB page for it (copy-on-write), a page per small object. Returns the blocks taken."""
+    import tempfile
+
+    if not hasattr(sys, "_debugmallocstats"):
+        return 0
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(2)
+        try:
+            sys.stderr.flush()
+            os.dup2(out.fileno(), 2)
+            sys._debugmallocstats()  # the allocator's table, written to the C stderr
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        table = out.read().decode("ascii", "replace")
+    taken = 0
+    for line in table.splitlines():
+        cells = line.split()
+        if len(cells) != 5 or not all(c.isdigit() for c in cells):
+            continue
+        size, free = int(cells[1]), int(cells[4])
+        _filler.extend(_block(size, n) for n in range(free))
+        taken += free
+    return taken
+
+
+def _block(size: int, n: int) -> object:
+    """A new object that takes one block of the allocator's ``size`` class."""
+    if size <= 16:
+        return object()
+    if size <= 32:
+        return float(n)  # 24 bytes
+    return bytes(size - sys.getsizeof(b""))  # the largest bytes object of that class (never a shared one)
 
 
 def share_parsed_styles() -> None:
@@ -184,6 +229,13 @@ class ForkServer:
         """Answer requests until the server's end of the socket closes; report each game that ends."""
         if self._wake_r is None:
             self.listen_for_children()
+        try:
+            self._serve()
+        finally:  # no SIGCHLD may write to the socket once it is closed (at the interpreter's exit)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)
+
+    def _serve(self) -> None:
         assert self._wake_r is not None
         poller = select.poll()
         poller.register(self.control, select.POLLIN)
@@ -269,6 +321,7 @@ def main(argv: list[str]) -> int:
     import gc
 
     gc.collect()
+    fill_free_blocks()
     gc.freeze()  # the imported objects are never scanned again: their pages stay shared after each fork
     server = ForkServer(control, spares, env)
     server.listen_for_children()
