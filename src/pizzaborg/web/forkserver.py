@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -52,13 +53,58 @@ def warm(story_dir: str | None, assignment_path: str | None) -> None:
     """Everything a game needs before its first frame, done once: the imports and the story."""
     import textual.app  # noqa: F401
     import textual.drivers.web_driver  # noqa: F401
+    import textual.scrollbar  # noqa: F401  (the rehearsal draws no scroll bar; a game in a browser does)
 
+    from ..play import language  # noqa: F401  (a game's story_in; the rehearsal is handed the story)
     from ..tui import app  # noqa: F401
     from . import child, driver  # noqa: F401
 
     child.preload(story_dir, assignment_path)
     share_parsed_styles()
     rehearse(child._kept("story", story_dir))
+
+
+_filler: list = []  # kept for the fork server's life: see fill_free_blocks
+
+
+def fill_free_blocks() -> int:
+    """Take every free block of Python's small-object allocator, so that a game's own objects go into
+    pages of their own. Why: the rehearsal's garbage leaves free blocks scattered over thousands of the
+    fork server's pages; a game forked after it would put each new object into one of those holes and
+    copy the whole 4 KiB page for it (copy-on-write), a page per small object. Returns the blocks taken."""
+    import tempfile
+
+    if not hasattr(sys, "_debugmallocstats"):
+        return 0
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(2)
+        try:
+            sys.stderr.flush()
+            os.dup2(out.fileno(), 2)
+            sys._debugmallocstats()  # the allocator's table, written to the C stderr
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        table = out.read().decode("ascii", "replace")
+    taken = 0
+    for line in table.splitlines():
+        cells = line.split()
+        if len(cells) != 5 or not all(c.isdigit() for c in cells):
+            continue
+        size, free = int(cells[1]), int(cells[4])
+        _filler.extend(_block(size, n) for n in range(free))
+        taken += free
+    return taken
+
+
+def _block(size: int, n: int) -> object:
+    """A new object that takes one block of the allocator's ``size`` class."""
+    if size <= 16:
+        return object()
+    if size <= 32:
+        return float(n)  # 24 bytes
+    return bytes(size - sys.getsizeof(b""))  # the largest bytes object of that class (never a shared one)
 
 
 def share_parsed_styles() -> None:
@@ -120,10 +166,25 @@ class ForkServer:
         self.env = env
         self.spares: list[tuple[int, socket.socket]] = []
         self.pid = os.getpid()
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
 
-    def reap(self, signum: int = 0, frame: object = None) -> None:
-        """SIGCHLD: each game that ended is reaped here and its exit status sent to the server (2: the game
-        could not start), which sees the end itself through a pidfd but cannot read a grandchild's status."""
+    def listen_for_children(self) -> None:
+        """SIGCHLD wakes ``serve`` through a socket the C-level handler writes to (``set_wakeup_fd``).
+
+        Why not reap in a Python signal handler: Python runs it between two bytecodes, so a SIGCHLD that
+        lands after the interpreter's last check and before ``recvmsg`` blocks waits for the next request
+        (about one game in 300 that ended at once was never reported). The byte on the socket is not lost:
+        ``serve`` polls it with the control socket."""
+        self._wake_r, self._wake_w = socket.socketpair()
+        for s in (self._wake_r, self._wake_w):
+            s.setblocking(False)
+        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)  # a handler, so that the byte is written
+
+    def reap(self) -> None:
+        """Each game that ended is reaped here and its exit status sent to the server (2: the game could
+        not start), which sees the end itself through a pidfd but cannot read a grandchild's status."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -150,6 +211,10 @@ class ForkServer:
                 self.control.close()
                 for _, s in self.spares:
                     s.close()
+                signal.set_wakeup_fd(-1)
+                for w in (self._wake_r, self._wake_w):
+                    if w is not None:
+                        w.close()
                 code = become_game(theirs, self.pid, self.env)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
@@ -161,8 +226,31 @@ class ForkServer:
         return pid, mine
 
     def serve(self) -> None:
-        """Answer requests until the server's end of the socket closes."""
+        """Answer requests until the server's end of the socket closes; report each game that ends."""
+        if self._wake_r is None:
+            self.listen_for_children()
+        try:
+            self._serve()
+        finally:  # no SIGCHLD may write to the socket once it is closed (at the interpreter's exit)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)
+
+    def _serve(self) -> None:
+        assert self._wake_r is not None
+        poller = select.poll()
+        poller.register(self.control, select.POLLIN)
+        poller.register(self._wake_r, select.POLLIN)
         while True:
+            self.reap()  # before waiting: a child may have ended before its SIGCHLD woke anything
+            ready = {fd for fd, _ in poller.poll()}
+            if self._wake_r.fileno() in ready:
+                try:
+                    while self._wake_r.recv(512):
+                        pass
+                except OSError:  # drained
+                    pass
+            if self.control.fileno() not in ready:
+                continue
             try:
                 msg, fds, _, _ = socket.recv_fds(self.control, MAX_REQUEST, 3)
             except OSError:
@@ -233,9 +321,10 @@ def main(argv: list[str]) -> int:
     import gc
 
     gc.collect()
+    fill_free_blocks()
     gc.freeze()  # the imported objects are never scanned again: their pages stay shared after each fork
     server = ForkServer(control, spares, env)
-    signal.signal(signal.SIGCHLD, server.reap)
+    server.listen_for_children()
     server.fill()
     control.send(json.dumps({"ready": True}).encode())
     server.serve()
