@@ -35,6 +35,7 @@ from textual_serve.server import Server
 
 from ..engine.i18n import Translator, count, current, translator
 from . import guard
+from .child import COULD_NOT_START, NOT_SAVED
 from .codes import MAX_FIELD, normal_code
 from .driver import PREAMBLE
 from .lang import choose as choose_language
@@ -353,7 +354,8 @@ class ClassServer(Server):
             return None
         seconds = max(1, int(wait + 0.999))
         t = self._t(request)
-        wait_text = t.gettext("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
+        _ = t.gettext  # bound to _: make l10n-extract finds the words
+        wait_text = _("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
         response = page_response(gate_page(need_code=False, error=wait_text, t=t), status=429)
         response.headers["Retry-After"] = str(seconds)
         return response
@@ -510,6 +512,7 @@ class ClassServer(Server):
             s.service = s.websocket = None
             await old.stop_within()
             await self._exited(old)
+            _how_it_ended(s, old, old.drew, t)
             if old_ws is not None:
                 await old_ws.close()
         if s.leaving is not None:  # its autosave is written before the next game reads it
@@ -575,8 +578,7 @@ class ClassServer(Server):
             ws = s.websocket if s.service is service else None
             release()
             await self._exited(service)  # its seat is free once the process has gone, not before
-            if s.closed is None and _failed(service):
-                s.closed = _failure_message(service, drawn.is_set(), t)
+            _how_it_ended(s, service, drawn.is_set(), t)
             if ws is not None:
                 await ws.close()
 
@@ -621,7 +623,8 @@ class ClassServer(Server):
         await websocket.prepare(request)
         s.websocket, s.closed = None, None  # nothing reaches a page until the new one is set up
         if old_ws is not None and not old_ws.closed:
-            s.closed = translator(s.lang).gettext(
+            _ = translator(s.lang).gettext
+            s.closed = _(
                 "This game was opened in another tab or window, so it closed here. It is saved: reload this "
                 "page to take it back."
             )
@@ -707,8 +710,7 @@ class ClassServer(Server):
         await self._exited(service)  # its seat is free once the process has gone, not before
         if s.leaving is service:
             s.leaving = None
-        if s.closed is None and _failed(service):
-            s.closed = _failure_message(service, service.drew, translator(s.lang))
+        _how_it_ended(s, service, service.drew, translator(s.lang))
 
     async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> bool:
         """Browser to game: keys, sizes, focus. Ends when the page goes, the game ends, or nobody pressed a
@@ -766,17 +768,50 @@ def _failed(service: SessionService) -> bool:
     return process is not None and process.returncode is not None and process.returncode > 0
 
 
-def _failure_message(service: SessionService, drawn: bool, t: Translator) -> str:
-    could_not_start = not drawn or getattr(service._process, "returncode", None) == 2  # 2: the child's start failed
+def _how_it_ended(s: ClassSession, service: SessionService, drawn: bool, t: Translator) -> None:
+    """The page's message for a game that ended with an error. A game whose last save failed replaces a
+    message that says it is saved (an idle game, another tab): the page tells what is saved."""
+    if _failed(service) and (s.closed is None or service._process.returncode == NOT_SAVED):  # type: ignore[union-attr]
+        s.closed = _failure_message(service, drawn, t, s.folder)
+
+
+def _failure_message(service: SessionService, drawn: bool, t: Translator, folder: Path | None = None) -> str:
+    if getattr(service._process, "returncode", None) == NOT_SAVED and folder is not None:
+        return _not_saved_message(folder, t)
+    _ = t.gettext  # bound to _: make l10n-extract finds the words
+    could_not_start = not drawn or getattr(service._process, "returncode", None) == COULD_NOT_START
     if could_not_start:
-        return t.gettext(
+        return _(
             "The game could not start on the class server: tell your trainer (the server's terminal says why). "
             "Your last autosave, if any, is kept."
         )
-    return t.gettext(
+    return _(
         "The game stopped with an error on the class server: tell your trainer (the server's terminal says why). "
         "Your last autosave, if any, is kept."
     )
+
+
+def _not_saved_message(folder: Path, t: Translator) -> str:
+    """The truth about a game whose last autosave could not be written: how old the last save that
+    worked is (its ``autosave.json``, written atomically, so it is whole), or that nothing is saved."""
+    try:
+        age = max(0.0, time.time() - (folder / "autosave.json").stat().st_mtime)
+    except OSError:
+        _ = t.gettext  # bound to _: make l10n-extract finds the words
+        return _(
+            "The game has ended, but the class server could not save it (its disk is full or cannot be written): "
+            "nothing of this game is saved. Tell your trainer."
+        )
+    minutes = max(1, round(age / 60))
+    return t.ngettext(
+        "The game has ended, but the class server could not save your last moves (its disk is full or cannot be "
+        "written). Your game is saved as it was {minutes} minute ago: tell your trainer, then reload this page "
+        "and choose Continue.",
+        "The game has ended, but the class server could not save your last moves (its disk is full or cannot be "
+        "written). Your game is saved as it was {minutes} minutes ago: tell your trainer, then reload this page "
+        "and choose Continue.",
+        minutes,
+    ).format(minutes=minutes)
 
 
 def _clamp(value, default: int) -> int:

@@ -1,0 +1,225 @@
+"""A class server whose disk fills during play, for real (issue 22 §4): the server's data folder is a
+small tmpfs of its own, filled by the test while a game is running.
+
+The tmpfs is mounted in a mount namespace of the server's own (``unshare``; as a normal user in a user
+namespace, ``--map-root-user``), so no root is needed where user namespaces are allowed, and nothing is
+left mounted when a test dies. The test reaches the folder the server sees through ``/proc/<pid>/root``.
+Where neither works the tests skip, and CI requires them: they are the ``mount`` tier
+(``PIZZABORG_REQUIRE_TIERS`` in ``.ci/run``).
+
+Expected: the learner is told in one line that a save failed and that the previous one is unchanged;
+the failed save does not touch the previous one; when the game ends the page says what is saved (not
+"It is saved on the class server"); the game's seat is free once its process has ended; the trainer's
+terminal gets one line, never a traceback; a learner arriving while the disk is full gets a page that
+says the game could not start; once there is room again the game continues from the last good save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MINI_DIR
+from web_helpers import SCRIPT, ServerProcess
+
+pytest.importorskip("textual_serve", reason="the web extra is not installed: pip install -e '.[web]'")
+aiohttp = pytest.importorskip("aiohttp", reason="the web extra is not installed: pip install -e '.[web]'")
+from test_web_pool import Page  # noqa: E402  (after the skips: it needs aiohttp)
+
+pytestmark = [pytest.mark.slow, pytest.mark.tier("mount")]
+
+SIZE = "1m"  # the data folder's filesystem: room for the sessions table and a few saves
+
+
+def _unshare_prefix() -> list[str] | None:
+    """The command prefix that runs a program in a mount namespace of its own with a tmpfs mounted on
+    its first argument, or None when this machine allows neither way."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return None
+    mount = 'mount -t tmpfs -o size="$1" tmpfs "$2" && shift 2 && exec "$@"'
+    ways = [[unshare, "--user", "--map-root-user", "--mount", "--propagation", "private"]]
+    if os.geteuid() == 0:
+        ways.append([unshare, "--mount", "--propagation", "private"])
+    with tempfile.TemporaryDirectory() as probe:
+        for way in ways:
+            cmd = [*way, "sh", "-c", mount, "sh", "64k", probe, "true"]
+            if subprocess.run(cmd, capture_output=True, timeout=30).returncode == 0:
+                return [*way, "sh", "-c", mount, "sh", SIZE]
+    return None
+
+
+PREFIX = _unshare_prefix()
+needs_mount = pytest.mark.skipif(
+    PREFIX is None,
+    reason="a small filesystem of its own needs unshare and user namespaces (or root): the mount tier",
+)
+
+
+class SmallDiskServer(ServerProcess):
+    """``pizzaborg serve`` whose ``data`` folder (under ``cwd``) is a tmpfs of ``SIZE`` only it sees."""
+
+    def _start(self, argv: list, cwd: Path) -> None:
+        import queue
+        import threading
+
+        cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
+        if "--port" not in argv:
+            argv += ["--port", str(self.port)]
+        data = cwd / "data"
+        data.mkdir(exist_ok=True)
+        assert PREFIX is not None
+        self.proc = subprocess.Popen(
+            [*PREFIX, str(data), *cmd, "serve", *argv],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list = []
+        self._q: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def seen(self, path: Path) -> Path:
+        """``path`` as the server sees it (in its mount namespace)."""
+        return Path(f"/proc/{self.proc.pid}/root") / path.resolve().relative_to("/")
+
+
+def fill(folder: Path) -> Path:
+    """Write a file in ``folder`` until its filesystem has no room left; returns it."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as fh:
+        for size in (64 * 1024, 4096, 512, 1):
+            try:
+                while True:
+                    fh.write(b"x" * size)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC, exc
+    return filler
+
+
+def wait_until(predicate, timeout: float = 30.0, what: str = "") -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.02)
+
+
+def everything_printed(srv: ServerProcess) -> list[str]:
+    while (line := srv._q.get(timeout=30)) is not None:
+        srv.lines.append(line)
+    return srv.lines
+
+
+def client() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def closed(page: Page, timeout: float = 30.0) -> None:
+    while True:
+        msg = await page.ws.receive(timeout=timeout)
+        if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+            return
+
+
+async def status(http: aiohttp.ClientSession, url: str) -> str:
+    async with http.get(url + "/status") as r:
+        return (await r.json())["message"]
+
+
+@needs_mount
+@pytest.mark.parametrize("pool", ["0", "1"])
+def test_a_disk_that_fills_during_play_is_told_truly_and_frees_the_seat(tmp_path, pool):
+    args = ("--story", str(MINI_DIR), "--data-dir", "data", "--max-sessions", "1", "--pool", pool)
+    with SmallDiskServer(*args, cwd=tmp_path) as srv:
+        data = srv.seen(tmp_path / "data")
+
+        async def check() -> None:
+            async with client() as http:
+                page = await Page(http, srv.url).open()
+                await page.start_game()
+                await page.keys("1")
+                await page.wait_for("The Collective")
+                (folder,) = [p for p in (data / "sessions").iterdir() if p.is_dir()]
+                autosave = folder / "autosave.json"
+                wait_until(autosave.exists, what="the first autosave")
+                good = autosave.read_bytes()
+                assert json.loads(good)["decisions"]
+
+                filler = fill(data)  # the disk fills while the game runs
+                await page.keys("\r")
+                await page.wait_for("Month 1")
+                page.seen = b""
+                await page.keys("1")  # the next decision: its autosave finds no room
+                await page.wait_for("Autosave failed", "No space left on device", "previous save is unchanged")
+                assert autosave.read_bytes() == good  # the failed save did not touch the last good one
+                assert sorted(p.name for p in folder.iterdir()) == ["autosave.json"]  # no temporary file left
+
+                page.seen = b""
+                await page.keys("q")  # the learner quits: the game's last save fails again
+                await page.wait_for("Quit PizzaBorg?", "Autosave failed")
+                await page.keys("y")
+                await closed(page)
+                message = await status(http, srv.url)
+                assert "saved on the class server" not in message
+                assert message.startswith("The game has ended, but the class server could not save your last moves")
+                assert "Your game is saved as it was 1 minute ago" in message
+
+                async with client() as other:  # the seat is free (--max-sessions 1): its process has ended
+                    late = await Page(other, srv.url).open()  # a learner arriving while the disk is full
+                    await closed(late)
+                    message = await status(other, srv.url)
+                    assert message.startswith("The game could not start on the class server: its files cannot")
+                    assert "No space left on device" in message
+                async with client() as other, other.get(srv.url + "/") as r:
+                    assert r.status == 200  # and the newcomer took no seat
+
+                filler.unlink()  # room again: the game goes on from its last good save
+                page = await Page(http, srv.url).open()
+                await page.wait_for("Continue")
+                await page.keys("c")
+                await page.wait_for("Ada", "Month 1")
+                await page.ws.close()
+
+        asyncio.run(check())
+    printed = everything_printed(srv)
+    assert sum("No space left on device" in line for line in printed) == 2, printed  # the game's, the newcomer's
+    assert not any("Traceback" in line for line in printed), printed
+
+
+@needs_mount
+def test_a_game_on_a_full_disk_that_saved_nothing_says_nothing_is_saved(tmp_path):
+    args = ("--story", str(MINI_DIR), "--data-dir", "data", "--pool", "1")
+    with SmallDiskServer(*args, cwd=tmp_path) as srv:
+        data = srv.seen(tmp_path / "data")
+
+        async def check() -> None:
+            async with client() as http:
+                page = await Page(http, srv.url).open()
+                await page.start_game()
+                fill(data)  # full before the first decision: no autosave was ever written
+                await page.keys("1")
+                await page.wait_for("Autosave failed")
+                await page.keys("q")
+                await page.wait_for("Quit PizzaBorg?")
+                await page.keys("y")
+                await closed(page)
+                message = await status(http, srv.url)
+                assert message == (
+                    "The game has ended, but the class server could not save it (its disk is full or cannot be "
+                    "written): nothing of this game is saved. Tell your trainer."
+                )
+
+        asyncio.run(check())
+    assert not any("Traceback" in line for line in everything_printed(srv))
