@@ -35,7 +35,7 @@ pytest.importorskip("textual_serve", reason="the web extra is not installed: pip
 aiohttp = pytest.importorskip("aiohttp", reason="the web extra is not installed: pip install -e '.[web]'")
 from test_web_pool import Page  # noqa: E402  (after the skips: it needs aiohttp)
 
-pytestmark = [pytest.mark.slow, pytest.mark.tier("mount")]
+mounted = [pytest.mark.slow, pytest.mark.tier("mount")]
 
 SIZE = "1m"  # the data folder's filesystem: room for the sessions table and a few saves
 
@@ -63,6 +63,13 @@ needs_mount = pytest.mark.skipif(
     PREFIX is None,
     reason="a small filesystem of its own needs unshare and user namespaces (or root): the mount tier",
 )
+
+
+def on_small_disk(test):
+    """A test of a server on a small filesystem: slow, the mount tier, skipped (or failed, in CI) without it."""
+    for mark in (*mounted, needs_mount):
+        test = mark(test)
+    return test
 
 
 class SmallDiskServer(ServerProcess):
@@ -138,7 +145,7 @@ async def status(http: aiohttp.ClientSession, url: str) -> str:
         return (await r.json())["message"]
 
 
-@needs_mount
+@on_small_disk
 @pytest.mark.parametrize("pool", ["0", "1"])
 def test_a_disk_that_fills_during_play_is_told_truly_and_frees_the_seat(tmp_path, pool):
     args = ("--story", str(MINI_DIR), "--data-dir", "data", "--max-sessions", "1", "--pool", pool)
@@ -198,7 +205,7 @@ def test_a_disk_that_fills_during_play_is_told_truly_and_frees_the_seat(tmp_path
     assert not any("Traceback" in line for line in printed), printed
 
 
-@needs_mount
+@on_small_disk
 def test_a_game_on_a_full_disk_that_saved_nothing_says_nothing_is_saved(tmp_path):
     args = ("--story", str(MINI_DIR), "--data-dir", "data", "--pool", "1")
     with SmallDiskServer(*args, cwd=tmp_path) as srv:
@@ -223,3 +230,149 @@ def test_a_game_on_a_full_disk_that_saved_nothing_says_nothing_is_saved(tmp_path
 
         asyncio.run(check())
     assert not any("Traceback" in line for line in everything_printed(srv))
+
+
+# ---- the quota per session (web/quota.py): bytes as well as files, told in the learner's language ------------
+def _session(folder: Path, quota):
+    from pizzaborg.engine import load_story
+    from pizzaborg.play.session import Session
+
+    return Session(load_story(str(MINI_DIR)), folder, seed=3, room=quota.room)
+
+
+def _kept_games(session, folder: Path, games: int) -> None:
+    """``games`` games of one decision each: every new game keeps the last one's autosave as autosave-…"""
+    for n in range(games):
+        session.new_game()
+        session.choose(1)
+        old = folder / "autosave.json"
+        os.utime(old, (old.stat().st_mtime - 100 * (games - n), old.stat().st_mtime - 100 * (games - n)))
+
+
+def _used(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir())
+
+
+def test_the_quota_in_bytes_holds_for_named_saves_and_kept_autosaves(tmp_path):
+    from pizzaborg.engine.saves import SaveError
+    from pizzaborg.web.quota import Quota
+
+    probe = _session(tmp_path / "probe", Quota())
+    probe.new_game()
+    probe.choose(1)
+    size = (tmp_path / "probe" / "autosave.json").stat().st_size
+    quota = Quota(max_bytes=int(size * 4.5), max_files=1000)  # room for four saves, not five
+
+    folder = tmp_path / "kept"
+    session = _session(folder, quota)
+    _kept_games(session, folder, 8)  # eight games: seven kept autosaves would take twice the room
+    assert _used(folder) <= quota.max_bytes and (folder / "autosave.json").exists()
+    assert any("oldest kept autosave" in note for note in session.notes)
+
+    folder = tmp_path / "named"
+    session = _session(folder, quota)
+    session.new_game()
+    session.choose(1)
+    with pytest.raises(SaveError, match="no room for another save in this session"):
+        for n in range(8):
+            session.save(f"mine{n}")
+    assert _used(folder) <= quota.max_bytes
+    session.choose(1)  # the autosave is still written over itself
+    assert _used(folder) <= quota.max_bytes + 4096
+
+
+@pytest.mark.parametrize(
+    "lang, refused, removed",
+    [
+        ("nl", "geen ruimte voor nog een opslag in deze sessie", "Je oudste bewaarde automatische opslag"),
+        ("fr", "plus de place pour une autre sauvegarde", "Votre plus ancienne autosauvegarde conservée"),
+    ],
+)
+def test_hitting_the_quota_is_told_in_the_learner_s_language(tmp_path, lang, refused, removed):
+    from pizzaborg.engine import i18n
+    from pizzaborg.engine.saves import SaveError
+    from pizzaborg.web.quota import Quota
+
+    i18n.use(lang)  # what the game in a browser session does first (PIZZABORG_LANG)
+    session = _session(tmp_path, Quota(max_bytes=10 * 1024 * 1024, max_files=3))
+    _kept_games(session, tmp_path, 4)
+    assert any(note.startswith(removed) for note in session.notes), session.notes
+    with pytest.raises(SaveError, match=refused):
+        for n in range(3):
+            session.save(f"mine{n}")
+
+
+def decisions(save: Path) -> int:
+    """How many decisions a save holds (0 before it is written)."""
+    try:
+        return len(json.loads(save.read_text(encoding="utf-8"))["decisions"])
+    except FileNotFoundError:
+        return 0
+
+
+# ---- an assignment file removed during class --------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("pool", ["0", "1"])
+def test_an_assignment_removed_during_class_lets_running_games_go_on_and_tells_newcomers(tmp_path, run_cli, pool):
+    assignment = tmp_path / "class.yaml"
+    made = run_cli(
+        "assignment", "new", "--story", str(MINI_DIR), "--cohort", "Web class", "--seed", "7", "-o", str(assignment)
+    )
+    assert made.code == 0, made.err
+    args = ("--story", str(MINI_DIR), "--data-dir", "data", "--assignment", str(assignment), "--pool", pool)
+    with ServerProcess(*args, "--max-sessions", "2", cwd=tmp_path) as srv:
+
+        async def check() -> None:
+            async with client() as http:
+                page = await Page(http, srv.url).open()
+                await page.start_game()
+                assignment.unlink()  # removed while this learner plays
+                await page.keys("1")
+                await page.wait_for("The Collective")
+                await page.keys("\r")
+                await page.wait_for("Month 1")
+                page.seen = b""
+                await page.keys("1")  # the game goes on: the assignment was read when it started
+                await page.wait_for("The Collective")
+                (folder,) = (tmp_path / "data" / "sessions").iterdir()
+                wait_until(lambda: decisions(folder / "autosave.json") == 2, what="the second decision autosaved")
+                async with client() as other:
+                    late = await Page(other, srv.url).open()
+                    if pool == "1":  # the fork server read the assignment at the start: the class goes on
+                        await late.wait_for("New game")
+                        await late.ws.close()
+                    else:  # each game reads it as it starts: this one cannot, and says so
+                        await closed(late)
+                        message = await status(other, srv.url)
+                        assert message.startswith("The game could not start on the class server: tell your trainer")
+                        assert "saved on the class server" not in message
+                await page.ws.close()
+
+        asyncio.run(check())
+    printed = everything_printed(srv)
+    assert not any("Traceback" in line for line in printed), printed
+    assert sum("the game could not start" in line for line in printed) == (1 if pool == "0" else 0), printed[-6:]
+
+
+# ---- what a game says on the server's terminal ------------------------------------------------------------
+def _told(data: bytes, capsys) -> list[str]:
+    from pizzaborg.web.server import _tell_trainer
+
+    async def run() -> None:
+        stream = asyncio.StreamReader()
+        stream.feed_data(data)
+        stream.feed_eof()
+        await _tell_trainer(stream)
+
+    asyncio.run(run())
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_game_s_errors_reach_the_trainer_s_terminal_once_and_a_traceback_as_one_line(capsys):
+    assert _told(b"pizzaborg: session ab12: could not save: No space left on device\n", capsys) == [
+        "pizzaborg: session ab12: could not save: No space left on device"
+    ]
+    traceback = b'Traceback (most recent call last):\n  File "x.py", line 1\n    boom()\nOSError: [Errno 28] disk\n'
+    assert _told(traceback * 3, capsys) == ["pizzaborg: a game stopped with an error: OSError: [Errno 28] disk"]
+    assert _told(b"pizzaborg: \x1b]0;owned\x07 evil\n", capsys) == ["pizzaborg:  evil"]  # no terminal title set
+    assert len(_told(b"x\n" * 200_000, capsys)) == 20  # read to its end, at most 20 lines shown

@@ -83,6 +83,7 @@ class SessionService(AppService):
         self.pool = pool
         self.pooled = False
         self.drew = False  # the game sent a screen: it started
+        self.said: asyncio.Task | None = None  # its standard error, to the server's terminal (start)
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -116,6 +117,14 @@ class SessionService(AppService):
         )
         self._stdin = process.stdin
         return process
+
+    async def start(self, width: int, height: int) -> None:
+        """textual-serve's start, with the game's standard error read here (:func:`_tell_trainer`):
+        textual-serve would print a failed start's lines twice, and a traceback whole."""
+        process = await self._open_app_process(width, height)
+        self.said = asyncio.create_task(_tell_trainer(process.stderr))
+        process.stderr = _ended_stream()  # what textual-serve reads of it: nothing
+        self._task = asyncio.create_task(self.run())
 
     @property
     def pid(self) -> int | None:
@@ -209,6 +218,8 @@ class ClassServer(Server):
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
         logging.basicConfig(level=logging.WARNING, format="pizzaborg serve: %(message)s")
+        # the game's own line says why it failed to start (SessionService.start): this one is not repeated
+        logging.getLogger("textual-serve").addFilter(lambda r: r.getMessage() != "Application failed to start")
 
     async def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers], client_max_size=4096)
@@ -760,6 +771,41 @@ class ClassServer(Server):
                 await service.blur()
             elif kind == "focus":
                 await service.focus()
+
+
+MAX_GAME_ERRORS = 64 * 1024  # what the server's terminal keeps of one game's standard error
+
+
+def _ended_stream() -> asyncio.StreamReader:
+    stream = asyncio.StreamReader()
+    stream.feed_eof()
+    return stream
+
+
+async def _tell_trainer(stream: asyncio.StreamReader | None) -> None:
+    """A game's standard error, once it has ended, on the server's terminal: its own one-line messages
+    (``pizzaborg: ...``) as they are, a Python traceback as its last line only, control characters
+    removed; a game that writes without end is read to its end but only its first 64 KiB are kept."""
+    if stream is None:
+        return
+    from ..engine.text import clean
+
+    kept, size = [], 0
+    try:
+        while data := await stream.read(4096):
+            if size < MAX_GAME_ERRORS:
+                kept.append(data)
+                size += len(data)
+    except (ConnectionError, ValueError):
+        pass
+    lines = [
+        clean(line, oneline=True) for line in b"".join(kept)[:MAX_GAME_ERRORS].decode("utf-8", "replace").splitlines()
+    ]
+    lines = [line for line in lines if line.strip()]
+    if any(line.startswith("Traceback") for line in lines):
+        lines = [f"pizzaborg: a game stopped with an error: {lines[-1].strip()}"]
+    for line in lines[:20]:
+        print(line, flush=True)
 
 
 def _failed(service: SessionService) -> bool:
