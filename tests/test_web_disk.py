@@ -376,3 +376,25 @@ def test_a_game_s_errors_reach_the_trainer_s_terminal_once_and_a_traceback_as_on
     assert _told(traceback * 3, capsys) == ["pizzaborg: a game stopped with an error: OSError: [Errno 28] disk"]
     assert _told(b"pizzaborg: \x1b]0;owned\x07 evil\n", capsys) == ["pizzaborg:  evil"]  # no terminal title set
     assert len(_told(b"x\n" * 200_000, capsys)) == 20  # read to its end, at most 20 lines shown
+
+
+def test_a_session_the_full_disk_kept_out_of_sessions_json_is_written_when_its_game_opens_again(tmp_path, monkeypatch):
+    from pizzaborg.engine import files
+    from pizzaborg.web.sessions import Sessions
+
+    table = Sessions(tmp_path)
+    first = table.adopt(table.new())
+    table.keep(first)
+    real = files.write_atomic
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    s = table.adopt(table.new())
+    monkeypatch.setattr(files, "write_atomic", full)
+    with pytest.raises(OSError, match="No space left"):
+        table.keep(s)  # the page says the game could not start (tested with a real full disk above)
+    monkeypatch.setattr(files, "write_atomic", real)
+    table.keep(s)  # room again: the learner reloads and the game opens
+    again = Sessions(tmp_path)  # after a restart both resume codes still work
+    assert again.find(first.resume).id == first.id and again.find(s.resume).id == s.id
