@@ -232,6 +232,35 @@ def test_a_game_on_a_full_disk_that_saved_nothing_says_nothing_is_saved(tmp_path
     assert not any("Traceback" in line for line in everything_printed(srv))
 
 
+@on_small_disk
+def test_an_idle_game_closed_on_a_full_disk_does_not_say_it_is_saved(tmp_path):
+    args = ("--story", str(MINI_DIR), "--data-dir", "data", "--pool", "1", "--idle-minutes", "0.25")
+    with SmallDiskServer(*args, cwd=tmp_path) as srv:
+        data = srv.seen(tmp_path / "data")
+
+        async def check() -> None:
+            async with client() as http:
+                page = await Page(http, srv.url).open()
+                await page.start_game()
+                await page.keys("1")
+                await page.wait_for("The Collective")
+                (folder,) = [p for p in (data / "sessions").iterdir() if p.is_dir()]
+                wait_until(lambda: decisions(folder / "autosave.json") == 1, what="the first autosave")
+                fill(data)
+                await page.keys("\r")
+                await page.wait_for("Month 1")
+                await page.keys("1")
+                await page.wait_for("Autosave failed")
+                await closed(page, timeout=60)  # nobody types: the server closes the game after 15 s
+                message = await status(http, srv.url)
+                assert "It is saved" not in message
+                assert message.startswith("The game has ended, but the class server could not save your last moves")
+                assert decisions(folder / "autosave.json") == 1  # the last good save, whole
+
+        asyncio.run(check())
+    assert not any("Traceback" in line for line in everything_printed(srv))
+
+
 # ---- the quota per session (web/quota.py): bytes as well as files, told in the learner's language ------------
 def _session(folder: Path, quota):
     from pizzaborg.engine import load_story
