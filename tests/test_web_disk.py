@@ -402,9 +402,15 @@ def test_a_game_s_errors_reach_the_trainer_s_terminal_once_and_a_traceback_as_on
         "pizzaborg: session ab12: could not save: No space left on device"
     ]
     traceback = b'Traceback (most recent call last):\n  File "x.py", line 1\n    boom()\nOSError: [Errno 28] disk\n'
-    assert _told(traceback * 3, capsys) == ["pizzaborg: a game stopped with an error: OSError: [Errno 28] disk"]
+    assert _told(traceback, capsys) == ["pizzaborg: a game stopped with an error: OSError: [Errno 28] disk"]
+    chained = traceback + b"\nDuring handling of the above exception, another exception occurred:\n\n" + traceback
+    assert _told(b"pizzaborg: one\n" + chained + b"pizzaborg: two\n", capsys) == [
+        "pizzaborg: one",
+        "pizzaborg: a game stopped with an error: OSError: [Errno 28] disk",
+        "pizzaborg: two",
+    ]
     assert _told(b"pizzaborg: \x1b]0;owned\x07 evil\n", capsys) == ["pizzaborg:  evil"]  # no terminal title set
-    assert len(_told(b"x\n" * 200_000, capsys)) == 20  # read to its end, at most 20 lines shown
+    assert len(_told(b"x\n" * 200_000 + b"y" * 100_000 + b"\n", capsys)) == 20  # read to its end, 20 lines shown
 
 
 def test_a_session_the_full_disk_kept_out_of_sessions_json_is_written_when_its_game_opens_again(tmp_path, monkeypatch):
@@ -427,3 +433,25 @@ def test_a_session_the_full_disk_kept_out_of_sessions_json_is_written_when_its_g
     table.keep(s)  # room again: the learner reloads and the game opens
     again = Sessions(tmp_path)  # after a restart both resume codes still work
     assert again.find(first.resume).id == first.id and again.find(s.resume).id == s.id
+
+
+def test_a_hand_in_the_server_cannot_write_gives_the_trainer_one_line(tmp_path, capfd):
+    from conftest import until_over
+
+    from pizzaborg.engine import load_story
+    from pizzaborg.play.assignment import ReportError
+    from pizzaborg.play.session import Session
+    from pizzaborg.trainer.assignment import new_assignment
+    from pizzaborg.web.child import server_run
+
+    story = load_story(str(MINI_DIR))
+    (tmp_path / "hand-ins").write_text("a file where the folder should be: as good as a full disk")
+    run = server_run(new_assignment(story, "Web class", seed=7), str(tmp_path / "hand-ins"), "s1", "2026-12-06")
+    session = Session(story, tmp_path / "saves", seed=7, run=run)
+    session.new_game(learner="Ada")
+    for _ in until_over(session.current):
+        session.choose(1)
+    with pytest.raises(ReportError):
+        session.finish_assignment()  # the learner is told (the TUI's words.failed), and so is the trainer
+    (line,) = [line for line in capfd.readouterr().err.splitlines() if line]
+    assert line.startswith("pizzaborg: session s1: the report could not be handed in:")

@@ -42,7 +42,7 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
     """The assignment run of a class-server session: the report goes straight into the trainer's
     hand-ins folder, named by the server (cohort, session id, time), with the server's record beside it;
     the learner is told it is handed in (no path); the server, not the game, deals with any LRS."""
-    from ..play.assignment import SERVER_WORDS, AssignmentRun
+    from ..play.assignment import SERVER_WORDS, AssignmentRun, ReportError
     from ..trainer.files import slug
 
     def name(finished) -> str:
@@ -60,7 +60,24 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
             learner_as_typed=learner,
         )
 
-    return AssignmentRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
+    class ServerRun(AssignmentRun):
+        def finish(self, *args, **kwargs) -> HandIn:
+            try:
+                return super().finish(*args, **kwargs)
+            except ReportError as exc:  # the learner is told to tell the trainer: the trainer's terminal says why
+                tell_server(f"pizzaborg: session {session_id}: the report could not be handed in: {exc}")
+                raise
+
+    return ServerRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
+
+
+def tell_server(line: str) -> None:
+    """One line on the game's standard error, which the server shows on its terminal; written to the file
+    descriptor itself, as Textual holds ``sys.stderr`` while the game runs."""
+    try:
+        os.write(2, (line + "\n").encode("utf-8", "replace"))
+    except OSError:
+        pass
 
 
 def _app_class():

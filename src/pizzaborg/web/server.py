@@ -773,7 +773,8 @@ class ClassServer(Server):
                 await service.focus()
 
 
-MAX_GAME_ERRORS = 64 * 1024  # what the server's terminal keeps of one game's standard error
+MAX_GAME_LINES = 20  # what the server's terminal shows of one game's standard error, at most
+CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
 
 
 def _ended_stream() -> asyncio.StreamReader:
@@ -783,29 +784,46 @@ def _ended_stream() -> asyncio.StreamReader:
 
 
 async def _tell_trainer(stream: asyncio.StreamReader | None) -> None:
-    """A game's standard error, once it has ended, on the server's terminal: its own one-line messages
-    (``pizzaborg: ...``) as they are, a Python traceback as its last line only, control characters
-    removed; a game that writes without end is read to its end but only its first 64 KiB are kept."""
+    """A game's standard error on the server's terminal, line by line as it comes: its own one-line
+    messages (``pizzaborg: ...``) as they are, a Python traceback as its last line only, control
+    characters removed, at most 20 lines a game; read to its end (a line over 64 KiB is dropped)."""
     if stream is None:
         return
     from ..engine.text import clean
 
-    kept, size = [], 0
-    try:
-        while data := await stream.read(4096):
-            if size < MAX_GAME_ERRORS:
-                kept.append(data)
-                size += len(data)
-    except (ConnectionError, ValueError):
-        pass
-    lines = [
-        clean(line, oneline=True) for line in b"".join(kept)[:MAX_GAME_ERRORS].decode("utf-8", "replace").splitlines()
-    ]
-    lines = [line for line in lines if line.strip()]
-    if any(line.startswith("Traceback") for line in lines):
-        lines = [f"pizzaborg: a game stopped with an error: {lines[-1].strip()}"]
-    for line in lines[:20]:
-        print(line, flush=True)
+    shown, pending, in_traceback = 0, None, False
+
+    def show(line: str) -> None:
+        nonlocal shown
+        if shown < MAX_GAME_LINES:
+            print(line, flush=True)
+            shown += 1
+
+    while True:
+        try:
+            raw = await stream.readline()
+        except ValueError:  # a line longer than the stream's limit: dropped
+            continue
+        except ConnectionError:
+            raw = b""
+        if not raw:
+            break
+        line = clean(raw.decode("utf-8", "replace").rstrip("\r\n"), oneline=True)
+        if not line.strip():
+            continue
+        if line.startswith("Traceback") or line.startswith(CHAINED):
+            in_traceback, pending = True, None  # a chained traceback: only the last exception counts
+        elif in_traceback and line[:1].isspace():
+            continue
+        elif in_traceback and pending is None:
+            pending = f"pizzaborg: a game stopped with an error: {line.strip()}"
+        else:
+            if pending is not None:
+                show(pending)
+            in_traceback, pending = False, None
+            show(line)
+    if pending is not None:
+        show(pending)
 
 
 def _failed(service: SessionService) -> bool:
