@@ -84,6 +84,7 @@ class Session:
         self.learner: str | None = None
         self.loaded_from: str | None = None
         self._autosave_checked = False
+        self.save_problem: str | None = None  # why the last autosave failed (None: it was written, or none tried)
         self.notes: list = []  # one-line notes for the player (the face shows and clears them)
         self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
         self.undo_times: list = []  # when each undo was made (saved and reported with the undo record)
@@ -260,7 +261,7 @@ class Session:
         try:
             if self.room is not None:
                 self.notes.extend(self.room(self.dir, S.AUTOSAVE))
-            return S.save_game(
+            path = S.save_game(
                 self.dir,
                 S.AUTOSAVE,
                 self.game,
@@ -270,8 +271,12 @@ class Session:
                 undo_times=self.undo_times,
             )
         except S.SaveError as exc:
+            # a full disk, a removed folder: the face tells the truth (the previous autosave is unchanged)
+            self.save_problem = str(exc)
             self.notes.append(warning(_("Autosave failed: {why}").format(why=exc)))
             return None
+        self.save_problem = None
+        return path
 
     def _keep_old_autosave(self) -> None:
         """A new game never destroys an unfinished one: the older autosave keeps a dated name."""

@@ -298,7 +298,9 @@ class PizzaBorgApp(App[None]):
             return
         game = self.session.game
         question = _("Quit PizzaBorg?")
-        if game is not None and game.decisions:
+        if game is not None and game.decisions and self.session.save_problem is not None:  # a full disk
+            question += "\n\n" + _("Autosave failed: {why}").format(why=self.session.save_problem)
+        elif game is not None and game.decisions:
             question += "\n\n" + _(
                 "Your game is autosaved in {path}; Continue on the title screen takes you back."
             ).format(path=self.session.autosave_path)

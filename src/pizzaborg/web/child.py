@@ -14,8 +14,9 @@ in the environment, all of it made by the server (nothing typed in the browser):
   (when the session began) for the server record written beside each report.
 
 Nothing may be printed on standard output: it is the channel to the server. A game that cannot start
-(an assignment removed during class, a full disk) prints one line on standard error and exits with 2,
-which the server turns into a true message for the page.
+(an assignment removed during class, a full disk) prints one line on standard error and exits with 2;
+a game whose last autosave could not be written (the disk filled during play) says why in one line and
+exits with 3. The server turns each into a true message for the page.
 
 The same ``main`` runs in a game forked by the fork server (``web/forkserver.py``), which has called
 :func:`preload` once for every game: the story and the assignment are then already read. Everything
@@ -41,7 +42,7 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
     """The assignment run of a class-server session: the report goes straight into the trainer's
     hand-ins folder, named by the server (cohort, session id, time), with the server's record beside it;
     the learner is told it is handed in (no path); the server, not the game, deals with any LRS."""
-    from ..play.assignment import SERVER_WORDS, AssignmentRun
+    from ..play.assignment import SERVER_WORDS, AssignmentRun, ReportError
     from ..trainer.files import slug
 
     def name(finished) -> str:
@@ -59,7 +60,24 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
             learner_as_typed=learner,
         )
 
-    return AssignmentRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
+    class ServerRun(AssignmentRun):
+        def finish(self, *args, **kwargs) -> HandIn:
+            try:
+                return super().finish(*args, **kwargs)
+            except ReportError as exc:  # the learner is told to tell the trainer: the trainer's terminal says why
+                tell_server(f"pizzaborg: session {session_id}: the report could not be handed in: {exc}")
+                raise
+
+    return ServerRun(assignment, folder=hand_ins, name=name, record=record, words=SERVER_WORDS, send=False)
+
+
+def tell_server(line: str) -> None:
+    """One line on the game's standard error, which the server shows on its terminal; written to the file
+    descriptor itself, as Textual holds ``sys.stderr`` while the game runs."""
+    try:
+        os.write(2, (line + "\n").encode("utf-8", "replace"))
+    except OSError:
+        pass
 
 
 def _app_class():
@@ -85,6 +103,9 @@ def _app_class():
 
     return WebApp
 
+
+COULD_NOT_START = 2  # exit statuses the server turns into the page's message (web/server.py)
+NOT_SAVED = 3  # the game ended but its last autosave could not be written (a full disk)
 
 _preloaded: dict[str, object] = {}  # set once in the fork server, before any game is forked
 
@@ -122,7 +143,7 @@ def main() -> int:
         return _main()
     except (OSError, PizzaBorgError) as exc:  # an assignment or story that cannot be read; ENOSPC
         print(f"pizzaborg: the game could not start: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
-        return 2
+        return COULD_NOT_START
 
 
 def _main() -> int:
@@ -181,7 +202,11 @@ def _main() -> int:
         session.quit()  # the autosave: a closed tab, an idle timeout or q all keep the game
     if app.startup_error is not None:
         print(f"pizzaborg: {app.startup_error}", file=sys.stderr)
-        return 2
+        return COULD_NOT_START
+    if session.save_problem is not None and session.game is not None and session.game.decisions:
+        # a full disk: one line for the trainer, and the server tells the learner what is (not) saved
+        print(f"pizzaborg: session {env.get('PIZZABORG_WEB_SESSION', '')}: {session.save_problem}", file=sys.stderr)
+        return NOT_SAVED
     return 0
 
 

@@ -35,6 +35,7 @@ from textual_serve.server import Server
 
 from ..engine.i18n import Translator, count, current, translator
 from . import guard
+from .child import COULD_NOT_START, NOT_SAVED
 from .codes import MAX_FIELD, normal_code
 from .driver import PREAMBLE
 from .lang import choose as choose_language
@@ -82,6 +83,7 @@ class SessionService(AppService):
         self.pool = pool
         self.pooled = False
         self.drew = False  # the game sent a screen: it started
+        self.said: asyncio.Task | None = None  # its standard error, to the server's terminal (start)
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -115,6 +117,14 @@ class SessionService(AppService):
         )
         self._stdin = process.stdin
         return process
+
+    async def start(self, width: int, height: int) -> None:
+        """textual-serve's start, with the game's standard error read here (:func:`_tell_trainer`):
+        textual-serve would print a failed start's lines twice, and a traceback whole."""
+        process = await self._open_app_process(width, height)
+        self.said = asyncio.create_task(_tell_trainer(process.stderr))
+        process.stderr = _ended_stream()  # what textual-serve reads of it: nothing
+        self._task = asyncio.create_task(self.run())
 
     @property
     def pid(self) -> int | None:
@@ -208,6 +218,8 @@ class ClassServer(Server):
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
         logging.basicConfig(level=logging.WARNING, format="pizzaborg serve: %(message)s")
+        # the game's own line says why it failed to start (SessionService.start): this one is not repeated
+        logging.getLogger("textual-serve").addFilter(lambda r: r.getMessage() != "Application failed to start")
 
     async def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers], client_max_size=4096)
@@ -353,7 +365,8 @@ class ClassServer(Server):
             return None
         seconds = max(1, int(wait + 0.999))
         t = self._t(request)
-        wait_text = t.gettext("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
+        _ = t.gettext  # bound to _: make l10n-extract finds the words
+        wait_text = _("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
         response = page_response(gate_page(need_code=False, error=wait_text, t=t), status=429)
         response.headers["Retry-After"] = str(seconds)
         return response
@@ -510,6 +523,7 @@ class ClassServer(Server):
             s.service = s.websocket = None
             await old.stop_within()
             await self._exited(old)
+            _how_it_ended(s, old, old.drew, t)
             if old_ws is not None:
                 await old_ws.close()
         if s.leaving is not None:  # its autosave is written before the next game reads it
@@ -575,8 +589,7 @@ class ClassServer(Server):
             ws = s.websocket if s.service is service else None
             release()
             await self._exited(service)  # its seat is free once the process has gone, not before
-            if s.closed is None and _failed(service):
-                s.closed = _failure_message(service, drawn.is_set(), t)
+            _how_it_ended(s, service, drawn.is_set(), t)
             if ws is not None:
                 await ws.close()
 
@@ -621,7 +634,8 @@ class ClassServer(Server):
         await websocket.prepare(request)
         s.websocket, s.closed = None, None  # nothing reaches a page until the new one is set up
         if old_ws is not None and not old_ws.closed:
-            s.closed = translator(s.lang).gettext(
+            _ = translator(s.lang).gettext
+            s.closed = _(
                 "This game was opened in another tab or window, so it closed here. It is saved: reload this "
                 "page to take it back."
             )
@@ -707,8 +721,7 @@ class ClassServer(Server):
         await self._exited(service)  # its seat is free once the process has gone, not before
         if s.leaving is service:
             s.leaving = None
-        if s.closed is None and _failed(service):
-            s.closed = _failure_message(service, service.drew, translator(s.lang))
+        _how_it_ended(s, service, service.drew, translator(s.lang))
 
     async def _pump(self, websocket: web.WebSocketResponse, service: SessionService, s: ClassSession) -> bool:
         """Browser to game: keys, sizes, focus. Ends when the page goes, the game ends, or nobody pressed a
@@ -760,23 +773,109 @@ class ClassServer(Server):
                 await service.focus()
 
 
+MAX_GAME_LINES = 20  # what the server's terminal shows of one game's standard error, at most
+CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
+
+
+def _ended_stream() -> asyncio.StreamReader:
+    stream = asyncio.StreamReader()
+    stream.feed_eof()
+    return stream
+
+
+async def _tell_trainer(stream: asyncio.StreamReader | None) -> None:
+    """A game's standard error on the server's terminal, line by line as it comes: its own one-line
+    messages (``pizzaborg: ...``) as they are, a Python traceback as its last line only, control
+    characters removed, at most 20 lines a game; read to its end (a line over 64 KiB is dropped)."""
+    if stream is None:
+        return
+    from ..engine.text import clean
+
+    shown, pending, in_traceback = 0, None, False
+
+    def show(line: str) -> None:
+        nonlocal shown
+        if shown < MAX_GAME_LINES:
+            print(line, flush=True)
+            shown += 1
+
+    while True:
+        try:
+            raw = await stream.readline()
+        except ValueError:  # a line longer than the stream's limit: dropped
+            continue
+        except ConnectionError:
+            raw = b""
+        if not raw:
+            break
+        line = clean(raw.decode("utf-8", "replace").rstrip("\r\n"), oneline=True)
+        if not line.strip():
+            continue
+        if line.startswith("Traceback") or line.startswith(CHAINED):
+            in_traceback, pending = True, None  # a chained traceback: only the last exception counts
+        elif in_traceback and line[:1].isspace():
+            continue
+        elif in_traceback and pending is None:
+            pending = f"pizzaborg: a game stopped with an error: {line.strip()}"
+        else:
+            if pending is not None:
+                show(pending)
+            in_traceback, pending = False, None
+            show(line)
+    if pending is not None:
+        show(pending)
+
+
 def _failed(service: SessionService) -> bool:
     """The game ended by itself with an error (not stopped by the server: that is a negative code)."""
     process = getattr(service, "_process", None)
     return process is not None and process.returncode is not None and process.returncode > 0
 
 
-def _failure_message(service: SessionService, drawn: bool, t: Translator) -> str:
-    could_not_start = not drawn or getattr(service._process, "returncode", None) == 2  # 2: the child's start failed
+def _how_it_ended(s: ClassSession, service: SessionService, drawn: bool, t: Translator) -> None:
+    """The page's message for a game that ended with an error. A game whose last save failed replaces a
+    message that says it is saved (an idle game, another tab): the page tells what is saved."""
+    if _failed(service) and (s.closed is None or service._process.returncode == NOT_SAVED):  # type: ignore[union-attr]
+        s.closed = _failure_message(service, drawn, t, s.folder)
+
+
+def _failure_message(service: SessionService, drawn: bool, t: Translator, folder: Path | None = None) -> str:
+    if getattr(service._process, "returncode", None) == NOT_SAVED and folder is not None:
+        return _not_saved_message(folder, t)
+    _ = t.gettext  # bound to _: make l10n-extract finds the words
+    could_not_start = not drawn or getattr(service._process, "returncode", None) == COULD_NOT_START
     if could_not_start:
-        return t.gettext(
+        return _(
             "The game could not start on the class server: tell your trainer (the server's terminal says why). "
             "Your last autosave, if any, is kept."
         )
-    return t.gettext(
+    return _(
         "The game stopped with an error on the class server: tell your trainer (the server's terminal says why). "
         "Your last autosave, if any, is kept."
     )
+
+
+def _not_saved_message(folder: Path, t: Translator) -> str:
+    """The truth about a game whose last autosave could not be written: how old the last save that
+    worked is (its ``autosave.json``, written atomically, so it is whole), or that nothing is saved."""
+    try:
+        age = max(0.0, time.time() - (folder / "autosave.json").stat().st_mtime)
+    except OSError:
+        _ = t.gettext  # bound to _: make l10n-extract finds the words
+        return _(
+            "The game has ended, but the class server could not save it (its disk is full or cannot be written): "
+            "nothing of this game is saved. Tell your trainer."
+        )
+    minutes = max(1, round(age / 60))
+    return t.ngettext(
+        "The game has ended, but the class server could not save your last moves (its disk is full or cannot be "
+        "written). Your game is saved as it was {minutes} minute ago: tell your trainer, then reload this page "
+        "and choose Continue.",
+        "The game has ended, but the class server could not save your last moves (its disk is full or cannot be "
+        "written). Your game is saved as it was {minutes} minutes ago: tell your trainer, then reload this page "
+        "and choose Continue.",
+        minutes,
+    ).format(minutes=minutes)
 
 
 def _clamp(value, default: int) -> int:

@@ -155,6 +155,14 @@ class Sessions:
         if d in self._stored:
             return
         self._stored[d] = {"id": s.id, "created": s.created}
+        try:
+            self._write(d)
+        except OSError:  # a full disk: not kept, so that the next game of this session tries again
+            del self._stored[d]
+            self._side_keys.discard(d)
+            raise
+
+    def _write(self, d: str) -> None:
         from ..engine.files import write_atomic
 
         text = json.dumps(self._stored, indent=1) + "\n"
