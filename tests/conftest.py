@@ -88,8 +88,8 @@ def _no_process_left(tmp_path_factory):
 
 
 # ---- tiers: tests that need an outside tool --------------------------------------------------
-# A developer without tmux, Chromium, Ralph or espeak-ng sees those tests skipped, each saying why.
-# CI names the tiers it provides in PIZZABORG_REQUIRE_TIERS (.ci/run: tmux,browser,lrs,espeak,mount): a
+# A developer without tmux, Chromium, Ralph, espeak-ng or nginx sees those tests skipped, each saying why.
+# CI names the tiers it provides in PIZZABORG_REQUIRE_TIERS (.ci/run: tmux,browser,lrs,espeak,mount,nginx): a
 # skip there is a failure, so a CI that could not run a tier does not look like one that did.
 TIER_MARKERS = ("browser", "lrs")  # markers that name their tier; others say @pytest.mark.tier("tmux")
 

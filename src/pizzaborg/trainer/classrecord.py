@@ -82,20 +82,21 @@ def load_key(path: str | os.PathLike) -> bytes:
     return key
 
 
-def ensure_key(folder: str | os.PathLike) -> bytes:
+def ensure_key(folder: str | os.PathLike, name: str = KEY_FILE) -> bytes:
     """The hand-ins folder's signing key, made the first time: written whole to a private temporary file,
     flushed, and linked into place (never an empty or half-written key, never one replaced under a running
-    server). An existing key that cannot be trusted is :class:`KeyProblem`."""
+    server). An existing key that cannot be trusted is :class:`KeyProblem`. ``name``: another key file
+    made the same way (the class server's own key in its data folder, web/sessions.py)."""
     import tempfile
 
     from ..engine.files import fsync_dir
 
-    path = Path(folder) / KEY_FILE
+    path = Path(folder) / name
     if os.path.lexists(path):
         return load_key(path)
     key = secrets.token_bytes(32)
     Path(folder).mkdir(parents=True, exist_ok=True)
-    fd, made = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)  # 0600
+    fd, made = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)  # 0600
     tmp: str | None = made
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:

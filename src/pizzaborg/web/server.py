@@ -196,7 +196,8 @@ class ClassServer(Server):
         self.cohort = cohort
         self.out = out or sys.stdout
         self.sessions = Sessions(data_dir)
-        self._secret = secrets.token_bytes(32)
+        # the access cookie's key: the data folder's (servers sharing it accept each other's), and the code's
+        self._secret = self.sessions.secret(b"access:" + normal_code(code or "").encode("utf-8", "replace"))
         self.started_games = 0
         self._languages: tuple[str, ...] | None = None  # what a browser may get (web/lang.py)
         # serve --lang or $PIZZABORG_LANG: the trainer chose the class's language, which comes before each

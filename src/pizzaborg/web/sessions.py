@@ -6,15 +6,24 @@ A page served to a browser without a session cookie stores nothing: its cookie i
 tag signed by the server, and the session enters the table only when a game is opened for it (20,000
 cookie-less requests keep no memory). ``sessions.json`` has a backup written before each replace; when
 it cannot be read the backup is used, and a table that cannot be read is never overwritten: new
-sessions go to a side file, and the server's terminal says so."""
+sessions go to a side file, and the server's terminal says so.
+
+Two or more class servers may share one data folder (behind a proxy, docs/deploy.md): each adds its new
+sessions to ``sessions.json`` under a lock (``sessions.json.lock``), merged with what the others wrote, and
+a code this server does not know is looked up again in the file. Their signatures (a new session's cookie
+tag, the access cookie) come from one key kept in the folder (``.pizzaborg-server-key``), so a page one
+server gave out is good on the other."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +40,7 @@ if TYPE_CHECKING:
 
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
 TAG = "~"  # separates a new session's code from its signature in the cookie
+SERVER_KEY = ".pizzaborg-server-key"  # in the data folder: the servers sharing it sign with one key
 
 
 def _digest(code: str) -> str:
@@ -67,13 +77,17 @@ class Sessions:
         self.backup_path = data_dir / "sessions.json.bak"
         self.side_path = data_dir / "sessions.side.json"  # new sessions while sessions.json cannot be read
         self.write_path = self.index_path
+        self.lock_path = data_dir / "sessions.json.lock"  # held while a server adds to sessions.json
         self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
         self.by_digest: dict[str, ClassSession] = {}
         self._stored: dict[str, dict] = {}
-        self._secret = secrets.token_bytes(32)
+        self.key = self._server_key(data_dir)
+        self._secret = self.secret(b"sessions")
         self._last_text: str | None = None  # what sessions.json held when read or last written: the next backup
+        self._seen: tuple | None = None  # sessions.json's identity when last read: another server changed it?
         self._side_keys: set[str] = set()
         try:
+            self._seen = self._identity()
             self._stored, self._last_text = self._read(self.index_path)
         except FileNotFoundError:
             pass
@@ -97,6 +111,63 @@ class Sessions:
             pass
         except (OSError, ValueError, RecursionError) as exc:
             self.say(f"pizzaborg: warning: {self.side_path} cannot be read ({getattr(exc, 'strerror', None) or exc})")
+
+    def _server_key(self, data_dir: Path) -> bytes:
+        """The key kept in the data folder (made once, private), so that every server sharing the folder
+        signs alike; without it, a key for this run only."""
+        from ..trainer.classrecord import ensure_key
+
+        try:
+            return ensure_key(data_dir, SERVER_KEY)
+        except (OSError, ValueError) as exc:
+            self.say(
+                f"pizzaborg: warning: the server key in {data_dir} cannot be made or read ({exc}): resume links "
+                "and access cookies hold for this run only, and no other server can share the folder"
+            )
+            return secrets.token_bytes(32)
+
+    def secret(self, purpose: bytes) -> bytes:
+        """A signing key for one purpose, derived from the folder's key."""
+        return hmac.new(self.key, b"pizzaborg-web:" + purpose, hashlib.sha256).digest()
+
+    def _identity(self) -> tuple | None:
+        try:
+            st = os.stat(self.index_path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Only one server at a time adds to sessions.json (an advisory lock on a file beside it; none where
+        the system has no flock)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: one server per folder
+            yield
+            return
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _refresh(self, always: bool = False) -> bool:
+        """Take in the sessions another server sharing the folder stored since this one last read the
+        file (``always``: read it even if it looks unchanged); False when it cannot be read (it is then left
+        alone: :meth:`keep` says so)."""
+        seen = self._identity()
+        if seen is None or (seen == self._seen and not always):
+            return True
+        try:
+            stored, text = self._read(self.index_path)
+        except (OSError, ValueError, RecursionError):
+            return False
+        for digest, rec in stored.items():
+            self._stored.setdefault(digest, rec)
+        self._seen, self._last_text = seen, text
+        return True
 
     @staticmethod
     def _read(path: Path) -> tuple[dict[str, dict], str]:
@@ -133,7 +204,9 @@ class Sessions:
         code, _, tag = str(code)[: 2 * 64].partition(TAG)
         d = _digest(code)
         s = self.by_digest.get(d)
-        if s is None and d in self._stored:  # a session from before a restart
+        if s is None and d not in self._stored and self.write_path == self.index_path:
+            self._refresh()  # perhaps a session another server sharing the folder stored
+        if s is None and d in self._stored:  # a session from before a restart, or another server's
             rec = self._stored[d]
             s = ClassSession(rec["id"], normal_code(code), str(rec.get("created", "")), self.root)
             self.by_digest[d] = s
@@ -165,13 +238,20 @@ class Sessions:
     def _write(self, d: str) -> None:
         from ..engine.files import write_atomic
 
-        text = json.dumps(self._stored, indent=1) + "\n"
-        if self.write_path == self.index_path and self._last_text is not None:
-            write_atomic(self.backup_path, self._last_text)  # the table as it was, before it is replaced
-        if self.write_path == self.side_path:
-            self._side_keys.add(d)
-            side = {k: self._stored[k] for k in self._side_keys}
-            write_atomic(self.side_path, json.dumps(side, indent=1) + "\n")
-            return
-        write_atomic(self.index_path, text)
-        self._last_text = text
+        with self._locked():  # another server sharing the folder adds its sessions in turn, never over these
+            if self.write_path == self.index_path and not self._refresh(always=True):
+                self.write_path = self.side_path
+                self.say(
+                    f"pizzaborg: warning: {self.index_path} cannot be read any more: it is left as it is and new "
+                    f"sessions are written to {self.side_path}"
+                )
+            if self.write_path == self.side_path:
+                self._side_keys.add(d)
+                side = {k: self._stored[k] for k in self._side_keys}
+                write_atomic(self.side_path, json.dumps(side, indent=1) + "\n")
+                return
+            text = json.dumps(self._stored, indent=1) + "\n"
+            if self._last_text is not None:
+                write_atomic(self.backup_path, self._last_text)  # the table as it was, before it is replaced
+            write_atomic(self.index_path, text)
+            self._last_text, self._seen = text, self._identity()
