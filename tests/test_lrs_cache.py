@@ -218,3 +218,16 @@ def test_since_reaches_back_by_the_longest_game_when_the_lrs_goes_by_timestamp(t
     assert cache.since() == iso(parse_iso("2026-11-21T09:10:00Z") - timedelta(minutes=40) - lrs_cache.MARGIN)
     cache.since_by = "stored"
     assert cache.since() == iso(parse_iso("2026-11-25T10:00:00Z") - lrs_cache.MARGIN)
+
+
+def test_the_cache_is_written_without_flushing_each_file(setup, monkeypatch):
+    import os
+
+    lrs, game, run, folder = setup
+    flushed: list = []
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd))
+    lrs.post(game("Ann"))
+    run()
+    assert flushed == [] and (folder / "index.json").is_file()
+    files.write_atomic(folder / "other.json", "{}")  # every other writer still flushes
+    assert len(flushed) == 1
