@@ -231,3 +231,12 @@ def test_the_cache_is_written_without_flushing_each_file(setup, monkeypatch):
     assert flushed == [] and (folder / "index.json").is_file()
     files.write_atomic(folder / "other.json", "{}")  # every other writer still flushes
     assert len(flushed) == 1
+
+
+def test_an_attempt_without_timestamps_is_in_the_cohort_as_when_read_whole(setup):
+    lrs, game, run, folder = setup
+    lrs.post([{k: v for k, v in s.items() if k != "timestamp"} for s in game("Ann")] + game("Bob", "worst"))
+    cached, _ = run()
+    assert len(cached) == 2 and summary(cached) == summary(run(cached=False)[0])
+    again, notes = run()
+    assert summary(again) == summary(cached) and "0 changed, 2 unchanged" in notes

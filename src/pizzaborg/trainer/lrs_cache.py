@@ -54,6 +54,7 @@ MAX_INDEX = 64 * 1024 * 1024  # 200 attempts are about 60 KiB
 MAX_ATTEMPT = 256 * 1024 * 1024  # one attempt's statements or verdict: a 50-decision game is about 150 KiB
 MARGIN = timedelta(seconds=10)  # re-asked each run: statements committed out of order within it are not missed
 
+EPOCH = "1970-01-01T00:00:00Z"
 _UNREAD = object()  # what _read gives for a file that is not there or cannot be read
 Reread = Callable[[str], list]  # registration -> every statement the LRS holds for it (see merge)
 
@@ -88,9 +89,13 @@ def _registration(st: dict) -> str | None:
     return reg if isinstance(reg, str) else None
 
 
-def _span(statements: list) -> tuple[str, str] | None:
-    made = [t for t in (parse_iso(st.get("timestamp")) for st in statements) if t is not None]
-    return (iso(min(made)), iso(max(made))) if made else None
+def _span(statements: list) -> tuple[str, str]:
+    """When the first and the last statement of an attempt were made (``timestamp``; ``stored`` for one
+    without; the epoch, a span of nought, for an attempt that says neither: it is still an attempt)."""
+    made = [
+        t for t in (parse_iso(st.get("timestamp")) or parse_iso(st.get("stored")) for st in statements) if t is not None
+    ]
+    return (iso(min(made)), iso(max(made))) if made else (EPOCH, EPOCH)
 
 
 class LrsCache:
@@ -354,12 +359,12 @@ class LrsCache:
         """An attempt's statements changed (or were read again): kept, digested, written at save()."""
         self.touched.add(registration)
         name = self._file_of(registration)
-        span = _span(group)
-        if span is None:  # nothing left, or nothing that says when it was made: not an attempt
+        if not group:  # every statement voided
             self._loaded.pop(registration, None)
             if self.index.pop(registration, None) is not None:
                 self._gone.add(name)
             return
+        span = _span(group)
         self._loaded[registration] = group
         self.index[registration] = {
             "file": name,
