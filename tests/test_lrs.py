@@ -310,7 +310,7 @@ def test_a_second_cohort_reads_only_what_is_new_and_replays_only_changed_attempt
     first = json.loads(out)
     assert first["verified"] == 2 and len(replayed) == 2
     assert all("since" not in p for p, _ in asked if "registration" not in p)
-    (kept,) = cache.glob("*.json")
+    (kept,) = cache.glob("*/index.json")
     # the statements were made days before they were stored: one query told what Ralph applies 'since' to
     assert json.loads(kept.read_text())["since_by"] == "timestamp"
 
@@ -349,7 +349,7 @@ def test_a_damaged_lrs_cache_is_read_again_with_a_note(ralph, cli, tmp_path, min
     args = ("cohort", "--lrs", ralph.url, "--assignment", apath, "--story", MINI, "--format", "json", "--cache", cache)
     code, out, err = cli(*args)
     assert code == 0, err
-    (f,) = cache.glob("*.json")
+    (f,) = cache.glob("*/index.json")
     f.write_text("{not json", encoding="utf-8")
     code, out, err = cli(*args)
     assert code == 0 and json.loads(out)["verified"] == 1
@@ -388,3 +388,38 @@ def test_a_game_in_each_shipped_language_reaches_ralph_with_its_language(ralph, 
     assert all(st["context"]["language"] == lang for st in back)
     names = [st["object"]["definition"]["name"] for st in back if "definition" in st["object"]]
     assert names and all(lang in n for n in names)
+
+
+def test_a_voided_statement_leaves_the_cohort_with_or_without_the_cache(ralph, cli, tmp_path, mini, trainer_env):
+    """xAPI voiding: the statement a ``voided`` statement names is not part of its attempt any more, in the
+    cohort read whole and in the trainer's cache (which read it before the voiding)."""
+    from pizzaborg.trainer.assignment import load_assignment
+    from pizzaborg.trainer.lrs_cohort import VOIDED
+
+    apath = _assignment_file(mini, tmp_path)
+    a = load_assignment(apath)
+    ann = statements(timed_report(mini, "first", learner="A", assignment=a))
+    trainer(ralph).post(ann + statements(timed_report(mini, "best", learner="B", assignment=a)))
+    cache = tmp_path / "cache"
+    args = ("cohort", "--lrs", ralph.url, "--assignment", apath, "--story", MINI, "--format", "json", "--cache", cache)
+    code, out, err = cli(*args)
+    assert code == 0 and json.loads(out)["verified"] == 2, err
+    answered = next(s for s in ann if s["verb"]["id"].endswith("/answered"))
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    trainer(ralph).post(
+        [
+            {
+                "id": f"0b0e2f4c-5a1d-4c3e-9f00-{next(_STARTS):012d}",
+                "actor": answered["actor"],
+                "verb": {"id": VOIDED, "display": {"en-US": "voided"}},
+                "object": {"objectType": "StatementRef", "id": answered["id"]},
+                "timestamp": now,
+            }
+        ]
+    )
+    code, out, err = cli(*args)
+    cached = json.loads(out)
+    assert "1 changed, 1 unchanged" in err.replace("\n", " ")
+    code, out, err = cli(*args[:-2], "--no-cache")
+    whole = json.loads(out)
+    assert cached["verified"] == whole["verified"] == 1 and cached["learners_table"] == whole["learners_table"]

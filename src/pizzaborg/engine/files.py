@@ -17,13 +17,17 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 
-def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False, shared: bool = False) -> Path:
+def write_atomic(
+    target: str | os.PathLike, text: str, *, sync_dir: bool = False, shared: bool = False, durable: bool = True
+) -> Path:
     """Write ``text`` to ``target`` atomically; raises OSError on failure (the old file stays).
 
     ``sync_dir`` also flushes the folder, so that the rename itself survives a power cut (saves).
     ``shared``: a file meant for others (a cohort page, a hand-in, an assignment) keeps the mode of the
     file it replaces, or gets the one the umask gives a new file (0644 under umask 022), instead of the
-    temporary file's 0600; saves, the outbox and keys stay private."""
+    temporary file's 0600; saves, the outbox and keys stay private. ``durable=False`` skips flushing the
+    file to disk (a power cut may leave it empty): for files that are checked when read and can be made
+    again (the trainer's LRS cache writes hundreds; each flush costs milliseconds)."""
     import tempfile  # only writers need it; keeps start-up light
 
     target = Path(target)
@@ -38,7 +42,8 @@ def write_atomic(target: str | os.PathLike, text: str, *, sync_dir: bool = False
             fh.flush()
             if shared:
                 os.fchmod(fh.fileno(), _shared_mode(target))
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
         tmp = None
     finally:

@@ -14,6 +14,7 @@ from ..engine.i18n import _, ngettext
 from .report import iso, parse_iso
 from .xapi import ACTIVITY_BASE, EXT_DECISION, VERBS
 
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 # the fields an LRS adds to a statement it stores (xAPI 2.4.8-2.4.10); not part of what was sent
 LRS_FIELDS = ("stored", "authority", "version")
 _ORDER: dict = {
@@ -35,6 +36,26 @@ def _grouped_by(st: dict, activity: str) -> bool:
     acts = ctx.get("contextActivities") if isinstance(ctx, dict) else None
     grouping = acts.get("grouping") if isinstance(acts, dict) else None
     return isinstance(grouping, list) and any(isinstance(g, dict) and g.get("id") == activity for g in grouping)
+
+
+def voided_target(st: dict) -> str | None:
+    """The id of the statement a voiding statement voids, or None for any other statement."""
+    verb = st.get("verb")
+    obj = st.get("object")
+    if not isinstance(verb, dict) or verb.get("id") != VOIDED or not isinstance(obj, dict):
+        return None
+    target = obj.get("id")
+    return target if obj.get("objectType") == "StatementRef" and isinstance(target, str) else None
+
+
+def _kept(st: dict, activity: str) -> bool:
+    return _grouped_by(st, activity) or voided_target(st) is not None
+
+
+def without_voided(stmts: list) -> list:
+    """The statements less the voiding ones and those they void."""
+    targets = {t for t in map(voided_target, stmts) if t is not None}
+    return [s for s in stmts if voided_target(s) is None and s.get("id") not in targets]
 
 
 def _rank(st: dict) -> tuple:
@@ -59,9 +80,9 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
     if filter_works is not False:
         found = lrs.get_statements({"activity": activity, "related_activities": "true", **extra})
         if found or filter_works:
-            return [s for s in found if _grouped_by(s, activity)], notes, bool(found) or filter_works
+            return [s for s in found if _kept(s, activity)], notes, bool(found) or filter_works
     found = lrs.get_statements(dict(extra))
-    mine = [s for s in found if _grouped_by(s, activity)]
+    mine = [s for s in found if _kept(s, activity)]
     if found and filter_works is None:
         notes.append(
             _(
@@ -69,7 +90,8 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
                 "these credentials may read were read and the assignment's kept"
             ).format(where=lrs.where, n=len(found))
         )
-    return mine, notes, (False if mine else filter_works)
+    grouped = any(voided_target(s) is None for s in mine)
+    return mine, notes, (False if grouped else filter_works)
 
 
 def attempts(stmts: list) -> dict:
@@ -150,22 +172,30 @@ def verdicts_from_lrs(lrs, assignment, verifier, cache=None) -> tuple:
     read, and only attempts whose statements changed are replayed; a note says what changed."""
     if cache is None:
         stmts, notes, _works = fetch(lrs, assignment)
-        return [_verify(reg, group, verifier) for reg, group in sorted(attempts(stmts).items())], notes
-    notes = [cache.note] if cache.note else []
+        found = attempts(without_voided(stmts))
+        return [_verify(reg, group, verifier) for reg, group in sorted(found.items())], notes
+    activity = cohort_activity(assignment)
+
+    def reread(registration: str) -> list:
+        """Every statement of one attempt, when the cache's copy of it cannot be used."""
+        return [s for s in lrs.get_statements({"registration": registration}) if _grouped_by(s, activity)]
+
     since = cache.since()
-    found, fetch_notes, works = fetch(lrs, assignment, since=since, filter_works=cache.filter_works)
-    notes += fetch_notes
+    found, notes, works = fetch(lrs, assignment, since=since, filter_works=cache.filter_works)
     cache.filter_works = works
-    added = cache.merge(found)
+    added = cache.merge(found, reread)
     cache.probe(lrs)
     context = _context(verifier)
     verdicts, counts = [], {"new": 0, "changed": 0, "unchanged": 0}
-    for reg, group in sorted(attempts(list(cache.statements.values())).items()):
-        v, digest = cache.verdict(reg, group, context)
+    for reg in cache.registrations():
+        v = cache.verdict(reg, context)
         if v is None:
-            counts["changed" if reg in cache.verdicts else "new"] += 1
+            group = attempts(cache.attempt(reg, reread)).get(reg)
+            if not group:  # every statement voided, or read again and gone
+                continue
+            counts["changed" if reg in cache.known else "new"] += 1
             v = _verify(reg, group, verifier)
-            cache.keep_verdict(reg, digest, context, v)
+            cache.keep_verdict(reg, context, v)
         else:
             counts["unchanged"] += 1
         verdicts.append(v)
@@ -202,6 +232,4 @@ def verdicts_from_lrs(lrs, assignment, verifier, cache=None) -> tuple:
                 ).format(where=lrs.where, time=_duration(cache.longest_game()))
             )
     problem = cache.save()
-    if problem:
-        notes.append(problem)
-    return verdicts, notes
+    return verdicts, [*cache.notes, *notes, *([problem] if problem else [])]
