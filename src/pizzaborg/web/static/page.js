@@ -3,7 +3,7 @@
 // still running (a lost connection: Wi-Fi, a lid closed), the page loads itself again and gets the
 // same game back, drawn again; while the server cannot be reached it asks again every few seconds.
 // The game's terminal takes the keyboard as soon as it is drawn, and again when the window comes back:
-// a learner types at once, without clicking the page first.
+// a learner types at once, without clicking the page first (docs/accessibility.md).
 (function () {
   "use strict";
   var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
@@ -32,9 +32,16 @@
   }
   function focusTerminal() {
     var input = document.querySelector("#terminal .xterm-helper-textarea");
+    var terminal = document.getElementById("terminal");
+    var label = terminal && terminal.dataset.label;  // xterm.js names it "Terminal input", in English
+    if (input && label && input.getAttribute("aria-label") !== label) { input.setAttribute("aria-label", label); }
     if (input && document.activeElement !== input && !document.body.classList.contains("-closed")) {
       input.focus({ preventScroll: true });
     }
+  }
+  function focusReload() {  // the game has ended or closed: the keyboard goes to the one thing left to do
+    var reload = document.getElementById("reload");
+    if (reload && document.activeElement !== reload) { reload.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () {
     var terminal = document.getElementById("terminal");
@@ -45,7 +52,7 @@
     });
     var seen = false;
     new MutationObserver(function () {
-      if (!seen && document.body.classList.contains("-closed")) { seen = true; explain(0); }
+      if (!seen && document.body.classList.contains("-closed")) { seen = true; focusReload(); explain(0); }
       if (document.body.classList.contains("-first-byte")) { focusTerminal(); }
     }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
     window.addEventListener("focus", focusTerminal);
