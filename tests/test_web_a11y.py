@@ -253,3 +253,41 @@ def test_the_pages_work_at_200_percent_zoom_and_without_motion(browser, tmp_path
         page.goto(srv.url + "/new")
         assert page.evaluate(wide)
         ctx.close()
+
+
+def test_screen_reader_rows_are_turned_on_and_off_with_the_keyboard_and_remembered(browser, tmp_path, monkeypatch):
+    """The bar's toggle puts xterm.js in its screenReaderMode: the game's rows become a list a screen
+    reader can read; the choice is kept in the browser for the next page; the game still takes keys."""
+    monkeypatch.delenv("PIZZABORG_LANG")
+    rows = "#terminal .xterm-accessibility-tree"
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", "--reattach-grace", "0", cwd=tmp_path) as srv:
+        ctx = browser.new_context(viewport=VIEWPORTS["80x24"])
+        page = ctx.new_page()
+        page.add_init_script(TERMINAL_HOOK)
+        page.goto(srv.url)
+        wait_screen(page, "New game")
+        _game_has_focus(page)
+        assert page.get_attribute("#reader", "aria-pressed") == "false"
+        assert page.locator(rows).count() == 0  # off by default: nothing extra for a sighted learner
+        page.focus("#bar a")
+        page.keyboard.press("Shift+Tab")
+        assert _focused(page) == "reader"
+        page.keyboard.press("Space")
+        assert page.get_attribute("#reader", "aria-pressed") == "true"
+        page.locator(rows).filter(has_text="New game").wait_for()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # past the link, back to the game
+        _game_has_focus(page)
+        page.keyboard.press("n")
+        page.locator(rows).filter(has_text="learner name").wait_for()  # the rows follow the game
+        wait_screen(page, "learner name")
+
+        page.reload()  # remembered in this browser
+        wait_screen(page, "New game")
+        assert page.get_attribute("#reader", "aria-pressed") == "true"
+        page.locator(rows).filter(has_text="New game").wait_for()
+        page.focus("#reader")
+        page.keyboard.press("Enter")
+        assert page.get_attribute("#reader", "aria-pressed") == "false"
+        page.locator(rows).wait_for(state="detached")
+        ctx.close()

@@ -89,6 +89,7 @@ def game_page(resume: str, cohort: str | None, t: Translator | None = None) -> s
         # the code itself never shrinks: a narrow window (a phone, 200% zoom) cuts the words around it instead
         + f'<span class="code"><span class="cut">{what}{before}</span>'
         + f'<strong id="resume-code">{escape(resume)}</strong><span class="cut">{after}</span></span>'
+        + f'<button type="button" id="reader" aria-pressed="false">{escape(_("Screen reader rows"))}</button>'
         + f'<a href="/new">{escape(_("Another code…"))}</a></header><main id="game">'
         + '<div class="dialog-container intro-dialog"><div class="shade"></div><div class="intro">'
         + f"<div>{escape(_('Starting PizzaBorg…'))}</div>"
