@@ -4,7 +4,8 @@ axe-core (pinned in tests/npm/axe, installed by ``make npm-axe``) checks every p
 serves, in English and Dutch, at a desktop size, at the size of an 80x24 terminal and at a phone's width:
 no serious or critical violation is allowed; the moderate and minor ones are printed (``pytest -s``). A
 whole game is played with the keyboard only (never a click), the pages work at 200% zoom, and a
-learner who asks for less motion gets none. What a screen reader gets is written in docs/accessibility.md.
+learner who asks for less motion gets none. What a screen reader gets: docs/trainers.md, "Accessibility of
+the class page".
 """
 
 from __future__ import annotations

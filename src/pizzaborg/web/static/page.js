@@ -3,14 +3,14 @@
 // still running (a lost connection: Wi-Fi, a lid closed), the page loads itself again and gets the
 // same game back, drawn again; while the server cannot be reached it asks again every few seconds.
 // The game's terminal takes the keyboard as soon as it is drawn, and again when the window comes back:
-// a learner types at once, without clicking the page first (docs/accessibility.md).
+// a learner types at once, without clicking the page first (docs/trainers.md, "Accessibility").
 (function () {
   "use strict";
   var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
-  // Screen reader rows (docs/accessibility.md): xterm.js's screenReaderMode shows the game's rows to a
-  // screen reader as a list, behind the bar's toggle, remembered in this browser. textual.js keeps no
-  // handle on its Terminal, so the one it makes is caught as it is stored (``x.terminal = ...``); the
-  // catch puts back whatever was there before (a test's own) once it has it.
+  // Screen reader rows (docs/trainers.md, "Accessibility"): xterm.js's screenReaderMode shows the
+  // game's rows to a screen reader as a list, behind the bar's toggle, remembered in this browser.
+  // textual.js keeps no handle on its Terminal, so the one it makes is caught as it is stored
+  // (`x.terminal = ...`); the catch then puts back whatever was there before (a test's own).
   var term = null, READER = "pbScreenReader";
   function readerOn() { try { return localStorage.getItem(READER) === "1"; } catch (e) { return false; } }
   function applyReader() {
