@@ -12,7 +12,7 @@ PORT   ?= 8000
 RALPH  := .venv-ralph
 RSTAMP := $(RALPH)/.installed
 
-.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
+.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format npm-axe
 
 # pytest-xdist: the tests run on every core (JOBS=1 for one process; a group marked serial shares one worker)
 # two workers per core: the terminal UI's tests spend much of their time waiting for the next frame
@@ -90,9 +90,19 @@ test-floor:
 serve: $(WSTAMP)
 	$(BIN)/pizzaborg serve --host $(HOST) --port $(PORT)
 
-# the class server's page in the system Chromium (Debian package chromium) driven by Playwright
+# the class server's page in the system Chromium (Debian package chromium) driven by Playwright; its
+# accessibility test needs axe-core from npm (without npm or the registry that test skips, saying why)
 test-browser: $(BSTAMP)
+	@$(MAKE) --no-print-directory npm-axe || echo "note: could not install axe-core (npm); the accessibility test cannot run" >&2
 	$(BIN)/python -m pytest -m browser --timeout 600
+
+# axe-core at the version tests/npm/axe/package-lock.json pins, in tests/npm/axe/node_modules (git-ignored)
+AXE_DIR := tests/npm/axe
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package-lock.json
+	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm-axe: $(AXE_DIR)/node_modules/.installed
 
 # against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env)
 test-lrs: $(TSTAMP)

@@ -97,7 +97,7 @@ def test_the_servers_pages_are_in_the_language_they_are_given(qps):
         assert not left, left
     assert "⟦" in full_message(1, qps) and "⟦" in full_message(2, qps)
     english = game_page("ABCD-EFGH-JKMN", None)
-    assert '<html lang="en">' in english and "Your resume code: <strong" in english
+    assert '<html lang="en">' in english and "Your resume code: </span><strong" in english
     assert "(keep it to continue another day or on another device)</span>" in english
     assert "The class server is full: 1 game is being played" in full_message(1)
 

@@ -86,8 +86,11 @@ def game_page(resume: str, cohort: str | None, t: Translator | None = None) -> s
             lang=t.lang,
         )
         + '<body class="game"><header id="bar">'
-        + f'<span>{what}{before}<strong id="resume-code">{escape(resume)}</strong>{after}</span>'
-        + f'<a href="/new">{escape(_("Another code…"))}</a></header>'
+        # the code itself never shrinks: a narrow window (a phone, 200% zoom) cuts the words around it instead
+        + f'<span class="code"><span class="cut">{what}{before}</span>'
+        + f'<strong id="resume-code">{escape(resume)}</strong><span class="cut">{after}</span></span>'
+        + f'<button type="button" id="reader" aria-pressed="false">{escape(_("Screen reader rows"))}</button>'
+        + f'<a href="/new">{escape(_("Another code…"))}</a></header><main id="game">'
         + '<div class="dialog-container intro-dialog"><div class="shade"></div><div class="intro">'
         + f"<div>{escape(_('Starting PizzaBorg…'))}</div>"
         + f'<button type="button" id="start">{escape(_("Start"))}</button></div></div>'
@@ -95,6 +98,7 @@ def game_page(resume: str, cohort: str | None, t: Translator | None = None) -> s
         + f'<div class="message" id="closed-message" role="alert" data-lost="{escape(lost)}">'
         + f"{escape(_('The game has ended.'))}</div>"
         + f'<button type="button" id="reload">{escape(_("Reload"))}</button></div></div>'
-        + '<div id="terminal" class="textual-terminal" data-session-websocket-url="" data-font-size="16"></div>'
-        + "</body></html>"
+        + '<div id="terminal" class="textual-terminal" data-session-websocket-url="" data-font-size="16" '
+        + f'data-label="{escape(_("PizzaBorg game: type here"))}"></div>'
+        + "</main></body></html>"
     )

@@ -3,10 +3,41 @@
 // still running (a lost connection: Wi-Fi, a lid closed), the page loads itself again and gets the
 // same game back, drawn again; while the server cannot be reached it asks again every few seconds.
 // The game's terminal takes the keyboard as soon as it is drawn, and again when the window comes back:
-// a learner types at once, without clicking the page first.
+// a learner types at once, without clicking the page first (docs/trainers.md, "Accessibility").
 (function () {
   "use strict";
   var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+  // Screen reader rows (docs/trainers.md, "Accessibility"): xterm.js's screenReaderMode shows the
+  // game's rows to a screen reader as a list, behind the bar's toggle, remembered in this browser.
+  // textual.js keeps no handle on its Terminal, so the one it makes is caught as it is stored
+  // (`x.terminal = ...`); the catch then puts back whatever was there before (a test's own).
+  var term = null, READER = "pbScreenReader";
+  function readerOn() { try { return localStorage.getItem(READER) === "1"; } catch (e) { return false; } }
+  function applyReader() {
+    var on = readerOn(), b = document.getElementById("reader");
+    if (b) { b.setAttribute("aria-pressed", on ? "true" : "false"); }
+    if (term && term.options.screenReaderMode !== on) { term.options.screenReaderMode = on; }
+  }
+  (function catchTerminal() {
+    var before = Object.getOwnPropertyDescriptor(Object.prototype, "terminal");
+    function own(obj, v) {
+      Object.defineProperty(obj, "terminal", { value: v, writable: true, configurable: true, enumerable: true });
+    }
+    Object.defineProperty(Object.prototype, "terminal", {
+      configurable: true,
+      get: function () { return before && before.get ? before.get.call(this) : undefined; },
+      set: function (v) {
+        var found = !term && v && v.options && v.buffer && typeof v.onData === "function";
+        if (found) {
+          term = v;
+          if (before) { Object.defineProperty(Object.prototype, "terminal", before); }
+          else { delete Object.prototype.terminal; }
+        }
+        if (before && before.set) { before.set.call(this, v); } else { own(this, v); }
+        if (found) { applyReader(); }
+      }
+    });
+  })();
   var RETRY_MS = 3000, RETRIES = 200, RELOADS_PER_MINUTE = 3;
   function reloadsAllowed() {  // a game that keeps closing at once must not reload the page for ever
     var now = Date.now(), kept = [];
@@ -32,20 +63,35 @@
   }
   function focusTerminal() {
     var input = document.querySelector("#terminal .xterm-helper-textarea");
+    var terminal = document.getElementById("terminal");
+    var label = terminal && terminal.dataset.label;  // xterm.js names it "Terminal input", in English
+    if (input && label && input.getAttribute("aria-label") !== label) { input.setAttribute("aria-label", label); }
     if (input && document.activeElement !== input && !document.body.classList.contains("-closed")) {
       input.focus({ preventScroll: true });
     }
   }
+  function focusReload() {  // the game has ended or closed: the keyboard goes to the one thing left to do
+    var reload = document.getElementById("reload");
+    if (reload && document.activeElement !== reload) { reload.focus(); }
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var terminal = document.getElementById("terminal");
     if (terminal) { terminal.dataset.sessionWebsocketUrl = wsUrl; }
+    var reader = document.getElementById("reader");
+    if (reader) {
+      reader.addEventListener("click", function () {  // Enter and Space on the button are clicks too
+        try { localStorage.setItem(READER, readerOn() ? "0" : "1"); } catch (e) { return; }
+        applyReader();
+      });
+      applyReader();
+    }
     ["reload", "start"].forEach(function (id) {
       var b = document.getElementById(id);
       if (b) { b.addEventListener("click", function () { location.href = "/"; }); }
     });
     var seen = false;
     new MutationObserver(function () {
-      if (!seen && document.body.classList.contains("-closed")) { seen = true; explain(0); }
+      if (!seen && document.body.classList.contains("-closed")) { seen = true; focusReload(); explain(0); }
       if (document.body.classList.contains("-first-byte")) { focusTerminal(); }
     }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
     window.addEventListener("focus", focusTerminal);
