@@ -41,6 +41,8 @@ from .lang import choose as choose_language
 from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
 from .pool import CAN_FORK, DRIVER, Pool, PoolUnavailable, game_environment
+from .scorm import SESSION_KEY as SCORM_SESSION
+from .scorm import add_routes as add_scorm_routes
 from .sessions import ClassSession, Sessions
 
 log = logging.getLogger("pizzaborg.serve")
@@ -225,6 +227,7 @@ class ClassServer(Server):
                 web.static("/pb", HERE / "static", name="pb"),
             ]
         )
+        add_scorm_routes(app, self)  # a SCORM package's launch and result (web/scorm.py)
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
@@ -338,6 +341,8 @@ class ClassServer(Server):
         return client if client and hmac.compare_digest(token, self._access_token(client)) else None
 
     def _has_access(self, request: web.Request) -> bool:
+        if request.get(SCORM_SESSION) is not None:  # a game launched from an LMS: its ticket (web/scorm.py)
+            return True
         return not self.code or self._access_id(request) is not None
 
     def _client(self, request: web.Request) -> str | None:
@@ -359,6 +364,8 @@ class ClassServer(Server):
         return response
 
     def _session(self, request: web.Request) -> ClassSession | None:
+        if request.get(SCORM_SESSION) is not None:  # a game launched from an LMS: no cookie in its frame
+            return request[SCORM_SESSION]
         return self.sessions.find(request.cookies.get(SESSION_COOKIE))
 
     def _same_origin(self, request: web.Request) -> bool:
