@@ -71,7 +71,8 @@ def _common(default: object, saves: bool = True, lang: bool = True) -> _Parser:
 EPILOG = N_(
     "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph|answer-key, "
     "story l10n (author tools), "
-    "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
+    "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser), "
+    "package cmi5|scorm12|scorm2004 (a course for an LMS). "
     "With no command the game starts. "
     "Run 'pizzaborg COMMAND --help' for each."
 )
