@@ -12,7 +12,7 @@ PORT   ?= 8000
 RALPH  := .venv-ralph
 RSTAMP := $(RALPH)/.installed
 
-.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
+.PHONY: scorm-env l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format
 
 # pytest-xdist: the tests run on every core (JOBS=1 for one process; a group marked serial shares one worker)
 # two workers per core: the terminal UI's tests spend much of their time waiting for the next frame
@@ -90,8 +90,18 @@ test-floor:
 serve: $(WSTAMP)
 	$(BIN)/pizzaborg serve --host $(HOST) --port $(PORT)
 
-# the class server's page in the system Chromium (Debian package chromium) driven by Playwright
+# scorm-again, the SCORM API that stands in for the LMS in tests/test_scorm_browser.py: pinned by
+# tests/npm/scorm/package-lock.json, installed into its node_modules (git-ignored)
+SCORM_NPM := tests/npm/scorm
+$(SCORM_NPM)/node_modules/.package-lock.json: $(SCORM_NPM)/package-lock.json
+	cd $(SCORM_NPM) && npm ci --no-audit --no-fund --loglevel=error
+
+scorm-env: $(SCORM_NPM)/node_modules/.package-lock.json
+
+# the class server's page in the system Chromium (Debian package chromium) driven by Playwright; the
+# SCORM packages against scorm-again (npm) when npm is there (else those tests skip, or fail in CI)
 test-browser: $(BSTAMP)
+	@$(MAKE) --no-print-directory scorm-env || echo "note: could not install scorm-again (npm); the SCORM browser tests will skip" >&2
 	$(BIN)/python -m pytest -m browser --timeout 600
 
 # against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env)

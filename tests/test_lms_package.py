@@ -230,7 +230,7 @@ def test_a_report_s_end_as_the_figures_the_lms_takes():
         "mastery": {"threshold": 0.7, "passed": True},
         "ending": {"id": "good"},
         "learning_points": [
-            {"id": "a", "score": 90, "estimate": {"estimate": 0.81, "low": 0.5, "high": 0.95}},
+            {"id": "a", "score": 90, "estimate": {"estimate": 81.0, "low": 50.0, "high": 95.0}},
             {"id": "b", "score": 40},
             {"id": "c", "score": None},
         ],

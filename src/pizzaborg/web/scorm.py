@@ -278,22 +278,19 @@ def session_result(hand_ins: Path, session_id: str, key: bytes) -> dict | None:
 
 def figures(report: dict, objective_iri) -> dict:
     """A report's end for the SCORM API: score 0-100, passed (None without a mastery score), and each
-    learning point's estimate (0-1; its score where the report has no estimate) and whether it passes."""
+    learning point's estimate of mastery scaled to 0-1 (its score where the report has no estimate: an
+    earlier report) and whether it reaches the mastery score."""
     mastery = report.get("mastery") or {}
     threshold = mastery.get("threshold")
     score = report.get("score")
     story = (report.get("story") or {}).get("id", "")
     objectives = []
     for p in report.get("learning_points") or []:
-        est = (p.get("estimate") or {}).get("estimate") if isinstance(p.get("estimate"), dict) else None
-        value = (
-            est
-            if isinstance(est, (int, float))
-            else (p["score"] / 100 if isinstance(p.get("score"), (int, float)) else None)
-        )
-        if value is None:
+        est = p.get("estimate").get("estimate") if isinstance(p.get("estimate"), dict) else None
+        found = est if isinstance(est, (int, float)) else p.get("score")  # both 0-100 (engine/mastery.py)
+        if not isinstance(found, (int, float)) or isinstance(found, bool):
             continue
-        value = max(0.0, min(1.0, float(value)))
+        value = max(0.0, min(1.0, float(found) / 100))
         objectives.append(
             {
                 "id": objective_iri(story, str(p.get("id"))),
