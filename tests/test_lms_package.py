@@ -235,14 +235,14 @@ def test_a_report_s_end_as_the_figures_the_lms_takes():
             {"id": "c", "score": None},
         ],
     }
-    got = figures(report, L.objective_iri)
+    got = figures(report)
     assert got["score"] == 72.5 and got["passed"] is True and got["completed"] and got["ending"] == "good"
     assert got["objectives"] == [
         {"id": L.objective_iri("mini", "a"), "scaled": 0.81, "passed": True},
         {"id": L.objective_iri("mini", "b"), "scaled": 0.4, "passed": False},
     ]
     report["mastery"] = None
-    got = figures(report, L.objective_iri)
+    got = figures(report)
     assert got["passed"] is None and got["objectives"][0]["passed"] is None
 
 

@@ -88,6 +88,38 @@ class Lms:
         self.httpd.server_close()
 
 
+class FakeLrs:
+    """The assignment's LRS, for dual tracking: keeps the statements POSTed to it; ``got`` is set once some came."""
+
+    def __init__(self) -> None:
+        self.statements: list = []
+        self.got = threading.Event()
+        lrs = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                lrs.statements.extend(body)
+                out = json.dumps([st["id"] for st in body]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+                lrs.got.set()
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}/xAPI/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 class GameFrame:
     """The game's frame seen as the web_helpers see a page: its screen, and the page's keyboard."""
 
@@ -113,8 +145,8 @@ def _play_to_the_end(game: GameFrame) -> str:
     wait_screen(game, "New game", "A small test story", timeout=60)
     game.frame.click("#terminal")
     game.keyboard.press("n")
-    wait_screen(game, "assignment for", "learner id")
-    game.keyboard.type("Ada")
+    wait_screen(game, "assignment for")
+    game.keyboard.type("Ada")  # where the game asks for a name; where the LMS names the learner, a no-op
     game.keyboard.press("Enter")
     wait_screen(game, "You run the IT of a small bakery.")
     game.keyboard.press("Enter")
@@ -142,8 +174,9 @@ def _play_to_the_end(game: GameFrame) -> str:
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("kind", ["scorm12", "scorm2004"])
 def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(browser, tmp_path, kind):
+    lrs = FakeLrs()
     _cli("assignment", "new", "--story", str(MINI_DIR), "--cohort", "LMS class", "--seed", "7", "--mastery", "0.5",
-         "-o", "hw.yaml", cwd=tmp_path)  # fmt: skip
+         "--lrs", lrs.endpoint, "-o", "hw.yaml", cwd=tmp_path)  # fmt: skip
     hand_ins = tmp_path / "hand-ins"
     with ServerProcess(
         "--story", str(MINI_DIR), "--assignment", "hw.yaml", "--hand-ins", str(hand_ins), "--data-dir", "data",
@@ -207,6 +240,10 @@ def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(
         finally:
             lms.close()
 
+        # dual tracking: the game's full xAPI record went to the assignment's LRS as well
+        assert lrs.got.wait(30), "no statements reached the assignment's LRS"
+        lrs.close()
+
         # the one-time launch URL was used: a second use is refused
         assert len(launches) == 1
         with pytest.raises(urllib.error.HTTPError) as again:
@@ -220,6 +257,9 @@ def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(
     record, problem = read_record(reports[0], trainer_keys([hand_ins])[0])
     assert problem is None and record["session"] in reports[0].name
     report = json.loads(reports[0].read_text(encoding="utf-8"))
+    verbs = [st["verb"]["id"].rsplit("/", 1)[1] for st in lrs.statements]
+    assert {"completed", "passed" if report["mastery"]["passed"] else "failed"} <= set(verbs)
+    assert {st["context"]["registration"] for st in lrs.statements} == {report["registration"]}
     passed = report["mastery"]["passed"]
     assert isinstance(passed, bool)
     assert "recorded" in status

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from ..trainer.assignment import Assignment
     from .server import ClassServer
     from .sessions import ClassSession
 
@@ -64,6 +65,7 @@ class Launch:
 class Ticket:
     session: ClassSession
     launch: Launch
+    before: frozenset[str] = frozenset()  # the session's hand-ins when it was launched: not this launch's result
     made: float = field(default_factory=time.monotonic)
 
 
@@ -75,8 +77,10 @@ class Scorm:
         self.launches: dict[str, Launch] = {}
         self.tickets: dict[str, Ticket] = {}
         self.by_learner: dict[str, ClassSession] = {}
+        self.delivered: set[str] = set()  # hand-ins whose statements went to the assignment's LRS
+        self._tasks: set[asyncio.Task] = set()
         self._key: bytes | None = None
-        self._assignment_id: str | None = None
+        self._assignment: Assignment | None = None
 
     # ---- what the server knows ----------------------------------------------------------------
     def _setup(self) -> str | None:
@@ -89,7 +93,7 @@ class Scorm:
             from ..trainer.classrecord import ensure_key
 
             try:
-                self._assignment_id = load_assignment(s.assignment_path).id
+                self._assignment = load_assignment(s.assignment_path)
                 self._key = ensure_key(s.hand_ins)
             except Exception as exc:  # an assignment or key that went away (OSError, AssignmentError): logged
                 log.warning("SCORM launch: %s", exc)
@@ -147,8 +151,8 @@ class Scorm:
             return self._refuse(origin, 400, "the launch request is not JSON of at most 4 KiB")
         from ..trainer.lms_package import read_token
 
-        assert self._key is not None and self._assignment_id is not None
-        token = read_token(self._key, body.get("token"), self._assignment_id)
+        assert self._key is not None and self._assignment is not None
+        token = read_token(self._key, body.get("token"), self._assignment.id)
         if token is None:
             return self._refuse(
                 origin,
@@ -179,14 +183,17 @@ class Scorm:
                 "This launch link was used already or is too old. Open the activity again from your learning platform.",
             )
         s = self.by_learner.get(launch.learner)
-        if s is None:
+        if s is None:  # the same LMS learner continues the same session (its autosave) on the next launch
             s = self.server.sessions.new()
             self.by_learner[launch.learner] = s
+        # who plays, for the game process (server._child_env): the LMS's learner instead of a typed name
+        s.lms_env = lms_env(launch, self._assignment)  # type: ignore[attr-defined]
         if len(self.tickets) >= TICKETS:  # the oldest go (their pages launch again from the LMS)
             for old in sorted(self.tickets, key=lambda k: self.tickets[k].made)[: TICKETS // 10]:
                 del self.tickets[old]
         ticket = secrets.token_urlsafe(24)
-        self.tickets[ticket] = Ticket(s, launch)
+        before = frozenset(p.name for p, _report in hand_ins_of(self.server.hand_ins, s.id, self._key or b""))
+        self.tickets[ticket] = Ticket(s, launch, before)
         raise web.HTTPSeeOther(f"/scorm/game/{ticket}")
 
     def _ticket(self, request: web.Request) -> Ticket | None:
@@ -226,43 +233,84 @@ class Scorm:
         return await self.server.handle_websocket(request)
 
     async def handle_result(self, request: web.Request) -> web.StreamResponse:
-        """The session's result once its hand-in is there (long poll: 204 after a while, and the page asks
-        again)."""
+        """The result of the ticket's game once its hand-in is there (long poll: 204 after a while, and the
+        page asks again). The first time a hand-in is seen its statements go to the assignment's LRS."""
         found = self._ticket(request)
         if found is None:
             return web.json_response({"error": "no such game"}, status=404)
         end = time.monotonic() + WAIT_SECONDS
         while True:
-            result = self.result(found.session)
-            if result is not None:
-                return web.json_response(result, headers={"Cache-Control": "no-store"})
+            got = self.result(found)
+            if got is not None:
+                path, report = got
+                self._deliver(found.session, path, report)
+                return web.json_response(figures(report), headers={"Cache-Control": "no-store"})
             if time.monotonic() >= end:
                 return web.Response(status=204, headers={"Cache-Control": "no-store"})
             await asyncio.sleep(CHECK_SECONDS)
 
     # ---- the result ----------------------------------------------------------------------------
-    def result(self, s: ClassSession) -> dict | None:
-        """The figures of the session's latest hand-in that the class server recorded, or None."""
+    def result(self, ticket: Ticket) -> tuple[Path, dict] | None:
+        """The latest hand-in of the ticket's session that the class server recorded since the launch."""
         if self._setup() or self.server.hand_ins is None:
             return None
-        return session_result(Path(self.server.hand_ins), s.id, self._key or b"")
+        for path, report in reversed(hand_ins_of(self.server.hand_ins, ticket.session.id, self._key or b"")):
+            if path.name not in ticket.before and report.get("over"):
+                return path, report
+        return None
+
+    def _deliver(self, s: ClassSession, path: Path, report: dict) -> None:
+        """Dual tracking: the full xAPI record of the game to the assignment's LRS (when it names one), once,
+        in a thread; the session's folder keeps them in its outbox until the LRS took them."""
+        if path.name in self.delivered or self._assignment is None or not self._assignment.lrs:
+            return
+        self.delivered.add(path.name)
+        from ..trainer.send import deliver
+
+        async def send() -> None:
+            try:
+                line = await asyncio.to_thread(deliver, report, self._assignment, s.folder)
+            except Exception as exc:  # one line in the server's log, never a traceback
+                line = f"{type(exc).__name__}: {exc}"
+            if line:
+                log.info("SCORM session %s, LRS: %s", s.id, line)
+
+        task = asyncio.create_task(send())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
 
-def session_result(hand_ins: Path, session_id: str, key: bytes) -> dict | None:
-    """What the launch page tells the LMS about a session's game: from its latest report in ``hand_ins``
-    that has a valid server record (``trainer/classrecord``), else None. Reports are named
-    ``<cohort>-<session>-<time>.json`` (web/child.py)."""
+def lms_env(launch: Launch, assignment: Assignment | None) -> dict[str, str]:
+    """The game process's LMS learner: the LMS's name with its learner id (two learners may share a name),
+    and a registration derived from the assignment and the learner id (SCORM has none of its own)."""
+    import uuid
+
+    who = f"{launch.name} ({launch.learner})" if launch.name else launch.learner
+    if len(who) > 80:  # a learner name is at most 80 characters (trainer/assignment.check_learner)
+        who = launch.learner[:80]
+    scope = assignment.id if assignment is not None else ""
+    registration = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pizzaborg-scorm:{scope}:{launch.learner}"))
+    return {
+        "PIZZABORG_WEB_LMS_LEARNER": who,
+        "PIZZABORG_WEB_LMS_REGISTRATION": registration,
+        "PIZZABORG_WEB_LMS_MODE": "Normal",
+    }
+
+
+def hand_ins_of(hand_ins: Path | None, session_id: str, key: bytes) -> list[tuple[Path, dict]]:
+    """The reports of a session in ``hand_ins`` that have a valid server record (``trainer/classrecord``),
+    oldest first. Reports are named ``<cohort>-<session>-<time>.json`` (web/child.py)."""
     from ..engine.files import loads_json, read_bounded
     from ..trainer.classrecord import read_record
-    from ..trainer.lms_package import objective_iri
 
-    if not session_id.isalnum():
-        return None
+    if hand_ins is None or not session_id.isalnum():
+        return []
     try:
-        found = sorted(hand_ins.glob(f"*-{session_id}-*.json"))
+        found = sorted(Path(hand_ins).glob(f"*-{session_id}-*.json"))
     except OSError:
-        return None
-    for path in reversed(found):
+        return []
+    out = []
+    for path in found:
         record, _problem = read_record(path, [key])
         if record is None or record.get("session") != session_id:
             continue
@@ -270,16 +318,17 @@ def session_result(hand_ins: Path, session_id: str, key: bytes) -> dict | None:
             report = loads_json(read_bounded(path, 64 * 1024 * 1024))
         except (OSError, ValueError, RecursionError):
             continue
-        if not isinstance(report, dict) or not report.get("over"):
-            continue
-        return figures(report, objective_iri)
-    return None
+        if isinstance(report, dict):
+            out.append((path, report))
+    return out
 
 
-def figures(report: dict, objective_iri) -> dict:
+def figures(report: dict) -> dict:
     """A report's end for the SCORM API: score 0-100, passed (None without a mastery score), and each
     learning point's estimate of mastery scaled to 0-1 (its score where the report has no estimate: an
     earlier report) and whether it reaches the mastery score."""
+    from ..trainer.lms_package import objective_iri
+
     mastery = report.get("mastery") or {}
     threshold = mastery.get("threshold")
     score = report.get("score")

@@ -491,6 +491,7 @@ class ClassServer(Server):
             "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
             "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
+        env.update(getattr(s, "lms_env", None) or {})  # launched from a SCORM package: the LMS's learner (web/scorm.py)
         return env
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
