@@ -304,3 +304,114 @@ def test_the_shipped_story_s_course_validates(tmp_path):
     story = load_story(None)
     doc = L.cmi5_xml(new_assignment(story, "Workshop", seed=3, mastery=0.7), story, URL)
     assert [str(e).splitlines()[0] for e in schema.iter_errors(ET.fromstring(doc))] == []
+
+
+# ---- the class server's SCORM launch, without a browser (slow: starts a server) --------------------
+
+
+@pytest.mark.slow
+def test_the_class_server_trades_a_package_token_once_for_the_lms_origin_only(tmp_path, mini):
+    pytest.importorskip("textual_serve", reason="the web extra is not installed: pip install -e '.[web]'")
+    aiohttp = pytest.importorskip("aiohttp")
+    import asyncio
+
+    from web_helpers import ServerProcess
+
+    from pizzaborg.trainer.classrecord import ensure_key
+
+    a = new_assignment(mini, "Bakery class", seed=7, mastery=0.6)
+    write_assignment(a, tmp_path / "hw.yaml")
+    hand_ins = tmp_path / "hand-ins"
+    key = ensure_key(hand_ins)
+    other = new_assignment(mini, "Another class", seed=8)
+    lms = "http://lms.example.org"
+    with ServerProcess(
+        "--story", str(MINI_DIR), "--assignment", "hw.yaml", "--hand-ins", str(hand_ins), "--data-dir", "data",
+        "--code", "class-42-code", cwd=tmp_path,
+    ) as srv:  # fmt: skip
+        token = L.make_token(key, a, "scorm12", srv.url + "/")
+
+        async def check() -> None:
+            async with aiohttp.ClientSession() as http:
+
+                async def launch(body, origin: str | None = lms):
+                    headers = {"Content-Type": "text/plain;charset=UTF-8"} | ({"Origin": origin} if origin else {})
+                    async with http.post(srv.url + "/scorm/launch", data=json.dumps(body), headers=headers) as r:
+                        return r.status, r.headers.get("Access-Control-Allow-Origin"), await r.json()
+
+                who = {"learner": "lms-7", "name": "Ada"}
+                status, cors, body = await launch({"token": token, **who}, origin=None)
+                assert status == 403 and cors is None
+                status, cors, body = await launch({"token": token, **who}, origin="null")
+                assert status == 403
+                for bad in (token[:-1] + "0", L.make_token(bytes(32), a, "scorm12", srv.url + "/"),
+                            L.make_token(key, other, "scorm12", srv.url + "/"), "x", None):  # fmt: skip
+                    status, cors, body = await launch({"token": bad, **who})
+                    assert status == 403 and cors == lms and "make the package again" in body["error"]
+                status, cors, body = await launch({"token": token, "learner": ""})
+                assert status == 400 and "no learner id" in body["error"]
+                async with http.post(srv.url + "/scorm/launch", data=b"x" * 5000, headers={"Origin": lms}) as r:
+                    assert r.status == 400
+                status, cors, body = await launch({"token": token, **who})
+                assert status == 200 and cors == lms and body["url"].startswith(srv.url + "/scorm/play/")
+
+                # the launch URL: once (no access code asked: the token was the key), then refused
+                async with http.get(body["url"], allow_redirects=False) as r:
+                    assert r.status == 303 and r.headers["Location"].startswith("/scorm/game/")
+                    game = srv.url + r.headers["Location"]
+                async with http.get(body["url"], allow_redirects=False) as r:
+                    assert r.status == 410 and "used already" in await r.text()
+                async with http.get(game) as r:
+                    csp = r.headers["Content-Security-Policy"]
+                    assert (
+                        r.status == 200 and f"frame-ancestors {lms}" in csp and "'none'" not in csp.split("frame-")[1]
+                    )
+                    html = await r.text()
+                    assert f'data-lms-origin="{lms}"' in html and "/pb/scorm.js" in html and "/pb/page.js" not in html
+                async with http.get(srv.url + "/") as r:  # the class page itself is still never framed
+                    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+                async with http.get(srv.url + "/scorm/game/not-a-ticket") as r:
+                    assert r.status == 404
+                async with http.get(srv.url + "/scorm/result/not-a-ticket") as r:
+                    assert r.status == 404
+
+                # the game opens through its ticket alone: no cookie, no access code
+                ticket = game.rsplit("/", 1)[1]
+                async with http.ws_connect(srv.url.replace("http", "ws") + f"/scorm/ws/{ticket}") as ws:
+                    while True:
+                        msg = await ws.receive(timeout=60)
+                        assert msg.type == aiohttp.WSMsgType.BINARY or msg.type == aiohttp.WSMsgType.TEXT, msg
+                        if msg.type == aiohttp.WSMsgType.BINARY and len(msg.data) > 10:
+                            break
+                with pytest.raises(aiohttp.WSServerHandshakeError):
+                    await http.ws_connect(srv.url.replace("http", "ws") + "/scorm/ws/not-a-ticket")
+
+        asyncio.run(check())
+
+
+@pytest.mark.slow
+def test_a_class_server_without_an_assignment_takes_no_scorm_launch(tmp_path, mini):
+    pytest.importorskip("textual_serve", reason="the web extra is not installed: pip install -e '.[web]'")
+    import urllib.error
+    import urllib.request
+
+    from web_helpers import ServerProcess
+
+    a = new_assignment(mini, "Bakery class", seed=7)
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", "data", cwd=tmp_path) as srv:
+        body = json.dumps({"token": L.make_token(KEY, a, "scorm12", srv.url + "/"), "learner": "x"}).encode()
+        req = urllib.request.Request(srv.url + "/scorm/launch", data=body, headers={"Origin": "http://lms.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 503 and "plays no assignment" in refused.value.read().decode()
+
+
+def test_the_game_is_told_the_lms_learner_and_a_stable_registration(hw):
+    from pizzaborg.web.scorm import Launch, lms_env
+
+    env = lms_env(Launch("lms-7", "O'Neil, Ada", "http://lms", "scorm12"), hw)
+    assert env["PIZZABORG_WEB_LMS_LEARNER"] == "O'Neil, Ada (lms-7)" and env["PIZZABORG_WEB_LMS_MODE"] == "Normal"
+    again = lms_env(Launch("lms-7", "Ada", "http://lms", "scorm2004"), hw)
+    assert again["PIZZABORG_WEB_LMS_REGISTRATION"] == env["PIZZABORG_WEB_LMS_REGISTRATION"]
+    assert lms_env(Launch("lms-8", "", "http://lms", "scorm12"), hw)["PIZZABORG_WEB_LMS_LEARNER"] == "lms-8"
+    assert len(lms_env(Launch("lms-9", "A" * 200, "http://lms", "scorm12"), hw)["PIZZABORG_WEB_LMS_LEARNER"]) <= 80
