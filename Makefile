@@ -12,7 +12,7 @@ PORT   ?= 8000
 RALPH  := .venv-ralph
 RSTAMP := $(RALPH)/.installed
 
-.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format npm-axe
+.PHONY: l10n-extract l10n-init l10n-update l10n-pseudo l10n-compile play serve test test-all test-slow test-browser test-lrs test-floor bench check fuzz clean lrs-env lint format npm-axe scorm-env
 
 # pytest-xdist: the tests run on every core (JOBS=1 for one process; a group marked serial shares one worker)
 # two workers per core: the terminal UI's tests spend much of their time waiting for the next frame
@@ -90,10 +90,20 @@ test-floor:
 serve: $(WSTAMP)
 	$(BIN)/pizzaborg serve --host $(HOST) --port $(PORT)
 
+# scorm-again, the SCORM API that stands in for the LMS in tests/test_scorm_browser.py: pinned by
+# tests/npm/scorm/package-lock.json, installed into its node_modules (git-ignored)
+SCORM_NPM := tests/npm/scorm
+$(SCORM_NPM)/node_modules/.package-lock.json: $(SCORM_NPM)/package-lock.json
+	cd $(SCORM_NPM) && npm ci --no-audit --no-fund --loglevel=error
+
+scorm-env: $(SCORM_NPM)/node_modules/.package-lock.json
+
 # the class server's page in the system Chromium (Debian package chromium) driven by Playwright; its
-# accessibility test needs axe-core from npm (without npm or the registry that test skips, saying why)
+# accessibility test needs axe-core and the SCORM tests scorm-again, from npm (without npm or the registry
+# those tests skip, saying why; CI requires the browser tier, so they fail there instead)
 test-browser: $(BSTAMP)
 	@$(MAKE) --no-print-directory npm-axe || echo "note: could not install axe-core (npm); the accessibility test cannot run" >&2
+	@$(MAKE) --no-print-directory scorm-env || echo "note: could not install scorm-again (npm); the SCORM browser tests cannot run" >&2
 	$(BIN)/python -m pytest -m browser --timeout 600
 
 # axe-core at the version tests/npm/axe/package-lock.json pins, in tests/npm/axe/node_modules (git-ignored)

@@ -71,13 +71,14 @@ def _common(default: object, saves: bool = True, lang: bool = True) -> _Parser:
 EPILOG = N_(
     "Commands: play (headless scripted play), story check|audit|bots|map|randomtest|graph|answer-key, "
     "story l10n (author tools), "
-    "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser). "
+    "assignment new, report, verify, cohort, send (trainer tools), serve (a class in the browser), "
+    "package cmi5|scorm12|scorm2004 (a course for an LMS). "
     "With no command the game starts. "
     "Run 'pizzaborg COMMAND --help' for each."
 )
 
 
-COMMANDS = ("play", "story", "assignment", "report", "verify", "cohort", "send", "serve")
+COMMANDS = ("play", "story", "assignment", "report", "verify", "cohort", "send", "serve", "package")
 
 
 def _play_only(argv: list) -> bool:
@@ -146,7 +147,62 @@ def build_parser(play_only: bool = False) -> argparse.ArgumentParser:
     from .web.command import register as register_serve  # serve (argparse only; the server comes on use)
 
     register_serve(sub, common)
+    _register_package(sub, story_only)
     return parser
+
+
+def _register_package(sub, story_only) -> None:
+    """``pizzaborg package cmi5|scorm12|scorm2004``: an assignment as a course for an LMS (trainer/lms_package.py)."""
+    pkg = sub.add_parser(
+        "package",
+        parents=[story_only],
+        help=_("trainer: an assignment as a cmi5 course or a SCORM 1.2 / 2004 package for an LMS"),
+        description=_(
+            "Write an LMS package whose activity is the game on your class server (pizzaborg serve --assignment): "
+            "cmi5 (a .zip, or the bare cmi5.xml), scorm12 or scorm2004 (a .zip to upload)."
+        ),
+    )
+    pkg.add_argument("kind", choices=("cmi5", "scorm12", "scorm2004"), metavar="cmi5|scorm12|scorm2004")
+    pkg.add_argument("--assignment", metavar="FILE", required=True, help=_("the assignment file (.yaml)"))
+    pkg.add_argument("--url", required=True, help=_("the class server's address as learners reach it"))
+    pkg.add_argument(
+        "--hand-ins",
+        metavar="DIR",
+        default="pizzaborg-class/hand-ins",
+        help=_("the class server's hand-ins folder, whose key signs the package (default: serve's)"),
+    )
+    pkg.add_argument("-o", "--output", required=True, metavar="FILE", help=_("the package to write (.zip or .xml)"))
+    pkg.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
+
+
+def cmd_package(args) -> int:
+    from .engine import StoryError, load_story
+    from .engine.files import shown_path
+    from .engine.text import clean
+    from .trainer.assignment import load_assignment
+    from .trainer.classrecord import ensure_key
+    from .trainer.lms_package import write_package
+
+    assignment = load_assignment(args.assignment)
+    try:  # the story as written (every language it has goes into the course), not in the reader's language
+        story = load_story(getattr(args, "story", None))
+    except StoryError as exc:
+        raise UsageError(
+            _("the story cannot be played: {problem}; run 'pizzaborg story check' for every problem").format(
+                problem=exc
+            )
+        ) from None
+    key = b""
+    if args.kind != "cmi5":  # only a SCORM package carries a token signed with the class key
+        try:
+            key = ensure_key(args.hand_ins)
+        except OSError as exc:
+            return _fail(f"the class key in {args.hand_ins} cannot be read or made: {exc}")
+    path = write_package(
+        args.kind, assignment, story, args.url, key, args.output, getattr(args, "story", None), args.force
+    )
+    print(_("Written to {path}").format(path=clean(shown_path(path), oneline=True)), file=sys.stderr)
+    return EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -258,6 +314,8 @@ def main(argv: list | None = None) -> int:
             return trainer_cli.dispatch(args)
         if args.command == "play":
             return cmd_play(args)
+        if args.command == "package":
+            return cmd_package(args)
         if args.command == "serve":
             from .web.command import run as serve
 

@@ -42,6 +42,8 @@ from .lang import choose as choose_language
 from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
 from .pool import CAN_FORK, DRIVER, Pool, PoolUnavailable, game_environment
+from .scorm import SESSION_KEY as SCORM_SESSION
+from .scorm import add_routes as add_scorm_routes
 from .sessions import ClassSession, Sessions
 
 log = logging.getLogger("pizzaborg.serve")
@@ -238,6 +240,7 @@ class ClassServer(Server):
                 web.static("/pb", HERE / "static", name="pb"),
             ]
         )
+        add_scorm_routes(app, self)  # a SCORM package's launch and result (web/scorm.py)
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
@@ -351,6 +354,8 @@ class ClassServer(Server):
         return client if client and hmac.compare_digest(token, self._access_token(client)) else None
 
     def _has_access(self, request: web.Request) -> bool:
+        if request.get(SCORM_SESSION) is not None:  # a game launched from an LMS: its ticket (web/scorm.py)
+            return True
         return not self.code or self._access_id(request) is not None
 
     def _client(self, request: web.Request) -> str | None:
@@ -373,6 +378,8 @@ class ClassServer(Server):
         return response
 
     def _session(self, request: web.Request) -> ClassSession | None:
+        if request.get(SCORM_SESSION) is not None:  # a game launched from an LMS: no cookie in its frame
+            return request[SCORM_SESSION]
         return self.sessions.find(request.cookies.get(SESSION_COOKIE))
 
     def _same_origin(self, request: web.Request) -> bool:
@@ -498,6 +505,7 @@ class ClassServer(Server):
             "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
             "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
+        env.update(getattr(s, "lms_env", None) or {})  # launched from a SCORM package: the LMS's learner (web/scorm.py)
         return env
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
