@@ -34,7 +34,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from ..engine.i18n import Translator, count, current, translator
-from . import guard
+from . import cmi5, guard
 from .codes import MAX_FIELD, normal_code
 from .driver import PREAMBLE
 from .lang import choose as choose_language
@@ -82,6 +82,7 @@ class SessionService(AppService):
         self.pool = pool
         self.pooled = False
         self.drew = False  # the game sent a screen: it started
+        self.cmi5: cmi5.Cmi5Run | None = None  # launched from an LMS (web/cmi5.py): told when the game has gone
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -223,6 +224,7 @@ class ClassServer(Server):
                 web.get("/ws", self.handle_websocket, name="websocket"),
                 web.static("/static", self.statics_path, name="static"),
                 web.static("/pb", HERE / "static", name="pb"),
+                *cmi5.routes(self),
             ]
         )
         app.on_startup.append(self.on_startup)
@@ -320,6 +322,7 @@ class ClassServer(Server):
             if s.grace is not None:
                 s.grace.cancel()
         await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
+        await asyncio.gather(*(cmi5.ended(s.service) for s in live), return_exceptions=True)
         for s in live:
             if s.websocket is not None:
                 await s.websocket.close()
@@ -465,6 +468,7 @@ class ClassServer(Server):
             ).format(code=s.resume)
         return web.json_response(
             {"message": message, "resume": s.resume if s else None, "live": live and self.reattach_grace > 0}
+            | cmi5.status_extra(s)
         )
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
@@ -484,6 +488,7 @@ class ClassServer(Server):
             "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
             "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
+        env.update(s.cmi5.child_env() if s.cmi5 is not None else {})  # the LMS's learner (web/cmi5.py)
         return env
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
@@ -589,6 +594,7 @@ class ClassServer(Server):
             close=game_left,
             download_manager=self.download_manager,
         )
+        service.cmi5 = s.cmi5
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.seats.hold(service, client or "")
         self.started_games += 1
@@ -681,6 +687,7 @@ class ClassServer(Server):
                 process.kill()
                 await process.wait()
         self.seats.free(service)
+        await cmi5.ended(service)  # a game launched from an LMS: its results and terminated (web/cmi5.py)
 
     async def _grace(self, s: ClassSession, service: SessionService) -> None:
         """The page went: the game waits for it this long, then saves and stops."""
