@@ -366,7 +366,7 @@ class Cmi5Session:
         mastery = report.get("mastery") or {}
         threshold = mastery.get("threshold") if isinstance(mastery, dict) else None
         if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
-            return scaled >= threshold / 100, scaled, round(threshold / 100, 4), False
+            return scaled >= threshold, scaled, round(threshold, 4), False  # the assignment's mastery is 0..1 too
         return None
 
     def _allowed(self, st: dict) -> dict:

@@ -20,7 +20,12 @@ class NewGameScreen(ModalScreen[tuple | None]):
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="new-cancel")]
 
     def __init__(
-        self, seed: int | None = None, learner: str | None = None, assignment=None, fixed_learner: bool = False, **kwargs
+        self,
+        seed: int | None = None,
+        learner: str | None = None,
+        assignment=None,
+        fixed_learner: bool = False,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.fixed_learner = fixed_learner  # launched from an LMS: the LMS names the learner
