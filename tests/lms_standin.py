@@ -54,6 +54,7 @@ class LmsStandIn:
         self.lrs_url = lrs_url
         self.lrs_auth = "Basic " + base64.b64encode(f"{lrs_user}:{lrs_password}".encode()).decode()
         self.launches: dict[str, LaunchRecord] = {}
+        self.changed = threading.Condition()  # notified on every statement received: tests wait on it
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -99,6 +100,13 @@ class LmsStandIn:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def wait_for(self, rec: LaunchRecord, verb: str, timeout: float = 60.0) -> list:
+        """Wait until ``rec`` has received a statement with ``verb``; return its verbs."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: verb in rec.verbs, timeout):
+                raise AssertionError(f"no {verb!r} within {timeout} s: {rec.verbs}")
+            return list(rec.verbs)
 
     # ---- a launch --------------------------------------------------------------------------------
     def launch(
@@ -191,7 +199,9 @@ class LmsStandIn:
         if TERMINATED in [s["verb"]["id"] for s in rec.statements]:
             rec.refused.extend(batch)
             return web.json_response({"error": "the session is terminated"}, status=403)
-        rec.statements.extend(batch)
+        with self.changed:
+            rec.statements.extend(batch)
+            self.changed.notify_all()
         headers = {"Authorization": self.lrs_auth, "X-Experience-API-Version": "1.0.3"}
         async with ClientSession() as http:
             async with http.post(self.lrs_url + "statements", json=batch, headers=headers) as r:
