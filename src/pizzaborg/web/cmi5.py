@@ -133,7 +133,8 @@ def _read_ledger(path: Path) -> dict:
 def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> web.Response:
     from .pages import gate_page, page_response
 
-    text = t.gettext("This game could not be launched from your LMS: {why}").format(why=why)
+    _ = t.gettext
+    text = _("This game could not be launched from your LMS: {why}").format(why=why)
     body = gate_page(need_code=False, error=text, t=t)
     return page_response(body, status=status)
 
