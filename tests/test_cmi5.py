@@ -182,3 +182,33 @@ def test_without_a_mastery_score_nothing_is_judged(mini):
     s = au(mastery=None)
     s.initialized(T0)
     assert verbs(s.results(report, statements(report, ACTOR)))[-1] == "completed"
+
+
+def test_a_session_launched_from_an_lms_plays_as_its_learner(mini, tmp_path):
+    from pizzaborg.play.session import Session
+
+    s = Session(mini, tmp_path)
+    s.identity = "Ada Lovelace"
+    s.new_game(seed=3, learner="Someone typed")
+    assert s.learner == "Ada Lovelace"  # the LMS's name, never a typed one
+
+
+def test_the_record_says_launched_from_the_lms_signed_and_the_cohort_shows_it(tmp_path):
+    from pizzaborg.trainer.classrecord import KEY_FILE, load_key, read_record, write_record
+    from pizzaborg.trainer.cohort_html import _recorded
+
+    report = tmp_path / "Web-class-0123456789ab-20261128-101500.json"
+    report.write_text(json.dumps({"learner": "Ada"}), encoding="utf-8")
+    times = {"session_started": "2026-11-28T10:00:00+00:00", "finished": "2026-11-28T10:15:00+00:00"}
+    write_record(
+        report, session="0123456789ab", game_started=None, learner_as_typed="Ada", lms_registration=REG, **times
+    )
+    record, problem = read_record(report, [load_key(tmp_path / KEY_FILE)])
+    assert problem is None and record["launched_from"] == "lms" and record["lms_registration"] == REG
+    assert _recorded({"server_record": record}).endswith("· launched from the LMS")
+    forged = dict(record, launched_from="mail")  # the claim is signed with the rest
+    report.with_suffix(".server-record").write_text(json.dumps(forged), encoding="utf-8")
+    assert read_record(report, [load_key(tmp_path / KEY_FILE)])[0] is None
+    write_record(report, session="0123456789ab", game_started=None, learner_as_typed="Ada", **times)
+    record, _ = read_record(report, [load_key(tmp_path / KEY_FILE)])
+    assert "launched_from" not in record and "launched from" not in _recorded({"server_record": record})
