@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ..engine.i18n import Translator
-from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, display_name, parse_launch
-from ..trainer.lrs import LrsError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the trainer's modules are imported at the first launch: the server starts without them
+    from ..trainer.cmi5 import Cmi5Session, LmsConnection
     from .server import ClassServer
     from .sessions import ClassSession
 
@@ -49,6 +48,8 @@ class Cmi5Run:
 
     @property
     def learner(self) -> str:
+        from ..trainer.cmi5 import display_name
+
         return display_name(self.au.launch.actor)
 
     def child_env(self) -> dict:
@@ -85,6 +86,9 @@ class Cmi5Run:
 
     async def game_ended(self) -> None:
         """The game process has gone: the results (if the game ended), then ``terminated``; once only."""
+        from ..trainer.cmi5 import Cmi5Error
+        from ..trainer.lrs import LrsError
+
         async with self._lock:
             if self.au.terminated:
                 return
@@ -142,6 +146,9 @@ def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> we
 async def handle_launch(server: ClassServer, request: web.Request) -> web.Response:
     """GET /cmi5/launch: check the parameters, fetch the token once, read the launch data and preferences,
     send ``initialized``, and open the game page on a new session for the LMS's learner."""
+    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, parse_launch
+    from ..trainer.lrs import LrsError
+
     t = server._t(request)
     try:
         launch = parse_launch(dict(request.query))
