@@ -121,3 +121,21 @@ async def test_an_unwritable_save_folder_is_a_notice_and_the_game_goes_on(mini_s
         await pilot.pause()
         assert len(app.session.game.decisions) == 2  # the game went on
     assert blocker.read_text() == "not a folder"
+
+
+async def test_a_game_launched_from_an_lms_shows_its_learner_and_asks_no_name(mini_story, saves, assignment):
+    app = app_for(mini_story, saves, assignment)
+    app.session.identity = "Ada Lovelace"  # what web/child.py sets for a cmi5 launch
+    async with app.run_test(size=SIZE) as pilot:
+        await title_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        box = app.screen.query_one("#new-learner")
+        assert box.disabled and box.value == "Ada Lovelace"
+        assert "You play as your LMS knows you:" in str(app.screen.query("Label").first().render())
+        await pilot.press("enter")  # the Start button has the focus: nothing to type
+        await pilot.pause()
+        if screen_name(app) == "IntroScreen":
+            await pilot.press("enter")
+            await pilot.pause()
+        assert app.session.learner == "Ada Lovelace" and app.session.game.seed == 42

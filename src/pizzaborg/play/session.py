@@ -88,6 +88,8 @@ class Session:
         self.notes: list = []  # one-line notes for the player (the face shows and clears them)
         self.times: list = []  # when each decision was made (saved with it; the report shows the time spent)
         self.undo_times: list = []  # when each undo was made (saved and reported with the undo record)
+        # the learner as a launching LMS names them (web/cmi5.py): every new game is theirs, nothing is typed
+        self.identity: str | None = None
 
     @property
     def dir(self) -> Path:
@@ -133,7 +135,7 @@ class Session:
         self.game = Game(self._story(), seed)
         self.times = []
         self.undo_times = []
-        self.learner = learner or None
+        self.learner = self.identity or learner or None
         self.started = utcnow()
         self.hand_in = None
         self.loaded_from = None

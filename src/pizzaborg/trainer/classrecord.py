@@ -155,8 +155,10 @@ def write_record(
     game_started: str | None,
     finished: str,
     learner_as_typed: str,
+    lms_registration: str | None = None,
 ) -> Path:
-    """Sign and write the record of the report file ``report`` (already written) beside it."""
+    """Sign and write the record of the report file ``report`` (already written) beside it. ``lms_registration``:
+    the game was launched from an LMS (cmi5) for this registration, and ``learner_as_typed`` is the LMS's name."""
     from ..engine.files import read_bounded, write_atomic
 
     report = Path(report)
@@ -171,6 +173,8 @@ def write_record(
         "report": report.name,
         "report_sha256": hashlib.sha256(read_bounded(report, 64 * 1024 * 1024)).hexdigest(),
     }
+    if lms_registration:  # signed with the rest: "launched from the LMS" is the server's word, not the report's
+        fields.update(launched_from="lms", lms_registration=lms_registration)
     fields["mac"] = _mac(ensure_key(report.parent), fields)
     return write_atomic(record_path(report), json.dumps(fields, indent=2, ensure_ascii=False) + "\n", shared=True)
 

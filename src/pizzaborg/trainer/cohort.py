@@ -102,7 +102,8 @@ def _server_record(file: str, problems: list, keys: list, roots: set) -> dict | 
         problems.append(f"{file}: {problem}; shown as the report's claims only")
     if record is None:
         return None
-    return {k: record.get(k) for k in ("session", "learner_as_typed", "session_started", "game_started", "finished")}
+    shown = ("session", "learner_as_typed", "session_started", "game_started", "finished", "launched_from")
+    return {k: record.get(k) for k in shown}
 
 
 def _key(r: dict) -> str:

@@ -69,9 +69,12 @@ def _recorded(row: dict) -> str:
         return "–"
     start, end = str(rec.get("game_started") or rec.get("session_started") or ""), str(rec.get("finished") or "")
     when = f"{start[:10]} {start[11:16]}–{end[11:16]} UTC" if start and end else end[:16]
-    return _("{name}, session {session}, {when}").format(
+    text = _("{name}, session {session}, {when}").format(
         name=rec.get("learner_as_typed"), session=rec.get("session"), when=when
     )
+    if rec.get("launched_from") == "lms":  # a cmi5 launch: the LMS named the learner (web/cmi5.py)
+        text += " · " + _("launched from the LMS")
+    return text
 
 
 def held_back_note(c: dict) -> str:

@@ -141,7 +141,13 @@ class PizzaBorgApp(App[None]):
             from .screens.new_game import NewGameScreen
 
             self.push_screen(
-                NewGameScreen(self.session.default_seed, self.session.learner, self.session.assignment), self._new_game
+                NewGameScreen(
+                    self.session.default_seed,
+                    self.session.identity or self.session.learner,
+                    self.session.assignment,
+                    fixed_learner=self.session.identity is not None,
+                ),
+                self._new_game,
             )
         elif what == "continue":
             latest = self.session.latest_autosave()

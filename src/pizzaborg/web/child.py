@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from ..play.assignment import AssignmentRun, HandIn
 
 
-def server_run(assignment, hand_ins: str | None, session_id: str, created: str) -> AssignmentRun:
+def server_run(
+    assignment, hand_ins: str | None, session_id: str, created: str, lms_registration: str | None = None
+) -> AssignmentRun:
     """The assignment run of a class-server session: the report goes straight into the trainer's
     hand-ins folder, named by the server (cohort, session id, time), with the server's record beside it;
     the learner is told it is handed in (no path); the server, not the game, deals with any LRS."""
@@ -58,6 +60,7 @@ def server_run(assignment, hand_ins: str | None, session_id: str, created: str) 
             game_started=started.isoformat() if started else None,
             finished=hand_in.finished.isoformat(),
             learner_as_typed=learner,
+            lms_registration=lms_registration,
         )
 
     class ServerRun(AssignmentRun):
@@ -178,12 +181,16 @@ def _main() -> int:
         return story_in(story)  # in the browser's language, by the story's ids (same hash: reports verify)
 
     run = None
-    if assignment is not None:
+    # launched from an LMS (web/cmi5.py): its learner plays; Browse and Review record nothing (cmi5 10.2.2)
+    lms_learner = env.get("PIZZABORG_WEB_LMS_LEARNER") or None
+    recording = lms_learner is None or env.get("PIZZABORG_WEB_LMS_MODE") == "Normal"
+    if assignment is not None and recording:
         run = server_run(
             assignment,
             env.get("PIZZABORG_WEB_HANDINS") or None,
             env.get("PIZZABORG_WEB_SESSION", ""),
             env.get("PIZZABORG_WEB_CREATED", ""),
+            env.get("PIZZABORG_WEB_LMS_REGISTRATION") or None,
         )
     from .quota import Quota
 
@@ -195,6 +202,7 @@ def _main() -> int:
         run=run,
         room=quota.room if quota is not None else None,
     )
+    session.identity = lms_learner
     app = _app_class()(session, theme=env.get("PIZZABORG_THEME") or None, load_story=load_story)
     try:
         app.run()

@@ -34,7 +34,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from ..engine.i18n import Translator, count, current, translator
-from . import guard
+from . import cmi5, guard
 from .child import COULD_NOT_START, NOT_SAVED
 from .codes import MAX_FIELD, normal_code
 from .driver import PREAMBLE
@@ -86,6 +86,7 @@ class SessionService(AppService):
         self.pooled = False
         self.drew = False  # the game sent a screen: it started
         self.said: asyncio.Task | None = None  # its standard error, to the server's terminal (start)
+        self.cmi5: cmi5.Cmi5Run | None = None  # launched from an LMS (web/cmi5.py): told when the game has gone
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -238,6 +239,7 @@ class ClassServer(Server):
                 web.get("/ws", self.handle_websocket, name="websocket"),
                 web.static("/static", self.statics_path, name="static"),
                 web.static("/pb", HERE / "static", name="pb"),
+                *cmi5.routes(self),
             ]
         )
         add_scorm_routes(app, self)  # a SCORM package's launch and result (web/scorm.py)
@@ -336,6 +338,7 @@ class ClassServer(Server):
             if s.grace is not None:
                 s.grace.cancel()
         await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
+        await asyncio.gather(*(cmi5.ended(s.service) for s in live), return_exceptions=True)
         for s in live:
             if s.websocket is not None:
                 await s.websocket.close()
@@ -486,6 +489,7 @@ class ClassServer(Server):
             ).format(code=s.resume)
         return web.json_response(
             {"message": message, "resume": s.resume if s else None, "live": live and self.reattach_grace > 0}
+            | cmi5.status_extra(s)
         )
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
@@ -506,6 +510,7 @@ class ClassServer(Server):
             "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
         env.update(getattr(s, "lms_env", None) or {})  # launched from a SCORM package: the LMS's learner (web/scorm.py)
+        env.update(s.cmi5.child_env() if s.cmi5 is not None else {})  # the LMS's learner (web/cmi5.py)
         return env
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
@@ -611,6 +616,7 @@ class ClassServer(Server):
             close=game_left,
             download_manager=self.download_manager,
         )
+        service.cmi5 = s.cmi5
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.seats.hold(service, client or "")
         self.started_games += 1
@@ -704,6 +710,7 @@ class ClassServer(Server):
                 process.kill()
                 await process.wait()
         self.seats.free(service)
+        await cmi5.ended(service)  # a game launched from an LMS: its results and terminated (web/cmi5.py)
 
     async def _grace(self, s: ClassSession, service: SessionService) -> None:
         """The page went: the game waits for it this long, then saves and stops."""

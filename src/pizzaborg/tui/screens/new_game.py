@@ -19,8 +19,16 @@ class NewGameScreen(ModalScreen[tuple | None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="new-cancel")]
 
-    def __init__(self, seed: int | None = None, learner: str | None = None, assignment=None, **kwargs):
+    def __init__(
+        self,
+        seed: int | None = None,
+        learner: str | None = None,
+        assignment=None,
+        fixed_learner: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
+        self.fixed_learner = fixed_learner  # launched from an LMS: the LMS names the learner
         localise_bindings(self)
         self.seed = seed if assignment is None else assignment.seed
         self.learner = learner
@@ -31,7 +39,8 @@ class NewGameScreen(ModalScreen[tuple | None]):
         with Vertical(classes="dialog new-game"):
             if a is None:
                 yield Static(_("New game"), classes="dialog-title", markup=False)
-                yield Label(Content(_("Your name (optional; it goes into your saves and report)")))
+                if not self.fixed_learner:
+                    yield Label(Content(_("Your name (optional; it goes into your saves and report)")))
             else:
                 title = _("New game: assignment for {cohort}").format(cohort=a.cohort)
                 yield Static(title, classes="dialog-title", markup=False)
@@ -47,8 +56,17 @@ class NewGameScreen(ModalScreen[tuple | None]):
                         id="new-pass-mark",
                         markup=False,
                     )
-                yield Label(Content(_("Your name or learner id, as your trainer knows you")))
-            yield Input(value=self.learner or "", placeholder=_("learner name"), id="new-learner", max_length=80)
+                if not self.fixed_learner:
+                    yield Label(Content(_("Your name or learner id, as your trainer knows you")))
+            if self.fixed_learner:
+                yield Label(Content(_("You play as your LMS knows you:")))
+            yield Input(
+                value=self.learner or "",
+                placeholder=_("learner name"),
+                id="new-learner",
+                max_length=80,
+                disabled=self.fixed_learner,
+            )
             if a is None:
                 yield Label(Content(_("Seed (optional: the same seed gives the same game)")))
             else:
@@ -68,7 +86,7 @@ class NewGameScreen(ModalScreen[tuple | None]):
     def on_mount(self) -> None:
         for box in self.query(Input):
             box.cursor_blink = not self.app.is_headless
-        self.query_one("#new-learner", Input).focus()
+        (self.query_one("#new-start", Button) if self.fixed_learner else self.query_one("#new-learner", Input)).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

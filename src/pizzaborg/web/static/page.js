@@ -54,6 +54,10 @@
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (box && data && data.message) { box.textContent = data.message; }
+        if (data && typeof data.returnURL === "string" && /^https?:\/\//.test(data.returnURL)) {
+          location.assign(data.returnURL);  // launched from an LMS (cmi5): back to it once the AU has terminated
+          return;
+        }
         if (data && data.live && reloadsAllowed()) { location.reload(); }
       })
       .catch(function () {

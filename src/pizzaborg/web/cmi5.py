@@ -1,0 +1,218 @@
+"""The class server's cmi5 launch: an LMS opens ``/cmi5/launch?endpoint=…&fetch=…&actor=…&registration=…&activityId=…``
+and the learner's game starts for the LMS's actor and registration; the statements go back to the LMS.
+
+Why here and not in server.py: the server keeps one hook per event (a route, the game's environment, the game's
+end, the status the page reads); what a launch does is this module's, and what the statements are is
+``trainer/cmi5.py``'s. The LMS's auth token stays in this process (the page gets only the usual session
+cookie); the game process gets the learner's name, the registration and the launch mode.
+
+The order on the wire: the fetch URL once, ``LMS.LaunchData``, the learner preferences, then ``initialized``
+before the page's game starts. When the game process ends, however it ends (the learner leaves, the page
+closed and the reattach grace ran out, the idle cull, the server stopping), the report the game handed in
+gives our decision statements, ``completed`` and ``passed``/``failed``, and ``terminated`` goes last. The
+page then goes to the LMS's ``returnURL`` (``/status`` names it once the session is terminated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from ..engine.i18n import Translator
+
+if TYPE_CHECKING:  # the trainer's modules are imported at the first launch: the server starts without them
+    from ..trainer.cmi5 import Cmi5Session, LmsConnection
+    from .server import ClassServer
+    from .sessions import ClassSession
+
+log = logging.getLogger("pizzaborg.serve")
+LEDGER = "cmi5-registrations.json"  # per registration (hashed): what was sent once for good (completed, passed)
+
+
+class Cmi5Run:
+    """One launched AU session on the server: the LMS connection (with its token), the statement rules,
+    and the class session whose game it is."""
+
+    def __init__(self, conn: LmsConnection, au: Cmi5Session, lang: str | None, ledger: Path) -> None:
+        self.conn, self.au, self.lang, self.ledger = conn, au, lang, ledger
+        self.hand_ins: Path | None = None
+        self.session_id = ""
+        self._lock = asyncio.Lock()
+        self.return_url = au.data.return_url
+
+    @property
+    def learner(self) -> str:
+        from ..trainer.cmi5 import display_name
+
+        return display_name(self.au.launch.actor)
+
+    def child_env(self) -> dict:
+        """What the game process is told: who plays (the LMS's learner, not a typed name), for which
+        registration, in which mode and language."""
+        env = {
+            "PIZZABORG_WEB_LMS_LEARNER": self.learner,
+            "PIZZABORG_WEB_LMS_REGISTRATION": self.au.launch.registration,
+            "PIZZABORG_WEB_LMS_MODE": self.au.data.launch_mode,
+        }
+        if self.lang:
+            env["PIZZABORG_LANG"] = self.lang
+        return env
+
+    async def _post(self, statements: list) -> None:
+        if statements:
+            await asyncio.to_thread(self.conn.post, statements)
+
+    def _report(self) -> dict | None:
+        """The report this session's game handed in (the class server names it after the session), or None."""
+        from ..engine.files import loads_json, read_bounded
+
+        if self.hand_ins is None or not self.session_id:
+            return None
+        found = sorted(self.hand_ins.glob(f"*-{self.session_id}-*.json"))
+        if not found:
+            return None
+        try:
+            report = loads_json(read_bounded(found[-1], 16 * 1024 * 1024))
+        except (OSError, ValueError, RecursionError) as exc:
+            log.warning("cmi5: the hand-in %s cannot be read: %s", found[-1].name, exc)
+            return None
+        return report if isinstance(report, dict) else None
+
+    async def game_ended(self) -> None:
+        """The game process has gone: the results (if the game ended), then ``terminated``; once only."""
+        from ..trainer.cmi5 import Cmi5Error
+        from ..trainer.lrs import LrsError
+
+        async with self._lock:
+            if self.au.terminated:
+                return
+            statements: list = []
+            try:
+                report = self._report() if self.au.data.records else None
+                if report is not None:
+                    from ..trainer.xapi import statements as report_statements
+
+                    statements = self.au.results(report, report_statements(report, self.au.launch.actor))
+                statements.append(self.au.terminate())
+                self._remember()
+                await self._post(statements)
+            except (Cmi5Error, LrsError, KeyError, TypeError, ValueError) as exc:
+                # the LMS sees no terminated: it records the session as abandoned when the registration is next
+                # launched (9.3.6)
+                log.warning("cmi5: the statements of session %s could not be sent: %s", self.au.session_id[:40], exc)
+
+    def _remember(self) -> None:
+        done = sorted(self.au.done)
+        if not done:
+            return
+        key = hashlib.sha256(self.au.launch.registration.encode()).hexdigest()
+        try:
+            table = _read_ledger(self.ledger)
+            table[key] = done
+            from ..engine.files import write_atomic
+
+            write_atomic(self.ledger, json.dumps(table, indent=1) + "\n")
+        except OSError as exc:
+            log.warning("cmi5: %s cannot be written: %s", self.ledger, exc.strerror or exc)
+
+
+def _read_ledger(path: Path) -> dict:
+    from ..engine.files import loads_json, read_bounded
+
+    try:
+        table = loads_json(read_bounded(path, 16 * 1024 * 1024))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
+def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> web.Response:
+    from .pages import gate_page, page_response
+
+    _ = t.gettext
+    text = _("This game could not be launched from your LMS: {why}").format(why=why)
+    body = gate_page(need_code=False, error=text, t=t)
+    return page_response(body, status=status)
+
+
+async def handle_launch(server: ClassServer, request: web.Request) -> web.Response:
+    """GET /cmi5/launch: check the parameters, fetch the token once, read the launch data and preferences,
+    send ``initialized``, and open the game page on a new session for the LMS's learner."""
+    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, parse_launch
+    from ..trainer.lrs import LrsError
+
+    t = server._t(request)
+    try:
+        launch = parse_launch(dict(request.query))
+    except Cmi5Error as exc:
+        return _error_page(server, t, str(exc), 400)
+    conn = LmsConnection(launch)
+    try:
+        await asyncio.to_thread(conn.fetch_token)
+        data = await asyncio.to_thread(conn.launch_data)
+        pref = await asyncio.to_thread(conn.preferences)
+    except (Cmi5Error, LrsError) as exc:
+        log.warning("cmi5: a launch failed: %s", exc)
+        return _error_page(server, t, str(exc), 502)
+    if data.records and server.hand_ins is None:
+        return _error_page(
+            server, t, "this class server has no assignment to record the game (serve --assignment)", 503
+        )
+    lang = None
+    if pref:
+        from .lang import choose, languages
+
+        lang = choose(pref, None, languages(server.story_dir)) if not server.fixed_lang else None
+    ledger = server.data_dir / LEDGER
+    done = set(_read_ledger(ledger).get(hashlib.sha256(launch.registration.encode()).hexdigest()) or [])
+    au = Cmi5Session(launch, data, done=done)
+    run = Cmi5Run(conn, au, lang, ledger)
+    try:
+        await run._post([au.initialized()])
+    except LrsError as exc:
+        log.warning("cmi5: initialized could not be sent: %s", exc)
+        return _error_page(server, t, str(exc), 502)
+    s: ClassSession = server.sessions.adopt(server.sessions.new())
+    s.cmi5 = run
+    s.lang = lang or t.lang
+    run.session_id, run.hand_ins = s.id, server.hand_ins
+    log.info("cmi5: %s launched session %s in %s mode", launch.registration, s.id, data.launch_mode)
+    from .server import ACCESS_COOKIE, SESSION_COOKIE
+
+    response = web.HTTPSeeOther("/")
+    server._cookie(request, response, SESSION_COOKIE, server.sessions.cookie(s), 1)
+    if server.code and not server._has_access(request):  # the LMS vouched for the learner: no access code
+        server._cookie(request, response, ACCESS_COOKIE, server._access_token(), 1)
+    raise response
+
+
+def routes(server: ClassServer) -> list:
+    """The routes this module adds to the class server (one line in ``_make_app``)."""
+
+    async def launch(request: web.Request) -> web.Response:
+        return await handle_launch(server, request)
+
+    return [web.get("/cmi5/launch", launch)]
+
+
+def status_extra(s: ClassSession | None) -> dict:
+    """What ``/status`` adds for a launched session: the LMS's return URL once the AU session is over."""
+    run = getattr(s, "cmi5", None)
+    if run is None or not run.au.terminated or not run.return_url:
+        return {}
+    return {"returnURL": run.return_url}
+
+
+async def ended(service) -> None:
+    """The server's hook when a game process has gone."""
+    run = getattr(service, "cmi5", None)
+    if run is not None:
+        await run.game_ended()
