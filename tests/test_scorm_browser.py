@@ -65,6 +65,19 @@ def browser():
         b.close()
 
 
+# post a forged result to the launch page, then a marker: messages arrive in order, so when the marker
+# has, the forged one was handled (and must have changed nothing)
+FORGE_JS = """(element) => new Promise(resolve => {
+  const sco = document.getElementById('sco').contentWindow;
+  const api = window.API || window.API_1484_11;
+  sco.addEventListener('message', e => {
+    if (e.data === 'marker') { resolve((api.LMSGetValue || api.GetValue).call(api, element)); }
+  });
+  sco.postMessage({type: 'pizzaborg-result', completed: true, score: 100, passed: true, objectives: []}, '*');
+  sco.postMessage('marker', '*');
+})"""
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -233,6 +246,9 @@ def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(
             sco = page.frame_locator("#sco")
             sco.frame_locator("#pb-game").locator("#terminal").wait_for(timeout=30000)  # the game's page is in
             game_frame = next(f for f in page.frames if "/scorm/" in f.url)
+            # a result posted by any other page than the game's frame is ignored (here: the LMS page itself)
+            forged = page.evaluate(FORGE_JS, "cmi.core.lesson_status" if kind == "scorm12" else "cmi.completion_status")
+            assert forged == "incomplete"
             _play_to_the_end(GameFrame(page, game_frame))
 
             values, objectives = _lms_result(page, kind)
