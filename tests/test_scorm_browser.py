@@ -65,6 +65,19 @@ def browser():
         b.close()
 
 
+# post a forged result to the launch page, then a marker: messages arrive in order, so when the marker
+# has, the forged one was handled (and must have changed nothing)
+FORGE_JS = """(element) => new Promise(resolve => {
+  const sco = document.getElementById('sco').contentWindow;
+  const api = window.API || window.API_1484_11;
+  sco.addEventListener('message', e => {
+    if (e.data === 'marker') { resolve((api.LMSGetValue || api.GetValue).call(api, element)); }
+  });
+  sco.postMessage({type: 'pizzaborg-result', completed: true, score: 100, passed: true, objectives: []}, '*');
+  sco.postMessage('marker', '*');
+})"""
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -145,8 +158,9 @@ def _play_to_the_end(game: GameFrame) -> str:
     wait_screen(game, "New game", "A small test story", timeout=60)
     game.frame.click("#terminal")
     game.keyboard.press("n")
-    wait_screen(game, "assignment for")
-    game.keyboard.type("Ada")  # where the game asks for a name; where the LMS names the learner, a no-op
+    shown = wait_screen(game, "assignment for")
+    if "as your LMS knows you" not in shown:  # where the game does not take the learner from the LMS, a name
+        game.keyboard.type("Ada")
     game.keyboard.press("Enter")
     wait_screen(game, "You run the IT of a small bakery.")
     game.keyboard.press("Enter")
@@ -169,6 +183,39 @@ def _play_to_the_end(game: GameFrame) -> str:
             except Exception:
                 continue
     return wait_screen(game, "Ending:", "Your report is handed in", timeout=30)
+
+
+def _lms_result(page, kind: str) -> tuple[dict, list]:
+    """The values the SCORM API holds once the launch page wrote the game's result."""
+    api = "window.API" if kind == "scorm12" else "window.API_1484_11"
+    done = (
+        "() => ['passed', 'failed', 'completed'].includes(window.API.LMSGetValue('cmi.core.lesson_status'))"
+        if kind == "scorm12"
+        else "() => window.API_1484_11.GetValue('cmi.completion_status') === 'completed'"
+    )
+    page.wait_for_function(done, timeout=60000, polling=100)
+    get = "LMSGetValue" if kind == "scorm12" else "GetValue"
+    names = (
+        ["cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.max", "cmi.core.student_id"]
+        if kind == "scorm12"
+        else [
+            "cmi.completion_status",
+            "cmi.success_status",
+            "cmi.score.scaled",
+            "cmi.score.raw",
+            "cmi.objectives._count",
+            "cmi.learner_id",
+        ]
+    )
+    values = page.evaluate("(names) => Object.fromEntries(names.map(n => [n, " + api + "." + get + "(n)]))", names)
+    objectives = []
+    if kind == "scorm2004":
+        objectives = page.evaluate(
+            "(n) => [...Array(n).keys()].map(i => ['id', 'score.scaled', 'success_status', "
+            "'completion_status'].map(k => window.API_1484_11.GetValue('cmi.objectives.' + i + '.' + k)))",
+            int(values["cmi.objectives._count"]),
+        )
+    return values, objectives
 
 
 @pytest.mark.timeout(300)
@@ -200,43 +247,21 @@ def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(
             sco = page.frame_locator("#sco")
             sco.frame_locator("#pb-game").locator("#terminal").wait_for(timeout=30000)  # the game's page is in
             game_frame = next(f for f in page.frames if "/scorm/" in f.url)
+            # a result posted by any other page than the game's frame is ignored (here: the LMS page itself)
+            forged = page.evaluate(FORGE_JS, "cmi.core.lesson_status" if kind == "scorm12" else "cmi.completion_status")
+            assert forged == "incomplete"
             _play_to_the_end(GameFrame(page, game_frame))
 
-            api = "window.API" if kind == "scorm12" else "window.API_1484_11"
-            done = (
-                "() => window.API.LMSGetValue('cmi.core.lesson_status') !== 'incomplete'"
-                if kind == "scorm12"
-                else "() => window.API_1484_11.GetValue('cmi.completion_status') === 'completed'"
-            )
-            page.wait_for_function(done, timeout=60000, polling=100)
-            get = "LMSGetValue" if kind == "scorm12" else "GetValue"
-            values = page.evaluate(
-                "(names) => Object.fromEntries(names.map(n => [n, " + api + "." + get + "(n)]))",
-                [
-                    "cmi.core.lesson_status",
-                    "cmi.core.score.raw",
-                    "cmi.core.score.max",
-                    "cmi.core.student_id",
-                ]
-                if kind == "scorm12"
-                else [
-                    "cmi.completion_status",
-                    "cmi.success_status",
-                    "cmi.score.scaled",
-                    "cmi.score.raw",
-                    "cmi.objectives._count",
-                    "cmi.learner_id",
-                ],
-            )
-            objectives = []
-            if kind == "scorm2004":
-                objectives = page.evaluate(
-                    "(n) => [...Array(n).keys()].map(i => ['id', 'score.scaled', 'success_status', "
-                    "'completion_status'].map(k => window.API_1484_11.GetValue('cmi.objectives.' + i + '.' + k)))",
-                    int(values["cmi.objectives._count"]),
-                )
+            values, objectives = _lms_result(page, kind)
             status = page.frame_locator("#sco").locator("#status").text_content()
             page.close()
+
+            # the LMS lost it (a new attempt, a window closed before the result came): the same learner's next
+            # launch reports the game finished before, at once, from the same session
+            again_page = browser.new_page(viewport={"width": 1200, "height": 860})
+            again_page.goto(f"{lms.url}/index.html?v={'12' if kind == 'scorm12' else '2004'}")
+            assert _lms_result(again_page, kind) == (values, objectives)
+            again_page.close()
         finally:
             lms.close()
 
@@ -245,7 +270,7 @@ def test_a_whole_game_launched_from_a_scorm_lms_reports_status_score_and_points(
         lrs.close()
 
         # the one-time launch URL was used: a second use is refused
-        assert len(launches) == 1
+        assert len(launches) >= 1
         with pytest.raises(urllib.error.HTTPError) as again:
             urllib.request.urlopen(launches[0], timeout=10)
         assert again.value.code == 410

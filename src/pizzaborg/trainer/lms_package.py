@@ -328,7 +328,9 @@ def launch_page(assignment: Assignment, story: Story, kind: str, url: str, token
         "title": _one_line(story.title),
     }
     text = json.dumps(config, sort_keys=True, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
-    page = LAUNCH_PAGE.read_text(encoding="utf-8")
+    from ..engine.files import read_bounded
+
+    page = read_bounded(LAUNCH_PAGE, 256 * 1024).decode("utf-8")  # our own file, through the one reader
     return page.replace("{{PIZZABORG_CONFIG}}", text.replace("&", "\\u0026")).encode("utf-8")
 
 

@@ -13,8 +13,9 @@ name, and trades its token at ``POST /scorm/launch`` (a cross-origin request fro
 3. the game runs as every class game does (``server.handle_websocket``, through ``/scorm/ws/<ticket>``):
    the report and the server's signed record go to the hand-ins folder, the full xAPI record to the LRS
    when the assignment names one;
-4. the game page waits at ``/scorm/result/<ticket>`` for the hand-in of its session; the server reads it
-   (with a valid server record only) and answers the figures the LMS takes: completion, pass/fail, the
+4. the game page waits at ``/scorm/result/<ticket>`` for the hand-in of its session (one made after the
+   launch; or the latest, when the LMS holds no result yet); the server reads it (with a valid server
+   record only) and answers the figures the LMS takes: completion, pass/fail, the
    score and the learning points; the page posts them to the launch page, to the LMS's origin only, and
    the launch page checks the message's origin and source before it writes them through the SCORM API.
 
@@ -59,6 +60,7 @@ class Launch:
     origin: str  # the LMS's origin: the only page that may frame the game and hear its result
     kind: str
     expires: float = 0.0
+    has_result: bool = True  # the LMS holds a result of this learner's already (else an earlier one is reported)
 
 
 @dataclass
@@ -169,7 +171,12 @@ class Scorm:
             return self._refuse(origin, 503, "too many launches at once: try again in a minute")
         nonce = secrets.token_urlsafe(24)
         self.launches[nonce] = Launch(
-            learner.strip(), name.strip(), origin, token["k"], time.monotonic() + LAUNCH_SECONDS
+            learner.strip(),
+            name.strip(),
+            origin,
+            token["k"],
+            time.monotonic() + LAUNCH_SECONDS,
+            has_result=body.get("has_result") is not False,
         )
         base = _base(self.server, request)
         return self._cors(origin, web.json_response({"url": f"{base}/scorm/play/{nonce}"}))
@@ -192,7 +199,11 @@ class Scorm:
             for old in sorted(self.tickets, key=lambda k: self.tickets[k].made)[: TICKETS // 10]:
                 del self.tickets[old]
         ticket = secrets.token_urlsafe(24)
-        before = frozenset(p.name for p, _report in hand_ins_of(self.server.hand_ins, s.id, self._key or b""))
+        # a result the LMS holds is not this launch's; when it holds none, the latest hand-in is (a game finished
+        # in a window closed before its result reached the LMS)
+        before = frozenset(
+            p.name for p, _report in hand_ins_of(self.server.hand_ins, s.id, self._key or b"") if launch.has_result
+        )
         self.tickets[ticket] = Ticket(s, launch, before)
         raise web.HTTPSeeOther(f"/scorm/game/{ticket}")
 
