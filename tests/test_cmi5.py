@@ -212,3 +212,20 @@ def test_the_record_says_launched_from_the_lms_signed_and_the_cohort_shows_it(tm
     write_record(report, session="0123456789ab", game_started=None, learner_as_typed="Ada", **times)
     record, _ = read_record(report, [load_key(tmp_path / KEY_FILE)])
     assert "launched_from" not in record and "launched from" not in _recorded({"server_record": record})
+
+
+def test_launches_are_taken_only_from_the_lms_the_trainer_named():
+    from pizzaborg.trainer.cmi5 import from_lms, origin
+
+    assert origin("HTTPS://LMS.example/xapi/") == "https://lms.example:443" == origin("https://lms.example:443/")
+    launch = parse_launch(query())
+    assert from_lms(launch, ("https://lms.example:443",))
+    assert not from_lms(launch, ()) and not from_lms(launch, ("http://lms.example:80",))
+    assert not from_lms(parse_launch(query(fetch="https://elsewhere.example/f")), ("https://lms.example:443",))
+    with pytest.raises(Cmi5Error, match="not an http"):
+        origin("ftp://lms.example/")
+
+
+def test_a_bad_lms_option_is_one_line(run_cli, tmp_path):
+    code, out, err = run_cli("serve", "--lms", "ftp://lms.example/", cwd=tmp_path)
+    assert code == 2 and "--lms: 'ftp://lms.example/' is not an http(s) address" in err and "Traceback" not in err

@@ -146,7 +146,7 @@ def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> we
 async def handle_launch(server: ClassServer, request: web.Request) -> web.Response:
     """GET /cmi5/launch: check the parameters, fetch the token once, read the launch data and preferences,
     send ``initialized``, and open the game page on a new session for the LMS's learner."""
-    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, parse_launch
+    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, from_lms, origin, parse_launch
     from ..trainer.lrs import LrsError
 
     t = server._t(request)
@@ -154,6 +154,9 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
         launch = parse_launch(dict(request.query))
     except Cmi5Error as exc:
         return _error_page(server, t, str(exc), 400)
+    if not from_lms(launch, server.lms):  # nothing is fetched from an LMS the trainer did not name
+        log.warning("cmi5: a launch from %s refused: not an LMS named by --lms", origin(launch.fetch))
+        return _error_page(server, t, "this class server takes no launches from that LMS (serve --lms)", 403)
     conn = LmsConnection(launch)
     try:
         await asyncio.to_thread(conn.fetch_token)
