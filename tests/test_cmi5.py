@@ -229,3 +229,27 @@ def test_launches_are_taken_only_from_the_lms_the_trainer_named():
 def test_a_bad_lms_option_is_one_line(run_cli, tmp_path):
     code, out, err = run_cli("serve", "--lms", "ftp://lms.example/", cwd=tmp_path)
     assert code == 2 and "--lms: 'ftp://lms.example/' is not an http(s) address" in err and "Traceback" not in err
+
+
+def test_what_the_lms_did_not_take_is_not_remembered_as_sent(mini, tmp_path):
+    import asyncio
+
+    pytest.importorskip("aiohttp", reason="the web extra is not installed")
+    from pizzaborg.trainer.lrs import LrsError
+    from pizzaborg.web.cmi5 import Cmi5Run
+
+    class Down:
+        def post(self, statements):
+            raise LrsError("the LMS is down", retry=True)
+
+    report = _report(mini)
+    hand_ins = tmp_path / "hand-ins"
+    hand_ins.mkdir()
+    (hand_ins / "Workshop-A-0123456789ab-20261128-101500.json").write_text(json.dumps(report), encoding="utf-8")
+    s = au()
+    s.initialized(T0)
+    run = Cmi5Run(Down(), s, None, tmp_path / "ledger.json")
+    run.hand_ins, run.session_id = hand_ins, "0123456789ab"
+    asyncio.run(run.game_ended())
+    assert s.terminated and s.sent[-1] == "terminated"  # nothing more for this session, sent or not
+    assert not (tmp_path / "ledger.json").exists()  # completed and passed may still come in a later session

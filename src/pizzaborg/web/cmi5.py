@@ -100,8 +100,8 @@ class Cmi5Run:
 
                     statements = self.au.results(report, report_statements(report, self.au.launch.actor))
                 statements.append(self.au.terminate())
-                self._remember()
                 await self._post(statements)
+                self._remember()  # only what the LMS took: not sent, it may be sent in a later session
             except (Cmi5Error, LrsError, KeyError, TypeError, ValueError) as exc:
                 # the LMS sees no terminated: it records the session as abandoned when the registration is next
                 # launched (9.3.6)
