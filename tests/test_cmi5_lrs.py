@@ -281,3 +281,33 @@ def test_without_lms_no_launch_is_taken(tmp_path, course, lms):
                     return r.status
 
         assert asyncio.run(launch()) == 403 and rec.fetches == 0
+
+
+def test_a_relaunch_of_the_registration_continues_its_game(ralph, lms, course, tmp_path):
+    with serve(tmp_path, course, lms) as srv:
+        first_url, first = lms.launch(srv.url)
+        again_url, again = lms.launch(srv.url, registration=first.registration)
+
+        async def two_sessions():
+            async with client() as http:
+                await launched(http, first_url)
+                p = await Page(http, srv.url).open()
+                await p.start()
+                await p.key("1")
+                await p.key("\r")
+                await p.ws.close()  # the window is closed after one decision (the game is saved)
+                lms.wait_for(first, "terminated")
+            async with client() as http:  # another day, another browser: the LMS launches the registration again
+                await launched(http, again_url)
+                p = await Page(http, srv.url).open()
+                await p.wait_for("Continue")
+                await p.key("c")
+                await p.play_to_the_end()
+                lms.wait_for(again, "terminated")
+
+        asyncio.run(two_sessions())
+    assert first.verbs == ["initialized", "terminated"]
+    assert again.verbs[0] == "initialized" and again.verbs[-3:] == ["completed", "passed", "terminated"]
+    assert len(list((tmp_path / "data" / "sessions").iterdir())) == 1  # the same class session, its autosave
+    stored = in_ralph(ralph, first.registration)
+    assert {s["context"]["extensions"][lms_ext()] for s in stored} == {first.session_id, again.session_id}

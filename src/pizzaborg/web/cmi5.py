@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,20 +70,24 @@ class Cmi5Run:
             await asyncio.to_thread(self.conn.post, statements)
 
     def _report(self) -> dict | None:
-        """The report this session's game handed in (the class server names it after the session), or None."""
+        """The report this AU session's game handed in, or None: the class server names it after the class
+        session, which a relaunch of the registration continues, so only one finished since ``initialized``."""
         from ..engine.files import loads_json, read_bounded
+        from ..engine.times import parse_iso
 
-        if self.hand_ins is None or not self.session_id:
+        if self.hand_ins is None or not self.session_id or self.au.started is None:
             return None
-        found = sorted(self.hand_ins.glob(f"*-{self.session_id}-*.json"))
-        if not found:
+        for path in sorted(self.hand_ins.glob(f"*-{self.session_id}-*.json"), reverse=True):  # newest first
+            try:
+                report = loads_json(read_bounded(path, 16 * 1024 * 1024))
+            except (OSError, ValueError, RecursionError) as exc:
+                log.warning("cmi5: the hand-in %s cannot be read: %s", path.name, exc)
+                continue
+            finished = parse_iso(report.get("finished")) if isinstance(report, dict) else None
+            if finished is not None and finished >= self.au.started:
+                return report
             return None
-        try:
-            report = loads_json(read_bounded(found[-1], 16 * 1024 * 1024))
-        except (OSError, ValueError, RecursionError) as exc:
-            log.warning("cmi5: the hand-in %s cannot be read: %s", found[-1].name, exc)
-            return None
-        return report if isinstance(report, dict) else None
+        return None
 
     async def game_ended(self) -> None:
         """The game process has gone: the results (if the game ended), then ``terminated``; once only."""
@@ -108,30 +113,66 @@ class Cmi5Run:
                 log.warning("cmi5: the statements of session %s could not be sent: %s", self.au.session_id[:40], exc)
 
     def _remember(self) -> None:
-        done = sorted(self.au.done)
-        if not done:
-            return
-        key = hashlib.sha256(self.au.launch.registration.encode()).hexdigest()
-        try:
-            table = _read_ledger(self.ledger)
-            table[key] = done
-            from ..engine.files import write_atomic
-
-            write_atomic(self.ledger, json.dumps(table, indent=1) + "\n")
-        except OSError as exc:
-            log.warning("cmi5: %s cannot be written: %s", self.ledger, exc.strerror or exc)
+        if self.au.done:
+            _remember(self.ledger, self.au.launch.registration, done=sorted(self.au.done))
 
 
-def _read_ledger(path: Path) -> dict:
+def _key(registration: str) -> str:
+    return hashlib.sha256(registration.encode()).hexdigest()
+
+
+def _entry(path: Path, registration: str) -> dict:
+    """What the ledger keeps for a registration: ``done`` (the verbs sent once for good) and ``session`` and
+    ``created`` (its class session, which a relaunch of the registration continues)."""
     from ..engine.files import loads_json, read_bounded
 
     try:
         table = loads_json(read_bounded(path, 16 * 1024 * 1024))
-    except FileNotFoundError:
-        return {}
     except (OSError, ValueError, RecursionError):
         return {}
-    return table if isinstance(table, dict) else {}
+    entry = table.get(_key(registration)) if isinstance(table, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _remember(path: Path, registration: str, **fields) -> None:
+    from ..engine.files import loads_json, read_bounded, write_atomic
+
+    try:
+        try:
+            table = loads_json(read_bounded(path, 16 * 1024 * 1024))
+        except FileNotFoundError:
+            table = {}
+        if not isinstance(table, dict):
+            table = {}
+        entry = table.get(_key(registration))
+        table[_key(registration)] = (entry if isinstance(entry, dict) else {}) | fields
+        write_atomic(path, json.dumps(table, indent=1) + "\n")
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("cmi5: %s cannot be written: %s", path, getattr(exc, "strerror", None) or exc)
+
+
+async def _session_for(server: ClassServer, entry: dict) -> ClassSession:
+    """The class session of a launch: the registration's earlier one when there is one (its folder keeps the
+    game's autosave: the title offers Continue), its game stopped first if it still runs; else a new one."""
+    sid, created = entry.get("session"), entry.get("created")
+    if not isinstance(sid, str) or not re.fullmatch(r"[0-9a-f]{12}", sid) or not isinstance(created, str):
+        return server.sessions.adopt(server.sessions.new())
+    s = next((x for x in server.sessions.by_digest.values() if x.id == sid), None)
+    if s is None:  # after a restart: the same folder under a new resume code
+        from .codes import new_code
+        from .sessions import ClassSession
+
+        s = server.sessions.adopt(ClassSession(sid, new_code(), created, server.sessions.root))
+    old = s.service
+    if old is not None:  # the earlier launch's game (a window left open, or in its grace): it leaves first
+        s.service = None
+        if s.grace is not None:
+            s.grace.cancel()
+            s.grace = None
+        await server._leave(s, old)
+        if s.websocket is not None and not s.websocket.closed:
+            await s.websocket.close()
+    return s
 
 
 def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> web.Response:
@@ -175,7 +216,8 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
 
         lang = choose(pref, None, languages(server.story_dir)) if not server.fixed_lang else None
     ledger = server.data_dir / LEDGER
-    done = set(_read_ledger(ledger).get(hashlib.sha256(launch.registration.encode()).hexdigest()) or [])
+    entry = _entry(ledger, launch.registration)
+    done = {v for v in entry.get("done") or [] if v in ("completed", "passed", "failed")}
     au = Cmi5Session(launch, data, done=done)
     run = Cmi5Run(conn, au, lang, ledger)
     try:
@@ -183,7 +225,8 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
     except LrsError as exc:
         log.warning("cmi5: initialized could not be sent: %s", exc)
         return _error_page(server, t, str(exc), 502)
-    s: ClassSession = server.sessions.adopt(server.sessions.new())
+    s = await _session_for(server, entry)
+    _remember(ledger, launch.registration, session=s.id, created=s.created)
     s.cmi5 = run
     s.lang = lang or t.lang
     run.session_id, run.hand_ins = s.id, server.hand_ins
