@@ -56,10 +56,10 @@ def course(tmp_path):
     return tmp_path / "hw.yaml"
 
 
-def serve(tmp_path: Path, course: Path, lms: LmsStandIn | None, grace: str = "0") -> ServerProcess:
+def serve(tmp_path: Path, course: Path, lms: LmsStandIn | None, grace: str = "0", *more: str) -> ServerProcess:
     args = ("--story", str(MINI_DIR), "--data-dir", "data", "--assignment", str(course), "--pool", "0")
     named = ("--lms", lms.url + "/") if lms is not None else ()
-    return ServerProcess(*args, *named, "--reattach-grace", grace, cwd=tmp_path)
+    return ServerProcess(*args, *named, "--reattach-grace", grace, *more, cwd=tmp_path)
 
 
 def in_ralph(ralph, registration: str) -> list:
@@ -311,3 +311,22 @@ def test_a_relaunch_of_the_registration_continues_its_game(ralph, lms, course, t
     assert len(list((tmp_path / "data" / "sessions").iterdir())) == 1  # the same class session, its autosave
     stored = in_ralph(ralph, first.registration)
     assert {s["context"]["extensions"][lms_ext()] for s in stored} == {first.session_id, again.session_id}
+
+
+def test_a_launch_whose_game_never_starts_is_terminated_after_the_idle_time(ralph, lms, course, tmp_path):
+    with serve(tmp_path, course, lms, "0", "--idle-minutes", "0.05", "--max-sessions", "1") as srv:  # 3 s
+        url, rec = lms.launch(srv.url)
+        busy_url, busy = lms.launch(srv.url)
+
+        async def never_played():
+            async with client() as http:
+                await launched(http, url)  # the window is closed before the game opens
+                lms.wait_for(rec, "terminated")
+                p = await Page(http, srv.url).open()  # one game takes the only seat
+                await p.wait_for("New game")
+                async with http.get(busy_url) as r:  # a launch meanwhile: full, said before the one fetch
+                    return r.status, await r.text()
+
+        status, page = asyncio.run(never_played())
+    assert rec.verbs == ["initialized", "terminated"] and not rec.refused
+    assert status == 503 and "The class server is full" in page and busy.fetches == 0 and busy.verbs == []

@@ -46,6 +46,8 @@ class Cmi5Run:
         self.session_id = ""
         self._lock = asyncio.Lock()
         self.return_url = au.data.return_url
+        self.game_started = False  # a game process was started for this AU session
+        self.waiting: asyncio.Task | None = None  # ends the AU session when no game starts (see unless_played)
 
     @property
     def learner(self) -> str:
@@ -56,6 +58,7 @@ class Cmi5Run:
     def child_env(self) -> dict:
         """What the game process is told: who plays (the LMS's learner, not a typed name), for which
         registration, in which mode and language."""
+        self.game_started = True  # asked when the game process is made
         env = {
             "PIZZABORG_WEB_LMS_LEARNER": self.learner,
             "PIZZABORG_WEB_LMS_REGISTRATION": self.au.launch.registration,
@@ -88,6 +91,14 @@ class Cmi5Run:
                 return report
             return None
         return None
+
+    async def unless_played(self, seconds: float) -> None:
+        """A launch whose page never started its game (the window closed at once, the server full): after
+        ``seconds`` (the idle timeout) the AU session ends with ``terminated``, not left open for the LMS to
+        abandon."""
+        await asyncio.sleep(seconds)
+        if not self.game_started:
+            await self.game_ended()
 
     async def game_ended(self) -> None:
         """The game process has gone: the results (if the game ended), then ``terminated``; once only."""
@@ -198,6 +209,10 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
     if not from_lms(launch, server.lms):  # nothing is fetched from an LMS the trainer did not name
         log.warning("cmi5: a launch from %s refused: not an LMS named by --lms", origin(launch.fetch))
         return _error_page(server, t, "this class server takes no launches from that LMS (serve --lms)", 403)
+    if server.seats.taken() >= server.max_sessions:  # before the one fetch: the LMS may launch again later
+        from .pages import full_page, page_response
+
+        return page_response(full_page(server.max_sessions, t), status=503)
     conn = LmsConnection(launch)
     try:
         await asyncio.to_thread(conn.fetch_token)
@@ -228,6 +243,7 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
     s = await _session_for(server, entry)
     _remember(ledger, launch.registration, session=s.id, created=s.created)
     s.cmi5 = run
+    run.waiting = asyncio.create_task(run.unless_played(server.idle_seconds))
     s.lang = lang or t.lang
     run.session_id, run.hand_ins = s.id, server.hand_ins
     log.info("cmi5: %s launched session %s in %s mode", launch.registration, s.id, data.launch_mode)
