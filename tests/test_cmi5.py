@@ -212,3 +212,44 @@ def test_the_record_says_launched_from_the_lms_signed_and_the_cohort_shows_it(tm
     write_record(report, session="0123456789ab", game_started=None, learner_as_typed="Ada", **times)
     record, _ = read_record(report, [load_key(tmp_path / KEY_FILE)])
     assert "launched_from" not in record and "launched from" not in _recorded({"server_record": record})
+
+
+def test_launches_are_taken_only_from_the_lms_the_trainer_named():
+    from pizzaborg.trainer.cmi5 import from_lms, origin
+
+    assert origin("HTTPS://LMS.example/xapi/") == "https://lms.example:443" == origin("https://lms.example:443/")
+    launch = parse_launch(query())
+    assert from_lms(launch, ("https://lms.example:443",))
+    assert not from_lms(launch, ()) and not from_lms(launch, ("http://lms.example:80",))
+    assert not from_lms(parse_launch(query(fetch="https://elsewhere.example/f")), ("https://lms.example:443",))
+    with pytest.raises(Cmi5Error, match="not an http"):
+        origin("ftp://lms.example/")
+
+
+def test_a_bad_lms_option_is_one_line(run_cli, tmp_path):
+    code, out, err = run_cli("serve", "--lms", "ftp://lms.example/", cwd=tmp_path)
+    assert code == 2 and "--lms: 'ftp://lms.example/' is not an http(s) address" in err and "Traceback" not in err
+
+
+def test_what_the_lms_did_not_take_is_not_remembered_as_sent(mini, tmp_path):
+    import asyncio
+
+    pytest.importorskip("aiohttp", reason="the web extra is not installed")
+    from pizzaborg.trainer.lrs import LrsError
+    from pizzaborg.web.cmi5 import Cmi5Run
+
+    class Down:
+        def post(self, statements):
+            raise LrsError("the LMS is down", retry=True)
+
+    report = _report(mini)
+    hand_ins = tmp_path / "hand-ins"
+    hand_ins.mkdir()
+    (hand_ins / "Workshop-A-0123456789ab-20261128-101500.json").write_text(json.dumps(report), encoding="utf-8")
+    s = au()
+    s.initialized(T0)
+    run = Cmi5Run(Down(), s, None, tmp_path / "ledger.json")
+    run.hand_ins, run.session_id = hand_ins, "0123456789ab"
+    asyncio.run(run.game_ended())
+    assert s.terminated and s.sent[-1] == "terminated"  # nothing more for this session, sent or not
+    assert not (tmp_path / "ledger.json").exists()  # completed and passed may still come in a later session

@@ -56,9 +56,10 @@ def course(tmp_path):
     return tmp_path / "hw.yaml"
 
 
-def serve(tmp_path: Path, course: Path, grace: str = "0") -> ServerProcess:
+def serve(tmp_path: Path, course: Path, lms: LmsStandIn | None, grace: str = "0", *more: str) -> ServerProcess:
     args = ("--story", str(MINI_DIR), "--data-dir", "data", "--assignment", str(course), "--pool", "0")
-    return ServerProcess(*args, "--reattach-grace", grace, cwd=tmp_path)
+    named = ("--lms", lms.url + "/") if lms is not None else ()
+    return ServerProcess(*args, *named, "--reattach-grace", grace, *more, cwd=tmp_path)
 
 
 def in_ralph(ralph, registration: str) -> list:
@@ -144,7 +145,7 @@ def client():
 def test_a_whole_game_launched_the_cmi5_way_ends_passed_or_failed_in_ralph(
     ralph, lms, course, tmp_path, run_cli, mastery, move_on, choice
 ):
-    with serve(tmp_path, course) as srv:
+    with serve(tmp_path, course, lms) as srv:
         url, rec = lms.launch(srv.url, mastery=mastery, move_on=move_on)
 
         async def play():
@@ -193,7 +194,7 @@ def lms_ext() -> str:
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
 def test_browse_and_review_send_initialized_and_terminated_only(ralph, lms, course, tmp_path, mode, monkeypatch):
     monkeypatch.delenv("PIZZABORG_LANG")  # not a class language (serve --lang): the LMS's preference counts
-    with serve(tmp_path, course) as srv:
+    with serve(tmp_path, course, lms) as srv:
         url, rec = lms.launch(srv.url, mode=mode, language="fr")
 
         async def play():
@@ -219,7 +220,7 @@ def test_browse_and_review_send_initialized_and_terminated_only(ralph, lms, cour
 
 
 def test_a_second_fetch_is_refused_and_the_launch_says_so(ralph, lms, course, tmp_path):
-    with serve(tmp_path, course) as srv:
+    with serve(tmp_path, course, lms) as srv:
         url, rec = lms.launch(srv.url)
 
         async def twice():
@@ -235,7 +236,7 @@ def test_a_second_fetch_is_refused_and_the_launch_says_so(ralph, lms, course, tm
 
 
 def test_a_page_closed_without_leaving_ends_with_terminated_after_the_grace(ralph, lms, course, tmp_path):
-    with serve(tmp_path, course, grace="0.02") as srv:  # 1.2 s
+    with serve(tmp_path, course, lms, grace="0.02") as srv:  # 1.2 s
         url, rec = lms.launch(srv.url)
 
         async def abandon():
@@ -254,14 +255,78 @@ def test_a_page_closed_without_leaving_ends_with_terminated_after_the_grace(ralp
     assert terminated["result"]["duration"].startswith("PT")
 
 
-def test_a_bad_launch_is_one_line_and_starts_nothing(tmp_path, course):
-    with serve(tmp_path, course) as srv:
+def test_a_bad_launch_is_one_line_and_starts_nothing(tmp_path, course, lms):
+    with serve(tmp_path, course, lms) as srv:
 
-        async def bad():
+        async def bad(url: str):
             async with client() as http:
-                async with http.get(srv.url + "/cmi5/launch?endpoint=x") as r:
+                async with http.get(url) as r:
                     return r.status, await r.text()
 
-        status, page = asyncio.run(bad())
-    assert status == 400 and "the launch lacks fetch, actor, registration, activityId" in page
+        status, page = asyncio.run(bad(srv.url + "/cmi5/launch?endpoint=x"))
+        assert status == 400 and "the launch lacks fetch, actor, registration, activityId" in page
+        url, rec = lms.launch(srv.url)  # a launch naming the LMS on another origin than the one --lms names
+        status, page = asyncio.run(bad(url.replace("127.0.0.1", "localhost")))
+        assert status == 403 and "takes no launches from that LMS" in page and rec.fetches == 0
     assert not (tmp_path / "data" / "sessions").exists()
+
+
+def test_without_lms_no_launch_is_taken(tmp_path, course, lms):
+    with serve(tmp_path, course, None) as srv:
+        url, rec = lms.launch(srv.url)
+
+        async def launch():
+            async with client() as http:
+                async with http.get(url) as r:
+                    return r.status
+
+        assert asyncio.run(launch()) == 403 and rec.fetches == 0
+
+
+def test_a_relaunch_of_the_registration_continues_its_game(ralph, lms, course, tmp_path):
+    with serve(tmp_path, course, lms) as srv:
+        first_url, first = lms.launch(srv.url)
+        again_url, again = lms.launch(srv.url, registration=first.registration)
+
+        async def two_sessions():
+            async with client() as http:
+                await launched(http, first_url)
+                p = await Page(http, srv.url).open()
+                await p.start()
+                await p.key("1")
+                await p.key("\r")
+                await p.ws.close()  # the window is closed after one decision (the game is saved)
+                lms.wait_for(first, "terminated")
+            async with client() as http:  # another day, another browser: the LMS launches the registration again
+                await launched(http, again_url)
+                p = await Page(http, srv.url).open()
+                await p.wait_for("Continue")
+                await p.key("c")
+                await p.play_to_the_end()
+                lms.wait_for(again, "terminated")
+
+        asyncio.run(two_sessions())
+    assert first.verbs == ["initialized", "terminated"]
+    assert again.verbs[0] == "initialized" and again.verbs[-3:] == ["completed", "passed", "terminated"]
+    assert len(list((tmp_path / "data" / "sessions").iterdir())) == 1  # the same class session, its autosave
+    stored = in_ralph(ralph, first.registration)
+    assert {s["context"]["extensions"][lms_ext()] for s in stored} == {first.session_id, again.session_id}
+
+
+def test_a_launch_whose_game_never_starts_is_terminated_after_the_idle_time(ralph, lms, course, tmp_path):
+    with serve(tmp_path, course, lms, "0", "--idle-minutes", "0.05", "--max-sessions", "1") as srv:  # 3 s
+        url, rec = lms.launch(srv.url)
+        busy_url, busy = lms.launch(srv.url)
+
+        async def never_played():
+            async with client() as http:
+                await launched(http, url)  # the window is closed before the game opens
+                lms.wait_for(rec, "terminated")
+                p = await Page(http, srv.url).open()  # one game takes the only seat
+                await p.wait_for("New game")
+                async with http.get(busy_url) as r:  # a launch meanwhile: full, said before the one fetch
+                    return r.status, await r.text()
+
+        status, page = asyncio.run(never_played())
+    assert rec.verbs == ["initialized", "terminated"] and not rec.refused
+    assert status == 503 and "The class server is full" in page and busy.fetches == 0 and busy.verbs == []

@@ -102,6 +102,24 @@ def _actor(raw: str) -> dict:
     return actor
 
 
+def origin(url: str) -> str:
+    """``scheme://host:port`` of an http(s) address (the port always written), or :class:`Cmi5Error`."""
+    parts = urllib.parse.urlsplit(str(url).strip())
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise Cmi5Error(f"'{str(url)[:60]}' has a bad port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Cmi5Error(f"'{str(url)[:60]}' is not an http(s) address")
+    return f"{parts.scheme}://{parts.hostname.lower()}:{port}"
+
+
+def from_lms(launch: Launch, lms: tuple[str, ...]) -> bool:
+    """Whether the launch's fetch URL and endpoint are on one of the LMSs (origins) the server takes launches
+    from (``serve --lms``): a launch must not make the server send requests anywhere else."""
+    return origin(launch.endpoint) in lms and origin(launch.fetch) in lms
+
+
 def parse_launch(query: dict) -> Launch:
     """The launch parameters from a query (any order, 8.1), or :class:`Cmi5Error` naming the first wrong one."""
     missing = [k for k in ("endpoint", "fetch", "actor", "registration", "activityId") if not query.get(k)]

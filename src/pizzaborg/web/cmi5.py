@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,8 @@ class Cmi5Run:
         self.session_id = ""
         self._lock = asyncio.Lock()
         self.return_url = au.data.return_url
+        self.game_started = False  # a game process was started for this AU session
+        self.waiting: asyncio.Task | None = None  # ends the AU session when no game starts (see unless_played)
 
     @property
     def learner(self) -> str:
@@ -55,6 +58,7 @@ class Cmi5Run:
     def child_env(self) -> dict:
         """What the game process is told: who plays (the LMS's learner, not a typed name), for which
         registration, in which mode and language."""
+        self.game_started = True  # asked when the game process is made
         env = {
             "PIZZABORG_WEB_LMS_LEARNER": self.learner,
             "PIZZABORG_WEB_LMS_REGISTRATION": self.au.launch.registration,
@@ -69,20 +73,32 @@ class Cmi5Run:
             await asyncio.to_thread(self.conn.post, statements)
 
     def _report(self) -> dict | None:
-        """The report this session's game handed in (the class server names it after the session), or None."""
+        """The report this AU session's game handed in, or None: the class server names it after the class
+        session, which a relaunch of the registration continues, so only one finished since ``initialized``."""
         from ..engine.files import loads_json, read_bounded
+        from ..engine.times import parse_iso
 
-        if self.hand_ins is None or not self.session_id:
+        if self.hand_ins is None or not self.session_id or self.au.started is None:
             return None
-        found = sorted(self.hand_ins.glob(f"*-{self.session_id}-*.json"))
-        if not found:
+        for path in sorted(self.hand_ins.glob(f"*-{self.session_id}-*.json"), reverse=True):  # newest first
+            try:
+                report = loads_json(read_bounded(path, 16 * 1024 * 1024))
+            except (OSError, ValueError, RecursionError) as exc:
+                log.warning("cmi5: the hand-in %s cannot be read: %s", path.name, exc)
+                continue
+            finished = parse_iso(report.get("finished")) if isinstance(report, dict) else None
+            if finished is not None and finished >= self.au.started:
+                return report
             return None
-        try:
-            report = loads_json(read_bounded(found[-1], 16 * 1024 * 1024))
-        except (OSError, ValueError, RecursionError) as exc:
-            log.warning("cmi5: the hand-in %s cannot be read: %s", found[-1].name, exc)
-            return None
-        return report if isinstance(report, dict) else None
+        return None
+
+    async def unless_played(self, seconds: float) -> None:
+        """A launch whose page never started its game (the window closed at once, the server full): after
+        ``seconds`` (the idle timeout) the AU session ends with ``terminated``, not left open for the LMS to
+        abandon."""
+        await asyncio.sleep(seconds)
+        if not self.game_started:
+            await self.game_ended()
 
     async def game_ended(self) -> None:
         """The game process has gone: the results (if the game ended), then ``terminated``; once only."""
@@ -100,38 +116,74 @@ class Cmi5Run:
 
                     statements = self.au.results(report, report_statements(report, self.au.launch.actor))
                 statements.append(self.au.terminate())
-                self._remember()
                 await self._post(statements)
+                self._remember()  # only what the LMS took: not sent, it may be sent in a later session
             except (Cmi5Error, LrsError, KeyError, TypeError, ValueError) as exc:
                 # the LMS sees no terminated: it records the session as abandoned when the registration is next
                 # launched (9.3.6)
                 log.warning("cmi5: the statements of session %s could not be sent: %s", self.au.session_id[:40], exc)
 
     def _remember(self) -> None:
-        done = sorted(self.au.done)
-        if not done:
-            return
-        key = hashlib.sha256(self.au.launch.registration.encode()).hexdigest()
-        try:
-            table = _read_ledger(self.ledger)
-            table[key] = done
-            from ..engine.files import write_atomic
-
-            write_atomic(self.ledger, json.dumps(table, indent=1) + "\n")
-        except OSError as exc:
-            log.warning("cmi5: %s cannot be written: %s", self.ledger, exc.strerror or exc)
+        if self.au.done:
+            _remember(self.ledger, self.au.launch.registration, done=sorted(self.au.done))
 
 
-def _read_ledger(path: Path) -> dict:
+def _key(registration: str) -> str:
+    return hashlib.sha256(registration.encode()).hexdigest()
+
+
+def _entry(path: Path, registration: str) -> dict:
+    """What the ledger keeps for a registration: ``done`` (the verbs sent once for good) and ``session`` and
+    ``created`` (its class session, which a relaunch of the registration continues)."""
     from ..engine.files import loads_json, read_bounded
 
     try:
         table = loads_json(read_bounded(path, 16 * 1024 * 1024))
-    except FileNotFoundError:
-        return {}
     except (OSError, ValueError, RecursionError):
         return {}
-    return table if isinstance(table, dict) else {}
+    entry = table.get(_key(registration)) if isinstance(table, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _remember(path: Path, registration: str, **fields) -> None:
+    from ..engine.files import loads_json, read_bounded, write_atomic
+
+    try:
+        try:
+            table = loads_json(read_bounded(path, 16 * 1024 * 1024))
+        except FileNotFoundError:
+            table = {}
+        if not isinstance(table, dict):
+            table = {}
+        entry = table.get(_key(registration))
+        table[_key(registration)] = (entry if isinstance(entry, dict) else {}) | fields
+        write_atomic(path, json.dumps(table, indent=1) + "\n")
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("cmi5: %s cannot be written: %s", path, getattr(exc, "strerror", None) or exc)
+
+
+async def _session_for(server: ClassServer, entry: dict) -> ClassSession:
+    """The class session of a launch: the registration's earlier one when there is one (its folder keeps the
+    game's autosave: the title offers Continue), its game stopped first if it still runs; else a new one."""
+    sid, created = entry.get("session"), entry.get("created")
+    if not isinstance(sid, str) or not re.fullmatch(r"[0-9a-f]{12}", sid) or not isinstance(created, str):
+        return server.sessions.adopt(server.sessions.new())
+    s = next((x for x in server.sessions.by_digest.values() if x.id == sid), None)
+    if s is None:  # after a restart: the same folder under a new resume code
+        from .codes import new_code
+        from .sessions import ClassSession
+
+        s = server.sessions.adopt(ClassSession(sid, new_code(), created, server.sessions.root))
+    old = s.service
+    if old is not None:  # the earlier launch's game (a window left open, or in its grace): it leaves first
+        s.service = None
+        if s.grace is not None:
+            s.grace.cancel()
+            s.grace = None
+        await server._leave(s, old)
+        if s.websocket is not None and not s.websocket.closed:
+            await s.websocket.close()
+    return s
 
 
 def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> web.Response:
@@ -146,7 +198,7 @@ def _error_page(server: ClassServer, t: Translator, why: str, status: int) -> we
 async def handle_launch(server: ClassServer, request: web.Request) -> web.Response:
     """GET /cmi5/launch: check the parameters, fetch the token once, read the launch data and preferences,
     send ``initialized``, and open the game page on a new session for the LMS's learner."""
-    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, parse_launch
+    from ..trainer.cmi5 import Cmi5Error, Cmi5Session, LmsConnection, from_lms, origin, parse_launch
     from ..trainer.lrs import LrsError
 
     t = server._t(request)
@@ -154,6 +206,13 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
         launch = parse_launch(dict(request.query))
     except Cmi5Error as exc:
         return _error_page(server, t, str(exc), 400)
+    if not from_lms(launch, server.lms):  # nothing is fetched from an LMS the trainer did not name
+        log.warning("cmi5: a launch from %s refused: not an LMS named by --lms", origin(launch.fetch))
+        return _error_page(server, t, "this class server takes no launches from that LMS (serve --lms)", 403)
+    if server.seats.taken() >= server.max_sessions:  # before the one fetch: the LMS may launch again later
+        from .pages import full_page, page_response
+
+        return page_response(full_page(server.max_sessions, t), status=503)
     conn = LmsConnection(launch)
     try:
         await asyncio.to_thread(conn.fetch_token)
@@ -172,7 +231,8 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
 
         lang = choose(pref, None, languages(server.story_dir)) if not server.fixed_lang else None
     ledger = server.data_dir / LEDGER
-    done = set(_read_ledger(ledger).get(hashlib.sha256(launch.registration.encode()).hexdigest()) or [])
+    entry = _entry(ledger, launch.registration)
+    done = {v for v in entry.get("done") or [] if v in ("completed", "passed", "failed")}
     au = Cmi5Session(launch, data, done=done)
     run = Cmi5Run(conn, au, lang, ledger)
     try:
@@ -180,8 +240,10 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
     except LrsError as exc:
         log.warning("cmi5: initialized could not be sent: %s", exc)
         return _error_page(server, t, str(exc), 502)
-    s: ClassSession = server.sessions.adopt(server.sessions.new())
+    s = await _session_for(server, entry)
+    _remember(ledger, launch.registration, session=s.id, created=s.created)
     s.cmi5 = run
+    run.waiting = asyncio.create_task(run.unless_played(server.idle_seconds))
     s.lang = lang or t.lang
     run.session_id, run.hand_ins = s.id, server.hand_ins
     log.info("cmi5: %s launched session %s in %s mode", launch.registration, s.id, data.launch_mode)

@@ -125,6 +125,14 @@ def register(sub, common) -> None:
         "(e.g. the name behind a proxy); repeatable; '*' for any",
     )
     serve.add_argument(
+        "--lms",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an LMS that may launch games here as a cmi5 AU (its address: the launch's fetch URL and xAPI "
+        "endpoint must be on it); repeatable; without it no LMS can (docs/lms.md)",
+    )
+    serve.add_argument(
         "--pool",
         type=_pool_size,
         default=DEFAULT_POOL,
@@ -232,6 +240,14 @@ def settings(args) -> dict:
     for h in hosts:
         if not h or not (h == "*" or all(part.replace("-", "").isalnum() for part in h.split("."))):
             raise ServeError(f"--allowed-host '{h}' is not a host name")
+    lms: tuple[str, ...] = ()
+    if getattr(args, "lms", None):
+        from ..trainer.cmi5 import Cmi5Error, origin
+
+        try:
+            lms = tuple(origin(u) for u in args.lms)
+        except Cmi5Error as exc:
+            raise ServeError(f"--lms: {exc}") from None
     return dict(
         host=args.host,
         port=args.port,
@@ -250,6 +266,7 @@ def settings(args) -> dict:
         max_connections_per_address=getattr(args, "max_connections_per_address", DEFAULT_PER_ADDRESS),
         trusted_proxies=proxies,
         allowed_hosts=hosts,
+        lms=lms,
         quota_mb=getattr(args, "session_quota_mb", DEFAULT_QUOTA_MB),
         quota_files=getattr(args, "session_quota_files", DEFAULT_QUOTA_FILES),
     )

@@ -180,6 +180,7 @@ class ClassServer(Server):
         max_connections_per_address: int = guard.DEFAULT_PER_ADDRESS,
         trusted_proxies: tuple[str, ...] = (),
         allowed_hosts: tuple[str, ...] = (),
+        lms: tuple[str, ...] = (),
         quota_mb: float = 20.0,
         quota_files: int = 200,
     ):
@@ -218,6 +219,7 @@ class ClassServer(Server):
         self.pool_size = pool if CAN_FORK else 0
         self.pool: Pool | None = None
         self.reattach_grace = reattach_grace
+        self.lms = lms  # the LMSs (origins) that may launch games as cmi5 AUs (web/cmi5.py)
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
     def initialize_logging(self) -> None:
