@@ -351,6 +351,8 @@ def test_access_codes_are_typed_loosely_guesses_are_slowed_and_the_right_code_wo
             )
             async with client.post("/enter", data={"code": "k7qm 3xhd"}, allow_redirects=False) as r:
                 assert r.status == 429  # locked out: even the right code waits
+                page = await r.text()  # the wait page shows the form the learner was using: the access code's
+                assert 'action="/enter"' in page and 'action="/resume"' not in page
             clock.now += 11
             async with client.post("/enter", data={"code": "k7qm 3xhd"}, allow_redirects=False) as r:
                 assert r.status == 303

@@ -370,7 +370,8 @@ class ClassServer(Server):
             return self._access_id(request)
         return self.proxies.client(request) if self.proxies.via_proxy(request) else None
 
-    def _slow_down(self, request: web.Request) -> web.Response | None:
+    def _slow_down(self, request: web.Request, need_code: bool) -> web.Response | None:
+        """The wait page after too many wrong codes, with the form the learner was using (access or resume)."""
         wait = self.guesses.wait(self.proxies.client(request))
         if wait <= 0:
             return None
@@ -378,7 +379,7 @@ class ClassServer(Server):
         t = self._t(request)
         _ = t.gettext  # bound to _: make l10n-extract finds the words
         wait_text = _("Too many wrong codes: wait {seconds} s, then try again.").format(seconds=seconds)
-        response = page_response(gate_page(need_code=False, error=wait_text, t=t), status=429)
+        response = page_response(gate_page(need_code=need_code, error=wait_text, t=t), status=429)
         response.headers["Retry-After"] = str(seconds)
         return response
 
@@ -431,7 +432,7 @@ class ClassServer(Server):
         return response
 
     async def handle_enter(self, request: web.Request) -> web.Response:
-        if (slow := self._slow_down(request)) is not None:
+        if (slow := self._slow_down(request, need_code=True)) is not None:
             return slow
         form = await request.post()
         typed = normal_code(str(form.get("code", ""))[:MAX_FIELD])  # case, spaces and dashes as a code is typed
@@ -449,7 +450,7 @@ class ClassServer(Server):
         t = self._t(request)
         if not self._has_access(request):
             return page_response(gate_page(need_code=True, t=t), status=401)
-        if (slow := self._slow_down(request)) is not None:
+        if (slow := self._slow_down(request, need_code=False)) is not None:
             return slow
         form = await request.post()
         s = self.sessions.find(str(form.get("resume", "")).partition("~")[0])
