@@ -53,3 +53,32 @@ def test_a_reload_in_the_browser_shows_the_live_game_at_once(browser, tmp_path):
         assert took < 10, took  # (the figure against the 1 s bar is bench_web.py's)
         press_until(page, "Enter", "Month 1")  # and it takes keys
         page.close()
+
+
+def test_the_game_starts_while_the_page_is_still_loading_its_terminal(browser, tmp_path):
+    """page.js opens the game's websocket before textual.js (half a megabyte) has arrived: the game is
+    forked and drawing while the terminal's script loads, and its first screen is on the page once the
+    terminal starts (handed the open socket, with what the game sent meanwhile)."""
+    data = tmp_path / "data"
+    with ServerProcess("--story", str(MINI_DIR), "--data-dir", str(data), "--pool", "1", cwd=tmp_path) as srv:
+        started_before_script: list[bool] = []
+
+        def hold_the_script(route) -> None:  # textual.js is held until the game runs (or 30 s)
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                sessions = data / "sessions"
+                if sessions.is_dir() and any(procs_in(f) for f in sessions.iterdir()):
+                    started_before_script.append(True)
+                    break
+                time.sleep(0.02)  # polling /proc for the condition, bounded by the deadline
+            route.continue_()
+
+        page = browser.new_page(viewport={"width": 1000, "height": 640})
+        page.add_init_script(TERMINAL_HOOK)
+        page.route("**/static/js/textual.js", hold_the_script)
+        page.goto(srv.url)
+        wait_screen(page, "New game", "A small test story")
+        assert started_before_script == [True]
+        page.keyboard.press("n")  # the handed socket carries keys too
+        wait_screen(page, "Your name")
+        page.close()

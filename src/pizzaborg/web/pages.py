@@ -81,8 +81,11 @@ def game_page(resume: str, cohort: str | None, t: Translator | None = None) -> s
     return (
         _head(
             "PizzaBorg",
-            '<link rel="stylesheet" href="/static/css/xterm.css"><script src="/static/js/textual.js"></script>'
-            '<script src="/pb/page.js"></script>',
+            # page.js first: it opens the game's websocket while textual.js loads; the font is fetched
+            # alongside (the terminal measures its cells in it)
+            '<link rel="preload" href="/static/fonts/RobotoMono-VariableFont_wght.ttf" as="font" type="font/ttf" '
+            'crossorigin><link rel="stylesheet" href="/static/css/xterm.css"><script src="/pb/page.js"></script>'
+            '<script src="/static/js/textual.js"></script>',
             lang=t.lang,
         )
         + '<body class="game"><header id="bar">'

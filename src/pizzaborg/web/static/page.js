@@ -4,9 +4,14 @@
 // same game back, drawn again; while the server cannot be reached it asks again every few seconds.
 // The game's terminal takes the keyboard as soon as it is drawn, and again when the window comes back:
 // a learner types at once, without clicking the page first (docs/trainers.md, "Accessibility").
+// The game starts while the page loads: this script comes before textual.js, opens the websocket at once
+// (with the size the terminal will have, estimated) and hands it to the terminal when textual.js asks for
+// one, with what the game sent meanwhile; the terminal starts when the page's HTML and its font are
+// there, not at window.onload.
 (function () {
   "use strict";
   var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+  var early = openEarly();
   // Screen reader rows (docs/trainers.md, "Accessibility"): xterm.js's screenReaderMode shows the
   // game's rows to a screen reader as a list, behind the bar's toggle, remembered in this browser.
   // textual.js keeps no handle on its Terminal, so the one it makes is caught as it is stored
@@ -65,6 +70,65 @@
         if (tries < RETRIES) { setTimeout(function () { explain(tries + 1); }, RETRY_MS); }
       });
   }
+  function openEarly() {
+    // the terminal fills the window below the 28px bar; xterm.js makes a Roboto Mono cell at 16px 9 x 20 px
+    // (a wrong guess costs one resize, sent by the terminal once it has measured itself)
+    var cols = Math.max(20, Math.floor(window.innerWidth / 9));
+    var rows = Math.max(5, Math.floor((window.innerHeight - 28) / 20));
+    var ws, queue = [], target = null;
+    try {
+      ws = new WebSocket(wsUrl + "?width=" + cols + "&height=" + rows);
+    } catch (e) { return null; }
+    ws.binaryType = "arraybuffer";
+    function keep(e) { if (target) { target.fire(e.type, e); } else { queue.push(e); } }
+    ["open", "message", "close", "error"].forEach(function (type) { ws.addEventListener(type, keep); });
+    return {
+      take: function () {  // what textual.js gets instead of a new WebSocket: this one, events replayed
+        var listeners = {}, handed = {
+          binaryType: "arraybuffer",
+          addEventListener: function (type, fn) { (listeners[type] = listeners[type] || []).push(fn); },
+          removeEventListener: function (type, fn) {
+            listeners[type] = (listeners[type] || []).filter(function (f) { return f !== fn; });
+          },
+          send: function (data) { ws.send(data); },
+          close: function (code, reason) { ws.close(code, reason); },
+          fire: function (type, e) { (listeners[type] || []).forEach(function (fn) { fn.call(handed, e); }); }
+        };
+        Object.defineProperty(handed, "readyState", { get: function () { return ws.readyState; } });
+        setTimeout(function () {  // after textual.js has added its listeners
+          var backlog = queue;
+          queue = [];
+          backlog.forEach(function (e) { handed.fire(e.type, e); });
+          target = handed;
+          while (queue.length) { var e = queue.shift(); handed.fire(e.type, e); }
+        }, 0);
+        return handed;
+      }
+    };
+  }
+  if (early && window.WebSocket) {
+    var NativeWebSocket = window.WebSocket;
+    window.WebSocket = function (url, protocols) {  // the terminal's first socket is the one already open
+      if (early && String(url).indexOf(wsUrl + "?") === 0) {
+        var handed = early.take();
+        early = null;
+        return handed;
+      }
+      return protocols === undefined ? new NativeWebSocket(url) : new NativeWebSocket(url, protocols);
+    };
+    window.WebSocket.prototype = NativeWebSocket.prototype;
+    ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { window.WebSocket[k] = NativeWebSocket[k]; });
+  }
+  function startTerminal() {  // textual.js starts its terminal at window.onload: at DOMContentLoaded instead
+    var start = window.onload, started = false;
+    if (typeof start !== "function") { return; }
+    window.onload = null;
+    function go() { if (!started) { started = true; start(); } }
+    if (document.fonts && document.fonts.load) {
+      document.fonts.load('16px "Roboto Mono"').then(go, go);  // preloaded: the cells are measured in it
+      setTimeout(go, 3000);
+    } else { go(); }
+  }
   function focusTerminal() {
     var input = document.querySelector("#terminal .xterm-helper-textarea");
     var terminal = document.getElementById("terminal");
@@ -102,5 +166,6 @@
     document.addEventListener("keydown", function (e) {
       if (e.target === document.body) { focusTerminal(); }  // a key on the bare page: the next one counts
     });
+    startTerminal();
   });
 })();
