@@ -75,7 +75,8 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
     earlier run learnt; False goes straight to the unfiltered query, True trusts an empty answer."""
     activity = cohort_activity(assignment)
     notes: list[str] = []
-    extra = {"since": since} if since else {}
+    # what is new since the last run is usually small: asked for in one page where the LRS allows (limit 0)
+    extra = {"since": since, "limit": 0} if since else {}
     found: list = []
     if filter_works is not False:
         found = lrs.get_statements({"activity": activity, "related_activities": "true", **extra})
