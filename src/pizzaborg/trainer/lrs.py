@@ -43,6 +43,10 @@ class AnswerTooLarge(LrsError):
     """The answer was larger than a request may read (see :meth:`Lrs.get_statements`)."""
 
 
+class NoAnswerInTime(LrsError):
+    """The LRS did not answer within the timeout (see :meth:`Lrs.get_statements`)."""
+
+
 def check_endpoint(url) -> str:
     """The LRS's xAPI endpoint as ``http(s)://host[:port]/path/`` (with the trailing slash), or LrsError."""
     if not isinstance(url, str) or not url.strip():
@@ -246,7 +250,7 @@ class Lrs:
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
             late = time.monotonic() - start >= self.timeout
             if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
-                raise LrsError(
+                raise NoAnswerInTime(
                     f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
                     "try again later",
                     retry=True,
@@ -339,14 +343,15 @@ class Lrs:
         ``limit`` (else :data:`PAGE`): 0 asks for "the maximum the server will allow" (xAPI), one page for
         a small query where each page costs a lot (Ralph 5's filesystem backend reads its whole store for
         every page of at most 100, and answers ``limit=0`` with every statement at once); a first answer
-        larger than :data:`MAX_ANSWER` is asked for again in pages of :data:`PAGE`."""
+        larger than :data:`MAX_ANSWER`, or not given within the timeout, is asked for again in pages of
+        :data:`PAGE`."""
         url = self.endpoint + "statements?" + urllib.parse.urlencode({"limit": PAGE, **params})
         out: list = []
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             try:
                 status, raw = self._request("GET", url)
-            except AnswerTooLarge:
+            except (AnswerTooLarge, NoAnswerInTime):
                 if out or seen or str(params.get("limit")) != "0":
                     raise
                 return self.get_statements({**params, "limit": PAGE})
