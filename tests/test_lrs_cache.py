@@ -274,13 +274,17 @@ def test_what_is_new_is_asked_for_in_one_page_and_in_pages_when_that_is_too_larg
         assert [q.get("limit") for q in asked] == ["0", str(L.PAGE), None]  # then the LRS's next page
     asked.clear()
     failing.clear()
-    assert len(lrs.get_statements({})) == 2 and asked[0]["limit"] == str(L.PAGE)  # a whole read: in pages
+    assert len(lrs.get_statements({})) == 2 and asked[0]["limit"] == str(L.PAGE)  # no limit asked: pages
 
 
-def test_the_cached_run_asks_for_what_is_new_in_one_page(setup):
+def test_the_cohort_is_asked_for_in_one_page_whole_or_since_the_last_run(setup):
     lrs, game, run, folder = setup
     lrs.post(game("Ann"))
     run()
+    assert lrs.asked[0]["limit"] == 0 and "since" not in lrs.asked[0]
     lrs.asked.clear()
     run()
     assert [p for p in lrs.asked if "since" in p] and all(p["limit"] == 0 for p in lrs.asked if "since" in p)
+    lrs.asked.clear()
+    run(cached=False)
+    assert lrs.asked[0]["limit"] == 0 and "since" not in lrs.asked[0]
