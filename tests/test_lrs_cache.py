@@ -240,3 +240,51 @@ def test_an_attempt_without_timestamps_is_in_the_cohort_as_when_read_whole(setup
     assert len(cached) == 2 and summary(cached) == summary(run(cached=False)[0])
     again, notes = run()
     assert summary(again) == summary(cached) and "0 changed, 2 unchanged" in notes
+
+
+def test_what_is_new_is_asked_for_in_one_page_and_in_pages_when_that_is_too_large(monkeypatch):
+    """``limit=0`` is xAPI's "the most the server allows": Ralph 5 then answers with everything at once
+    instead of a page of 100 for each of which it reads its whole store. An answer too large to read, or
+    not given in time, is asked for again in pages."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from pizzaborg.trainer import lrs as L
+
+    asked: list = []
+
+    def answer(self, method, url, body=None, limit=L.MAX_ANSWER):
+        q = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        asked.append(q)
+        if q.get("limit") == "0" and failing:
+            raise failing[0]("no")
+        if q.get("limit") == "0":
+            return 200, json.dumps({"statements": [{"id": "a"}, {"id": "b"}]}).encode()
+        more = "" if q.get("page") else "statements?page=2"
+        return 200, json.dumps({"statements": [{"id": q.get("page", "1")}], "more": more}).encode()
+
+    monkeypatch.setattr(L.Lrs, "_request", answer)
+    lrs = L.Lrs(ENDPOINT)
+    failing: list = []
+    assert [s["id"] for s in lrs.get_statements({"since": "2026-11-20T10:00:00Z", "limit": 0})] == ["a", "b"]
+    assert len(asked) == 1 and asked[0]["since"] == "2026-11-20T10:00:00Z"
+    for failure in (L.AnswerTooLarge, L.NoAnswerInTime):
+        failing[:] = [failure]
+        asked.clear()
+        assert [s["id"] for s in lrs.get_statements({"since": "2026-11-20T10:00:00Z", "limit": 0})] == ["1", "2"]
+        assert [q.get("limit") for q in asked] == ["0", str(L.PAGE), None]  # then the LRS's next page
+    asked.clear()
+    failing.clear()
+    assert len(lrs.get_statements({})) == 2 and asked[0]["limit"] == str(L.PAGE)  # no limit asked: pages
+
+
+def test_the_cohort_is_asked_for_in_one_page_whole_or_since_the_last_run(setup):
+    lrs, game, run, folder = setup
+    lrs.post(game("Ann"))
+    run()
+    assert lrs.asked[0]["limit"] == 0 and "since" not in lrs.asked[0]
+    lrs.asked.clear()
+    run()
+    assert [p for p in lrs.asked if "since" in p] and all(p["limit"] == 0 for p in lrs.asked if "since" in p)
+    lrs.asked.clear()
+    run(cached=False)
+    assert lrs.asked[0]["limit"] == 0 and "since" not in lrs.asked[0]

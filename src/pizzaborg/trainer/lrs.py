@@ -39,6 +39,14 @@ class LrsError(PizzaBorgError):
         self.status = status
 
 
+class AnswerTooLarge(LrsError):
+    """The answer was larger than a request may read (see :meth:`Lrs.get_statements`)."""
+
+
+class NoAnswerInTime(LrsError):
+    """The LRS did not answer within the timeout (see :meth:`Lrs.get_statements`)."""
+
+
 def check_endpoint(url) -> str:
     """The LRS's xAPI endpoint as ``http(s)://host[:port]/path/`` (with the trailing slash), or LrsError."""
     if not isinstance(url, str) or not url.strip():
@@ -205,7 +213,7 @@ class Lrs:
                 resp = conn.getresponse()
                 length = resp.getheader("Content-Length")
                 if length and length.strip().isdigit() and int(length) > limit:
-                    raise LrsError(
+                    raise AnswerTooLarge(
                         f"the LRS at {self.where} answered with {int(length) // (1024 * 1024)} MiB, "
                         f"more than the {limit // (1024 * 1024)} MiB an answer may be: not read",
                         status=resp.status,
@@ -220,7 +228,7 @@ class Lrs:
                 if deadline.expired:  # the socket was shut under the read: what came is not the whole answer
                     raise TimeoutError
                 if size > limit:
-                    raise LrsError(
+                    raise AnswerTooLarge(
                         f"the LRS at {self.where} answered with more than the {limit // (1024 * 1024)} MiB "
                         "an answer may be: not read",
                         status=resp.status,
@@ -242,7 +250,7 @@ class Lrs:
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
             late = time.monotonic() - start >= self.timeout
             if deadline.expired or late or isinstance(exc, (socket.timeout, TimeoutError)):
-                raise LrsError(
+                raise NoAnswerInTime(
                     f"the LRS at {self.where} did not answer within {self.timeout:g} s; nothing was lost: "
                     "try again later",
                     retry=True,
@@ -331,12 +339,22 @@ class Lrs:
         return sent
 
     def get_statements(self, params: dict) -> list:
-        """Every statement the query finds, following the LRS's ``more`` links."""
-        url = self.endpoint + "statements?" + urllib.parse.urlencode({**params, "limit": PAGE})
+        """Every statement the query finds, following the LRS's ``more`` links. ``params`` may set
+        ``limit`` (else :data:`PAGE`): 0 asks for "the maximum the server will allow" (xAPI), one page for
+        a small query where each page costs a lot (Ralph 5's filesystem backend reads its whole store for
+        every page of at most 100, and answers ``limit=0`` with every statement at once); a first answer
+        larger than :data:`MAX_ANSWER`, or not given within the timeout, is asked for again in pages of
+        :data:`PAGE`."""
+        url = self.endpoint + "statements?" + urllib.parse.urlencode({"limit": PAGE, **params})
         out: list = []
-        seen = set()
+        seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            status, raw = self._request("GET", url)
+            try:
+                status, raw = self._request("GET", url)
+            except (AnswerTooLarge, NoAnswerInTime):
+                if out or seen or str(params.get("limit")) != "0":
+                    raise
+                return self.get_statements({**params, "limit": PAGE})
             if status != 200:
                 raise self._failure(status, raw, "the query")
             from ..engine.files import depth

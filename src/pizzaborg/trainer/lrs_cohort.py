@@ -75,7 +75,9 @@ def fetch(lrs, assignment, since: str | None = None, filter_works: bool | None =
     earlier run learnt; False goes straight to the unfiltered query, True trusts an empty answer."""
     activity = cohort_activity(assignment)
     notes: list[str] = []
-    extra = {"since": since} if since else {}
+    # in one page where the LRS allows it (limit 0: see Lrs.get_statements): Ralph 5 reads its whole store
+    # for each page of 100, 108 times for 200 learners' games
+    extra = {"since": since, "limit": 0} if since else {"limit": 0}
     found: list = []
     if filter_works is not False:
         found = lrs.get_statements({"activity": activity, "related_activities": "true", **extra})
