@@ -33,7 +33,7 @@ from web_helpers import SCRIPT, ServerProcess
 
 pytest.importorskip("textual_serve", reason="the web extra is not installed: pip install -e '.[web]'")
 aiohttp = pytest.importorskip("aiohttp", reason="the web extra is not installed: pip install -e '.[web]'")
-from test_web_pool import Page  # noqa: E402  (after the skips: it needs aiohttp)
+from test_web_pool import ANSI, Page  # noqa: E402  (after the skips: it needs aiohttp)
 
 mounted = [pytest.mark.slow, pytest.mark.tier("mount")]
 
@@ -134,10 +134,27 @@ def client() -> aiohttp.ClientSession:
 
 
 async def closed(page: Page, timeout: float = 30.0) -> None:
+    """Wait for the server to close the page's websocket (what the game drew meanwhile is kept)."""
+    end = time.monotonic() + timeout
     while True:
-        msg = await page.ws.receive(timeout=timeout)
+        left = end - time.monotonic()
+        if left <= 0:
+            plain = ANSI.sub(b"", page.seen).decode("utf-8", "replace")
+            raise AssertionError(f"the websocket was not closed within {timeout} s:\n{plain[-1500:]}")
+        msg = await page.ws.receive(timeout=left)
         if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
             return
+        if msg.type == aiohttp.WSMsgType.BINARY:
+            page.seen += msg.data
+
+
+async def next_scene(page: Page) -> None:
+    """From the feedback of the mini story's first decision to the next scene (its news), drawn: a key
+    pressed before it shows could go to the feedback."""
+    page.seen = b""
+    await page.keys("\r")
+    await page.wait_for("News")
+    page.seen = b""
 
 
 async def status(http: aiohttp.ClientSession, url: str) -> str:
@@ -165,9 +182,7 @@ def test_a_disk_that_fills_during_play_is_told_truly_and_frees_the_seat(tmp_path
                 assert json.loads(good)["decisions"]
 
                 filler = fill(data)  # the disk fills while the game runs
-                await page.keys("\r")
-                await page.wait_for("Month 1")
-                page.seen = b""
+                await next_scene(page)
                 await page.keys("1")  # the next decision: its autosave finds no room
                 await page.wait_for("Autosave failed", "No space left on device", "previous save is unchanged")
                 assert autosave.read_bytes() == good  # the failed save did not touch the last good one
@@ -247,8 +262,7 @@ def test_an_idle_game_closed_on_a_full_disk_does_not_say_it_is_saved(tmp_path):
                 (folder,) = [p for p in (data / "sessions").iterdir() if p.is_dir()]
                 wait_until(lambda: decisions(folder / "autosave.json") == 1, what="the first autosave")
                 fill(data)
-                await page.keys("\r")
-                await page.wait_for("Month 1")
+                await next_scene(page)
                 await page.keys("1")
                 await page.wait_for("Autosave failed")
                 await closed(page, timeout=60)  # nobody types: the server closes the game after 15 s
@@ -358,11 +372,8 @@ def test_an_assignment_removed_during_class_lets_running_games_go_on_and_tells_n
                 assignment.unlink()  # removed while this learner plays
                 await page.keys("1")
                 await page.wait_for("The Collective")
-                await page.keys("\r")
-                await page.wait_for("Month 1")
-                page.seen = b""
+                await next_scene(page)
                 await page.keys("1")  # the game goes on: the assignment was read when it started
-                await page.wait_for("The Collective")
                 (folder,) = (tmp_path / "data" / "sessions").iterdir()
                 wait_until(lambda: decisions(folder / "autosave.json") == 2, what="the second decision autosaved")
                 async with client() as other:
@@ -380,7 +391,7 @@ def test_an_assignment_removed_during_class_lets_running_games_go_on_and_tells_n
         asyncio.run(check())
     printed = everything_printed(srv)
     assert not any("Traceback" in line for line in printed), printed
-    assert sum("the game could not start" in line for line in printed) == (1 if pool == "0" else 0), printed[-6:]
+    assert sum("the game could not start" in line for line in printed) == (1 if pool == "0" else 0), printed
 
 
 # ---- what a game says on the server's terminal ------------------------------------------------------------
