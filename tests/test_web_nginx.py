@@ -137,7 +137,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     async def finish(learner: Learner, resume: bool = False) -> None:
         if resume:
             await learner.open()
-            await learner.start(resume=True)
+            assert await learner.start() == "continue", f"{learner.name}: no autosave to continue from"
         await learner.play()
         finished[learner.name] = learner.server
         await learner.close()
@@ -225,3 +225,17 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     # the shared sessions.json kept both servers' sessions
     stored = json.loads((data / "sessions.json").read_text(encoding="utf-8"))
     assert {p.name for p in (data / "sessions").iterdir()} <= {r["id"] for r in stored.values()}
+
+
+def test_the_deploy_guide_shows_the_nginx_site_the_test_runs():
+    """docs/deploy.md shows deploy/pizzaborg-site.conf without its comments: the same lines."""
+    root = Path(__file__).resolve().parent.parent
+    site = (root / "deploy" / "pizzaborg-site.conf").read_text(encoding="utf-8")
+    doc = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    shown = doc.split("`deploy/pizzaborg-site.conf`, without its comments", 1)[1].split("```nginx\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+
+    def lines(text: str) -> list[str]:
+        return [ln.split("#", 1)[0].rstrip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
+
+    assert lines(shown) == lines(site)
