@@ -209,13 +209,19 @@ class Learner:
         cookie = self.http.cookie_jar.filter_cookies(URL(self.url)).get("pb_session")
         return cookie.value.partition("~")[0] if cookie is not None else None
 
-    async def open(self, origin: str | None = None) -> None:
-        """The page (the access code first, when asked for) and its websocket."""
+    async def open(self, origin: str | None = None, resume: str | None = None) -> None:
+        """The page (the access code first, when asked for) and its websocket; ``resume``: a resume code
+        typed on the page first (another browser, another day)."""
         async with self.http.get(self.url + "/") as r:
             status, body = r.status, await r.text()
         if status == 401 and self.code:
             async with self.http.post(self.url + "/enter", data={"code": self.code}) as r:
                 status, body = r.status, await r.text()
+        if resume is not None and status == 200:
+            async with self.http.post(self.url + "/resume", data={"resume": resume}) as r:
+                status, body = r.status, await r.text()
+            if resume.lower() not in body.lower():
+                raise AssertionError(f"{self.name}: the page after the resume code answered {status}: {body[:300]}")
         if status != 200 or "resume" not in body.lower():
             raise AssertionError(f"the class page answered {status}: {body[:300]}")
         self.seen = b""

@@ -29,6 +29,7 @@ from proxy_helpers import (
     open_until,
     session_of,
     wait_in_rotation,
+    where,
 )
 from web_helpers import SCRIPT, ServerProcess, free_port
 
@@ -129,6 +130,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     nginx, servers, data, hand_ins, args = proxy_class
     names = (f"Learner {n:02d}" for n in range(1, 100))
     finished: dict[str, str] = {}  # learner: the server that ran the end of their game
+    expected: dict[str, str] = {}  # where the learners moved by a stopped server, and the late ones, end
 
     async def opened(wanted: set[str], most: int = 12) -> list[Learner]:
         running = {srv.proc.pid: name for name, srv in servers.items() if srv.proc.poll() is None}
@@ -139,7 +141,8 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
             await learner.open()
             assert await learner.start() == "continue", f"{learner.name}: no autosave to continue from"
         await learner.play()
-        finished[learner.name] = learner.server
+        running = {srv.proc.pid: name for name, srv in servers.items() if srv.proc.poll() is None}
+        finished[learner.name] = where(learner, data, running)  # the server its game ended on
         await learner.close()
 
     def game_of(learner: Learner) -> list[int]:
@@ -178,8 +181,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         assert servers["A"].proc.wait(timeout=60) == 0
         late = await opened({"-"}, most=2)
         assert [lr.server for lr in late] == ["B", "B"]
-        for lr in on_a:
-            lr.server = "B"
+        expected.update({lr.name: "B" for lr in on_a + late})
         await asyncio.gather(*(finish(lr, resume=lr in on_a) for lr in both + late))
 
         # 5. A again (same port); SIGKILL to B mid-game: new learners go to A, B's learners continue on A
@@ -195,9 +197,16 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         await asyncio.gather(*(lr.until_closed() for lr in on_b))
         last = await opened({"-"}, most=2)
         assert [lr.server for lr in last] == ["A", "A"]
-        for lr in on_b:
-            lr.server = "A"
-        await asyncio.gather(*(finish(lr, resume=lr in on_b) for lr in third + last))
+        expected.update({lr.name: "A" for lr in on_b + last})
+        # one of them comes back in another browser, typing the resume code the page showed: found in the
+        # shared sessions.json, the game continues from its autosave
+        moved = on_b[0]
+        elsewhere = Learner(nginx.url, moved.name, CODE)
+        await elsewhere.open(resume=moved.resume_code())
+        assert await elsewhere.start() == "continue"
+        await moved.close()
+        third = [elsewhere if lr is moved else lr for lr in third]
+        await asyncio.gather(*(finish(lr, resume=lr in on_b[1:]) for lr in third + last))
 
     asyncio.run(scenario())
     for srv in servers.values():
@@ -214,6 +223,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         assert problem is None, problem
         learners.append(record["learner_as_typed"])
     assert sorted(learners) == sorted(finished), "a hand-in is lost, or a game handed in twice"
+    assert {name: finished[name] for name in expected} == expected
     by_server = {name: sum(1 for s in finished.values() if s == name) for name in ("A", "B")}
     assert by_server["A"] >= 2 and by_server["B"] >= 2, by_server
     cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
