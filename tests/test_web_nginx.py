@@ -53,6 +53,26 @@ def test_two_servers_sharing_a_data_folder_keep_each_others_sessions(tmp_path):
     assert Sessions(tmp_path).find(a.resume) is not None
 
 
+def test_two_processes_adding_sessions_at_once_lose_none(tmp_path):
+    """Two server processes on one folder, each adding sessions as fast as it can: every one is kept."""
+    adder = (
+        "import sys; from pathlib import Path; from pizzaborg.web.sessions import Sessions\n"
+        "s = Sessions(Path(sys.argv[1]))\n"
+        "sys.stdin.readline()\n"  # both start adding together
+        "for _ in range(60): s.keep(s.new())\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", adder, str(tmp_path)], stdin=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.close()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    stored = json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))
+    assert len(stored) == 120
+
+
 def test_a_page_one_server_gave_out_is_good_on_the_other(tmp_path):
     one, two = Sessions(tmp_path), Sessions(tmp_path)
     s = one.new()
