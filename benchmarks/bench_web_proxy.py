@@ -41,15 +41,20 @@ async def a_learner(n: int, url: str, data: Path, servers: dict, times: dict, en
     name = f"Learner {n:02d}"
     learner = Learner(url, name, CODE)
     t0 = time.perf_counter()
+    last_seen = "?"  # the server that ran the learner's game when last asked
     try:
         for attempt in range(TRIES):
             try:
                 await learner.open()
                 how = await learner.start()
                 log.append(f"{name}: attempt {attempt + 1}: {how}")
-                if how == "ended":  # handed in just before its server went
-                    ends[name] = "?"
+                if how == "ended":  # handed in just before its server went: its server is the last one seen
+                    ends[name] = last_seen
                     break
+                if how == "new":
+                    await learner.wait_for("learner name")  # the game runs: where?
+                running = {srv.proc.pid: k for k, srv in servers.items() if srv.proc.poll() is None}
+                last_seen = _where_or(learner, data, running, where)
                 await learner.play()
                 running = {srv.proc.pid: k for k, srv in servers.items() if srv.proc.poll() is None}
                 ends[name] = _where_or(learner, data, running, where)

@@ -167,9 +167,10 @@ def server_of(pid: int, servers: dict[int, str]) -> str | None:
 # ---- a learner through the proxy -------------------------------------------------------------------
 # The mini story's assignment (seed 7), answered by what each screen shows: the texts first in the list win
 # (a dialog over a scene), and a screen is answered once (a redraw of it is not a new screen).
+LAST_SCREEN = "What do you take away?"  # the last month's reflection: answered, the game ends and hands in
 ANSWERS: list[tuple[str, str]] = [
     ("Your report is handed in", ""),
-    ("What do you take away?", "\r"),
+    (LAST_SCREEN, "\r"),
     ("What did you see?", "\r"),
     ("Continue (Enter)", "\r"),
     ("Begin (Enter)", "\r"),
@@ -195,6 +196,7 @@ class Learner:
         self.ws = None
         self.seen = b""
         self.decisions = 0  # keys that answered a screen, so far
+        self.answered: set[str] = set()  # the screens answered, by their text
         self.finished = False
         self.server = ""  # the class server running its game (see where())
 
@@ -274,11 +276,14 @@ class Learner:
         await self.ws.send_json(["stdin", text])
 
     async def start(self) -> str:
-        """From the title: the autosave when there is one ("continue"), else a new game ("new"); "ended"
-        (nothing pressed) when the autosave is of a game that has ended. The title's Continue says which
-        once it has looked for an autosave (before that, the key would be ignored)."""
+        """From the title: the autosave when there is one ("continue"), else a new game ("new"); "ended",
+        with nothing pressed, when this learner answered the game's last screen before (its report is
+        handed in: an ended game is not offered to continue). The title's Continue says which once it
+        has looked for an autosave (before that, the key would be ignored)."""
         found = TITLE_LOOKED.search(await self.wait_for("New game", pattern=TITLE_LOOKED, timeout=90))
         how = {"no autosave yet": "new", "month": "continue"}.get(found[1] if found else "", "ended")
+        if how == "new" and LAST_SCREEN in self.answered:
+            how = "ended"
         if how != "ended":
             await self.keys("n" if how == "new" else "c")
         return how
@@ -310,6 +315,7 @@ class Learner:
                 self.finished = True
                 return
             last = marker
+            self.answered.add(marker)
             await self.keys(self.name + "\r" if key == "NAME" else key)
             pressed += 1
             self.decisions += 1
