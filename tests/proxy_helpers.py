@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 NGINX = os.environ.get("PIZZABORG_NGINX", "/usr/sbin/nginx")
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+TITLE_LOOKED = re.compile(r"Continue \((no autosave yet|month|ended)")
 NOBODY = 65534  # nginx run by root for a test drops to this user: never a root process serving the web
 
 
@@ -166,9 +167,10 @@ def server_of(pid: int, servers: dict[int, str]) -> str | None:
 # ---- a learner through the proxy -------------------------------------------------------------------
 # The mini story's assignment (seed 7), answered by what each screen shows: the texts first in the list win
 # (a dialog over a scene), and a screen is answered once (a redraw of it is not a new screen).
+LAST_SCREEN = "What do you take away?"  # the last month's reflection: answered, the game ends and hands in
 ANSWERS: list[tuple[str, str]] = [
     ("Your report is handed in", ""),
-    ("What do you take away?", "\r"),
+    (LAST_SCREEN, "\r"),
     ("What did you see?", "\r"),
     ("Continue (Enter)", "\r"),
     ("Begin (Enter)", "\r"),
@@ -194,6 +196,7 @@ class Learner:
         self.ws = None
         self.seen = b""
         self.decisions = 0  # keys that answered a screen, so far
+        self.answered: set[str] = set()  # the screens answered, by their text
         self.finished = False
         self.server = ""  # the class server running its game (see where())
 
@@ -208,13 +211,19 @@ class Learner:
         cookie = self.http.cookie_jar.filter_cookies(URL(self.url)).get("pb_session")
         return cookie.value.partition("~")[0] if cookie is not None else None
 
-    async def open(self, origin: str | None = None) -> None:
-        """The page (the access code first, when asked for) and its websocket."""
+    async def open(self, origin: str | None = None, resume: str | None = None) -> None:
+        """The page (the access code first, when asked for) and its websocket; ``resume``: a resume code
+        typed on the page first (another browser, another day)."""
         async with self.http.get(self.url + "/") as r:
             status, body = r.status, await r.text()
         if status == 401 and self.code:
             async with self.http.post(self.url + "/enter", data={"code": self.code}) as r:
                 status, body = r.status, await r.text()
+        if resume is not None and status == 200:
+            async with self.http.post(self.url + "/resume", data={"resume": resume}) as r:
+                status, body = r.status, await r.text()
+            if resume.lower() not in body.lower():
+                raise AssertionError(f"{self.name}: the page after the resume code answered {status}: {body[:300]}")
         if status != 200 or "resume" not in body.lower():
             raise AssertionError(f"the class page answered {status}: {body[:300]}")
         self.seen = b""
@@ -224,17 +233,21 @@ class Learner:
     def text(self) -> str:
         return ANSI.sub(b"", self.seen).decode("utf-8", "replace")
 
-    async def wait_for(self, *texts: str, timeout: float = 60.0) -> str:
+    async def wait_for(self, *texts: str, pattern: re.Pattern | None = None, timeout: float = 60.0) -> str:
+        """The screens' text since the last key, once every text (and ``pattern``) is in it."""
         import aiohttp
 
         end = time.monotonic() + timeout
         while True:
             plain = self.text()
-            if all(t in plain for t in texts):
+            if all(t in plain for t in texts) and (pattern is None or pattern.search(plain)):
                 return plain
             if time.monotonic() > end:
                 raise AssertionError(f"{self.name}: {texts} not shown within {timeout} s:\n{plain[-1500:]}")
-            msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
+            try:
+                msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
+            except TimeoutError:
+                continue
             if msg.type == aiohttp.WSMsgType.BINARY:
                 self.seen += msg.data
             elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
@@ -250,16 +263,30 @@ class Learner:
                 await self.ws.close()
                 return
 
+    async def quit(self) -> None:
+        """Leave the game (q, then Quit): its process ends and its seat on the server is free at once,
+        where a closed page would keep it for the reattach grace period."""
+        await self.keys("q")
+        await self.wait_for("Quit PizzaBorg?")
+        await self.keys("y")
+        await self.until_closed()
+
     async def keys(self, text: str) -> None:
         self.seen = b""
         await self.ws.send_json(["stdin", text])
 
-    async def start(self, resume: bool = False) -> None:
-        """From the title: a new game, or (``resume``) the autosave."""
-        await self.wait_for("New game")
-        if resume:
-            await self.wait_for("Continue")
-        await self.keys("c" if resume else "n")
+    async def start(self) -> str:
+        """From the title: the autosave when there is one ("continue"), else a new game ("new"); "ended",
+        with nothing pressed, when this learner answered the game's last screen before (its report is
+        handed in: an ended game is not offered to continue). The title's Continue says which once it
+        has looked for an autosave (before that, the key would be ignored)."""
+        found = TITLE_LOOKED.search(await self.wait_for("New game", pattern=TITLE_LOOKED, timeout=90))
+        how = {"no autosave yet": "new", "month": "continue"}.get(found[1] if found else "", "ended")
+        if how == "new" and LAST_SCREEN in self.answered:
+            how = "ended"
+        if how != "ended":
+            await self.keys("n" if how == "new" else "c")
+        return how
 
     async def play(self, decisions: int | None = None, timeout: float = 60.0) -> None:
         """Answer screens until the report is handed in (or ``decisions`` more keys have been pressed)."""
@@ -267,23 +294,28 @@ class Learner:
 
         last = None
         pressed = 0
-        end = time.monotonic() + 20 * timeout
+        end = time.monotonic() + timeout
         while decisions is None or pressed < decisions:
             found = next((a for a in ANSWERS if a[0] in self.text() and a[0] != last), None)
             if found is None:
                 if time.monotonic() > end:
                     raise AssertionError(f"{self.name}: no screen to answer:\n{self.text()[-1500:]}")
-                msg = await self.ws.receive(timeout=timeout)
+                try:
+                    msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
+                except TimeoutError:
+                    continue
                 if msg.type == aiohttp.WSMsgType.BINARY:
                     self.seen += msg.data
                 elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                     raise ConnectionError(f"{self.name}: the game closed:\n{self.text()[-800:]}")
                 continue
             marker, key = found
+            end = time.monotonic() + timeout  # each screen gets the whole time to show
             if not key:
                 self.finished = True
                 return
             last = marker
+            self.answered.add(marker)
             await self.keys(self.name + "\r" if key == "NAME" else key)
             pressed += 1
             self.decisions += 1
@@ -299,7 +331,7 @@ async def open_until(
         learner = Learner(url, name, code)
         opened.append(learner)
         await learner.open()
-        await learner.start()
+        assert await learner.start() == "new", f"{name}: a new learner has an autosave"
         await learner.wait_for("learner name")
         learner.server = where(learner, data, servers)
         if wanted <= {lr.server for lr in opened}:

@@ -29,6 +29,7 @@ from proxy_helpers import (
     open_until,
     session_of,
     wait_in_rotation,
+    where,
 )
 from web_helpers import SCRIPT, ServerProcess, free_port
 
@@ -50,6 +51,26 @@ def test_two_servers_sharing_a_data_folder_keep_each_others_sessions(tmp_path):
     assert one.find(b.resume) is not None and one.find(b.resume).created == b.created
     # a third start reads both
     assert Sessions(tmp_path).find(a.resume) is not None
+
+
+def test_two_processes_adding_sessions_at_once_lose_none(tmp_path):
+    """Two server processes on one folder, each adding sessions as fast as it can: every one is kept."""
+    adder = (
+        "import sys; from pathlib import Path; from pizzaborg.web.sessions import Sessions\n"
+        "s = Sessions(Path(sys.argv[1]))\n"
+        "sys.stdin.readline()\n"  # both start adding together
+        "for _ in range(60): s.keep(s.new())\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", adder, str(tmp_path)], stdin=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.close()
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    stored = json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))
+    assert len(stored) == 120
 
 
 def test_a_page_one_server_gave_out_is_good_on_the_other(tmp_path):
@@ -129,6 +150,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     nginx, servers, data, hand_ins, args = proxy_class
     names = (f"Learner {n:02d}" for n in range(1, 100))
     finished: dict[str, str] = {}  # learner: the server that ran the end of their game
+    expected: dict[str, str] = {}  # where the learners moved by a stopped server, and the late ones, end
 
     async def opened(wanted: set[str], most: int = 12) -> list[Learner]:
         running = {srv.proc.pid: name for name, srv in servers.items() if srv.proc.poll() is None}
@@ -137,9 +159,10 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     async def finish(learner: Learner, resume: bool = False) -> None:
         if resume:
             await learner.open()
-            await learner.start(resume=True)
+            assert await learner.start() == "continue", f"{learner.name}: no autosave to continue from"
         await learner.play()
-        finished[learner.name] = learner.server
+        running = {srv.proc.pid: name for name, srv in servers.items() if srv.proc.poll() is None}
+        finished[learner.name] = where(learner, data, running)  # the server its game ended on
         await learner.close()
 
     def game_of(learner: Learner) -> list[int]:
@@ -178,8 +201,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         assert servers["A"].proc.wait(timeout=60) == 0
         late = await opened({"-"}, most=2)
         assert [lr.server for lr in late] == ["B", "B"]
-        for lr in on_a:
-            lr.server = "B"
+        expected.update({lr.name: "B" for lr in on_a + late})
         await asyncio.gather(*(finish(lr, resume=lr in on_a) for lr in both + late))
 
         # 5. A again (same port); SIGKILL to B mid-game: new learners go to A, B's learners continue on A
@@ -195,9 +217,16 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         await asyncio.gather(*(lr.until_closed() for lr in on_b))
         last = await opened({"-"}, most=2)
         assert [lr.server for lr in last] == ["A", "A"]
-        for lr in on_b:
-            lr.server = "A"
-        await asyncio.gather(*(finish(lr, resume=lr in on_b) for lr in third + last))
+        expected.update({lr.name: "A" for lr in on_b + last})
+        # one of them comes back in another browser, typing the resume code the page showed: found in the
+        # shared sessions.json, the game continues from its autosave
+        moved = on_b[0]
+        elsewhere = Learner(nginx.url, moved.name, CODE)
+        await elsewhere.open(resume=moved.resume_code())
+        assert await elsewhere.start() == "continue"
+        await moved.close()
+        third = [elsewhere if lr is moved else lr for lr in third]
+        await asyncio.gather(*(finish(lr, resume=lr in on_b[1:]) for lr in third + last))
 
     asyncio.run(scenario())
     for srv in servers.values():
@@ -214,6 +243,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         assert problem is None, problem
         learners.append(record["learner_as_typed"])
     assert sorted(learners) == sorted(finished), "a hand-in is lost, or a game handed in twice"
+    assert {name: finished[name] for name in expected} == expected
     by_server = {name: sum(1 for s in finished.values() if s == name) for name in ("A", "B")}
     assert by_server["A"] >= 2 and by_server["B"] >= 2, by_server
     cmd = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "pizzaborg"]
@@ -225,3 +255,17 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
     # the shared sessions.json kept both servers' sessions
     stored = json.loads((data / "sessions.json").read_text(encoding="utf-8"))
     assert {p.name for p in (data / "sessions").iterdir()} <= {r["id"] for r in stored.values()}
+
+
+def test_the_deploy_guide_shows_the_nginx_site_the_test_runs():
+    """docs/deploy.md shows deploy/pizzaborg-site.conf without its comments: the same lines."""
+    root = Path(__file__).resolve().parent.parent
+    site = (root / "deploy" / "pizzaborg-site.conf").read_text(encoding="utf-8")
+    doc = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    shown = doc.split("`deploy/pizzaborg-site.conf`, without its comments", 1)[1].split("```nginx\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+
+    def lines(text: str) -> list[str]:
+        return [ln.split("#", 1)[0].rstrip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
+
+    assert lines(shown) == lines(site)
