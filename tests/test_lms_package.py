@@ -152,6 +152,20 @@ def test_the_launch_page_carries_an_assignment_scoped_token_never_the_key(hw, mi
         assert L.read_token(KEY, bad, hw.id) is None
 
 
+def test_the_launch_page_speaks_the_five_languages_from_the_catalogues(hw, mini):
+    from pizzaborg.engine.i18n import translator
+
+    messages = _config(_files("scorm2004", hw, mini)["launch.html"])["messages"]
+    assert set(messages) == {"en", "nl", "fr", "sv", "nb", "es-419"}
+    assert messages["en"] == L.LAUNCH_MESSAGES
+    for lang in ("nl", "fr", "sv", "nb", "es-419"):
+        table = messages[lang]
+        assert set(table) == set(L.LAUNCH_MESSAGES)
+        for key, english in L.LAUNCH_MESSAGES.items():
+            assert table[key] == translator(lang).gettext(english) and table[key] != english, (lang, key)
+            assert re.findall(r"{\w+}", table[key]) == re.findall(r"{\w+}", english), (lang, key)
+
+
 def test_text_from_the_story_cannot_end_the_launch_page_s_script(mini):
     a = new_assignment(mini, "Class </script><script>alert(1)</script>", seed=2)
     page = L.package_files("scorm12", a, mini, URL, KEY)["launch.html"].decode("utf-8")

@@ -37,6 +37,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ..engine.errors import PizzaBorgError
+from ..engine.i18n import N_
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,6 +50,18 @@ CMI5_LAUNCH_PATH = "cmi5/launch"  # the class server's cmi5 AU, under --url
 SCORM_LAUNCH_PATH = "scorm/launch"  # where a SCORM package's launch page trades its token (web/scorm.py)
 LAUNCH_FILE = "launch.html"
 LAUNCH_PAGE = Path(__file__).resolve().parent / "lms_launch.html"
+# what the launch page says, in the interface's languages: the page picks the learner's language in the LMS
+# (cmi.student_preference.language in 1.2, cmi.learner_preference.language in 2004), else the browser's
+LAUNCH_LANGUAGES = ("en", "nl", "fr", "sv", "nb", "es-419")
+LAUNCH_MESSAGES = {
+    "starting": N_("Starting PizzaBorg…"),
+    "no_api": N_("This activity must be opened from your learning platform (no SCORM {version} API found)."),
+    "not_started": N_("The learning platform did not start this activity. Open it again."),
+    "recorded": N_("Your result is recorded in your learning platform."),
+    "refused": N_("The class server did not start the game: {why}."),
+    "other_site": N_("The class server answered with another site's address."),
+    "unreachable": N_("The class server cannot be reached ({server}). Try again later."),
+}
 TOKEN_PURPOSE = b"pizzaborg-lms-package:"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # every entry: the same package for the same input
 AU_TYPE = "http://adlnet.gov/expapi/activities/simulation"  # as the xAPI statements' AU (trainer/xapi.py)
@@ -316,6 +329,17 @@ def scorm_manifest(assignment: Assignment, story: Story, kind: str) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def launch_messages() -> dict[str, dict[str, str]]:
+    """The launch page's messages in each of ``LAUNCH_LANGUAGES``, from the interface's catalogues (English
+    where a catalogue lacks one)."""
+    from ..engine.i18n import translator
+
+    return {
+        lang: {key: translator(lang).gettext(text) for key, text in LAUNCH_MESSAGES.items()}
+        for lang in LAUNCH_LANGUAGES
+    }
+
+
 def launch_page(assignment: Assignment, story: Story, kind: str, url: str, token: str) -> bytes:
     """The package's launch page: the static page with its settings (JSON, safe inside a script element)."""
     config = {
@@ -326,6 +350,7 @@ def launch_page(assignment: Assignment, story: Story, kind: str, url: str, token
         "mastery": assignment.mastery,
         "objectives": {pid: objective_iri(story.id, pid) for pid in story.points},
         "title": _one_line(story.title),
+        "messages": launch_messages(),
     }
     text = json.dumps(config, sort_keys=True, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
     from ..engine.files import read_bounded

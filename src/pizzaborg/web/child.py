@@ -62,6 +62,10 @@ def server_run(
             learner_as_typed=learner,
             lms_registration=lms_registration,
         )
+        from .driver import tell_server
+        from .lms import HANDED_IN
+
+        tell_server({"type": HANDED_IN, "name": hand_in.path.name})  # the server need not watch the folder
 
     class ServerRun(AssignmentRun):
         def finish(self, *args, **kwargs) -> HandIn:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ..engine.i18n import Translator
+from .lms import LmsLaunch
 
 if TYPE_CHECKING:  # the trainer's modules are imported at the first launch: the server starts without them
     from ..trainer.cmi5 import Cmi5Session, LmsConnection
@@ -36,12 +37,15 @@ log = logging.getLogger("pizzaborg.serve")
 LEDGER = "cmi5-registrations.json"  # per registration (hashed): what was sent once for good (completed, passed)
 
 
-class Cmi5Run:
+class Cmi5Run(LmsLaunch):
     """One launched AU session on the server: the LMS connection (with its token), the statement rules,
-    and the class session whose game it is."""
+    and the class session whose game it is. Its learner is the launch's actor (web/lms.py)."""
+
+    kind = "cmi5"
 
     def __init__(self, conn: LmsConnection, au: Cmi5Session, lang: str | None, ledger: Path) -> None:
-        self.conn, self.au, self.lang, self.ledger = conn, au, lang, ledger
+        super().__init__(lang=lang)
+        self.conn, self.au, self.ledger = conn, au, ledger
         self.hand_ins: Path | None = None
         self.session_id = ""
         self._lock = asyncio.Lock()
@@ -55,18 +59,21 @@ class Cmi5Run:
 
         return display_name(self.au.launch.actor)
 
-    def child_env(self) -> dict:
-        """What the game process is told: who plays (the LMS's learner, not a typed name), for which
-        registration, in which mode and language."""
+    @property
+    def registration(self) -> str:
+        return self.au.launch.registration
+
+    @property
+    def mode(self) -> str:
+        return self.au.data.launch_mode
+
+    def child_env(self) -> dict[str, str]:
         self.game_started = True  # asked when the game process is made
-        env = {
-            "PIZZABORG_WEB_LMS_LEARNER": self.learner,
-            "PIZZABORG_WEB_LMS_REGISTRATION": self.au.launch.registration,
-            "PIZZABORG_WEB_LMS_MODE": self.au.data.launch_mode,
-        }
-        if self.lang:
-            env["PIZZABORG_LANG"] = self.lang
-        return env
+        return super().child_env()
+
+    def status(self) -> dict:
+        """The LMS's return URL once the AU session is over (the page goes back to the LMS)."""
+        return {"returnURL": self.return_url} if self.au.terminated and self.return_url else {}
 
     async def _post(self, statements: list) -> None:
         if statements:
@@ -242,7 +249,7 @@ async def handle_launch(server: ClassServer, request: web.Request) -> web.Respon
         return _error_page(server, t, str(exc), 502)
     s = await _session_for(server, entry)
     _remember(ledger, launch.registration, session=s.id, created=s.created)
-    s.cmi5 = run
+    s.lms = run
     run.waiting = asyncio.create_task(run.unless_played(server.idle_seconds))
     s.lang = lang or t.lang
     run.session_id, run.hand_ins = s.id, server.hand_ins
@@ -263,18 +270,3 @@ def routes(server: ClassServer) -> list:
         return await handle_launch(server, request)
 
     return [web.get("/cmi5/launch", launch)]
-
-
-def status_extra(s: ClassSession | None) -> dict:
-    """What ``/status`` adds for a launched session: the LMS's return URL once the AU session is over."""
-    run = getattr(s, "cmi5", None)
-    if run is None or not run.au.terminated or not run.return_url:
-        return {}
-    return {"returnURL": run.return_url}
-
-
-async def ended(service) -> None:
-    """The server's hook when a game process has gone."""
-    run = getattr(service, "cmi5", None)
-    if run is not None:
-        await run.game_ended()

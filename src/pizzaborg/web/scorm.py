@@ -14,8 +14,9 @@ name, and trades its token at ``POST /scorm/launch`` (a cross-origin request fro
    the report and the server's signed record go to the hand-ins folder, the full xAPI record to the LRS
    when the assignment names one;
 4. the game page waits at ``/scorm/result/<ticket>`` for the hand-in of its session (one made after the
-   launch; or the latest, when the LMS holds no result yet); the server reads it (with a valid server
-   record only) and answers the figures the LMS takes: completion, pass/fail, the
+   launch; or the latest, when the LMS holds no result yet): looked for at once, then each time the game
+   says it recorded one (its ``handed-in`` message, web/lms.py), no polling of the folder; the server reads it
+   (with a valid server record only) and answers the figures the LMS takes: completion, pass/fail, the
    score and the learning points; the page posts them to the launch page, to the LMS's origin only, and
    the launch page checks the message's origin and source before it writes them through the SCORM API.
 
@@ -37,6 +38,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from .lms import LmsLaunch
+
 if TYPE_CHECKING:
     from ..trainer.assignment import Assignment
     from .server import ClassServer
@@ -46,7 +49,6 @@ log = logging.getLogger("pizzaborg.serve")
 
 LAUNCH_SECONDS = 120.0  # a one-time launch URL is good for this long
 WAIT_SECONDS = 20.0  # a result request waits this long for the hand-in, then the page asks again
-CHECK_SECONDS = 0.5
 MAX_BODY = 4096
 MAX_LEARNER = 255  # SCORM's cmi.core.student_id is at most 255 characters
 SESSION_KEY = "pizzaborg.session"  # a request's session, set here for server.handle_websocket
@@ -194,7 +196,9 @@ class Scorm:
             s = self.server.sessions.new()
             self.by_learner[launch.learner] = s
         # who plays, for the game process (server._child_env): the LMS's learner instead of a typed name
-        s.lms_env = lms_env(launch, self._assignment)  # type: ignore[attr-defined]
+        run = ScormLaunch.of(launch, self._assignment)
+        if not (isinstance(s.lms, ScormLaunch) and s.lms.registration == run.registration):
+            s.lms = run  # (the same learner again keeps the one its running game was told of)
         if len(self.tickets) >= TICKETS:  # the oldest go (their pages launch again from the LMS)
             for old in sorted(self.tickets, key=lambda k: self.tickets[k].made)[: TICKETS // 10]:
                 del self.tickets[old]
@@ -251,14 +255,22 @@ class Scorm:
             return web.json_response({"error": "no such game"}, status=404)
         end = time.monotonic() + WAIT_SECONDS
         while True:
+            run = found.session.lms
+            handed_in = run.handed_in_event if run is not None else None
+            if handed_in is not None:
+                handed_in.clear()  # before the look: a hand-in recorded after it sets it again
             got = self.result(found)
             if got is not None:
                 path, report = got
                 self._deliver(found.session, path, report)
                 return web.json_response(figures(report), headers={"Cache-Control": "no-store"})
-            if time.monotonic() >= end:
+            left = end - time.monotonic()
+            if left <= 0 or handed_in is None:
                 return web.Response(status=204, headers={"Cache-Control": "no-store"})
-            await asyncio.sleep(CHECK_SECONDS)
+            try:  # the game's handed-in message (SessionService.on_meta), not a look at the folder every so often
+                await asyncio.wait_for(handed_in.wait(), left)
+            except TimeoutError:
+                return web.Response(status=204, headers={"Cache-Control": "no-store"})
 
     # ---- the result ----------------------------------------------------------------------------
     def result(self, ticket: Ticket) -> tuple[Path, dict] | None:
@@ -291,21 +303,31 @@ class Scorm:
         task.add_done_callback(self._tasks.discard)
 
 
-def lms_env(launch: Launch, assignment: Assignment | None) -> dict[str, str]:
-    """The game process's LMS learner: the LMS's name with its learner id (two learners may share a name),
-    and a registration derived from the assignment and the learner id (SCORM has none of its own)."""
-    import uuid
+class ScormLaunch(LmsLaunch):
+    """A learner launched from a SCORM package (web/lms.py): always Normal mode; the result goes to the LMS
+    through the page (``/scorm/result``), woken by ``handed_in``."""
 
-    who = f"{launch.name} ({launch.learner})" if launch.name else launch.learner
-    if len(who) > 80:  # a learner name is at most 80 characters (trainer/assignment.check_learner)
-        who = launch.learner[:80]
-    scope = assignment.id if assignment is not None else ""
-    registration = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pizzaborg-scorm:{scope}:{launch.learner}"))
-    return {
-        "PIZZABORG_WEB_LMS_LEARNER": who,
-        "PIZZABORG_WEB_LMS_REGISTRATION": registration,
-        "PIZZABORG_WEB_LMS_MODE": "Normal",
-    }
+    def __init__(self, kind: str, learner: str, registration: str) -> None:
+        super().__init__(learner, registration, "Normal")
+        self.kind = kind
+
+    @classmethod
+    def of(cls, launch: Launch, assignment: Assignment | None) -> ScormLaunch:
+        """The LMS's name with its learner id (two learners may share a name), and a registration derived from
+        the assignment and the learner id (SCORM has none of its own)."""
+        import uuid
+
+        who = f"{launch.name} ({launch.learner})" if launch.name else launch.learner
+        if len(who) > 80:  # a learner name is at most 80 characters (trainer/assignment.check_learner)
+            who = launch.learner[:80]
+        scope = assignment.id if assignment is not None else ""
+        registration = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pizzaborg-scorm:{scope}:{launch.learner}"))
+        return cls(launch.kind, who, registration)
+
+
+def lms_env(launch: Launch, assignment: Assignment | None) -> dict[str, str]:
+    """What the game process is told of a SCORM launch's learner (``ScormLaunch.child_env``)."""
+    return ScormLaunch.of(launch, assignment).child_env()
 
 
 def hand_ins_of(hand_ins: Path | None, session_id: str, key: bytes) -> list[tuple[Path, dict]]:

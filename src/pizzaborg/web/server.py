@@ -35,6 +35,7 @@ from textual_serve.server import Server
 
 from ..engine.i18n import Translator, count, current, translator
 from . import cmi5, guard
+from . import lms as launched  # a game launched from an LMS (SCORM or cmi5): its hooks
 from .child import COULD_NOT_START, NOT_SAVED
 from .codes import MAX_FIELD, normal_code
 from .driver import PREAMBLE
@@ -86,7 +87,7 @@ class SessionService(AppService):
         self.pooled = False
         self.drew = False  # the game sent a screen: it started
         self.said: asyncio.Task | None = None  # its standard error, to the server's terminal (start)
-        self.cmi5: cmi5.Cmi5Run | None = None  # launched from an LMS (web/cmi5.py): told when the game has gone
+        self.lms: launched.LmsLaunch | None = None  # launched from an LMS (web/lms.py): told of its hand-in and end
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -136,6 +137,18 @@ class SessionService(AppService):
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.returncode is None
+
+    async def on_meta(self, data: bytes) -> None:
+        """The game's own message, ``handed-in`` (web/driver.py), goes to its LMS launch; the rest to textual-serve."""
+        try:
+            meta = json.loads(data)
+        except ValueError:
+            meta = None
+        if isinstance(meta, dict) and meta.get("type") == launched.HANDED_IN:
+            if self.lms is not None:
+                self.lms.handed_in(str(meta.get("name", "")))
+            return
+        await super().on_meta(data)
 
     async def redraw(self, width: int, height: int) -> None:
         """A new browser terminal for the live game: its size, then the whole screen again."""
@@ -340,7 +353,7 @@ class ClassServer(Server):
             if s.grace is not None:
                 s.grace.cancel()
         await asyncio.gather(*(s.service.stop_within() for s in live if s.service is not None), return_exceptions=True)
-        await asyncio.gather(*(cmi5.ended(s.service) for s in live), return_exceptions=True)
+        await asyncio.gather(*(launched.ended(s.service) for s in live), return_exceptions=True)
         for s in live:
             if s.websocket is not None:
                 await s.websocket.close()
@@ -492,7 +505,7 @@ class ClassServer(Server):
             ).format(code=s.resume)
         return web.json_response(
             {"message": message, "resume": s.resume if s else None, "live": live and self.reattach_grace > 0}
-            | cmi5.status_extra(s)
+            | launched.status_extra(s)
         )
 
     async def handle_favicon(self, request: web.Request) -> web.Response:
@@ -512,8 +525,7 @@ class ClassServer(Server):
             "PIZZABORG_WEB_QUOTA_MB": f"{self.quota_mb:g}",
             "PIZZABORG_WEB_QUOTA_FILES": str(self.quota_files),
         }
-        env.update(getattr(s, "lms_env", None) or {})  # launched from a SCORM package: the LMS's learner (web/scorm.py)
-        env.update(s.cmi5.child_env() if s.cmi5 is not None else {})  # the LMS's learner (web/cmi5.py)
+        env.update(s.lms.child_env() if s.lms is not None else {})  # the LMS's learner (web/lms.py)
         return env
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
@@ -619,7 +631,7 @@ class ClassServer(Server):
             close=game_left,
             download_manager=self.download_manager,
         )
-        service.cmi5 = s.cmi5
+        service.lms = s.lms
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.seats.hold(service, client or "")
         self.started_games += 1
@@ -713,7 +725,7 @@ class ClassServer(Server):
                 process.kill()
                 await process.wait()
         self.seats.free(service)
-        await cmi5.ended(service)  # a game launched from an LMS: its results and terminated (web/cmi5.py)
+        await launched.ended(service)  # launched from an LMS: for cmi5, its results and terminated (web/lms.py)
 
     async def _grace(self, s: ClassSession, service: SessionService) -> None:
         """The page went: the game waits for it this long, then saves and stops."""

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from aiohttp import web
 
-    from .cmi5 import Cmi5Run
+    from .lms import LmsLaunch
     from .server import SessionService
 
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # sessions.json: a class of thousands is a few MiB
@@ -60,7 +60,7 @@ class ClassSession:
     closed: str | None = None  # why the last game closed, for the page
     grace: asyncio.Task | None = None  # the page went: the game waits this out for it to come back
     lang: str | None = None  # the page's language (web/lang.py): the words the server says later are in it
-    cmi5: Cmi5Run | None = None  # launched from an LMS (web/cmi5.py): its AU session
+    lms: LmsLaunch | None = None  # launched from an LMS (web/lms.py): a SCORM package's or a cmi5 AU's learner
 
     @property
     def folder(self) -> Path:
