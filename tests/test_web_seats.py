@@ -50,6 +50,7 @@ def _only_session(srv):
     return s
 
 
+@pytest.mark.timeout(240)  # a whole game played on a busy 2-core machine
 def test_a_closed_page_of_an_ended_game_frees_its_seat_soon_and_a_reload_before_finds_the_debrief(tmp_path: Path):
     from pizzaborg.web.server import ClassServer
 
@@ -96,7 +97,7 @@ def test_a_closed_page_of_an_ended_game_frees_its_seat_soon_and_a_reload_before_
             await bob.close()
             await runner.cleanup()  # stops every game
 
-    asyncio.run(check())
+    asyncio.run(asyncio.wait_for(check(), 200))  # a hang fails with where it hung
 
 
 def test_a_game_not_over_keeps_the_whole_reattach_grace(tmp_path: Path):
@@ -172,3 +173,89 @@ def test_the_game_tells_its_server_when_it_is_over_also_a_resumed_game_and_when_
             assert told[1:] == [{"type": driver.GAME_OVER, "over": False}]
 
     asyncio.run(check())
+
+
+# ---- sessions.json written off the event loop ----------------------------------------------------
+def test_a_new_session_is_written_off_the_event_loop_and_on_disk_before_store_returns(tmp_path: Path, monkeypatch):
+    """The write waits (in its thread) for the loop to run something else: were it on the loop, it never
+    would. Thirty sessions arriving together are written in a few writes, each on disk when its store returns."""
+    import json
+    import threading
+
+    from pizzaborg.engine import files
+    from pizzaborg.web.sessions import Sessions, _digest
+
+    table = Sessions(tmp_path)
+    real, writes = files.write_atomic, []
+    started, release = threading.Event(), threading.Event()
+
+    def slow(path, *args, **kwargs):
+        if Path(path).name == "sessions.json":
+            writes.append(threading.get_ident())
+            started.set()
+            assert release.wait(30), "the event loop did not run while sessions.json was written"
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "write_atomic", slow)
+
+    async def check() -> None:
+        first = table.new()
+        storing = asyncio.create_task(table.store(first))
+        assert await asyncio.to_thread(started.wait, 30)  # the write began; the loop runs this test meanwhile
+        others = [table.new() for _ in range(29)]
+        rest = asyncio.gather(*(table.store(s) for s in others))
+        await asyncio.sleep(0)  # the others queue up behind the write under way
+        assert not storing.done()
+        release.set()
+        await storing
+        on_disk = json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))
+        assert _digest(first.resume) in on_disk  # its resume code is on disk once store returned
+        await rest
+        on_disk = json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))
+        assert all(_digest(s.resume) in on_disk for s in others)
+        await table.store(first)  # kept already: nothing written again
+
+    asyncio.run(check())
+    assert len(writes) == 2 and threading.get_ident() not in writes  # 30 arrivals: two writes, none on the loop
+    assert len(json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))) == 30
+
+
+def test_a_session_a_full_disk_kept_out_is_stored_when_its_game_opens_again(tmp_path: Path, monkeypatch):
+    import errno
+
+    from pizzaborg.engine import files
+    from pizzaborg.web.sessions import Sessions
+
+    table = Sessions(tmp_path)
+    real = files.write_atomic
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    async def check() -> None:
+        first, s = table.new(), table.new()
+        await table.store(first)
+        monkeypatch.setattr(files, "write_atomic", full)
+        with pytest.raises(OSError, match="No space left"):
+            await table.store(s)  # the page says the game could not start
+        monkeypatch.setattr(files, "write_atomic", real)
+        await table.store(s)  # room again: the learner reloads and the game opens
+        again = Sessions(tmp_path)  # after a restart both resume codes still work
+        assert again.find(first.resume).id == first.id and again.find(s.resume).id == s.id
+
+    asyncio.run(check())
+
+
+def test_two_tables_on_one_folder_storing_at_once_lose_no_session(tmp_path: Path):
+    """Two servers' tables (the lock on sessions.json.lock holds between threads as between processes)."""
+    import json
+
+    from pizzaborg.web.sessions import Sessions
+
+    one, two = Sessions(tmp_path), Sessions(tmp_path)
+
+    async def check() -> None:
+        await asyncio.gather(*(t.store(t.new()) for _ in range(20) for t in (one, two)))
+
+    asyncio.run(check())
+    assert len(json.loads((tmp_path / "sessions.json").read_text(encoding="utf-8"))) == 40

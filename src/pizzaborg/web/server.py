@@ -576,23 +576,12 @@ class ClassServer(Server):
             await self._exited(s.leaving)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
-        if self.seats.taken() >= self.max_sessions:  # a seat is taken until its game process has exited
-            s.closed = full_message(self.max_sessions, t)
-            await websocket.close()
-            return websocket
-        if client is not None and self.seats.held_by(client) >= self.max_per_client:
-            s.closed = t.ngettext(
-                "You already have {n} game open on this class server, the most one learner may. Close it (it is "
-                "saved), then reload this page.",
-                "You already have {n} games open on this class server, the most one learner may. Close one (it is "
-                "saved), then reload this page.",
-                self.max_per_client,
-            ).format(n=self.max_per_client)
+        if self._no_seat(s, client, t):
             await websocket.close()
             return websocket
         try:  # a full disk or a removed data folder: the page says so, nothing is started
             s.folder.mkdir(parents=True, exist_ok=True)
-            self.sessions.keep(s)
+            await self.sessions.store(s)  # off the event loop; the game starts once its session is on disk
         except OSError as exc:
             log.warning("session %s: its folder or sessions.json cannot be written: %s", s.id, exc.strerror or exc)
             s.closed = _(
@@ -600,6 +589,9 @@ class ClassServer(Server):
                 "trainer, then reload this page."
             ).format(why=exc.strerror or exc)
             await websocket.close()
+            return websocket
+        if s.service is not None or self._no_seat(s, client, t):  # taken while the session was written
+            await websocket.close()  # (another tab of this session: the page reconnects to it)
             return websocket
         service: SessionService
         left: list[asyncio.Future] = []  # keeps the task that closes the page's game
@@ -667,6 +659,22 @@ class ClassServer(Server):
             return websocket
         await self._attached(websocket, service, s)
         return websocket
+
+    def _no_seat(self, s: ClassSession, client: str | None, t: Translator) -> bool:
+        """The class is full, or this learner holds the most seats one may: the page is told (``s.closed``)."""
+        if self.seats.taken() >= self.max_sessions:  # a seat is taken until its game process has exited
+            s.closed = full_message(self.max_sessions, t)
+            return True
+        if client is not None and self.seats.held_by(client) >= self.max_per_client:
+            s.closed = t.ngettext(
+                "You already have {n} game open on this class server, the most one learner may. Close it (it is "
+                "saved), then reload this page.",
+                "You already have {n} games open on this class server, the most one learner may. Close one (it is "
+                "saved), then reload this page.",
+                self.max_per_client,
+            ).format(n=self.max_per_client)
+            return True
+        return False
 
     async def _reattach(
         self, request: web.Request, s: ClassSession, service: SessionService, width: int, height: int
