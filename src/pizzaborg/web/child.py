@@ -108,6 +108,36 @@ def _app_class():
         def deliver_screenshot(self, *args, **kwargs) -> None:
             self.notify(_("Screenshots are not available in the browser: use your computer's own screenshot keys."))
 
+        # The server is told whether the game is over (its ending and debrief reached, a resumed game that
+        # was over already, or left again by an undo or a new game): a closed page of an ended game then
+        # gives its seat back after a short grace instead of the whole reattach grace (web/server.py).
+        _told_over: bool | None = None
+
+        def _tell_over(self) -> None:
+            game = self.session.game
+            over = game is not None and bool(game.over)
+            if over != self._told_over:
+                from .driver import GAME_OVER, tell_server
+
+                self._told_over = over
+                tell_server({"type": GAME_OVER, "over": over})
+
+        def show_debrief(self) -> None:
+            super().show_debrief()
+            self._tell_over()
+
+        def _after_debrief(self, what: str | None) -> None:
+            super()._after_debrief(what)
+            self._tell_over()
+
+        def _new_game(self, settings) -> None:
+            super()._new_game(settings)
+            self._tell_over()
+
+        def _load(self, slot: str | None) -> None:
+            super()._load(slot)
+            self._tell_over()
+
     return WebApp
 
 

@@ -3,8 +3,10 @@
 When a learner's browser comes back (a reload, a lid opened, another network) the class server hands
 the live game a new websocket whose terminal is blank. A resize to the same size makes Textual draw
 nothing (it only draws what changed), so the server sends ``{"type": "redraw"}`` and the game paints
-its whole screen again. And one message to the server: ``tell_server`` (the game's hand-in is recorded, for a
-game launched from an LMS: web/lms.py). Nothing else differs from textual's ``WebDriver``.
+its whole screen again. And messages to the server, by ``tell_server``: the game's hand-in is recorded (for a
+game launched from an LMS: web/lms.py), and ``GAME_OVER``: the game reached its ending and debrief, or left it
+(an undo, a new game), so that a closed page of an ended game gives its seat back soon (web/server.py).
+Nothing else differs from textual's ``WebDriver``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from textual.drivers.web_driver import WebDriver
 # again (alternate screen, mouse reports, cursor hidden, bracketed paste)
 PREAMBLE = b"\x1b[?1049h\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h\x1b[?25l\x1b[?1003h\x1b[?2004h"
 
+
+GAME_OVER = "pizzaborg-game-over"  # the meta message: {"type": GAME_OVER, "over": bool}
 
 _RUNNING: ClassWebDriver | None = None  # the game process's driver, once it started
 

@@ -27,6 +27,7 @@ import secrets
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
@@ -38,7 +39,7 @@ from . import cmi5, guard
 from . import lms as launched  # a game launched from an LMS (SCORM or cmi5): its hooks
 from .child import COULD_NOT_START, NOT_SAVED
 from .codes import MAX_FIELD, normal_code
-from .driver import PREAMBLE
+from .driver import GAME_OVER, PREAMBLE
 from .lang import choose as choose_language
 from .lang import languages
 from .pages import full_message, full_page, game_page, gate_page, page_response
@@ -52,6 +53,11 @@ log = logging.getLogger("pizzaborg.serve")
 HERE = Path(__file__).resolve().parent
 ACCESS_COOKIE, SESSION_COOKIE = "pb_access", "pb_session"
 STOP_GRACE = 10.0  # seconds a game gets to autosave and leave before it is killed
+# seconds an ENDED game (its debrief reached) waits for its closed page, at most the reattach grace: long
+# enough for a reload or a lid opened to find the debrief again, short enough that a class whose learners
+# close finished games without quitting is not told it is full (a 60-learner class lost 10 seats for the
+# whole 10-minute grace). Not 0: a reload would then start a new game on the title screen, the debrief gone.
+ENDED_GRACE = 30.0
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -88,6 +94,8 @@ class SessionService(AppService):
         self.drew = False  # the game sent a screen: it started
         self.said: asyncio.Task | None = None  # its standard error, to the server's terminal (start)
         self.lms: launched.LmsLaunch | None = None  # launched from an LMS (web/lms.py): told of its hand-in and end
+        self.over = False  # the game says it is over (its debrief): a closed page keeps it only briefly
+        self.over_told: Callable[[], None] | None = None  # the server's hook when ``over`` changes
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict:
         env = super()._build_environment(width, height)
@@ -139,7 +147,8 @@ class SessionService(AppService):
         return self._process is not None and self._process.returncode is None
 
     async def on_meta(self, data: bytes) -> None:
-        """The game's own message, ``handed-in`` (web/driver.py), goes to its LMS launch; the rest to textual-serve."""
+        """The game's own messages (web/driver.py): ``handed-in`` goes to its LMS launch, ``game-over`` sets
+        ``over``; the rest to textual-serve."""
         try:
             meta = json.loads(data)
         except ValueError:
@@ -147,6 +156,11 @@ class SessionService(AppService):
         if isinstance(meta, dict) and meta.get("type") == launched.HANDED_IN:
             if self.lms is not None:
                 self.lms.handed_in(str(meta.get("name", "")))
+            return
+        if isinstance(meta, dict) and meta.get("type") == GAME_OVER:
+            self.over = meta.get("over") is True
+            if self.over_told is not None:
+                self.over_told()
             return
         await super().on_meta(data)
 
@@ -187,6 +201,7 @@ class ClassServer(Server):
         cohort: str | None = None,
         pool: int = 0,
         reattach_grace: float = 0.0,
+        ended_grace: float = ENDED_GRACE,
         fixed_lang: bool = False,
         out=None,
         max_per_client: int = guard.DEFAULT_SEATS_PER_CLIENT,
@@ -232,6 +247,7 @@ class ClassServer(Server):
         self.pool_size = pool if CAN_FORK else 0
         self.pool: Pool | None = None
         self.reattach_grace = reattach_grace
+        self.ended_grace = ended_grace  # for a closed page of an ended game (ENDED_GRACE), at most reattach_grace
         self.lms = lms  # the LMSs (origins) that may launch games as cmi5 AUs (web/cmi5.py)
 
     # ---- aiohttp plumbing --------------------------------------------------------------------
@@ -560,23 +576,12 @@ class ClassServer(Server):
             await self._exited(s.leaving)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         await websocket.prepare(request)
-        if self.seats.taken() >= self.max_sessions:  # a seat is taken until its game process has exited
-            s.closed = full_message(self.max_sessions, t)
-            await websocket.close()
-            return websocket
-        if client is not None and self.seats.held_by(client) >= self.max_per_client:
-            s.closed = t.ngettext(
-                "You already have {n} game open on this class server, the most one learner may. Close it (it is "
-                "saved), then reload this page.",
-                "You already have {n} games open on this class server, the most one learner may. Close one (it is "
-                "saved), then reload this page.",
-                self.max_per_client,
-            ).format(n=self.max_per_client)
+        if self._no_seat(s, client, t):
             await websocket.close()
             return websocket
         try:  # a full disk or a removed data folder: the page says so, nothing is started
             s.folder.mkdir(parents=True, exist_ok=True)
-            self.sessions.keep(s)
+            await self.sessions.store(s)  # off the event loop; the game starts once its session is on disk
         except OSError as exc:
             log.warning("session %s: its folder or sessions.json cannot be written: %s", s.id, exc.strerror or exc)
             s.closed = _(
@@ -584,6 +589,9 @@ class ClassServer(Server):
                 "trainer, then reload this page."
             ).format(why=exc.strerror or exc)
             await websocket.close()
+            return websocket
+        if s.service is not None or self._no_seat(s, client, t):  # taken while the session was written
+            await websocket.close()  # (another tab of this session: the page reconnects to it)
             return websocket
         service: SessionService
         left: list[asyncio.Future] = []  # keeps the task that closes the page's game
@@ -632,6 +640,7 @@ class ClassServer(Server):
             download_manager=self.download_manager,
         )
         service.lms = s.lms
+        service.over_told = lambda: self._over_told(s, service)
         s.service, s.websocket, s.leaving, s.closed = service, websocket, service, None
         self.seats.hold(service, client or "")
         self.started_games += 1
@@ -650,6 +659,22 @@ class ClassServer(Server):
             return websocket
         await self._attached(websocket, service, s)
         return websocket
+
+    def _no_seat(self, s: ClassSession, client: str | None, t: Translator) -> bool:
+        """The class is full, or this learner holds the most seats one may: the page is told (``s.closed``)."""
+        if self.seats.taken() >= self.max_sessions:  # a seat is taken until its game process has exited
+            s.closed = full_message(self.max_sessions, t)
+            return True
+        if client is not None and self.seats.held_by(client) >= self.max_per_client:
+            s.closed = t.ngettext(
+                "You already have {n} game open on this class server, the most one learner may. Close it (it is "
+                "saved), then reload this page.",
+                "You already have {n} games open on this class server, the most one learner may. Close one (it is "
+                "saved), then reload this page.",
+                self.max_per_client,
+            ).format(n=self.max_per_client)
+            return True
+        return False
 
     async def _reattach(
         self, request: web.Request, s: ClassSession, service: SessionService, width: int, height: int
@@ -713,7 +738,17 @@ class ClassServer(Server):
             return
         if s.grace is not None:
             s.grace.cancel()
-        s.grace = asyncio.create_task(self._grace(s, service))
+        s.grace = asyncio.create_task(self._grace(s, service, self._grace_for(service)))
+
+    def _grace_for(self, service: SessionService) -> float:
+        """How long a game waits for its page to come back: an ended game only briefly (ENDED_GRACE)."""
+        return min(self.ended_grace, self.reattach_grace) if service.over else self.reattach_grace
+
+    def _over_told(self, s: ClassSession, service: SessionService) -> None:
+        """The game says it is over (or no longer): a page already gone gets the grace that fits now."""
+        if s.service is service and s.websocket is None and s.grace is not None:
+            s.grace.cancel()
+            s.grace = asyncio.create_task(self._grace(s, service, self._grace_for(service)))
 
     async def _exited(self, service: SessionService) -> None:
         """Wait for the game process to be gone, then free its seat."""
@@ -727,10 +762,15 @@ class ClassServer(Server):
         self.seats.free(service)
         await launched.ended(service)  # launched from an LMS: for cmi5, its results and terminated (web/lms.py)
 
-    async def _grace(self, s: ClassSession, service: SessionService) -> None:
-        """The page went: the game waits for it this long, then saves and stops."""
-        await asyncio.sleep(self.reattach_grace)
-        if s.service is service and s.websocket is None:
+    async def _grace(self, s: ClassSession, service: SessionService, seconds: float) -> None:
+        """The page went: the game waits ``seconds`` for it, then saves and stops. An ended game's page then
+        says the game has ended and is saved (``handle_status``): it did not close early for being idle."""
+        await asyncio.sleep(seconds)
+        if s.service is service and s.websocket is None and service.over:
+            s.grace = None
+            s.service = None
+            await self._leave(s, service)
+        elif s.service is service and s.websocket is None:
             s.grace = None
             minutes = self.reattach_grace / 60
             s.closed = (

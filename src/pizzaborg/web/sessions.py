@@ -10,12 +10,16 @@ sessions go to a side file, and the server's terminal says so.
 
 Two or more class servers may share one data folder (behind a proxy, docs/deploy.md): each adds its new
 sessions to ``sessions.json`` under a lock (``sessions.json.lock``), merged with what the others wrote, and
-a code this server does not know is looked up again in the file. Their signatures (a new session's cookie
+a code this server does not know is looked up again in the file. The class server adds a session with
+:meth:`Sessions.store`, which writes off the event loop: one writer task hands the fsync'd, locked write to a
+thread, with every session that arrived meanwhile (30 learners at once: a few writes, not 30 on the loop), and
+returns once the session is on disk. Their signatures (a new session's cookie
 tag, the access cookie) come from one key kept in the folder (``.pizzaborg-server-key``), so a page one
 server gave out is good on the other."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -23,6 +27,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +37,6 @@ from ..engine.times import now_iso
 from .codes import new_code, normal_code
 
 if TYPE_CHECKING:
-    import asyncio
-
     from aiohttp import web
 
     from .lms import LmsLaunch
@@ -88,6 +91,10 @@ class Sessions:
         self._last_text: str | None = None  # what sessions.json held when read or last written: the next backup
         self._seen: tuple | None = None  # sessions.json's identity when last read: another server changed it?
         self._side_keys: set[str] = set()
+        # the table's state, shared by the event loop (find, _refresh) and the writer's thread (_write_records)
+        self._state = threading.Lock()
+        self._queued: dict[str, tuple[dict, asyncio.Future]] = {}  # sessions waiting for the writer (store)
+        self._writer: asyncio.Task | None = None
         try:
             self._seen = self._identity()
             self._stored, self._last_text = self._read(self.index_path)
@@ -166,9 +173,10 @@ class Sessions:
             stored, text = self._read(self.index_path)
         except (OSError, ValueError, RecursionError):
             return False
-        for digest, rec in stored.items():
-            self._stored.setdefault(digest, rec)
-        self._seen, self._last_text = seen, text
+        with self._state:
+            for digest, rec in stored.items():
+                self._stored.setdefault(digest, rec)
+            self._seen, self._last_text = seen, text
         return True
 
     @staticmethod
@@ -224,20 +232,55 @@ class Sessions:
         return self.by_digest.get(_digest(s.resume)) is s
 
     def keep(self, s: ClassSession) -> None:
-        """Write the session into the stored table (when its first game starts)."""
+        """Write the session into the stored table, here and now (:meth:`store` does it off the event loop).
+        OSError (a full disk): it is not kept, so that the next game of this session tries again."""
+        self.adopt(s)
+        d = _digest(s.resume)
+        if d not in self._stored:
+            self._write_records({d: {"id": s.id, "created": s.created}})
+
+    async def store(self, s: ClassSession) -> None:
+        """:meth:`keep` without blocking the event loop (when a session's first game starts): the write is
+        done in a thread by one writer task, together with the sessions that arrived while it wrote. Returns
+        once the session is on disk, so its game (whose resume code the learner will rely on) starts only
+        then; OSError as :meth:`keep`, to every session of a write that failed."""
         self.adopt(s)
         d = _digest(s.resume)
         if d in self._stored:
             return
-        self._stored[d] = {"id": s.id, "created": s.created}
-        try:
-            self._write(d)
-        except OSError:  # a full disk: not kept, so that the next game of this session tries again
-            del self._stored[d]
-            self._side_keys.discard(d)
-            raise
+        queued = self._queued.get(d)
+        if queued is None:
+            done = asyncio.get_running_loop().create_future()
+            done.add_done_callback(_seen_out)
+            queued = self._queued[d] = ({"id": s.id, "created": s.created}, done)
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write_queued())
+        await asyncio.shield(queued[1])  # a page that goes meanwhile does not stop the others' write
 
-    def _write(self, d: str) -> None:
+    async def _write_queued(self) -> None:
+        """The writer: what is queued, in one write in a thread, until nothing is."""
+        while self._queued:
+            batch, self._queued = self._queued, {}
+            try:
+                await asyncio.to_thread(self._write_records, {d: rec for d, (rec, _) in batch.items()})
+            except BaseException as exc:  # OSError (a full disk) for each page that waits; the writer's end: cancelled
+                for _, done in batch.values():
+                    if done.done():
+                        continue
+                    if isinstance(exc, Exception):
+                        done.set_exception(exc)
+                    else:
+                        done.cancel()
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for _, done in batch.values():
+                if not done.done():
+                    done.set_result(None)
+
+    def _write_records(self, records: dict[str, dict]) -> None:
+        """Add ``records`` to the stored table on disk (under the folder's lock, merged with what other servers
+        wrote), then to this one's; safe in a thread while the loop looks sessions up. OSError: none is added."""
         from ..engine.files import write_atomic
 
         with self._locked():  # another server sharing the folder adds its sessions in turn, never over these
@@ -247,13 +290,26 @@ class Sessions:
                     f"pizzaborg: warning: {self.index_path} cannot be read any more: it is left as it is and new "
                     f"sessions are written to {self.side_path}"
                 )
+            with self._state:
+                table = {**self._stored, **records}  # the records join self._stored once they are on disk
+                backup = self._last_text
             if self.write_path == self.side_path:
-                self._side_keys.add(d)
-                side = {k: self._stored[k] for k in self._side_keys}
-                write_atomic(self.side_path, json.dumps(side, indent=1) + "\n")
+                keys = self._side_keys | set(records)
+                write_atomic(self.side_path, json.dumps({k: table[k] for k in keys}, indent=1) + "\n")
+                with self._state:
+                    self._stored.update(records)
+                    self._side_keys = keys
                 return
-            text = json.dumps(self._stored, indent=1) + "\n"
-            if self._last_text is not None:
-                write_atomic(self.backup_path, self._last_text)  # the table as it was, before it is replaced
+            text = json.dumps(table, indent=1) + "\n"
+            if backup is not None:
+                write_atomic(self.backup_path, backup)  # the table as it was, before it is replaced
             write_atomic(self.index_path, text)
-            self._last_text, self._seen = text, self._identity()
+            with self._state:
+                self._stored.update(records)
+                self._last_text, self._seen = text, self._identity()
+
+
+def _seen_out(done: asyncio.Future) -> None:
+    """A failed write's error is read even when every page that waited for it has gone (no asyncio warning)."""
+    if not done.cancelled():
+        done.exception()
