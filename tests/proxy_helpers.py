@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,9 +185,16 @@ ANSWERS: list[tuple[str, str]] = [
 ]
 
 
+MAX_KEYS = 40  # keys one learner presses in one game of the mini assignment at most (a whole game takes 15)
+LEARNERS: weakref.WeakSet = weakref.WeakSet()  # every learner made, for the message of a scenario that hangs
+
+
 class Learner:
     """One browser's worth of a learner: its cookies, the access code typed once, a websocket with the
-    page's Origin, and the screens' text since the last key."""
+    page's Origin, and the screens' text since the last key.
+
+    Every wait is bounded as a whole (a learner stuck under load fails in bounded time, never hangs the
+    test until pytest-timeout), and its failure says which screens it answered and what it saw last."""
 
     def __init__(self, url: str, name: str, code: str | None):
         import aiohttp
@@ -197,13 +205,26 @@ class Learner:
         self.seen = b""
         self.decisions = 0  # keys that answered a screen, so far
         self.answered: set[str] = set()  # the screens answered, by their text
+        self.trail: list[str] = []  # the screens answered, in order, with when (for a failure's message)
+        self.t0 = time.monotonic()
         self.finished = False
         self.server = ""  # the class server running its game (see where())
+        LEARNERS.add(self)
 
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        await self.http.close()
+    def stuck(self, why: str) -> str:
+        """A failure's message: what went wrong, the screens answered last and the screens' text since the last key."""
+        answered = ", ".join(self.trail[-14:]) or "nothing"
+        return f"{self.name}: {why}; answered: {answered}; shown since the last key:\n{self.text()[-1500:]}"
+
+    async def close(self, timeout: float = 30.0) -> None:
+        try:
+            if self.ws is not None:
+                async with asyncio.timeout(timeout):  # the close handshake; the session's close ends the socket anyway
+                    await self.ws.close()
+        except TimeoutError:
+            pass
+        finally:
+            await self.http.close()
 
     def resume_code(self) -> str | None:
         from yarl import URL
@@ -211,9 +232,16 @@ class Learner:
         cookie = self.http.cookie_jar.filter_cookies(URL(self.url)).get("pb_session")
         return cookie.value.partition("~")[0] if cookie is not None else None
 
-    async def open(self, origin: str | None = None, resume: str | None = None) -> None:
+    async def open(self, origin: str | None = None, resume: str | None = None, timeout: float = 60.0) -> None:
         """The page (the access code first, when asked for) and its websocket; ``resume``: a resume code
-        typed on the page first (another browser, another day)."""
+        typed on the page first (another browser, another day). TimeoutError after ``timeout`` s in all."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._open(origin, resume)
+        except TimeoutError:
+            raise TimeoutError(f"{self.name}: the class page and its websocket took over {timeout} s") from None
+
+    async def _open(self, origin: str | None, resume: str | None) -> None:
         async with self.http.get(self.url + "/") as r:
             status, body = r.status, await r.text()
         if status == 401 and self.code:
@@ -233,35 +261,54 @@ class Learner:
     def text(self) -> str:
         return ANSI.sub(b"", self.seen).decode("utf-8", "replace")
 
-    async def wait_for(self, *texts: str, pattern: re.Pattern | None = None, timeout: float = 60.0) -> str:
-        """The screens' text since the last key, once every text (and ``pattern``) is in it."""
+    async def _frame(self, end: float, waiting_for: str) -> None:
+        """The next frame of the screen into ``seen``, waiting until ``end`` (time.monotonic()) at most."""
         import aiohttp
 
+        try:
+            msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
+        except TimeoutError:
+            return
+        if msg.type == aiohttp.WSMsgType.BINARY:
+            self.seen += msg.data
+        elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+            raise ConnectionError(self.stuck(f"the game closed before {waiting_for}"))
+
+    async def wait_for(self, *texts: str, pattern: re.Pattern | None = None, timeout: float = 60.0) -> str:
+        """The screens' text since the last key, once every text (and ``pattern``) is in it."""
         end = time.monotonic() + timeout
         while True:
             plain = self.text()
             if all(t in plain for t in texts) and (pattern is None or pattern.search(plain)):
                 return plain
             if time.monotonic() > end:
-                raise AssertionError(f"{self.name}: {texts} not shown within {timeout} s:\n{plain[-1500:]}")
-            try:
-                msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
-            except TimeoutError:
-                continue
-            if msg.type == aiohttp.WSMsgType.BINARY:
-                self.seen += msg.data
-            elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                raise ConnectionError(f"{self.name}: the game closed before {texts} showed")
+                raise AssertionError(self.stuck(f"{texts} not shown within {timeout} s"))
+            await self._frame(end, f"{texts} showed")
 
     async def until_closed(self, timeout: float = 60.0) -> None:
-        """Wait for the server to close the websocket (its game stopped)."""
+        """Wait for the server to close the websocket (its game stopped), ``timeout`` s at most in all."""
         import aiohttp
 
+        end = time.monotonic() + timeout
         while True:
-            msg = await self.ws.receive(timeout=timeout)
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AssertionError(self.stuck(f"the game's websocket still open after {timeout} s"))
+            try:
+                msg = await self.ws.receive(timeout=left)
+            except TimeoutError:
+                continue
             if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                await self.ws.close()
+                await self.close_ws()
                 return
+
+    async def close_ws(self, timeout: float = 30.0) -> None:
+        """The websocket closed (its close handshake ``timeout`` s at most), the learner's cookies kept."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.ws.close()
+        except TimeoutError:
+            pass
 
     async def quit(self) -> None:
         """Leave the game (q, then Quit): its process ends and its seat on the server is free at once,
@@ -288,34 +335,34 @@ class Learner:
             await self.keys("n" if how == "new" else "c")
         return how
 
-    async def play(self, decisions: int | None = None, timeout: float = 60.0) -> None:
-        """Answer screens until the report is handed in (or ``decisions`` more keys have been pressed)."""
-        import aiohttp
+    async def play(self, decisions: int | None = None, timeout: float = 60.0, total: float = 240.0) -> None:
+        """Answer screens until the report is handed in (or ``decisions`` more keys have been pressed).
 
+        Bounded as a whole: each screen ``timeout`` s to show, the whole call ``total`` s, and MAX_KEYS
+        keys in one game; past any of them an AssertionError names the screens answered and shown."""
         last = None
         pressed = 0
-        end = time.monotonic() + timeout
+        end_all = time.monotonic() + total
+        end = min(end_all, time.monotonic() + timeout)
         while decisions is None or pressed < decisions:
+            if time.monotonic() > end_all:
+                raise AssertionError(self.stuck(f"the game not over within {total} s"))
             found = next((a for a in ANSWERS if a[0] in self.text() and a[0] != last), None)
             if found is None:
                 if time.monotonic() > end:
-                    raise AssertionError(f"{self.name}: no screen to answer:\n{self.text()[-1500:]}")
-                try:
-                    msg = await self.ws.receive(timeout=max(0.1, end - time.monotonic()))
-                except TimeoutError:
-                    continue
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    self.seen += msg.data
-                elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    raise ConnectionError(f"{self.name}: the game closed:\n{self.text()[-800:]}")
+                    raise AssertionError(self.stuck(f"no screen to answer within {timeout} s"))
+                await self._frame(end, "its report was handed in")
                 continue
             marker, key = found
-            end = time.monotonic() + timeout  # each screen gets the whole time to show
             if not key:
                 self.finished = True
                 return
+            if self.decisions >= MAX_KEYS:
+                raise AssertionError(self.stuck(f"{MAX_KEYS} keys pressed and the game is not over"))
+            end = min(end_all, time.monotonic() + timeout)  # each screen gets the whole time to show
             last = marker
             self.answered.add(marker)
+            self.trail.append(f"{marker!r} {time.monotonic() - self.t0:.1f}s")
             await self.keys(self.name + "\r" if key == "NAME" else key)
             pressed += 1
             self.decisions += 1
@@ -374,5 +421,37 @@ def where(learner: Learner, data: Path, servers: dict[int, str]) -> str:
     return names.pop()
 
 
-def run(coro):
-    return asyncio.run(coro)
+def awaiting(task: asyncio.Task) -> str:
+    """Where a task waits: its coroutines, the outermost first, down to what the innermost awaits."""
+    lines, coro = [], task.get_coro()
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            lines.append(f"    awaiting {coro!r}"[:300])
+            break
+        lines.append(f"    {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return "\n".join(lines)
+
+
+def run(coro, within: float = 480.0):
+    """Run a scenario; past ``within`` s, an AssertionError that says where each of its tasks waits and what
+    the learners still playing saw, instead of a hang until pytest-timeout. Its tasks are then cancelled but
+    not waited for long (a task that ignores its cancellation must not hang the test either)."""
+    loop = asyncio.new_event_loop()
+    try:
+        main = loop.create_task(coro)
+        loop.run_until_complete(asyncio.wait({main}, timeout=within))
+        if main.done():
+            return main.result()
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        where = "\n".join(f"  {t.get_name()}:\n{awaiting(t)}" for t in tasks)
+        playing = [lr for lr in list(LEARNERS) if not lr.finished and lr.ws is not None and not lr.ws.closed]
+        seen = "\n".join(lr.stuck("still playing") for lr in playing[:4])
+        for t in tasks:
+            t.cancel()
+        loop.run_until_complete(asyncio.wait(tasks, timeout=10))
+        raise AssertionError(f"the scenario did not end within {within} s; its tasks wait at:\n{where}\n{seen}")
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

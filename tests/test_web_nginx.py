@@ -27,6 +27,7 @@ from proxy_helpers import (
     make_assignment,
     nginx_problem,
     open_until,
+    run,
     session_of,
     wait_in_rotation,
     where,
@@ -228,7 +229,7 @@ def test_two_servers_behind_nginx_lose_no_hand_in_when_one_stops(proxy_class, tm
         third = [elsewhere if lr is moved else lr for lr in third]
         await asyncio.gather(*(finish(lr, resume=lr in on_b[1:]) for lr in third + last))
 
-    asyncio.run(scenario())
+    run(scenario(), within=480)  # bounded: a learner stuck under load fails with where it waits and what it saw
     for srv in servers.values():
         srv.stop()
     nginx.stop()
@@ -269,3 +270,52 @@ def test_the_deploy_guide_shows_the_nginx_site_the_test_runs():
         return [ln.split("#", 1)[0].rstrip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
 
     assert lines(shown) == lines(site)
+
+
+# ---- the helpers' bounds: a stuck learner fails in bounded time, saying what it saw ---------------
+class _Screens:
+    """A websocket whose game answers every key with the next of ``screens`` (over and over)."""
+
+    def __init__(self, *screens: str):
+        self.screens, self.n, self.closed = screens, 0, False
+
+    async def send_json(self, data) -> None:
+        self.n += 1
+
+    async def receive(self, timeout: float | None = None):
+        import aiohttp
+
+        if self.n == 0 and self.screens:
+            self.n = 1
+        await asyncio.sleep(0)
+        return aiohttp.WSMessage(aiohttp.WSMsgType.BINARY, self.screens[self.n % len(self.screens)].encode(), None)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_a_learner_going_round_in_circles_fails_with_the_screens_it_saw():
+    pytest.importorskip("aiohttp", reason="the web extra is not installed: pip install -e '.[web]'")
+
+    async def circling() -> str:
+        learner = Learner("http://127.0.0.1:9", "Learner 99", CODE)
+        learner.ws = _Screens("⏎ Continue (Enter)", "1. Continue")  # the game ended, the report never shows
+        try:
+            with pytest.raises(AssertionError) as stuck:
+                await learner.play()
+        finally:
+            await learner.close()
+        return str(stuck.value)
+
+    message = run(circling(), within=60)
+    assert "40 keys pressed and the game is not over" in message
+    assert "'Continue (Enter)'" in message and "1. Continue" in message.rpartition("shown since the last key")[2]
+
+
+def test_a_scenario_that_hangs_fails_in_bounded_time_saying_where_it_waits():
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    with pytest.raises(AssertionError, match=r"did not end within 0.3 s") as stuck:
+        run(forever(), within=0.3)
+    assert "in forever" in str(stuck.value)
