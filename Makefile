@@ -114,9 +114,10 @@ $(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package-lock.json
 
 npm-axe: $(AXE_DIR)/node_modules/.installed
 
-# against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env)
+# against Ralph, a real LRS, started by the tests from .venv-ralph (make lrs-env); a test that also drives
+# Chromium (a cmi5 launch in the browser) runs in test-browser, whose venv has Playwright
 test-lrs: $(TSTAMP)
-	$(BIN)/python -m pytest -m lrs --timeout 600
+	$(BIN)/python -m pytest -m "lrs and not browser" --timeout 600
 
 bench: $(BSTAMP)
 	@$(MAKE) --no-print-directory lrs-env || echo "note: could not install Ralph; the LRS benchmark cannot measure" >&2
