@@ -176,7 +176,6 @@ def _register_package(sub, story_only) -> None:
 
 
 def cmd_package(args) -> int:
-    from .engine import StoryError, load_story
     from .engine.files import shown_path
     from .engine.text import clean
     from .trainer.assignment import load_assignment
@@ -184,14 +183,8 @@ def cmd_package(args) -> int:
     from .trainer.lms_package import write_package
 
     assignment = load_assignment(args.assignment)
-    try:  # the story as written (every language it has goes into the course), not in the reader's language
-        story = load_story(getattr(args, "story", None))
-    except StoryError as exc:
-        raise UsageError(
-            _("the story cannot be played: {problem}; run 'pizzaborg story check' for every problem").format(
-                problem=exc
-            )
-        ) from None
+    # the story as written (every language it has goes into the course), not in the reader's language
+    story = _load(getattr(args, "story", None), translated=False)
     key = b""
     if args.kind != "cmi5":  # only a SCORM package carries a token signed with the class key
         try:
@@ -212,8 +205,8 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
     return code
 
 
-def _load(story_dir):
-    """The story to play, in the game's language (:mod:`.play.language`)."""
+def _load(story_dir, translated: bool = True):
+    """The story to play, in the game's language (:mod:`.play.language`); ``translated=False``: as written."""
     from .engine import StoryError, load_story
 
     try:
@@ -224,6 +217,8 @@ def _load(story_dir):
                 problem=exc
             )
         ) from None
+    if not translated:
+        return story
     from .play.language import story_in
 
     return story_in(story)
